@@ -1,0 +1,62 @@
+/**
+ * A database's blocks inside an `ObjectStore`: block `i` is the object `P/{i:010d}` (see
+ * `block-key.ts`). All blocks have the same size except possibly the last, which may be short;
+ * concatenated in index order they are exactly the bytes of the `.sqlite` file.
+ *
+ * The block size is not recorded anywhere (sqlite-s3vfs does not record it either): for an
+ * existing database it is the size of block 0 whenever there is more than one block.
+ */
+import { blockKey, normalizePrefix, parseBlockKey } from './block-key.js';
+import type { ObjectStore } from './object-store.js';
+
+export const DEFAULT_BLOCK_SIZE = 4096;
+
+export interface BlockInfo {
+  readonly index: number;
+  readonly size: number;
+}
+
+export class BlockStore {
+  readonly prefix: string;
+
+  constructor(
+    readonly objects: ObjectStore,
+    prefix: string,
+  ) {
+    this.prefix = normalizePrefix(prefix);
+  }
+
+  /** `s3://bucket/prefix`, `/dir/prefix` or `memory:prefix`, for messages. */
+  get url(): string {
+    return this.objects.url.endsWith(':') ? `${this.objects.url}${this.prefix}` : `${this.objects.url}/${this.prefix}`;
+  }
+
+  key(index: number): string {
+    return blockKey(this.prefix, index);
+  }
+
+  /** The block's bytes, or `undefined` when it does not exist. */
+  read(index: number): Promise<Uint8Array | undefined> {
+    return this.objects.get(this.key(index));
+  }
+
+  async size(index: number): Promise<number | undefined> {
+    return (await this.objects.head(this.key(index)))?.size;
+  }
+
+  async write(index: number, data: Uint8Array): Promise<void> {
+    await this.objects.put(this.key(index), data);
+  }
+
+  async deleteBlocks(indices: readonly number[]): Promise<void> {
+    if (indices.length > 0) await this.objects.deleteMany(indices.map((i) => this.key(i)));
+  }
+
+  /** Every block under the prefix, ascending; keys that are not exactly `P/{10 digits}` are ignored. */
+  async *list(): AsyncIterable<BlockInfo> {
+    for await (const info of this.objects.list(`${this.prefix}/`)) {
+      const index = parseBlockKey(this.prefix, info.key);
+      if (index !== undefined) yield { index, size: info.size };
+    }
+  }
+}
