@@ -1,0 +1,110 @@
+/**
+ * Turns a parsed `Location` into an open `VfsFile` (and the store behind it).
+ *
+ * Node-only pieces (the directory store, the plain-file VFS) are loaded with dynamic
+ * `import()`, so this module — and `Database.open` with S3 or memory stores — still loads in a
+ * browser or an edge worker.
+ */
+import { MisuseError } from '../errors.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { BlockVfs } from '../vfs/block-vfs.js';
+import type { VfsFile } from '../vfs/vfs.js';
+import { OpenFlags } from '../vfs/vfs.js';
+import { formatLocation, type Location } from './location.js';
+import type { StoreOptions } from './store-options.js';
+
+export interface OpenedLocation {
+  readonly file: VfsFile;
+  /** The object store holding the blocks, for block locations. */
+  readonly objects: ObjectStore | undefined;
+  /** Block size of a block location (of the existing blocks, or the one new blocks will get). */
+  readonly blockSize: number | undefined;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface OpenLocationOptions extends StoreOptions {
+  /** Create the database file when it does not exist (default false: CantOpenError). */
+  readonly create?: boolean;
+  readonly readonly?: boolean;
+}
+
+/** The object store and key prefix of a block location. */
+export async function objectStoreFor(
+  location: Location,
+  options: StoreOptions,
+): Promise<{ objects: ObjectStore; prefix: string }> {
+  switch (location.kind) {
+    case 's3-blocks':
+    case 's3-object': {
+      const { S3ObjectStore } = await import('../store/s3-store.js');
+      const objects = new S3ObjectStore({
+        bucket: location.bucket,
+        ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+        ...(options.region !== undefined && { region: options.region }),
+        ...(options.forcePathStyle !== undefined && { forcePathStyle: options.forcePathStyle }),
+        ...(options.concurrency !== undefined && { maxSockets: options.concurrency }),
+      });
+      return { objects, prefix: location.kind === 's3-blocks' ? location.prefix : location.key };
+    }
+    case 'block-directory': {
+      const { DirectoryObjectStore } = await import('../store/directory-store.js');
+      const { root, name } = splitDirectory(location.path);
+      return { objects: new DirectoryObjectStore(root), prefix: name };
+    }
+    default:
+      throw new MisuseError(`${formatLocation(location)} is not a block location`);
+  }
+}
+
+export async function openLocation(location: Location, options: OpenLocationOptions = {}): Promise<OpenedLocation> {
+  const flags =
+    (options.readonly === true ? OpenFlags.SQLITE_OPEN_READONLY : OpenFlags.SQLITE_OPEN_READWRITE) |
+    (options.create === true ? OpenFlags.SQLITE_OPEN_CREATE : 0) |
+    OpenFlags.SQLITE_OPEN_MAIN_DB;
+  const url = formatLocation(location);
+  if (location.kind === 'file') {
+    const { PlainFileVfs } = await import('../vfs/plain-file-vfs.js');
+    const file = await new PlainFileVfs().xOpen(location.path, flags);
+    return { file, objects: undefined, blockSize: undefined, url, close: () => file.xClose() };
+  }
+  if (location.kind === 's3-blocks' || location.kind === 'block-directory') {
+    const { objects, prefix } = await objectStoreFor(location, options);
+    try {
+      const vfs = new BlockVfs(objects, {
+        ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
+        ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+      });
+      const file = await vfs.xOpen(prefix, flags);
+      return {
+        file,
+        objects,
+        blockSize: (file as unknown as { blockSize: number }).blockSize,
+        url,
+        close: async () => {
+          try {
+            await file.xClose();
+          } finally {
+            await objects.close();
+          }
+        },
+      };
+    } catch (err) {
+      await objects.close();
+      throw err;
+    }
+  }
+  throw new MisuseError(`${url} cannot be opened as a database here (it is ${describe(location)})`);
+}
+
+function describe(location: Location): string {
+  return location.kind === 'stdio' ? 'standard input/output' : 'a single S3 object; import it into blocks first';
+}
+
+/** `/a/b/db` → root `/a/b`, name `db` (the blocks are `/a/b/db/0000000000`, the journal `/a/b/db-journal/…`). */
+export function splitDirectory(path: string): { root: string; name: string } {
+  const trimmed = path.replace(/\/+$/, '');
+  const slash = trimmed.lastIndexOf('/');
+  if (slash < 0) return { root: '.', name: trimmed };
+  return { root: slash === 0 ? '/' : trimmed.slice(0, slash), name: trimmed.slice(slash + 1) };
+}

@@ -1,0 +1,13 @@
+/** Options shared by everything that opens a database location. */
+export interface StoreOptions {
+  /** S3 endpoint URL (any S3-compatible server); default: the SDK's usual sources / AWS. */
+  readonly endpoint?: string;
+  /** S3 region; default: the SDK's usual sources, else us-east-1. */
+  readonly region?: string;
+  /** Use path-style S3 URLs (default: true when an endpoint is given). */
+  readonly forcePathStyle?: boolean;
+  /** Bytes per block object for new databases (default 4096). */
+  readonly blockSize?: number;
+  /** Requests in flight at once (default 64). */
+  readonly concurrency?: number;
+}

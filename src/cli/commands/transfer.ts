@@ -1,0 +1,176 @@
+/**
+ * `s3lite import SOURCE DEST` and `s3lite export SOURCE DEST`: move the bytes of a database
+ * between a plain SQLite file (local path, `-` for stdin/stdout, or one S3 object) and blocks
+ * (`s3://bucket/prefix` or a block directory), byte for byte.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { formatLocation, type Location } from '../../api/location.js';
+import { objectStoreFor, openLocation } from '../../api/open-location.js';
+import { IoError, MisuseError, NotADatabaseError, asSqliteError } from '../../errors.js';
+import { BlockStore } from '../../store/block-store.js';
+import { S3ObjectStore } from '../../store/s3-store.js';
+import { deserialize, type DeserializeResult } from '../../transfer/deserialize.js';
+import { serialize } from '../../transfer/serialize.js';
+import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
+import { startProgress } from '../progress.js';
+
+interface ByteSource {
+  readonly chunks: AsyncIterable<Uint8Array>;
+  readonly size: number | undefined;
+  close(): Promise<void>;
+}
+
+const isBlocks = (l: Location): boolean => l.kind === 's3-blocks' || l.kind === 'block-directory';
+
+export async function runImport(sourceSpec: string, destSpec: string, options: GlobalOptions): Promise<void> {
+  const source = resolveLocation(sourceSpec);
+  const dest = resolveLocation(destSpec);
+  if (!isBlocks(dest)) {
+    throw new MisuseError(
+      `import writes blocks: DEST must be s3://bucket/prefix or a block directory (ending in /), not ${formatLocation(dest)}`,
+    );
+  }
+  const input = await openSource(source, options);
+  const { objects, prefix } = await objectStoreFor(dest, storeOptions(options));
+  const progress = startProgress('import', options.quiet === true);
+  let result: DeserializeResult;
+  try {
+    result = await deserialize(new BlockStore(objects, prefix), input.chunks, {
+      ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
+      ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+      ...(input.size !== undefined && { sourceSize: input.size }),
+      onProgress: (done, total) => progress.update(done, total),
+    });
+  } finally {
+    progress.stop();
+    await input.close();
+    await objects.close();
+  }
+  if (options.quiet !== true) {
+    process.stderr.write(
+      `imported ${result.bytes} bytes into ${result.blocks} blocks of ${result.blockSize} bytes at ${formatLocation(dest)}` +
+        (result.removedBlocks > 0 ? ` (removed ${result.removedBlocks} stale blocks)` : '') +
+        '\n',
+    );
+  }
+}
+
+export async function runExport(sourceSpec: string, destSpec: string, options: GlobalOptions): Promise<void> {
+  const source = resolveLocation(sourceSpec);
+  const dest = resolveLocation(destSpec);
+  if (!isBlocks(source)) {
+    throw new MisuseError(
+      `export reads blocks: SOURCE must be s3://bucket/prefix or a block directory, not ${formatLocation(source)}`,
+    );
+  }
+  if (isBlocks(dest)) throw new MisuseError('export writes a plain SQLite file; to copy blocks to blocks use import');
+  const input = await openSource(source, options);
+  const progress = startProgress('export', options.quiet === true);
+  let bytes = 0;
+  const counted = async function* (): AsyncGenerator<Uint8Array> {
+    for await (const chunk of input.chunks) {
+      bytes += chunk.length;
+      progress.update(bytes, input.size ?? bytes);
+      yield chunk;
+    }
+  };
+  try {
+    await writeDestination(dest, counted(), options);
+  } finally {
+    progress.stop();
+    await input.close();
+  }
+  if (options.quiet !== true && dest.kind !== 'stdio') {
+    process.stderr.write(`exported ${bytes} bytes to ${formatLocation(dest)}\n`);
+  }
+}
+
+async function openSource(location: Location, options: GlobalOptions): Promise<ByteSource> {
+  switch (location.kind) {
+    case 'file': {
+      const info = await stat(location.path).catch((err: unknown) => {
+        throw new IoError(`cannot read ${location.path}: ${(err as Error).message}`, { cause: err });
+      });
+      if (!info.isFile()) throw new MisuseError(`${location.path} is not a file`);
+      const stream = createReadStream(location.path, { highWaterMark: 1 << 20 });
+      return { chunks: stream, size: info.size, close: async () => void stream.destroy() };
+    }
+    case 'stdio':
+      return { chunks: process.stdin, size: undefined, close: async () => {} };
+    case 's3-object': {
+      const { objects } = await objectStoreFor(location, storeOptions(options));
+      const store = objects as S3ObjectStore;
+      try {
+        const response = await store.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+        const body = response.Body as AsyncIterable<Uint8Array> | undefined;
+        if (body === undefined) throw new IoError(`empty response for ${formatLocation(location)}`);
+        return { chunks: body, size: response.ContentLength, close: () => store.close() };
+      } catch (err) {
+        await store.close();
+        if ((err as { name?: string }).name === 'NoSuchKey') {
+          throw new NotADatabaseError(`no object at ${formatLocation(location)}`);
+        }
+        throw asSqliteError(err, `cannot read ${formatLocation(location)}`);
+      }
+    }
+    case 's3-blocks':
+    case 'block-directory': {
+      const opened = await openLocation(location, { ...storeOptions(options), readonly: true });
+      try {
+        const size = await opened.file.xFileSize();
+        const chunks = serialize(opened.file, {
+          ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+        });
+        return { chunks, size, close: () => opened.close() };
+      } catch (err) {
+        await opened.close();
+        throw err;
+      }
+    }
+  }
+}
+
+async function writeDestination(dest: Location, chunks: AsyncIterable<Uint8Array>, options: GlobalOptions): Promise<void> {
+  switch (dest.kind) {
+    case 'stdio':
+      await pipeline(Readable.from(chunks), process.stdout, { end: false });
+      return;
+    case 'file': {
+      // Write beside the target and rename at the end: never a half-written file under its name.
+      const temp = `${dest.path}.s3lite-${process.pid}-${Date.now()}.tmp`;
+      try {
+        await pipeline(Readable.from(chunks), createWriteStream(temp));
+        await rename(temp, dest.path);
+      } catch (err) {
+        await rm(temp, { force: true });
+        throw asSqliteError(err, `cannot write ${dest.path}`);
+      }
+      return;
+    }
+    case 's3-object': {
+      const { objects } = await objectStoreFor(dest, storeOptions(options));
+      const store = objects as S3ObjectStore;
+      try {
+        const upload = new Upload({
+          client: store.client,
+          params: { Bucket: dest.bucket, Key: dest.key, Body: Readable.from(chunks) },
+          queueSize: Math.min(options.concurrency ?? 4, 16),
+          partSize: 8 * 2 ** 20,
+        });
+        await upload.done();
+      } catch (err) {
+        throw asSqliteError(err, `cannot upload ${formatLocation(dest)}`);
+      } finally {
+        await store.close();
+      }
+      return;
+    }
+    default:
+      throw new MisuseError(`cannot export to ${formatLocation(dest)}`);
+  }
+}

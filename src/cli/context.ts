@@ -1,0 +1,48 @@
+/** Options every command accepts, and the opening of the locations they name. */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseLocation, type Location } from '../api/location.js';
+import type { StoreOptions } from '../api/store-options.js';
+import { MisuseError } from '../errors.js';
+
+export interface GlobalOptions {
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly blockSize?: number;
+  readonly concurrency?: number;
+  readonly quiet?: boolean;
+}
+
+export function storeOptions(options: GlobalOptions): StoreOptions {
+  return {
+    ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+    ...(options.region !== undefined && { region: options.region }),
+    ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
+    ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+  };
+}
+
+/** Parses a location argument; local paths become absolute so block directories get a real name. */
+export function resolveLocation(spec: string): Location {
+  const location = parseLocation(spec, isExistingDirectory);
+  if (location.kind === 'block-directory' || location.kind === 'file') {
+    return { kind: location.kind, path: resolve(location.path) };
+  }
+  return location;
+}
+
+function isExistingDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export function positiveInteger(name: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 1) throw new MisuseError(`${name} must be a positive integer, got "${value}"`);
+    return n;
+  };
+}

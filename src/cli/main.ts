@@ -1,0 +1,94 @@
+/**
+ * The `s3lite` command line. Each command lives in `commands/`; this file wires arguments,
+ * options and help, and turns every failure into one line `CODE: message` on stderr with a
+ * non-zero exit code.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { SqliteError } from '../errors.js';
+import { runInfo } from './commands/info.js';
+import { runExport, runImport } from './commands/transfer.js';
+import { positiveInteger, type GlobalOptions } from './context.js';
+
+const LOCATIONS = `
+Locations:
+  s3://bucket/prefix     blocks prefix/0000000000, prefix/0000000001, … in S3 (sqlite-s3vfs layout)
+  s3://bucket/key.sqlite one plain SQLite file as a single S3 object (import source / export target;
+                         keys ending .sqlite, .sqlite3, .db, .db3)
+  DIR/                   a block directory (an existing directory, or any path ending in /)
+  FILE                   any other local path: a plain SQLite file
+  -                      standard input (import) or standard output (export)
+
+S3 settings come from the AWS SDK's usual sources (AWS_ENDPOINT_URL, AWS_REGION, AWS_PROFILE,
+AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws/config) unless --endpoint/--region are given.`;
+
+function commonOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--endpoint <url>', 'S3 endpoint URL (any S3-compatible server)'))
+    .addOption(new Option('--region <region>', 'S3 region (default: from the environment, else us-east-1)'))
+    .addOption(
+      new Option('--block-size <bytes>', 'bytes per block object for new databases (default 4096)').argParser(
+        positiveInteger('--block-size'),
+      ),
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'requests in flight at once (default 64)').argParser(positiveInteger('--concurrency')),
+    )
+    .addOption(new Option('-q, --quiet', 'print nothing but errors and the requested output'));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('s3lite')
+    .description('SQLite databases stored as block objects in S3, in a local directory, or in a plain file.')
+    .version('0.1.0')
+    .addHelpText('after', LOCATIONS)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  commonOptions(
+    program
+      .command('import')
+      .description('copy a plain SQLite file (or blocks) into blocks, byte for byte')
+      .argument('<source>', 'a SQLite file, -, s3://bucket/key.sqlite, or another block location')
+      .argument('<dest>', 's3://bucket/prefix or DIR/'),
+  ).action((source: string, dest: string, options: GlobalOptions) => runImport(source, dest, options));
+
+  commonOptions(
+    program
+      .command('export')
+      .description('write the blocks of a database out as one plain SQLite file, byte for byte')
+      .argument('<source>', 's3://bucket/prefix or DIR/')
+      .argument('<dest>', 'a file path, - for stdout, or s3://bucket/key.sqlite (multipart upload)'),
+  ).action((source: string, dest: string, options: GlobalOptions) => runExport(source, dest, options));
+
+  commonOptions(
+    program
+      .command('info')
+      .description('print the database header and the facts of the store it lives in')
+      .argument('<location>', 'the database')
+      .option('--json', 'print one JSON object'),
+  ).action((location: string, options: GlobalOptions & { json?: boolean }) => runInfo(location, options));
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    process.stderr.write(`${describeError(err)}\n`);
+    if (process.env.S3LITE_DEBUG) console.error(err);
+    return 1;
+  }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof SqliteError) return `${err.code}: ${err.message}`;
+  if (err instanceof Error && err.name === 'RangeError') return `SQLITE_RANGE: ${err.message}`;
+  return `SQLITE_INTERNAL: ${err instanceof Error ? err.message : String(err)}`;
+}

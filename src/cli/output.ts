@@ -1,0 +1,113 @@
+/**
+ * Row output for every command that prints rows: a readable table (default), CSV, or JSON Lines.
+ *
+ * JSON Lines: one JSON array per row, in column order, with every value exact:
+ *   INTEGER → a JSON integer token with all 64 bits (bigints included, no precision lost)
+ *   REAL    → a JSON number that always carries a `.` or an exponent (2.0 prints `2.0`,
+ *             -0.0 prints `-0.0`, ±Infinity print `1e999` / `-1e999`)
+ *   TEXT    → a JSON string; BLOB → {"blob":"<lowercase hex>"}; NULL → null
+ */
+import Table from 'cli-table3';
+import type { SqlValue, StorageClass } from '../record/value.js';
+
+export type OutputFormat = 'table' | 'csv' | 'json';
+
+export interface RowWriter {
+  row(values: readonly SqlValue[], classes: readonly StorageClass[]): void;
+  end(): void;
+}
+
+type Write = (text: string) => void;
+
+/** Rows a table holds before it is printed and a new one begins (keeps memory bounded). */
+const TABLE_PAGE_ROWS = 500;
+
+export function createRowWriter(format: OutputFormat, columns: readonly string[], write: Write): RowWriter {
+  switch (format) {
+    case 'json':
+      return {
+        row: (values, classes) => write(`${jsonRow(values, classes)}\n`),
+        end: () => {},
+      };
+    case 'csv': {
+      write(`${columns.map(csvField).join(',')}\r\n`);
+      return {
+        row: (values, classes) => write(`${values.map((v, i) => csvField(displayValue(v, classes[i]))).join(',')}\r\n`),
+        end: () => {},
+      };
+    }
+    case 'table': {
+      let table = newTable(columns);
+      let rows = 0;
+      const flush = (): void => {
+        if (table.length > 0 || rows === 0) write(`${table.toString()}\n`);
+        table = newTable(columns);
+      };
+      return {
+        row: (values, classes) => {
+          table.push(values.map((v, i) => (v === null ? 'NULL' : displayValue(v, classes[i]))));
+          if (++rows % TABLE_PAGE_ROWS === 0) flush();
+        },
+        end: () => {
+          if (table.length > 0 || rows === 0) flush();
+        },
+      };
+    }
+  }
+}
+
+function newTable(columns: readonly string[]): Table.Table {
+  return new Table({ head: [...columns], style: { head: [], border: [] } });
+}
+
+export function jsonRow(values: readonly SqlValue[], classes: readonly StorageClass[]): string {
+  return `[${values.map((v, i) => jsonValue(v, classes[i])).join(',')}]`;
+}
+
+export function jsonValue(value: SqlValue, storageClass: StorageClass | undefined): string {
+  if (value === null) return 'null';
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') {
+    if (storageClass === 'integer') return Number.isInteger(value) ? String(value) : jsonReal(value);
+    return jsonReal(value);
+  }
+  if (typeof value === 'string') return JSON.stringify(value);
+  return `{"blob":"${hex(value)}"}`;
+}
+
+function jsonReal(v: number): string {
+  if (v === Infinity) return '1e999';
+  if (v === -Infinity) return '-1e999';
+  if (Number.isNaN(v)) return 'null';
+  if (Object.is(v, -0)) return '-0.0';
+  const s = String(v);
+  return /[.eE]/.test(s) ? s : `${s}.0`;
+}
+
+/** Text as SQLite's shell shows it: reals with up to 15 significant digits, blobs in hex. */
+export function displayValue(value: SqlValue, storageClass: StorageClass | undefined): string {
+  if (value === null) return '';
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') return storageClass === 'integer' ? String(value) : displayReal(value);
+  if (typeof value === 'string') return value;
+  return `x'${hex(value)}'`;
+}
+
+function displayReal(v: number): string {
+  if (v === Infinity) return 'Inf';
+  if (v === -Infinity) return '-Inf';
+  if (Object.is(v, -0)) return '-0.0';
+  let s = Number(v.toPrecision(15)).toString();
+  if (!/[.eE]/.test(s)) s = `${s}.0`;
+  return s;
+}
+
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}
