@@ -1,0 +1,38 @@
+/**
+ * Counts the entries of a b-tree from page headers alone (no payload decoding): for a table
+ * b-tree the leaf cell counts, for an index b-tree the cell counts of all pages (interior
+ * cells are entries too). Each page is visited at most once; a page reached twice or a tree
+ * deeper than MAX_BTREE_DEPTH is CorruptError.
+ */
+import { CorruptError } from '../errors.js';
+import type { Pager } from '../pager/pager.js';
+import { MAX_BTREE_DEPTH, checkSameKind, childAt, loadBtreePage } from './btree-page.js';
+
+export async function countEntries(pager: Pager, rootPgno: number): Promise<number> {
+  if (rootPgno < 1 || rootPgno > pager.pageCount) throw new CorruptError(`root page ${rootPgno} out of range`, rootPgno);
+  const root = await loadBtreePage(pager, rootPgno);
+  const isTable = root.header.isTable;
+  const visited = new Set<number>([rootPgno]);
+  const usable = pager.usableSize;
+  let count = 0;
+  // Breadth-first by level: each level's pages are fetched in parallel (read-ahead).
+  let level = [root];
+  for (let depth = 1; level.length > 0; depth++) {
+    const children: number[] = [];
+    for (const page of level) {
+      checkSameKind(page, isTable);
+      const n = page.header.cellCount;
+      if (page.header.isLeaf || !isTable) count += n;
+      if (page.header.isLeaf) continue;
+      if (depth >= MAX_BTREE_DEPTH) throw new CorruptError('b-tree too deep', page.pgno);
+      for (let i = 0; i <= n; i++) {
+        const child = childAt(page, i, usable, pager.pageCount);
+        if (visited.has(child)) throw new CorruptError('b-tree page reached twice', child);
+        visited.add(child);
+        children.push(child);
+      }
+    }
+    level = await Promise.all(children.map((c) => loadBtreePage(pager, c)));
+  }
+  return count;
+}

@@ -1,0 +1,116 @@
+/**
+ * Shared machinery of the read cursors: the stack of pages from the root to the current
+ * position and the guards that make corrupt trees fail instead of looping.
+ *
+ * The stack holds one frame per level. On an interior frame `idx` is the child the cursor went
+ * down into (0..cellCount, cellCount meaning the right child); for index b-trees, when the
+ * interior frame is on top of the stack, the cursor is positioned ON interior cell `idx`
+ * (index interior cells carry entries). On the leaf frame `idx` is the current cell.
+ *
+ * Guards: the depth is bounded by MAX_BTREE_DEPTH, and within one traversal (a descent plus the
+ * moves that follow it in one direction) a page is entered at most once: the visited set is
+ * reset by first/last/seek and whenever the direction changes. A child pointer to an ancestor,
+ * or two pointers to the same subtree, therefore end in CorruptError naming the page.
+ */
+import { CorruptError, MisuseError } from '../errors.js';
+import type { Pager } from '../pager/pager.js';
+import { MAX_BTREE_DEPTH, checkSameKind, childAt, loadBtreePage, type BtreePage } from './btree-page.js';
+
+export interface Frame {
+  readonly page: BtreePage;
+  idx: number;
+}
+
+export abstract class CursorBase {
+  protected stack: Frame[] = [];
+  private visited = new Set<number>();
+  private direction: 0 | 1 | -1 = 0;
+  private _eof = true;
+
+  protected constructor(
+    readonly pager: Pager,
+    readonly rootPgno: number,
+    private readonly isTable: boolean,
+  ) {}
+
+  /** True when the cursor is not on an entry (empty tree, moved past either end, not yet positioned). */
+  get eof(): boolean {
+    return this._eof;
+  }
+
+  protected setEof(eof: boolean): void {
+    this._eof = eof;
+  }
+
+  protected requireRow(): Frame {
+    const top = this.stack[this.stack.length - 1];
+    if (this._eof || top === undefined) throw new MisuseError('cursor is not on an entry');
+    return top;
+  }
+
+  protected top(): Frame {
+    const top = this.stack[this.stack.length - 1];
+    if (top === undefined) throw new Error('internal: empty cursor stack');
+    return top;
+  }
+
+  /** Starts a new traversal at the root. */
+  protected async enterRoot(direction: 1 | -1): Promise<Frame> {
+    this.stack = [];
+    this.visited = new Set();
+    this.direction = direction;
+    if (this.rootPgno < 1 || this.rootPgno > this.pager.pageCount) {
+      throw new CorruptError(`root page ${this.rootPgno} out of range`, this.rootPgno);
+    }
+    const page = await loadBtreePage(this.pager, this.rootPgno);
+    checkSameKind(page, this.isTable);
+    this.visited.add(this.rootPgno);
+    const frame: Frame = { page, idx: 0 };
+    this.stack.push(frame);
+    return frame;
+  }
+
+  /** Moving in `direction` from here: a change of direction starts a new visited set. */
+  protected turn(direction: 1 | -1): void {
+    if (this.direction === direction) return;
+    this.direction = direction;
+    this.visited = new Set(this.stack.map((f) => f.page.pgno));
+  }
+
+  /** Pushes child `idx` of the top (interior) frame, which must already have `idx` set. */
+  protected async descend(): Promise<Frame> {
+    const parent = this.top();
+    const usable = this.pager.usableSize;
+    const child = childAt(parent.page, parent.idx, usable, this.pager.pageCount);
+    if (this.stack.length >= MAX_BTREE_DEPTH) throw new CorruptError('b-tree too deep', child);
+    if (this.visited.has(child)) throw new CorruptError('b-tree page reached twice', child);
+    this.visited.add(child);
+    const page = await loadBtreePage(this.pager, child);
+    checkSameKind(page, this.isTable);
+    const frame: Frame = { page, idx: 0 };
+    this.stack.push(frame);
+    return frame;
+  }
+
+  /** From the top frame, follow the first children down to a leaf; leaf idx = 0. */
+  protected async leftmost(): Promise<Frame> {
+    let frame = this.top();
+    while (!frame.page.header.isLeaf) {
+      frame.idx = 0;
+      frame = await this.descend();
+    }
+    frame.idx = 0;
+    return frame;
+  }
+
+  /** From the top frame, follow the right children down to a leaf; leaf idx = cellCount - 1. */
+  protected async rightmost(): Promise<Frame> {
+    let frame = this.top();
+    while (!frame.page.header.isLeaf) {
+      frame.idx = frame.page.header.cellCount;
+      frame = await this.descend();
+    }
+    frame.idx = frame.page.header.cellCount - 1;
+    return frame;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * A read cursor over a table b-tree (rowid table): entries in rowid order, each a rowid and a
+ * payload (the record). Table interior cells are only separators (the largest rowid of the left
+ * subtree); all entries live on leaves.
+ */
+import { parseCell, cellRowid, type Cell } from '../format/cell.js';
+import { PageType } from '../format/page-header.js';
+import type { Pager } from '../pager/pager.js';
+import { cellAt } from './btree-page.js';
+import { CursorBase, type Frame } from './cursor-base.js';
+import { readPayload } from './payload-reader.js';
+import { compareRowids } from './rowid.js';
+
+export class TableCursor extends CursorBase {
+  private cell: Cell | undefined;
+
+  constructor(pager: Pager, rootPgno: number) {
+    super(pager, rootPgno, true);
+  }
+
+  private settle(frame: Frame): boolean {
+    const usable = this.pager.usableSize;
+    this.cell = parseCell(frame.page.data, cellAt(frame.page, frame.idx, usable), PageType.TableLeaf, frame.page.pgno, usable);
+    this.setEof(false);
+    return true;
+  }
+
+  private atEnd(): boolean {
+    this.cell = undefined;
+    this.setEof(true);
+    this.stack = [];
+    return false;
+  }
+
+  /** Positions on the smallest rowid; false when the table is empty. */
+  async first(): Promise<boolean> {
+    await this.enterRoot(1);
+    const leaf = await this.leftmost();
+    if (leaf.page.header.cellCount > 0) return this.settle(leaf);
+    return this.forwardFromLeafEnd();
+  }
+
+  /** Positions on the largest rowid; false when the table is empty. */
+  async last(): Promise<boolean> {
+    await this.enterRoot(-1);
+    const leaf = await this.rightmost();
+    if (leaf.idx >= 0) return this.settle(leaf);
+    return this.backwardFromLeafStart();
+  }
+
+  /** Moves to the next rowid; false (and eof) past the last one. */
+  async next(): Promise<boolean> {
+    if (this.eof) return false;
+    this.turn(1);
+    const leaf = this.top();
+    leaf.idx++;
+    if (leaf.idx < leaf.page.header.cellCount) return this.settle(leaf);
+    return this.forwardFromLeafEnd();
+  }
+
+  /** Moves to the previous rowid; false (and eof) before the first one. */
+  async prev(): Promise<boolean> {
+    if (this.eof) return false;
+    this.turn(-1);
+    const leaf = this.top();
+    leaf.idx--;
+    if (leaf.idx >= 0) return this.settle(leaf);
+    return this.backwardFromLeafStart();
+  }
+
+  /** The top frame is a leaf whose cells are exhausted: climb until a right sibling exists. */
+  private async forwardFromLeafEnd(): Promise<boolean> {
+    for (;;) {
+      this.stack.pop();
+      let parent = this.stack[this.stack.length - 1];
+      while (parent !== undefined && parent.idx >= parent.page.header.cellCount) {
+        this.stack.pop();
+        parent = this.stack[this.stack.length - 1];
+      }
+      if (parent === undefined) return this.atEnd();
+      parent.idx++;
+      await this.descend();
+      const leaf = await this.leftmost();
+      if (leaf.page.header.cellCount > 0) return this.settle(leaf);
+    }
+  }
+
+  private async backwardFromLeafStart(): Promise<boolean> {
+    for (;;) {
+      this.stack.pop();
+      let parent = this.stack[this.stack.length - 1];
+      while (parent !== undefined && parent.idx <= 0) {
+        this.stack.pop();
+        parent = this.stack[this.stack.length - 1];
+      }
+      if (parent === undefined) return this.atEnd();
+      parent.idx--;
+      await this.descend();
+      const leaf = await this.rightmost();
+      if (leaf.idx >= 0) return this.settle(leaf);
+    }
+  }
+
+  /**
+   * Seeks `rowid`. Returns true when an entry with exactly that rowid exists (the cursor is on
+   * it). On a miss returns false and leaves the cursor on the first entry with a larger rowid,
+   * or at eof when there is none.
+   */
+  async seekRowid(rowid: number | bigint): Promise<boolean> {
+    let frame = await this.enterRoot(1);
+    const usable = this.pager.usableSize;
+    for (;;) {
+      const { page } = frame;
+      const n = page.header.cellCount;
+      // First cell whose rowid >= the target (n if none).
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const r = cellRowid(page.data, cellAt(page, mid, usable), page.header.pageType, page.pgno, usable);
+        if (compareRowids(r, rowid) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      if (page.header.isLeaf) {
+        if (lo < n) {
+          frame.idx = lo;
+          this.settle(frame);
+          return compareRowids(this.rowid, rowid) === 0;
+        }
+        await this.forwardFromLeafEnd();
+        return false;
+      }
+      frame.idx = lo;
+      frame = await this.descend();
+    }
+  }
+
+  /** Rowid of the current entry: a number when it is a safe integer, else a bigint. */
+  get rowid(): number | bigint {
+    this.requireRow();
+    return this.cell!.rowid;
+  }
+
+  /** Total payload size of the current entry (local + overflow). */
+  get payloadSize(): number {
+    this.requireRow();
+    return this.cell!.payloadSize;
+  }
+
+  /** Full payload (the record) of the current entry, overflow assembled. Do not mutate. */
+  payload(): Promise<Uint8Array> {
+    const frame = this.requireRow();
+    return readPayload(this.pager, frame.page.pgno, frame.page.data, this.cell!);
+  }
+}
