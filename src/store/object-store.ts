@@ -12,7 +12,11 @@
 export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
-  /** Opaque version tag: S3's ETag (quotes included), or an equivalent for other stores. */
+  /**
+   * Opaque version tag: S3's ETag (quotes included), or an equivalent for other stores.
+   * `list()` of the directory store returns `''` here (hashing every file while listing would
+   * read the whole database); `head()` always returns a comparable etag.
+   */
   readonly etag: string;
 }
 

@@ -1,0 +1,299 @@
+/**
+ * An `ObjectStore` in a local directory: the object `a/b/c` is the file `<root>/a/b/c`, so a
+ * database at prefix `P` is the directory `<root>/P/` holding `0000000000`, `0000000001`, …
+ * (the same names as the S3 keys; see `block-key.ts`).
+ *
+ * Writes are atomic: the bytes go to a temporary file `.tmp-<random>` in the target directory
+ * (a name that can never look like a block key, and that `list()` skips), are flushed, and
+ * the temporary file is then renamed over the final name. A reader therefore sees the old
+ * object or the new one, never a torn one.
+ *
+ * ETags are `"<md5 hex of the content>"`, like S3's for single-part uploads; `head()` and
+ * `put()` return them. `list()` returns `etag: ''` (hashing every file while listing a
+ * database would read the whole database); call `head()` for a comparable etag.
+ *
+ * Conditional writes:
+ * - `ifNoneMatch: '*'` is atomic: the temporary file is hard-linked to the final name, which
+ *   fails with EEXIST when an object already exists (link never overwrites).
+ * - `ifMatch` reads the current file's md5 and compares; the rename follows. Two writers that
+ *   both pass the check within that small window both succeed (last rename wins). This store is
+ *   for one machine and local tools; S3 and the memory store make the check atomically.
+ *
+ * A key cannot be both an object and a "directory" of other objects (`a` and `a/b`): the
+ * file system refuses, and `put` fails with an `IoError`. The keys s3lite writes (`P/…`,
+ * `P-journal/…`, `P-lock`) never collide this way.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { IoError, MisuseError, PreconditionFailedError } from '../errors.js';
+import { mapLimit } from './concurrency.js';
+import {
+  emptyRequestCounts,
+  type ObjectInfo,
+  type ObjectStore,
+  type RequestCounts,
+  type WriteConditions,
+} from './object-store.js';
+
+/** Temporary files start with this; it contains a dot, so no block key or key segment we write can match. */
+const TEMP_PREFIX = '.tmp-';
+/** Parallel unlinks in `deleteMany`. */
+const DELETE_CONCURRENCY = 16;
+
+export interface DirectoryObjectStoreOptions {
+  /**
+   * fsync each new file before renaming it into place, and its directory after (default true).
+   * Without it a power loss may leave a renamed file empty on some file systems.
+   */
+  readonly sync?: boolean;
+}
+
+function errnoCode(err: unknown): string | undefined {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** "This path does not exist (as a file)": a missing object, not a failure. */
+function isMissing(err: unknown): boolean {
+  const code = errnoCode(err);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function md5Etag(data: Uint8Array): string {
+  return `"${createHash('md5').update(data).digest('hex')}"`;
+}
+
+/**
+ * S3 orders keys by their UTF-8 bytes. Within one directory, the keys below a subdirectory `d`
+ * all start with `d/`, so sorting entries by `name` (files) and `name + '/'` (directories)
+ * and recursing in place yields keys in global order: `a-x` ('-' is 0x2d) before `a/b` ('/' is 0x2f).
+ */
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export class DirectoryObjectStore implements ObjectStore {
+  readonly url: string;
+  readonly requests: RequestCounts = emptyRequestCounts();
+  private readonly root: string;
+  private readonly sync: boolean;
+
+  constructor(rootDir: string, options: DirectoryObjectStoreOptions = {}) {
+    this.root = path.resolve(rootDir);
+    this.url = this.root;
+    this.sync = options.sync ?? true;
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    this.requests.get++;
+    const file = this.pathOf(key);
+    return this.readIfFile(file);
+  }
+
+  /** Reads the whole file to hash it: cheap for blocks (a page each), and always exact. */
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    this.requests.head++;
+    const data = await this.readIfFile(this.pathOf(key));
+    return data === undefined ? undefined : { key, size: data.length, etag: md5Etag(data) };
+  }
+
+  async put(key: string, data: Uint8Array, conditions?: WriteConditions): Promise<{ etag: string }> {
+    this.requests.put++;
+    const file = this.pathOf(key);
+    const dir = path.dirname(file);
+    try {
+      await fs.mkdir(dir, { recursive: true });
+    } catch (err) {
+      throw new IoError(`cannot create directory ${dir}: ${String(err)}`, { cause: err });
+    }
+    const temp = path.join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+    try {
+      await this.writeTemp(temp, data);
+      if (conditions?.ifNoneMatch === '*') {
+        // link() never replaces an existing name: the create-if-absent is atomic.
+        try {
+          await fs.link(temp, file);
+        } catch (err) {
+          if (errnoCode(err) === 'EEXIST') throw new PreconditionFailedError(key);
+          throw err;
+        }
+        await fs.unlink(temp);
+      } else {
+        if (conditions?.ifMatch !== undefined) await this.checkEtag(key, file, conditions.ifMatch);
+        await fs.rename(temp, file);
+      }
+      if (this.sync) await this.syncDir(dir);
+    } catch (err) {
+      await fs.rm(temp, { force: true }).catch(() => undefined);
+      if (err instanceof PreconditionFailedError || err instanceof IoError) throw err;
+      throw new IoError(`cannot write ${file}: ${String(err)}`, { cause: err });
+    }
+    return { etag: md5Etag(data) };
+  }
+
+  async delete(key: string, conditions?: WriteConditions): Promise<void> {
+    this.requests.delete++;
+    const file = this.pathOf(key);
+    if (conditions?.ifNoneMatch === '*' && (await this.readIfFile(file)) !== undefined) {
+      throw new PreconditionFailedError(key);
+    }
+    if (conditions?.ifMatch !== undefined) await this.checkEtag(key, file, conditions.ifMatch);
+    await this.unlink(file);
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    this.requests.delete++;
+    const files = keys.map((key) => this.pathOf(key));
+    await mapLimit(files, DELETE_CONCURRENCY, (file) => this.unlink(file));
+  }
+
+  /**
+   * Objects whose key starts with `prefix`, ascending. Only directories the prefix can match are
+   * read: for `P/` that is `<root>/P` and below; for `P-j` it is the entries of `<root>` whose
+   * names start with `P-j`. Sizes come from `stat`; etags are `''` (see the file comment).
+   */
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    this.requests.list++;
+    const slash = prefix.lastIndexOf('/');
+    const dirKey = slash < 0 ? '' : prefix.slice(0, slash);
+    const namePrefix = prefix.slice(slash + 1);
+    // `/x`, `a//`, `../`: no valid key starts like that, so nothing can match.
+    if (slash >= 0 && !isValidKey(dirKey)) return;
+    const dir = dirKey === '' ? this.root : path.join(this.root, ...dirKey.split('/'));
+    yield* this.walk(dir, dirKey === '' ? '' : `${dirKey}/`, namePrefix, new Set());
+  }
+
+  async close(): Promise<void> {}
+
+  // ── internals ──────────────────────────────────────────────────────────────────────────
+
+  /** The file for `key`; keys must be relative `/`-separated names without empty, `.`, `..` or temp segments. */
+  private pathOf(key: string): string {
+    if (!isValidKey(key)) throw new MisuseError(`invalid object key for a directory store: ${JSON.stringify(key)}`);
+    return path.join(this.root, ...key.split('/'));
+  }
+
+  private async readIfFile(file: string): Promise<Uint8Array | undefined> {
+    try {
+      const buf = await fs.readFile(file);
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    } catch (err) {
+      // A directory where an object was asked for is "no such object", as in S3 (`a` vs `a/b`).
+      if (isMissing(err) || errnoCode(err) === 'EISDIR') return undefined;
+      throw new IoError(`cannot read ${file}: ${String(err)}`, { cause: err });
+    }
+  }
+
+  private async writeTemp(temp: string, data: Uint8Array): Promise<void> {
+    // 'wx': the random name must not exist; never write through someone else's file.
+    const handle = await fs.open(temp, 'wx');
+    try {
+      await handle.writeFile(data);
+      if (this.sync) await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private async syncDir(dir: string): Promise<void> {
+    let handle;
+    try {
+      handle = await fs.open(dir, 'r');
+      await handle.sync();
+    } catch (err) {
+      // Some platforms/file systems refuse to fsync a directory (EISDIR, EINVAL, EPERM); the
+      // rename is then as durable as the OS makes it.
+      const code = errnoCode(err);
+      if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EBADF') {
+        throw new IoError(`cannot sync directory ${dir}: ${String(err)}`, { cause: err });
+      }
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  /** Throws PreconditionFailedError unless the object exists with etag `expected`. Not atomic with the write that follows. */
+  private async checkEtag(key: string, file: string, expected: string): Promise<void> {
+    const current = await this.readIfFile(file);
+    if (current === undefined || md5Etag(current) !== expected) throw new PreconditionFailedError(key);
+  }
+
+  private async unlink(file: string): Promise<void> {
+    try {
+      await fs.unlink(file);
+    } catch (err) {
+      if (isMissing(err)) return; // deleting a missing object is not an error (as in S3)
+      if (errnoCode(err) === 'EISDIR' || errnoCode(err) === 'EPERM') {
+        // unlink() on a directory: there is no object by that name (Linux says EISDIR, macOS EPERM).
+        const stat = await fs.stat(file).catch(() => undefined);
+        if (stat?.isDirectory() === true) return;
+      }
+      throw new IoError(`cannot delete ${file}: ${String(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * Yields the objects in `dir` (whose key prefix is `keyPrefix`) with names starting with
+   * `namePrefix`, recursing into matching subdirectories in key order. `visited` holds
+   * directories already entered (device:inode) so a symlink cycle cannot loop forever.
+   */
+  private async *walk(
+    dir: string,
+    keyPrefix: string,
+    namePrefix: string,
+    visited: Set<string>,
+  ): AsyncGenerator<ObjectInfo> {
+    let entries;
+    try {
+      const stat = await fs.stat(dir);
+      if (!stat.isDirectory()) return;
+      const id = `${stat.dev}:${stat.ino}`;
+      if (visited.has(id)) return;
+      visited.add(id);
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (isMissing(err)) return; // no root yet, or nothing under this prefix: an empty listing
+      throw new IoError(`cannot list ${dir}: ${String(err)}`, { cause: err });
+    }
+    const matching: { name: string; sortKey: string; isDir: boolean; full: string }[] = [];
+    for (const entry of entries) {
+      const name = entry.name;
+      if (!name.startsWith(namePrefix) || name.startsWith(TEMP_PREFIX)) continue;
+      const full = path.join(dir, name);
+      let isDir = entry.isDirectory();
+      if (entry.isSymbolicLink()) {
+        const target = await fs.stat(full).catch(() => undefined);
+        if (target === undefined) continue; // dangling link: no object
+        isDir = target.isDirectory();
+      } else if (!isDir && !entry.isFile()) {
+        continue; // sockets, fifos, devices are not objects
+      }
+      matching.push({ name, sortKey: isDir ? `${name}/` : name, isDir, full });
+    }
+    matching.sort((a, b) => compareNames(a.sortKey, b.sortKey));
+    for (const item of matching) {
+      if (item.isDir) {
+        yield* this.walk(item.full, `${keyPrefix}${item.name}/`, '', visited);
+        continue;
+      }
+      let size: number;
+      try {
+        size = (await fs.stat(item.full)).size;
+      } catch (err) {
+        if (isMissing(err)) continue; // deleted while we listed
+        throw new IoError(`cannot stat ${item.full}: ${String(err)}`, { cause: err });
+      }
+      yield { key: `${keyPrefix}${item.name}`, size, etag: '' };
+    }
+  }
+}
+
+/** Relative, `/`-separated, no empty/`.`/`..` segments, no temp-file names, no NUL or backslash. */
+function isValidKey(key: string): boolean {
+  if (key === '' || key.includes('\0') || key.includes('\\')) return false;
+  for (const segment of key.split('/')) {
+    if (segment === '' || segment === '.' || segment === '..' || segment.startsWith(TEMP_PREFIX)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,661 @@
+/**
+ * A VFS whose files are fixed-size blocks in an `ObjectStore`: file `P` is the objects
+ * `P/0000000000`, `P/0000000001`, … (`block-key.ts`), the layout sqlite-s3vfs uses. A rollback
+ * journal is just another file: `xOpen(P + '-journal')` lives at `P-journal/…`.
+ *
+ * Layout invariants this file keeps after every successful `xSync` (and expects, but does not
+ * trust, when it opens a file):
+ *
+ *   block i covers file bytes [i·B, (i+1)·B)            B = block size
+ *   every block but the last is exactly B bytes long     (a missing one — a hole — reads as zeros)
+ *   the last block exists and is (size − lastIndex·B) bytes long, 1..B
+ *   block 0 exists whenever the file is not empty         (xAccess and block-size inference read it)
+ *
+ * Holes are legal: SQLite never writes the lock-byte page at 1 GiB, and a write past the end of
+ * file leaves the blocks in between unwritten.
+ *
+ * ## The size of a file, found once
+ * `xFileSize` must be cheap (the pager asks often) and must never under-report (a header page
+ * count larger than the file is corruption to SQLite). So the size is established once, at open,
+ * and tracked in memory from then on:
+ *
+ * 1. GET block 0 (kept for the first `xRead`, which almost always wants the header).
+ * 2. If block 0 begins with a database header whose in-header page count is valid
+ *    (https://www.sqlite.org/fileformat2.html#in_header_database_size: "version-valid-for" at
+ *    offset 92 equals the change counter at 24, and the page count at 28 is non-zero), the file
+ *    should be pageCount·pageSize bytes. Confirm it with a HEAD of the block that holds the last
+ *    byte (its size must match exactly) and a HEAD of the block after it (it must not exist).
+ *    Three requests in all (two when block 0 is the only block).
+ * 3. Otherwise — not a database (a journal), a header written by a pre-3.7.0 SQLite, a size that
+ *    disagrees — list the prefix ONCE: size = lastIndex·B + size of the last block. Extra blocks
+ *    beyond the header's page count are found this way, so the size is never under-reported.
+ *
+ * The file is never listed again while it is open.
+ *
+ * ## Block size
+ * Recorded nowhere (as in sqlite-s3vfs): for a file with more than one block it is the size of
+ * block 0; for a new or single-block file it is the configured block size (or the length of that
+ * single block, if it is longer than the configured size, so the block still holds the whole file).
+ * It need not equal the page size.
+ *
+ * ## Write-back
+ * Writes go to an in-memory dirty set of whole blocks; reads see it. `xSync` uploads each dirty
+ * block once, in parallel (bounded), block 0 last (readers look at the header first), then deletes
+ * blocks that a truncation dropped. The dirty set is flushed early when it exceeds
+ * `maxDirtyBytes`, so memory stays bounded. Nothing is durable before `xSync` (or `xClose`).
+ *
+ * Calls that change the file (write, truncate, sync, close) run one at a time in call order;
+ * reads run concurrently with them and see a consistent snapshot of the in-memory state.
+ */
+import { CantOpenError, CorruptError, MisuseError, ReadOnlyError, asSqliteError } from '../errors.js';
+import { BlockStore, DEFAULT_BLOCK_SIZE } from '../store/block-store.js';
+import { BLOCK_INDEX_DIGITS, normalizePrefix } from '../store/block-key.js';
+import { mapLimit } from '../store/concurrency.js';
+import type { ObjectStore } from '../store/object-store.js';
+import { type FileLock, LockTable } from './lock-table.js';
+import {
+  DeviceCharacteristics,
+  LockLevel,
+  OpenFlags,
+  type Vfs,
+  type VfsFile,
+  checkOffset,
+  markShortRead,
+} from './vfs.js';
+
+export interface BlockVfsOptions {
+  /** Block size for new files (and single-block files); default 4096. */
+  readonly blockSize?: number;
+  /** Most store requests in flight at once per call; default 64. */
+  readonly concurrency?: number;
+  /** Flush the dirty set once it holds more than this many bytes; default 64 MiB. */
+  readonly maxDirtyBytes?: number;
+}
+
+export const DEFAULT_CONCURRENCY = 64;
+export const DEFAULT_MAX_DIRTY_BYTES = 64 * 1024 * 1024;
+
+/** Largest block index a key can spell (`{i:010d}`). */
+const MAX_BLOCK_INDEX = 10 ** BLOCK_INDEX_DIGITS - 1;
+/** Keys per `deleteBlocks` call when deleting a range of blocks (S3's DeleteObjects limit). */
+const DELETE_CHUNK = 1000;
+
+/** "SQLite format 3\0", the first 16 bytes of every database (fileformat2.html#the_database_header). */
+const SQLITE_MAGIC = new Uint8Array([
+  0x53, 0x51, 0x4c, 0x69, 0x74, 0x65, 0x20, 0x66, 0x6f, 0x72, 0x6d, 0x61, 0x74, 0x20, 0x33, 0x00,
+]);
+
+export class BlockVfs implements Vfs {
+  readonly blockSize: number;
+  readonly concurrency: number;
+  readonly maxDirtyBytes: number;
+  private readonly locks = new LockTable();
+
+  constructor(
+    readonly objects: ObjectStore,
+    options: BlockVfsOptions = {},
+  ) {
+    this.blockSize = positiveInteger('blockSize', options.blockSize ?? DEFAULT_BLOCK_SIZE);
+    this.concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.maxDirtyBytes = positiveInteger('maxDirtyBytes', options.maxDirtyBytes ?? DEFAULT_MAX_DIRTY_BYTES);
+  }
+
+  /** The key prefix a name maps to (trailing slashes removed). */
+  xFullPathname(name: string): string {
+    try {
+      return normalizePrefix(name);
+    } catch (err) {
+      throw new MisuseError(`bad file name ${JSON.stringify(name)}: ${(err as Error).message}`);
+    }
+  }
+
+  async xOpen(name: string, flags: OpenFlags): Promise<BlockFile> {
+    const prefix = this.xFullPathname(name);
+    const store = new BlockStore(this.objects, prefix);
+    const block0 = await io(store, 0, 'reading', () => store.read(0));
+    const readOnly = (flags & OpenFlags.SQLITE_OPEN_READWRITE) === 0;
+    const settings = {
+      concurrency: this.concurrency,
+      maxDirtyBytes: this.maxDirtyBytes,
+      readOnly,
+      deleteOnClose: (flags & OpenFlags.SQLITE_OPEN_DELETEONCLOSE) !== 0,
+      lock: this.locks.handle(prefix),
+    };
+    if (block0 === undefined) {
+      // No block 0: the file does not exist (we always write block 0 of a non-empty file, and
+      // xDelete removes it last).
+      if ((flags & OpenFlags.SQLITE_OPEN_CREATE) === 0 || readOnly) {
+        throw new CantOpenError(`unable to open ${store.url}: no such file (block 0 is missing)`);
+      }
+      return new BlockFile(store, { ...settings, blockSize: this.blockSize, size: 0, storedBlocks: 0 });
+    }
+    if ((flags & OpenFlags.SQLITE_OPEN_EXCLUSIVE) !== 0 && (flags & OpenFlags.SQLITE_OPEN_CREATE) !== 0) {
+      throw new CantOpenError(`unable to create ${store.url}: it already exists`);
+    }
+    const found =
+      (await probeDatabaseSize(store, block0, this.blockSize)) ?? (await listSize(store, block0, this.blockSize));
+    return new BlockFile(store, { ...settings, ...found, block0 });
+  }
+
+  /** Deletes every block of `name` (one listing), block 0 last so a half-done delete still reads as "no file". */
+  async xDelete(name: string): Promise<void> {
+    const store = new BlockStore(this.objects, this.xFullPathname(name));
+    const indices: number[] = [];
+    try {
+      for await (const block of store.list()) indices.push(block.index);
+    } catch (err) {
+      throw asSqliteError(err, `listing ${store.url}/`);
+    }
+    const rest = indices.filter((i) => i !== 0);
+    for (let start = 0; start < rest.length; start += DELETE_CHUNK) {
+      const chunk = rest.slice(start, start + DELETE_CHUNK);
+      await io(store, chunk[0] ?? 0, 'deleting', () => store.deleteBlocks(chunk));
+    }
+    if (indices.includes(0)) await io(store, 0, 'deleting', () => store.deleteBlocks([0]));
+  }
+
+  /** Whether `name` exists: one HEAD of block 0. */
+  async xAccess(name: string): Promise<boolean> {
+    const store = new BlockStore(this.objects, this.xFullPathname(name));
+    return (await io(store, 0, 'checking', () => store.size(0))) !== undefined;
+  }
+}
+
+interface BlockFileInit {
+  readonly blockSize: number;
+  readonly size: number;
+  /** Blocks with index ≥ this are known not to exist in the store. */
+  readonly storedBlocks: number;
+  readonly block0?: Uint8Array;
+  readonly concurrency: number;
+  readonly maxDirtyBytes: number;
+  readonly readOnly: boolean;
+  readonly deleteOnClose: boolean;
+  readonly lock: FileLock;
+}
+
+export class BlockFile implements VfsFile {
+  /** Bytes per block: every block but the last has exactly this many. */
+  readonly blockSize: number;
+  readonly #concurrency: number;
+  readonly #maxDirtyBytes: number;
+  readonly #readOnly: boolean;
+  readonly #deleteOnClose: boolean;
+  readonly #lock: FileLock;
+
+  /** Logical file size, including unsynced writes. */
+  #size: number;
+  /**
+   * Blocks [0, validBlocks) in the store hold this file's bytes (where they exist); blocks at or
+   * past it are stale (a truncation dropped them) or absent, and read as zeros unless dirty.
+   */
+  #validBlocks: number;
+  /** Blocks at or past this index are known not to exist in the store; [validBlocks, this) are deleted at sync. */
+  #storedBlocks: number;
+  /** Dirty blocks, each a full `blockSize` buffer whose bytes past end of file are zero. */
+  readonly #dirty = new Map<number, Uint8Array>();
+  /** Block 0 as read at open, for the first read of the header; dropped once used or overwritten. */
+  #block0: Uint8Array | undefined;
+  #closed = false;
+  /** Tail of the queue that runs write/truncate/sync/close one at a time. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    /** The blocks, for the transfer code (import/export go straight to the blocks). */
+    readonly store: BlockStore,
+    init: BlockFileInit,
+  ) {
+    this.blockSize = init.blockSize;
+    this.#size = init.size;
+    const blocks = blockCount(init.size, init.blockSize);
+    this.#validBlocks = blocks;
+    this.#storedBlocks = Math.max(blocks, init.storedBlocks);
+    this.#block0 = init.block0;
+    this.#concurrency = init.concurrency;
+    this.#maxDirtyBytes = init.maxDirtyBytes;
+    this.#readOnly = init.readOnly;
+    this.#deleteOnClose = init.deleteOnClose;
+    this.#lock = init.lock;
+  }
+
+  /** Bytes currently held in the dirty set. */
+  get dirtyBytes(): number {
+    return this.#dirty.size * this.blockSize;
+  }
+
+  async xRead(amount: number, offset: number): Promise<Uint8Array> {
+    this.#checkOpen();
+    checkOffset('xRead amount', amount);
+    checkOffset('xRead offset', offset);
+    const out = new Uint8Array(amount);
+    const wanted = offset + amount;
+    const size = this.#size; // the size this read answers for, whatever happens while it waits
+    const end = Math.min(wanted, size);
+    if (end > offset) {
+      const bs = this.blockSize;
+      const fetch: number[] = [];
+      // Everything in memory is copied now, synchronously, so the read sees one consistent state.
+      for (let i = Math.floor(offset / bs), last = Math.floor((end - 1) / bs); i <= last; i++) {
+        const dirty = this.#dirty.get(i);
+        if (dirty !== undefined) copyBlock(out, offset, end, i * bs, dirty, bs);
+        else if (i >= this.#validBlocks) continue; // stale or never written: zeros
+        else if (i === 0 && this.#block0 !== undefined) {
+          copyBlock(out, offset, end, 0, this.#block0, bs);
+          this.#block0 = undefined;
+        } else fetch.push(i);
+      }
+      await mapLimit(fetch, this.#concurrency, async (i) => {
+        const data = await this.#fetch(i);
+        // A missing block inside the file is a hole (zeros); a short one is zero-padded.
+        if (data !== undefined) copyBlock(out, offset, end, i * bs, data, bs);
+      });
+    }
+    // Short: fewer than `amount` bytes exist there (a zero-byte read is never short).
+    return Math.max(0, end - offset) < amount ? markShortRead(out) : out;
+  }
+
+  xWrite(data: Uint8Array, offset: number): Promise<void> {
+    return this.#exclusive(async () => {
+      this.#checkWritable();
+      checkOffset('xWrite offset', offset);
+      const end = offset + data.length;
+      checkOffset('xWrite end', end);
+      if (data.length === 0) return;
+      const bs = this.blockSize;
+      const oldSize = this.#size;
+      const first = Math.floor(offset / bs);
+      const last = Math.floor((end - 1) / bs);
+      if (last > MAX_BLOCK_INDEX) throw new MisuseError(`xWrite past the largest block index at ${end}`);
+
+      // Old contents needed: a touched block with bytes below the old end that this write does
+      // not cover (read-modify-write), and the old last block when it is short and we grow past
+      // it (it must become a full block).
+      const load = new Set<number>();
+      for (const i of first === last ? [first] : [first, last]) {
+        const start = i * bs;
+        const keepEnd = Math.min(start + bs, oldSize);
+        if (start < Math.min(offset, keepEnd) || end < keepEnd) load.add(i);
+      }
+      if (end > oldSize && oldSize % bs !== 0) load.add(Math.floor(oldSize / bs));
+      const loaded = await this.#loadAll(load, oldSize);
+
+      // From here on, synchronous: the new state appears all at once.
+      for (const [i, buf] of loaded) this.#dirty.set(i, buf);
+      if (end > oldSize && first > 0 && this.#validBlocks === 0 && !this.#dirty.has(0)) {
+        this.#dirty.set(0, new Uint8Array(bs)); // block 0 must exist in a non-empty file
+      }
+      for (let i = first; i <= last; i++) {
+        let buf = this.#dirty.get(i);
+        if (buf === undefined) {
+          buf = new Uint8Array(bs);
+          this.#dirty.set(i, buf);
+        }
+        const start = i * bs;
+        const from = Math.max(offset, start);
+        const to = Math.min(end, start + bs);
+        buf.set(data.subarray(from - offset, to - offset), from - start);
+      }
+      if (this.#dirty.has(0)) this.#block0 = undefined;
+      if (end > oldSize) this.#size = end;
+      if (this.dirtyBytes > this.#maxDirtyBytes) await this.#flush();
+    });
+  }
+
+  xTruncate(size: number): Promise<void> {
+    return this.#exclusive(async () => {
+      this.#checkWritable();
+      checkOffset('xTruncate size', size);
+      const oldSize = this.#size;
+      if (size === oldSize) return;
+      const bs = this.blockSize;
+      const blocks = blockCount(size, bs);
+      if (blocks - 1 > MAX_BLOCK_INDEX) throw new MisuseError(`xTruncate past the largest block index: ${size}`);
+      if (size === 0) {
+        this.#dirty.clear();
+        this.#validBlocks = 0;
+        this.#block0 = undefined;
+        this.#size = 0;
+        return;
+      }
+      // The new last block is rewritten with its exact new length (it may have been full, or a
+      // hole, before); when growing, a short old last block is padded to a full one.
+      const load = new Set<number>([blocks - 1]);
+      if (size > oldSize && oldSize % bs !== 0) load.add(Math.floor(oldSize / bs));
+      const loaded = await this.#loadAll(load, oldSize);
+
+      for (const [i, buf] of loaded) this.#dirty.set(i, buf);
+      if (this.#validBlocks === 0 && !this.#dirty.has(0)) this.#dirty.set(0, new Uint8Array(bs));
+      for (const i of [...this.#dirty.keys()]) if (i >= blocks) this.#dirty.delete(i);
+      const lastBuf = this.#dirty.get(blocks - 1);
+      if (lastBuf !== undefined) lastBuf.fill(0, size - (blocks - 1) * bs);
+      if (this.#dirty.has(0)) this.#block0 = undefined;
+      this.#validBlocks = Math.min(this.#validBlocks, blocks);
+      this.#size = size;
+    });
+  }
+
+  /** Uploads every dirty block once (block 0 last) and deletes dropped blocks; `flags` do not change that. */
+  xSync(_flags: number): Promise<void> {
+    return this.#exclusive(async () => {
+      this.#checkOpen();
+      await this.#flush();
+    });
+  }
+
+  async xFileSize(): Promise<number> {
+    this.#checkOpen();
+    return this.#size;
+  }
+
+  async xLock(level: LockLevel): Promise<void> {
+    this.#checkOpen();
+    this.#lock.lock(level);
+  }
+
+  async xUnlock(level: LockLevel): Promise<void> {
+    this.#checkOpen();
+    this.#lock.unlock(level);
+  }
+
+  /** Whether any handle this VFS opened on the same name holds RESERVED or higher (in-process only). */
+  async xCheckReservedLock(): Promise<boolean> {
+    this.#checkOpen();
+    return this.#lock.reservedByAnyone();
+  }
+
+  /** 4096: a typical page size; SQLite uses it to align journal headers. */
+  xSectorSize(): number {
+    return 4096;
+  }
+
+  /**
+   * ATOMIC<B> when the block size B is one of SQLite's sizes: an aligned B-byte write is exactly
+   * one object PUT at sync, which S3 applies entirely or not at all. POWERSAFE_OVERWRITE: a
+   * block's neighbours are separate objects, never rewritten by a write to it. Not SAFE_APPEND
+   * (blocks upload in parallel, so appended data may land before the bytes that precede it) and
+   * not SEQUENTIAL, for the same reason.
+   */
+  xDeviceCharacteristics(): number {
+    return atomicBit(this.blockSize) | DeviceCharacteristics.SQLITE_IOCAP_POWERSAFE_OVERWRITE;
+  }
+
+  /**
+   * Syncs (or, for a DELETEONCLOSE file, deletes every block) and releases the lock. If the
+   * final sync fails the file stays open, so the caller may retry.
+   */
+  xClose(): Promise<void> {
+    return this.#exclusive(async () => {
+      if (this.#closed) return;
+      if (this.#deleteOnClose) {
+        this.#dirty.clear();
+        this.#validBlocks = 0;
+        this.#size = 0;
+      }
+      await this.#flush();
+      this.#lock.unlock(LockLevel.NONE);
+      this.#closed = true;
+    });
+  }
+
+  /**
+   * Finds the size again, exactly as at open (GET block 0 + two HEADs, or one listing when the
+   * header cannot vouch for the size), for a handle that learned — from the change counter, a
+   * lock, a lease — that another connection has committed since it opened. This is the one
+   * deliberate exception to "find the size once": it runs only when the caller asks. Refused
+   * (MisuseError) while this handle has unsynced changes. Returns the new size.
+   */
+  refresh(): Promise<number> {
+    return this.#exclusive(async () => {
+      this.#checkOpen();
+      const blocks = blockCount(this.#size, this.blockSize);
+      if (this.#dirty.size > 0 || this.#validBlocks !== blocks || this.#storedBlocks !== blocks) {
+        throw new MisuseError(`refresh of ${this.store.url} with unsynced changes`);
+      }
+      const block0 = await io(this.store, 0, 'reading', () => this.store.read(0));
+      let found: FoundSize = { blockSize: this.blockSize, size: 0, storedBlocks: 0 };
+      if (block0 !== undefined) {
+        found =
+          (await probeDatabaseSize(this.store, block0, this.blockSize)) ??
+          (await listSize(this.store, block0, this.blockSize));
+      }
+      if (found.blockSize !== this.blockSize) {
+        throw new CorruptError(`${this.store.url}: block size changed from ${this.blockSize} to ${found.blockSize}`);
+      }
+      const count = blockCount(found.size, this.blockSize);
+      this.#size = found.size;
+      this.#validBlocks = count;
+      this.#storedBlocks = Math.max(count, found.storedBlocks);
+      this.#block0 = block0;
+      return found.size;
+    });
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────────────────
+
+  /** Uploads the dirty set and deletes stale blocks; afterwards the store holds exactly the file. */
+  async #flush(): Promise<void> {
+    const bs = this.blockSize;
+    const size = this.#size;
+    const blocks = blockCount(size, bs);
+    const valid = this.#validBlocks;
+    const stored = this.#storedBlocks;
+    const upload = async (i: number): Promise<void> => {
+      const buf = this.#dirty.get(i);
+      if (buf === undefined) return;
+      const length = Math.min(bs, size - i * bs);
+      await io(this.store, i, 'writing', () => this.store.write(i, buf.subarray(0, length)));
+    };
+    const others = [...this.#dirty.keys()].filter((i) => i !== 0).sort((a, b) => a - b);
+    // Stale blocks inside the file (dropped by a truncation, then grown over) must go now, or
+    // they would reappear where the file has holes; run those deletes alongside the uploads.
+    const results = await Promise.allSettled([
+      mapLimit(others, this.#concurrency, upload),
+      this.#deleteRange(valid, Math.min(stored, blocks)),
+    ]);
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
+    if (this.#dirty.has(0)) await upload(0);
+    // Blocks past the new end go last: a crash before this point leaves a file that is too
+    // long (harmless, the header says how much is database), never one that is too short.
+    await this.#deleteRange(Math.max(valid, blocks), stored);
+    this.#dirty.clear();
+    this.#validBlocks = blocks;
+    this.#storedBlocks = blocks;
+  }
+
+  /**
+   * Deletes the blocks [from, to) that are not dirty, in batches, without listing: highest
+   * first and block 0 alone at the very end, so that an interrupted delete never leaves later
+   * blocks behind a missing block 0 (which would read as "no file" with debris after it).
+   */
+  async #deleteRange(from: number, to: number): Promise<void> {
+    const low = Math.max(from, 1);
+    let chunk: number[] = [];
+    for (let i = to - 1; i >= low; i--) {
+      if (!this.#dirty.has(i)) chunk.push(i);
+      if (chunk.length === DELETE_CHUNK || (i === low && chunk.length > 0)) {
+        const batch = chunk;
+        chunk = [];
+        await io(this.store, batch[0] ?? i, 'deleting', () => this.store.deleteBlocks(batch));
+      }
+    }
+    if (from === 0 && to > 0 && !this.#dirty.has(0)) {
+      await io(this.store, 0, 'deleting', () => this.store.deleteBlocks([0]));
+    }
+  }
+
+  /**
+   * A private full-size copy of each block in `indices`, for modification: the dirty buffer if
+   * there is one, zeros past the valid blocks, otherwise the stored block cut to `limit` bytes
+   * of file (bytes past the old end of file must read as zeros once the file grows).
+   */
+  async #loadAll(indices: Set<number>, limit: number): Promise<Map<number, Uint8Array>> {
+    const bs = this.blockSize;
+    const loaded = new Map<number, Uint8Array>();
+    const fetch: number[] = [];
+    for (const i of indices) {
+      const dirty = this.#dirty.get(i);
+      if (dirty !== undefined) loaded.set(i, dirty);
+      else if (i >= this.#validBlocks) loaded.set(i, new Uint8Array(bs));
+      else if (i === 0 && this.#block0 !== undefined) loaded.set(0, fitBlock(this.#block0, bs, limit));
+      else fetch.push(i);
+    }
+    await mapLimit(fetch, this.#concurrency, async (i) => {
+      const data = await this.#fetch(i);
+      loaded.set(i, data === undefined ? new Uint8Array(bs) : fitBlock(data, bs, limit - i * bs));
+    });
+    return loaded;
+  }
+
+  #fetch(index: number): Promise<Uint8Array | undefined> {
+    return io(this.store, index, 'reading', () => this.store.read(index));
+  }
+
+  /** Runs `fn` after every earlier write/truncate/sync/close has finished. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new MisuseError(`${this.store.url} is closed`);
+  }
+
+  #checkWritable(): void {
+    this.#checkOpen();
+    if (this.#readOnly) throw new ReadOnlyError(`${this.store.url} was opened read-only`);
+  }
+}
+
+// ── Finding the size at open ───────────────────────────────────────────────────────────
+
+interface FoundSize {
+  readonly blockSize: number;
+  readonly size: number;
+  readonly storedBlocks: number;
+}
+
+/**
+ * The database-header path (see the top of this file): pageCount·pageSize from block 0,
+ * confirmed by two HEADs. `undefined` when anything disagrees; the caller then lists.
+ *
+ * Header fields used (https://www.sqlite.org/fileformat2.html#the_database_header), big-endian:
+ *   0..15   "SQLite format 3\0"
+ *   16..17  page size; 1 means 65536
+ *   24..27  file change counter
+ *   28..31  database size in pages ("in-header database size")
+ *   92..95  version-valid-for: the change counter when the size above was last written
+ */
+async function probeDatabaseSize(
+  store: BlockStore,
+  block0: Uint8Array,
+  configured: number,
+): Promise<FoundSize | undefined> {
+  if (block0.length < 100) return undefined;
+  for (let i = 0; i < SQLITE_MAGIC.length; i++) if (block0[i] !== SQLITE_MAGIC[i]) return undefined;
+  const view = new DataView(block0.buffer, block0.byteOffset, block0.byteLength);
+  const rawPageSize = view.getUint16(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) return undefined;
+  const changeCounter = view.getUint32(24);
+  const pageCount = view.getUint32(28);
+  if (pageCount === 0 || view.getUint32(92) !== changeCounter) return undefined;
+  const expected = pageCount * pageSize;
+
+  if (block0.length === expected) {
+    // One block holds the whole file; confirm nothing follows it.
+    const next = await io(store, 1, 'checking', () => store.size(1));
+    if (next !== undefined) return undefined;
+    return { blockSize: singleBlockSize(configured, expected), size: expected, storedBlocks: 1 };
+  }
+  if (block0.length > expected) return undefined;
+  // More than one block: block 0 is full, so its length is the block size.
+  const bs = block0.length;
+  const last = Math.floor((expected - 1) / bs);
+  if (last + 1 > MAX_BLOCK_INDEX) return undefined;
+  const [lastSize, nextSize] = await Promise.all([
+    io(store, last, 'checking', () => store.size(last)),
+    io(store, last + 1, 'checking', () => store.size(last + 1)),
+  ]);
+  if (lastSize !== expected - last * bs || nextSize !== undefined) return undefined;
+  return { blockSize: bs, size: expected, storedBlocks: last + 1 };
+}
+
+/** The listing path: one LIST of the prefix; size = lastIndex·B + size of the last block. */
+async function listSize(store: BlockStore, block0: Uint8Array, configured: number): Promise<FoundSize> {
+  let size0 = block0.length;
+  let lastIndex = 0;
+  let lastSize = block0.length;
+  try {
+    for await (const block of store.list()) {
+      if (block.index === 0) size0 = block.size;
+      lastIndex = block.index;
+      lastSize = block.size;
+    }
+  } catch (err) {
+    throw asSqliteError(err, `listing ${store.url}/`);
+  }
+  if (lastIndex === 0) {
+    return { blockSize: singleBlockSize(configured, lastSize), size: lastSize, storedBlocks: 1 };
+  }
+  if (size0 === 0) throw new CorruptError(`${store.url}: block 0 is empty but block ${lastIndex} exists`);
+  if (lastSize > size0) {
+    throw new CorruptError(`${store.url}: last block ${lastIndex} (${lastSize} bytes) is longer than block 0 (${size0})`);
+  }
+  const size = lastIndex * size0 + lastSize;
+  if (!Number.isSafeInteger(size)) throw new CorruptError(`${store.url}: file size out of range`);
+  return { blockSize: size0, size, storedBlocks: lastIndex + 1 };
+}
+
+// ── helpers ────────────────────────────────────────────────────────────────────────────
+
+/** A single block longer than the configured size sets the block size, so it still holds the whole file. */
+function singleBlockSize(configured: number, length: number): number {
+  return length > configured ? length : configured;
+}
+
+function blockCount(size: number, bs: number): number {
+  return Math.ceil(size / bs);
+}
+
+/** Copies the part of `block` (which starts at file offset `start`) that falls in [offset, end) into `out`. */
+function copyBlock(out: Uint8Array, offset: number, end: number, start: number, block: Uint8Array, bs: number): void {
+  const from = Math.max(offset, start);
+  const to = Math.min(end, start + Math.min(bs, block.length));
+  if (to > from) out.set(block.subarray(from - start, to - start), from - offset);
+}
+
+/** A fresh `bs`-byte copy of the first min(bs, limit) bytes of `data` (untrusted length), zero-padded. */
+function fitBlock(data: Uint8Array, bs: number, limit: number): Uint8Array {
+  const buf = new Uint8Array(bs);
+  buf.set(data.subarray(0, Math.max(0, Math.min(bs, limit, data.length))));
+  return buf;
+}
+
+function atomicBit(bs: number): number {
+  switch (bs) {
+    case 512: return DeviceCharacteristics.SQLITE_IOCAP_ATOMIC512;
+    case 1024: return DeviceCharacteristics.SQLITE_IOCAP_ATOMIC1K;
+    case 2048: return DeviceCharacteristics.SQLITE_IOCAP_ATOMIC2K;
+    case 4096: return DeviceCharacteristics.SQLITE_IOCAP_ATOMIC4K;
+    case 8192: return DeviceCharacteristics.SQLITE_IOCAP_ATOMIC8K;
+    case 16384: return DeviceCharacteristics.SQLITE_IOCAP_ATOMIC16K;
+    case 32768: return DeviceCharacteristics.SQLITE_IOCAP_ATOMIC32K;
+    case 65536: return DeviceCharacteristics.SQLITE_IOCAP_ATOMIC64K;
+    default: return 0;
+  }
+}
+
+/** Runs a store call, turning anything that is not a SqliteError into an IoError naming the block's URL. */
+async function io<T>(store: BlockStore, index: number, what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw asSqliteError(err, `${what} ${store.url}/${String(index).padStart(BLOCK_INDEX_DIGITS, '0')}`);
+  }
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new MisuseError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
