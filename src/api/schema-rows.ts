@@ -11,14 +11,9 @@ import type { Pager } from '../pager/pager.js';
 import { decodeRecord } from '../record/record.js';
 import type { TextEncoding } from '../record/text-encoding.js';
 import type { SqlValue } from '../record/value.js';
+import type { SchemaRow } from '../schema/schema-types.js';
 
-export interface SchemaRow {
-  readonly type: string;
-  readonly name: string;
-  readonly tblName: string;
-  readonly rootPage: number;
-  readonly sql: string | null;
-}
+export type { SchemaRow };
 
 export async function readSchemaRows(pager: Pager): Promise<SchemaRow[]> {
   const encoding = pager.header.textEncoding as TextEncoding;

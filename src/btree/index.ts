@@ -4,3 +4,7 @@ export { countEntries } from './count-entries.js';
 export { censusPages, SCHEMA_TREE_NAME, type CensusRoot, type PageCensus, type TreeCensus, type CensusProblem, type PageDuplicate } from './page-census.js';
 export { readPayload } from './payload-reader.js';
 export { compareRowids } from './rowid.js';
+export { insertRow, deleteRow } from './table-write.js';
+export { insertIndexEntry, deleteIndexEntry } from './index-write.js';
+export { createTable, clearTree, dropTree, type TreeKind } from './tree-admin.js';
+export { integrityCheck, compareRecords, type IntegrityRoot, type EntryCompare } from './integrity-check.js';

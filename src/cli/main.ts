@@ -4,8 +4,9 @@
  * non-zero exit code.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { SqliteError } from '../errors.js';
+import { MisuseError, SqliteError } from '../errors.js';
 import { runInfo } from './commands/info.js';
+import { runPages, runRows, runSchema, runTables, type FormatOptions, type RowsOptions } from './commands/read.js';
 import { runExport, runImport } from './commands/transfer.js';
 import { positiveInteger, type GlobalOptions } from './context.js';
 
@@ -68,14 +69,69 @@ export function buildProgram(): Command {
       .option('--json', 'print one JSON object'),
   ).action((location: string, options: GlobalOptions & { json?: boolean }) => runInfo(location, options));
 
+  commonOptions(
+    program
+      .command('schema')
+      .description('print the CREATE statements of every table, index, view and trigger')
+      .argument('<location>', 'the database'),
+  ).action((location: string, options: GlobalOptions) => runSchema(location, options));
+
+  commonOptions(
+    formatOptions(
+      program
+        .command('tables')
+        .description('list every table, index and view with its type, root page and row count')
+        .argument('<location>', 'the database'),
+    ),
+  ).action((location: string, options: FormatOptions) => runTables(location, options));
+
+  commonOptions(
+    formatOptions(
+      program
+        .command('rows')
+        .description('print the rows of a table, in rowid (or primary key) order')
+        .argument('<location>', 'the database')
+        .argument('<table>', 'table name')
+        .addOption(new Option('--limit <n>', 'print at most n rows').argParser(nonNegativeInteger('--limit')))
+        .addOption(new Option('--offset <n>', 'skip n rows first').argParser(nonNegativeInteger('--offset'))),
+    ),
+  ).action((location: string, table: string, options: RowsOptions) => runRows(location, table, options));
+
+  commonOptions(
+    formatOptions(
+      program
+        .command('pages')
+        .description('census of pages by kind and owner (like the dbstat table); exit 1 if any page is unaccounted for')
+        .argument('<location>', 'the database'),
+    ),
+  ).action(async (location: string, options: FormatOptions) => {
+    process.exitCode = await runPages(location, options);
+  });
+
   return program;
+}
+
+function formatOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--json', 'JSON Lines: one JSON array per row, exact integers, reals always with . or e, blobs as {"blob":hex}').conflicts(['csv']))
+    .addOption(new Option('--csv', 'CSV with a header row (RFC 4180)').conflicts(['json']))
+    .addHelpText('after', '\nDefault output: a table.');
+}
+
+function nonNegativeInteger(name: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 0) throw new MisuseError(`${name} must be a non-negative integer, got "${value}"`);
+    return n;
+  };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
+    process.exitCode = 0;
     await program.parseAsync(argv as string[], { from: 'user' });
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version exit 0; usage errors were already printed by commander.

@@ -57,7 +57,10 @@ export function createRowWriter(format: OutputFormat, columns: readonly string[]
 }
 
 function newTable(columns: readonly string[]): Table.Table {
-  return new Table({ head: [...columns], style: { head: [], border: [] } });
+  return new Table({
+    head: [...columns],
+    style: { head: [], border: [], compact: true },
+  });
 }
 
 export function jsonRow(values: readonly SqlValue[], classes: readonly StorageClass[]): string {

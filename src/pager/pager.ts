@@ -1,41 +1,110 @@
 /**
- * The pager: the only code that reads pages from the file. Read side now; the write engine
- * adds transactions on top of the same cache.
+ * The pager: the only code that reads and writes pages of the file. Readers get pages from a
+ * byte-budgeted cache; one writer at a time changes copies of pages in a dirty set and
+ * `commit()` writes them back.
  *
  * Invariants
  * ----------
- * 1. `header`, `pageSize`, `usableSize` and `pageCount` describe one committed state of the
- *    file: they are set by `open()` and changed only by `refresh()` (and, later, by commit).
- * 2. Every page in the cache is a byte-exact copy of that state. `refresh()` drops the whole
- *    cache when page 1's change counter moved, so no page of an older state survives.
- * 3. Pages handed out are shared with the cache and MUST NOT be mutated by readers. The write
- *    engine will copy a page before changing it (copy-on-write into a dirty set) so that
- *    readers holding the old array keep a consistent view.
+ * 1. `state` (header, page count) describes one committed state of the file: set by `open()`,
+ *    changed only by `refresh()` and by a successful `commit()`.
+ * 2. Every page in the cache is a byte-exact copy of that committed state. `refresh()` drops the
+ *    whole cache when page 1's change counter moved, so no page of an older state survives; a
+ *    commit moves its dirty pages into the cache once they are written and synced.
+ * 3. Pages handed out are shared with the cache and MUST NOT be mutated by readers. The writer
+ *    changes only pages it got from `getWritable()` / `allocatePage()`: copy-on-write into the
+ *    dirty set, so the cached clean page (and any reader holding it) never changes.
  * 4. At most one read per pgno is in flight: concurrent `getPage(p)` calls share one promise.
  * 5. `getPage(p)` accepts only 1 <= p <= pageCount; anything else is CorruptError(p), because
- *    page numbers come from file bytes.
+ *    page numbers come from file bytes. During a write transaction `pageCount` is the
+ *    transaction's (pages appended by `allocatePage()` are readable), and `getPage()` /
+ *    `peekPage()` return the dirty copy of a page when there is one: the writer reads its own
+ *    changes, through the same calls the cursors use.
+ * 6. A write transaction keeps the freelist head, freelist count and page count in memory; they
+ *    reach page 1 only in `commit()`, which is the one place the database header is written.
+ * 7. Every page appended in a transaction is in the dirty set, so after a commit the file is
+ *    exactly pageCount pages (the lock-byte page, never written, is a hole that reads as zeros).
  *
- * States (read side; the write engine adds the states in brackets)
- * -----------------------------------------------------------------
+ * States
+ * ------
  *
- *        open() ──► OPEN ──refresh()──► OPEN (cache dropped if the change counter moved)
- *                    │  [begin write ──► WRITER_LOCKED ──► WRITER_DIRTY ──commit/rollback──► OPEN]
- *                    └──close()──► CLOSED (every call throws MisuseError)
+ *      open()/create() ──► OPEN ──refresh()──► OPEN (cache dropped if the change counter moved)
+ *                           │ ▲
+ *              beginWrite() │ │ commit() ok / rollback()
+ *                           ▼ │
+ *                          WRITER ── getWritable / allocatePage / freePage ──► WRITER (dirty set grows)
+ *                           │
+ *                           └── I/O error inside commit() ──► ERROR (every call throws IoError; reopen)
+ *
+ *      any state ──close()──► CLOSED (every call throws MisuseError)
+ *
+ * The commit path, in order (the rollback journal slots into the two hooks):
+ *   1. page 1 gets the new header (change counter + 1, version-valid-for, page count, freelist
+ *      head and count, SQLITE_VERSION_NUMBER, schema cookie + 1 after `markSchemaChanged()`);
+ *   2. hook `beforeOverwrite(originals)`: the original bytes of every dirty page that existed
+ *      before the transaction (pgno <= old page count) — the journal writes them here;
+ *   3. xWrite every dirty page in pgno order, page 1 last;
+ *   4. xTruncate when the database shrank;
+ *   5. xSync;
+ *   6. hook `afterSync()`: the journal is deleted here (the commit point).
  *
  * An empty file (size 0) cannot be opened for reading: `open()` throws EmptyDatabaseError (a
- * NotADatabaseError) so that a caller may treat it as a new database.
+ * NotADatabaseError) so that a caller may treat it as a new database and call `create()`.
  */
-import { CorruptError, MisuseError, NotADatabaseError, asSqliteError } from '../errors.js';
-import { DATABASE_HEADER_SIZE, decodeDatabaseHeader, type DatabaseHeader } from '../format/db-header.js';
+import { CorruptError, IoError, MisuseError, NotADatabaseError, ReadOnlyError, SqliteError, asSqliteError } from '../errors.js';
+import { readU32, writeU16, writeU32 } from '../format/bytes.js';
+import {
+  DATABASE_HEADER_SIZE,
+  decodeDatabaseHeader,
+  encodeDatabaseHeader,
+  isValidPageSize,
+  type DatabaseHeader,
+} from '../format/db-header.js';
+import { lockBytePgno } from '../format/lock-byte.js';
+import { PageType } from '../format/page-header.js';
 import { EmptyDatabaseError } from './empty-database-error.js';
 import { PageCache } from './page-cache.js';
-import type { PageFile } from './page-file.js';
+import { isWritablePageFile, type PageFile, type WritablePageFile } from './page-file.js';
 
 export const DEFAULT_CACHE_BYTES = 8 * 1024 * 1024;
+
+/** SQLITE_VERSION_NUMBER we write at header offset 96 (3.46.0). */
+export const SQLITE_VERSION_NUMBER = 3046000;
+
+/** xSync flags value SQLITE_SYNC_NORMAL (vfs.ts SyncFlags; repeated to keep the pager free of the vfs module). */
+const SYNC_NORMAL = 0x02;
+
+/** Largest page number SQLite allows (2^32 - 2). */
+const MAX_PGNO = 0xfffffffe;
+
+/**
+ * Where crash safety slots into `commit()` (the rollback journal). Both are awaited; an error
+ * thrown by either aborts the commit like an I/O error.
+ */
+export interface CommitHooks {
+  /**
+   * Called before the first database page is overwritten, with the original bytes of every
+   * page about to be overwritten that existed before the transaction (pgno <= `oldPageCount`),
+   * in pgno order, and the page count before the transaction.
+   */
+  beforeOverwrite?(originals: readonly { readonly pgno: number; readonly data: Uint8Array }[], oldPageCount: number): Promise<void>;
+  /** Called after xSync of the database: the commit point (the journal is deleted here). */
+  afterSync?(): Promise<void>;
+}
 
 export interface PagerOptions {
   /** Byte budget of the page cache (default 8 MiB). */
   readonly cacheBytes?: number;
+  /** Opened read-only: `beginWrite()` throws ReadOnlyError. */
+  readonly readonly?: boolean;
+  /** Journal hooks on the commit path. */
+  readonly hooks?: CommitHooks;
+}
+
+export interface CreateOptions extends PagerOptions {
+  /** Page size of the new database (default 4096). */
+  readonly pageSize?: number;
+  /** Reserved bytes at the end of each page (default 0). */
+  readonly reservedBytes?: number;
 }
 
 export interface PagerStats {
@@ -43,11 +112,28 @@ export interface PagerStats {
   reads: number;
   /** Cache hits. */
   hits: number;
+  /** Pages written by commits. */
+  writes: number;
 }
 
 interface FileState {
   readonly header: DatabaseHeader;
   readonly pageCount: number;
+}
+
+/** The state of the one write transaction (see invariants 5–7). */
+interface WriteTx {
+  /** Page copies changed in this transaction (copy-on-write), by pgno. */
+  readonly dirty: Map<number, Uint8Array>;
+  /** The committed bytes of dirty pages that existed before the transaction (for the journal). */
+  readonly originals: Map<number, Uint8Array>;
+  readonly startPageCount: number;
+  pageCount: number;
+  firstFreelistTrunk: number;
+  freelistCount: number;
+  schemaChanged: boolean;
+  /** The header as the transaction sees it (rebuilt when the fields above change). */
+  header: DatabaseHeader | undefined;
 }
 
 async function readState(file: PageFile): Promise<{ state: FileState; page1Header: Uint8Array }> {
@@ -79,12 +165,16 @@ export class Pager {
   private readonly cache: PageCache;
   private readonly inflight = new Map<number, Promise<Uint8Array>>();
   private closed = false;
-  readonly stats: PagerStats = { reads: 0, hits: 0 };
+  private tx: WriteTx | undefined;
+  /** Set when a commit failed half-way: the pager refuses all work until reopened. */
+  private broken: IoError | undefined;
+  readonly stats: PagerStats = { reads: 0, hits: 0, writes: 0 };
 
   private constructor(
     readonly file: PageFile,
     state: FileState,
     cacheBytes: number,
+    private readonly options: PagerOptions,
   ) {
     this.state = state;
     this.cache = new PageCache(cacheBytes);
@@ -97,11 +187,42 @@ export class Pager {
    */
   static async open(file: PageFile, options: PagerOptions = {}): Promise<Pager> {
     const { state } = await readState(file);
-    return new Pager(file, state, options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    return new Pager(file, state, options.cacheBytes ?? DEFAULT_CACHE_BYTES, options);
   }
 
+  /**
+   * Writes a new, empty database into the empty `file` and opens it: page 1 holds a valid
+   * header (schema format 4, UTF-8) and an empty sqlite_schema table-leaf root, as SQLite's
+   * empty database is once it has been written. MisuseError when the file is not empty.
+   */
+  static async create(file: WritablePageFile, options: CreateOptions = {}): Promise<Pager> {
+    const pageSize = options.pageSize ?? 4096;
+    const reserved = options.reservedBytes ?? 0;
+    if (!isValidPageSize(pageSize)) throw new MisuseError(`invalid page size ${pageSize}`);
+    if (!Number.isInteger(reserved) || reserved < 0 || reserved > 255 || pageSize - reserved < 480) {
+      throw new MisuseError(`invalid reserved bytes ${reserved} for page size ${pageSize}`);
+    }
+    try {
+      if ((await file.xFileSize()) !== 0) throw new MisuseError('Pager.create needs an empty file');
+      await file.xWrite(emptyDatabasePage1(pageSize, reserved), 0);
+      await file.xSync(SYNC_NORMAL);
+    } catch (err) {
+      throw asSqliteError(err, 'creating the database');
+    }
+    return Pager.open(file, options);
+  }
+
+  /** The database header; inside a write transaction, with its page count and freelist. */
   get header(): DatabaseHeader {
-    return this.state.header;
+    const tx = this.tx;
+    if (tx === undefined) return this.state.header;
+    tx.header ??= {
+      ...this.state.header,
+      pageCount: tx.pageCount,
+      firstFreelistTrunk: tx.firstFreelistTrunk,
+      freelistCount: tx.freelistCount,
+    };
+    return tx.header;
   }
 
   get pageSize(): number {
@@ -112,9 +233,9 @@ export class Pager {
     return this.state.header.usableSize;
   }
 
-  /** Pages in the database: the header's count when valid, else derived from the file size. */
+  /** Pages in the database: the header's count when valid, else derived from the file size (the transaction's inside one). */
   get pageCount(): number {
-    return this.state.pageCount;
+    return this.tx?.pageCount ?? this.state.pageCount;
   }
 
   /** Pages currently cached (for tests and stats). */
@@ -122,19 +243,33 @@ export class Pager {
     return this.cache.size;
   }
 
+  /** Whether a write transaction is open. */
+  get inWriteTransaction(): boolean {
+    return this.tx !== undefined;
+  }
+
+  /** Pages in the dirty set (for tests and stats). */
+  get dirtyPages(): number {
+    return this.tx?.dirty.size ?? 0;
+  }
+
   private checkOpen(): void {
     if (this.closed) throw new MisuseError('pager is closed');
+    if (this.broken !== undefined) throw new IoError(`pager unusable after a failed commit (reopen the database): ${this.broken.message}`, { cause: this.broken });
   }
 
   private checkPgno(pgno: number): void {
-    if (!Number.isInteger(pgno) || pgno < 1 || pgno > this.state.pageCount) {
-      throw new CorruptError(`page number ${pgno} out of range 1..${this.state.pageCount}`, pgno);
+    const count = this.pageCount;
+    if (!Number.isInteger(pgno) || pgno < 1 || pgno > count) {
+      throw new CorruptError(`page number ${pgno} out of range 1..${count}`, pgno);
     }
   }
 
-  /** The cached page, synchronously, or undefined on a miss (no Promise on the hot path). */
+  /** The cached (or dirty) page, synchronously, or undefined on a miss (no Promise on the hot path). */
   peekPage(pgno: number): Uint8Array | undefined {
     this.checkOpen();
+    const dirty = this.tx?.dirty.get(pgno);
+    if (dirty !== undefined) return dirty;
     const page = this.cache.get(pgno);
     if (page !== undefined) this.stats.hits++;
     return page;
@@ -142,8 +277,12 @@ export class Pager {
 
   /** Page `pgno` (1-based). The array is shared with the cache: do not mutate it. */
   getPage(pgno: number): Promise<Uint8Array> {
+    if (this.tx !== undefined) {
+      const dirty = this.tx.dirty.get(pgno);
+      if (dirty !== undefined) return Promise.resolve(dirty);
+    }
     const hit = this.cache.get(pgno);
-    if (hit !== undefined) {
+    if (hit !== undefined && this.broken === undefined) {
       this.stats.hits++;
       return Promise.resolve(hit);
     }
@@ -187,10 +326,11 @@ export class Pager {
 
   /**
    * Re-reads the header; if page 1's change counter (or the page count) moved, drops the cache
-   * and adopts the new state. Returns true when the database changed.
+   * and adopts the new state. Returns true when the database changed. Not inside a write.
    */
   async refresh(): Promise<boolean> {
     this.checkOpen();
+    if (this.tx !== undefined) throw new MisuseError('refresh() inside a write transaction');
     const { state } = await readState(this.file);
     const old = this.state;
     if (state.header.changeCounter === old.header.changeCounter && state.pageCount === old.pageCount) return false;
@@ -200,10 +340,276 @@ export class Pager {
     return true;
   }
 
+  // ── Write transactions ──────────────────────────────────────────────────────────────────
+
+  /**
+   * Starts the write transaction: re-reads the header first (another writer may have committed).
+   * MisuseError when one is already open; ReadOnlyError when the pager or file is read-only, or
+   * the database is one we cannot write safely (auto-vacuum, WAL, a future write version).
+   */
+  async beginWrite(): Promise<void> {
+    this.checkOpen();
+    if (this.tx !== undefined) throw new MisuseError('a write transaction is already open');
+    if (this.options.readonly === true) throw new ReadOnlyError('attempt to write a readonly database (opened read-only)');
+    if (!isWritablePageFile(this.file)) throw new ReadOnlyError('attempt to write a readonly database (the file cannot be written)');
+    await this.refresh();
+    const h = this.state.header;
+    if (h.largestRootPage !== 0) {
+      throw new ReadOnlyError('auto_vacuum databases are read-only in s3lite: pointer-map maintenance is not implemented');
+    }
+    if (h.writeVersion === 2 || h.readVersion === 2) {
+      throw new ReadOnlyError('WAL-mode databases are read-only in s3lite: the write-ahead log is not implemented');
+    }
+    if (h.writeVersion > 2) throw new ReadOnlyError(`file format write version ${h.writeVersion} is newer than s3lite can write`);
+    this.tx = {
+      dirty: new Map(),
+      originals: new Map(),
+      startPageCount: this.state.pageCount,
+      pageCount: this.state.pageCount,
+      firstFreelistTrunk: h.firstFreelistTrunk,
+      freelistCount: h.freelistCount,
+      schemaChanged: false,
+      header: undefined,
+    };
+  }
+
+  private requireTx(): WriteTx {
+    this.checkOpen();
+    if (this.tx === undefined) {
+      if (this.options.readonly === true) throw new ReadOnlyError('attempt to write a readonly database (opened read-only)');
+      throw new MisuseError('no write transaction is open');
+    }
+    return this.tx;
+  }
+
+  /**
+   * Page `pgno`, writable: the first call in a transaction copies the committed page into the
+   * dirty set; later calls return the same array. Mutate it freely until commit/rollback.
+   */
+  async getWritable(pgno: number): Promise<Uint8Array> {
+    const tx = this.requireTx();
+    const dirty = tx.dirty.get(pgno);
+    if (dirty !== undefined) return dirty;
+    this.checkPgno(pgno);
+    const clean = await this.getPage(pgno);
+    const again = tx.dirty.get(pgno);
+    if (again !== undefined) return again;
+    const copy = clean.slice();
+    tx.dirty.set(pgno, copy);
+    if (pgno <= tx.startPageCount) tx.originals.set(pgno, clean);
+    return copy;
+  }
+
+  /** A zero-filled dirty page for `pgno`, whose old content does not matter (reused or appended). */
+  private async freshPage(tx: WriteTx, pgno: number): Promise<Uint8Array> {
+    let data = tx.dirty.get(pgno);
+    if (data === undefined) {
+      // The journal needs the original of a page that existed, even a free one (byte-exact rollback).
+      if (pgno <= tx.startPageCount && this.options.hooks?.beforeOverwrite !== undefined) {
+        tx.originals.set(pgno, await this.getPage(pgno));
+      }
+      data = new Uint8Array(this.pageSize);
+      tx.dirty.set(pgno, data);
+    } else {
+      data.fill(0);
+    }
+    return data;
+  }
+
+  private setFreelist(tx: WriteTx, trunk: number, count: number): void {
+    tx.firstFreelistTrunk = trunk;
+    tx.freelistCount = count;
+    tx.header = undefined;
+  }
+
+  private checkFreelistPgno(pgno: number, from: number): void {
+    if (pgno < 2 || pgno > this.pageCount || pgno === lockBytePgno(this.pageSize)) {
+      throw new CorruptError(`freelist page ${pgno} out of range`, from);
+    }
+  }
+
+  /**
+   * A new page for the writer (zero-filled, already in the dirty set). As SQLite does: reuse a
+   * leaf of the first freelist trunk (the first leaf; the last leaf moves into its slot), or the
+   * trunk itself when it has no leaves; else append, skipping the lock-byte page.
+   */
+  async allocatePage(): Promise<{ pgno: number; data: Uint8Array }> {
+    const tx = this.requireTx();
+    const trunkPgno = tx.firstFreelistTrunk;
+    if (trunkPgno !== 0) {
+      this.checkFreelistPgno(trunkPgno, 1);
+      if (tx.freelistCount === 0) throw new CorruptError('freelist trunk present but the header counts 0 free pages', 1);
+      const trunk = await this.getWritable(trunkPgno);
+      const next = readU32(trunk, 0);
+      const count = readU32(trunk, 4);
+      if (count > Math.floor(this.usableSize / 4) - 2) throw new CorruptError(`freelist trunk claims ${count} leaves`, trunkPgno);
+      if (count === 0) {
+        if (next !== 0) this.checkFreelistPgno(next, trunkPgno);
+        this.setFreelist(tx, next, tx.freelistCount - 1);
+        trunk.fill(0);
+        return { pgno: trunkPgno, data: trunk };
+      }
+      const leaf = readU32(trunk, 8);
+      this.checkFreelistPgno(leaf, trunkPgno);
+      if (leaf === trunkPgno || leaf === 1) throw new CorruptError(`freelist leaf ${leaf} is its own trunk`, trunkPgno);
+      if (count > 1) writeU32(trunk, 8, readU32(trunk, 8 + 4 * (count - 1)));
+      writeU32(trunk, 8 + 4 * (count - 1), 0);
+      writeU32(trunk, 4, count - 1);
+      this.setFreelist(tx, trunkPgno, tx.freelistCount - 1);
+      return { pgno: leaf, data: await this.freshPage(tx, leaf) };
+    }
+    let pgno = tx.pageCount + 1;
+    if (pgno === lockBytePgno(this.pageSize)) pgno++;
+    if (pgno > MAX_PGNO) throw new SqliteError('SQLITE_FULL', 'database or disk is full (page number limit)');
+    tx.pageCount = pgno;
+    tx.header = undefined;
+    return { pgno, data: await this.freshPage(tx, pgno) };
+  }
+
+  /**
+   * Puts `pgno` on the freelist: as a leaf of the first trunk while it has room (SQLite's limit
+   * (usable/4) - 8 leaves, kept below the format's (usable/4) - 2 for old readers), else the page
+   * becomes the new first trunk. A leaf's content is left as it is (it is never read).
+   */
+  async freePage(pgno: number): Promise<void> {
+    const tx = this.requireTx();
+    if (!Number.isInteger(pgno) || pgno < 2 || pgno > tx.pageCount) throw new MisuseError(`cannot free page ${pgno}`);
+    const trunkPgno = tx.firstFreelistTrunk;
+    if (trunkPgno !== 0) {
+      this.checkFreelistPgno(trunkPgno, 1);
+      const trunk = await this.getWritable(trunkPgno);
+      const count = readU32(trunk, 4);
+      if (count > Math.floor(this.usableSize / 4) - 2) throw new CorruptError(`freelist trunk claims ${count} leaves`, trunkPgno);
+      if (count < Math.floor(this.usableSize / 4) - 8) {
+        writeU32(trunk, 8 + 4 * count, pgno);
+        writeU32(trunk, 4, count + 1);
+        this.setFreelist(tx, trunkPgno, tx.freelistCount + 1);
+        return;
+      }
+    }
+    const data = await this.freshPage(tx, pgno);
+    writeU32(data, 0, trunkPgno);
+    writeU32(data, 4, 0);
+    this.setFreelist(tx, pgno, tx.freelistCount + 1);
+  }
+
+  /** The schema changed in this transaction: commit adds 1 to the schema cookie. */
+  markSchemaChanged(): void {
+    this.requireTx().schemaChanged = true;
+  }
+
+  /**
+   * Writes the transaction (see the commit path at the top of this file). A transaction that
+   * changed nothing writes nothing. After an I/O error the pager is unusable until reopened.
+   */
+  async commit(): Promise<void> {
+    const tx = this.requireTx();
+    if (tx.dirty.size === 0 && !tx.schemaChanged) {
+      this.tx = undefined;
+      return;
+    }
+    const file = this.file as WritablePageFile;
+    const pageSize = this.pageSize;
+    let page1: Uint8Array;
+    try {
+      page1 = await this.getWritable(1);
+    } catch (err) {
+      this.tx = undefined;
+      throw err;
+    }
+    const old = this.state.header;
+    const changeCounter = (old.changeCounter + 1) >>> 0;
+    writeU32(page1, 24, changeCounter);
+    writeU32(page1, 28, tx.pageCount);
+    writeU32(page1, 32, tx.firstFreelistTrunk);
+    writeU32(page1, 36, tx.freelistCount);
+    if (tx.schemaChanged) writeU32(page1, 40, (old.schemaCookie + 1) >>> 0);
+    if (old.schemaFormat === 0) writeU32(page1, 44, 4);
+    writeU32(page1, 92, changeCounter);
+    writeU32(page1, 96, SQLITE_VERSION_NUMBER);
+    const pgnos = [...tx.dirty.keys()].filter((p) => p !== 1 && p <= tx.pageCount).sort((a, b) => a - b);
+    pgnos.push(1);
+    try {
+      const hooks = this.options.hooks;
+      if (hooks?.beforeOverwrite !== undefined) {
+        const originals = [...tx.originals.entries()]
+          .filter(([p]) => p <= tx.startPageCount)
+          .sort((a, b) => a[0] - b[0])
+          .map(([pgno, data]) => ({ pgno, data }));
+        await hooks.beforeOverwrite(originals, tx.startPageCount);
+      }
+      for (const p of pgnos) {
+        await file.xWrite(tx.dirty.get(p)!, (p - 1) * pageSize);
+        this.stats.writes++;
+      }
+      if (tx.pageCount < tx.startPageCount) await file.xTruncate(tx.pageCount * pageSize);
+      await file.xSync(SYNC_NORMAL);
+      await hooks?.afterSync?.();
+    } catch (err) {
+      const ioErr = err instanceof IoError ? err : new IoError(`commit failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      this.broken = ioErr;
+      this.tx = undefined;
+      this.cache.clear();
+      this.inflight.clear();
+      throw ioErr;
+    }
+    this.state = { header: decodeDatabaseHeader(page1), pageCount: tx.pageCount };
+    this.tx = undefined;
+    for (const p of pgnos) {
+      const data = tx.dirty.get(p)!;
+      this.cache.set(p, data, data[p === 1 ? 100 : 0]!);
+    }
+  }
+
+  /** Discards the transaction: the dirty set, page count and freelist go back to the committed state. */
+  rollback(): void {
+    if (this.closed) throw new MisuseError('pager is closed');
+    this.tx = undefined;
+  }
+
   /** Drops the cache; later calls throw MisuseError. */
   close(): void {
     this.closed = true;
+    this.tx = undefined;
     this.cache.clear();
     this.inflight.clear();
   }
+}
+
+/**
+ * Page 1 of a new, empty database: the 100-byte header, then an empty table-leaf page header
+ * for sqlite_schema (type 0x0d, no freeblock, 0 cells, content area starting at the usable end).
+ */
+export function emptyDatabasePage1(pageSize: number, reservedBytes: number): Uint8Array {
+  const page = new Uint8Array(pageSize);
+  page.set(
+    encodeDatabaseHeader({
+      pageSize,
+      writeVersion: 1,
+      readVersion: 1,
+      reservedBytes,
+      maxPayloadFraction: 64,
+      minPayloadFraction: 32,
+      leafPayloadFraction: 32,
+      changeCounter: 1,
+      pageCount: 1,
+      firstFreelistTrunk: 0,
+      freelistCount: 0,
+      schemaCookie: 0,
+      schemaFormat: 4,
+      defaultCacheSize: 0,
+      largestRootPage: 0,
+      textEncoding: 1,
+      userVersion: 0,
+      incrementalVacuum: 0,
+      applicationId: 0,
+      versionValidFor: 1,
+      sqliteVersion: SQLITE_VERSION_NUMBER,
+    }),
+    0,
+  );
+  page[100] = PageType.TableLeaf;
+  const usable = pageSize - reservedBytes;
+  writeU16(page, 105, usable === 65536 ? 0 : usable);
+  return page;
 }

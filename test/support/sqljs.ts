@@ -13,6 +13,8 @@ interface SqlJsStatement {
 }
 interface SqlJsDatabase {
   prepare(sql: string): SqlJsStatement;
+  run(sql: string, params?: unknown[]): void;
+  export(): Uint8Array;
   close(): void;
 }
 interface SqlJs {
@@ -57,4 +59,37 @@ export async function typedQuery(bytes: Uint8Array, sql: string): Promise<Array<
   } finally {
     db.close();
   }
+}
+
+/**
+ * Builds a database with sql.js. Each statement may carry values for its `?` placeholders.
+ * (Text and blobs are bound, never spliced into SQL, so any byte — NUL included — survives;
+ * exact integers and reals should be spliced as literals with `exactLiteral`, because sql.js
+ * binds bigints as text and integral doubles as integers.)
+ */
+export async function buildWithSqlJs(statements: ReadonlyArray<{ sql: string; params?: SqlValue[] }>): Promise<Uint8Array> {
+  const SQL = await sqljs();
+  const db = new SQL.Database();
+  try {
+    for (const { sql, params } of statements) db.run(sql, params);
+    return db.export();
+  } finally {
+    db.close();
+  }
+}
+
+/** An INSERT value: exact numeric literal, or a `?` with the value to bind for text/blob. */
+export function exactLiteral(value: SqlValue): { text: string; bind?: SqlValue } {
+  if (value === null) return { text: 'NULL' };
+  if (typeof value === 'bigint') return { text: value.toString() };
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return { text: 'NULL' };
+    if (value === Infinity) return { text: '9e999' };
+    if (value === -Infinity) return { text: '-9e999' };
+    if (Object.is(value, -0)) return { text: '-0.0' };
+    if (Number.isSafeInteger(value)) return { text: String(value) };
+    const text = value.toExponential(17);
+    return { text: text.includes('e') ? text.replace('e+', 'e') : text };
+  }
+  return { text: '?', bind: value };
 }

@@ -1,0 +1,119 @@
+/**
+ * Building cells for insertion (SQLite's fillInCell) and freeing what a cell owns.
+ *
+ *   Table leaf:  varint P | varint rowid | local payload | [u32 first overflow pgno]
+ *   Index cell:  varint P | local payload | [u32 first overflow pgno]     (leaf format; an
+ *                interior cell is the same bytes behind a 4-byte left child pointer)
+ *
+ * The local amount follows format/payload.ts; the rest goes to a chain of overflow pages
+ * (https://www.sqlite.org/fileformat2.html#ovflpgs), each `u32 next | U-4 payload bytes`.
+ * Cells shorter than 4 bytes are padded to 4, as SQLite does, so that a freed cell can always
+ * become a freeblock.
+ */
+import { CorruptError } from '../errors.js';
+import { readU32, writeU32 } from '../format/bytes.js';
+import { parseCell, type Cell } from '../format/cell.js';
+import { lockBytePgno } from '../format/lock-byte.js';
+import { overflowCapacity } from '../format/overflow.js';
+import { PageType } from '../format/page-header.js';
+import { localPayloadSize, overflowPageCount } from '../format/payload.js';
+import { varintLength, writeVarint } from '../format/varint.js';
+import type { Pager } from '../pager/pager.js';
+
+function pad4(cell: Uint8Array): Uint8Array {
+  if (cell.length >= 4) return cell;
+  const out = new Uint8Array(4);
+  out.set(cell);
+  return out;
+}
+
+/**
+ * A leaf cell for `payload` (table leaf when `rowid` is given, else index), writing its
+ * overflow pages (allocated from the pager) when the payload does not fit locally.
+ */
+export async function buildCell(pager: Pager, payload: Uint8Array, rowid?: number | bigint): Promise<Uint8Array> {
+  const usable = pager.usableSize;
+  const isTable = rowid !== undefined;
+  const p = payload.length;
+  const local = localPayloadSize(p, usable, isTable);
+  const hdr = varintLength(p) + (isTable ? varintLength(rowid) : 0);
+  const spill = local < p;
+  const cell = new Uint8Array(hdr + local + (spill ? 4 : 0));
+  let off = writeVarint(cell, 0, p);
+  if (isTable) off += writeVarint(cell, off, rowid);
+  cell.set(payload.subarray(0, local), off);
+  if (spill) {
+    const cap = overflowCapacity(usable);
+    const count = overflowPageCount(p, local, usable);
+    const pages: { pgno: number; data: Uint8Array }[] = [];
+    for (let i = 0; i < count; i++) pages.push(await pager.allocatePage());
+    let src = local;
+    for (let i = 0; i < count; i++) {
+      const { data } = pages[i]!;
+      writeU32(data, 0, i + 1 < count ? pages[i + 1]!.pgno : 0);
+      const n = Math.min(cap, p - src);
+      data.set(payload.subarray(src, src + n), 4);
+      src += n;
+    }
+    writeU32(cell, hdr + local, pages[0]!.pgno);
+  }
+  return pad4(cell);
+}
+
+/** Puts every overflow page of `cell` (found on page `pgno`) on the freelist; the chain is checked as it is walked. */
+export async function freeOverflow(pager: Pager, pgno: number, cell: Cell): Promise<void> {
+  if (cell.overflowPgno === 0) return;
+  const usable = pager.usableSize;
+  const needed = overflowPageCount(cell.payloadSize, cell.localSize, usable);
+  const lockByte = lockBytePgno(pager.pageSize);
+  const seen = new Set<number>();
+  let prev = pgno;
+  let next = cell.overflowPgno;
+  for (let k = 0; k < needed; k++) {
+    if (next < 2 || next > pager.pageCount || next === lockByte) throw new CorruptError(`overflow page ${next} out of range`, prev);
+    if (seen.has(next)) throw new CorruptError(`cyclic overflow chain through page ${next}`, prev);
+    seen.add(next);
+    const page = pager.peekPage(next) ?? (await pager.getPage(next));
+    const after = readU32(page, 0);
+    if (k + 1 === needed && after !== 0) throw new CorruptError(`overflow chain longer than the payload (next page ${after})`, next);
+    await pager.freePage(next);
+    prev = next;
+    next = after;
+  }
+}
+
+/** The leaf-format bytes of an index cell without padding. */
+function indexBodyLength(body: Uint8Array, usable: number, pgno: number): number {
+  return parseCell(body, 0, PageType.IndexLeaf, pgno, usable).cellSize;
+}
+
+/** An index leaf cell as an interior cell with left child `child`. */
+export function toInteriorIndexCell(leafCell: Uint8Array, child: number, usable: number, pgno: number): Uint8Array {
+  const n = indexBodyLength(leafCell, usable, pgno);
+  const out = new Uint8Array(4 + n);
+  writeU32(out, 0, child);
+  out.set(leafCell.subarray(0, n), 4);
+  return out;
+}
+
+/** An index interior cell as a leaf cell (its left child dropped). */
+export function toLeafIndexCell(interiorCell: Uint8Array, usable: number, pgno: number): Uint8Array {
+  const body = interiorCell.subarray(4);
+  const n = indexBodyLength(body, usable, pgno);
+  return pad4(body.slice(0, n));
+}
+
+/** An interior cell with its left child replaced. */
+export function withLeftChild(cell: Uint8Array, child: number): Uint8Array {
+  const out = cell.slice();
+  writeU32(out, 0, child);
+  return out;
+}
+
+/** A table interior cell: u32 left child | varint rowid. */
+export function tableInteriorCell(child: number, rowid: number | bigint): Uint8Array {
+  const out = new Uint8Array(4 + varintLength(rowid));
+  writeU32(out, 0, child);
+  writeVarint(out, 4, rowid);
+  return out;
+}

@@ -1,0 +1,107 @@
+/**
+ * Changing a table b-tree (rowid table): insert, replace, delete by rowid. Entries live on
+ * leaves; the fast path changes the leaf in place (cell-space.ts), anything that does not fit or
+ * leaves a page under a third full goes to the balancer (balance.ts).
+ */
+import { MisuseError } from '../errors.js';
+import { cellRowid, parseCell } from '../format/cell.js';
+import { PageType, cellOffset, decodePageHeader } from '../format/page-header.js';
+import type { Pager } from '../pager/pager.js';
+import { balanceFrom } from './balance.js';
+import { buildCell, freeOverflow, tableInteriorCell } from './cell-builder.js';
+import { dropCellInPlace, insertCellInPlace, isUnderfull, pageFree } from './cell-space.js';
+import { imageFromPage, writeImage } from './node-image.js';
+import { seekTablePath, type PathStep } from './write-path.js';
+
+function checkRowid(rowid: number | bigint): void {
+  if (typeof rowid === 'number' ? !Number.isSafeInteger(rowid) : rowid < -(1n << 63n) || rowid >= 1n << 63n) {
+    throw new MisuseError(`rowid ${String(rowid)} is not a 64-bit integer`);
+  }
+}
+
+/** After an in-place change: a non-root leaf under a third full is rebalanced with its siblings. */
+async function rebalanceIfUnderfull(pager: Pager, steps: readonly PathStep[], pgno: number, page: Uint8Array): Promise<void> {
+  const usable = pager.usableSize;
+  if (steps.length > 1 && isUnderfull(pageFree(page, pgno, usable), usable)) {
+    await balanceFrom(pager, steps.slice(0, -1), { pgno, image: imageFromPage(page, pgno, usable) });
+  }
+}
+
+/**
+ * Inserts the row (`rowid`, `payload`) into the table b-tree at `root`, replacing the row with
+ * the same rowid if there is one (its overflow pages are freed). Needs a write transaction.
+ */
+export async function insertRow(pager: Pager, root: number, rowid: number | bigint, payload: Uint8Array): Promise<void> {
+  checkRowid(rowid);
+  const usable = pager.usableSize;
+  const { steps, found } = await seekTablePath(pager, root, rowid);
+  const leaf = steps[steps.length - 1]!;
+  const page = await pager.getWritable(leaf.pgno);
+  if (found) {
+    const header = decodePageHeader(page, leaf.pgno, usable);
+    const old = parseCell(page, cellOffset(page, header, leaf.idx, leaf.pgno, usable), PageType.TableLeaf, leaf.pgno, usable);
+    await freeOverflow(pager, leaf.pgno, old);
+    dropCellInPlace(page, leaf.pgno, usable, leaf.idx);
+  }
+  const cell = await buildCell(pager, payload, rowid);
+  if (insertCellInPlace(page, leaf.pgno, usable, leaf.idx, cell)) {
+    if (found) await rebalanceIfUnderfull(pager, steps, leaf.pgno, page);
+    return;
+  }
+  const header = decodePageHeader(page, leaf.pgno, usable);
+  if (!found && leaf.idx === header.cellCount && steps.length === 1 && leaf.pgno !== 1 && header.cellCount > 0) {
+    // A full root leaf and an append: balance_deeper (the root's cells move to a new child),
+    // then balance_quick on that child, as SQLite's balance loop does.
+    const child = await pager.allocatePage();
+    child.data.set(page.subarray(0, usable));
+    writeImage(page, leaf.pgno, usable, { type: PageType.TableInterior, cells: [], rightChild: child.pgno });
+    const deeper: PathStep[] = [{ pgno: leaf.pgno, idx: 0 }, { pgno: child.pgno, idx: header.cellCount }];
+    if (await balanceQuick(pager, deeper, child.data, header.cellCount, cell)) return;
+    throw new Error('internal: balance_quick refused a fresh child');
+  }
+  if (!found && (await balanceQuick(pager, steps, page, header.cellCount, cell))) return;
+  const image = imageFromPage(page, leaf.pgno, usable);
+  image.cells.splice(leaf.idx, 0, cell);
+  await balanceFrom(pager, steps.slice(0, -1), { pgno: leaf.pgno, image });
+}
+
+/**
+ * SQLite's balance_quick: the new cell goes after the last cell of a full leaf that is the
+ * right-most child of a parent other than page 1. The cell alone makes a new right-most leaf;
+ * the parent gets a divider (old leaf, its largest rowid). False when the case does not apply.
+ */
+async function balanceQuick(pager: Pager, steps: readonly PathStep[], page: Uint8Array, cellCount: number, cell: Uint8Array): Promise<boolean> {
+  if (steps.length < 2) return false;
+  const leaf = steps[steps.length - 1]!;
+  const parentStep = steps[steps.length - 2]!;
+  if (leaf.idx !== cellCount || cellCount === 0 || parentStep.pgno === 1) return false;
+  const usable = pager.usableSize;
+  const parentPage = await pager.getWritable(parentStep.pgno);
+  const parentHeader = decodePageHeader(parentPage, parentStep.pgno, usable);
+  if (parentStep.idx !== parentHeader.cellCount || parentHeader.rightChild !== leaf.pgno) return false;
+  const leafHeader = decodePageHeader(page, leaf.pgno, usable);
+  const largest = cellRowid(page, cellOffset(page, leafHeader, cellCount - 1, leaf.pgno, usable), PageType.TableLeaf, leaf.pgno, usable);
+  const fresh = await pager.allocatePage();
+  writeImage(fresh.data, fresh.pgno, usable, { type: PageType.TableLeaf, cells: [cell], rightChild: 0 });
+  const parent = imageFromPage(parentPage, parentStep.pgno, usable);
+  parent.cells.push(tableInteriorCell(leaf.pgno, largest));
+  parent.rightChild = fresh.pgno;
+  await balanceFrom(pager, steps.slice(0, -2), { pgno: parentStep.pgno, image: parent });
+  return true;
+}
+
+/** Deletes the row with `rowid`; false when there is none. Needs a write transaction. */
+export async function deleteRow(pager: Pager, root: number, rowid: number | bigint): Promise<boolean> {
+  checkRowid(rowid);
+  const usable = pager.usableSize;
+  const { steps, found } = await seekTablePath(pager, root, rowid);
+  if (!found) return false;
+  const leaf = steps[steps.length - 1]!;
+  const page = await pager.getWritable(leaf.pgno);
+  const header = decodePageHeader(page, leaf.pgno, usable);
+  const old = parseCell(page, cellOffset(page, header, leaf.idx, leaf.pgno, usable), PageType.TableLeaf, leaf.pgno, usable);
+  await freeOverflow(pager, leaf.pgno, old);
+  dropCellInPlace(page, leaf.pgno, usable, leaf.idx);
+  await rebalanceIfUnderfull(pager, steps, leaf.pgno, page);
+  return true;
+}
