@@ -85,7 +85,7 @@ const tableSpec = (name: string): fc.Arbitrary<TableSpec> =>
         // The PRIMARY KEY (first column) must be unique and NOT NULL under its collation.
         const seen = new Set<string>();
         rows = rows.filter((r) => {
-          if (r[0] === null) return false;
+          if (r[0] === null || r[0] === undefined) return false;
           const k = keyOf(r[0], cols[0]!.collate);
           if (seen.has(k)) return false;
           seen.add(k);
