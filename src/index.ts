@@ -1,0 +1,47 @@
+/**
+ * s3lite's public API. Everything here runs in any JavaScript runtime; the directory store and
+ * the plain-file VFS load Node's fs on demand when a local path is opened.
+ */
+export { Database } from './api/database.js';
+export type { DatabaseSource, OpenOptions, RowsOptions, TableSummary, TypedRow } from './api/database.js';
+export { parseLocation, formatLocation } from './api/location.js';
+export type { Location } from './api/location.js';
+export type { StoreOptions } from './api/store-options.js';
+
+export {
+  SqliteError,
+  NotADatabaseError,
+  CantOpenError,
+  CorruptError,
+  IoError,
+  BusyError,
+  PreconditionFailedError,
+  ReadOnlyError,
+  ConstraintError,
+  SqlSyntaxError,
+  MisuseError,
+  RangeError,
+  ResultCode,
+} from './errors.js';
+export type { ResultCodeName, ConstraintKind } from './errors.js';
+
+export type { ObjectStore, ObjectInfo, WriteConditions, RequestCounts } from './store/object-store.js';
+export { MemoryObjectStore } from './store/memory-store.js';
+export { S3ObjectStore } from './store/s3-store.js';
+export type { S3ObjectStoreOptions } from './store/s3-store.js';
+export { BlockStore, DEFAULT_BLOCK_SIZE } from './store/block-store.js';
+export { blockKey, parseBlockKey } from './store/block-key.js';
+
+export type { Vfs, VfsFile } from './vfs/vfs.js';
+export { OpenFlags, LockLevel, SyncFlags, DeviceCharacteristics, isShortRead } from './vfs/vfs.js';
+export { BlockVfs, BlockFile } from './vfs/block-vfs.js';
+
+export { serialize, serializeToBytes, serializeToReadableStream } from './transfer/serialize.js';
+export type { SerializeOptions } from './transfer/serialize.js';
+export { deserialize } from './transfer/deserialize.js';
+export type { DeserializeOptions, DeserializeResult } from './transfer/deserialize.js';
+
+export type { SqlValue, StorageClass } from './record/value.js';
+export type { DatabaseHeader } from './format/db-header.js';
+export type { SchemaRow } from './schema/schema-types.js';
+export type { PageCensus, TreeCensus } from './btree/page-census.js';
