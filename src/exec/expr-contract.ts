@@ -1,0 +1,55 @@
+/**
+ * The contract between the expression compiler (`src/exec/expr/`) and the statement executors
+ * (DML in `src/exec/dml/`, SELECT in `src/exec/select/`).
+ *
+ * Expressions are compiled once per statement into closures and then evaluated synchronously
+ * per row — no Promise per row or per value. Anything that needs I/O (a subquery) is run by the
+ * executor BEFORE the expression is evaluated for a row, and its result is put into a slot of
+ * the row (`SubqueryBinding`): the compiled expression only reads slots.
+ */
+import type { Affinity } from '../schema/affinity.js';
+import type { Expr, SelectStatement } from '../sql/ast.js';
+import type { Value } from './value.js';
+
+/** What a column reference resolves to. */
+export interface ResolvedColumn {
+  /** Index into the row array the executor passes to the compiled expression. */
+  readonly slot: number;
+  readonly affinity: Affinity;
+  /** The column's collation (BINARY, NOCASE, RTRIM). */
+  readonly collation: string;
+}
+
+/** How a subquery inside an expression is wired: the executor fills `slot` before evaluating. */
+export interface SubqueryBinding {
+  readonly slot: number;
+  /** 'scalar': the slot holds the first column of the first row (or NULL); 'exists': 1n/0n;
+   * 'in': the slot holds a `ReadonlySet`-like `ValueSet` of the subquery's first column. */
+  readonly mode: 'scalar' | 'exists' | 'in';
+}
+
+/** Name resolution for one expression context (a FROM clause, a table for DML, nothing for VALUES). */
+export interface Scope {
+  /** Resolves `table.column` / `column`; undefined when no such column (then a `"double-quoted"`
+   * name becomes a string literal, as SQLite does); throws SqliteError for ambiguous names. */
+  resolveColumn(table: string | undefined, column: string): ResolvedColumn | undefined;
+  /** Registers a subquery met while compiling; the executor runs it per row (or once when uncorrelated). */
+  bindSubquery?(select: SelectStatement, mode: SubqueryBinding['mode']): SubqueryBinding;
+  /** Aggregates met while compiling (SELECT with GROUP BY or aggregate functions). */
+  bindAggregate?(call: Expr & { kind: 'function' }): { readonly slot: number };
+}
+
+/** Per-statement evaluation context. */
+export interface EvalContext {
+  /** Bound parameters by position (1-based index → value) and by name (`:x`, `@x`, `$x` with their sigil). */
+  readonly params: ParamValues;
+  /** 'now' for CURRENT_TIME and date('now'): fixed for the whole statement, as SQLite does. */
+  readonly now: Date;
+}
+
+export interface ParamValues {
+  readonly positional: readonly Value[];
+  readonly named: ReadonlyMap<string, Value>;
+}
+
+export type CompiledExpr = (row: readonly Value[], ctx: EvalContext) => Value;
