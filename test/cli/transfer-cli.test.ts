@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newTestBucket, s3Endpoint } from '../support/s3.js';
 import { integrityCheck, sqlite3, tempDir } from '../support/sqlite3.js';
@@ -101,6 +102,26 @@ describe('s3lite with S3', () => {
       const out = runCli(['export', `s3://${bucket}/dbs/again`, '-', ...endpoint]);
       expect(out.status).toBe(0);
       expect(Buffer.compare(out.stdout, fixture)).toBe(0);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('exports a database larger than one part as a multipart upload', async () => {
+    const { bucket, client } = await newTestBucket();
+    try {
+      const big = join(dir, 'big.sqlite');
+      sqlite3(big, 'CREATE TABLE t(x); WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM s WHERE i<1800) INSERT INTO t SELECT randomblob(6000) FROM s;');
+      const endpoint = ['--endpoint', s3Endpoint()];
+      expect(runCli(['import', big, `s3://${bucket}/big`, '--block-size', '1048576', ...endpoint]).status).toBe(0);
+      expect(runCli(['export', `s3://${bucket}/big`, `s3://${bucket}/big.sqlite`, ...endpoint]).status).toBe(0);
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'big.sqlite' }));
+      // S3 gives a multipart object the ETag "<md5 of part md5s>-<parts>".
+      expect(head.ETag).toMatch(/-2"$/);
+      expect(head.ContentLength).toBe(readFileSync(big).length);
+      const back = runCli(['import', `s3://${bucket}/big.sqlite`, join(dir, 'big-db/'), ...endpoint]);
+      expect(back.status).toBe(0);
+      expect(Buffer.compare(runCli(['export', join(dir, 'big-db/'), '-']).stdout, readFileSync(big))).toBe(0);
     } finally {
       client.destroy();
     }
