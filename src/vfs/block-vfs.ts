@@ -52,6 +52,7 @@ import { BlockStore, DEFAULT_BLOCK_SIZE } from '../store/block-store.js';
 import { BLOCK_INDEX_DIGITS, normalizePrefix } from '../store/block-key.js';
 import { mapLimit } from '../store/concurrency.js';
 import type { ObjectStore } from '../store/object-store.js';
+import { Lease, type LeaseOptions } from './lease.js';
 import { type FileLock, LockTable } from './lock-table.js';
 import {
   DeviceCharacteristics,
@@ -70,6 +71,12 @@ export interface BlockVfsOptions {
   readonly concurrency?: number;
   /** Flush the dirty set once it holds more than this many bytes; default 64 MiB. */
   readonly maxDirtyBytes?: number;
+  /**
+   * Cross-machine locking: when given, a main database opened read-write gets a `Lease`
+   * (`lease.ts`, object `P-lock`) that `xLock(RESERVED)` takes and `xUnlock(SHARED)` releases,
+   * on top of the in-process lock table. Without it, locks are in-process only.
+   */
+  readonly lease?: LeaseOptions;
 }
 
 export const DEFAULT_CONCURRENCY = 64;
@@ -77,6 +84,9 @@ export const DEFAULT_MAX_DIRTY_BYTES = 64 * 1024 * 1024;
 
 /** Largest block index a key can spell (`{i:010d}`). */
 const MAX_BLOCK_INDEX = 10 ** BLOCK_INDEX_DIGITS - 1;
+/** Files opened with any of these are journals, never leased. */
+const JOURNAL_FLAGS =
+  OpenFlags.SQLITE_OPEN_MAIN_JOURNAL | OpenFlags.SQLITE_OPEN_TEMP_JOURNAL | OpenFlags.SQLITE_OPEN_SUBJOURNAL | OpenFlags.SQLITE_OPEN_SUPER_JOURNAL;
 /** Keys per `deleteBlocks` call when deleting a range of blocks (S3's DeleteObjects limit). */
 const DELETE_CHUNK = 1000;
 
@@ -89,6 +99,7 @@ export class BlockVfs implements Vfs {
   readonly blockSize: number;
   readonly concurrency: number;
   readonly maxDirtyBytes: number;
+  readonly leaseOptions: LeaseOptions | undefined;
   private readonly locks = new LockTable();
 
   constructor(
@@ -98,6 +109,7 @@ export class BlockVfs implements Vfs {
     this.blockSize = positiveInteger('blockSize', options.blockSize ?? DEFAULT_BLOCK_SIZE);
     this.concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
     this.maxDirtyBytes = positiveInteger('maxDirtyBytes', options.maxDirtyBytes ?? DEFAULT_MAX_DIRTY_BYTES);
+    this.leaseOptions = options.lease;
   }
 
   /** The key prefix a name maps to (trailing slashes removed). */
@@ -120,6 +132,10 @@ export class BlockVfs implements Vfs {
       readOnly,
       deleteOnClose: (flags & OpenFlags.SQLITE_OPEN_DELETEONCLOSE) !== 0,
       lock: this.locks.handle(prefix),
+      lease:
+        this.leaseOptions !== undefined && !readOnly && (flags & JOURNAL_FLAGS) === 0
+          ? new Lease(this.objects, prefix, this.leaseOptions)
+          : undefined,
     };
     if (block0 === undefined) {
       // No block 0: the file does not exist (we always write block 0 of a non-empty file, and
@@ -172,6 +188,7 @@ interface BlockFileInit {
   readonly readOnly: boolean;
   readonly deleteOnClose: boolean;
   readonly lock: FileLock;
+  readonly lease: Lease | undefined;
 }
 
 export class BlockFile implements VfsFile {
@@ -182,6 +199,7 @@ export class BlockFile implements VfsFile {
   readonly #readOnly: boolean;
   readonly #deleteOnClose: boolean;
   readonly #lock: FileLock;
+  readonly #lease: Lease | undefined;
 
   /** Logical file size, including unsynced writes. */
   #size: number;
@@ -216,6 +234,12 @@ export class BlockFile implements VfsFile {
     this.#readOnly = init.readOnly;
     this.#deleteOnClose = init.deleteOnClose;
     this.#lock = init.lock;
+    this.#lease = init.lease;
+  }
+
+  /** The cross-machine writer lease of this file, when the VFS was given lease options. */
+  get lease(): Lease | undefined {
+    return this.#lease;
   }
 
   /** Bytes currently held in the dirty set. */
@@ -347,20 +371,40 @@ export class BlockFile implements VfsFile {
     return this.#size;
   }
 
+  /**
+   * In-process lock first (lock-table.ts); then, for RESERVED and above with a lease, the lease
+   * (BusyError after its busy timeout). If the lease is refused the in-process lock goes back to
+   * where it was, so a failed xLock changes nothing.
+   */
   async xLock(level: LockLevel): Promise<void> {
     this.#checkOpen();
+    const before = this.#lock.level;
     this.#lock.lock(level);
+    if (level >= LockLevel.RESERVED && this.#lease !== undefined && !this.#lease.held) {
+      try {
+        await this.#lease.acquire();
+      } catch (err) {
+        this.#lock.unlock(before >= LockLevel.SHARED ? LockLevel.SHARED : LockLevel.NONE);
+        throw err;
+      }
+    }
   }
 
+  /** Lowers the in-process lock; dropping below RESERVED releases the lease. */
   async xUnlock(level: LockLevel): Promise<void> {
     this.#checkOpen();
     this.#lock.unlock(level);
+    if (level < LockLevel.RESERVED && this.#lease?.held === true) await this.#lease.release();
   }
 
-  /** Whether any handle this VFS opened on the same name holds RESERVED or higher (in-process only). */
+  /**
+   * Whether any handle this VFS opened on the same name holds RESERVED or higher, or (with a
+   * lease) any connection anywhere holds a live lease on the file (one GET of `P-lock`).
+   */
   async xCheckReservedLock(): Promise<boolean> {
     this.#checkOpen();
-    return this.#lock.reservedByAnyone();
+    if (this.#lock.reservedByAnyone()) return true;
+    return this.#lease !== undefined && (await this.#lease.isLive());
   }
 
   /** 4096: a typical page size; SQLite uses it to align journal headers. */
@@ -393,6 +437,7 @@ export class BlockFile implements VfsFile {
       }
       await this.#flush();
       this.#lock.unlock(LockLevel.NONE);
+      if (this.#lease?.held === true) await this.#lease.release().catch(() => undefined);
       this.#closed = true;
     });
   }
