@@ -15,6 +15,15 @@
 import { CorruptError, MisuseError } from '../errors.js';
 import type { Pager } from '../pager/pager.js';
 import { MAX_BTREE_DEPTH, checkSameKind, childAt, loadBtreePage, type BtreePage } from './btree-page.js';
+import { LeafReadAhead, type ReadAheadOptions } from './read-ahead.js';
+
+export interface CursorOptions {
+  /**
+   * Read-ahead for scans (read-ahead.ts): once the cursor steps from one leaf to the next, the
+   * following leaves are fetched in parallel in the background. Default on; `false` turns it off.
+   */
+  readonly readAhead?: boolean | ReadAheadOptions;
+}
 
 export interface Frame {
   readonly page: BtreePage;
@@ -26,12 +35,37 @@ export abstract class CursorBase {
   private visited = new Set<number>();
   private direction: 0 | 1 | -1 = 0;
   private _eof = true;
+  private readonly readAheadOptions: ReadAheadOptions | undefined;
+  private readAhead: LeafReadAhead | undefined;
 
   protected constructor(
     readonly pager: Pager,
     readonly rootPgno: number,
     private readonly isTable: boolean,
-  ) {}
+    options: CursorOptions = {},
+  ) {
+    const ra = options.readAhead ?? true;
+    this.readAheadOptions = ra === false ? undefined : ra === true ? {} : ra;
+  }
+
+  /** The read-ahead state, once a scan has started one (for tests and benchmarks). */
+  get readAheadStats(): { readonly fetches: number; readonly pages: number; readonly window: number } | undefined {
+    const ra = this.readAhead;
+    return ra === undefined ? undefined : { fetches: ra.fetchesStarted, pages: ra.pagesRequested, window: ra.windowSize };
+  }
+
+  /**
+   * Called by next()/prev() when they have just moved onto a new leaf (not by seeks or
+   * first/last): hands the leaf's parent and grandparent to the read-ahead.
+   */
+  protected steppedToLeaf(direction: 1 | -1): void {
+    if (this.readAheadOptions === undefined) return;
+    const n = this.stack.length;
+    const parent = this.stack[n - 2];
+    if (parent === undefined) return;
+    this.readAhead ??= new LeafReadAhead(this.pager, this.readAheadOptions);
+    this.readAhead.stepped(parent, this.stack[n - 3], direction);
+  }
 
   /** True when the cursor is not on an entry (empty tree, moved past either end, not yet positioned). */
   get eof(): boolean {

@@ -9,7 +9,7 @@
 import { parseCell, type Cell } from '../format/cell.js';
 import type { Pager } from '../pager/pager.js';
 import { cellAt } from './btree-page.js';
-import { CursorBase, type Frame } from './cursor-base.js';
+import { CursorBase, type CursorOptions, type Frame } from './cursor-base.js';
 import { readPayload } from './payload-reader.js';
 
 /** Sign of (entry in the cell - search key), computed from the cell's full payload. */
@@ -23,8 +23,8 @@ export type SeekBias = 'ge' | 'gt' | 'le' | 'lt';
 export class IndexCursor extends CursorBase {
   private cell: Cell | undefined;
 
-  constructor(pager: Pager, rootPgno: number) {
-    super(pager, rootPgno, false);
+  constructor(pager: Pager, rootPgno: number, options: CursorOptions = {}) {
+    super(pager, rootPgno, false, options);
   }
 
   private cellOf(frame: Frame, i: number): Cell {
@@ -69,6 +69,7 @@ export class IndexCursor extends CursorBase {
       top.idx++;
       await this.descend();
       const leaf = await this.leftmost();
+      this.steppedToLeaf(1);
       if (leaf.page.header.cellCount > 0) return this.settle(leaf);
       return this.forwardFromLeafEnd();
     }
@@ -85,6 +86,7 @@ export class IndexCursor extends CursorBase {
       // On interior cell idx: the previous entry is the rightmost of child idx (its left child).
       await this.descend();
       const leaf = await this.rightmost();
+      this.steppedToLeaf(-1);
       if (leaf.idx >= 0) return this.settle(leaf);
       return this.backwardFromLeafStart();
     }

@@ -7,15 +7,15 @@ import { parseCell, cellRowid, type Cell } from '../format/cell.js';
 import { PageType } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
 import { cellAt } from './btree-page.js';
-import { CursorBase, type Frame } from './cursor-base.js';
-import { readPayload } from './payload-reader.js';
+import { CursorBase, type CursorOptions, type Frame } from './cursor-base.js';
+import { localPayload, readPayload } from './payload-reader.js';
 import { compareRowids } from './rowid.js';
 
 export class TableCursor extends CursorBase {
   private cell: Cell | undefined;
 
-  constructor(pager: Pager, rootPgno: number) {
-    super(pager, rootPgno, true);
+  constructor(pager: Pager, rootPgno: number, options: CursorOptions = {}) {
+    super(pager, rootPgno, true, options);
   }
 
   private settle(frame: Frame): boolean {
@@ -55,7 +55,21 @@ export class TableCursor extends CursorBase {
     const leaf = this.top();
     leaf.idx++;
     if (leaf.idx < leaf.page.header.cellCount) return this.settle(leaf);
-    return this.forwardFromLeafEnd();
+    return this.forwardFromLeafEnd(true);
+  }
+
+  /**
+   * next() without a Promise when the next entry is on the same leaf (the common case of a
+   * scan): true when it moved, false at eof, undefined when the move needs another page — then
+   * call next(). Scans over cached pages thus cost no Promise per row.
+   */
+  nextInLeaf(): boolean | undefined {
+    if (this.eof) return false;
+    const leaf = this.top();
+    if (leaf.idx + 1 >= leaf.page.header.cellCount) return undefined;
+    this.turn(1);
+    leaf.idx++;
+    return this.settle(leaf);
   }
 
   /** Moves to the previous rowid; false (and eof) before the first one. */
@@ -65,11 +79,14 @@ export class TableCursor extends CursorBase {
     const leaf = this.top();
     leaf.idx--;
     if (leaf.idx >= 0) return this.settle(leaf);
-    return this.backwardFromLeafStart();
+    return this.backwardFromLeafStart(true);
   }
 
-  /** The top frame is a leaf whose cells are exhausted: climb until a right sibling exists. */
-  private async forwardFromLeafEnd(): Promise<boolean> {
+  /**
+   * The top frame is a leaf whose cells are exhausted: climb until a right sibling exists.
+   * `step`: called by next(), so the move is a scan's step and feeds the read-ahead.
+   */
+  private async forwardFromLeafEnd(step = false): Promise<boolean> {
     for (;;) {
       this.stack.pop();
       let parent = this.stack[this.stack.length - 1];
@@ -81,11 +98,12 @@ export class TableCursor extends CursorBase {
       parent.idx++;
       await this.descend();
       const leaf = await this.leftmost();
+      if (step) this.steppedToLeaf(1);
       if (leaf.page.header.cellCount > 0) return this.settle(leaf);
     }
   }
 
-  private async backwardFromLeafStart(): Promise<boolean> {
+  private async backwardFromLeafStart(step = false): Promise<boolean> {
     for (;;) {
       this.stack.pop();
       let parent = this.stack[this.stack.length - 1];
@@ -97,6 +115,7 @@ export class TableCursor extends CursorBase {
       parent.idx--;
       await this.descend();
       const leaf = await this.rightmost();
+      if (step) this.steppedToLeaf(-1);
       if (leaf.idx >= 0) return this.settle(leaf);
     }
   }
@@ -145,6 +164,16 @@ export class TableCursor extends CursorBase {
   get payloadSize(): number {
     this.requireRow();
     return this.cell!.payloadSize;
+  }
+
+  /**
+   * The payload without a Promise when it has no overflow (a view into the page; do not
+   * mutate), else undefined — then call payload().
+   */
+  localPayload(): Uint8Array | undefined {
+    const frame = this.requireRow();
+    const cell = this.cell!;
+    return cell.overflowPgno === 0 ? localPayload(frame.page.data, cell) : undefined;
   }
 
   /** Full payload (the record) of the current entry, overflow assembled. Do not mutate. */

@@ -1,0 +1,263 @@
+/**
+ * Read-ahead that knows the tree.
+ *
+ * Over S3 every page miss is a round trip (10–50 ms). A scan that walks the leaves of a b-tree
+ * one `getPage` at a time therefore runs at one RTT per leaf, whatever the bandwidth. But a
+ * cursor that reaches a leaf through its parent interior page already holds the page numbers
+ * of the leaves that come next: they are the parent's later child pointers
+ * (https://www.sqlite.org/fileformat2.html#b_tree_pages — the 4-byte left-child pointer at the
+ * start of each interior cell, and the right-most pointer at header offset 8). `LeafReadAhead`
+ * fetches the next K of them in the background with `pager.getPages` (misses in parallel, each
+ * landing in the page cache), so that the scan finds them cached by the time it gets there.
+ *
+ * Adaptive window, like sql.js-httpvfs's "read heads": nothing is fetched ahead until the cursor
+ * has stepped from one leaf to the next (so a `LIMIT 10` or a point lookup costs no extra
+ * request); then K starts at 4 and doubles each time the cursor arrives at a leaf that was
+ * fetched ahead, up to 64 and to a quarter of the page cache's budget (prefetched leaves must
+ * not evict each other before they are read). When the window runs past the parent's last
+ * child, the parent's next sibling (a child of the grandparent, an interior page) is fetched and
+ * then its first children, so the stream of requests does not stall at a parent boundary.
+ *
+ * Everything here is a hint: page numbers come from untrusted bytes, so a prefetch that meets
+ * anything odd (a pointer out of range, a page of the wrong kind, an I/O error) simply stops.
+ * The cursor, which validates every page it enters, reports the problem when it gets there.
+ *
+ * Not covered:
+ * - overflow chains: each overflow page holds the number of the next one (its first 4 bytes),
+ *   so the chain cannot be fetched ahead. With a block size larger than the page size, the block
+ *   that holds an overflow page often holds the next ones too (SQLite allocates chains from the
+ *   end of the file, mostly consecutively), which is where larger blocks help;
+ * - interior pages deeper than one level above the leaves are not prefetched (they are few and
+ *   stay in the cache's interior pool).
+ */
+import { CorruptError } from '../errors.js';
+import { decodePageHeader } from '../format/page-header.js';
+import type { Pager } from '../pager/pager.js';
+import { compareRowids } from './rowid.js';
+import { MAX_BTREE_DEPTH, cellAt, checkSameKind, childAt, loadBtreePage, type BtreePage } from './btree-page.js';
+import { cellRowid } from '../format/cell.js';
+
+export interface ReadAheadOptions {
+  /** First window, in leaves (default 4). */
+  readonly initial?: number;
+  /** Largest window, in leaves (default 64). */
+  readonly max?: number;
+  /**
+   * The page cache's byte budget, to bound the window to a quarter of it (default: the pager's
+   * `cacheBytes`).
+   */
+  readonly cacheBytes?: number;
+}
+
+export const READ_AHEAD_INITIAL = 4;
+export const READ_AHEAD_MAX = 64;
+
+/** One level of a cursor's path: an interior page and the child index the cursor went into. */
+export interface PathStep {
+  readonly page: BtreePage;
+  readonly idx: number;
+}
+
+export class LeafReadAhead {
+  private window: number;
+  readonly maxWindow: number;
+  /** Per interior page: how far (child index, in the direction of travel) its children have been requested. */
+  private requested = new Map<number, number>();
+  private direction: 1 | -1 = 1;
+  /** Background fetches started (for tests). */
+  fetchesStarted = 0;
+  /** Pages requested ahead (for tests and benchmarks). */
+  pagesRequested = 0;
+
+  constructor(
+    private readonly pager: Pager,
+    options: ReadAheadOptions = {},
+  ) {
+    const budget = options.cacheBytes ?? pager.cacheBytes;
+    const byBudget = Math.floor(budget / 4 / pager.pageSize);
+    this.maxWindow = Math.max(1, Math.min(options.max ?? READ_AHEAD_MAX, byBudget));
+    this.window = Math.max(1, Math.min(options.initial ?? READ_AHEAD_INITIAL, this.maxWindow));
+  }
+
+  /** Current window size in leaves. */
+  get windowSize(): number {
+    return this.window;
+  }
+
+  /**
+   * The cursor has just stepped (by next/prev, not by a seek) onto a leaf reached as child
+   * `parent.idx` of `parent.page`; `grandparent` is the level above, when there is one.
+   */
+  stepped(parent: PathStep, grandparent: PathStep | undefined, direction: 1 | -1): void {
+    if (direction !== this.direction) {
+      this.direction = direction;
+      this.requested.clear();
+      this.window = Math.max(1, Math.min(READ_AHEAD_INITIAL, this.maxWindow));
+    }
+    const d = direction;
+    const pgno = parent.page.pgno;
+    const furthest = this.requested.get(pgno);
+    // Arriving at a leaf that was fetched ahead is sequential progress: widen the window.
+    if (furthest !== undefined && (parent.idx - furthest) * d <= 0) {
+      this.window = Math.min(this.maxWindow, this.window * 2);
+    }
+    const from = furthest === undefined || (furthest - parent.idx) * d < 0 ? parent.idx : furthest;
+    // Top up only when less than half a window remains ahead: fewer, larger batches.
+    if ((from - parent.idx) * d >= Math.ceil(this.window / 2)) return;
+    const target = parent.idx + d * this.window;
+    const n = parent.page.header.cellCount; // children are 0..n
+    const last = d > 0 ? Math.min(target, n) : Math.max(target, 0);
+    const pgnos: number[] = [];
+    for (let i = from + d; (last - i) * d >= 0; i += d) {
+      const child = this.childOrUndefined(parent.page, i);
+      if (child === undefined) return;
+      pgnos.push(child);
+    }
+    this.requested.set(pgno, last);
+    this.fetch(pgnos);
+    const leftover = (target - last) * d;
+    if (leftover > 0 && grandparent !== undefined) this.continueInSibling(parent.page, grandparent, leftover);
+    // Forget parents the cursor has left behind (at most a few entries live at once).
+    if (this.requested.size > 8) {
+      for (const key of this.requested.keys()) {
+        if (this.requested.size <= 4) break;
+        if (key !== pgno) this.requested.delete(key);
+      }
+    }
+  }
+
+  /** Fetch the parent's next sibling, then its first `count` children in the direction of travel. */
+  private continueInSibling(parent: BtreePage, grandparent: PathStep, count: number): void {
+    const d = this.direction;
+    const i = grandparent.idx + d;
+    if (i < 0 || i > grandparent.page.header.cellCount) return;
+    const sibling = this.childOrUndefined(grandparent.page, i);
+    if (sibling === undefined || this.requested.has(sibling)) return;
+    const isTable = parent.header.isTable;
+    this.requested.set(sibling, d > 0 ? -1 : Number.MAX_SAFE_INTEGER);
+    this.fetchesStarted++;
+    this.pagesRequested++;
+    this.pager.getPage(sibling).then(
+      (data) => {
+        let page: BtreePage;
+        try {
+          page = { pgno: sibling, data, header: decodePageHeader(data, sibling, this.pager.usableSize) };
+          checkSameKind(page, isTable);
+        } catch {
+          return;
+        }
+        if (page.header.isLeaf) return;
+        const n = page.header.cellCount;
+        const start = d > 0 ? 0 : n;
+        const end = d > 0 ? Math.min(count - 1, n) : Math.max(n - count + 1, 0);
+        const pgnos: number[] = [];
+        for (let c = start; (end - c) * d >= 0; c += d) {
+          const child = this.childOrUndefined(page, c);
+          if (child === undefined) break;
+          pgnos.push(child);
+        }
+        if (this.requested.has(sibling)) this.requested.set(sibling, start + d * (pgnos.length - 1));
+        this.fetch(pgnos);
+      },
+      () => {},
+    );
+  }
+
+  private childOrUndefined(page: BtreePage, i: number): number | undefined {
+    try {
+      return childAt(page, i, this.pager.usableSize, this.pager.pageCount);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private fetch(pgnos: number[]): void {
+    // A hint only: failures (a closed pager, an I/O error) surface when the cursor itself reads
+    // the page, never from here.
+    try {
+      const missing = pgnos.filter((p) => this.pager.peekPage(p) === undefined);
+      if (missing.length === 0) return;
+      this.fetchesStarted++;
+      this.pagesRequested += missing.length;
+      this.pager.getPages(missing).catch(() => {});
+    } catch {
+      // nothing to do
+    }
+  }
+}
+
+/**
+ * Index lookup + table fetch: brings into the page cache, in parallel, the table leaves that
+ * hold a batch of rowids (for example the rowids a batch of index entries points at). It
+ * descends level by level: the distinct pages of each level are fetched with one
+ * `pager.getPages` (interior pages are usually cached already), then each rowid is routed to
+ * its child by binary search over the separator keys. A later `TableCursor.seekRowid` of any of
+ * these rowids then costs no request. Returns the number of distinct leaves.
+ *
+ * Is thrown from: CorruptError when a page on the way is not a table b-tree page, a child
+ * pointer is out of range, a page is reached twice, or the tree is deeper than MAX_BTREE_DEPTH.
+ */
+export async function fetchRowidLeaves(
+  pager: Pager,
+  rootPgno: number,
+  rowids: Iterable<number | bigint>,
+): Promise<number> {
+  if (rootPgno < 1 || rootPgno > pager.pageCount) throw new CorruptError(`root page ${rootPgno} out of range`, rootPgno);
+  const sorted = [...rowids].sort(compareRowids);
+  if (sorted.length === 0) return 0;
+  const usable = pager.usableSize;
+  const seen = new Set<number>([rootPgno]);
+  let level: { pgno: number; rowids: (number | bigint)[] }[] = [{ pgno: rootPgno, rowids: sorted }];
+  for (let depth = 1; ; depth++) {
+    const pages = await Promise.all(level.map((l) => loadBtreePage(pager, l.pgno)));
+    const next: { pgno: number; rowids: (number | bigint)[] }[] = [];
+    let leaves = 0;
+    for (let k = 0; k < pages.length; k++) {
+      const page = pages[k]!;
+      checkSameKind(page, true);
+      if (page.header.isLeaf) {
+        leaves++;
+        continue;
+      }
+      if (depth >= MAX_BTREE_DEPTH) throw new CorruptError('b-tree too deep', page.pgno);
+      const n = page.header.cellCount;
+      let child = -1;
+      let group: (number | bigint)[] = [];
+      let lo = 0;
+      for (const rowid of level[k]!.rowids) {
+        // First cell whose separator rowid >= the target; the rowids are sorted, so the search
+        // resumes where the previous one ended.
+        let hi = n;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          const r = cellRowid(page.data, cellAt(page, mid, usable), page.header.pageType, page.pgno, usable);
+          if (compareRowids(r, rowid) < 0) lo = mid + 1;
+          else hi = mid;
+        }
+        if (lo !== child) {
+          if (group.length > 0) next.push(descendTo(page, child, group, seen, usable, pager.pageCount));
+          child = lo;
+          group = [];
+        }
+        group.push(rowid);
+      }
+      if (group.length > 0) next.push(descendTo(page, child, group, seen, usable, pager.pageCount));
+    }
+    if (next.length === 0) return leaves;
+    level = next;
+  }
+}
+
+function descendTo(
+  page: BtreePage,
+  idx: number,
+  rowids: (number | bigint)[],
+  seen: Set<number>,
+  usable: number,
+  pageCount: number,
+): { pgno: number; rowids: (number | bigint)[] } {
+  const pgno = childAt(page, idx, usable, pageCount);
+  if (seen.has(pgno)) throw new CorruptError('b-tree page reached twice', pgno);
+  seen.add(pgno);
+  return { pgno, rowids };
+}
