@@ -212,8 +212,29 @@ export class BlockFile implements VfsFile {
   #storedBlocks: number;
   /** Dirty blocks, each a full `blockSize` buffer whose bytes past end of file are zero. */
   readonly #dirty = new Map<number, Uint8Array>();
-  /** Block 0 as read at open, for the first read of the header; dropped once used or overwritten. */
+  /**
+   * Block 0 as read at open (or refresh), for the opener's first reads — the header, then
+   * page 1 — so that opening costs one GET of it; dropped after those two reads or when
+   * overwritten. Later reads of block 0 always go to the store: block 0 holds the change counter,
+   * which is how a reader learns that another writer has committed.
+   */
   #block0: Uint8Array | undefined;
+  #block0Uses = 2;
+  /**
+   * Recently read clean blocks, kept only when a block holds several pages (block size ≥ 16 KiB):
+   * without it every page read would GET its whole block again. Trusted while block 0 is
+   * unchanged — every SQLite commit rewrites block 0 (the change counter), and a read of the
+   * header alone always goes to the store and empties the cache when block 0 has changed — and
+   * emptied by any write, truncate or refresh of this handle.
+   */
+  readonly #clean = new Map<number, Uint8Array>();
+  /** Reads of clean blocks in flight, by `${generation}:${index}`. */
+  readonly #inflight = new Map<string, Promise<Uint8Array | undefined>>();
+  readonly #cleanLimit: number;
+  /** The bytes of block 0 last fetched from the store, to notice a commit by someone else. */
+  #seenBlock0: Uint8Array | undefined;
+  /** Bumped by every change to this handle's view; a fetch that started earlier is not cached. */
+  #generation = 0;
   #closed = false;
   /** Tail of the queue that runs write/truncate/sync/close one at a time. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -229,6 +250,9 @@ export class BlockFile implements VfsFile {
     this.#validBlocks = blocks;
     this.#storedBlocks = Math.max(blocks, init.storedBlocks);
     this.#block0 = init.block0;
+    this.#seenBlock0 = init.block0;
+    this.#cleanLimit = init.blockSize >= 16384 ? Math.max(2, Math.min(64, Math.floor((8 << 20) / init.blockSize))) : 0;
+    if (init.block0 !== undefined && this.#cleanLimit > 0) this.#clean.set(0, init.block0);
     this.#concurrency = init.concurrency;
     this.#maxDirtyBytes = init.maxDirtyBytes;
     this.#readOnly = init.readOnly;
@@ -265,11 +289,22 @@ export class BlockFile implements VfsFile {
         else if (i >= this.#validBlocks) continue; // stale or never written: zeros
         else if (i === 0 && this.#block0 !== undefined) {
           copyBlock(out, offset, end, 0, this.#block0, bs);
-          this.#block0 = undefined;
-        } else fetch.push(i);
+          if (--this.#block0Uses <= 0) this.#block0 = undefined;
+        } else {
+          // A read of the header alone (how readers check the change counter) always goes to
+          // the store; other reads may use the clean cache, block 0 included.
+          const clean = i === 0 && end <= 100 ? undefined : this.#clean.get(i);
+          if (clean !== undefined) {
+            // Most recently used last (Map keeps insertion order).
+            this.#clean.delete(i);
+            this.#clean.set(i, clean);
+            copyBlock(out, offset, end, i * bs, clean, bs);
+          } else fetch.push(i);
+        }
       }
+      const generation = this.#generation;
       await mapLimit(fetch, this.#concurrency, async (i) => {
-        const data = await this.#fetch(i);
+        const data = await this.#fetchShared(i, generation);
         // A missing block inside the file is a hole (zeros); a short one is zero-padded.
         if (data !== undefined) copyBlock(out, offset, end, i * bs, data, bs);
       });
@@ -304,6 +339,7 @@ export class BlockFile implements VfsFile {
       const loaded = await this.#loadAll(load, oldSize);
 
       // From here on, synchronous: the new state appears all at once.
+      this.#forgetClean();
       for (const [i, buf] of loaded) this.#dirty.set(i, buf);
       if (end > oldSize && first > 0 && this.#validBlocks === 0 && !this.#dirty.has(0)) {
         this.#dirty.set(0, new Uint8Array(bs)); // block 0 must exist in a non-empty file
@@ -334,6 +370,7 @@ export class BlockFile implements VfsFile {
       const bs = this.blockSize;
       const blocks = blockCount(size, bs);
       if (blocks - 1 > MAX_BLOCK_INDEX) throw new MisuseError(`xTruncate past the largest block index: ${size}`);
+      this.#forgetClean();
       if (size === 0) {
         this.#dirty.clear();
         this.#validBlocks = 0;
@@ -470,7 +507,11 @@ export class BlockFile implements VfsFile {
       this.#size = found.size;
       this.#validBlocks = count;
       this.#storedBlocks = Math.max(count, found.storedBlocks);
+      this.#forgetClean();
       this.#block0 = block0;
+      this.#block0Uses = 2;
+      this.#seenBlock0 = block0;
+      if (block0 !== undefined && this.#cleanLimit > 0) this.#clean.set(0, block0);
       return found.size;
     });
   }
@@ -553,6 +594,50 @@ export class BlockFile implements VfsFile {
 
   #fetch(index: number): Promise<Uint8Array | undefined> {
     return io(this.store, index, 'reading', () => this.store.read(index));
+  }
+
+  /**
+   * A read's fetch of a clean block: concurrent reads of one block (read-ahead of several pages
+   * that share it) share one GET, and the result is remembered for the next reads.
+   */
+  #fetchShared(index: number, generation: number): Promise<Uint8Array | undefined> {
+    const key = `${generation}:${index}`;
+    let pending = this.#inflight.get(key);
+    if (pending === undefined) {
+      pending = this.#fetch(index).then(
+        (data) => {
+          this.#inflight.delete(key);
+          if (data !== undefined) this.#remember(index, data, generation);
+          return data;
+        },
+        (err: unknown) => {
+          this.#inflight.delete(key);
+          throw err;
+        },
+      );
+      this.#inflight.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Keeps a fetched clean block (see #clean); a changed block 0 means someone committed. */
+  #remember(index: number, data: Uint8Array, generation: number): void {
+    if (generation !== this.#generation || this.#dirty.has(index)) return;
+    if (index === 0) {
+      if (this.#seenBlock0 !== undefined && !sameBytes(this.#seenBlock0, data)) this.#forgetClean();
+      this.#seenBlock0 = data;
+    }
+    if (this.#cleanLimit === 0) return;
+    this.#clean.set(index, data);
+    if (this.#clean.size > this.#cleanLimit) {
+      const oldest = this.#clean.keys().next().value;
+      if (oldest !== undefined) this.#clean.delete(oldest);
+    }
+  }
+
+  #forgetClean(): void {
+    this.#generation++;
+    this.#clean.clear();
   }
 
   /** Runs `fn` after every earlier write/truncate/sync/close has finished. */
@@ -703,4 +788,10 @@ async function io<T>(store: BlockStore, index: number, what: string, call: () =>
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new MisuseError(`${name} must be a positive integer, got ${value}`);
   return value;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
