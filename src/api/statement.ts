@@ -1,0 +1,127 @@
+/**
+ * Prepared queries: `prepareQuery(ctx, sql)` parses and plans a SELECT once; the statement then
+ * runs any number of times with different parameters. Rows stream: `iterate()` yields each row
+ * as soon as the pages it needs are read, and stops reading when the caller stops iterating.
+ *
+ *   const stmt = prepareQuery({ pager, schema }, 'SELECT name FROM users WHERE id = ?');
+ *   const row = await stmt.get([42]);          // { name: 'ada' } or undefined
+ */
+import { MisuseError } from '../errors.js';
+import type { SqlValue } from '../record/value.js';
+import { compileSelect } from '../exec/select/compile-select.js';
+import { coreSpans } from '../exec/select/column-names.js';
+import { bindParameters, numberParameters, type BindParams, type ParameterInfo } from '../exec/select/parameters.js';
+import type { CompiledQuery, QueryContext, RunContext } from '../exec/select/query-types.js';
+import { toPublic, type Value } from '../exec/value.js';
+import { parseStatement } from '../sql/parser.js';
+import type { SelectStatement } from '../sql/ast.js';
+
+export type { QueryContext } from '../exec/select/query-types.js';
+export type { BindParams } from '../exec/select/parameters.js';
+
+/** A result row: column name → value (integers as numbers when safe, else bigints). */
+export type Row = Record<string, SqlValue>;
+
+/** A result row as the executor holds it: bigint = INTEGER, number = REAL (storage classes visible). */
+export interface TypedRow {
+  readonly values: Value[];
+}
+
+export class Statement {
+  private constructor(
+    private readonly ctx: QueryContext,
+    private readonly query: CompiledQuery,
+    private readonly params: ParameterInfo,
+    /** The SQL text as prepared. */
+    readonly sql: string,
+  ) {}
+
+  /** @internal */
+  static prepare(ctx: QueryContext, sql: string): Statement {
+    const parsed = parseStatement(sql);
+    const explain = parsed.kind === 'explain';
+    const stmt = parsed.kind === 'explain' ? parsed.statement : parsed;
+    if (stmt.kind !== 'select' || (explain && !(parsed as { queryPlan: boolean }).queryPlan)) {
+      throw new MisuseError(`only SELECT and EXPLAIN QUERY PLAN SELECT can be queried here (got ${stmt.kind.toUpperCase()})`);
+    }
+    const { node, info } = numberParameters<SelectStatement>(stmt);
+    const query = compileSelect(node, { schema: ctx.schema, ctes: new Map(), viewStack: [], spans: coreSpans(sql, node) }, undefined);
+    return new Statement(ctx, explain ? planRows(query) : query, info, sql);
+  }
+
+  /** Result column names, as SQLite names them. */
+  columns(): string[] {
+    return this.query.columns.map((c) => c.name);
+  }
+
+  /** Number of parameters (the largest ?N). */
+  get parameterCount(): number {
+    return this.params.count;
+  }
+
+  /** EXPLAIN QUERY PLAN-style lines: which table or index each step scans or searches. */
+  plan(): string[] {
+    return this.query.plan.map((l) => `${'  '.repeat(l.depth)}${l.text}`);
+  }
+
+  /** Rows as executor values (bigint INTEGER, number REAL), streamed. */
+  async *typedIterate(params?: BindParams): AsyncGenerator<TypedRow> {
+    const rt: RunContext = {
+      eval: { params: bindParameters(this.params, params), now: new Date() },
+      pager: this.ctx.pager,
+      cache: new Map(),
+    };
+    for await (const values of this.query.run(rt, undefined)) yield { values };
+  }
+
+  /** Rows as objects keyed by column name, streamed. */
+  async *iterate(params?: BindParams): AsyncGenerator<Row> {
+    const names = this.columns();
+    for await (const { values } of this.typedIterate(params)) {
+      const row: Row = {};
+      names.forEach((n, i) => (row[n] = toPublic(values[i] ?? null)));
+      yield row;
+    }
+  }
+
+  async all(params?: BindParams): Promise<Row[]> {
+    const out: Row[] = [];
+    for await (const r of this.iterate(params)) out.push(r);
+    return out;
+  }
+
+  /** The first row, or undefined; stops reading after it. */
+  async get(params?: BindParams): Promise<Row | undefined> {
+    for await (const r of this.iterate(params)) return r;
+    return undefined;
+  }
+}
+
+/** EXPLAIN QUERY PLAN as rows (id, parent, notused, detail), as SQLite returns them. */
+function planRows(query: CompiledQuery): CompiledQuery {
+  const rows: Value[][] = [];
+  const parents: number[] = [];
+  query.plan.forEach((l, i) => {
+    const id = i + 1;
+    parents[l.depth] = id;
+    rows.push([BigInt(id), BigInt(l.depth === 0 ? 0 : (parents[l.depth - 1] ?? 0)), 0n, l.text]);
+  });
+  return {
+    columns: ['id', 'parent', 'notused', 'detail'].map((name) => ({ name, affinity: undefined, collation: 'BINARY' })),
+    correlated: false,
+    plan: query.plan,
+    async *run() {
+      for (const r of rows) yield [...r];
+    },
+  };
+}
+
+/** Parses and plans a SELECT (also `EXPLAIN QUERY PLAN SELECT …`, planned the same way). */
+export function prepareQuery(ctx: QueryContext, sql: string): Statement {
+  return Statement.prepare(ctx, sql);
+}
+
+/** The plan of a SELECT as EXPLAIN QUERY PLAN-style lines. */
+export function planQuery(ctx: QueryContext, sql: string): string[] {
+  return prepareQuery(ctx, sql).plan();
+}

@@ -1,0 +1,99 @@
+/**
+ * `s3lite query LOCATION "SQL" [-p value …] [--json|--csv]` and `s3lite plan LOCATION "SQL"`:
+ * run a SELECT where the database lies, reading only the pages the plan needs.
+ */
+import { openLocation } from '../../api/open-location.js';
+import { readSchemaRows } from '../../api/schema-rows.js';
+import { prepareQuery } from '../../api/statement.js';
+import type { QueryContext } from '../../exec/select/query-types.js';
+import { storageClassOf, toPublic, type Value } from '../../exec/value.js';
+import { Pager } from '../../pager/pager.js';
+import { readSchema } from '../../schema/read-schema.js';
+import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
+import { createRowWriter, type OutputFormat } from '../output.js';
+import { outputFormat, type FormatOptions } from './read.js';
+
+const write = (text: string): void => void process.stdout.write(text);
+
+/** Opens the database read-only, hands `fn` its pager and schema, and closes it afterwards. */
+export async function withQueryContext<T>(spec: string, options: GlobalOptions, fn: (ctx: QueryContext) => Promise<T>): Promise<T> {
+  const opened = await openLocation(resolveLocation(spec), { ...storeOptions(options), readonly: true });
+  try {
+    const pager = await Pager.open(opened.file);
+    const schema = readSchema(await readSchemaRows(pager));
+    return await fn({ pager, schema });
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
+ * A `-p` value as typed on the command line: an integer literal binds as INTEGER, a decimal or
+ * exponent literal as REAL, `NULL` (any case) as NULL, anything else as TEXT.
+ */
+export function parseParam(text: string): bigint | number | string | null {
+  if (/^[-+]?\d+$/.test(text)) {
+    const n = BigInt(text);
+    if (n >= -(2n ** 63n) && n < 2n ** 63n) return n;
+  }
+  if (/^[-+]?(\d+\.\d*|\.\d+|\d+)(e[-+]?\d+)?$/i.test(text)) return Number(text);
+  if (/^null$/i.test(text)) return null;
+  return text;
+}
+
+/** Prints the rows of `sql` in `format`; returns the number of rows printed. */
+export async function printQuery(ctx: QueryContext, sql: string, params: readonly unknown[], format: OutputFormat, out: (text: string) => void): Promise<number> {
+  const stmt = prepareQuery(ctx, sql);
+  const writer = createRowWriter(format, stmt.columns(), out);
+  let n = 0;
+  for await (const { values } of stmt.typedIterate(params.length > 0 ? params : undefined)) {
+    writer.row(values.map(toPublic), values.map((v: Value) => storageClassOf(v)));
+    n++;
+  }
+  writer.end();
+  return n;
+}
+
+export interface QueryOptions extends FormatOptions {
+  readonly param?: string[];
+}
+
+export async function runQuery(spec: string, sql: string, options: QueryOptions): Promise<void> {
+  await withQueryContext(spec, options, async (ctx) => {
+    await printQuery(ctx, sql, (options.param ?? []).map(parseParam), outputFormat(options), write);
+  });
+}
+
+/** Draws plan lines (with depths) as SQLite's shell draws EXPLAIN QUERY PLAN. */
+export function drawPlan(lines: readonly { depth: number; text: string }[]): string[] {
+  const out = ['QUERY PLAN'];
+  const isLast = (i: number): boolean => {
+    const d = lines[i]!.depth;
+    for (let j = i + 1; j < lines.length; j++) {
+      if (lines[j]!.depth < d) return true;
+      if (lines[j]!.depth === d) return false;
+    }
+    return true;
+  };
+  // For each depth, whether the most recent line at that depth was the last of its siblings.
+  const closed: boolean[] = [];
+  lines.forEach((l, i) => {
+    let prefix = '';
+    for (let k = 0; k < l.depth; k++) prefix += closed[k] === true ? '   ' : '|  ';
+    const last = isLast(i);
+    closed[l.depth] = last;
+    out.push(`${prefix}${last ? '`--' : '|--'}${l.text}`);
+  });
+  return out;
+}
+
+export async function runPlan(spec: string, sql: string, options: GlobalOptions): Promise<void> {
+  await withQueryContext(spec, options, async (ctx) => {
+    const stmt = prepareQuery(ctx, sql);
+    const lines = stmt.plan().map((l) => {
+      const text = l.trimStart();
+      return { depth: (l.length - text.length) / 2, text };
+    });
+    write(`${drawPlan(lines).join('\n')}\n`);
+  });
+}

@@ -1,0 +1,490 @@
+/**
+ * How one table of a FROM clause is read: the planner's choice among
+ *
+ *   SCAN t                                   every row in rowid (or PRIMARY KEY) order
+ *   SEARCH t USING INTEGER PRIMARY KEY (…)   rowid =, IN, or a rowid range → TableCursor.seekRowid
+ *   SEARCH t USING [COVERING] INDEX i (…)    equality on a prefix of an index, then at most one
+ *                                            range → IndexCursor.seek, then the row by rowid (or
+ *                                            by PRIMARY KEY in a WITHOUT ROWID table) unless the
+ *                                            index holds every column the query reads
+ *   SCAN t USING [COVERING] INDEX i          the whole index, when it gives ORDER BY's order
+ *
+ * A seek only narrows what is read: the executor still tests every WHERE term on every row it
+ * gets, so a seek must never skip a row that matches, and may return rows that do not. That is
+ * why a term is used only when its comparison affinity and collation agree with the index's.
+ */
+import { IndexCursor } from '../../btree/index-cursor.js';
+import { TableCursor } from '../../btree/table-cursor.js';
+import { resolveCollation } from '../../record/collation.js';
+import { compareRecordToKey, type KeyInfo } from '../../record/compare.js';
+import type { TextEncoding } from '../../record/text-encoding.js';
+import type { Affinity } from '../../schema/affinity.js';
+import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
+import type { Expr, SelectStatement } from '../../sql/ast.js';
+import { storageClassOf, type Value } from '../value.js';
+import { applyAffinityValue, compareForSort, exprAffinity, exprCollation } from './expr-api.js';
+import type { CoreScope, Source, SubqueryRun, TrackedExpr } from './query-scope.js';
+import type { RunContext } from './query-types.js';
+import { RowDecoder } from './table-decode.js';
+
+export interface OrderTerm {
+  /** Table column index, or -1 for the rowid. */
+  readonly column: number;
+  readonly desc: boolean;
+  readonly nulls: 'FIRST' | 'LAST' | undefined;
+  readonly collation: string;
+}
+
+export interface AccessPath {
+  readonly description: string;
+  /** Rows come out in the order of the ORDER BY terms given to the planner. */
+  readonly providesOrder: boolean;
+  /** Fills the source's slots of `row` for each row read; yields once per row. */
+  open(row: Value[], rt: RunContext): AsyncGenerator<void>;
+}
+
+type Op = '=' | '<' | '<=' | '>' | '>=' | 'in';
+
+interface Constraint {
+  /** Table column index, or -1 for the rowid. */
+  readonly column: number;
+  readonly op: Op;
+  readonly keys: readonly TrackedExpr[];
+  /** `col IN (SELECT …)`: the subquery whose first column lists the keys. */
+  readonly list?: SubqueryRun;
+  readonly collation: string;
+  /** Affinity to apply to key values before seeking (undefined: none). */
+  readonly convert: Affinity | undefined;
+}
+
+const FLIP: Record<string, Op> = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+const MIN_INT64 = -(2n ** 63n);
+const MAX_INT64 = 2n ** 63n - 1n;
+
+function hasSubquery(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasSubquery);
+  if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return false;
+  const o = node as Record<string, unknown>;
+  if (o.kind === 'subquery' || o.kind === 'exists' || o.kind === 'select') return true;
+  return Object.values(o).some(hasSubquery);
+}
+
+function isNumericAffinity(a: Affinity): boolean {
+  return a === 'INTEGER' || a === 'REAL' || a === 'NUMERIC';
+}
+
+/** The column of `source` that `expr` names, if it is a bare column reference to it. */
+function columnOf(scope: CoreScope, source: Source, expr: Expr): number | undefined {
+  if (expr.kind !== 'column') return undefined;
+  const r = scope.resolveColumn(expr.table, expr.column);
+  if (r === undefined) return undefined;
+  if (r.slot === source.rowidSlot) return -1;
+  const index = r.slot - source.offset;
+  if (index < 0 || index >= source.columns.length) return undefined;
+  const table = source.table!;
+  return index === table.rowidAlias ? -1 : index;
+}
+
+function extract(scope: CoreScope, source: Source, terms: readonly Expr[]): Constraint[] {
+  const out: Constraint[] = [];
+  const table = source.table!;
+  const usableKey = (other: Expr): TrackedExpr | undefined => {
+    if (hasSubquery(other)) return undefined;
+    const t = scope.compile(other);
+    for (const l of t.levels) if (l >= source.level) return undefined;
+    return t;
+  };
+  const add = (column: number, op: Op, others: readonly Expr[], colIsLeft: boolean): void => {
+    const colAffinity: Affinity = column === -1 ? 'INTEGER' : table.columns[column]!.affinity;
+    const colCollation = column === -1 ? 'BINARY' : table.columns[column]!.collation;
+    let convert: Affinity | undefined;
+    let collation = colCollation;
+    for (const other of others) {
+      const oa = exprAffinity(other, scope);
+      const none = oa === undefined || oa === 'BLOB';
+      if (isNumericAffinity(colAffinity)) convert = 'NUMERIC';
+      else if (colAffinity === 'TEXT') {
+        if (!none && oa !== 'TEXT') return;
+        if (none) convert = 'TEXT';
+      } else if (!none) return;
+      if (other.kind === 'collate') collation = other.collation;
+      else if (!colIsLeft && other.kind === 'column') collation = exprCollation(other, scope);
+      if (column !== -1 && collation.toUpperCase() !== colCollation.toUpperCase()) return;
+    }
+    const keys: TrackedExpr[] = [];
+    for (const other of others) {
+      const k = usableKey(other);
+      if (k === undefined) return;
+      keys.push(k);
+    }
+    out.push({ column, op, keys, collation, convert });
+  };
+  const addList = (column: number, select: SelectStatement): void => {
+    // Compiled again as a private copy (it runs once per seek, not per row).
+    const before = scope.subqueries.length;
+    const t = scope.compile({ kind: 'exists', select });
+    const run = t.subqueries[0];
+    scope.subqueries.splice(before);
+    if (run === undefined || run.query.columns.length !== 1) return;
+    for (const l of t.levels) if (l >= source.level) return;
+    const colAffinity: Affinity = column === -1 ? 'INTEGER' : table.columns[column]!.affinity;
+    const colCollation = column === -1 ? 'BINARY' : table.columns[column]!.collation;
+    const oa = run.query.columns[0]!.affinity;
+    const none = oa === undefined || oa === 'BLOB';
+    let convert: Affinity | undefined;
+    if (isNumericAffinity(colAffinity)) convert = 'NUMERIC';
+    else if (colAffinity === 'TEXT') {
+      if (!none && oa !== 'TEXT') return;
+      if (none) convert = 'TEXT';
+    } else if (!none) return;
+    out.push({ column, op: 'in', keys: [], list: run, collation: colCollation, convert });
+  };
+  for (const term of terms) {
+    if (term.kind === 'binary' && term.op in FLIP) {
+      const l = columnOf(scope, source, term.left);
+      if (l !== undefined) add(l, term.op as Op, [term.right], true);
+      const r = columnOf(scope, source, term.right);
+      if (r !== undefined) add(r, FLIP[term.op]!, [term.left], false);
+    } else if (term.kind === 'between' && !term.not) {
+      const c = columnOf(scope, source, term.expr);
+      if (c !== undefined) {
+        add(c, '>=', [term.low], true);
+        add(c, '<=', [term.high], true);
+      }
+    } else if (term.kind === 'in' && !term.not && term.target.kind === 'list' && term.target.items.length > 0) {
+      const c = columnOf(scope, source, term.expr);
+      if (c !== undefined) add(c, 'in', term.target.items, true);
+    } else if (term.kind === 'in' && !term.not && term.target.kind === 'select') {
+      const c = columnOf(scope, source, term.expr);
+      if (c !== undefined) addList(c, term.target.select);
+    }
+  }
+  return out;
+}
+
+interface IndexChoice {
+  readonly index: IndexInfo;
+  readonly eq: readonly Constraint[];
+  readonly low: Constraint | undefined;
+  readonly high: Constraint | undefined;
+  readonly score: number;
+}
+
+function indexColumnMatches(index: IndexInfo, j: number, c: Constraint, table: TableInfo): boolean {
+  const ic = index.columns[j]!;
+  const col = ic.column === table.rowidAlias && ic.column >= 0 ? -1 : ic.column;
+  if (col !== c.column || ic.column === -2) return false;
+  return c.column === -1 || ic.collation.toUpperCase() === c.collation.toUpperCase();
+}
+
+function chooseIndex(index: IndexInfo, table: TableInfo, cons: readonly Constraint[]): IndexChoice {
+  const eq: Constraint[] = [];
+  let low: Constraint | undefined;
+  let high: Constraint | undefined;
+  let sawIn = false;
+  for (let j = 0; j < index.columns.length; j++) {
+    const e = cons.find((c) => c.op === '=' && indexColumnMatches(index, j, c, table));
+    const inc = sawIn ? undefined : cons.find((c) => c.op === 'in' && indexColumnMatches(index, j, c, table));
+    if (e !== undefined || inc !== undefined) {
+      eq.push(e ?? inc!);
+      if (e === undefined) sawIn = true;
+      continue;
+    }
+    low = cons.find((c) => (c.op === '>' || c.op === '>=') && indexColumnMatches(index, j, c, table));
+    high = cons.find((c) => (c.op === '<' || c.op === '<=') && indexColumnMatches(index, j, c, table));
+    break;
+  }
+  const score = eq.length * 4 + (low !== undefined ? 1 : 0) + (high !== undefined ? 1 : 0);
+  return { index, eq, low, high, score };
+}
+
+function describeCons(name: string | ((c: Constraint) => string), eq: readonly Constraint[], low?: Constraint, high?: Constraint): string {
+  const n = typeof name === 'string' ? () => name : name;
+  const parts = eq.map((c) => `${n(c)}=?`);
+  if (low !== undefined) parts.push(`${n(low)}${low.op}?`);
+  if (high !== undefined) parts.push(`${n(high)}${high.op}?`);
+  return parts.join(' AND ');
+}
+
+/** Evaluates constraint keys on the current row (or runs its IN subquery), with the seek's affinity applied. */
+async function keyValues(c: Constraint, row: Value[], rt: RunContext): Promise<Value[]> {
+  const raw: Value[] = [];
+  if (c.list !== undefined) {
+    for await (const r of c.list.query.run(rt, row)) raw.push(r[0] ?? null);
+  } else {
+    for (const k of c.keys) raw.push(k.fn(row, rt.eval));
+  }
+  return c.convert === undefined ? raw : raw.map((v) => applyAffinityValue(v, c.convert!));
+}
+
+/** Rowid seek key: the smallest integer ≥ v (undefined when v is not a number). */
+function rowidCeil(v: Value): bigint | undefined {
+  if (typeof v === 'bigint') return v;
+  if (typeof v !== 'number') return undefined;
+  if (v > 9.3e18) return MAX_INT64 + 1n;
+  if (v < -9.3e18) return MIN_INT64;
+  return BigInt(Math.ceil(v));
+}
+
+export function planTableAccess(
+  scope: CoreScope,
+  source: Source,
+  terms: readonly Expr[],
+  order: readonly OrderTerm[] | undefined,
+): AccessPath {
+  const table = source.table!;
+  const cons = extract(scope, source, terms);
+  const label = source.name.toLowerCase() === table.name.toLowerCase() ? table.name : `${table.name} AS ${source.name}`;
+  const decoder = (rt: RunContext): RowDecoder => {
+    let d = rt.cache.get(source) as RowDecoder | undefined;
+    if (d === undefined) {
+      d = new RowDecoder(table, rt.pager.header.textEncoding as TextEncoding);
+      rt.cache.set(source, d);
+    }
+    return d;
+  };
+
+  // Index candidates: the table's indexes (not partial, not on expressions), and for a WITHOUT
+  // ROWID table its PRIMARY KEY b-tree.
+  const candidates: IndexChoice[] = [];
+  for (const index of table.indexes) {
+    if (index.partial !== undefined || index.rootPage <= 0 || index === table.primaryKeyIndex) continue;
+    candidates.push(chooseIndex(index, table, cons));
+  }
+  const pk = table.withoutRowid ? table.primaryKeyIndex : undefined;
+  if (pk !== undefined) {
+    const c = chooseIndex(pk, table, cons);
+    candidates.push({ ...c, score: c.score + 0.5 });
+  }
+  let best: IndexChoice | undefined;
+  for (const c of candidates) if (c.score > 0 && (best === undefined || c.score > best.score)) best = c;
+
+  if (!table.withoutRowid) {
+    const eq = cons.find((c) => c.column === -1 && c.op === '=');
+    const inList = cons.find((c) => c.column === -1 && c.op === 'in');
+    // rowid = beats everything; rowid IN (SELECT …) yields to an index equality (the subquery may be big).
+    if (eq !== undefined || (inList !== undefined && (inList.list === undefined || best === undefined || best.eq.length === 0))) {
+      const c = (eq ?? inList)!;
+      return {
+        description: `SEARCH ${label} USING INTEGER PRIMARY KEY (rowid${c.op === '=' ? '=?' : ' IN (...)'})`,
+        providesOrder: c.op === '=' || orderIsRowid(order, false),
+        async *open(row, rt) {
+          const wanted: bigint[] = [];
+          for (const v of await keyValues(c, row, rt)) {
+            const r = typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? BigInt(v) : v;
+            if (typeof r === 'bigint' && r >= MIN_INT64 && r <= MAX_INT64) wanted.push(r);
+          }
+          wanted.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+          const cursor = new TableCursor(rt.pager, table.rootPage);
+          const d = decoder(rt);
+          let last: bigint | undefined;
+          for (const r of wanted) {
+            if (r === last) continue;
+            last = r;
+            if (!(await cursor.seekRowid(r))) continue;
+            d.fillRow(row, source.offset, source.rowidSlot, await cursor.payload(), cursor.rowid);
+            yield;
+          }
+        },
+      };
+    }
+  }
+
+
+  const rowidLow = table.withoutRowid ? undefined : cons.find((c) => c.column === -1 && (c.op === '>' || c.op === '>='));
+  const rowidHigh = table.withoutRowid ? undefined : cons.find((c) => c.column === -1 && (c.op === '<' || c.op === '<='));
+  if ((rowidLow !== undefined || rowidHigh !== undefined) && (best === undefined || best.eq.length === 0)) {
+    return rowidRange(rowidLow, rowidHigh);
+  }
+  if (best !== undefined) return indexPath(best, true);
+
+  // No usable term: read in ORDER BY's order if an index gives it.
+  if (order !== undefined && order.length > 0) {
+    if (!table.withoutRowid && orderIsRowid(order, true)) return fullScan(orderIsRowid(order, false) ? 'forward' : 'reverse');
+    for (const c of candidates) {
+      if (orderMatchesIndex(c.index, [], order)) return indexPath({ ...c, eq: [], low: undefined, high: undefined }, false);
+    }
+  }
+  return fullScan('forward');
+
+  function orderIsRowid(o: readonly OrderTerm[] | undefined, eitherWay: boolean): boolean {
+    if (o === undefined || o.length !== 1) return false;
+    const t = o[0]!;
+    if (t.column !== -1) return false;
+    const fwd = !t.desc && t.nulls !== 'LAST';
+    const rev = t.desc && t.nulls !== 'FIRST';
+    return eitherWay ? fwd || rev : fwd;
+  }
+
+  function orderMatchesIndex(index: IndexInfo, eq: readonly Constraint[], o: readonly OrderTerm[]): boolean {
+    let j = 0;
+    for (const t of o) {
+      // Columns fixed by an equality can appear anywhere in ORDER BY.
+      while (j < index.columns.length && j < eq.length && eq[j]!.op === '=' && !sameColumn(index, j, t)) j++;
+      if (j < eq.length && eq[j]!.op === '=' && sameColumn(index, j, t)) continue;
+      const ic = index.columns[j];
+      if (ic === undefined || !sameColumn(index, j, t)) return false;
+      if (ic.desc !== t.desc || (t.nulls !== undefined && (t.nulls === 'FIRST') === t.desc)) return false;
+      if (ic.collation.toUpperCase() !== t.collation.toUpperCase()) return false;
+      j++;
+    }
+    return true;
+  }
+
+  function sameColumn(index: IndexInfo, j: number, t: OrderTerm): boolean {
+    const ic = index.columns[j]!;
+    if (ic.column < 0 && ic.column !== -1) return false;
+    const col = ic.column === table.rowidAlias && ic.column >= 0 ? -1 : ic.column;
+    return col === t.column;
+  }
+
+  function fullScan(direction: 'forward' | 'reverse'): AccessPath {
+    return {
+      description: `SCAN ${label}`,
+      providesOrder: order === undefined || order.length === 0 || (table.withoutRowid ? false : orderIsRowid(order, true)),
+      async *open(row, rt) {
+        const d = decoder(rt);
+        if (table.withoutRowid) {
+          const cursor = new IndexCursor(rt.pager, table.rootPage);
+          for (let ok = await cursor.first(); ok; ok = await cursor.next()) {
+            d.fillRow(row, source.offset, source.rowidSlot, await cursor.payload(), undefined);
+            yield;
+          }
+          return;
+        }
+        const cursor = new TableCursor(rt.pager, table.rootPage);
+        const fwd = direction === 'forward';
+        for (let ok = await (fwd ? cursor.first() : cursor.last()); ok; ok = await (fwd ? cursor.next() : cursor.prev())) {
+          d.fillRow(row, source.offset, source.rowidSlot, await cursor.payload(), cursor.rowid);
+          yield;
+        }
+      },
+    };
+  }
+
+  function rowidRange(low: Constraint | undefined, high: Constraint | undefined): AccessPath {
+    return {
+      description: `SEARCH ${label} USING INTEGER PRIMARY KEY (${describeCons('rowid', [], low, high)})`,
+      providesOrder: order === undefined || order.length === 0 || orderIsRowid(order, false),
+      async *open(row, rt) {
+        const d = decoder(rt);
+        let start: bigint | undefined;
+        if (low !== undefined) {
+          const v = (await keyValues(low, row, rt))[0] ?? null;
+          if (v === null || typeof v === 'string' || v instanceof Uint8Array) return; // rowid > NULL/text: nothing
+          start = rowidCeil(v);
+          if (start !== undefined && start > MAX_INT64) return;
+        }
+        let stop: Value = null;
+        if (high !== undefined) {
+          stop = (await keyValues(high, row, rt))[0] ?? null;
+          if (stop === null) return;
+          if (typeof stop === 'string' || stop instanceof Uint8Array) stop = null; // every integer is < text
+        }
+        const cursor = new TableCursor(rt.pager, table.rootPage);
+        let ok = start === undefined ? await cursor.first() : (await cursor.seekRowid(start), !cursor.eof);
+        for (; ok; ok = await cursor.next()) {
+          const r = cursor.rowid;
+          if (stop !== null && (r > (stop as number | bigint) || (high!.op === '<' && r >= (stop as number | bigint)))) return;
+          d.fillRow(row, source.offset, source.rowidSlot, await cursor.payload(), r);
+          yield;
+        }
+      },
+    };
+  }
+
+  function indexPath(choice: IndexChoice, search: boolean): AccessPath {
+    const { index, eq } = choice;
+    const isPk = index === table.primaryKeyIndex;
+    const covering =
+      isPk ||
+      [...source.used].every((col) =>
+        index.recordColumns.some((rc) => rc.column === col || (col === -1 && rc.column === table.rowidAlias && rc.column >= 0) || (col === table.rowidAlias && rc.column === -1)),
+      );
+    const colName = (c: Constraint): string => (c.column === -1 ? 'rowid' : table.columns[c.column]!.name);
+    const using = isPk ? 'PRIMARY KEY' : `${covering ? 'COVERING ' : ''}INDEX ${index.name}`;
+    const description = search
+      ? `SEARCH ${label} USING ${using} (${describeCons(colName, eq, choice.low, choice.high)})`
+      : `SCAN ${label} USING ${using}`;
+    // A range on a DESC column bounds the other end of the index order.
+    const rangeDesc = index.columns[eq.length]?.desc === true;
+    const lowIdx = rangeDesc ? choice.high : choice.low;
+    const highIdx = rangeDesc ? choice.low : choice.high;
+    const hasIn = eq.some((c) => c.op === 'in');
+    return {
+      description,
+      providesOrder: order === undefined || order.length === 0 || (!hasIn && orderMatchesIndex(index, eq, order)),
+      async *open(row, rt) {
+        const d = decoder(rt);
+        const info: KeyInfo = {
+          collations: index.columns.map((c) => resolveCollation(c.collation)),
+          desc: index.columns.map((c) => c.desc),
+          encoding: rt.pager.header.textEncoding as TextEncoding,
+        };
+        // Equality values; an IN contributes a list (each value one seek, in index order).
+        const prefixes: Value[][] = [[]];
+        for (const c of eq) {
+          const vals = (await keyValues(c, row, rt)).filter((v) => v !== null);
+          if (vals.length === 0) return; // col = NULL matches nothing
+          const coll = c.collation;
+          const j = prefixes[0]!.length;
+          const desc = index.columns[j]?.desc === true;
+          vals.sort((a, b) => (desc ? -1 : 1) * compareForSort(a, b, coll));
+          const uniq = vals.filter((v, i) => i === 0 || compareForSort(vals[i - 1]!, v, coll) !== 0);
+          const next: Value[][] = [];
+          for (const p of prefixes) for (const v of uniq) next.push([...p, v]);
+          prefixes.splice(0, prefixes.length, ...next);
+        }
+        const lowV = lowIdx === undefined ? undefined : ((await keyValues(lowIdx, row, rt))[0] ?? null);
+        const highV = highIdx === undefined ? undefined : ((await keyValues(highIdx, row, rt))[0] ?? null);
+        if (lowV === null || highV === null) return; // a comparison with NULL is never true
+        const cmp = (key: readonly Value[]) => (p: Uint8Array) =>
+          compareRecordToKey(p, key as never, key.map(storageClassOf), info);
+        const tableCursor = isPk ? undefined : table.withoutRowid ? new IndexCursor(rt.pager, table.rootPage) : new TableCursor(rt.pager, table.rootPage);
+        const pkInfo: KeyInfo | undefined =
+          table.withoutRowid && table.primaryKeyIndex !== undefined
+            ? {
+                collations: table.primaryKeyIndex.columns.map((c) => resolveCollation(c.collation)),
+                desc: table.primaryKeyIndex.columns.map((c) => c.desc),
+                encoding: info.encoding,
+              }
+            : undefined;
+        for (const prefix of prefixes) {
+          const cursor = new IndexCursor(rt.pager, index.rootPage);
+          const inPrefix = cmp(prefix);
+          let ok: boolean;
+          if (lowV !== undefined) ok = await cursor.seek(cmp([...prefix, lowV]), lowIdx!.op === '>' || lowIdx!.op === '<' ? 'gt' : 'ge');
+          else if (highV !== undefined && !rangeDesc) ok = await cursor.seek(cmp([...prefix, null]), 'gt');
+          else if (prefix.length > 0) ok = await cursor.seek(inPrefix, 'ge');
+          else ok = await cursor.first();
+          const stopAt = highV === undefined ? undefined : cmp([...prefix, highV]);
+          const strict = highIdx !== undefined && (highIdx.op === '<' || highIdx.op === '>');
+          for (; ok; ok = await cursor.next()) {
+            const p = await cursor.payload();
+            if (prefix.length > 0 && inPrefix(p) !== 0) break;
+            if (stopAt !== undefined) {
+              const c = stopAt(p);
+              if (c > 0 || (c === 0 && strict)) break;
+            }
+            const pgno = cursor.rootPgno;
+            if (isPk) {
+              d.fillRow(row, source.offset, source.rowidSlot, p, undefined);
+            } else if (covering) {
+              d.fillFromIndex(row, source.offset, source.rowidSlot, index, p, pgno);
+            } else if (tableCursor instanceof TableCursor) {
+              const rowid = d.indexRowid(p, pgno);
+              if (!(await tableCursor.seekRowid(rowid))) continue; // corrupt index: the row is gone
+              d.fillRow(row, source.offset, source.rowidSlot, await tableCursor.payload(), tableCursor.rowid);
+            } else if (tableCursor !== undefined && pkInfo !== undefined) {
+              const key = d.indexPrimaryKey(index, p, pgno);
+              const c = (q: Uint8Array) => compareRecordToKey(q, key as never, key.map(storageClassOf), pkInfo);
+              if (!(await tableCursor.seek(c, 'ge')) || c(await tableCursor.payload()) !== 0) continue;
+              d.fillRow(row, source.offset, source.rowidSlot, await tableCursor.payload(), undefined);
+            }
+            yield;
+          }
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Shapes shared by the SELECT compiler, the access paths and the statement API.
+ */
+import type { Pager } from '../../pager/pager.js';
+import type { Affinity } from '../../schema/affinity.js';
+import type { Schema } from '../../schema/read-schema.js';
+import type { CommonTableExpr } from '../../sql/ast.js';
+import type { EvalContext } from '../expr-contract.js';
+import type { Value } from '../value.js';
+
+/** What a statement runs against. */
+export interface QueryContext {
+  readonly pager: Pager;
+  readonly schema: Schema;
+}
+
+/** Per-execution state: parameters, `now`, and the results of uncorrelated subqueries. */
+export interface RunContext {
+  readonly eval: EvalContext;
+  readonly pager: Pager;
+  /** Uncorrelated subquery results and materialized FROM subqueries of this execution. */
+  readonly cache: Map<object, unknown>;
+}
+
+export interface ResultColumnInfo {
+  readonly name: string;
+  readonly affinity: Affinity | undefined;
+  readonly collation: string;
+}
+
+/** One line of EXPLAIN QUERY PLAN output; `depth` nests subqueries. */
+export interface PlanLine {
+  readonly depth: number;
+  readonly text: string;
+}
+
+/** A compiled SELECT (or VALUES, or compound): run it as often as needed. */
+export interface CompiledQuery {
+  readonly columns: readonly ResultColumnInfo[];
+  /** True when it reads columns of an enclosing query (then it runs once per outer row). */
+  readonly correlated: boolean;
+  readonly plan: readonly PlanLine[];
+  /** Streams result rows. `outer` is the enclosing query's current row (its columns are a prefix). */
+  run(rt: RunContext, outer: readonly Value[] | undefined): AsyncGenerator<Value[]>;
+}
+
+export interface CteEntry {
+  readonly cte: CommonTableExpr;
+  /** The CTEs visible to this one (those defined before it). */
+  readonly env: CompileEnv;
+}
+
+export interface CompileEnv {
+  readonly schema: Schema;
+  readonly ctes: ReadonlyMap<string, CteEntry>;
+  /** Views being expanded (guards against a view that selects from itself). */
+  readonly viewStack: readonly string[];
+  /** Result column source text of each SELECT core (names expression columns as SQLite does). */
+  readonly spans?: ReadonlyMap<object, readonly string[]>;
+}

@@ -1,0 +1,106 @@
+/**
+ * Decoding a table row (or an index entry) straight into the slots of the executor's row.
+ *
+ * Rowid table: the record's field i holds column storageToDeclared[i]; the INTEGER PRIMARY KEY
+ * is stored as NULL and takes the rowid. WITHOUT ROWID: the same map (PRIMARY KEY fields
+ * first). Fields missing at the end (rows written before ALTER TABLE ADD COLUMN) take the
+ * column's DEFAULT with its affinity. REAL columns hold integral values as integers on disk and
+ * read them back as REAL (OP_RealAffinity).
+ */
+import { CorruptError } from '../../errors.js';
+import { decodeRecord, type DecodedRecord } from '../../record/record.js';
+import type { TextEncoding } from '../../record/text-encoding.js';
+import { defaultStorageClass } from '../../record/value.js';
+import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
+import { applyAffinity } from '../apply-affinity.js';
+import { fromStored, type Value } from '../value.js';
+
+export class RowDecoder {
+  private readonly scratch: DecodedRecord = { values: [], classes: [] };
+  private readonly defaults: Value[];
+  private readonly real: boolean[];
+
+  constructor(
+    readonly table: TableInfo,
+    private readonly encoding: TextEncoding,
+  ) {
+    this.defaults = table.columns.map((c) => {
+      const v = c.defaultValue ?? null;
+      const t = applyAffinity(v, c.defaultClass ?? defaultStorageClass(v), c.affinity);
+      return fromStored(t.value, t.storageClass);
+    });
+    this.real = table.columns.map((c) => c.affinity === 'REAL');
+  }
+
+  private decode(payload: Uint8Array, pgno: number): DecodedRecord {
+    try {
+      return decodeRecord(payload, this.encoding, this.scratch);
+    } catch (err) {
+      if (err instanceof CorruptError && err.pgno === undefined) {
+        throw new CorruptError(`${err.message} in a record of ${this.table.name}`, pgno);
+      }
+      throw err;
+    }
+  }
+
+  /** A table record → columns at `row[offset + col]`, the rowid at `row[rowidSlot]`. */
+  fillRow(row: Value[], offset: number, rowidSlot: number | undefined, payload: Uint8Array, rowid: number | bigint | undefined): void {
+    const t = this.table;
+    const rec = this.decode(payload, t.rootPage);
+    const n = t.columns.length;
+    for (let col = 0; col < n; col++) {
+      const at = t.declaredToStorage[col] ?? -1;
+      let v: Value;
+      if (at >= 0 && at < rec.values.length) {
+        v = fromStored(rec.values[at] ?? null, rec.classes[at] ?? 'null');
+        if (typeof v === 'bigint' && this.real[col] === true) v = Number(v);
+      } else {
+        v = this.defaults[col] ?? null;
+      }
+      row[offset + col] = v;
+    }
+    if (rowid !== undefined) {
+      const r = typeof rowid === 'bigint' ? rowid : BigInt(rowid);
+      if (t.rowidAlias >= 0) row[offset + t.rowidAlias] = r;
+      if (rowidSlot !== undefined) row[rowidSlot] = r;
+    }
+  }
+
+  /** An index entry → the columns it holds (and the rowid, last field of a rowid table's index). */
+  fillFromIndex(row: Value[], offset: number, rowidSlot: number | undefined, index: IndexInfo, payload: Uint8Array, pgno: number): void {
+    const rec = this.decode(payload, pgno);
+    const t = this.table;
+    index.recordColumns.forEach((rc, i) => {
+      if (i >= rec.values.length) return;
+      let v = fromStored(rec.values[i] ?? null, rec.classes[i] ?? 'null');
+      if (rc.column === -1 || (rc.column >= 0 && rc.column === t.rowidAlias)) {
+        if (rowidSlot !== undefined) row[rowidSlot] = v;
+        if (t.rowidAlias >= 0) row[offset + t.rowidAlias] = v;
+        return;
+      }
+      if (rc.column >= 0) {
+        if (typeof v === 'bigint' && this.real[rc.column] === true) v = Number(v);
+        row[offset + rc.column] = v;
+      }
+    });
+  }
+
+  /** The rowid stored as the last field of a rowid table's index entry. */
+  indexRowid(payload: Uint8Array, pgno: number): bigint {
+    const rec = this.decode(payload, pgno);
+    const v = rec.values[rec.values.length - 1];
+    if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+    if (typeof v === 'bigint') return v;
+    throw new CorruptError(`index entry of ${this.table.name} does not end in a rowid`, pgno);
+  }
+
+  /** Values of the PRIMARY KEY columns (in key order) held by an index entry of a WITHOUT ROWID table. */
+  indexPrimaryKey(index: IndexInfo, payload: Uint8Array, pgno: number): Value[] {
+    const rec = this.decode(payload, pgno);
+    return this.table.primaryKey.map((col) => {
+      const at = index.recordColumns.findIndex((rc) => rc.column === col);
+      if (at < 0 || at >= rec.values.length) throw new CorruptError(`index entry of ${this.table.name} lacks its primary key`, pgno);
+      return fromStored(rec.values[at] ?? null, rec.classes[at] ?? 'null');
+    });
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * `s3lite query`, `s3lite plan` and `s3lite shell` as a user runs them (the real CLI in a child
+ * process) on a file the sqlite3 shell wrote, and on the same database imported into blocks.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqlite3, tempDir } from '../support/sqlite3.js';
+import { runCli } from './support.js';
+
+let dir: string;
+let cleanup: () => void;
+let file: string;
+
+beforeAll(() => {
+  ({ dir, cleanup } = tempDir('s3lite-query-cli'));
+  file = join(dir, 'db.sqlite');
+  sqlite3(
+    file,
+    `CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, data BLOB);
+     CREATE INDEX t_name ON t(name);
+     INSERT INTO t VALUES (1, 'ada', 2.0, x'0102'), (2, 'bob', NULL, NULL), (3, 'cy,"d"', 1.5, NULL), (4, 'big', 9007199254740993, NULL);
+     CREATE VIEW v AS SELECT name, score * 2 AS doubled FROM t;`,
+  );
+});
+afterAll(() => cleanup());
+
+const out = (r: { stdout: Buffer }): string => r.stdout.toString();
+
+describe('s3lite query / plan / shell', () => {
+  it('prints rows as JSON Lines with exact types, and binds -p values in order', () => {
+    const r = runCli(['query', file, 'SELECT id, name, score, data FROM t WHERE id >= ? AND name != ? ORDER BY id', '-p', '1', '-p', 'bob', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(out(r)).toBe('[1,"ada",2.0,{"blob":"0102"}]\n[3,"cy,\\"d\\"",1.5,null]\n[4,"big",9007199254740992.0,null]\n');
+  });
+
+  it('prints CSV with a header and a table by default, with SQLite column names', () => {
+    const csv = runCli(['query', file, 'SELECT name, doubled, 1+1 FROM v WHERE doubled IS NOT NULL ORDER BY 2', '--csv']);
+    expect(csv.status).toBe(0);
+    expect(out(csv)).toBe('name,doubled,1+1\r\n"cy,""d""",3.0,2\r\nada,4.0,2\r\nbig,18014398509482000.0,2\r\n');
+    const table = runCli(['query', file, 'SELECT count(*) AS n FROM t']);
+    expect(table.status).toBe(0);
+    expect(out(table)).toMatch(/│ n │\n.*\n│ 4 │/s);
+  });
+
+  it('prints the plan as SQLite draws it', () => {
+    const r = runCli(['plan', file, "SELECT * FROM t WHERE name = 'ada' AND id IN (SELECT id FROM t WHERE score > 1) ORDER BY score"]);
+    expect(r.status).toBe(0);
+    expect(out(r)).toBe(
+      'QUERY PLAN\n|--SEARCH t USING INDEX t_name (name=?)\n|--LIST SUBQUERY\n|  `--SCAN t\n`--USE TEMP B-TREE FOR ORDER BY\n',
+    );
+  });
+
+  it('fails with the SQLite error and a non-zero status', () => {
+    const r = runCli(['query', file, 'SELECT nope FROM t']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('SQLITE_ERROR: no such column: nope\n');
+    const w = runCli(['query', file, 'DELETE FROM t']);
+    expect(w.status).toBe(1);
+    expect(w.stderr).toMatch(/^SQLITE_MISUSE: /);
+  });
+
+  it('runs the same query on blocks', () => {
+    const blocks = join(dir, 'blocks') + '/';
+    expect(runCli(['import', file, blocks, '-q']).status).toBe(0);
+    const r = runCli(['query', blocks, 'SELECT name FROM t WHERE id = 2', '--json']);
+    expect(r.stderr).toBe('');
+    expect(out(r)).toBe('["bob"]\n');
+  });
+
+  it('shell: multi-line statements, dot-commands, errors that do not end the session', () => {
+    const input = [
+      '.tables',
+      'SELECT id,',
+      '  name FROM t',
+      '  WHERE id < 3;',
+      '.mode json',
+      'SELECT nope FROM t;',
+      "SELECT 'x;y' AS s; SELECT 2 AS two;",
+      '.schema v',
+      '.mode bogus',
+      '.frob',
+      '.quit',
+      'SELECT 99;',
+    ].join('\n');
+    const r = runCli(['shell', file], { input: new TextEncoder().encode(`${input}\n`) });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const text = out(r);
+    expect(text).toContain('t\nv\n');
+    expect(text).toMatch(/│ id │ name │\n.*\n│ 1  │ ada  │\n│ 2  │ bob  │/s);
+    expect(text).toContain('Error: no such column: nope\n');
+    expect(text).toContain('["x;y"]\n[2]\n');
+    expect(text).toContain('CREATE VIEW v AS SELECT name, score * 2 AS doubled FROM t;\n');
+    expect(text).toContain('Error: mode must be table, csv or json\n');
+    expect(text).toContain('Error: unknown command or invalid arguments: "frob"');
+    expect(text).not.toContain('99');
+  });
+});
