@@ -10,43 +10,18 @@
  */
 import type { Affinity } from '../schema/affinity.js';
 import type { SqlValue, StorageClass } from '../record/value.js';
-import { formatReal } from './format-real.js';
+import { applyAffinityValue } from './expr/value-ops.js';
+import { fromStored, storageClassOf, toPublic } from './value.js';
 
 export interface TypedValue {
   readonly value: SqlValue;
   readonly storageClass: StorageClass;
 }
 
-const MAX_EXACT = 2 ** 63;
-
 export function applyAffinity(value: SqlValue, storageClass: StorageClass, affinity: Affinity): TypedValue {
-  switch (affinity) {
-    case 'BLOB':
-      return { value, storageClass };
-    case 'TEXT':
-      if (storageClass === 'integer') return { value: String(value), storageClass: 'text' };
-      if (storageClass === 'real') return { value: formatReal(value as number), storageClass: 'text' };
-      return { value, storageClass };
-    case 'NUMERIC':
-    case 'INTEGER':
-    case 'REAL': {
-      let out: TypedValue = { value, storageClass };
-      if (storageClass === 'text') {
-        const parsed = parseNumericText(value as string);
-        if (parsed !== undefined) out = parsed;
-      }
-      if (out.storageClass === 'real' && affinity !== 'REAL') {
-        const v = out.value as number;
-        if (Number.isInteger(v) && Math.abs(v) < MAX_EXACT && !Object.is(v, -0)) {
-          return { value: Number.isSafeInteger(v) ? v : BigInt(v), storageClass: 'integer' };
-        }
-      }
-      if (out.storageClass === 'integer' && affinity === 'REAL') {
-        return { value: Number(out.value as number | bigint), storageClass: 'real' };
-      }
-      return out;
-    }
-  }
+  // One implementation of the rules: the executor's (src/exec/expr/value-ops.ts).
+  const v = applyAffinityValue(fromStored(value, storageClass), affinity);
+  return { value: toPublic(v), storageClass: storageClassOf(v) };
 }
 
 const INTEGER_TEXT = /^[ \t\n\f\r]*[+-]?[0-9]+[ \t\n\f\r]*$/;
