@@ -8,13 +8,17 @@
 import { MisuseError } from '../errors.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { BlockVfs } from '../vfs/block-vfs.js';
-import type { VfsFile } from '../vfs/vfs.js';
+import type { LeaseOptions } from '../vfs/lease.js';
+import type { Vfs, VfsFile } from '../vfs/vfs.js';
 import { OpenFlags } from '../vfs/vfs.js';
 import { formatLocation, type Location } from './location.js';
 import type { StoreOptions } from './store-options.js';
 
 export interface OpenedLocation {
   readonly file: VfsFile;
+  /** The VFS the file was opened through, and the file's name in it (its journal is `${name}-journal`). */
+  readonly vfs: Vfs;
+  readonly name: string;
   /** The object store holding the blocks, for block locations. */
   readonly objects: ObjectStore | undefined;
   /** Block size of a block location (of the existing blocks, or the one new blocks will get). */
@@ -27,6 +31,8 @@ export interface OpenLocationOptions extends StoreOptions {
   /** Create the database file when it does not exist (default false: CantOpenError). */
   readonly create?: boolean;
   readonly readonly?: boolean;
+  /** The writer's lease (block locations): timing and busy timeout. */
+  readonly lease?: LeaseOptions;
 }
 
 /** The object store and key prefix of a block location. */
@@ -45,7 +51,14 @@ export async function objectStoreFor(
         ...(options.forcePathStyle !== undefined && { forcePathStyle: options.forcePathStyle }),
         ...(options.concurrency !== undefined && { maxSockets: options.concurrency }),
       });
-      return { objects, prefix: location.kind === 's3-blocks' ? location.prefix : location.key };
+      const prefix = location.kind === 's3-blocks' ? location.prefix : location.key;
+      if (options.cacheDir === undefined || location.kind !== 's3-blocks') return { objects, prefix };
+      const [{ CachedObjectStore }, { DirectoryObjectStore }] = await Promise.all([
+        import('../store/cached-store.js'),
+        import('../store/directory-store.js'),
+      ]);
+      const cache = new DirectoryObjectStore(options.cacheDir, { sync: false });
+      return { objects: new CachedObjectStore(objects, { cache }), prefix };
     }
     case 'block-directory': {
       const { DirectoryObjectStore } = await import('../store/directory-store.js');
@@ -65,8 +78,9 @@ export async function openLocation(location: Location, options: OpenLocationOpti
   const url = formatLocation(location);
   if (location.kind === 'file') {
     const { PlainFileVfs } = await import('../vfs/plain-file-vfs.js');
-    const file = await new PlainFileVfs().xOpen(location.path, flags);
-    return { file, objects: undefined, blockSize: undefined, url, close: () => file.xClose() };
+    const vfs = new PlainFileVfs();
+    const file = await vfs.xOpen(location.path, flags);
+    return { file, vfs, name: location.path, objects: undefined, blockSize: undefined, url, close: () => file.xClose() };
   }
   if (location.kind === 's3-blocks' || location.kind === 'block-directory') {
     const { objects, prefix } = await objectStoreFor(location, options);
@@ -74,12 +88,15 @@ export async function openLocation(location: Location, options: OpenLocationOpti
       const vfs = new BlockVfs(objects, {
         ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
         ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+        ...(options.lease !== undefined && { lease: options.lease }),
       });
       const file = await vfs.xOpen(prefix, flags);
       return {
         file,
+        vfs,
+        name: prefix,
         objects,
-        blockSize: (file as unknown as { blockSize: number }).blockSize,
+        blockSize: file.blockSize,
         url,
         close: async () => {
           try {
