@@ -5,7 +5,15 @@
  */
 import { censusPages, type PageCensus } from '../btree/page-census.js';
 import { countEntries } from '../btree/count-entries.js';
-import { CorruptError, MisuseError, SqliteError } from '../errors.js';
+import { ConstraintError, CorruptError, MisuseError, SqliteError } from '../errors.js';
+import type { ExecEnv, StatementResult } from '../exec/dml/exec-env.js';
+import { executeWrite, isWriteStatement } from '../exec/dml/execute.js';
+import { bindParameters, numberParameters, type BindParams } from '../exec/dml/params.js';
+import type { TextEncoding } from '../record/text-encoding.js';
+import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js';
+import type { Statement } from '../sql/ast.js';
+import { openWritablePager } from './writable-pager.js';
+import { checkDatabase } from './integrity.js';
 import type { DatabaseHeader } from '../format/db-header.js';
 import { Pager } from '../pager/pager.js';
 import type { SqlValue, StorageClass } from '../record/value.js';
@@ -22,7 +30,7 @@ import type { StoreOptions } from './store-options.js';
 import { tableRows, type RowsOptions, type TypedRow } from './table-rows.js';
 
 export interface OpenOptions extends StoreOptions {
-  /** Open for reading only (default false; writing arrives with the write engine). */
+  /** Open for reading only (default true: pass `readonly: false` to write). */
   readonly readonly?: boolean;
   /** Byte budget of the page cache (default 8 MiB). */
   readonly cacheBytes?: number;
@@ -46,10 +54,33 @@ export interface TableSummary {
 }
 
 export type { RowsOptions, TypedRow } from './table-rows.js';
+export type { BindParams } from '../exec/dml/params.js';
+
+export interface CreateDatabaseOptions extends StoreOptions {
+  /** Page size of the new database (default 4096). */
+  readonly pageSize?: number;
+  /** Byte budget of the page cache (default 8 MiB). */
+  readonly cacheBytes?: number;
+}
+
+/** What `run()` reports, as sqlite3_changes() and sqlite3_last_insert_rowid() do. */
+export interface RunResult {
+  /** Rows inserted, updated or deleted by the last statement (0 for DDL and transaction control). */
+  readonly changes: number;
+  /** The rowid of the most recent successful INSERT on this connection (0 before any). */
+  readonly lastInsertRowid: number | bigint;
+}
 
 export class Database {
-  private schemaCache: { rows: SchemaRow[]; schema: Schema } | undefined;
+  private schemaCache: { rows: SchemaRow[]; schema: Schema; cookie: number } | undefined;
   private closed = false;
+  /** BEGIN was run and no COMMIT/ROLLBACK yet (the pager transaction starts at the first write). */
+  private explicitTx = false;
+  private lastRowid: bigint = 0n;
+  /** Parsed statements by SQL text (a small LRU: repeated INSERTs are parsed once). */
+  private readonly parsed = new Map<string, ParsedStatement[]>();
+  /** Serialises statements: one at a time on a connection, as SQLite's mutex does. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly pager: Pager,
@@ -65,12 +96,206 @@ export class Database {
   static async open(source: DatabaseSource, options: OpenOptions = {}): Promise<Database> {
     const { file, url, close } = await openSource(source, options);
     try {
-      const pager = await Pager.open(file, { ...(options.cacheBytes !== undefined && { cacheBytes: options.cacheBytes }) });
+      const cache = { ...(options.cacheBytes !== undefined && { cacheBytes: options.cacheBytes }) };
+      const pager = options.readonly === false ? await openWritablePager(file, cache) : await Pager.open(file, { ...cache, readonly: true });
       return new Database(pager, close, url);
     } catch (err) {
       await close();
       throw err;
     }
+  }
+
+  /**
+   * Creates a new, empty database (page 1 only: header + empty sqlite_schema) and opens it for
+   * writing. MisuseError when something is already there.
+   */
+  static async create(source: DatabaseSource, options: CreateDatabaseOptions = {}): Promise<Database> {
+    const { file, url, close } = await openSource(source, { ...options, readonly: false }, true);
+    try {
+      if ((await file.xFileSize()) !== 0) throw new MisuseError(`${url}: a database already exists there`);
+      const pager = await openWritablePager(file, {
+        ...(options.cacheBytes !== undefined && { cacheBytes: options.cacheBytes }),
+        create: { ...(options.pageSize !== undefined && { pageSize: options.pageSize }) },
+      });
+      return new Database(pager, close, url);
+    } catch (err) {
+      await close();
+      throw err;
+    }
+  }
+
+  /** Whether BEGIN has been run without a matching COMMIT/ROLLBACK. */
+  get inTransaction(): boolean {
+    return this.explicitTx;
+  }
+
+  /**
+   * Runs every statement of `sql` in order (`;`-separated). The parameters, when given, are
+   * bound to each statement. Stops at the first error; statements before it stay done.
+   */
+  async exec(sql: string, params?: BindParams): Promise<void> {
+    await this.serialised(async () => {
+      for (const parsed of this.parse(sql)) await this.runOne(parsed, params);
+    });
+  }
+
+  /** Runs `sql` (one statement, or several: the last one's result is returned). */
+  async run(sql: string, params?: BindParams): Promise<RunResult> {
+    return this.serialised(async () => {
+      const list = this.parse(sql);
+      let result: StatementResult = { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
+      for (const parsed of list) result = await this.runOne(parsed, params);
+      return { changes: result.changes, lastInsertRowid: publicRowid(this.lastRowid) };
+    });
+  }
+
+  /**
+   * Runs `fn` inside BEGIN … COMMIT; a throw (or rejection) rolls everything back and is
+   * rethrown. Not nestable (MisuseError inside another transaction).
+   */
+  async transaction<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (this.explicitTx) throw new MisuseError('cannot start a transaction within a transaction');
+    await this.exec('BEGIN');
+    let out: T;
+    try {
+      out = await fn();
+    } catch (err) {
+      if (this.explicitTx) await this.exec('ROLLBACK');
+      throw err;
+    }
+    if (this.explicitTx) await this.exec('COMMIT');
+    return out;
+  }
+
+  private parse(sql: string): ParsedStatement[] {
+    let list = this.parsed.get(sql);
+    if (list === undefined) {
+      list = parseStatementsWithText(sql);
+      if (this.parsed.size >= 64) this.parsed.delete(this.parsed.keys().next().value!);
+      this.parsed.set(sql, list);
+    }
+    return list;
+  }
+
+  private serialised<T>(f: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(f, f);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * One statement with SQLite's transaction rules:
+   * - autocommit (no BEGIN): the statement runs in its own pager transaction, committed when
+   *   it succeeds and rolled back when it fails;
+   * - inside BEGIN: the first writing statement opens the pager transaction; each statement
+   *   runs under a statement savepoint (Pager.beginStatement), so a failing statement is
+   *   undone alone (OR ROLLBACK undoes the whole transaction, OR FAIL keeps the rows done
+   *   before the failure), and COMMIT/ROLLBACK end it.
+   */
+  private async runOne(parsed: ParsedStatement, params: BindParams | undefined): Promise<StatementResult> {
+    if (this.closed) throw new MisuseError('the database is closed');
+    const nothing: StatementResult = { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
+    const stmt = parsed.statement;
+    switch (stmt.kind) {
+      case 'begin':
+        if (this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot start a transaction within a transaction');
+        this.explicitTx = true;
+        if (stmt.mode !== 'DEFERRED') await this.beginPagerWrite();
+        return nothing;
+      case 'commit':
+        if (!this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot commit - no transaction is active');
+        if (this.pager.inWriteTransaction) await this.pager.commit();
+        this.explicitTx = false;
+        return nothing;
+      case 'rollback':
+        if (stmt.savepoint !== undefined) throw new SqliteError('SQLITE_ERROR', 'savepoints are not supported yet');
+        if (!this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot rollback - no transaction is active');
+        this.rollbackAll();
+        return nothing;
+      case 'savepoint':
+      case 'release':
+        throw new SqliteError('SQLITE_ERROR', 'savepoints are not supported yet');
+      default:
+        break;
+    }
+    if (!isWriteStatement(stmt)) {
+      throw new SqliteError('SQLITE_ERROR', `${stmt.kind.toUpperCase()} statements are not supported by exec/run`);
+    }
+    const numbered = numberParameters(stmt);
+    const ctx = { params: bindParameters(numbered, params), now: new Date() };
+    const autocommit = !this.explicitTx;
+    if (!this.pager.inWriteTransaction) await this.beginPagerWrite();
+    if (!autocommit) this.pager.beginStatement();
+    let result: StatementResult;
+    try {
+      const { schema } = await this.loadSchema();
+      const compileExpr = await loadCompiler();
+      const env: ExecEnv = {
+        pager: this.pager,
+        schema,
+        encoding: this.pager.header.textEncoding as TextEncoding,
+        ctx,
+        compile: (expr, scope) => compileExpr(expr, scope),
+      };
+      result = await executeWrite(env, numbered.statement, parsed.text);
+    } catch (err) {
+      await this.undoStatement(err, conflictOf(stmt), autocommit);
+      throw err;
+    }
+    if (result.schemaChanged) this.schemaCache = undefined;
+    if (autocommit) await this.commitOrRollback();
+    else this.pager.endStatement();
+    if (result.lastInsertRowid !== undefined) this.lastRowid = result.lastInsertRowid;
+    return result;
+  }
+
+  private async beginPagerWrite(): Promise<void> {
+    await this.pager.beginWrite();
+    // beginWrite re-read the header: another writer may have changed the schema.
+    if (this.schemaCache !== undefined && this.schemaCache.cookie !== this.pager.header.schemaCookie) this.schemaCache = undefined;
+  }
+
+  private async commitOrRollback(): Promise<void> {
+    try {
+      await this.pager.commit();
+    } finally {
+      if (this.pager.inWriteTransaction) this.pager.rollback();
+    }
+  }
+
+  private rollbackAll(): void {
+    if (this.pager.inWriteTransaction) this.pager.rollback();
+    this.explicitTx = false;
+    this.schemaCache = undefined;
+  }
+
+  /** A statement failed: undo it (or more, or less, per its conflict clause). */
+  private async undoStatement(err: unknown, conflict: string | undefined, autocommit: boolean): Promise<void> {
+    this.schemaCache = undefined;
+    if (!this.pager.inWriteTransaction) return;
+    // OR FAIL keeps the rows changed before the failure. OR ROLLBACK undoes the transaction on
+    // a constraint violation. Observed in SQLite (checked against it by the model test): inside
+    // BEGIN, a STRICT datatype error in an OR FAIL / ROLLBACK / IGNORE statement keeps the earlier rows
+    // too (no statement journal), while in autocommit it undoes the statement.
+    const violation = err instanceof ConstraintError && err.kind !== 'DATATYPE';
+    if (conflict === 'ROLLBACK' && violation) {
+      this.rollbackAll();
+      return;
+    }
+    if (conflict === 'FAIL' && violation && autocommit) {
+      await this.commitOrRollback();
+      return;
+    }
+    const datatype = err instanceof ConstraintError && err.kind === 'DATATYPE';
+    if (!autocommit && ((conflict === 'FAIL' && (violation || datatype)) || ((conflict === 'ROLLBACK' || conflict === 'IGNORE') && datatype))) {
+      this.pager.endStatement();
+      return;
+    }
+    if (autocommit) {
+      this.rollbackAll();
+      return;
+    }
+    this.pager.rollbackStatement();
   }
 
   /** The decoded 100-byte database header. */
@@ -133,9 +358,24 @@ export class Database {
     );
   }
 
+  /**
+   * Our integrity check over every b-tree (indexes in their own collation order) and the page
+   * census: the problems found, or an empty list when the database is sound.
+   */
+  async check(): Promise<string[]> {
+    return this.serialised(async () => {
+      const { rows, schema } = await this.loadSchema();
+      return checkDatabase(this.pager, rows, schema);
+    });
+  }
+
+  /** Closes the database; an open transaction is rolled back. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.queue;
     this.closed = true;
+    if (this.pager.inWriteTransaction) this.pager.rollback();
+    this.explicitTx = false;
     await this.release();
   }
 
@@ -155,21 +395,42 @@ export class Database {
   private async loadSchema(): Promise<{ rows: SchemaRow[]; schema: Schema }> {
     if (this.closed) throw new MisuseError('the database is closed');
     if (this.schemaCache === undefined) {
+      const cookie = this.pager.header.schemaCookie;
       const rows = await readSchemaRows(this.pager);
-      this.schemaCache = { rows, schema: readSchema(rows) };
+      this.schemaCache = { rows, schema: readSchema(rows), cookie };
     }
     return this.schemaCache;
   }
 }
 
+type Compiler = typeof import('../exec/expr/compile.js')['compileExpr'];
+let compiler: Compiler | undefined;
+
+/** The expression compiler, loaded on the first write (the read API does not pull it in). */
+async function loadCompiler(): Promise<Compiler> {
+  compiler ??= (await import('../exec/expr/compile.js')).compileExpr;
+  return compiler;
+}
+
+function publicRowid(v: bigint): number | bigint {
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+function conflictOf(stmt: Statement): string | undefined {
+  return stmt.kind === 'insert' || stmt.kind === 'update' ? stmt.conflict : undefined;
+}
+
 async function openSource(
   source: DatabaseSource,
   options: OpenOptions,
+  create = false,
 ): Promise<{ file: VfsFile; url: string; close: () => Promise<void> }> {
-  const flags = options.readonly === false ? OpenFlags.SQLITE_OPEN_READWRITE : OpenFlags.SQLITE_OPEN_READONLY;
+  const flags =
+    (options.readonly === false ? OpenFlags.SQLITE_OPEN_READWRITE : OpenFlags.SQLITE_OPEN_READONLY) |
+    (create ? OpenFlags.SQLITE_OPEN_CREATE : 0);
   if (typeof source === 'string' || 'kind' in source) {
     const location = typeof source === 'string' ? await parseLocationString(source) : source;
-    const opened = await openLocation(location, { ...options, readonly: options.readonly !== false });
+    const opened = await openLocation(location, { ...options, readonly: options.readonly !== false, create });
     return { file: opened.file, url: opened.url, close: () => opened.close() };
   }
   if (source instanceof BlockStore || ('objects' in source && 'prefix' in source)) {

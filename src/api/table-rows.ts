@@ -23,6 +23,11 @@ export interface RowsOptions {
   readonly limit?: number;
   /** Skip this many rows first (default 0); skipped rows are not decoded. */
   readonly offset?: number;
+  /**
+   * Fetch the next leaves in parallel while rows flow out (default true; see
+   * btree/read-ahead.ts). Off, a scan over S3 costs one round trip per leaf.
+   */
+  readonly readAhead?: boolean;
 }
 
 export interface TypedRow {
@@ -46,16 +51,22 @@ export async function* tableRows(pager: Pager, table: TableInfo, options: RowsOp
     return applyAffinity(v, defaultStorageClass(v), c.affinity);
   });
   const realColumn = table.columns.map((c) => c.affinity === 'REAL');
-  const cursor = table.withoutRowid ? new IndexCursor(pager, table.rootPage) : new TableCursor(pager, table.rootPage);
+  const cursorOptions = { readAhead: options.readAhead ?? true };
+  const cursor = table.withoutRowid
+    ? new IndexCursor(pager, table.rootPage, cursorOptions)
+    : new TableCursor(pager, table.rootPage, cursorOptions);
   const scratch: DecodedRecord = { values: [], classes: [] };
   let produced = 0;
-  for (let ok = await cursor.first(); ok; ok = await cursor.next()) {
+  const table_ = cursor instanceof TableCursor ? cursor : undefined;
+  // On a table b-tree, moves within a leaf and payloads without overflow are synchronous: no
+  // Promise per row beyond the generator's own.
+  for (let ok = await cursor.first(); ok; ok = table_?.nextInLeaf() ?? (await cursor.next())) {
     if (skip > 0) {
       skip--;
       continue;
     }
-    const rowid = cursor instanceof TableCursor ? cursor.rowid : undefined;
-    const record = decode(await cursor.payload(), encoding, scratch, table);
+    const rowid = table_?.rowid;
+    const record = decode(table_?.localPayload() ?? (await cursor.payload()), encoding, scratch, table);
     const values = new Array<SqlValue>(table.columns.length);
     const classes = new Array<StorageClass>(table.columns.length);
     for (let col = 0; col < table.columns.length; col++) {

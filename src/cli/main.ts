@@ -5,8 +5,14 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { MisuseError, SqliteError } from '../errors.js';
+import { runCheck } from './commands/check.js';
+import { runCreate, type CreateOptions } from './commands/create.js';
+import { runExec, type ExecOptions } from './commands/exec.js';
 import { runInfo } from './commands/info.js';
 import { runPages, runRows, runSchema, runTables, type FormatOptions, type RowsOptions } from './commands/read.js';
+import { runPlan } from './commands/plan.js';
+import { runQuery, type QueryOptions } from './commands/query.js';
+import { runShell } from './commands/shell.js';
 import { runExport, runImport } from './commands/transfer.js';
 import { positiveInteger, type GlobalOptions } from './context.js';
 
@@ -107,6 +113,63 @@ export function buildProgram(): Command {
   ).action(async (location: string, options: FormatOptions) => {
     process.exitCode = await runPages(location, options);
   });
+
+  commonOptions(
+    formatOptions(
+      program
+        .command('query')
+        .description('run a SELECT and print its rows')
+        .argument('<location>', 'the database')
+        .argument('<sql>', 'one SELECT statement (parameters ?, ?N, :name bind the -p values in order)')
+        .addOption(
+          new Option('-p, --param <value>', 'a parameter value (repeatable): integer, real, NULL, else text').argParser(
+            (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+          ),
+        ),
+    ),
+  ).action((location: string, sql: string, options: QueryOptions) => runQuery(location, sql, options));
+
+  commonOptions(
+    program
+      .command('plan')
+      .description('print how a SELECT would read the database (EXPLAIN QUERY PLAN)')
+      .argument('<location>', 'the database')
+      .argument('<sql>', 'one SELECT statement'),
+  ).action((location: string, sql: string, options: GlobalOptions) => runPlan(location, sql, options));
+
+  commonOptions(
+    program
+      .command('shell')
+      .description('an interactive SQL prompt (.help lists the dot-commands)')
+      .argument('<location>', 'the database'),
+  ).action((location: string, options: GlobalOptions) => runShell(location, options));
+
+  commonOptions(
+    program
+      .command('exec')
+      .description('run SQL statements that change the database (each commits unless inside BEGIN … COMMIT)')
+      .argument('<location>', 'the database')
+      .argument('[sql]', 'statements separated by ;')
+      .addOption(new Option('-f, --file <path>', 'read the statements from a file (- for stdin)'))
+      .addOption(new Option('--changes', 'print the number of rows inserted, updated or deleted')),
+  ).action((location: string, sql: string | undefined, options: ExecOptions) => runExec(location, sql, options));
+
+  commonOptions(
+    program
+      .command('check')
+      .description('check every b-tree and page of the database; prints ok or the problems (exit 1)')
+      .argument('<location>', 'the database'),
+  ).action(async (location: string, options: GlobalOptions) => {
+    process.exitCode = await runCheck(location, options);
+  });
+
+  commonOptions(
+    program
+      .command('create')
+      .description('create a new, empty database')
+      .argument('<location>', 'where: s3://bucket/prefix, DIR/, or a file path')
+      .addOption(new Option('--page-size <bytes>', 'page size, a power of two from 512 to 65536 (default 4096)').argParser(positiveInteger('--page-size'))),
+  ).action((location: string, options: CreateOptions) => runCreate(location, options));
 
   return program;
 }

@@ -37,7 +37,9 @@
  *
  *      any state ──close()──► CLOSED (every call throws MisuseError)
  *
- * The commit path, in order (the rollback journal slots into the two hooks):
+ * Hooks (`CommitHooks`; `commit-protocol.ts` supplies the lease + journal ones): `beforeBegin`
+ * runs at the start of `beginWrite()` (lease, hot-journal recovery), `afterEnd` once the
+ * transaction is over however it ended (lease release). The commit path, in order:
  *   1. page 1 gets the new header (change counter + 1, version-valid-for, page count, freelist
  *      head and count, SQLITE_VERSION_NUMBER, schema cookie + 1 after `markSchemaChanged()`);
  *   2. hook `beforeOverwrite(originals)`: the original bytes of every dirty page that existed
@@ -89,6 +91,18 @@ export interface CommitHooks {
   beforeOverwrite?(originals: readonly { readonly pgno: number; readonly data: Uint8Array }[], oldPageCount: number): Promise<void>;
   /** Called after xSync of the database: the commit point (the journal is deleted here). */
   afterSync?(): Promise<void>;
+  /**
+   * Called by `beginWrite()` before it re-reads the header: the writer's lock (lease) is taken
+   * here, and a hot journal rolled back, so the transaction starts from the latest committed
+   * state. An error thrown here fails `beginWrite()`; no transaction is open then.
+   */
+  beforeBegin?(): Promise<void>;
+  /**
+   * Called once the write transaction is over, whatever the outcome: after a successful commit
+   * (after `afterSync`), after a failed one, and on `rollback()` (not awaited there; errors
+   * ignored). The lease is released here.
+   */
+  afterEnd?(): Promise<void>;
 }
 
 export interface PagerOptions {
@@ -134,6 +148,22 @@ interface WriteTx {
   schemaChanged: boolean;
   /** The header as the transaction sees it (rebuilt when the fields above change). */
   header: DatabaseHeader | undefined;
+  /** The open statement savepoint, if any (see `beginStatement`). */
+  statement: StatementJournal | undefined;
+}
+
+/**
+ * A statement savepoint (SQLite's statement journal, kept in memory): the dirty-set state of
+ * every page first touched since `beginStatement()` — a copy of its dirty bytes, or null when
+ * the page was not dirty before — and the in-memory header fields, so that one failing
+ * statement can be undone without undoing the whole transaction.
+ */
+interface StatementJournal {
+  readonly pages: Map<number, Uint8Array | null>;
+  readonly pageCount: number;
+  readonly firstFreelistTrunk: number;
+  readonly freelistCount: number;
+  readonly schemaChanged: boolean;
 }
 
 async function readState(file: PageFile): Promise<{ state: FileState; page1Header: Uint8Array }> {
@@ -238,6 +268,11 @@ export class Pager {
     return this.tx?.pageCount ?? this.state.pageCount;
   }
 
+  /** Byte budget of the page cache (read-ahead sizes its window by it). */
+  get cacheBytes(): number {
+    return this.cache.budgetBytes;
+  }
+
   /** Pages currently cached (for tests and stats). */
   get cachedPages(): number {
     return this.cache.size;
@@ -340,6 +375,18 @@ export class Pager {
     return true;
   }
 
+  /**
+   * Drops every cached page, whatever the change counter says: for a reader that learned its
+   * last read overlapped a commit (pages of two states may have been cached under one counter).
+   * Not inside a write transaction.
+   */
+  invalidate(): void {
+    this.checkOpen();
+    if (this.tx !== undefined) throw new MisuseError('invalidate() inside a write transaction');
+    this.cache.clear();
+    this.inflight.clear();
+  }
+
   // ── Write transactions ──────────────────────────────────────────────────────────────────
 
   /**
@@ -352,15 +399,23 @@ export class Pager {
     if (this.tx !== undefined) throw new MisuseError('a write transaction is already open');
     if (this.options.readonly === true) throw new ReadOnlyError('attempt to write a readonly database (opened read-only)');
     if (!isWritablePageFile(this.file)) throw new ReadOnlyError('attempt to write a readonly database (the file cannot be written)');
-    await this.refresh();
+    const hooks = this.options.hooks;
+    await hooks?.beforeBegin?.();
+    try {
+      await this.refresh();
+      const h = this.state.header;
+      if (h.largestRootPage !== 0) {
+        throw new ReadOnlyError('auto_vacuum databases are read-only in s3lite: pointer-map maintenance is not implemented');
+      }
+      if (h.writeVersion === 2 || h.readVersion === 2) {
+        throw new ReadOnlyError('WAL-mode databases are read-only in s3lite: the write-ahead log is not implemented');
+      }
+      if (h.writeVersion > 2) throw new ReadOnlyError(`file format write version ${h.writeVersion} is newer than s3lite can write`);
+    } catch (err) {
+      await hooks?.afterEnd?.().catch(() => undefined);
+      throw err;
+    }
     const h = this.state.header;
-    if (h.largestRootPage !== 0) {
-      throw new ReadOnlyError('auto_vacuum databases are read-only in s3lite: pointer-map maintenance is not implemented');
-    }
-    if (h.writeVersion === 2 || h.readVersion === 2) {
-      throw new ReadOnlyError('WAL-mode databases are read-only in s3lite: the write-ahead log is not implemented');
-    }
-    if (h.writeVersion > 2) throw new ReadOnlyError(`file format write version ${h.writeVersion} is newer than s3lite can write`);
     this.tx = {
       dirty: new Map(),
       originals: new Map(),
@@ -370,7 +425,53 @@ export class Pager {
       freelistCount: h.freelistCount,
       schemaChanged: false,
       header: undefined,
+      statement: undefined,
     };
+  }
+
+  /**
+   * Opens a statement savepoint inside the write transaction (replacing any open one): from
+   * now on the first change to each page keeps its prior dirty state, so `rollbackStatement()`
+   * can undo exactly the changes made since.
+   */
+  beginStatement(): void {
+    const tx = this.requireTx();
+    tx.statement = {
+      pages: new Map(),
+      pageCount: tx.pageCount,
+      firstFreelistTrunk: tx.firstFreelistTrunk,
+      freelistCount: tx.freelistCount,
+      schemaChanged: tx.schemaChanged,
+    };
+  }
+
+  /** Keeps the statement's changes and closes its savepoint. */
+  endStatement(): void {
+    const tx = this.requireTx();
+    tx.statement = undefined;
+  }
+
+  /** Undoes every change since `beginStatement()` and closes the savepoint. */
+  rollbackStatement(): void {
+    const tx = this.requireTx();
+    const stmt = tx.statement;
+    if (stmt === undefined) throw new MisuseError('no statement savepoint is open');
+    for (const [pgno, before] of stmt.pages) {
+      if (before === null) {
+        tx.dirty.delete(pgno);
+        tx.originals.delete(pgno);
+      } else {
+        const page = tx.dirty.get(pgno);
+        if (page !== undefined) page.set(before);
+        else tx.dirty.set(pgno, before);
+      }
+    }
+    tx.pageCount = stmt.pageCount;
+    tx.firstFreelistTrunk = stmt.firstFreelistTrunk;
+    tx.freelistCount = stmt.freelistCount;
+    tx.schemaChanged = stmt.schemaChanged;
+    tx.header = undefined;
+    tx.statement = undefined;
   }
 
   private requireTx(): WriteTx {
@@ -389,11 +490,18 @@ export class Pager {
   async getWritable(pgno: number): Promise<Uint8Array> {
     const tx = this.requireTx();
     const dirty = tx.dirty.get(pgno);
-    if (dirty !== undefined) return dirty;
+    if (dirty !== undefined) {
+      journalPage(tx, pgno, dirty);
+      return dirty;
+    }
     this.checkPgno(pgno);
     const clean = await this.getPage(pgno);
     const again = tx.dirty.get(pgno);
-    if (again !== undefined) return again;
+    if (again !== undefined) {
+      journalPage(tx, pgno, again);
+      return again;
+    }
+    journalPage(tx, pgno, undefined);
     const copy = clean.slice();
     tx.dirty.set(pgno, copy);
     if (pgno <= tx.startPageCount) tx.originals.set(pgno, clean);
@@ -403,6 +511,7 @@ export class Pager {
   /** A zero-filled dirty page for `pgno`, whose old content does not matter (reused or appended). */
   private async freshPage(tx: WriteTx, pgno: number): Promise<Uint8Array> {
     let data = tx.dirty.get(pgno);
+    journalPage(tx, pgno, data);
     if (data === undefined) {
       // The journal needs the original of a page that existed, even a free one (byte-exact rollback).
       if (pgno <= tx.startPageCount && this.options.hooks?.beforeOverwrite !== undefined) {
@@ -506,6 +615,7 @@ export class Pager {
     const tx = this.requireTx();
     if (tx.dirty.size === 0 && !tx.schemaChanged) {
       this.tx = undefined;
+      await this.options.hooks?.afterEnd?.().catch(() => undefined);
       return;
     }
     const file = this.file as WritablePageFile;
@@ -515,6 +625,7 @@ export class Pager {
       page1 = await this.getWritable(1);
     } catch (err) {
       this.tx = undefined;
+      await this.options.hooks?.afterEnd?.().catch(() => undefined);
       throw err;
     }
     const old = this.state.header;
@@ -551,6 +662,7 @@ export class Pager {
       this.tx = undefined;
       this.cache.clear();
       this.inflight.clear();
+      await this.options.hooks?.afterEnd?.().catch(() => undefined);
       throw ioErr;
     }
     this.state = { header: decodeDatabaseHeader(page1), pageCount: tx.pageCount };
@@ -559,12 +671,16 @@ export class Pager {
       const data = tx.dirty.get(p)!;
       this.cache.set(p, data, data[p === 1 ? 100 : 0]!);
     }
+    // The commit is durable; a failure to release the lease only delays the next writer.
+    await this.options.hooks?.afterEnd?.().catch(() => undefined);
   }
 
   /** Discards the transaction: the dirty set, page count and freelist go back to the committed state. */
   rollback(): void {
     if (this.closed) throw new MisuseError('pager is closed');
+    const hadTx = this.tx !== undefined;
     this.tx = undefined;
+    if (hadTx) void this.options.hooks?.afterEnd?.().catch(() => undefined);
   }
 
   /** Drops the cache; later calls throw MisuseError. */
@@ -574,6 +690,13 @@ export class Pager {
     this.cache.clear();
     this.inflight.clear();
   }
+}
+
+/** Records a page's dirty state before its first change under the open statement savepoint. */
+function journalPage(tx: WriteTx, pgno: number, dirty: Uint8Array | undefined): void {
+  const stmt = tx.statement;
+  if (stmt === undefined || stmt.pages.has(pgno)) return;
+  stmt.pages.set(pgno, dirty === undefined ? null : dirty.slice());
 }
 
 /**

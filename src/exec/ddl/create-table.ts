@@ -1,0 +1,50 @@
+/**
+ * CREATE TABLE (https://www.sqlite.org/lang_createtable.html), as SQLite's build.c lays it out:
+ *   1. the table's root page (a table b-tree, or an index b-tree for WITHOUT ROWID) and its
+ *      sqlite_schema row (type 'table', sql = the stored CREATE text);
+ *   2. one b-tree and one sqlite_schema row (sql NULL) per automatic index
+ *      sqlite_autoindex_T_N of a UNIQUE / non-rowid PRIMARY KEY constraint, in source order;
+ *   3. with AUTOINCREMENT and no sqlite_sequence yet: that table
+ *      ("CREATE TABLE sqlite_sequence(name,seq)"), created now, as SQLite does.
+ * Every definition error SQLite reports (buildTable's SchemaError) is reported before anything
+ * is written.
+ */
+import { createTable } from '../../btree/tree-admin.js';
+import { SqliteError } from '../../errors.js';
+import { buildTable } from '../../schema/table-info.js';
+import type { CreateTableStatement } from '../../sql/ast.js';
+import type { ExecEnv, StatementResult } from '../dml/exec-env.js';
+import { checkMainSchema, checkReservedName, nameClash } from './names.js';
+import { appendSchemaRow, storedCreateText } from './schema-table.js';
+
+const SEQUENCE_SQL = 'CREATE TABLE sqlite_sequence(name,seq)';
+const NOTHING: StatementResult = { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
+
+export async function executeCreateTable(env: ExecEnv, stmt: CreateTableStatement, text: string): Promise<StatementResult> {
+  if (stmt.temp) throw new SqliteError('SQLITE_ERROR', 'TEMP tables are not supported');
+  if (stmt.asSelect !== undefined) throw new SqliteError('SQLITE_ERROR', 'CREATE TABLE … AS SELECT is not supported yet');
+  checkMainSchema(stmt.table.schema);
+  const name = stmt.table.name;
+  if (nameClash(env.schema, name, 'table')) {
+    if (stmt.ifNotExists) return NOTHING;
+    const what = env.schema.view(name) !== undefined ? 'view' : 'table';
+    throw new SqliteError('SQLITE_ERROR', `${what} ${name} already exists`);
+  }
+  checkReservedName(name);
+  const sql = storedCreateText(text, 'CREATE TABLE');
+  const built = buildTable(stmt, 0, sql); // validates before anything is written
+  if (built.table.columns.some((c) => c.hidden !== 0)) {
+    throw new SqliteError('SQLITE_ERROR', 'generated columns are not supported yet');
+  }
+  const root = await createTable(env.pager, stmt.withoutRowid ? 'index' : 'table');
+  await appendSchemaRow(env, { type: 'table', name, tblName: name, rootPage: root, sql });
+  for (const ix of built.autoIndexes) {
+    const ixRoot = await createTable(env.pager, 'index');
+    await appendSchemaRow(env, { type: 'index', name: ix.name, tblName: name, rootPage: ixRoot, sql: null });
+  }
+  if (built.table.autoincrement && env.schema.table('sqlite_sequence') === undefined) {
+    const seqRoot = await createTable(env.pager, 'table');
+    await appendSchemaRow(env, { type: 'table', name: 'sqlite_sequence', tblName: 'sqlite_sequence', rootPage: seqRoot, sql: SEQUENCE_SQL });
+  }
+  return { changes: 0, lastInsertRowid: undefined, schemaChanged: true };
+}

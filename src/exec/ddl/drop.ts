@@ -1,0 +1,66 @@
+/**
+ * DROP TABLE / DROP INDEX [IF EXISTS] (https://www.sqlite.org/lang_droptable.html): the b-trees'
+ * pages go to the freelist (largest root first, as SQLite destroys them), the sqlite_schema rows
+ * go, and a dropped AUTOINCREMENT table's sqlite_sequence row goes too. Indexes made for
+ * UNIQUE / PRIMARY KEY constraints cannot be dropped on their own.
+ */
+import { TableCursor } from '../../btree/table-cursor.js';
+import { deleteRow } from '../../btree/table-write.js';
+import { dropTree } from '../../btree/tree-admin.js';
+import { SqliteError } from '../../errors.js';
+import { asciiLower } from '../../schema/affinity.js';
+import { decodeRecord } from '../../record/record.js';
+import type { DropStatement } from '../../sql/ast.js';
+import type { ExecEnv, StatementResult } from '../dml/exec-env.js';
+import { checkMainSchema } from './names.js';
+import { deleteSchemaRows } from './schema-table.js';
+
+const NOTHING: StatementResult = { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
+
+export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<StatementResult> {
+  checkMainSchema(stmt.name.schema);
+  const name = stmt.name.name;
+  if (stmt.objectType === 'index') {
+    const index = env.schema.index(name);
+    if (index === undefined) {
+      if (stmt.ifExists) return NOTHING;
+      throw new SqliteError('SQLITE_ERROR', `no such index: ${name}`);
+    }
+    if (index.origin !== 'c') {
+      throw new SqliteError('SQLITE_ERROR', 'index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped');
+    }
+    await dropTree(env.pager, index.rootPage);
+    const key = asciiLower(index.name);
+    await deleteSchemaRows(env, (type, n) => type === 'index' && asciiLower(n) === key);
+    return { ...NOTHING, schemaChanged: true };
+  }
+  if (stmt.objectType !== 'table') throw new SqliteError('SQLITE_ERROR', `DROP ${stmt.objectType.toUpperCase()} is not supported yet`);
+  const key = asciiLower(name);
+  if (key === 'sqlite_schema' || key === 'sqlite_master') throw new SqliteError('SQLITE_ERROR', `table ${name} may not be dropped`);
+  const table = env.schema.table(name);
+  if (table === undefined) {
+    if (env.schema.view(name) !== undefined) throw new SqliteError('SQLITE_ERROR', `use DROP VIEW to delete view ${name}`);
+    if (stmt.ifExists) return NOTHING;
+    throw new SqliteError('SQLITE_ERROR', `no such table: ${name}`);
+  }
+  if (key.startsWith('sqlite_') && key !== 'sqlite_stat1' && key !== 'sqlite_stat4') {
+    throw new SqliteError('SQLITE_ERROR', `table ${name} may not be dropped`);
+  }
+  if (env.schema.triggersOf(table.name).length > 0) throw new SqliteError('SQLITE_ERROR', 'tables with triggers cannot be dropped yet');
+  const roots = new Set<number>([table.rootPage]);
+  for (const ix of table.indexes) if (ix.rootPage > 0) roots.add(ix.rootPage);
+  for (const root of [...roots].sort((a, b) => b - a)) await dropTree(env.pager, root);
+  const tkey = asciiLower(table.name);
+  await deleteSchemaRows(env, (type, _n, tbl) => (type === 'table' || type === 'index') && asciiLower(tbl) === tkey);
+  const seq = env.schema.table('sqlite_sequence');
+  if (seq !== undefined && table.autoincrement) {
+    const cur = new TableCursor(env.pager, seq.rootPage);
+    const doomed: (number | bigint)[] = [];
+    for (let ok = await cur.first(); ok; ok = await cur.next()) {
+      const rec = decodeRecord(await cur.payload(), env.encoding);
+      if (rec.values[0] === table.name) doomed.push(cur.rowid);
+    }
+    for (const r of doomed) await deleteRow(env.pager, seq.rootPage, r);
+  }
+  return { ...NOTHING, schemaChanged: true };
+}

@@ -1,0 +1,30 @@
+/**
+ * What a data-changing statement runs against: the pager inside a write transaction, the
+ * schema as of the statement's start, the database text encoding and the statement's
+ * evaluation context (bound parameters, 'now').
+ */
+import type { Pager } from '../../pager/pager.js';
+import type { TextEncoding } from '../../record/text-encoding.js';
+import type { Schema } from '../../schema/read-schema.js';
+import type { CompiledExpr, EvalContext, Scope } from '../expr-contract.js';
+import type { Expr } from '../../sql/ast.js';
+
+export type ExprCompiler = (expr: Expr, scope: Scope) => CompiledExpr;
+
+export interface ExecEnv {
+  readonly pager: Pager;
+  readonly schema: Schema;
+  readonly encoding: TextEncoding;
+  readonly ctx: EvalContext;
+  readonly compile: ExprCompiler;
+}
+
+/** What a statement reports back (sqlite3_changes, sqlite3_last_insert_rowid). */
+export interface StatementResult {
+  /** Rows inserted, updated or deleted by an INSERT/UPDATE/DELETE (0 for anything else). */
+  changes: number;
+  /** Rowid of the last row inserted, when the statement inserted one. */
+  lastInsertRowid: bigint | undefined;
+  /** The statement changed sqlite_schema (the caller reloads the schema). */
+  schemaChanged: boolean;
+}

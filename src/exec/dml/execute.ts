@@ -1,0 +1,48 @@
+/**
+ * Runs one data-changing statement (DDL or DML) inside the caller's write transaction. The
+ * transaction control statements (BEGIN/COMMIT/ROLLBACK) and statement-level rollback belong to
+ * the caller (src/api/database.ts), which owns the pager's transaction.
+ */
+import { SqliteError } from '../../errors.js';
+import type { Statement } from '../../sql/ast.js';
+import { executeCreateIndex } from '../ddl/create-index.js';
+import { executeCreateTable } from '../ddl/create-table.js';
+import { executeDrop } from '../ddl/drop.js';
+import { executeDelete } from './delete.js';
+import type { ExecEnv, StatementResult } from './exec-env.js';
+import { executeInsert } from './insert.js';
+import { executeUpdate } from './update.js';
+
+/** Whether `statement` changes the database (and so needs a write transaction). */
+export function isWriteStatement(statement: Statement): boolean {
+  switch (statement.kind) {
+    case 'create-table':
+    case 'create-index':
+    case 'drop':
+    case 'insert':
+    case 'update':
+    case 'delete':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export async function executeWrite(env: ExecEnv, statement: Statement, text: string): Promise<StatementResult> {
+  switch (statement.kind) {
+    case 'create-table':
+      return executeCreateTable(env, statement, text);
+    case 'create-index':
+      return executeCreateIndex(env, statement, text);
+    case 'drop':
+      return executeDrop(env, statement);
+    case 'insert':
+      return executeInsert(env, statement);
+    case 'update':
+      return executeUpdate(env, statement);
+    case 'delete':
+      return executeDelete(env, statement);
+    default:
+      throw new SqliteError('SQLITE_ERROR', `${statement.kind.toUpperCase()} statements are not supported by exec/run`);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Statement parameters (https://www.sqlite.org/lang_expr.html#varparam), numbered as SQLite
+ * numbers them: `?NNN` is parameter NNN; a bare `?` is one more than the largest number given
+ * so far; `:name`, `@name`, `$name` get the next number at their first appearance and keep it.
+ *
+ * The statement's AST is rewritten so that every bare `?` becomes `?N` (the compiled
+ * expression then needs no counter), and the bound values are laid out both by number and by
+ * name: an array binds by number (`[v1, v2, …]`), an object binds by name (with or without
+ * the sigil: `{ id: 1 }` binds `:id`, `@id` and `$id`).
+ */
+import { RangeError as SqlRangeError } from '../../errors.js';
+import type { Statement } from '../../sql/ast.js';
+import type { ParamValues } from '../expr-contract.js';
+import { fromPublic, type Value } from '../value.js';
+
+/** What callers may pass as parameters. */
+export type BindParams = readonly unknown[] | { readonly [name: string]: unknown };
+
+/** SQLITE_MAX_VARIABLE_NUMBER. */
+const MAX_PARAMETER = 32766;
+
+export interface NumberedStatement {
+  readonly statement: Statement;
+  /** Number of parameters (the largest number used). */
+  readonly count: number;
+  /** Named parameters (with their sigil) → number. */
+  readonly names: ReadonlyMap<string, number>;
+}
+
+/** Numbers the parameters of `statement` (in source order) and rewrites bare `?` as `?N`. */
+export function numberParameters(statement: Statement): NumberedStatement {
+  let max = 0;
+  const names = new Map<string, number>();
+  const rewrite = (node: unknown): unknown => {
+    if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return node;
+    if (Array.isArray(node)) {
+      let changed = false;
+      const out = node.map((n) => {
+        const r = rewrite(n);
+        if (r !== n) changed = true;
+        return r;
+      });
+      return changed ? Object.freeze(out) : node;
+    }
+    const obj = node as Record<string, unknown>;
+    if (obj['kind'] === 'parameter' && typeof obj['name'] === 'string') {
+      const name = obj['name'];
+      if (name === '?') {
+        max++;
+        if (max > MAX_PARAMETER) throw new SqlRangeError('too many SQL variables');
+        return Object.freeze({ kind: 'parameter', name: `?${max}` });
+      }
+      if (name.startsWith('?')) {
+        const n = Number(name.slice(1));
+        if (!Number.isInteger(n) || n < 1 || n > MAX_PARAMETER) {
+          throw new SqlRangeError(`variable number must be between ?1 and ?${MAX_PARAMETER}`);
+        }
+        max = Math.max(max, n);
+        return node;
+      }
+      if (!names.has(name)) names.set(name, ++max);
+      return node;
+    }
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) {
+      const r = rewrite(v);
+      if (r !== v) changed = true;
+      out[k] = r;
+    }
+    return changed ? Object.freeze(out) : node;
+  };
+  const rewritten = rewrite(statement) as Statement;
+  return { statement: rewritten, count: max, names };
+}
+
+/** Lays out the caller's values for the numbered statement. Unbound parameters are NULL, as in SQLite. */
+export function bindParameters(numbered: NumberedStatement, params: BindParams | undefined): ParamValues {
+  const positional: Value[] = new Array<Value>(numbered.count).fill(null);
+  const named = new Map<string, Value>();
+  if (params === undefined) {
+    for (const name of numbered.names.keys()) named.set(name, null);
+    return { positional, named };
+  }
+  if (Array.isArray(params)) {
+    if (params.length > numbered.count) {
+      throw new SqlRangeError(`${params.length} parameters given but the statement has ${numbered.count}`);
+    }
+    params.forEach((v, i) => {
+      positional[i] = fromPublic(v);
+    });
+    for (const [name, n] of numbered.names) named.set(name, positional[n - 1] ?? null);
+    return { positional, named };
+  }
+  const byName = params as { readonly [name: string]: unknown };
+  for (const [name, n] of numbered.names) {
+    const bare = name.slice(1);
+    const raw = Object.hasOwn(byName, name) ? byName[name] : Object.hasOwn(byName, bare) ? byName[bare] : undefined;
+    const v = fromPublic(raw);
+    named.set(name, v);
+    positional[n - 1] = v;
+  }
+  for (const [key, raw] of Object.entries(byName)) {
+    // `{ 1: v }` binds ?1 (numbered parameters by object key).
+    if (/^[1-9][0-9]*$/.test(key)) {
+      const n = Number(key);
+      if (n <= numbered.count) positional[n - 1] = fromPublic(raw);
+    }
+  }
+  return { positional, named };
+}

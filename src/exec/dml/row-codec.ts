@@ -1,0 +1,164 @@
+/**
+ * Table rows and index entries as records (https://www.sqlite.org/fileformat2.html#record_format),
+ * with SQLite's storage rules:
+ *
+ * - Column affinity is applied before a value is stored (https://www.sqlite.org/datatype3.html §3).
+ * - REAL columns: an integral value in [-2^47, 2^47) is written as an INTEGER serial type (the
+ *   "IntReal" space saving of OP_Affinity) and read back as a REAL; larger ones as 8-byte floats.
+ * - NUMERIC/INTEGER columns: an integral real (also -0.0) becomes an integer (sqlite3VdbeIntegerAffinity).
+ * - Index records: REAL/INTEGER column affinity is weakened to NUMERIC (sqlite3IndexAffinityStr),
+ *   so any integral real within the int64 range is written as an integer.
+ * - The INTEGER PRIMARY KEY column (rowid alias) is stored as NULL; the rowid holds its value.
+ * - STRICT tables check the value's class after affinity: SQLITE_CONSTRAINT_DATATYPE
+ *   "cannot store TEXT value in INT column t.c".
+ */
+import { ConstraintError, CorruptError, SqliteError } from '../../errors.js';
+import { applyAffinity } from '../apply-affinity.js';
+import { decodeRecord } from '../../record/record.js';
+import { encodeRecord } from '../../record/record.js';
+import type { TextEncoding } from '../../record/text-encoding.js';
+import { int64Value, type SqlValue, type StorageClass } from '../../record/value.js';
+import type { Affinity } from '../../schema/affinity.js';
+import type { ColumnInfo, IndexInfo, TableInfo } from '../../schema/schema-types.js';
+import { fromStored, storageClassOf, type Value } from '../value.js';
+
+const INT_REAL_LIMIT = 2 ** 47;
+const INT64_LIMIT = 2 ** 63;
+
+/** An executor value → the record layer's (value, storage class). */
+export function toStored(v: Value): { value: SqlValue; cls: StorageClass } {
+  if (typeof v === 'bigint') return { value: int64Value(v), cls: 'integer' };
+  return { value: v, cls: storageClassOf(v) };
+}
+
+/** Column affinity applied to an executor value (before storing or comparing with stored values). */
+export function withAffinity(v: Value, affinity: Affinity): Value {
+  if (v === null || affinity === 'BLOB') return v;
+  const { value, cls } = toStored(v);
+  const out = applyAffinity(value, cls, affinity);
+  let r = fromStored(out.value, out.storageClass);
+  if ((affinity === 'NUMERIC' || affinity === 'INTEGER') && typeof r === 'number' && Object.is(r, -0)) r = 0n;
+  return r;
+}
+
+const CLASS_NAMES: Record<StorageClass, string> = { null: 'NULL', integer: 'INT', real: 'REAL', text: 'TEXT', blob: 'BLOB' };
+
+/** The affinity used when storing into `col` (STRICT ANY columns keep values as they are). */
+export function storageAffinity(table: TableInfo, col: ColumnInfo): Affinity {
+  if (table.strict && col.declaredType.toUpperCase() === 'ANY') return 'BLOB';
+  return col.affinity;
+}
+
+/** Affinity + STRICT type check for one column value. */
+export function columnValue(table: TableInfo, iCol: number, v: Value): Value {
+  const col = table.columns[iCol]!;
+  const out = withAffinity(v, storageAffinity(table, col));
+  if (table.strict && out !== null) {
+    const type = col.declaredType.toUpperCase();
+    const cls = storageClassOf(out);
+    const ok =
+      type === 'ANY' ||
+      ((type === 'INT' || type === 'INTEGER') && cls === 'integer') ||
+      (type === 'REAL' && cls === 'real') ||
+      (type === 'TEXT' && cls === 'text') ||
+      (type === 'BLOB' && cls === 'blob');
+    if (!ok) {
+      throw new ConstraintError(
+        'DATATYPE',
+        `cannot store ${CLASS_NAMES[cls]} value in ${col.declaredType} column ${table.name}.${col.name}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** What a REAL column writes for `v` (integral values as integers, see the header). */
+function realColumnStored(v: Value): Value {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= -INT_REAL_LIMIT && v < INT_REAL_LIMIT) return BigInt(v);
+  return v;
+}
+
+/** The table record of a row (values in declaration order, affinity already applied). */
+export function encodeTableRecord(table: TableInfo, row: readonly Value[], encoding: TextEncoding): Uint8Array {
+  const n = table.storageToDeclared.length;
+  const values = new Array<SqlValue>(n);
+  const classes = new Array<StorageClass>(n);
+  for (let i = 0; i < n; i++) {
+    const iCol = table.storageToDeclared[i]!;
+    let v: Value = iCol === table.rowidAlias && !table.withoutRowid ? null : (row[iCol] ?? null);
+    if (table.columns[iCol]?.affinity === 'REAL') v = realColumnStored(v);
+    const s = toStored(v);
+    values[i] = s.value;
+    classes[i] = s.cls;
+  }
+  return encodeRecord(values, encoding, classes);
+}
+
+/** Default values per column (constants only; others are evaluated by the caller). */
+export function columnDefault(table: TableInfo, iCol: number): Value | undefined {
+  const col = table.columns[iCol]!;
+  if (col.defaultExpr === undefined) return null;
+  if (col.defaultValue === undefined) return undefined;
+  return fromStored(col.defaultValue, col.defaultClass ?? 'null');
+}
+
+/**
+ * A stored record → the row in declaration order (rowid alias from the rowid, REAL columns as
+ * reals, missing trailing fields from the column DEFAULT with affinity: ALTER TABLE ADD COLUMN).
+ */
+export function decodeTableRow(table: TableInfo, rowid: bigint | undefined, payload: Uint8Array, encoding: TextEncoding): Value[] {
+  let rec;
+  try {
+    rec = decodeRecord(payload, encoding);
+  } catch (err) {
+    if (err instanceof CorruptError && err.pgno === undefined) {
+      throw new CorruptError(`${err.message} in a record of table ${table.name}`, table.rootPage);
+    }
+    throw err;
+  }
+  const row = new Array<Value>(table.columns.length);
+  for (let col = 0; col < table.columns.length; col++) {
+    const at = table.declaredToStorage[col] ?? -1;
+    if (col === table.rowidAlias && rowid !== undefined) {
+      row[col] = rowid;
+    } else if (at >= 0 && at < rec.values.length) {
+      let v = fromStored(rec.values[at] ?? null, rec.classes[at] ?? 'null');
+      if (table.columns[col]!.affinity === 'REAL' && typeof v === 'bigint') v = Number(v);
+      row[col] = v;
+    } else {
+      const d = columnDefault(table, col);
+      row[col] = d === undefined || d === null ? null : withAffinity(d, table.columns[col]!.affinity);
+    }
+  }
+  return row;
+}
+
+/** The value an index record holds for a table value (NUMERIC-weakened affinity, see the header). */
+function indexStored(v: Value): Value {
+  if (typeof v === 'number' && Number.isInteger(v) && v > -INT64_LIMIT && v < INT64_LIMIT) return BigInt(v);
+  return v;
+}
+
+/** The values of `index`'s record for a row (recordColumns: key columns, then rowid / PK columns). */
+export function indexEntryValues(index: IndexInfo, table: TableInfo, row: readonly Value[], rowid: bigint | undefined): Value[] {
+  return index.recordColumns.map((c) => {
+    if (c.column === -1) {
+      if (rowid === undefined) throw new SqliteError('SQLITE_INTERNAL', 'rowid of a WITHOUT ROWID row');
+      return rowid;
+    }
+    if (c.column < 0) throw new SqliteError('SQLITE_ERROR', `indexes on expressions are not supported yet (${index.name})`);
+    const v = row[c.column] ?? null;
+    return table.columns[c.column]?.affinity === 'REAL' || table.columns[c.column]?.affinity === 'INTEGER' || table.columns[c.column]?.affinity === 'NUMERIC'
+      ? indexStored(v)
+      : v;
+  });
+}
+
+export function encodeValues(values: readonly Value[], encoding: TextEncoding): Uint8Array {
+  const stored = values.map(toStored);
+  return encodeRecord(
+    stored.map((s) => s.value),
+    encoding,
+    stored.map((s) => s.cls),
+  );
+}

@@ -1,0 +1,41 @@
+/**
+ * The one access path DML plans for itself: `WHERE rowid = expr` (or the INTEGER PRIMARY KEY
+ * alias, either side) with an expression that reads no column seeks that one row instead of
+ * scanning the table. The value is compared as SQLite would: INTEGER affinity first, and only
+ * an integral number can equal a rowid.
+ */
+import type { Expr } from '../../sql/ast.js';
+import type { TableInfo } from '../../schema/schema-types.js';
+import type { Scope } from '../expr-contract.js';
+import type { Value } from '../value.js';
+import type { ExecEnv } from './exec-env.js';
+import { withAffinity } from './row-codec.js';
+
+function readsNoColumn(e: unknown): boolean {
+  if (e === null || typeof e !== 'object') return true;
+  const node = e as Record<string, unknown>;
+  if (node['kind'] === 'column' || node['kind'] === 'subquery' || node['kind'] === 'exists' || node['kind'] === 'function') return false;
+  return Object.values(node).every((v) => (Array.isArray(v) ? v.every(readsNoColumn) : readsNoColumn(v)));
+}
+
+/**
+ * undefined: no fast path; null: no row can match; a bigint: the only rowid that can match.
+ */
+export function rowidLookup(table: TableInfo, where: Expr | undefined, scope: Scope, env: ExecEnv): bigint | null | undefined {
+  if (table.withoutRowid || where === undefined || where.kind !== 'binary' || where.op !== '=') return undefined;
+  const isRowid = (e: Expr): boolean => {
+    if (e.kind !== 'column') return false;
+    const r = scope.resolveColumn(e.table, e.column);
+    return r !== undefined && (r.slot === table.columns.length || r.slot === table.rowidAlias);
+  };
+  let other: Expr;
+  if (isRowid(where.left) && readsNoColumn(where.right)) other = where.right;
+  else if (isRowid(where.right) && readsNoColumn(where.left)) other = where.left;
+  else return undefined;
+  const v: Value = env.compile(other, scope)([], env.ctx);
+  if (v === null || v instanceof Uint8Array) return null;
+  const n = withAffinity(v, 'INTEGER');
+  if (typeof n === 'bigint') return n;
+  if (typeof n === 'number' && Number.isInteger(n) && Math.abs(n) < 2 ** 63) return BigInt(n);
+  return null;
+}

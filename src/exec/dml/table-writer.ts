@@ -1,0 +1,304 @@
+/**
+ * Row-level changes to one table with every index maintained and every constraint checked,
+ * in the order of sqlite3GenerateConstraintChecks: NOT NULL (column order), CHECK, then the
+ * rowid / PRIMARY KEY, then each UNIQUE index in schema order.
+ *
+ * Conflict resolution (https://www.sqlite.org/lang_conflict.html): the statement's OR clause
+ * wins over the constraint's own ON CONFLICT clause; the default is ABORT. ABORT, FAIL and
+ * ROLLBACK throw ConstraintError (the caller undoes the statement or the transaction); IGNORE
+ * skips the row; REPLACE deletes the conflicting rows (NOT NULL: uses the column DEFAULT).
+ *
+ * Layouts:
+ *   rowid table   table b-tree keyed by rowid, record = columns (alias as NULL)
+ *                 index entry = key columns…, rowid
+ *   WITHOUT ROWID index b-tree ordered by the PRIMARY KEY prefix of its records
+ *                 index entry = key columns…, PK columns not among them
+ */
+import { IndexCursor, type PayloadCompare } from '../../btree/index-cursor.js';
+import { deleteIndexEntry, insertIndexEntry } from '../../btree/index-write.js';
+import { TableCursor } from '../../btree/table-cursor.js';
+import { deleteRow, insertRow } from '../../btree/table-write.js';
+import { ConstraintError, SqliteError } from '../../errors.js';
+import { resolveCollation, type CollationName } from '../../record/collation.js';
+import { compareRecordToKey, type KeyInfo } from '../../record/compare.js';
+import { decodeRecord } from '../../record/record.js';
+import type { ConflictClause } from '../../sql/ast.js';
+import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
+import type { CompiledExpr } from '../expr-contract.js';
+import { fromStored, type Value } from '../value.js';
+import { checkLabels } from './check-labels.js';
+import type { ExecEnv } from './exec-env.js';
+import { columnDefault, decodeTableRow, encodeTableRecord, encodeValues, indexEntryValues, toStored, withAffinity } from './row-codec.js';
+import { tableScope } from './table-scope.js';
+import { isTrue } from '../expr/value-ops.js';
+
+/** A row with its identity: the rowid for rowid tables. */
+export interface StoredRow {
+  readonly rowid: bigint | undefined;
+  readonly row: Value[];
+}
+
+interface IndexPlan {
+  readonly index: IndexInfo;
+  readonly keyInfo: KeyInfo;
+  /** Number of leading record fields that make the key proper (uniqueness is judged on them). */
+  readonly keyCount: number;
+  readonly partial: CompiledExpr | undefined;
+}
+
+const MAX_ROWID = (1n << 63n) - 1n;
+
+export function keyInfoOf(columns: readonly { collation: string; desc: boolean }[], env: ExecEnv): KeyInfo {
+  return {
+    collations: columns.map((c) => resolveCollation(c.collation) as CollationName),
+    desc: columns.map((c) => c.desc),
+    encoding: env.encoding,
+  };
+}
+
+export function recordCompare(values: readonly Value[], info: KeyInfo): PayloadCompare {
+  const stored = values.map(toStored);
+  const key = stored.map((s) => s.value);
+  const classes = stored.map((s) => s.cls);
+  return (payload) => compareRecordToKey(payload, key, classes, info);
+}
+
+export class TableWriter {
+  readonly table: TableInfo;
+  private readonly plans: IndexPlan[];
+  private readonly checks: { fn: CompiledExpr; label: string }[];
+  /** WITHOUT ROWID: the table b-tree's PK prefix order. */
+  private readonly pkInfo: KeyInfo | undefined;
+  private readonly notNullConflict: (ConflictClause | undefined)[];
+
+  constructor(
+    private readonly env: ExecEnv,
+    table: TableInfo,
+  ) {
+    this.table = table;
+    const scope = tableScope(table);
+    this.plans = table.indexes
+      .filter((ix) => ix.rootPage > 0 && !(table.withoutRowid && ix === table.primaryKeyIndex))
+      .map((index) => ({
+        index,
+        keyInfo: keyInfoOf(index.recordColumns, env),
+        keyCount: index.columns.length,
+        partial: index.partial === undefined ? undefined : env.compile(index.partial, scope),
+      }));
+    const labels = checkLabels(table.sql);
+    this.checks = table.checks.map((expr, i) => ({ fn: env.compile(expr, scope), label: labels[i] ?? '' }));
+    this.pkInfo = table.withoutRowid
+      ? keyInfoOf(
+          table.primaryKey.map((c, i) => ({ collation: table.primaryKeyCollations[i] ?? 'BINARY', desc: table.primaryKeyDesc[i] ?? false })),
+          env,
+        )
+      : undefined;
+    this.notNullConflict = table.columns.map((_c, i) => {
+      const def = table.ast?.columns[i];
+      const nn = def?.constraints.find((k) => k.kind === 'not-null');
+      return nn !== undefined && nn.kind === 'not-null' ? nn.conflict : undefined;
+    });
+  }
+
+  private slots(r: StoredRow): Value[] {
+    return [...r.row, r.rowid ?? null];
+  }
+
+  private inIndex(plan: IndexPlan, r: StoredRow): boolean {
+    return plan.partial === undefined || isTrue(plan.partial(this.slots(r), this.env.ctx));
+  }
+
+  // ── Reading rows ────────────────────────────────────────────────────────────────────────
+
+  async readByRowid(rowid: bigint): Promise<StoredRow | undefined> {
+    const cur = new TableCursor(this.env.pager, this.table.rootPage);
+    if (!(await cur.seekRowid(rowid))) return undefined;
+    return { rowid, row: decodeTableRow(this.table, rowid, await cur.payload(), this.env.encoding) };
+  }
+
+  private pkValues(row: readonly Value[]): Value[] {
+    return this.table.primaryKey.map((c) => row[c] ?? null);
+  }
+
+  async readByPk(pk: readonly Value[]): Promise<StoredRow | undefined> {
+    const cur = new IndexCursor(this.env.pager, this.table.rootPage);
+    const cmp = recordCompare(pk, this.pkInfo!);
+    if (!(await cur.seek(cmp, 'ge'))) return undefined;
+    const payload = await cur.payload();
+    if (cmp(payload) !== 0) return undefined;
+    return { rowid: undefined, row: decodeTableRow(this.table, undefined, payload, this.env.encoding) };
+  }
+
+  /** Every row, read before any change (the caller filters, then changes). */
+  async scan(visit: (r: StoredRow) => void): Promise<void> {
+    const { pager, encoding } = this.env;
+    if (this.table.withoutRowid) {
+      const cur = new IndexCursor(pager, this.table.rootPage);
+      for (let ok = await cur.first(); ok; ok = await cur.next()) {
+        visit({ rowid: undefined, row: decodeTableRow(this.table, undefined, await cur.payload(), encoding) });
+      }
+      return;
+    }
+    const cur = new TableCursor(pager, this.table.rootPage);
+    for (let ok = await cur.first(); ok; ok = await cur.next()) {
+      const rowid = BigInt(cur.rowid);
+      visit({ rowid, row: decodeTableRow(this.table, rowid, await cur.payload(), encoding) });
+    }
+  }
+
+  async maxRowid(): Promise<bigint> {
+    const cur = new TableCursor(this.env.pager, this.table.rootPage);
+    return (await cur.last()) ? BigInt(cur.rowid) : 0n;
+  }
+
+  /** A new rowid as OP_NewRowid picks it: max + 1, or random probing once max is 2^63-1. */
+  async newRowid(floor?: bigint): Promise<bigint> {
+    let max = await this.maxRowid();
+    if (floor !== undefined && floor > max) max = floor;
+    if (max < MAX_ROWID) return max + 1n;
+    if (floor !== undefined) throw new SqliteError('SQLITE_FULL', 'database or disk is full');
+    const cur = new TableCursor(this.env.pager, this.table.rootPage);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      // A random rowid in [1, 2^63 - 1] (52 + 11 random bits).
+      const r = BigInt(Math.floor(Math.random() * 2 ** 52)) * 2048n + BigInt(Math.floor(Math.random() * 2048));
+      if (r !== 0n && !(await cur.seekRowid(r))) return r;
+    }
+    throw new SqliteError('SQLITE_FULL', 'database or disk is full');
+  }
+
+  // ── Constraints ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * NOT NULL and CHECK for a new row image. Returns false when the row is to be skipped
+   * (IGNORE); may replace NULLs by defaults (REPLACE); throws ConstraintError otherwise.
+   */
+  checkRow(r: StoredRow, orClause: ConflictClause | undefined): boolean {
+    const t = this.table;
+    for (let i = 0; i < t.columns.length; i++) {
+      const col = t.columns[i]!;
+      if (!col.notNull || i === t.rowidAlias && !t.withoutRowid || r.row[i] !== null) continue;
+      const action = orClause ?? this.notNullConflict[i] ?? 'ABORT';
+      if (action === 'IGNORE') return false;
+      if (action === 'REPLACE') {
+        const d = columnDefault(t, i);
+        if (d !== undefined && d !== null) {
+          r.row[i] = withAffinity(d, col.affinity);
+          continue;
+        }
+      }
+      throw new ConstraintError('NOTNULL', `NOT NULL constraint failed: ${t.name}.${col.name}`);
+    }
+    for (const check of this.checks) {
+      const v = check.fn(this.slots(r), this.env.ctx);
+      if (v !== null && !isTrue(v)) {
+        if (orClause === 'IGNORE') return false;
+        throw new ConstraintError('CHECK', `CHECK constraint failed: ${check.label}`);
+      }
+    }
+    return true;
+  }
+
+  private uniqueMessage(plan: IndexPlan | undefined): ConstraintError {
+    const t = this.table;
+    if (plan === undefined) {
+      const name = t.rowidAlias >= 0 ? t.columns[t.rowidAlias]!.name : 'rowid';
+      return new ConstraintError('PRIMARYKEY', `UNIQUE constraint failed: ${t.name}.${name}`);
+    }
+    const cols = plan.index.columns.map((c) => `${t.name}.${c.name ?? '<expr>'}`).join(', ');
+    return new ConstraintError(plan.index.origin === 'pk' ? 'PRIMARYKEY' : 'UNIQUE', `UNIQUE constraint failed: ${cols}`);
+  }
+
+  /** The row an index entry points at. */
+  private async rowOfEntry(plan: IndexPlan, entry: Uint8Array): Promise<StoredRow | undefined> {
+    const rec = decodeRecord(entry, this.env.encoding);
+    const values = rec.values.map((v, i) => fromStored(v, rec.classes[i] ?? 'null'));
+    if (!this.table.withoutRowid) {
+      const rowid = values[values.length - 1];
+      if (typeof rowid !== 'bigint') throw new SqliteError('SQLITE_CORRUPT', `index ${plan.index.name} entry without a rowid`);
+      return this.readByRowid(rowid);
+    }
+    const byColumn = new Map<number, Value>();
+    plan.index.recordColumns.forEach((c, i) => byColumn.set(c.column, values[i] ?? null));
+    return this.readByPk(this.table.primaryKey.map((c) => byColumn.get(c) ?? null));
+  }
+
+  /**
+   * Uniqueness of a new row image (the old image, for UPDATE, is already removed). Returns false
+   * to skip the row (IGNORE); deletes conflicting rows under REPLACE; else throws.
+   */
+  async checkUnique(r: StoredRow, orClause: ConflictClause | undefined): Promise<boolean> {
+    const action = orClause ?? 'ABORT';
+    const t = this.table;
+    if (!t.withoutRowid) {
+      if (await this.readByRowid(r.rowid!)) {
+        if (action === 'IGNORE') return false;
+        if (action !== 'REPLACE') throw this.uniqueMessage(undefined);
+        await this.deleteStored((await this.readByRowid(r.rowid!))!);
+      }
+    } else {
+      const pk = this.pkValues(r.row);
+      const existing = await this.readByPk(pk);
+      if (existing !== undefined) {
+        if (action === 'IGNORE') return false;
+        if (action !== 'REPLACE') {
+          const cols = t.primaryKey.map((c) => `${t.name}.${t.columns[c]!.name}`).join(', ');
+          throw new ConstraintError('PRIMARYKEY', `UNIQUE constraint failed: ${cols}`);
+        }
+        await this.deleteStored(existing);
+      }
+    }
+    for (const plan of this.plans) {
+      if (!plan.index.unique || !this.inIndex(plan, r)) continue;
+      const values = indexEntryValues(plan.index, t, r.row, r.rowid).slice(0, plan.keyCount);
+      if (values.some((v) => v === null)) continue;
+      const cmp = recordCompare(values, plan.keyInfo);
+      const cur = new IndexCursor(this.env.pager, plan.index.rootPage);
+      if (!(await cur.seek(cmp, 'ge'))) continue;
+      const entry = await cur.payload();
+      if (cmp(entry) !== 0) continue;
+      if (action === 'IGNORE') return false;
+      if (action !== 'REPLACE') throw this.uniqueMessage(plan);
+      const victim = await this.rowOfEntry(plan, entry.slice());
+      if (victim === undefined) throw new SqliteError('SQLITE_CORRUPT', `index ${plan.index.name} points at a missing row`);
+      await this.deleteStored(victim);
+    }
+    return true;
+  }
+
+  // ── Writing ─────────────────────────────────────────────────────────────────────────────
+
+  /** Writes the row and its index entries (constraints already checked). */
+  async writeStored(r: StoredRow): Promise<void> {
+    const { pager, encoding } = this.env;
+    const t = this.table;
+    const record = encodeTableRecord(t, r.row, encoding);
+    if (t.withoutRowid) {
+      await insertIndexEntry(pager, t.rootPage, record, recordCompare(this.pkValues(r.row), this.pkInfo!));
+    } else {
+      await insertRow(pager, t.rootPage, r.rowid!, record);
+    }
+    for (const plan of this.plans) {
+      if (!this.inIndex(plan, r)) continue;
+      const values = indexEntryValues(plan.index, t, r.row, r.rowid);
+      await insertIndexEntry(pager, plan.index.rootPage, encodeValues(values, encoding), recordCompare(values, plan.keyInfo));
+    }
+  }
+
+  /** Deletes the row and its index entries. */
+  async deleteStored(r: StoredRow): Promise<void> {
+    const { pager } = this.env;
+    const t = this.table;
+    for (const plan of this.plans) {
+      if (!this.inIndex(plan, r)) continue;
+      const values = indexEntryValues(plan.index, t, r.row, r.rowid);
+      if (!(await deleteIndexEntry(pager, plan.index.rootPage, recordCompare(values, plan.keyInfo)))) {
+        throw new SqliteError('SQLITE_CORRUPT', `database disk image is malformed: index ${plan.index.name} lacks an entry`);
+      }
+    }
+    if (t.withoutRowid) {
+      await deleteIndexEntry(pager, t.rootPage, recordCompare(this.pkValues(r.row), this.pkInfo!));
+    } else {
+      await deleteRow(pager, t.rootPage, r.rowid!);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/** Looks up the table a DML statement changes, with SQLite's messages for what cannot be changed. */
+import { SqliteError } from '../../errors.js';
+import { asciiLower } from '../../schema/affinity.js';
+import type { Schema } from '../../schema/read-schema.js';
+import type { TableInfo } from '../../schema/schema-types.js';
+import type { QualifiedName } from '../../sql/ast.js';
+
+export function targetTable(schema: Schema, name: QualifiedName): TableInfo {
+  if (name.schema !== undefined && asciiLower(name.schema) !== 'main') {
+    throw new SqliteError('SQLITE_ERROR', `unknown database ${name.schema}`);
+  }
+  const key = asciiLower(name.name);
+  if (key === 'sqlite_schema' || key === 'sqlite_master') {
+    throw new SqliteError('SQLITE_ERROR', `table ${name.name} may not be modified`);
+  }
+  const rel = schema.relation(name.name);
+  if (rel === undefined) throw new SqliteError('SQLITE_ERROR', `no such table: ${name.name}`);
+  if (rel.kind === 'view') throw new SqliteError('SQLITE_ERROR', `cannot modify ${name.name} because it is a view`);
+  if (rel.kind === 'virtual-table') throw new SqliteError('SQLITE_ERROR', `virtual table module ${rel.module} is not supported`);
+  if (rel.columns.some((c) => c.hidden !== 0)) {
+    throw new SqliteError('SQLITE_ERROR', `tables with generated columns cannot be changed yet (${rel.name})`);
+  }
+  if (schema.triggersOf(rel.name).length > 0) {
+    throw new SqliteError('SQLITE_ERROR', `tables with triggers cannot be changed yet (${rel.name})`);
+  }
+  return rel;
+}
