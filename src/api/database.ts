@@ -13,6 +13,10 @@ import type { TextEncoding } from '../record/text-encoding.js';
 import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js';
 import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
+import { openSafePager, prepareSafeFile, readConsistent, safeProtocol } from '../pager/commit-protocol.js';
+import { requireSafeWrites, type LockingMode } from '../store/capability-probe.js';
+import type { Vfs } from '../vfs/vfs.js';
+import { prepareQuery, type Statement as PreparedStatement } from './statement.js';
 import { checkDatabase } from './integrity.js';
 import type { DatabaseHeader } from '../format/db-header.js';
 import { Pager } from '../pager/pager.js';
@@ -34,6 +38,14 @@ export interface OpenOptions extends StoreOptions {
   readonly readonly?: boolean;
   /** Byte budget of the page cache (default 8 MiB). */
   readonly cacheBytes?: number;
+  /**
+   * 'lease' (default): one writer at a time through a lease object with conditional writes,
+   * refused on stores that ignore them. 'none': no lock at all, as sqlite-s3vfs — only safe
+   * when you know nobody else writes. The rollback journal is kept either way.
+   */
+  readonly locking?: LockingMode;
+  /** How long a writer waits for another writer's lease before BusyError (ms, default 0). */
+  readonly busyTimeout?: number;
 }
 
 /** What `Database.open` accepts. */
@@ -57,6 +69,9 @@ export type { RowsOptions, TypedRow } from './table-rows.js';
 export type { BindParams } from '../exec/dml/params.js';
 
 export interface CreateDatabaseOptions extends StoreOptions {
+  /** As in `OpenOptions`. */
+  readonly locking?: LockingMode;
+  readonly busyTimeout?: number;
   /** Page size of the new database (default 4096). */
   readonly pageSize?: number;
   /** Byte budget of the page cache (default 8 MiB). */
@@ -94,11 +109,33 @@ export class Database {
    * a parsed `Location`, a `BlockStore`, `{ objects, prefix }`, or any `VfsFile`.
    */
   static async open(source: DatabaseSource, options: OpenOptions = {}): Promise<Database> {
-    const { file, url, close } = await openSource(source, options);
+    const { file, url, close, vfs, name } = await openSource(source, options);
     try {
       const cache = { ...(options.cacheBytes !== undefined && { cacheBytes: options.cacheBytes }) };
-      const pager = options.readonly === false ? await openWritablePager(file, cache) : await Pager.open(file, { ...cache, readonly: true });
-      return new Database(pager, close, url);
+      let pager: Pager;
+      if (vfs === undefined || name === undefined) {
+        // A bare VfsFile: no VFS to find the journal or lease through.
+        pager = options.readonly === false ? await openWritablePager(file, cache) : await Pager.open(file, { ...cache, readonly: true });
+      } else if (options.readonly === false) {
+        // The commit protocol (commit-protocol.ts): hot-journal recovery now, and the lease and
+        // the rollback journal around every commit through the pager's hooks.
+        const protocol = await prepareSafeFile(vfs, name, file, {
+          ...(options.locking !== undefined && { locking: options.locking }),
+          ...(options.busyTimeout !== undefined && { lease: { busyTimeoutMs: options.busyTimeout } }),
+        });
+        pager = await openWritablePager(protocol.file, { ...cache, hooks: protocol.hooks });
+      } else {
+        // Readers roll back a dead writer's hot journal, or read through a live one.
+        pager = await openSafePager(vfs, name, file, { ...cache, readonly: true });
+      }
+      const release = async (): Promise<void> => {
+        try {
+          await safeProtocol(pager)?.close();
+        } finally {
+          await close();
+        }
+      };
+      return new Database(pager, release, url);
     } catch (err) {
       await close();
       throw err;
@@ -110,14 +147,20 @@ export class Database {
    * writing. MisuseError when something is already there.
    */
   static async create(source: DatabaseSource, options: CreateDatabaseOptions = {}): Promise<Database> {
-    const { file, url, close } = await openSource(source, { ...options, readonly: false }, true);
+    const { file, url, close, vfs, name } = await openSource(source, { ...options, readonly: false }, true);
     try {
       if ((await file.xFileSize()) !== 0) throw new MisuseError(`${url}: a database already exists there`);
+      // Page 1 is written before any lease exists: refuse a store that could not hold one.
+      if (vfs instanceof BlockVfs && name !== undefined) await requireSafeWrites(vfs.objects, name, options.locking ?? 'lease');
       const pager = await openWritablePager(file, {
         ...(options.cacheBytes !== undefined && { cacheBytes: options.cacheBytes }),
         create: { ...(options.pageSize !== undefined && { pageSize: options.pageSize }) },
       });
-      return new Database(pager, close, url);
+      const isBareFile = typeof source !== 'string' && !('kind' in source) && !(source instanceof BlockStore) && !('objects' in source);
+      if (isBareFile) return new Database(pager, close, url);
+      // Page 1 is written; every later write goes through the commit protocol like any writer's.
+      await close();
+      return Database.open(source, { ...options, readonly: false });
     } catch (err) {
       await close();
       throw err;
@@ -315,22 +358,52 @@ export class Database {
 
   /** Every table, index, view and virtual table with its root page and entry count. */
   async tables(): Promise<TableSummary[]> {
-    const { rows } = await this.loadSchema();
-    const out: TableSummary[] = [];
-    for (const row of rows) {
-      if (row.type === 'trigger') continue;
-      const isVirtual = row.type === 'table' && row.rootPage === 0 && /^\s*create\s+virtual\b/i.test(row.sql ?? '');
-      const type = isVirtual ? 'virtual table' : (row.type as TableSummary['type']);
-      const counted = (row.type === 'table' || row.type === 'index') && row.rootPage > 0;
-      out.push({
-        type,
-        name: row.name,
-        tblName: row.tblName,
-        rootPage: row.rootPage,
-        rowCount: counted ? await countEntries(this.pager, row.rootPage) : null,
-      });
-    }
-    return out;
+    return this.serialised(() =>
+      readConsistent(this.pager, async () => {
+        const { rows, schema } = await this.loadSchema();
+        // A table's rows are counted once; an index that is not partial has exactly one entry
+        // per row of its table, so its count is the table's (half the pages read for a table
+        // with one index). Partial indexes and tables are counted by walking their b-trees.
+        const tableCounts = new Map<string, number>();
+        const countOf = async (root: number): Promise<number> => countEntries(this.pager, root);
+        const out: TableSummary[] = [];
+        for (const row of rows) {
+          if (row.type === 'trigger') continue;
+          const isVirtual = row.type === 'table' && row.rootPage === 0 && /^\s*create\s+virtual\b/i.test(row.sql ?? '');
+          const type = isVirtual ? 'virtual table' : (row.type as TableSummary['type']);
+          let rowCount: number | null = null;
+          if (row.type === 'table' && row.rootPage > 0) {
+            rowCount = await countOf(row.rootPage);
+            tableCounts.set(row.name.toLowerCase(), rowCount);
+          } else if (row.type === 'index' && row.rootPage > 0) {
+            const index = schema.index(row.name);
+            const known = tableCounts.get(row.tblName.toLowerCase());
+            rowCount = index !== undefined && index.partial === undefined && known !== undefined ? known : await countOf(row.rootPage);
+          }
+          out.push({ type, name: row.name, tblName: row.tblName, rootPage: row.rootPage, rowCount });
+        }
+        return out;
+      }, false),
+    );
+  }
+
+  /**
+   * Prepares a SELECT: `all(params)`, `get(params)`, `iterate(params)` (rows stream while pages
+   * are still being fetched), `columns()`, `plan()`. Re-prepare after changing the schema.
+   */
+  async prepare(sql: string): Promise<PreparedStatement> {
+    const { schema } = await this.loadSchema();
+    return prepareQuery({ pager: this.pager, schema }, sql);
+  }
+
+  /** Runs a SELECT and returns all its rows (objects keyed by column name). */
+  async query(sql: string, params?: BindParams): Promise<Record<string, SqlValue>[]> {
+    return this.serialised(() =>
+      readConsistent(this.pager, async () => {
+        const { schema } = await this.loadSchema();
+        return prepareQuery({ pager: this.pager, schema }, sql).all(params);
+      }, false),
+    );
   }
 
   /** Column names of a table in declaration order. */
@@ -394,7 +467,8 @@ export class Database {
 
   private async loadSchema(): Promise<{ rows: SchemaRow[]; schema: Schema }> {
     if (this.closed) throw new MisuseError('the database is closed');
-    if (this.schemaCache === undefined) {
+    // The schema cookie moves whenever anyone (this connection or another writer) changes the schema.
+    if (this.schemaCache === undefined || this.schemaCache.cookie !== this.pager.header.schemaCookie) {
       const cookie = this.pager.header.schemaCookie;
       const rows = await readSchemaRows(this.pager);
       this.schemaCache = { rows, schema: readSchema(rows), cookie };
@@ -424,14 +498,14 @@ async function openSource(
   source: DatabaseSource,
   options: OpenOptions,
   create = false,
-): Promise<{ file: VfsFile; url: string; close: () => Promise<void> }> {
+): Promise<{ file: VfsFile; url: string; close: () => Promise<void>; vfs?: Vfs; name?: string }> {
   const flags =
     (options.readonly === false ? OpenFlags.SQLITE_OPEN_READWRITE : OpenFlags.SQLITE_OPEN_READONLY) |
     (create ? OpenFlags.SQLITE_OPEN_CREATE : 0);
   if (typeof source === 'string' || 'kind' in source) {
     const location = typeof source === 'string' ? await parseLocationString(source) : source;
     const opened = await openLocation(location, { ...options, readonly: options.readonly !== false, create });
-    return { file: opened.file, url: opened.url, close: () => opened.close() };
+    return { file: opened.file, url: opened.url, close: () => opened.close(), vfs: opened.vfs, name: opened.name };
   }
   if (source instanceof BlockStore || ('objects' in source && 'prefix' in source)) {
     const vfs = new BlockVfs(source.objects, {
@@ -440,7 +514,7 @@ async function openSource(
     });
     const file = await vfs.xOpen(source.prefix, flags);
     const url = source instanceof BlockStore ? source.url : new BlockStore(source.objects, source.prefix).url;
-    return { file, url, close: () => file.xClose() };
+    return { file, url, close: () => file.xClose(), vfs, name: source.prefix };
   }
   if (typeof (source as VfsFile).xRead === 'function') {
     return { file: source as VfsFile, url: 'vfs:', close: async () => {} };

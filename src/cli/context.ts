@@ -6,6 +6,9 @@ import type { StoreOptions } from '../api/store-options.js';
 import { MisuseError } from '../errors.js';
 
 export interface GlobalOptions {
+  readonly unsafeNoLock?: boolean;
+  readonly busyTimeout?: number;
+  readonly cacheDir?: string;
   readonly endpoint?: string;
   readonly region?: string;
   readonly blockSize?: number;
@@ -13,8 +16,13 @@ export interface GlobalOptions {
   readonly quiet?: boolean;
 }
 
-export function storeOptions(options: GlobalOptions): StoreOptions {
+export function storeOptions(
+  options: GlobalOptions,
+): StoreOptions & { readonly locking?: 'lease' | 'none'; readonly busyTimeout?: number } {
   return {
+    ...(options.unsafeNoLock === true && { locking: 'none' as const }),
+    ...(options.busyTimeout !== undefined && { busyTimeout: options.busyTimeout }),
+    ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
     ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
     ...(options.region !== undefined && { region: options.region }),
     ...(options.blockSize !== undefined && { blockSize: options.blockSize }),

@@ -40,6 +40,14 @@ function commonOptions(command: Command): Command {
     .addOption(
       new Option('--concurrency <n>', 'requests in flight at once (default 64)').argParser(positiveInteger('--concurrency')),
     )
+    .addOption(new Option('--cache-dir <dir>', 'keep blocks read from S3 in this directory (trusted while the database is unchanged)'))
+    .addOption(new Option('--busy-timeout <ms>', 'wait this long for another writer (default 0)').argParser(positiveInteger('--busy-timeout')))
+    .addOption(
+      new Option(
+        '--unsafe-no-lock',
+        'write without the writer lease (as sqlite-s3vfs does): only safe when nobody else writes; needed on stores that ignore conditional writes',
+      ),
+    )
     .addOption(new Option('-q, --quiet', 'print nothing but errors and the requested output'));
 }
 
