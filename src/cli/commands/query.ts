@@ -7,11 +7,11 @@ import { readSchemaRows } from '../../api/schema-rows.js';
 import { prepareQuery } from '../../api/statement.js';
 import type { QueryContext } from '../../exec/select/query-types.js';
 import { storageClassOf, toPublic, type Value } from '../../exec/value.js';
-import { Pager } from '../../pager/pager.js';
 import { readSchema } from '../../schema/read-schema.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
 import { createRowWriter, type OutputFormat } from '../output.js';
 import { outputFormat, type FormatOptions } from './read.js';
+import { openSafePager, safeProtocol } from '../../pager/commit-protocol.js';
 
 const write = (text: string): void => void process.stdout.write(text);
 
@@ -19,9 +19,15 @@ const write = (text: string): void => void process.stdout.write(text);
 export async function withQueryContext<T>(spec: string, options: GlobalOptions, fn: (ctx: QueryContext) => Promise<T>): Promise<T> {
   const opened = await openLocation(resolveLocation(spec), { ...storeOptions(options), readonly: true });
   try {
-    const pager = await Pager.open(opened.file);
-    const schema = readSchema(await readSchemaRows(pager));
-    return await fn({ pager, schema });
+    // Through the commit protocol: a dead writer's hot journal is rolled back (or, while a
+    // commit is in flight, its pages are read from the journal) before anything is read.
+    const pager = await openSafePager(opened.vfs, opened.name, opened.file, { readonly: true });
+    try {
+      const schema = readSchema(await readSchemaRows(pager));
+      return await fn({ pager, schema });
+    } finally {
+      await safeProtocol(pager)?.close();
+    }
   } finally {
     await opened.close();
   }
