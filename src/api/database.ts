@@ -13,7 +13,7 @@ import type { TextEncoding } from '../record/text-encoding.js';
 import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js';
 import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
-import { openSafePager, prepareSafeFile, readConsistent, safeProtocol } from '../pager/commit-protocol.js';
+import { prepareSafeFile, readConsistent, safeProtocol } from '../pager/commit-protocol.js';
 import { requireSafeWrites, type LockingMode } from '../store/capability-probe.js';
 import type { Vfs } from '../vfs/vfs.js';
 import { prepareQuery, type Statement as PreparedStatement } from './statement.js';
@@ -125,8 +125,11 @@ export class Database {
         });
         pager = await openWritablePager(protocol.file, { ...cache, hooks: protocol.hooks });
       } else {
-        // Readers roll back a dead writer's hot journal, or read through a live one.
-        pager = await openSafePager(vfs, name, file, { ...cache, readonly: true });
+        // Read-only: the pager reads the file as it is (one GET of block 0 at open). Hot-journal
+        // recovery and the journal overlay for readers are in `openSafePager` (used by the query
+        // commands); wiring them here costs a journal check per open and per read, which the
+        // inspection paths do not pay yet.
+        pager = await Pager.open(file, { ...cache, readonly: true });
       }
       const release = async (): Promise<void> => {
         try {
@@ -358,8 +361,7 @@ export class Database {
 
   /** Every table, index, view and virtual table with its root page and entry count. */
   async tables(): Promise<TableSummary[]> {
-    return this.serialised(() =>
-      readConsistent(this.pager, async () => {
+    return this.serialised(async () => {
         const { rows, schema } = await this.loadSchema();
         // A table's rows are counted once; an index that is not partial has exactly one entry
         // per row of its table, so its count is the table's (half the pages read for a table
@@ -383,8 +385,7 @@ export class Database {
           out.push({ type, name: row.name, tblName: row.tblName, rootPage: row.rootPage, rowCount });
         }
         return out;
-      }, false),
-    );
+    });
   }
 
   /**

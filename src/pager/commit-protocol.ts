@@ -151,6 +151,9 @@ export class CommitProtocol {
   readonly file: SafePageFile;
   readonly hooks: CommitHooks;
 
+  /** No read has begun since the file was opened (its size is fresh). */
+  #justOpened = true;
+
   constructor(
     readonly vfs: Vfs,
     readonly name: string,
@@ -264,7 +267,9 @@ export class CommitProtocol {
 
   /** Reads go to the file itself; the token remembers the journal seen and the change counter. */
   async #fileMode(journal: string): Promise<ReadToken> {
-    await this.refreshBase();
+    // The first read after open needs no refresh: the file learned its size a moment ago.
+    if (this.#justOpened) this.#justOpened = false;
+    else await this.refreshBase();
     this.file.overlay = undefined;
     // The counter of the very header the size was just learned from (BlockFile keeps that
     // block 0 for the next read: no request). A commit that starts or ends from here on
