@@ -13,6 +13,7 @@ import type { TextEncoding } from '../record/text-encoding.js';
 import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js';
 import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
+import { toPublic } from '../exec/value.js';
 import { prepareSafeFile, readConsistent, safeProtocol } from '../pager/commit-protocol.js';
 import { requireSafeWrites, type LockingMode } from '../store/capability-probe.js';
 import type { Vfs } from '../vfs/vfs.js';
@@ -191,7 +192,7 @@ export class Database {
       const list = this.parse(sql);
       let result: StatementResult = { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
       for (const parsed of list) result = await this.runOne(parsed, params);
-      return { changes: result.changes, lastInsertRowid: publicRowid(this.lastRowid) };
+      return { changes: result.changes, lastInsertRowid: toPublic(this.lastRowid) as number | bigint };
     });
   }
 
@@ -487,9 +488,6 @@ async function loadCompiler(): Promise<Compiler> {
   return compiler;
 }
 
-function publicRowid(v: bigint): number | bigint {
-  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-}
 
 function conflictOf(stmt: Statement): string | undefined {
   return stmt.kind === 'insert' || stmt.kind === 'update' ? stmt.conflict : undefined;

@@ -7,7 +7,7 @@
  * memory stays bounded by `concurrency × chunkSize` however large the database is.
  */
 import { CantOpenError, NotADatabaseError } from '../errors.js';
-import { SQLITE_MAGIC } from './sqlite-magic.js';
+import { DATABASE_MAGIC } from '../format/db-header.js';
 import type { VfsFile } from '../vfs/vfs.js';
 
 export interface SerializeOptions {
@@ -56,8 +56,8 @@ export async function* serialize(file: VfsFile, options: SerializeOptions = {}):
 }
 
 function assertDatabaseHeader(first: Uint8Array, total: number): void {
-  const head = first.subarray(0, SQLITE_MAGIC.length);
-  if (total < 100 || !SQLITE_MAGIC.every((b, i) => head[i] === b)) {
+  const head = first.subarray(0, DATABASE_MAGIC.length);
+  if (total < 100 || !DATABASE_MAGIC.every((b, i) => head[i] === b)) {
     throw new NotADatabaseError('the source does not start with a SQLite database header');
   }
 }
