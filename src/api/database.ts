@@ -14,7 +14,8 @@ import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js'
 import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
 import { toPublic } from '../exec/value.js';
-import { prepareSafeFile, readConsistent, safeProtocol } from '../pager/commit-protocol.js';
+import { prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
+import { readConsistent, readConsistentStream } from '../pager/consistent-read.js';
 import { requireSafeWrites, type LockingMode } from '../store/capability-probe.js';
 import type { Vfs } from '../vfs/vfs.js';
 import { prepareQuery, type Statement as PreparedStatement } from './statement.js';
@@ -126,11 +127,15 @@ export class Database {
         });
         pager = await openWritablePager(protocol.file, { ...cache, hooks: protocol.hooks });
       } else {
-        // Read-only: the pager reads the file as it is (one GET of block 0 at open). Hot-journal
-        // recovery and the journal overlay for readers are in `openSafePager` (used by the query
-        // commands); wiring them here costs a journal check per open and per read, which the
-        // inspection paths do not pay yet.
-        pager = await Pager.open(file, { ...cache, readonly: true });
+        // Read-only, through the same protocol: a hot journal left by a dead writer is rolled
+        // back (as SQLite's readers do; or, when that is not possible — no write permission, a
+        // live writer mid-commit — read through), and every read checks for overlapping commits.
+        const protocol = await prepareSafeFile(vfs, name, file, {
+          readonly: true,
+          recover: true,
+          ...(options.locking !== undefined && { locking: options.locking }),
+        });
+        pager = await Pager.open(protocol.file, { ...cache, readonly: true });
       }
       const release = async (): Promise<void> => {
         try {
@@ -357,12 +362,20 @@ export class Database {
 
   /** The rows of sqlite_schema, in stored order. */
   async schema(): Promise<SchemaRow[]> {
-    return [...(await this.loadSchema()).rows];
+    return this.read(async () => [...(await this.loadSchema()).rows]);
+  }
+
+  /**
+   * Runs a read of this connection so that it sees one committed state (retried when another
+   * writer's commit overlapped it), one statement at a time.
+   */
+  private read<T>(fn: () => Promise<T>): Promise<T> {
+    return this.serialised(() => readConsistent(this.pager, fn));
   }
 
   /** Every table, index, view and virtual table with its root page and entry count. */
   async tables(): Promise<TableSummary[]> {
-    return this.serialised(async () => {
+    return this.read(async () => {
         const { rows, schema } = await this.loadSchema();
         // A table's rows are counted once; an index that is not partial has exactly one entry
         // per row of its table, so its count is the table's (half the pages read for a table
@@ -394,23 +407,25 @@ export class Database {
    * are still being fetched), `columns()`, `plan()`. Re-prepare after changing the schema.
    */
   async prepare(sql: string): Promise<PreparedStatement> {
-    const { schema } = await this.loadSchema();
-    return prepareQuery({ pager: this.pager, schema }, sql);
+    return this.read(async () => {
+      const { schema } = await this.loadSchema();
+      return prepareQuery({ pager: this.pager, schema }, sql);
+    });
   }
 
   /** Runs a SELECT and returns all its rows (objects keyed by column name). */
   async query(sql: string, params?: BindParams): Promise<Record<string, SqlValue>[]> {
-    return this.serialised(() =>
-      readConsistent(this.pager, async () => {
-        const { schema } = await this.loadSchema();
-        return prepareQuery({ pager: this.pager, schema }, sql).all(params);
-      }, false),
-    );
+    // One consistent read around the schema, the plan and the rows (the statement itself does
+    // not check again).
+    return this.read(async () => {
+      const { schema } = await this.loadSchema();
+      return prepareQuery({ pager: this.pager, schema }, sql, { consistent: false }).all(params);
+    });
   }
 
   /** Column names of a table in declaration order. */
   async columns(table: string): Promise<string[]> {
-    return (await this.table(table)).columns.map((c) => c.name);
+    return this.read(async () => (await this.table(table)).columns.map((c) => c.name));
   }
 
   /** Rows of a table in rowid (or primary key) order, values in declaration order. */
@@ -419,18 +434,24 @@ export class Database {
   }
 
   /** Rows with their storage classes (tells INTEGER 2 from REAL 2.0). */
-  async *typedRows(table: string, options: RowsOptions = {}): AsyncGenerator<TypedRow> {
-    const info = await this.table(table);
-    yield* tableRows(this.pager, info, options);
+  typedRows(table: string, options: RowsOptions = {}): AsyncGenerator<TypedRow> {
+    // Retried until the first row; BusyError if a commit overlaps it after that. The table is
+    // looked up inside the read, so a schema another writer changed is seen.
+    const pager = this.pager;
+    return readConsistentStream(pager, async function* (this: Database) {
+      yield* tableRows(pager, await this.table(table), options);
+    }.bind(this));
   }
 
   /** A census of every page by kind and owner, like the dbstat virtual table. */
   async pages(): Promise<PageCensus> {
-    const { rows } = await this.loadSchema();
-    return censusPages(
-      this.pager,
-      rows.filter((r) => r.rootPage > 0).map((r) => ({ name: r.name, rootPgno: r.rootPage })),
-    );
+    return this.read(async () => {
+      const { rows } = await this.loadSchema();
+      return censusPages(
+        this.pager,
+        rows.filter((r) => r.rootPage > 0).map((r) => ({ name: r.name, rootPgno: r.rootPage })),
+      );
+    });
   }
 
   /**
@@ -438,7 +459,7 @@ export class Database {
    * census: the problems found, or an empty list when the database is sound.
    */
   async check(): Promise<string[]> {
-    return this.serialised(async () => {
+    return this.read(async () => {
       const { rows, schema } = await this.loadSchema();
       return checkDatabase(this.pager, rows, schema);
     });

@@ -83,7 +83,9 @@ export async function openLocation(location: Location, options: OpenLocationOpti
     return { file, vfs, name: location.path, objects: undefined, blockSize: undefined, url, close: () => file.xClose() };
   }
   if (location.kind === 's3-blocks' || location.kind === 'block-directory') {
-    const { objects, prefix } = await objectStoreFor(location, options);
+    // The persistent block cache serves readers only: a writer must see block 0 as it is now.
+    const { cacheDir: _cacheDir, ...uncached } = options;
+    const { objects, prefix } = await objectStoreFor(location, options.readonly === true ? options : uncached);
     try {
       const vfs = new BlockVfs(objects, {
         ...(options.blockSize !== undefined && { blockSize: options.blockSize }),

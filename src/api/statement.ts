@@ -5,8 +5,14 @@
  *
  *   const stmt = prepareQuery({ pager, schema }, 'SELECT name FROM users WHERE id = ?');
  *   const row = await stmt.get([42]);          // { name: 'ada' } or undefined
+ *
+ * Every run reads one committed state (src/pager/consistent-read.ts): `all()` and `get()` are
+ * retried when a commit by someone else overlapped them; `iterate()` is retried until its first
+ * row, and ends with BusyError if a commit overlaps it after that. A statement prepared before
+ * the schema changed refuses to run (SQLITE_SCHEMA): prepare it again.
  */
-import { MisuseError } from '../errors.js';
+import { MisuseError, SqliteError } from '../errors.js';
+import { readConsistent, readConsistentStream } from '../pager/consistent-read.js';
 import type { SqlValue } from '../record/value.js';
 import { compileSelect } from '../exec/select/compile-select.js';
 import { coreSpans } from '../exec/select/column-names.js';
@@ -28,16 +34,23 @@ export interface TypedRow {
 }
 
 export class Statement {
+  /** The schema cookie the statement was planned against. */
+  private readonly cookie: number;
+
   private constructor(
     private readonly ctx: QueryContext,
     private readonly query: CompiledQuery,
     private readonly params: ParameterInfo,
     /** The SQL text as prepared. */
     readonly sql: string,
-  ) {}
+    /** Whether runs check for overlapping commits (false: the caller already does). */
+    private readonly consistent: boolean,
+  ) {
+    this.cookie = ctx.pager.header.schemaCookie;
+  }
 
   /** @internal */
-  static prepare(ctx: QueryContext, sql: string): Statement {
+  static prepare(ctx: QueryContext, sql: string, consistent = true): Statement {
     const parsed = parseStatement(sql);
     const explain = parsed.kind === 'explain';
     const stmt = parsed.kind === 'explain' ? parsed.statement : parsed;
@@ -46,7 +59,7 @@ export class Statement {
     }
     const { node, info } = numberParameters<SelectStatement>(stmt);
     const query = compileSelect(node, { schema: ctx.schema, ctes: new Map(), viewStack: [], spans: coreSpans(sql, node) }, undefined);
-    return new Statement(ctx, explain ? planRows(query) : query, info, sql);
+    return new Statement(ctx, explain ? planRows(query) : query, info, sql, consistent);
   }
 
   /** Result column names, as SQLite names them. */
@@ -65,35 +78,52 @@ export class Statement {
   }
 
   /** Rows as executor values (bigint INTEGER, number REAL), streamed. */
-  async *typedIterate(params?: BindParams): AsyncGenerator<TypedRow> {
-    const rt: RunContext = {
-      eval: { params: bindParameters(this.params, params), now: new Date() },
-      pager: this.ctx.pager,
-      cache: new Map(),
-    };
+  typedIterate(params?: BindParams): AsyncGenerator<TypedRow> {
+    const bound = bindParameters(this.params, params);
+    if (!this.consistent) return this.run(bound);
+    return readConsistentStream(this.ctx.pager, () => this.run(bound));
+  }
+
+  /** One run, as it is: the caller decides about consistency. */
+  private async *run(bound: ReturnType<typeof bindParameters>): AsyncGenerator<TypedRow> {
+    const pager = this.ctx.pager;
+    if (pager.header.schemaCookie !== this.cookie) {
+      throw new SqliteError('SQLITE_SCHEMA', 'database schema has changed since the statement was prepared; prepare it again');
+    }
+    const rt: RunContext = { eval: { params: bound, now: new Date() }, pager, cache: new Map() };
     for await (const values of this.query.run(rt, undefined)) yield { values };
   }
 
   /** Rows as objects keyed by column name, streamed. */
   async *iterate(params?: BindParams): AsyncGenerator<Row> {
-    const names = this.columns();
-    for await (const { values } of this.typedIterate(params)) {
-      const row: Row = {};
-      names.forEach((n, i) => (row[n] = toPublic(values[i] ?? null)));
-      yield row;
-    }
+    for await (const { values } of this.typedIterate(params)) yield this.toRow(values);
   }
 
+  private toRow(values: readonly Value[]): Row {
+    const row: Row = {};
+    this.columns().forEach((n, i) => (row[n] = toPublic(values[i] ?? null)));
+    return row;
+  }
+
+  /** Every row (a run that a commit overlapped is run again). */
   async all(params?: BindParams): Promise<Row[]> {
-    const out: Row[] = [];
-    for await (const r of this.iterate(params)) out.push(r);
-    return out;
+    const bound = bindParameters(this.params, params);
+    const collect = async (): Promise<Row[]> => {
+      const out: Row[] = [];
+      for await (const { values } of this.run(bound)) out.push(this.toRow(values));
+      return out;
+    };
+    return this.consistent ? readConsistent(this.ctx.pager, collect) : collect();
   }
 
   /** The first row, or undefined; stops reading after it. */
   async get(params?: BindParams): Promise<Row | undefined> {
-    for await (const r of this.iterate(params)) return r;
-    return undefined;
+    const bound = bindParameters(this.params, params);
+    const first = async (): Promise<Row | undefined> => {
+      for await (const { values } of this.run(bound)) return this.toRow(values);
+      return undefined;
+    };
+    return this.consistent ? readConsistent(this.ctx.pager, first) : first();
   }
 }
 
@@ -117,8 +147,8 @@ function planRows(query: CompiledQuery): CompiledQuery {
 }
 
 /** Parses and plans a SELECT (also `EXPLAIN QUERY PLAN SELECT …`, planned the same way). */
-export function prepareQuery(ctx: QueryContext, sql: string): Statement {
-  return Statement.prepare(ctx, sql);
+export function prepareQuery(ctx: QueryContext, sql: string, options: { readonly consistent?: boolean } = {}): Statement {
+  return Statement.prepare(ctx, sql, options.consistent ?? true);
 }
 
 /** The plan of a SELECT as EXPLAIN QUERY PLAN-style lines. */

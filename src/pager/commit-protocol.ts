@@ -25,7 +25,8 @@
  * journaled pages from the journal, every other page from the file, and the pre-commit size —
  * the last committed state. `beginRead()` decides between the file and that overlay and
  * fingerprints the state (journal header, or page 1's change counter); `endRead()` checks the
- * fingerprint again; `readConsistent()` retries a read that a commit overlapped.
+ * fingerprint again; `readConsistent()` / `readConsistentStream()` (consistent-read.ts) retry a
+ * read that a commit overlapped.
  *
  * How to wire it (src/api/database.ts / writable-pager.ts):
  *   const file = await vfs.xOpen(name, READWRITE | MAIN_DB);        // BlockVfs or any Vfs
@@ -33,7 +34,7 @@
  *   // or, where the pager is opened elsewhere (openWritablePager):
  *   //   const protocol = await prepareSafeFile(vfs, name, file, { locking, lease });
  *   //   const pager = await openWritablePager(protocol.file, { hooks: protocol.hooks, cacheBytes });
- *   // reads:  await readConsistent(pager, () => runSelect(pager))   (once per statement / read tx)
+ *   // reads:  await readConsistent(pager, () => runSelect(pager))   (consistent-read.ts; once per statement)
  *   // writes: pager.beginWrite() … pager.commit() / pager.rollback()  — the hooks do the rest
  *   // close:  pager.close(); await safeProtocol(pager)?.close(); await file.xClose();
  * `Pager.create` (a new database) writes page 1 without the hooks: no lease is held for that
@@ -60,8 +61,14 @@ export interface SafeOpenOptions {
   /** Lease timing and busy timeout (BlockVfs only). */
   readonly lease?: LeaseOptions;
   readonly cacheBytes?: number;
-  /** Opened read-only: never writes, never rolls back; reads the last committed state through a hot journal. */
+  /** Opened read-only: the pager never writes; by default reads never roll back either. */
   readonly readonly?: boolean;
+  /**
+   * Whether a read that finds a hot journal (no live lease) rolls it back, as SQLite's readers
+   * do (default: unless `readonly`). A reader that cannot (busy, no write permission, a store
+   * without conditional writes) reads the last committed state through the journal instead.
+   */
+  readonly recover?: boolean;
 }
 
 /** Attempts `readConsistent` makes before giving up with BusyError. */
@@ -143,6 +150,21 @@ export interface ReadToken {
   readonly journal: string;
   /** Page 1's change counter in the file when reads go to the file; undefined when they go through the overlay. */
   readonly counter: number | undefined;
+  /** The first bytes of the file as fetched for this check (file mode), for `Pager.refresh`. */
+  readonly header: Uint8Array | undefined;
+  /**
+   * Caches may hold pages of another state (a journal was seen since the last read, or is being
+   * read through now): drop them before reading.
+   */
+  readonly stale: boolean;
+  /** The object store's GET count after the check (BlockVfs): unchanged at the end = nothing was fetched. */
+  readonly gets: number | undefined;
+}
+
+/** What one look at the store found: the journal's first block and the database's block 0. */
+interface Peek {
+  readonly journalHead: Uint8Array | undefined;
+  readonly block0: Uint8Array | undefined;
 }
 
 /** One database's commit protocol: the lease, the hooks, recovery and read checks. */
@@ -151,8 +173,10 @@ export class CommitProtocol {
   readonly file: SafePageFile;
   readonly hooks: CommitHooks;
 
-  /** No read has begun since the file was opened (its size is fresh). */
-  #justOpened = true;
+  /** The check made at open, handed to the first read (it needs no second look). */
+  #openToken: ReadToken | undefined;
+  /** A journal was seen (or read through) since reads last went to the file alone. */
+  #sawJournal = false;
 
   constructor(
     readonly vfs: Vfs,
@@ -160,6 +184,8 @@ export class CommitProtocol {
     base: VfsFile,
     readonly locking: LockingMode,
     leaseOptions: LeaseOptions = {},
+    /** Whether reads may roll back a hot journal (taking the lease); else they read through it. */
+    readonly recovers = true,
   ) {
     this.file = new SafePageFile(base, this);
     if (locking === 'lease' && isBlockVfs(vfs)) {
@@ -175,32 +201,57 @@ export class CommitProtocol {
   }
 
   /** Re-learns the file's size (BlockFile finds it once at open; another writer may have changed it). */
-  async refreshBase(): Promise<void> {
-    if (this.base instanceof BlockFile) await this.base.refresh();
+  async refreshBase(known?: { readonly block0: Uint8Array | undefined }): Promise<void> {
+    if (this.base instanceof BlockFile) await this.base.refresh(known);
+  }
+
+  /** Drops the block file's in-memory blocks (the pager's pages are the caller's to drop). */
+  dropBaseCaches(): void {
+    if (this.base instanceof BlockFile) this.base.dropCaches();
   }
 
   /** The first 28 bytes of the journal as a fingerprint ('' when absent or not hot). One GET on a BlockVfs. */
   async journalFingerprint(): Promise<string> {
-    let head: Uint8Array | undefined;
-    if (isBlockVfs(this.vfs)) {
-      head = await this.vfs.objects.get(blockKey(this.vfs.xFullPathname(journalName(this.name)), 0));
-    } else if (await this.vfs.xAccess(journalName(this.name))) {
-      const j = await this.vfs.xOpen(journalName(this.name), OpenFlags.SQLITE_OPEN_READONLY | OpenFlags.SQLITE_OPEN_MAIN_JOURNAL);
-      try {
-        head = await j.xRead(JOURNAL_HEADER_FIELDS, 0);
-      } finally {
-        await j.xClose();
-      }
+    return fingerprintOf(await this.#journalHead());
+  }
+
+  async #journalHead(): Promise<Uint8Array | undefined> {
+    if (isBlockVfs(this.vfs)) return this.vfs.objects.get(blockKey(this.vfs.xFullPathname(journalName(this.name)), 0));
+    if (!(await this.vfs.xAccess(journalName(this.name)))) return undefined;
+    const j = await this.vfs.xOpen(journalName(this.name), OpenFlags.SQLITE_OPEN_READONLY | OpenFlags.SQLITE_OPEN_MAIN_JOURNAL);
+    try {
+      return await j.xRead(JOURNAL_HEADER_FIELDS, 0);
+    } finally {
+      await j.xClose();
     }
-    if (head === undefined || head.length < JOURNAL_HEADER_FIELDS) return '';
-    const h = decodeJournalHeader(head.subarray(0, JOURNAL_HEADER_FIELDS));
-    return h === undefined ? '' : `${h.nonce}:${h.recordCount}:${h.originalPageCount}:${h.pageSize}`;
+  }
+
+  /** Block 0 as stored now (a BlockVfs: one GET), or the file's first 100 bytes. */
+  async #storedHead(): Promise<Uint8Array | undefined> {
+    if (isBlockVfs(this.vfs)) return this.vfs.objects.get(blockKey(this.vfs.xFullPathname(this.name), 0));
+    return this.base.xRead(100, 0);
+  }
+
+  /**
+   * The journal's first block and block 0, in one round trip. Right after open, block 0 is the
+   * one the file was just opened from (no request). The order of the two does not matter: a
+   * commit that starts after either is caught by `endRead`.
+   */
+  async #peek(justOpened: boolean): Promise<Peek> {
+    const base = this.base;
+    if (justOpened && base instanceof BlockFile) return { journalHead: await this.#journalHead(), block0: base.lastBlock0 };
+    const [journalHead, block0] = await Promise.all([this.#journalHead(), this.#storedHead()]);
+    return { journalHead, block0 };
+  }
+
+  /** GETs made through the object store so far (undefined off a BlockVfs: then every read is checked). */
+  #gets(): number | undefined {
+    return isBlockVfs(this.vfs) ? this.vfs.objects.requests.get : undefined;
   }
 
   /** Page 1's change counter as stored now (header offset 24); 0 for an empty file. One GET on a BlockVfs. */
   async storedChangeCounter(): Promise<number> {
-    if (isBlockVfs(this.vfs)) return counterOf(await this.vfs.objects.get(blockKey(this.vfs.xFullPathname(this.name), 0)));
-    return counterOf(await this.base.xRead(28, 0));
+    return counterOf(await this.#storedHead());
   }
 
   /** Whether a live writer lease exists (false without a lease: then nobody can be trusted to be alive). */
@@ -211,74 +262,105 @@ export class CommitProtocol {
 
   /**
    * Rolls back a hot journal whose writer is gone. With a lease, only after taking it, without
-   * waiting (if someone else takes it first, they roll back, and we read through the overlay).
-   * Returns true when the journal is gone (rolled back or not hot), false when we could not
-   * (busy, or the database file is read-only).
+   * waiting (if someone else takes it first, they roll back, and we read through the overlay),
+   * and only on a store that enforces the conditional writes the lease depends on. A reader
+   * whose file is open read-only rolls back through a second, writable handle. Returns true when
+   * the journal is gone (rolled back or not hot), false when we could not (busy, a store that
+   * cannot hold a lease, no write permission): then reads go through the overlay.
    */
   async recover(): Promise<boolean> {
     const lease = this.lease;
     const mine = lease?.held === true;
     if (lease !== undefined && !mine) {
       try {
+        if (isBlockVfs(this.vfs)) await requireSafeWrites(this.vfs.objects, this.vfs.xFullPathname(this.name), 'lease');
         await lease.acquire(0); // readers never wait: whoever holds it will roll back
       } catch (err) {
-        if (err instanceof BusyError) return false;
+        if (err instanceof SqliteError) return false;
         throw err;
       }
     }
     try {
-      await rollbackHotJournal(this.vfs, this.name, this.base);
+      try {
+        await rollbackHotJournal(this.vfs, this.name, this.base);
+      } catch (err) {
+        if (!(err instanceof ReadOnlyError)) throw err;
+        // Opened read-only: roll back through a writable handle of our own.
+        const writable = await this.vfs.xOpen(this.name, OpenFlags.SQLITE_OPEN_READWRITE | OpenFlags.SQLITE_OPEN_MAIN_DB);
+        try {
+          await rollbackHotJournal(this.vfs, this.name, writable);
+        } finally {
+          await writable.xClose();
+        }
+      }
       await this.refreshBase();
+      this.dropBaseCaches();
       return true;
     } catch (err) {
-      if (err instanceof ReadOnlyError) return false; // opened read-only: read through the overlay instead
+      // No permission to write (S3 AccessDenied, a read-only file): read through the overlay.
+      if (err instanceof ReadOnlyError || (err instanceof IoError && /denied|forbidden|read-?only|permission|EACCES|EROFS/i.test(err.message))) return false;
       throw err;
     } finally {
       if (lease !== undefined && !mine) await lease.release().catch(() => undefined);
     }
   }
 
+  /** Hands the check made at open to the first read. */
+  adoptOpenCheck(token: ReadToken): void {
+    this.#openToken = token;
+  }
+
   /**
    * Decides what a read sees (see the top of this file) and returns the state's fingerprint.
-   * `writable` false: never roll back (a read-only connection), always overlay.
+   * Costs one round trip of two GETs (journal, block 0) — right after open, one GET — plus two
+   * HEADs when the database changed since the last read. `mayRecover` false: never roll back
+   * (a read-only connection), always read through a hot journal.
    */
-  async beginRead(writable = true): Promise<ReadToken> {
+  async beginRead(mayRecover = this.recovers, justOpened = false): Promise<ReadToken> {
+    const opened = this.#openToken;
+    this.#openToken = undefined;
+    if (opened !== undefined) return opened;
     for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-      const journal = await this.journalFingerprint();
-      if (journal === '') return this.#fileMode(journal);
-      if (writable && !(await this.leaseIsLive())) {
-        await this.recover();
-        if ((await this.journalFingerprint()) === '') continue;
+      const peek = await this.#peek(justOpened && attempt === 0);
+      const journal = fingerprintOf(peek.journalHead);
+      if (journal === '') {
+        const stale = this.#sawJournal || this.file.overlay !== undefined;
+        this.#sawJournal = false;
+        this.file.overlay = undefined;
+        // Unchanged block 0 = unchanged file: no further request. Else the size again (HEADs).
+        await this.refreshBase({ block0: peek.block0 });
+        return { journal, counter: counterOf(peek.block0), header: peek.block0, stale, gets: this.#gets() };
+      }
+      this.#sawJournal = true;
+      if (mayRecover && !(await this.leaseIsLive())) {
+        if (await this.recover()) continue;
       }
       await this.refreshBase();
       const snap = await readHotJournal(this.vfs, this.name, this.base);
       // A journal with a valid header that is still not hot (SQLite's rules: e.g. its
       // super-journal is gone) restores nothing: read the file, and watch that journal.
-      if (snap === undefined) return this.#fileMode(journal);
+      if (snap === undefined) {
+        this.file.overlay = undefined;
+        return { journal, counter: await this.storedChangeCounter(), header: undefined, stale: true, gets: this.#gets() };
+      }
       if (`${snap.header.nonce}:${snap.header.recordCount}:${snap.originalPageCount}:${snap.pageSize}` !== journal) continue;
       // The writer may have reached its commit point while we read the records (it zeroes the
       // header, then deletes them): only a header still in place vouches for what we read.
       if ((await this.journalFingerprint()) !== journal) continue;
       this.file.overlay = snap;
-      return { journal, counter: undefined };
+      return { journal, counter: undefined, header: undefined, stale: true, gets: this.#gets() };
     }
     throw new BusyError(`database is busy: ${this.name} kept changing while a read tried to begin`);
   }
 
-  /** Reads go to the file itself; the token remembers the journal seen and the change counter. */
-  async #fileMode(journal: string): Promise<ReadToken> {
-    // The first read after open needs no refresh: the file learned its size a moment ago.
-    if (this.#justOpened) this.#justOpened = false;
-    else await this.refreshBase();
-    this.file.overlay = undefined;
-    // The counter of the very header the size was just learned from (BlockFile keeps that
-    // block 0 for the next read: no request). A commit that starts or ends from here on
-    // changes the journal or this counter, which `endRead` (and `readConsistent`) check.
-    return { journal, counter: counterOf(await this.base.xRead(28, 0)) };
-  }
-
-  /** Whether the state a read began on is still the one it saw (else retry it). */
+  /**
+   * Whether the state a read began on is still the one it saw (else retry it). Free when the
+   * read fetched nothing (every page came from caches that the begin check vouched for);
+   * otherwise the journal, then block 0 — in that order: a commit that overwrote a page we read
+   * either still has its journal, or has finished and moved the change counter.
+   */
   async endRead(token: ReadToken): Promise<boolean> {
+    if (token.gets !== undefined && this.#gets() === token.gets) return true;
     if ((await this.journalFingerprint()) !== token.journal) return false;
     if (token.counter === undefined) return true; // overlay of the same in-flight commit: still holds
     return (await this.storedChangeCounter()) === token.counter;
@@ -288,6 +370,13 @@ export class CommitProtocol {
   async close(): Promise<void> {
     if (this.lease?.held === true) await this.lease.release();
   }
+}
+
+/** A journal header's identifying fields ('' when there is no header or it is not hot). */
+function fingerprintOf(head: Uint8Array | undefined): string {
+  if (head === undefined || head.length < JOURNAL_HEADER_FIELDS) return '';
+  const h = decodeJournalHeader(head.subarray(0, JOURNAL_HEADER_FIELDS));
+  return h === undefined ? '' : `${h.nonce}:${h.recordCount}:${h.originalPageCount}:${h.pageSize}`;
 }
 
 /**
@@ -354,48 +443,17 @@ export async function openSafePager(vfs: Vfs, name: string, file: VfsFile, optio
 /**
  * The open path without opening the pager: recovers (or sets up the journal overlay) and returns
  * the protocol, whose `file` the pager must read and write through and whose `hooks` it must use.
+ * The check it makes serves as the first read's begin check (`readConsistent`).
  */
 export async function prepareSafeFile(vfs: Vfs, name: string, file: VfsFile, options: SafeOpenOptions = {}): Promise<CommitProtocol> {
-  const protocol = new CommitProtocol(vfs, name, file, options.locking ?? 'lease', options.lease);
-  await protocol.beginRead(options.readonly !== true);
+  const recovers = options.recover ?? options.readonly !== true;
+  const protocol = new CommitProtocol(vfs, name, file, options.locking ?? 'lease', options.lease, recovers);
+  const token = await protocol.beginRead(recovers, true);
+  protocol.adoptOpenCheck({ ...token, stale: false });
   return protocol;
 }
 
 /** The protocol behind a pager from `openSafePager`, or undefined for any other pager. */
 export function safeProtocol(pager: Pager): CommitProtocol | undefined {
   return pager.file instanceof SafePageFile ? pager.file.protocol : undefined;
-}
-
-/**
- * Runs a read (`fn` reads through `pager`) so that it sees exactly one committed state: chooses
- * file or journal overlay, refreshes the pager, runs `fn`, and retries — with the cache dropped —
- * when a commit overlapped it. Inside the pager's own write transaction `fn` just runs.
- */
-export async function readConsistent<T>(pager: Pager, fn: () => Promise<T>, writable = true): Promise<T> {
-  const protocol = safeProtocol(pager);
-  if (protocol === undefined || pager.inWriteTransaction) return fn();
-  for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-    const token = await protocol.beginRead(writable);
-    let result: T;
-    try {
-      await pager.refresh();
-      // The pager must read the state the token vouches for (its header may come from a newer
-      // block 0 than the size did).
-      if (token.counter !== undefined && pager.header.changeCounter !== token.counter) {
-        pager.invalidate();
-        continue;
-      }
-      result = await fn();
-    } catch (err) {
-      // A read torn by a commit can look corrupt: only believe the error if nothing moved.
-      if (err instanceof SqliteError && !(await protocol.endRead(token))) {
-        pager.invalidate();
-        continue;
-      }
-      throw err;
-    }
-    if (await protocol.endRead(token)) return result;
-    pager.invalidate();
-  }
-  throw new BusyError(`database is busy: reads of ${normalizePrefix(protocol.name)} kept overlapping commits`);
 }

@@ -166,13 +166,13 @@ interface StatementJournal {
   readonly schemaChanged: boolean;
 }
 
-async function readState(file: PageFile): Promise<{ state: FileState; page1Header: Uint8Array }> {
+async function readState(file: PageFile, knownHeader?: Uint8Array): Promise<{ state: FileState; page1Header: Uint8Array }> {
   let size: number;
   let first: Uint8Array;
   try {
     size = await file.xFileSize();
     if (size === 0) throw new EmptyDatabaseError();
-    first = await file.xRead(DATABASE_HEADER_SIZE, 0);
+    first = knownHeader !== undefined && knownHeader.length >= DATABASE_HEADER_SIZE ? knownHeader.subarray(0, DATABASE_HEADER_SIZE) : await file.xRead(DATABASE_HEADER_SIZE, 0);
   } catch (err) {
     throw asSqliteError(err, 'reading the database header');
   }
@@ -363,10 +363,12 @@ export class Pager {
    * Re-reads the header; if page 1's change counter (or the page count) moved, drops the cache
    * and adopts the new state. Returns true when the database changed. Not inside a write.
    */
-  async refresh(): Promise<boolean> {
+  async refresh(knownHeader?: Uint8Array): Promise<boolean> {
     this.checkOpen();
     if (this.tx !== undefined) throw new MisuseError('refresh() inside a write transaction');
-    const { state } = await readState(this.file);
+    // `knownHeader`: the first 100 bytes of the file as the caller fetched them a moment ago
+    // (a reader's consistency check), which saves reading them again.
+    const { state } = await readState(this.file, knownHeader);
     const old = this.state;
     if (state.header.changeCounter === old.header.changeCounter && state.pageCount === old.pageCount) return false;
     this.state = state;
@@ -384,7 +386,20 @@ export class Pager {
     this.checkOpen();
     if (this.tx !== undefined) throw new MisuseError('invalidate() inside a write transaction');
     this.cache.clear();
+    this.seal();
+  }
+
+  /**
+   * Ends a read: reads still in flight (read-ahead the read did not wait for) will not be cached
+   * nor shared with later reads — they may land after the read's consistency check, so nothing
+   * vouches for them. The cache is kept. Not inside a write transaction.
+   */
+  seal(): void {
+    if (this.tx !== undefined) return;
     this.inflight.clear();
+    // A new state object with the same contents: `getPage` caches a page only when the state it
+    // was read for is still the current one.
+    this.state = { ...this.state };
   }
 
   // ── Write transactions ──────────────────────────────────────────────────────────────────

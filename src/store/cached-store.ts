@@ -221,7 +221,10 @@ export class CachedObjectStore implements ObjectStore {
     const started = this.now();
     const data = await this.remoteGet(key);
     if (data === undefined || !cacheable(data)) {
-      this.unvalidate(key);
+      // Not a database we can vouch for (e.g. a journal's first block, or none): nothing of this
+      // prefix is trusted. Other prefixes are untouched — no write happened.
+      this.validated.delete(prefix);
+      this.fresh.delete(prefix);
       return data;
     }
     const cacheKey = this.cacheKey(key);

@@ -233,6 +233,8 @@ export class BlockFile implements VfsFile {
   readonly #cleanLimit: number;
   /** The bytes of block 0 last fetched from the store, to notice a commit by someone else. */
   #seenBlock0: Uint8Array | undefined;
+  /** The block 0 the current size was learned with (at open or the last refresh). */
+  #sizedBy: Uint8Array | undefined;
   /** Bumped by every change to this handle's view; a fetch that started earlier is not cached. */
   #generation = 0;
   #closed = false;
@@ -251,6 +253,7 @@ export class BlockFile implements VfsFile {
     this.#storedBlocks = Math.max(blocks, init.storedBlocks);
     this.#block0 = init.block0;
     this.#seenBlock0 = init.block0;
+    this.#sizedBy = init.block0;
     this.#cleanLimit = init.blockSize >= 16384 ? Math.max(2, Math.min(64, Math.floor((8 << 20) / init.blockSize))) : 0;
     if (init.block0 !== undefined && this.#cleanLimit > 0) this.#clean.set(0, init.block0);
     this.#concurrency = init.concurrency;
@@ -264,6 +267,23 @@ export class BlockFile implements VfsFile {
   /** The cross-machine writer lease of this file, when the VFS was given lease options. */
   get lease(): Lease | undefined {
     return this.#lease;
+  }
+
+  /**
+   * Block 0 as this handle learned its size from (at open or the last refresh), without a
+   * request: the header a reader's first consistency check starts from.
+   */
+  get lastBlock0(): Uint8Array | undefined {
+    return this.#sizedBy;
+  }
+
+  /**
+   * Forgets every clean block kept in memory, and any read in flight will not be kept: for a
+   * reader that found a journal or a read a commit overlapped (blocks of two states may be here).
+   */
+  dropCaches(): void {
+    this.#forgetClean();
+    this.#block0 = undefined;
   }
 
   /** Bytes currently held in the dirty set. */
@@ -485,15 +505,22 @@ export class BlockFile implements VfsFile {
    * lock, a lease — that another connection has committed since it opened. This is the one
    * deliberate exception to "find the size once": it runs only when the caller asks. Refused
    * (MisuseError) while this handle has unsynced changes. Returns the new size.
+   *
+   * `known`: block 0 as the caller has just fetched it (a reader's consistency check GETs it
+   * anyway). Then there is no GET; and when it is byte for byte the block 0 this handle last
+   * saw, nothing changed (every commit rewrites the change counter), so there are no HEADs either.
    */
-  refresh(): Promise<number> {
+  refresh(known?: { readonly block0: Uint8Array | undefined }): Promise<number> {
     return this.#exclusive(async () => {
       this.#checkOpen();
       const blocks = blockCount(this.#size, this.blockSize);
       if (this.#dirty.size > 0 || this.#validBlocks !== blocks || this.#storedBlocks !== blocks) {
         throw new MisuseError(`refresh of ${this.store.url} with unsynced changes`);
       }
-      const block0 = await io(this.store, 0, 'reading', () => this.store.read(0));
+      if (known !== undefined && known.block0 !== undefined && this.#sizedBy !== undefined && sameBytes(known.block0, this.#sizedBy)) {
+        return this.#size;
+      }
+      const block0 = known !== undefined ? known.block0 : await io(this.store, 0, 'reading', () => this.store.read(0));
       let found: FoundSize = { blockSize: this.blockSize, size: 0, storedBlocks: 0 };
       if (block0 !== undefined) {
         found =
@@ -511,6 +538,7 @@ export class BlockFile implements VfsFile {
       this.#block0 = block0;
       this.#block0Uses = 2;
       this.#seenBlock0 = block0;
+      this.#sizedBy = block0;
       if (block0 !== undefined && this.#cleanLimit > 0) this.#clean.set(0, block0);
       return found.size;
     });
@@ -543,6 +571,10 @@ export class BlockFile implements VfsFile {
     // Blocks past the new end go last: a crash before this point leaves a file that is too
     // long (harmless, the header says how much is database), never one that is too short.
     await this.#deleteRange(Math.max(valid, blocks), stored);
+    // What we just wrote is what the store holds: the size is known from it (no refresh needed).
+    const block0 = this.#dirty.get(0);
+    if (block0 !== undefined) this.#sizedBy = this.#seenBlock0 = block0.slice(0, Math.min(bs, size));
+    else if (this.#dirty.size > 0 || stored !== blocks) this.#sizedBy = undefined;
     this.#dirty.clear();
     this.#validBlocks = blocks;
     this.#storedBlocks = blocks;

@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { countEntries, insertRow } from '../../src/btree/index.js';
 import { BusyError, CorruptError, SqliteError } from '../../src/errors.js';
-import { readConsistent } from '../../src/pager/commit-protocol.js';
+import { readConsistent } from '../../src/pager/consistent-read.js';
 import { encodeJournal, encodeSuperJournalName } from '../../src/pager/journal-format.js';
 import { encodeRecord } from '../../src/record/record.js';
 import { DirectoryObjectStore } from '../../src/store/directory-store.js';
 import { MemoryObjectStore } from '../../src/store/memory-store.js';
 import { Lease } from '../../src/vfs/lease.js';
 import { integrityCheck, makeDatabaseBytes, tempDir } from '../support/sqlite3.js';
-import { FaultyStore, INITIAL_SQL, TRANSACTIONS, exportFile, openSafe, sameBytes, uploadDatabase } from './harness.js';
+import { FaultyStore, INITIAL_SQL, TRANSACTIONS, crashedStore as crashedStoreOf, exportFile, openSafe, sameBytes, uploadDatabase } from './harness.js';
 
 const initial = makeDatabaseBytes(INITIAL_SQL);
 const tmp = tempDir('s3lite-bad');
@@ -29,22 +29,7 @@ async function freshStore(): Promise<MemoryObjectStore> {
 }
 
 /** A store holding a crashed commit of the large insert: journal hot, some blocks overwritten, no live lease. */
-async function crashedStore(): Promise<MemoryObjectStore> {
-  const base = await freshStore();
-  const faulty = new FaultyStore(base);
-  const pager = await openSafe(faulty, { lease: { durationMs: 2000, renewEveryMs: 500 } });
-  await pager.beginWrite();
-  await TRANSACTIONS['large insert that grows the file']!(pager, LAYOUT);
-  let dbPuts = 0;
-  faulty.arm(undefined);
-  const paused = faulty.pauseOn((op, key) => op === 'put' && key.startsWith('db/') && ++dbPuts === 20);
-  void pager.commit().catch(() => undefined);
-  await paused;
-  faulty.crashed = true;
-  faulty.resume();
-  await base.delete('db-lock'); // the lease has "expired" and vanished
-  return base;
-}
+const crashedStore = (): Promise<MemoryObjectStore> => crashedStoreOf(initial);
 
 function sqliteFiles(name: string, db: Uint8Array, journal: Uint8Array | undefined): { path: string; check: string } {
   const path = join(tmp.dir, name);

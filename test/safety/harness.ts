@@ -157,6 +157,28 @@ export async function openSafe(store: ObjectStore, options: SafeOpenOptions & { 
   });
 }
 
+/**
+ * A store holding `initial` (1024-byte blocks under `db`) and a crashed commit of the large
+ * insert: journal hot, some blocks overwritten, and no lease (it "expired" and vanished).
+ */
+export async function crashedStore(initial: Uint8Array): Promise<MemoryObjectStore> {
+  const base = new MemoryObjectStore();
+  await uploadDatabase(base, 'db', initial, 1024);
+  const faulty = new FaultyStore(base);
+  const pager = await openSafe(faulty, { lease: { durationMs: 2000, renewEveryMs: 500 } });
+  await pager.beginWrite();
+  await TRANSACTIONS['large insert that grows the file']!(pager, { t1: 2, t2: 3, t3: 4, t3SchemaRowid: 3, schemaRows: 3 });
+  let dbPuts = 0;
+  faulty.arm(undefined);
+  const paused = faulty.pauseOn((op, key) => op === 'put' && key.startsWith('db/') && ++dbPuts === 20);
+  void pager.commit().catch(() => undefined);
+  await paused;
+  faulty.crashed = true;
+  faulty.resume();
+  await base.delete('db-lock');
+  return base;
+}
+
 /** Root pages and schema rowids of the test database (from sqlite3). */
 export interface Layout {
   readonly t1: number;

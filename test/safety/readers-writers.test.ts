@@ -6,7 +6,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { countEntries, insertRow } from '../../src/btree/index.js';
 import { BusyError, IoError } from '../../src/errors.js';
-import { readConsistent, safeProtocol } from '../../src/pager/commit-protocol.js';
+import { safeProtocol } from '../../src/pager/commit-protocol.js';
+import { readConsistent } from '../../src/pager/consistent-read.js';
 import type { Pager } from '../../src/pager/pager.js';
 import { encodeRecord } from '../../src/record/record.js';
 import { MemoryObjectStore } from '../../src/store/memory-store.js';

@@ -4,6 +4,7 @@
  */
 import { openLocation } from '../../api/open-location.js';
 import { NotADatabaseError } from '../../errors.js';
+import { prepareSafeFile } from '../../pager/commit-protocol.js';
 import { decodeDatabaseHeader, type DatabaseHeader } from '../../format/db-header.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
 
@@ -18,9 +19,12 @@ export async function runInfo(spec: string, options: InfoOptions): Promise<void>
   const location = resolveLocation(spec);
   const opened = await openLocation(location, { ...storeOptions(options), readonly: true });
   try {
-    const size = await opened.file.xFileSize();
+    // Through the commit protocol: a dead writer's hot journal is rolled back first, and while a
+    // commit is in flight the header and size are the last committed ones (from its journal).
+    const { file } = await prepareSafeFile(opened.vfs, opened.name, opened.file, { readonly: true, recover: true });
+    const size = await file.xFileSize();
     if (size < 100) throw new NotADatabaseError(`${opened.url} holds ${size} bytes: not a SQLite database`);
-    const header = decodeDatabaseHeader(await opened.file.xRead(100, 0));
+    const header = decodeDatabaseHeader(await file.xRead(100, 0));
     const facts = describe(header, size, opened.url, opened.blockSize);
     if (options.json === true) {
       process.stdout.write(`${JSON.stringify(Object.fromEntries(facts.map(([k, , v]) => [k, v])))}\n`);

@@ -21,7 +21,7 @@ export async function withQueryContext<T>(spec: string, options: GlobalOptions, 
   try {
     // Through the commit protocol: a dead writer's hot journal is rolled back (or, while a
     // commit is in flight, its pages are read from the journal) before anything is read.
-    const pager = await openSafePager(opened.vfs, opened.name, opened.file, { readonly: true });
+    const pager = await openSafePager(opened.vfs, opened.name, opened.file, { readonly: true, recover: true });
     try {
       const schema = readSchema(await readSchemaRows(pager));
       return await fn({ pager, schema });
