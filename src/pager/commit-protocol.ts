@@ -386,6 +386,13 @@ function fingerprintOf(head: Uint8Array | undefined): string {
 export function safeCommitHooks(protocol: CommitProtocol): CommitHooks {
   const { vfs, name } = protocol;
   const lease = protocol.lease;
+  /** The journal of the commit in progress, kept open from its writing to the commit point. */
+  let journal: VfsFile | undefined;
+  const closeJournal = async (): Promise<void> => {
+    const open = journal;
+    journal = undefined;
+    await open?.xClose().catch(() => undefined);
+  };
   return {
     async beforeBegin() {
       if (lease !== undefined && isBlockVfs(vfs)) {
@@ -394,9 +401,9 @@ export function safeCommitHooks(protocol: CommitProtocol): CommitHooks {
       }
       try {
         protocol.file.overlay = undefined;
-        await protocol.refreshBase();
-        // We hold the lease: any journal belongs to a writer that is gone.
-        if (await vfs.xAccess(journalName(name))) {
+        // We hold the lease: any journal belongs to a writer that is gone. (Both in one round trip.)
+        const [, hot] = await Promise.all([protocol.refreshBase(), vfs.xAccess(journalName(name))]);
+        if (hot) {
           await rollbackHotJournal(vfs, name, protocol.base);
           await protocol.refreshBase();
         }
@@ -409,7 +416,8 @@ export function safeCommitHooks(protocol: CommitProtocol): CommitHooks {
       await lease?.confirm();
       const first = originals[0];
       if (first === undefined) throw new IoError('commit without page 1 among the originals');
-      await writeJournal(vfs, name, { pageSize: first.data.length, originalPageCount: oldPageCount, pages: originals });
+      await closeJournal();
+      journal = await writeJournal(vfs, name, { pageSize: first.data.length, originalPageCount: oldPageCount, pages: originals, keepOpen: true });
       // The journal upload may have been long: renew before the first database block changes.
       await lease?.confirm();
     },
@@ -417,9 +425,13 @@ export function safeCommitHooks(protocol: CommitProtocol): CommitHooks {
       // Lost the lease after writing pages? Then leave the journal hot: the next opener restores
       // the state before this transaction, and the commit reports failure.
       lease?.check();
-      await deleteJournal(vfs, name);
+      const open = journal;
+      journal = undefined;
+      await deleteJournal(vfs, name, open);
     },
     async afterEnd() {
+      // A commit that failed before its commit point leaves the journal hot, for recovery.
+      await closeJournal();
       await lease?.release();
     },
   };

@@ -32,6 +32,7 @@
  */
 import { CantOpenError, MisuseError } from '../errors.js';
 import { lockBytePgno } from '../format/lock-byte.js';
+import { BlockFile } from '../vfs/block-vfs.js';
 import { OpenFlags, SyncFlags, type Vfs, type VfsFile } from '../vfs/vfs.js';
 import {
   JOURNAL_HEADER_FIELDS,
@@ -103,7 +104,10 @@ function randomNonce(): number {
  * be left behind; without a valid header it is ignored, and with one (only if the final sync
  * failed ambiguously) rolling it back restores the untouched pages to themselves.
  */
-export async function writeJournal(vfs: Vfs, dbName: string, options: WriteJournalOptions): Promise<void> {
+export async function writeJournal(vfs: Vfs, dbName: string, options: WriteJournalOptions & { readonly keepOpen?: false }): Promise<undefined>;
+/** `keepOpen`: the journal stays open and is returned, for `deleteJournal` at the commit point (no re-open). */
+export async function writeJournal(vfs: Vfs, dbName: string, options: WriteJournalOptions & { readonly keepOpen: true }): Promise<VfsFile>;
+export async function writeJournal(vfs: Vfs, dbName: string, options: WriteJournalOptions & { readonly keepOpen?: boolean }): Promise<VfsFile | undefined> {
   const { pageSize, originalPageCount } = options;
   if (!isValidJournalPageSize(pageSize)) throw new MisuseError(`page size ${pageSize} is not valid`);
   if (!Number.isInteger(originalPageCount) || originalPageCount < 0 || originalPageCount > 0xffff_ffff) {
@@ -154,14 +158,19 @@ export async function writeJournal(vfs: Vfs, dbName: string, options: WriteJourn
       if (++inChunk === perChunk) await flushChunk();
     }
     await flushChunk();
-    await file.xSync(SyncFlags.SQLITE_SYNC_NORMAL);
+    // A block file uploads block 0 after every other block of a sync, and each block lands
+    // whole: one sync makes the records durable before the header (in block 0) exists. Any
+    // other file needs SQLite's two syncs.
+    if (!(file instanceof BlockFile)) await file.xSync(SyncFlags.SQLITE_SYNC_NORMAL);
 
-    // 2. The header, now that every record it counts is durable.
+    // 2. The header, once every record it counts is durable.
     const header = encodeJournalHeader({ recordCount: seen.size, nonce, originalPageCount, sectorSize, pageSize });
     await file.xWrite(header, 0);
     await file.xSync(SyncFlags.SQLITE_SYNC_FULL);
     closed = true;
+    if (options.keepOpen === true) return file;
     await file.xClose();
+    return undefined;
   } finally {
     if (!closed) await file.xClose().catch(() => undefined);
   }
@@ -190,6 +199,14 @@ export async function deleteJournal(vfs: Vfs, dbName: string, open?: VfsFile): P
     if (size > 0) {
       await file.xWrite(new Uint8Array(Math.min(size, JOURNAL_HEADER_FIELDS)), 0);
       await file.xSync(SyncFlags.SQLITE_SYNC_FULL);
+    }
+    if (file instanceof BlockFile) {
+      // The handle knows its blocks: truncating deletes them (highest first, block 0 last)
+      // without the listing `xDelete` needs — the journal is gone once block 0 is.
+      await file.xTruncate(0);
+      await file.xSync(SyncFlags.SQLITE_SYNC_NORMAL);
+      await file.xClose();
+      return;
     }
   } catch (err) {
     await file.xClose().catch(() => undefined);

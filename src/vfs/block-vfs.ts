@@ -183,6 +183,8 @@ interface BlockFileInit {
   /** Blocks with index ≥ this are known not to exist in the store. */
   readonly storedBlocks: number;
   readonly block0?: Uint8Array;
+  /** The header in `block0` vouches for `size` (see `headerVouchesFor`). */
+  readonly vouched?: boolean;
   readonly concurrency: number;
   readonly maxDirtyBytes: number;
   readonly readOnly: boolean;
@@ -253,7 +255,7 @@ export class BlockFile implements VfsFile {
     this.#storedBlocks = Math.max(blocks, init.storedBlocks);
     this.#block0 = init.block0;
     this.#seenBlock0 = init.block0;
-    this.#sizedBy = init.block0;
+    this.#sizedBy = init.vouched === true ? init.block0 : undefined;
     this.#cleanLimit = init.blockSize >= 16384 ? Math.max(2, Math.min(64, Math.floor((8 << 20) / init.blockSize))) : 0;
     if (init.block0 !== undefined && this.#cleanLimit > 0) this.#clean.set(0, init.block0);
     this.#concurrency = init.concurrency;
@@ -521,6 +523,13 @@ export class BlockFile implements VfsFile {
         return this.#size;
       }
       const block0 = known !== undefined ? known.block0 : await io(this.store, 0, 'reading', () => this.store.read(0));
+      // The block 0 the size was learned with, unchanged: so is the size (no HEADs).
+      if (block0 !== undefined && this.#sizedBy !== undefined && sameBytes(block0, this.#sizedBy)) {
+        this.#block0 = block0;
+        this.#block0Uses = 2;
+        this.#seenBlock0 = block0;
+        return this.#size;
+      }
       let found: FoundSize = { blockSize: this.blockSize, size: 0, storedBlocks: 0 };
       if (block0 !== undefined) {
         found =
@@ -538,7 +547,7 @@ export class BlockFile implements VfsFile {
       this.#block0 = block0;
       this.#block0Uses = 2;
       this.#seenBlock0 = block0;
-      this.#sizedBy = block0;
+      this.#sizedBy = found.vouched === true ? block0 : undefined;
       if (block0 !== undefined && this.#cleanLimit > 0) this.#clean.set(0, block0);
       return found.size;
     });
@@ -573,8 +582,13 @@ export class BlockFile implements VfsFile {
     await this.#deleteRange(Math.max(valid, blocks), stored);
     // What we just wrote is what the store holds: the size is known from it (no refresh needed).
     const block0 = this.#dirty.get(0);
-    if (block0 !== undefined) this.#sizedBy = this.#seenBlock0 = block0.slice(0, Math.min(bs, size));
-    else if (this.#dirty.size > 0 || stored !== blocks) this.#sizedBy = undefined;
+    if (block0 !== undefined) {
+      // Also kept for the next two reads of block 0, as after open (e.g. the journal's header
+      // being zeroed at the commit point needs no GET of what was just written).
+      this.#seenBlock0 = this.#block0 = block0.slice(0, Math.min(bs, size));
+      this.#block0Uses = 2;
+      this.#sizedBy = headerVouchesFor(this.#block0, size) ? this.#block0 : undefined;
+    } else if (this.#dirty.size > 0 || stored !== blocks) this.#sizedBy = undefined;
     this.#dirty.clear();
     this.#validBlocks = blocks;
     this.#storedBlocks = blocks;
@@ -695,6 +709,22 @@ interface FoundSize {
   readonly blockSize: number;
   readonly size: number;
   readonly storedBlocks: number;
+  /** The database header in block 0 vouches for the size (the probe path, not a listing). */
+  readonly vouched?: boolean;
+}
+
+/**
+ * Whether `block0` is a SQLite header that vouches for a file of `size` bytes: its in-header
+ * page count × page size is the size, and valid (version-valid-for = change counter). Then, as
+ * every SQLite commit rewrites the change counter, an unchanged block 0 means an unchanged size.
+ */
+function headerVouchesFor(block0: Uint8Array, size: number): boolean {
+  if (block0.length < 100) return false;
+  for (let i = 0; i < SQLITE_MAGIC.length; i++) if (block0[i] !== SQLITE_MAGIC[i]) return false;
+  const view = new DataView(block0.buffer, block0.byteOffset, block0.byteLength);
+  const rawPageSize = view.getUint16(16);
+  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
+  return view.getUint32(92) === view.getUint32(24) && view.getUint32(28) * pageSize === size && size > 0;
 }
 
 /**
@@ -728,7 +758,7 @@ async function probeDatabaseSize(
     // One block holds the whole file; confirm nothing follows it.
     const next = await io(store, 1, 'checking', () => store.size(1));
     if (next !== undefined) return undefined;
-    return { blockSize: singleBlockSize(configured, expected), size: expected, storedBlocks: 1 };
+    return { blockSize: singleBlockSize(configured, expected), size: expected, storedBlocks: 1, vouched: true };
   }
   if (block0.length > expected) return undefined;
   // More than one block: block 0 is full, so its length is the block size.
@@ -740,7 +770,7 @@ async function probeDatabaseSize(
     io(store, last + 1, 'checking', () => store.size(last + 1)),
   ]);
   if (lastSize !== expected - last * bs || nextSize !== undefined) return undefined;
-  return { blockSize: bs, size: expected, storedBlocks: last + 1 };
+  return { blockSize: bs, size: expected, storedBlocks: last + 1, vouched: true };
 }
 
 /** The listing path: one LIST of the prefix; size = lastIndex·B + size of the last block. */
