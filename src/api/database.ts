@@ -13,6 +13,8 @@ import type { TextEncoding } from '../record/text-encoding.js';
 import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js';
 import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
+import { journalName } from '../pager/journal-writer.js';
+import { blockKey } from '../store/block-key.js';
 import { toPublic } from '../exec/value.js';
 import { prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
 import { readConsistent, readConsistentStream } from '../pager/consistent-read.js';
@@ -96,6 +98,8 @@ export class Database {
   private lastRowid: bigint = 0n;
   /** Parsed statements by SQL text (a small LRU: repeated INSERTs are parsed once). */
   private readonly parsed = new Map<string, ParsedStatement[]>();
+  /** Planned SELECTs of `query()` by SQL text (a small LRU), each valid for the schema it was planned against. */
+  private readonly planned = new Map<string, { readonly stmt: PreparedStatement; readonly schema: Schema }>();
   /** Serialises statements: one at a time on a connection, as SQLite's mutex does. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -111,7 +115,7 @@ export class Database {
    * a parsed `Location`, a `BlockStore`, `{ objects, prefix }`, or any `VfsFile`.
    */
   static async open(source: DatabaseSource, options: OpenOptions = {}): Promise<Database> {
-    const { file, url, close, vfs, name } = await openSource(source, options);
+    const { file, url, close, vfs, name, journalHead } = await openSource(source, options);
     try {
       const cache = { ...(options.cacheBytes !== undefined && { cacheBytes: options.cacheBytes }) };
       let pager: Pager;
@@ -124,6 +128,7 @@ export class Database {
         const protocol = await prepareSafeFile(vfs, name, file, {
           ...(options.locking !== undefined && { locking: options.locking }),
           ...(options.busyTimeout !== undefined && { lease: { busyTimeoutMs: options.busyTimeout } }),
+          ...(journalHead !== undefined && { journalHead }),
         });
         pager = await openWritablePager(protocol.file, { ...cache, hooks: protocol.hooks });
       } else {
@@ -134,6 +139,7 @@ export class Database {
           readonly: true,
           recover: true,
           ...(options.locking !== undefined && { locking: options.locking }),
+          ...(journalHead !== undefined && { journalHead }),
         });
         pager = await Pager.open(protocol.file, { ...cache, readonly: true });
       }
@@ -419,7 +425,17 @@ export class Database {
     // not check again).
     return this.read(async () => {
       const { schema } = await this.loadSchema();
-      return prepareQuery({ pager: this.pager, schema }, sql, { consistent: false }).all(params);
+      // A schema read anew (another writer's change, or this connection's DDL, even uncommitted)
+      // is a new object: plans made against the old one are not reused.
+      let entry = this.planned.get(sql);
+      if (entry === undefined || entry.schema !== schema) {
+        entry = { stmt: prepareQuery({ pager: this.pager, schema }, sql, { consistent: false }), schema };
+        if (this.planned.size >= 64) this.planned.delete(this.planned.keys().next().value!);
+      } else {
+        this.planned.delete(sql); // most recently used last
+      }
+      this.planned.set(sql, entry);
+      return entry.stmt.all(params);
     });
   }
 
@@ -518,23 +534,33 @@ async function openSource(
   source: DatabaseSource,
   options: OpenOptions,
   create = false,
-): Promise<{ file: VfsFile; url: string; close: () => Promise<void>; vfs?: Vfs; name?: string }> {
+): Promise<{ file: VfsFile; url: string; close: () => Promise<void>; vfs?: Vfs; name?: string; journalHead?: Promise<Uint8Array | undefined> }> {
   const flags =
     (options.readonly === false ? OpenFlags.SQLITE_OPEN_READWRITE : OpenFlags.SQLITE_OPEN_READONLY) |
     (create ? OpenFlags.SQLITE_OPEN_CREATE : 0);
   if (typeof source === 'string' || 'kind' in source) {
     const location = typeof source === 'string' ? await parseLocationString(source) : source;
-    const opened = await openLocation(location, { ...options, readonly: options.readonly !== false, create });
-    return { file: opened.file, url: opened.url, close: () => opened.close(), vfs: opened.vfs, name: opened.name };
+    const opened = await openLocation(location, { ...options, readonly: options.readonly !== false, create, peekJournal: !create });
+    return {
+      file: opened.file,
+      url: opened.url,
+      close: () => opened.close(),
+      vfs: opened.vfs,
+      name: opened.name,
+      ...(opened.journalHead !== undefined && { journalHead: opened.journalHead }),
+    };
   }
   if (source instanceof BlockStore || ('objects' in source && 'prefix' in source)) {
     const vfs = new BlockVfs(source.objects, {
       ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
     });
+    // The journal's first block in the same round trip as block 0 (the open's hot-journal check).
+    const journalHead = create ? undefined : source.objects.get(blockKey(vfs.xFullPathname(journalName(source.prefix)), 0));
+    journalHead?.catch(() => undefined);
     const file = await vfs.xOpen(source.prefix, flags);
     const url = source instanceof BlockStore ? source.url : new BlockStore(source.objects, source.prefix).url;
-    return { file, url, close: () => file.xClose(), vfs, name: source.prefix };
+    return { file, url, close: () => file.xClose(), vfs, name: source.prefix, ...(journalHead !== undefined && { journalHead }) };
   }
   if (typeof (source as VfsFile).xRead === 'function') {
     return { file: source as VfsFile, url: 'vfs:', close: async () => {} };

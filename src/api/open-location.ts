@@ -6,6 +6,8 @@
  * browser or an edge worker.
  */
 import { MisuseError } from '../errors.js';
+import { journalName } from '../pager/journal-writer.js';
+import { blockKey } from '../store/block-key.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { BlockVfs } from '../vfs/block-vfs.js';
 import type { LeaseOptions } from '../vfs/lease.js';
@@ -24,6 +26,8 @@ export interface OpenedLocation {
   /** Block size of a block location (of the existing blocks, or the one new blocks will get). */
   readonly blockSize: number | undefined;
   readonly url: string;
+  /** With `peekJournal`: the journal's first block (undefined when there is none). */
+  readonly journalHead?: Promise<Uint8Array | undefined>;
   close(): Promise<void>;
 }
 
@@ -33,6 +37,12 @@ export interface OpenLocationOptions extends StoreOptions {
   readonly readonly?: boolean;
   /** The writer's lease (block locations): timing and busy timeout. */
   readonly lease?: LeaseOptions;
+  /**
+   * Also fetch the first block of the database's journal, in parallel with the open (block
+   * locations): the commit protocol's hot-journal check then costs no round trip of its own
+   * (`OpenedLocation.journalHead`, for `prepareSafeFile`'s `journalHead`).
+   */
+  readonly peekJournal?: boolean;
 }
 
 /** The object store and key prefix of a block location. */
@@ -92,11 +102,14 @@ export async function openLocation(location: Location, options: OpenLocationOpti
         ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
         ...(options.lease !== undefined && { lease: options.lease }),
       });
+      const journalHead = options.peekJournal === true ? objects.get(blockKey(vfs.xFullPathname(journalName(prefix)), 0)) : undefined;
+      journalHead?.catch(() => undefined); // awaited by the caller; not unhandled if the open fails first
       const file = await vfs.xOpen(prefix, flags);
       return {
         file,
         vfs,
         name: prefix,
+        ...(journalHead !== undefined && { journalHead }),
         objects,
         blockSize: file.blockSize,
         url,

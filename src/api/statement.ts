@@ -62,6 +62,11 @@ export class Statement {
     return new Statement(ctx, explain ? planRows(query) : query, info, sql, consistent);
   }
 
+  /** The schema cookie the statement was planned against (it refuses to run under another). */
+  get schemaCookie(): number {
+    return this.cookie;
+  }
+
   /** Result column names, as SQLite names them. */
   columns(): string[] {
     return this.query.columns.map((c) => c.name);

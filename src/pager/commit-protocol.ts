@@ -69,6 +69,12 @@ export interface SafeOpenOptions {
    * without conditional writes) reads the last committed state through the journal instead.
    */
   readonly recover?: boolean;
+  /**
+   * The journal's first block (a BlockVfs: `{name}-journal/0000000000`), fetched while the file
+   * was being opened — `openLocation({ peekJournal: true })` starts it — so that the open's
+   * hot-journal check costs no round trip of its own.
+   */
+  readonly journalHead?: Promise<Uint8Array | undefined>;
 }
 
 /** Attempts `readConsistent` makes before giving up with BusyError. */
@@ -96,7 +102,11 @@ export class SafePageFile implements WritablePageFile {
     readonly protocol: CommitProtocol,
   ) {}
 
+  /** Reads that went to the base file (for a reader's end check: none since it began = nothing to re-check). */
+  baseReads = 0;
+
   async xRead(amount: number, offset: number): Promise<Uint8Array> {
+    this.baseReads++;
     const snap = this.overlay;
     if (snap === undefined) return this.base.xRead(amount, offset);
     // Overlay: the file as it was before the in-flight commit, `originalPageCount` pages long.
@@ -159,6 +169,8 @@ export interface ReadToken {
   readonly stale: boolean;
   /** The object store's GET count after the check (BlockVfs): unchanged at the end = nothing was fetched. */
   readonly gets: number | undefined;
+  /** Reads of the file after the check (other VFSs): none at the end = nothing was read. */
+  readonly reads: number;
 }
 
 /** What one look at the store found: the journal's first block and the database's block 0. */
@@ -175,6 +187,8 @@ export class CommitProtocol {
 
   /** The check made at open, handed to the first read (it needs no second look). */
   #openToken: ReadToken | undefined;
+  /** The journal's first block as fetched alongside the open (used once, by the open's check). */
+  #openedJournalHead: Promise<Uint8Array | undefined> | undefined;
   /** A journal was seen (or read through) since reads last went to the file alone. */
   #sawJournal = false;
 
@@ -239,7 +253,9 @@ export class CommitProtocol {
    */
   async #peek(justOpened: boolean): Promise<Peek> {
     const base = this.base;
-    if (justOpened && base instanceof BlockFile) return { journalHead: await this.#journalHead(), block0: base.lastBlock0 };
+    const early = this.#openedJournalHead;
+    this.#openedJournalHead = undefined;
+    if (justOpened && base instanceof BlockFile) return { journalHead: await (early ?? this.#journalHead()), block0: base.lastBlock0 };
     const [journalHead, block0] = await Promise.all([this.#journalHead(), this.#storedHead()]);
     return { journalHead, block0 };
   }
@@ -305,6 +321,11 @@ export class CommitProtocol {
     }
   }
 
+  /** The journal's first block, fetched while the file was opened (see `SafeOpenOptions.journalHead`). */
+  useOpenedJournalHead(head: Promise<Uint8Array | undefined>): void {
+    this.#openedJournalHead = head;
+  }
+
   /** Hands the check made at open to the first read. */
   adoptOpenCheck(token: ReadToken): void {
     this.#openToken = token;
@@ -329,7 +350,7 @@ export class CommitProtocol {
         this.file.overlay = undefined;
         // Unchanged block 0 = unchanged file: no further request. Else the size again (HEADs).
         await this.refreshBase({ block0: peek.block0 });
-        return { journal, counter: counterOf(peek.block0), header: peek.block0, stale, gets: this.#gets() };
+        return { journal, counter: counterOf(peek.block0), header: peek.block0, stale, gets: this.#gets(), reads: this.file.baseReads };
       }
       this.#sawJournal = true;
       if (mayRecover && !(await this.leaseIsLive())) {
@@ -341,14 +362,14 @@ export class CommitProtocol {
       // super-journal is gone) restores nothing: read the file, and watch that journal.
       if (snap === undefined) {
         this.file.overlay = undefined;
-        return { journal, counter: await this.storedChangeCounter(), header: undefined, stale: true, gets: this.#gets() };
+        return { journal, counter: await this.storedChangeCounter(), header: undefined, stale: true, gets: this.#gets(), reads: this.file.baseReads };
       }
       if (`${snap.header.nonce}:${snap.header.recordCount}:${snap.originalPageCount}:${snap.pageSize}` !== journal) continue;
       // The writer may have reached its commit point while we read the records (it zeroes the
       // header, then deletes them): only a header still in place vouches for what we read.
       if ((await this.journalFingerprint()) !== journal) continue;
       this.file.overlay = snap;
-      return { journal, counter: undefined, header: undefined, stale: true, gets: this.#gets() };
+      return { journal, counter: undefined, header: undefined, stale: true, gets: this.#gets(), reads: this.file.baseReads };
     }
     throw new BusyError(`database is busy: ${this.name} kept changing while a read tried to begin`);
   }
@@ -360,7 +381,7 @@ export class CommitProtocol {
    * either still has its journal, or has finished and moved the change counter.
    */
   async endRead(token: ReadToken): Promise<boolean> {
-    if (token.gets !== undefined && this.#gets() === token.gets) return true;
+    if (token.gets !== undefined ? this.#gets() === token.gets : this.file.baseReads === token.reads) return true;
     if ((await this.journalFingerprint()) !== token.journal) return false;
     if (token.counter === undefined) return true; // overlay of the same in-flight commit: still holds
     return (await this.storedChangeCounter()) === token.counter;
@@ -460,6 +481,7 @@ export async function openSafePager(vfs: Vfs, name: string, file: VfsFile, optio
 export async function prepareSafeFile(vfs: Vfs, name: string, file: VfsFile, options: SafeOpenOptions = {}): Promise<CommitProtocol> {
   const recovers = options.recover ?? options.readonly !== true;
   const protocol = new CommitProtocol(vfs, name, file, options.locking ?? 'lease', options.lease, recovers);
+  if (options.journalHead !== undefined) protocol.useOpenedJournalHead(options.journalHead);
   const token = await protocol.beginRead(recovers, true);
   protocol.adoptOpenCheck({ ...token, stale: false });
   return protocol;

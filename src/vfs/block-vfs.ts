@@ -237,6 +237,8 @@ export class BlockFile implements VfsFile {
   #seenBlock0: Uint8Array | undefined;
   /** The block 0 the current size was learned with (at open or the last refresh). */
   #sizedBy: Uint8Array | undefined;
+  /** Whether the header in `#sizedBy` vouches for the size (then an unchanged block 0 = an unchanged size). */
+  #sizeVouched = false;
   /** Bumped by every change to this handle's view; a fetch that started earlier is not cached. */
   #generation = 0;
   #closed = false;
@@ -255,7 +257,8 @@ export class BlockFile implements VfsFile {
     this.#storedBlocks = Math.max(blocks, init.storedBlocks);
     this.#block0 = init.block0;
     this.#seenBlock0 = init.block0;
-    this.#sizedBy = init.vouched === true ? init.block0 : undefined;
+    this.#sizedBy = init.block0;
+    this.#sizeVouched = init.vouched === true;
     this.#cleanLimit = init.blockSize >= 16384 ? Math.max(2, Math.min(64, Math.floor((8 << 20) / init.blockSize))) : 0;
     if (init.block0 !== undefined && this.#cleanLimit > 0) this.#clean.set(0, init.block0);
     this.#concurrency = init.concurrency;
@@ -519,12 +522,12 @@ export class BlockFile implements VfsFile {
       if (this.#dirty.size > 0 || this.#validBlocks !== blocks || this.#storedBlocks !== blocks) {
         throw new MisuseError(`refresh of ${this.store.url} with unsynced changes`);
       }
-      if (known !== undefined && known.block0 !== undefined && this.#sizedBy !== undefined && sameBytes(known.block0, this.#sizedBy)) {
+      if (known !== undefined && known.block0 !== undefined && this.#unchangedSince(known.block0)) {
         return this.#size;
       }
       const block0 = known !== undefined ? known.block0 : await io(this.store, 0, 'reading', () => this.store.read(0));
       // The block 0 the size was learned with, unchanged: so is the size (no HEADs).
-      if (block0 !== undefined && this.#sizedBy !== undefined && sameBytes(block0, this.#sizedBy)) {
+      if (block0 !== undefined && this.#unchangedSince(block0)) {
         this.#block0 = block0;
         this.#block0Uses = 2;
         this.#seenBlock0 = block0;
@@ -547,7 +550,8 @@ export class BlockFile implements VfsFile {
       this.#block0 = block0;
       this.#block0Uses = 2;
       this.#seenBlock0 = block0;
-      this.#sizedBy = found.vouched === true ? block0 : undefined;
+      this.#sizedBy = block0;
+      this.#sizeVouched = found.vouched === true;
       if (block0 !== undefined && this.#cleanLimit > 0) this.#clean.set(0, block0);
       return found.size;
     });
@@ -587,8 +591,9 @@ export class BlockFile implements VfsFile {
       // being zeroed at the commit point needs no GET of what was just written).
       this.#seenBlock0 = this.#block0 = block0.slice(0, Math.min(bs, size));
       this.#block0Uses = 2;
-      this.#sizedBy = headerVouchesFor(this.#block0, size) ? this.#block0 : undefined;
-    } else if (this.#dirty.size > 0 || stored !== blocks) this.#sizedBy = undefined;
+      this.#sizedBy = this.#block0;
+      this.#sizeVouched = headerVouchesFor(this.#block0, size);
+    } else if (this.#dirty.size > 0 || stored !== blocks) this.#sizeVouched = false;
     this.#dirty.clear();
     this.#validBlocks = blocks;
     this.#storedBlocks = blocks;
@@ -679,6 +684,11 @@ export class BlockFile implements VfsFile {
       const oldest = this.#clean.keys().next().value;
       if (oldest !== undefined) this.#clean.delete(oldest);
     }
+  }
+
+  /** `block0` is the block 0 the size was learned with, and its header vouches for that size. */
+  #unchangedSince(block0: Uint8Array): boolean {
+    return this.#sizeVouched && this.#sizedBy !== undefined && sameBytes(block0, this.#sizedBy);
   }
 
   #forgetClean(): void {

@@ -243,3 +243,21 @@ describe('what the checks cost', () => {
     await db.close();
   });
 });
+
+describe('plans of query()', () => {
+  it('are reused only for the schema they were made for (this connection\'s DDL, even uncommitted, and others\')', async () => {
+    const base = await freshStore();
+    const db = await Database.open({ objects: base, prefix: 'db' }, { readonly: false });
+    const sql = 'SELECT count(*) AS n FROM t2';
+    expect(await db.query(sql)).toEqual([{ n: 20 }]);
+    await db.exec('BEGIN; DROP TABLE t2; CREATE TABLE t2(a, b, c); INSERT INTO t2 VALUES (1, 2, 3)');
+    expect(await db.query(sql)).toEqual([{ n: 1 }]);
+    await db.exec('ROLLBACK');
+    expect(await db.query(sql)).toEqual([{ n: 20 }]);
+    const other = await Database.open({ objects: base, prefix: 'db' }, { readonly: false });
+    await other.exec('DROP TABLE t2; CREATE TABLE t2(x); INSERT INTO t2 VALUES (1), (2)');
+    await other.close();
+    expect(await db.query(sql)).toEqual([{ n: 2 }]);
+    await db.close();
+  });
+});

@@ -17,11 +17,15 @@ export interface InfoOptions extends GlobalOptions {
 
 export async function runInfo(spec: string, options: InfoOptions): Promise<void> {
   const location = resolveLocation(spec);
-  const opened = await openLocation(location, { ...storeOptions(options), readonly: true });
+  const opened = await openLocation(location, { ...storeOptions(options), readonly: true, peekJournal: true });
   try {
     // Through the commit protocol: a dead writer's hot journal is rolled back first, and while a
     // commit is in flight the header and size are the last committed ones (from its journal).
-    const { file } = await prepareSafeFile(opened.vfs, opened.name, opened.file, { readonly: true, recover: true });
+    const { file } = await prepareSafeFile(opened.vfs, opened.name, opened.file, {
+      readonly: true,
+      recover: true,
+      ...(opened.journalHead !== undefined && { journalHead: opened.journalHead }),
+    });
     const size = await file.xFileSize();
     if (size < 100) throw new NotADatabaseError(`${opened.url} holds ${size} bytes: not a SQLite database`);
     const header = decodeDatabaseHeader(await file.xRead(100, 0));

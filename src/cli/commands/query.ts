@@ -17,11 +17,15 @@ const write = (text: string): void => void process.stdout.write(text);
 
 /** Opens the database read-only, hands `fn` its pager and schema, and closes it afterwards. */
 export async function withQueryContext<T>(spec: string, options: GlobalOptions, fn: (ctx: QueryContext) => Promise<T>): Promise<T> {
-  const opened = await openLocation(resolveLocation(spec), { ...storeOptions(options), readonly: true });
+  const opened = await openLocation(resolveLocation(spec), { ...storeOptions(options), readonly: true, peekJournal: true });
   try {
     // Through the commit protocol: a dead writer's hot journal is rolled back (or, while a
     // commit is in flight, its pages are read from the journal) before anything is read.
-    const pager = await openSafePager(opened.vfs, opened.name, opened.file, { readonly: true, recover: true });
+    const pager = await openSafePager(opened.vfs, opened.name, opened.file, {
+      readonly: true,
+      recover: true,
+      ...(opened.journalHead !== undefined && { journalHead: opened.journalHead }),
+    });
     try {
       const schema = readSchema(await readSchemaRows(pager));
       return await fn({ pager, schema });
