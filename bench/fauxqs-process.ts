@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 
 export interface FauxqsProcess {
   readonly endpoint: string;
+  /** The child's process id (benchmarks read its CPU time from /proc). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -15,12 +17,16 @@ import { startFauxqs } from 'fauxqs';
 const server = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' });
 process.stdout.write('PORT ' + server.port + '\\n');
 process.on('SIGTERM', async () => { await server.stop(); process.exit(0); });
+// The parent holds our stdin open: when it dies without stopping us (a crashed benchmark), the
+// pipe closes and we go too, instead of living on as an orphan.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
 `;
 
 export function startFauxqsProcess(): Promise<FauxqsProcess> {
   const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
     cwd: new URL('..', import.meta.url).pathname,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -32,6 +38,7 @@ export function startFauxqsProcess(): Promise<FauxqsProcess> {
       if (m !== null) {
         resolve({
           endpoint: `http://127.0.0.1:${m[1]}`,
+          pid: child.pid,
           stop: () =>
             new Promise<void>((done) => {
               child.removeAllListeners('exit');

@@ -1,7 +1,7 @@
 /**
  * Request-counting benchmarks over S3 with injected latency (issue 6).
  *
- * fauxqs (an S3-compatible server) runs on 127.0.0.1 in a child process; `latency-proxy.ts` sits in front of it,
+ * fauxqs (an S3-compatible server) runs on 127.0.0.1 in a child process; `latency-proxy.ts` (in a worker thread) sits in front of it,
  * delays every request by `--latency` ms (default 20) and counts requests by kind. A database of
  * `--mb` MiB (default 23, the size sqlite-s3vfs was measured with) made by the sqlite3 shell is
  * imported at block sizes 4096, 65536 and 1 MiB, and each scenario prints wall time, requests by
@@ -15,7 +15,7 @@
  * Figures are printed, never asserted.
  *
  *   npm run bench                        (all benchmarks)
- *   npx tsx bench/s3-read.ts [--latency 20] [--mb 23] [--quick] [--blocks 4096,65536] [--fauxqs-child]
+ *   npx tsx bench/s3-read.ts [--latency 20] [--mb 23] [--quick] [--blocks 4096,65536] [--in-process]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -136,14 +136,17 @@ async function tableInfo(pager: Pager, name: string): Promise<TableInfo> {
 async function main(): Promise<void> {
   suppressSdkNodeVersionWarning();
   const dir = mkdtempSync(join(tmpdir(), 's3lite-bench-read-'));
-  // In-process by default (as bench/transfer.ts); `--fauxqs-child` runs it in a child process.
-  const server = process.argv.includes('--fauxqs-child')
+  // fauxqs in a child process and the proxy in a worker thread (as bench/transfer.ts): on a real
+  // network neither costs the client CPU. `--in-process` puts both on this event loop (the setup
+  // of the first figures in RESULTS.md).
+  const inProcess = process.argv.includes('--in-process');
+  const server = !inProcess
     ? await startFauxqsProcess()
     : await (async () => {
         const s = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' });
         return { endpoint: `http://127.0.0.1:${s.port}`, stop: () => s.stop() };
       })();
-  const proxy = await startLatencyProxy({ target: server.endpoint, latencyMs: LATENCY });
+  const proxy = await startLatencyProxy({ target: server.endpoint, latencyMs: LATENCY, worker: !inProcess });
   try {
     const path = makeDatabase(dir);
     const bytes = new Uint8Array(readFileSync(path));

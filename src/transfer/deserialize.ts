@@ -14,7 +14,8 @@
  *   prefix is lost in that case — import streams into a fresh prefix when that matters).
  * - Uploads run in parallel, at most `concurrency` at once; block 0 (the header) goes last so
  *   that a reader never finds a new header over old pages.
- * - Blocks left over from a larger earlier database under the same prefix are deleted.
+ * - Blocks left over from a larger earlier database under the same prefix are deleted (found by
+ *   a listing that runs alongside the uploads, deleted before block 0 is written).
  */
 import { NotADatabaseError } from '../errors.js';
 import type { BlockStore } from '../store/block-store.js';
@@ -70,40 +71,67 @@ export async function deserialize(
     );
   }
 
-  const inFlight = new Set<Promise<void>>();
+  // Blocks of an earlier, larger database under this prefix: their indices are found while the
+  // uploads run (the listing only has to see keys we never write, those at or past the new end),
+  // so its round trips — one per 1000 keys — cost no wall time of their own.
+  const staleListing = listBlocksFrom(target, Math.ceil(expected / blockSize));
+  staleListing.catch(() => undefined); // observed below; never an unhandled rejection meanwhile
+
+  // At most `concurrency` uploads in flight: a counter and one waiter, so each block costs O(1)
+  // bookkeeping (no Promise.race over every upload in flight).
+  let inFlight = 0;
+  let wake: (() => void) | undefined;
   let failure: unknown;
   let done = 0;
   let index = 0;
   let block0: Uint8Array | undefined;
+  const settled = (): void => {
+    inFlight--;
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
   const upload = async (i: number, data: Uint8Array): Promise<void> => {
-    const task = target.write(i, data).then(() => {
-      done += data.length;
-      options.onProgress?.(done, expected);
-    });
-    const tracked = task.catch((err: unknown) => {
-      failure ??= err;
-    }).finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
-    if (inFlight.size >= concurrency) await Promise.race(inFlight);
+    while (inFlight >= concurrency) await new Promise<void>((resolve) => (wake = resolve));
+    inFlight++;
+    target.write(i, data).then(
+      () => {
+        done += data.length;
+        options.onProgress?.(done, expected);
+        settled();
+      },
+      (err: unknown) => {
+        failure ??= err;
+        settled();
+      },
+    );
+  };
+  const drain = async (): Promise<void> => {
+    while (inFlight > 0) await new Promise<void>((resolve) => (wake = resolve));
   };
 
   const handle = async (data: Uint8Array): Promise<void> => {
-    if (failure !== undefined) throw failure;
     if (index === 0) block0 = data;
     else await upload(index, data);
     index++;
   };
   let total = 0;
-  for (const data of headBlocks) {
-    total += data.length;
-    await handle(data);
+  try {
+    for (const data of headBlocks) {
+      total += data.length;
+      await handle(data);
+    }
+    // After a failed upload no new one starts; those in flight are waited for below.
+    for (let next = await blocks.next(); !next.done && failure === undefined; next = await blocks.next()) {
+      total += next.value.length;
+      if (total > expected) break;
+      await handle(next.value);
+    }
+  } finally {
+    // Whatever happened (a failed upload, a failing input stream), nothing keeps running behind
+    // the caller's back.
+    await drain();
   }
-  for (let next = await blocks.next(); !next.done; next = await blocks.next()) {
-    total += next.value.length;
-    if (total > expected) break;
-    await handle(next.value);
-  }
-  await Promise.all(inFlight);
   if (failure !== undefined) throw failure;
 
   if (total !== expected) {
@@ -112,7 +140,9 @@ export async function deserialize(
       `the input ${total > expected ? 'is longer than' : `ended after ${total} bytes, shorter than`} the ${expected} bytes its header describes`,
     );
   }
-  const removedBlocks = await removeBlocksFrom(target, index);
+  const stale = await staleListing;
+  await target.deleteBlocks(stale);
+  const removedBlocks = stale.length;
   if (block0 !== undefined) {
     await target.write(0, block0);
     done += block0.length;
@@ -121,12 +151,11 @@ export async function deserialize(
   return { bytes: total, blocks: index, blockSize, removedBlocks };
 }
 
-/** Deletes every block with index >= `count` (leftovers of a larger earlier database). */
-async function removeBlocksFrom(target: BlockStore, count: number): Promise<number> {
-  const stale: number[] = [];
-  for await (const block of target.list()) if (block.index >= count) stale.push(block.index);
-  await target.deleteBlocks(stale);
-  return stale.length;
+/** The indices of the stored blocks at or past `count` (one LIST request per 1000 keys). */
+async function listBlocksFrom(target: BlockStore, count: number): Promise<number[]> {
+  const indices: number[] = [];
+  for await (const block of target.list()) if (block.index >= count) indices.push(block.index);
+  return indices;
 }
 
 /** Re-cuts a stream of arbitrary chunks into blocks of exactly `blockSize` bytes (last may be short). */

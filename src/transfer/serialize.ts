@@ -13,13 +13,13 @@ import type { VfsFile } from '../vfs/vfs.js';
 export interface SerializeOptions {
   /** Bytes per read; defaults to the file's block size, else 1 MiB. */
   readonly chunkSize?: number;
-  /** Reads in flight ahead of the consumer (default 32). */
+  /** Reads in flight ahead of the consumer (default 64, as for import and commits). */
   readonly concurrency?: number;
   /** Called after each chunk is yielded, with bytes done and bytes in all. */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-const DEFAULT_CONCURRENCY = 32;
+const DEFAULT_CONCURRENCY = 64;
 const DEFAULT_PLAIN_CHUNK = 1 << 20;
 
 /** Yields the whole file as consecutive chunks; throws `CantOpenError` when there is no file. */

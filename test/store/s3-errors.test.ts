@@ -120,10 +120,17 @@ describe('S3ObjectStore against scripted S3 answers', () => {
   it('a fault that outlasts the retries becomes an IoError with the HTTP status', async () => {
     server.requests.length = 0;
     server.setScript(() => ({ status: 500, body: s3ErrorXml('InternalError', 'We encountered an internal error.') }));
+    // The GET above succeeded, so the fast path (s3-direct.ts) tries first, once, and then hands
+    // the request to the SDK, which makes its maxAttempts (3) attempts.
+    expect(store.direct?.ready('GetObject')).toBe(true);
     const err = await failure(store.get('k'));
     expect(err).toBeInstanceOf(IoError);
     expect((err as IoError).message).toContain('S3 GetObject s3://bkt/k failed at');
     expect((err as IoError).message).toContain('InternalError (HTTP 500)');
+    expect(server.requests.length).toBe(1 + 3);
+    // After that surprise the fast path stands aside: exactly the SDK's 3 attempts.
+    server.requests.length = 0;
+    expect(await failure(store.get('k'))).toBeInstanceOf(IoError);
     expect(server.requests.length).toBe(3);
   });
 
