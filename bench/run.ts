@@ -1,6 +1,50 @@
 /**
- * Runs every benchmark in turn: `npm run bench` (pass `-- --latency 20 --mb 23 --quick` to tune).
- * Figures are printed, never asserted; bench/RESULTS.md records a run.
+ * Runs every benchmark in turn (`npm run bench`); figures are printed, never asserted, and
+ * bench/RESULTS.md records a run.
+ *
+ *   npm run bench                                  everything, full size (several minutes)
+ *   npm run bench -- --quick                       a short run: small databases (--mb 4 unless given)
+ *   npm run bench -- --only s3-write,cpu           some of them
+ *   npm run bench -- --latency 20 --mb 23          options are passed to every benchmark
+ *
+ *   transfer     import/export over S3 at several block sizes          bench/transfer.ts
+ *   s3-read      open, lookups, LIMIT 10, count(*), scans over S3      bench/s3-read.ts
+ *   s3-overflow  scans of rows with overflow chains over S3             bench/s3-overflow.ts
+ *   s3-write     10,000-row insert transaction, one-row update         bench/s3-write.ts
+ *   cpu          scan to JSON, point lookups, bulk insert vs sql.js    bench/cpu.ts
+ *   peer         sqlite-s3vfs through the same proxy (skipped when absent)  bench/peer-s3vfs.ts
  */
-await import('./transfer.js');
-await import('./s3-read.js');
+const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
+  ['transfer', './transfer.js'],
+  ['s3-read', './s3-read.js'],
+  ['s3-overflow', './s3-overflow.js'],
+  ['s3-write', './s3-write.js'],
+  ['cpu', './cpu.js'],
+  ['peer', './peer-s3vfs.js'],
+];
+
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt > 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',')) : undefined;
+if (only !== undefined) {
+  const unknown = [...only].filter((n) => !BENCHMARKS.some(([name]) => name === n));
+  if (unknown.length > 0) throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (have ${BENCHMARKS.map(([n]) => n).join(', ')})`);
+}
+// A quick run uses small databases everywhere (each benchmark reads --mb itself).
+if (process.argv.includes('--quick') && !process.argv.includes('--mb')) process.argv.push('--mb', '4');
+
+const failed: string[] = [];
+const started = performance.now();
+for (const [name, module] of BENCHMARKS) {
+  if (only !== undefined && !only.has(name)) continue;
+  console.log(`\n# ${name} (bench/${module.slice(2, -3)}.ts)`);
+  const t0 = performance.now();
+  try {
+    await import(module);
+  } catch (err) {
+    failed.push(name);
+    console.error(`# ${name} FAILED:`, err);
+  }
+  console.log(`# ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+console.log(`\n# all benchmarks: ${((performance.now() - started) / 1000).toFixed(1)} s${failed.length > 0 ? `; FAILED: ${failed.join(', ')}` : ''}`);
+if (failed.length > 0) process.exitCode = 1;

@@ -1,0 +1,263 @@
+/**
+ * CPU-bound work against real SQLite (sql.js: SQLite compiled to WebAssembly) on the same local
+ * file, no S3 (issue 6, "Compare with real SQLite in the same run for CPU-bound work"):
+ *
+ *   full scan to JSON lines    table t of a 20+ MiB database         goal: ratio ≤ 1.0
+ *   point lookups by rowid     random ids, one prepared statement     lookups per second
+ *   bulk insert                100,000 rows in one transaction        goal: at least half sql.js's speed
+ *                              (ours on a block directory and on a plain file; sql.js in memory,
+ *                              then export() — its cost of producing the file)
+ *   CREATE INDEX               on the 100,000 rows just inserted
+ *
+ * Both sides are warmed up first (a small insert, a first scan, 1,000 lookups); times include
+ * opening/creating the database. Ratios are ours ÷ sql.js (time; below 1 = we are faster). Figures are printed, never asserted;
+ * the results of the writes are checked with `sqlite3 PRAGMA integrity_check` and a row count.
+ *
+ *   npx tsx bench/cpu.ts [--mb 23] [--insert-rows 100000] [--lookups 20000] [--quick]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Database } from '../src/api/database.js';
+import { MemoryObjectStore } from '../src/store/memory-store.js';
+import { sqljs } from '../test/support/sqljs.js';
+import { makeBenchDatabase } from './bench-db.js';
+import { compareScanToJson } from './scan-json.js';
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+const QUICK = process.argv.includes('--quick');
+const MB = Number(argValue('mb') ?? (QUICK ? 4 : 23));
+const INSERT_ROWS = Number(argValue('insert-rows') ?? (QUICK ? 20_000 : 100_000));
+const LOOKUPS = Number(argValue('lookups') ?? (QUICK ? 5_000 : 20_000));
+
+/** The parts of sql.js's API used here (test/support/sqljs.ts types only what the tests use). */
+interface SqlJsStatement {
+  bind(values?: unknown[]): boolean;
+  step(): boolean;
+  get(params?: null, config?: { useBigInt: boolean }): unknown[];
+  run(values?: unknown[]): void;
+  reset(): void;
+  free(): void;
+}
+interface SqlJsDatabase {
+  prepare(sql: string): SqlJsStatement;
+  run(sql: string, params?: unknown[]): void;
+  export(): Uint8Array;
+  close(): void;
+}
+interface SqlJs {
+  Database: new (bytes?: Uint8Array) => SqlJsDatabase;
+}
+
+interface Line {
+  scenario: string;
+  ours: string;
+  theirs: string;
+  ratio: string;
+  goal: string;
+}
+const lines: Line[] = [];
+
+function line(l: Line): void {
+  lines.push(l);
+  console.log(`  ${l.scenario.padEnd(46)} s3lite ${l.ours.padEnd(26)} sql.js ${l.theirs.padEnd(22)} ratio ${l.ratio}${l.goal === '' ? '' : `  (goal ${l.goal})`}`);
+}
+
+/** Ids spread over 1..rows without a pattern the cache could exploit (Knuth's multiplicative hash). */
+function lookupIds(n: number, rows: number): number[] {
+  return Array.from({ length: n }, (_, i) => 1 + ((i * 2654435761) % 4294967296) % rows);
+}
+
+function sqlite3Check(path: string): string {
+  return execFileSync('sqlite3', [path, 'PRAGMA integrity_check; SELECT count(*) FROM t;'], { encoding: 'utf8' }).trim().replace(/\n/g, ' | ');
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 's3lite-bench-cpu-'));
+  const SQL = (await sqljs()) as unknown as SqlJs;
+  try {
+    const { path, rows } = makeBenchDatabase(dir, MB);
+    const bytes = new Uint8Array(readFileSync(path));
+    console.log(`\n## CPU: s3lite vs sql.js (SQLite ${sqliteVersion(SQL)} in WebAssembly), local file, no S3, ${new Date().toISOString()}`);
+    console.log(`database: ${(bytes.length / 2 ** 20).toFixed(1)} MiB, table t: ${rows} rows; Node ${process.version}\n`);
+
+    // 1. Full scan to JSON lines.
+    const scan = await compareScanToJson(path, bytes, 3);
+    const agree = scan.chars.ours === scan.chars.sqljs && scan.chars.query === scan.chars.sqljs ? '' : ` — OUTPUT DIFFERS (${scan.chars.ours}/${scan.chars.query}/${scan.chars.sqljs} chars)`;
+    line({
+      scenario: `full scan of t to JSON lines (${scan.rows} rows)`,
+      ours: `${scan.oursRowsMs.toFixed(0)} ms (db.rows)`,
+      theirs: `${scan.sqljsMs.toFixed(0)} ms`,
+      ratio: (scan.oursRowsMs / scan.sqljsMs).toFixed(2) + agree,
+      goal: '≤ 1.0',
+    });
+    line({
+      scenario: '  the same through SELECT * FROM t',
+      ours: `${scan.oursQueryMs.toFixed(0)} ms (prepare/iterate)`,
+      theirs: `${scan.sqljsMs.toFixed(0)} ms`,
+      ratio: (scan.oursQueryMs / scan.sqljsMs).toFixed(2),
+      goal: '≤ 1.0',
+    });
+
+    // 2. Point lookups by rowid.
+    const ids = lookupIds(LOOKUPS, rows);
+    const warm = ids.slice(0, Math.min(1000, ids.length));
+    const lookupOurs = async (cacheBytes: number | undefined, useQuery: boolean): Promise<number> => {
+      const db = await Database.open(path, cacheBytes === undefined ? {} : { cacheBytes });
+      try {
+        const stmt = await db.prepare('SELECT * FROM t WHERE id = ?');
+        const one = useQuery ? (id: number) => db.query('SELECT * FROM t WHERE id = ?', [id]) : (id: number) => stmt.get([id]);
+        for (const id of warm) await one(id);
+        const t0 = performance.now();
+        let found = 0;
+        for (const id of ids) {
+          const r = await one(id);
+          if (r !== undefined && (!Array.isArray(r) || r.length > 0)) found++;
+        }
+        const ms = performance.now() - t0;
+        if (found !== ids.length) throw new Error(`found ${found} of ${ids.length} rows`);
+        return ms;
+      } finally {
+        await db.close();
+      }
+    };
+    const lookupTheirs = (): number => {
+      const sdb = new SQL.Database(bytes);
+      const stmt = sdb.prepare('SELECT * FROM t WHERE id = ?');
+      const one = (id: number): boolean => {
+        stmt.bind([id]);
+        const hit = stmt.step();
+        if (hit) stmt.get(null, { useBigInt: true });
+        stmt.reset();
+        return hit;
+      };
+      for (const id of warm) one(id);
+      const t0 = performance.now();
+      let found = 0;
+      for (const id of ids) if (one(id)) found++;
+      const ms = performance.now() - t0;
+      stmt.free();
+      sdb.close();
+      if (found !== ids.length) throw new Error(`sql.js found ${found} of ${ids.length} rows`);
+      return ms;
+    };
+    // Best of 3 for sql.js, of 2 for ours (the machine is shared).
+    const theirsMs = Math.min(lookupTheirs(), lookupTheirs(), lookupTheirs());
+    const perSec = (ms: number): string => `${Math.round(ids.length / (ms / 1000)).toLocaleString('en-US')}/s`;
+    const cacheAll = 2 * bytes.length;
+    for (const [label, cache, query] of [
+      ['prepared stmt.get, default 8 MiB cache', undefined, false],
+      ['prepared stmt.get, cache holds the file', cacheAll, false],
+      ['db.query (parse + plan each time), big cache', cacheAll, true],
+    ] as const) {
+      const ms = Math.min(await lookupOurs(cache, query), await lookupOurs(cache, query));
+      line({
+        scenario: `${LOOKUPS} point lookups by rowid: ${label}`,
+        ours: `${perSec(ms)} (${ms.toFixed(0)} ms)`,
+        theirs: `${perSec(theirsMs)} (${theirsMs.toFixed(0)} ms)`,
+        ratio: (ms / theirsMs).toFixed(2),
+        goal: '',
+      });
+    }
+
+    // 3. Bulk insert in one transaction, then CREATE INDEX.
+    const rowValues = (i: number): [string, number, string] => [`name ${i}`, i / 7, i % 2 ? 'odd' : 'even'];
+    const sqljsInsert = (n: number): { insertMs: number; indexMs: number; file: Uint8Array } => {
+      const t0 = performance.now();
+      const sdb = new SQL.Database();
+      sdb.run('CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, tag TEXT)');
+      sdb.run('BEGIN');
+      const stmt = sdb.prepare('INSERT INTO t(name, score, tag) VALUES (?, ?, ?)');
+      for (let i = 0; i < n; i++) stmt.run(rowValues(i));
+      stmt.free();
+      sdb.run('COMMIT');
+      const file = sdb.export();
+      const insertMs = performance.now() - t0;
+      const t1 = performance.now();
+      sdb.run('CREATE INDEX t_name ON t(name)');
+      sdb.export();
+      const indexMs = performance.now() - t1;
+      sdb.close();
+      return { insertMs, indexMs, file };
+    };
+    const oursInsert = async (location: string | { objects: MemoryObjectStore; prefix: string }, n: number): Promise<{ insertMs: number; indexMs: number }> => {
+      const t0 = performance.now();
+      const db = await Database.create(location);
+      await db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, tag TEXT)');
+      await db.transaction(async () => {
+        for (let i = 0; i < n; i++) await db.run('INSERT INTO t(name, score, tag) VALUES (?, ?, ?)', rowValues(i));
+      });
+      const insertMs = performance.now() - t0;
+      const t1 = performance.now();
+      await db.run('CREATE INDEX t_name ON t(name)');
+      const indexMs = performance.now() - t1;
+      await db.close();
+      return { insertMs, indexMs };
+    };
+    // Warm both up (JIT, WebAssembly tiers) on a small run first; then sql.js's best of 3.
+    const warmRows = Math.min(5000, INSERT_ROWS);
+    sqljsInsert(warmRows);
+    await oursInsert({ objects: new MemoryObjectStore(), prefix: 'warm' }, warmRows);
+    let theirsInsert = sqljsInsert(INSERT_ROWS);
+    for (let rep = 0; rep < 2; rep++) {
+      const again = sqljsInsert(INSERT_ROWS);
+      theirsInsert = { insertMs: Math.min(theirsInsert.insertMs, again.insertMs), indexMs: Math.min(theirsInsert.indexMs, again.indexMs), file: again.file };
+    }
+    writeFileSync(join(dir, 'sqljs-insert.sqlite'), theirsInsert.file);
+    for (const target of ['block directory', 'plain file'] as const) {
+      const location = target === 'block directory' ? join(dir, 'insert-blocks') + '/' : join(dir, 'insert.sqlite');
+      const { insertMs, indexMs } = await oursInsert(location, INSERT_ROWS);
+      // Check what we wrote: the plain file as is; the blocks concatenated (they are the file).
+      let checkPath = location;
+      if (target === 'block directory') {
+        const blockDir = location.slice(0, -1);
+        const names = readdirSync(blockDir).sort();
+        checkPath = join(dir, 'insert-blocks.sqlite');
+        writeFileSync(checkPath, Buffer.concat(names.map((n) => readFileSync(join(blockDir, n)))));
+      }
+      const check = sqlite3Check(checkPath);
+      const ok = check === `ok | ${INSERT_ROWS}` ? '' : ` — sqlite3 says: ${check}`;
+      line({
+        scenario: `insert ${INSERT_ROWS} rows, one transaction: ${target}`,
+        ours: `${perSec2(INSERT_ROWS, insertMs)} (${insertMs.toFixed(0)} ms)`,
+        theirs: `${perSec2(INSERT_ROWS, theirsInsert.insertMs)} (${theirsInsert.insertMs.toFixed(0)} ms)`,
+        ratio: (insertMs / theirsInsert.insertMs).toFixed(2) + ok,
+        goal: '≤ 2.0 (half its speed)',
+      });
+      line({
+        scenario: `  CREATE INDEX on them: ${target}`,
+        ours: `${indexMs.toFixed(0)} ms`,
+        theirs: `${theirsInsert.indexMs.toFixed(0)} ms`,
+        ratio: (indexMs / theirsInsert.indexMs).toFixed(2),
+        goal: '',
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log('\n## Summary (CPU, local file)');
+  console.log('| scenario | s3lite | sql.js | ratio (time, ours ÷ sql.js) | goal |');
+  console.log('|---|---|---|---:|---|');
+  for (const l of lines) console.log(`| ${l.scenario.trim()} | ${l.ours} | ${l.theirs} | ${l.ratio} | ${l.goal} |`);
+}
+
+function perSec2(n: number, ms: number): string {
+  return `${Math.round(n / (ms / 1000)).toLocaleString('en-US')} rows/s`;
+}
+
+function sqliteVersion(SQL: SqlJs): string {
+  const db = new SQL.Database();
+  const stmt = db.prepare('SELECT sqlite_version()');
+  stmt.step();
+  const v = String(stmt.get()[0]);
+  stmt.free();
+  db.close();
+  return v;
+}
+
+await main();
