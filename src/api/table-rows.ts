@@ -37,68 +37,150 @@ export interface TypedRow {
   readonly classes: StorageClass[];
 }
 
-export async function* tableRows(pager: Pager, table: TableInfo, options: RowsOptions = {}): AsyncGenerator<TypedRow> {
+/**
+ * The rows of `table` in rowid order (key order for WITHOUT ROWID tables), each with its rowid
+ * and the storage class of every value.
+ */
+export function tableRows(pager: Pager, table: TableInfo, options: RowsOptions = {}): AsyncGenerator<TypedRow> {
+  return scanRows(pager, table, options, typedRow);
+}
+
+/**
+ * The values of each row of `table`, in declaration order: what `tableRows` yields as
+ * `row.values`, without the storage classes and without an object per row (one generator, one
+ * Promise per row at most; none between rows on the same leaf beyond the generator's own).
+ */
+export function tableRowValues(pager: Pager, table: TableInfo, options: RowsOptions = {}): AsyncGenerator<SqlValue[]> {
+  return scanRows(pager, table, options, valuesRow);
+}
+
+/** What a scan needs to know about a table to put a record's fields in declaration order. */
+interface RowPlan {
+  readonly table: TableInfo;
+  readonly columnCount: number;
+  /** Per declared column: the record field it comes from, or -1 (a column the record cannot hold). */
+  readonly storage: readonly number[];
+  /** The DEFAULT of each column (with its affinity), for records shorter than the table. */
+  readonly defaults: readonly { readonly value: SqlValue; readonly storageClass: StorageClass }[];
+  /** Columns with REAL affinity. */
+  readonly real: readonly boolean[];
+}
+
+function planRows(table: TableInfo): RowPlan {
   const virtual = table.columns.find((c) => c.hidden === 2);
   if (virtual !== undefined) {
     throw new SqliteError('SQLITE_ERROR', `generated VIRTUAL column ${table.name}.${virtual.name} is not supported yet`);
   }
+  return {
+    table,
+    columnCount: table.columns.length,
+    storage: table.columns.map((_, col) => table.declaredToStorage[col] ?? -1),
+    defaults: table.columns.map((c) => {
+      const v = c.defaultValue ?? null;
+      return applyAffinity(v, defaultStorageClass(v), c.affinity);
+    }),
+    real: table.columns.map((c) => c.affinity === 'REAL'),
+  };
+}
+
+/**
+ * Puts the fields of `record` into `values` (and `classes`, when given) in declaration order:
+ * the rowid alias takes the rowid, REAL columns turn stored integers back into reals, missing
+ * trailing fields take the column's DEFAULT.
+ */
+function fillRow(
+  plan: RowPlan,
+  record: DecodedRecord,
+  rowid: number | bigint | undefined,
+  values: SqlValue[],
+  classes: StorageClass[] | undefined,
+): void {
+  const rowidAlias = rowid === undefined ? -1 : plan.table.rowidAlias;
+  const fields = record.values;
+  const fieldClasses = record.classes;
+  for (let col = 0; col < plan.columnCount; col++) {
+    const at = plan.storage[col]!;
+    let value: SqlValue;
+    let cls: StorageClass;
+    if (col === rowidAlias) {
+      value = rowid!;
+      cls = 'integer';
+    } else if (at >= 0 && at < fields.length) {
+      value = fields[at]!;
+      cls = fieldClasses[at]!;
+      // SQLite stores integral values of REAL columns as integers to save space and turns
+      // them back into reals when it reads them (OP_RealAffinity).
+      if (cls === 'integer' && plan.real[col] === true) {
+        value = Number(value as number | bigint);
+        cls = 'real';
+      }
+    } else {
+      const d = plan.defaults[col]!;
+      value = d.value;
+      cls = d.storageClass;
+    }
+    values[col] = value;
+    if (classes !== undefined) classes[col] = cls;
+  }
+}
+
+function typedRow(plan: RowPlan, record: DecodedRecord, rowid: number | bigint | undefined): TypedRow {
+  const values = new Array<SqlValue>(plan.columnCount);
+  const classes = new Array<StorageClass>(plan.columnCount);
+  fillRow(plan, record, rowid, values, classes);
+  return { rowid, values, classes };
+}
+
+function valuesRow(plan: RowPlan, record: DecodedRecord, rowid: number | bigint | undefined): SqlValue[] {
+  const values = new Array<SqlValue>(plan.columnCount);
+  fillRow(plan, record, rowid, values, undefined);
+  return values;
+}
+
+/** The scan both entry points share: cursor moves, offset/limit, record decoding; `build` shapes each row. */
+async function* scanRows<T>(
+  pager: Pager,
+  table: TableInfo,
+  options: RowsOptions,
+  build: (plan: RowPlan, record: DecodedRecord, rowid: number | bigint | undefined) => T,
+): AsyncGenerator<T> {
+  const plan = planRows(table);
   const limit = options.limit ?? Infinity;
   let skip = options.offset ?? 0;
   if (limit <= 0 || table.rootPage <= 0) return;
   const encoding = pager.header.textEncoding as TextEncoding;
-  const defaults = table.columns.map((c) => {
-    const v = c.defaultValue ?? null;
-    return applyAffinity(v, defaultStorageClass(v), c.affinity);
-  });
-  const realColumn = table.columns.map((c) => c.affinity === 'REAL');
   const cursorOptions = { readAhead: options.readAhead ?? true };
-  const cursor = table.withoutRowid
-    ? new IndexCursor(pager, table.rootPage, cursorOptions)
-    : new TableCursor(pager, table.rootPage, cursorOptions);
   const scratch: DecodedRecord = { values: [], classes: [] };
   let produced = 0;
-  const table_ = cursor instanceof TableCursor ? cursor : undefined;
+  if (table.withoutRowid) {
+    const cursor = new IndexCursor(pager, table.rootPage, cursorOptions);
+    for (let ok = await cursor.first(); ok; ok = await cursor.next()) {
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      yield build(plan, decode(await cursor.payload(), encoding, scratch, table), undefined);
+      if (++produced >= limit) return;
+    }
+    return;
+  }
   // On a table b-tree, moves within a leaf and payloads without overflow are synchronous: no
   // Promise per row beyond the generator's own.
-  for (let ok = await cursor.first(); ok; ok = table_?.nextInLeaf() ?? (await cursor.next())) {
+  const cursor = new TableCursor(pager, table.rootPage, cursorOptions);
+  for (let ok = await cursor.first(); ok; ok = cursor.nextInLeaf() ?? (await cursor.next())) {
     if (skip > 0) {
       skip--;
       continue;
     }
-    const rowid = table_?.rowid;
-    const record = decode(table_?.localPayload() ?? (await cursor.payload()), encoding, scratch, table);
-    const values = new Array<SqlValue>(table.columns.length);
-    const classes = new Array<StorageClass>(table.columns.length);
-    for (let col = 0; col < table.columns.length; col++) {
-      const at = table.declaredToStorage[col] ?? -1;
-      if (col === table.rowidAlias && rowid !== undefined) {
-        values[col] = rowid;
-        classes[col] = 'integer';
-      } else if (at >= 0 && at < record.values.length) {
-        values[col] = record.values[at] ?? null;
-        classes[col] = record.classes[at] ?? 'null';
-        // SQLite stores integral values of REAL columns as integers to save space and turns
-        // them back into reals when it reads them (OP_RealAffinity).
-        if (realColumn[col] === true && classes[col] === 'integer') {
-          values[col] = Number(values[col] as number | bigint);
-          classes[col] = 'real';
-        }
-      } else {
-        const d = defaults[col]!;
-        values[col] = d.value;
-        classes[col] = d.storageClass;
-      }
-    }
-    yield { rowid, values, classes };
+    const record = decode(cursor.localPayload() ?? (await cursor.payload()), encoding, scratch, table);
+    yield build(plan, record, cursor.rowid);
     if (++produced >= limit) return;
   }
 }
 
 function decode(payload: Uint8Array, encoding: TextEncoding, out: DecodedRecord, table: TableInfo): DecodedRecord {
   try {
-    out.values.length = 0;
-    out.classes.length = 0;
-    return decodeRecord(payload, encoding, out);
+    return decodeRecord(payload, encoding, out); // (empties `out` first)
   } catch (err) {
     if (err instanceof CorruptError && err.pgno === undefined) {
       throw new CorruptError(`${err.message} in a record of table ${table.name}`, table.rootPage);

@@ -15,12 +15,15 @@
 import { CorruptError, MisuseError } from '../errors.js';
 import type { Pager } from '../pager/pager.js';
 import { MAX_BTREE_DEPTH, checkSameKind, childAt, loadBtreePage, type BtreePage } from './btree-page.js';
+import { OverflowReadAhead } from './overflow-read-ahead.js';
 import { LeafReadAhead, type ReadAheadOptions } from './read-ahead.js';
 
 export interface CursorOptions {
   /**
    * Read-ahead for scans (read-ahead.ts): once the cursor steps from one leaf to the next, the
-   * following leaves are fetched in parallel in the background. Default on; `false` turns it off.
+   * following leaves are fetched in parallel in the background; in a forward scan, the overflow
+   * chains of the next rows are walked in parallel too (overflow-read-ahead.ts;
+   * `{ overflow: false }` turns that part off). Default on; `false` turns both off.
    */
   readonly readAhead?: boolean | ReadAheadOptions;
 }
@@ -37,6 +40,9 @@ export abstract class CursorBase {
   private _eof = true;
   private readonly readAheadOptions: ReadAheadOptions | undefined;
   private readAhead: LeafReadAhead | undefined;
+  private overflowAhead: OverflowReadAhead | undefined;
+  /** 1 or -1 once the cursor has moved by next()/prev() since it was last positioned, else 0. */
+  private stepped: 0 | 1 | -1 = 0;
 
   protected constructor(
     readonly pager: Pager,
@@ -67,6 +73,49 @@ export abstract class CursorBase {
     this.readAhead.stepped(parent, this.stack[n - 3], direction);
   }
 
+  /** The overflow read-ahead state, once a scan has started one (for tests and benchmarks). */
+  get overflowReadAheadStats():
+    | {
+        readonly chains: number;
+        readonly pages: number;
+        readonly hits: number;
+        readonly window: number;
+        readonly pagesAhead: number;
+        readonly budgetPages: number;
+      }
+    | undefined {
+    const ra = this.overflowAhead;
+    return ra === undefined
+      ? undefined
+      : {
+          chains: ra.chainsStarted,
+          pages: ra.pagesRequested,
+          hits: ra.hits,
+          window: ra.windowSize,
+          pagesAhead: ra.pagesAhead,
+          budgetPages: ra.budgetPages,
+        };
+  }
+
+  /**
+   * Called before the payload of the current entry is assembled from its overflow chain that
+   * starts at `first`: in a forward scan (the cursor got here by next(), not by a seek or
+   * first()), the chains of the next entries are walked ahead.
+   */
+  protected readingOverflow(first: number): void {
+    // Not inside a write transaction: the writer changes dirty pages in place under the walk.
+    if (this.stepped !== 1 || this.pager.inWriteTransaction) return;
+    const ra = this.readAheadOptions;
+    if (ra === undefined || ra.overflow === false) return;
+    this.overflowAhead ??= new OverflowReadAhead(
+      this.pager,
+      ra.overflow === undefined || ra.overflow === true
+        ? ra.cacheBytes === undefined ? {} : { cacheBytes: ra.cacheBytes }
+        : ra.overflow,
+    );
+    this.overflowAhead.reading(this.stack, first);
+  }
+
   /** True when the cursor is not on an entry (empty tree, moved past either end, not yet positioned). */
   get eof(): boolean {
     return this._eof;
@@ -93,6 +142,7 @@ export abstract class CursorBase {
     this.stack = [];
     this.visited = new Set();
     this.direction = direction;
+    this.stepped = 0;
     if (this.rootPgno < 1 || this.rootPgno > this.pager.pageCount) {
       throw new CorruptError(`root page ${this.rootPgno} out of range`, this.rootPgno);
     }
@@ -106,6 +156,7 @@ export abstract class CursorBase {
 
   /** Moving in `direction` from here: a change of direction starts a new visited set. */
   protected turn(direction: 1 | -1): void {
+    this.stepped = direction;
     if (this.direction === direction) return;
     this.direction = direction;
     this.visited = new Set(this.stack.map((f) => f.page.pgno));

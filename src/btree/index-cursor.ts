@@ -6,7 +6,7 @@
  * page with cells c0..c(n-1) is  subtree(child 0), c0, subtree(child 1), c1, ..., c(n-1),
  * subtree(right child). The cursor can therefore rest on an interior cell (see cursor-base.ts).
  */
-import { parseCell, type Cell } from '../format/cell.js';
+import { emptyCell, parseCell, type Cell, type MutableCell } from '../format/cell.js';
 import type { Pager } from '../pager/pager.js';
 import { cellAt } from './btree-page.js';
 import { CursorBase, type CursorOptions, type Frame } from './cursor-base.js';
@@ -21,7 +21,8 @@ export type PayloadCompare = (cellPayload: Uint8Array) => number;
 export type SeekBias = 'ge' | 'gt' | 'le' | 'lt';
 
 export class IndexCursor extends CursorBase {
-  private cell: Cell | undefined;
+  /** The current entry's cell, filled again on every move (no allocation per entry); valid while not eof. */
+  private readonly cell: MutableCell = emptyCell();
 
   constructor(pager: Pager, rootPgno: number, options: CursorOptions = {}) {
     super(pager, rootPgno, false, options);
@@ -34,13 +35,14 @@ export class IndexCursor extends CursorBase {
   }
 
   private settle(frame: Frame): boolean {
-    this.cell = this.cellOf(frame, frame.idx);
+    const usable = this.pager.usableSize;
+    const { page } = frame;
+    parseCell(page.data, cellAt(page, frame.idx, usable), page.header.pageType, page.pgno, usable, this.cell);
     this.setEof(false);
     return true;
   }
 
   private atEnd(): boolean {
-    this.cell = undefined;
     this.setEof(true);
     this.stack = [];
     return false;
@@ -160,12 +162,14 @@ export class IndexCursor extends CursorBase {
   /** Total payload size of the current entry. */
   get payloadSize(): number {
     this.requireRow();
-    return this.cell!.payloadSize;
+    return this.cell.payloadSize;
   }
 
   /** Full payload (the index record) of the current entry, overflow assembled. Do not mutate. */
   payload(): Promise<Uint8Array> {
     const frame = this.requireRow();
-    return readPayload(this.pager, frame.page.pgno, frame.page.data, this.cell!);
+    const cell = this.cell;
+    if (cell.overflowPgno !== 0) this.readingOverflow(cell.overflowPgno);
+    return readPayload(this.pager, frame.page.pgno, frame.page.data, cell);
   }
 }

@@ -21,11 +21,14 @@ export function localPayload(page: Uint8Array, cell: Cell): Uint8Array {
  */
 export async function readPayload(pager: Pager, pgno: number, page: Uint8Array, cell: Cell): Promise<Uint8Array> {
   if (cell.overflowPgno === 0) return localPayload(page, cell);
+  // The cell may be a cursor's current cell, filled again when the cursor moves: everything is
+  // read from it before the first await.
+  const payloadSize = cell.payloadSize;
   const usable = pager.usableSize;
-  const needed = overflowPageCount(cell.payloadSize, cell.localSize, usable);
+  const needed = overflowPageCount(payloadSize, cell.localSize, usable);
   // Bounds the allocation below by the size of the file, whatever the payload size field says.
-  if (needed > pager.pageCount) throw new CorruptError(`payload of ${cell.payloadSize} bytes needs more overflow pages than the file has`, pgno);
-  const out = new Uint8Array(cell.payloadSize);
+  if (needed > pager.pageCount) throw new CorruptError(`payload of ${payloadSize} bytes needs more overflow pages than the file has`, pgno);
+  const out = new Uint8Array(payloadSize);
   out.set(localPayload(page, cell), 0);
   let off = cell.localSize;
   let prev = pgno;
@@ -39,7 +42,7 @@ export async function readPayload(pager: Pager, pgno: number, page: Uint8Array, 
     if (seen.has(next)) throw new CorruptError(`cyclic overflow chain through page ${next}`, prev);
     seen.add(next);
     const ov = pager.peekPage(next) ?? (await pager.getPage(next));
-    const n = Math.min(cap, cell.payloadSize - off);
+    const n = Math.min(cap, payloadSize - off);
     out.set(ov.subarray(4, 4 + n), off);
     off += n;
     prev = next;
@@ -48,4 +51,3 @@ export async function readPayload(pager: Pager, pgno: number, page: Uint8Array, 
   if (next !== 0) throw new CorruptError(`overflow chain longer than the payload (next page ${next})`, prev);
   return out;
 }
-

@@ -22,11 +22,11 @@
  * anything odd (a pointer out of range, a page of the wrong kind, an I/O error) simply stops.
  * The cursor, which validates every page it enters, reports the problem when it gets there.
  *
+ Overflow chains have their own read-ahead (overflow-read-ahead.ts): each overflow page holds
+ * the number of the next one, so one chain is sequential, but the chains of the next rows are
+ * walked side by side.
+ *
  * Not covered:
- * - overflow chains: each overflow page holds the number of the next one (its first 4 bytes),
- *   so the chain cannot be fetched ahead. With a block size larger than the page size, the block
- *   that holds an overflow page often holds the next ones too (SQLite allocates chains from the
- *   end of the file, mostly consecutively), which is where larger blocks help;
  * - interior pages deeper than one level above the leaves are not prefetched (they are few and
  *   stay in the cache's interior pool).
  */
@@ -36,6 +36,7 @@ import type { Pager } from '../pager/pager.js';
 import { compareRowids } from './rowid.js';
 import { MAX_BTREE_DEPTH, cellAt, checkSameKind, childAt, loadBtreePage, type BtreePage } from './btree-page.js';
 import { cellRowid } from '../format/cell.js';
+import type { OverflowReadAheadOptions } from './overflow-read-ahead.js';
 
 export interface ReadAheadOptions {
   /** First window, in leaves (default 4). */
@@ -47,6 +48,11 @@ export interface ReadAheadOptions {
    * `cacheBytes`).
    */
   readonly cacheBytes?: number;
+  /**
+   * Overflow read-ahead (overflow-read-ahead.ts): in a forward scan, the overflow chains of the
+   * next rows are walked in parallel. Default on; `false` turns it off.
+   */
+  readonly overflow?: boolean | OverflowReadAheadOptions;
 }
 
 export const READ_AHEAD_INITIAL = 4;

@@ -3,7 +3,7 @@
  * payload (the record). Table interior cells are only separators (the largest rowid of the left
  * subtree); all entries live on leaves.
  */
-import { parseCell, cellRowid, type Cell } from '../format/cell.js';
+import { cellRowid, emptyCell, parseCell, type MutableCell } from '../format/cell.js';
 import { PageType } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
 import { cellAt } from './btree-page.js';
@@ -12,7 +12,8 @@ import { localPayload, readPayload } from './payload-reader.js';
 import { compareRowids } from './rowid.js';
 
 export class TableCursor extends CursorBase {
-  private cell: Cell | undefined;
+  /** The current entry's cell, filled again on every move (no allocation per row); valid while not eof. */
+  private readonly cell: MutableCell = emptyCell();
 
   constructor(pager: Pager, rootPgno: number, options: CursorOptions = {}) {
     super(pager, rootPgno, true, options);
@@ -20,13 +21,12 @@ export class TableCursor extends CursorBase {
 
   private settle(frame: Frame): boolean {
     const usable = this.pager.usableSize;
-    this.cell = parseCell(frame.page.data, cellAt(frame.page, frame.idx, usable), PageType.TableLeaf, frame.page.pgno, usable);
+    parseCell(frame.page.data, cellAt(frame.page, frame.idx, usable), PageType.TableLeaf, frame.page.pgno, usable, this.cell);
     this.setEof(false);
     return true;
   }
 
   private atEnd(): boolean {
-    this.cell = undefined;
     this.setEof(true);
     this.stack = [];
     return false;
@@ -157,13 +157,13 @@ export class TableCursor extends CursorBase {
   /** Rowid of the current entry: a number when it is a safe integer, else a bigint. */
   get rowid(): number | bigint {
     this.requireRow();
-    return this.cell!.rowid;
+    return this.cell.rowid;
   }
 
   /** Total payload size of the current entry (local + overflow). */
   get payloadSize(): number {
     this.requireRow();
-    return this.cell!.payloadSize;
+    return this.cell.payloadSize;
   }
 
   /**
@@ -172,13 +172,15 @@ export class TableCursor extends CursorBase {
    */
   localPayload(): Uint8Array | undefined {
     const frame = this.requireRow();
-    const cell = this.cell!;
+    const cell = this.cell;
     return cell.overflowPgno === 0 ? localPayload(frame.page.data, cell) : undefined;
   }
 
   /** Full payload (the record) of the current entry, overflow assembled. Do not mutate. */
   payload(): Promise<Uint8Array> {
     const frame = this.requireRow();
-    return readPayload(this.pager, frame.page.pgno, frame.page.data, this.cell!);
+    const cell = this.cell;
+    if (cell.overflowPgno !== 0) this.readingOverflow(cell.overflowPgno);
+    return readPayload(this.pager, frame.page.pgno, frame.page.data, cell);
   }
 }

@@ -35,9 +35,51 @@ export interface Cell {
 /** Largest payload SQLite ever writes is about 2^31 (SQLITE_MAX_LENGTH); anything above is corrupt. */
 const MAX_PAYLOAD = 0x7fffffff;
 
-/** Parses the cell at `offset` of b-tree page `pgno` with type `pageType`. */
-export function parseCell(page: Uint8Array, offset: number, pageType: PageType, pgno: number, usableSize: number): Cell {
-  const pos: ReadPosition = { offset };
+/** A Cell a scan fills again for each entry (`parseCell`'s `out`), so that moving costs no allocation. */
+export type MutableCell = { -readonly [K in keyof Cell]: Cell[K] };
+
+export function emptyCell(): MutableCell {
+  return { leftChild: 0, rowid: 0, payloadSize: 0, localOffset: 0, localSize: 0, overflowPgno: 0, cellSize: 0 };
+}
+
+/** parseCell and cellRowid are synchronous and never re-entered: one read position serves them all. */
+const scratchPos: ReadPosition = { offset: 0 };
+
+function fill(
+  out: MutableCell | undefined,
+  leftChild: number,
+  rowid: number | bigint,
+  payloadSize: number,
+  localOffset: number,
+  localSize: number,
+  overflowPgno: number,
+  cellSize: number,
+): Cell {
+  if (out === undefined) return { leftChild, rowid, payloadSize, localOffset, localSize, overflowPgno, cellSize };
+  out.leftChild = leftChild;
+  out.rowid = rowid;
+  out.payloadSize = payloadSize;
+  out.localOffset = localOffset;
+  out.localSize = localSize;
+  out.overflowPgno = overflowPgno;
+  out.cellSize = cellSize;
+  return out;
+}
+
+/**
+ * Parses the cell at `offset` of b-tree page `pgno` with type `pageType`. With `out`, fills and
+ * returns it instead of a new object (a cursor's current cell).
+ */
+export function parseCell(
+  page: Uint8Array,
+  offset: number,
+  pageType: PageType,
+  pgno: number,
+  usableSize: number,
+  out?: MutableCell,
+): Cell {
+  const pos = scratchPos;
+  pos.offset = offset;
   let leftChild = 0;
   if (pageType === PageType.TableInterior || pageType === PageType.IndexInterior) {
     if (offset + 4 > usableSize) throw new CorruptError('cell runs past the usable size', pgno);
@@ -48,7 +90,7 @@ export function parseCell(page: Uint8Array, offset: number, pageType: PageType, 
   try {
     if (pageType === PageType.TableInterior) {
       const rowid = readVarint(page, pos, usableSize);
-      return { leftChild, rowid, payloadSize: 0, localOffset: pos.offset, localSize: 0, overflowPgno: 0, cellSize: pos.offset - offset };
+      return fill(out, leftChild, rowid, 0, pos.offset, 0, 0, pos.offset - offset);
     }
     const payloadSize = readVarintNumber(page, pos, usableSize);
     if (payloadSize > MAX_PAYLOAD) throw new CorruptError(`payload size ${payloadSize} too large`, pgno);
@@ -66,7 +108,7 @@ export function parseCell(page: Uint8Array, offset: number, pageType: PageType, 
     } else if (end > usableSize) {
       throw new CorruptError('cell runs past the usable size', pgno);
     }
-    return { leftChild, rowid, payloadSize, localOffset, localSize, overflowPgno, cellSize: end - offset };
+    return fill(out, leftChild, rowid, payloadSize, localOffset, localSize, overflowPgno, end - offset);
   } catch (err) {
     if (err instanceof CorruptError && err.pgno === undefined) throw new CorruptError(err.message, pgno);
     throw err;
@@ -82,7 +124,8 @@ export function cellLeftChild(page: Uint8Array, offset: number, pgno: number): n
 
 /** Rowid of a table cell (interior or leaf) without building a Cell object. */
 export function cellRowid(page: Uint8Array, offset: number, pageType: PageType, pgno: number, usableSize: number): number | bigint {
-  const pos: ReadPosition = { offset };
+  const pos = scratchPos;
+  pos.offset = offset;
   try {
     if (pageType === PageType.TableInterior) {
       pos.offset += 4;
