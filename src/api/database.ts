@@ -35,7 +35,7 @@ import { parseLocation, type Location } from './location.js';
 import { openLocation } from './open-location.js';
 import { readSchemaRows } from './schema-rows.js';
 import type { StoreOptions } from './store-options.js';
-import { tableRows, type RowsOptions, type TypedRow } from './table-rows.js';
+import { tableRowValues, tableRows, type RowsOptions, type TypedRow } from './table-rows.js';
 
 export interface OpenOptions extends StoreOptions {
   /** Open for reading only (default true: pass `readonly: false` to write). */
@@ -286,14 +286,16 @@ export class Database {
     if (!autocommit) this.pager.beginStatement();
     let result: StatementResult;
     try {
-      const { schema } = await this.loadSchema();
-      const compileExpr = await loadCompiler();
+      // Bulk loads run thousands of statements: no Promise for a schema and a compiler that are
+      // already loaded, no closure per statement (the executor caches plans per schema object).
+      const cached = this.schemaCache;
+      const schema = cached !== undefined && cached.cookie === this.pager.header.schemaCookie ? cached.schema : (await this.loadSchema()).schema;
       const env: ExecEnv = {
         pager: this.pager,
         schema,
         encoding: this.pager.header.textEncoding as TextEncoding,
         ctx,
-        compile: (expr, scope) => compileExpr(expr, scope),
+        compile: compiler ?? (await loadCompiler()),
       };
       result = await executeWrite(env, numbered.statement, parsed.text);
     } catch (err) {
@@ -445,8 +447,12 @@ export class Database {
   }
 
   /** Rows of a table in rowid (or primary key) order, values in declaration order. */
-  async *rows(table: string, options: RowsOptions = {}): AsyncGenerator<SqlValue[]> {
-    for await (const row of this.typedRows(table, options)) yield row.values;
+  rows(table: string, options: RowsOptions = {}): AsyncGenerator<SqlValue[]> {
+    // As typedRows, without the storage classes: one generator over the cursor, no row objects.
+    const pager = this.pager;
+    return readConsistentStream(pager, async function* (this: Database) {
+      yield* tableRowValues(pager, await this.table(table), options);
+    }.bind(this));
   }
 
   /** Rows with their storage classes (tells INTEGER 2 from REAL 2.0). */

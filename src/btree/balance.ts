@@ -250,30 +250,46 @@ export function distribute(items: readonly Uint8Array[], cap: number, leafData: 
   pages.push(cur);
   const bytes = (p: Uint8Array[]): number => p.reduce((a, c) => a + sz(c), 0);
   for (let j = pages.length - 1; j >= 1; j--) {
+    // How many cells move from the left page to the right one is decided first, then the
+    // arrays are cut once (not an unshift per cell: pages hold hundreds of small cells).
     const left = pages[j - 1]!;
     const right = pages[j]!;
     let szL = bytes(left);
     let szR = bytes(right);
+    let rightLen = right.length;
+    let t = 0; // cells moved
+    const L = left.length;
     for (;;) {
-      if (left.length <= 1) break;
-      const moving = left[left.length - 1]!;
+      if (L - t <= 1) break;
+      const moving = left[L - 1 - t]!;
       if (leafData) {
         const m = sz(moving);
-        if (!(right.length === 0 || szR + m <= szL - m) || szR + m > cap) break;
-        right.unshift(left.pop()!);
+        if (!(rightLen === 0 || szR + m <= szL - m) || szR + m > cap) break;
         szL -= m;
         szR += m;
       } else {
-        const d = dividers[j - 1]!;
+        // The current divider moves down to the right page; `moving` becomes the divider.
+        const d = t === 0 ? dividers[j - 1]! : left[L - t]!;
         const dsz = sz(d);
-        if (!(right.length === 0 || szR + dsz <= szL - sz(moving)) || szR + dsz > cap) break;
-        right.unshift(d);
-        dividers[j - 1] = left.pop()!;
+        if (!(rightLen === 0 || szR + dsz <= szL - sz(moving)) || szR + dsz > cap) break;
         szL -= sz(moving);
         szR += dsz;
       }
+      rightLen++;
+      t++;
     }
-    if (right.length === 0 && (leafData || pages.length > 1)) throw new Error('internal: distribute left an empty page');
+    if (t > 0) {
+      if (leafData) {
+        pages[j] = left.splice(L - t).concat(right);
+      } else {
+        // left = [..., x, m1 … m(t-1)], divider d0  →  left = [...], divider x, right = [m1 … m(t-1), d0, ...right]
+        const tail = left.splice(L - t);
+        const d0 = dividers[j - 1]!;
+        dividers[j - 1] = tail[0]!;
+        pages[j] = tail.slice(1).concat([d0], right);
+      }
+    }
+    if (pages[j]!.length === 0 && (leafData || pages.length > 1)) throw new Error('internal: distribute left an empty page');
   }
   return { pages, dividers };
 }

@@ -28,11 +28,30 @@ function pad4(cell: Uint8Array): Uint8Array {
 }
 
 /**
+ * The leaf cell for `payload` when it fits on the page without overflow (table leaf when
+ * `rowid` is given, else index), synchronously; undefined when it needs overflow pages
+ * (then `buildCell` allocates them).
+ */
+export function buildLocalCell(usable: number, payload: Uint8Array, rowid?: number | bigint): Uint8Array | undefined {
+  const isTable = rowid !== undefined;
+  const p = payload.length;
+  if (localPayloadSize(p, usable, isTable) < p) return undefined;
+  const hdr = varintLength(p) + (isTable ? varintLength(rowid) : 0);
+  const cell = new Uint8Array(Math.max(4, hdr + p));
+  let off = writeVarint(cell, 0, p);
+  if (isTable) off += writeVarint(cell, off, rowid);
+  cell.set(payload, off);
+  return cell;
+}
+
+/**
  * A leaf cell for `payload` (table leaf when `rowid` is given, else index), writing its
  * overflow pages (allocated from the pager) when the payload does not fit locally.
  */
 export async function buildCell(pager: Pager, payload: Uint8Array, rowid?: number | bigint): Promise<Uint8Array> {
   const usable = pager.usableSize;
+  const inPage = buildLocalCell(usable, payload, rowid);
+  if (inPage !== undefined) return inPage;
   const isTable = rowid !== undefined;
   const p = payload.length;
   const local = localPayloadSize(p, usable, isTable);

@@ -21,12 +21,43 @@
  */
 import { CorruptError } from '../errors.js';
 import { readU16, writeU16 } from '../format/bytes.js';
-import { parseCell } from '../format/cell.js';
-import { cellOffset, decodePageHeader, pageFreeBytes, type PageHeader } from '../format/page-header.js';
+import { emptyCell, parseCell } from '../format/cell.js';
+import { PageType, cellOffset, decodePageHeader, pageFreeBytes, type PageHeader } from '../format/page-header.js';
+import { maxLocalPayload } from '../format/payload.js';
+
+/** parseCell's reused result for cellSizeAt (synchronous, never re-entered): no object per cell. */
+const scratchCell = emptyCell();
 
 /** SQLite's cellSizePtr: the bytes a cell occupies on the page, never less than 4. */
 export function cellSizeAt(page: Uint8Array, header: PageHeader, off: number, pgno: number, usable: number): number {
-  return Math.max(4, parseCell(page, off, header.pageType, pgno, usable).cellSize);
+  const type = header.pageType;
+  if (type === PageType.TableLeaf || type === PageType.IndexLeaf) {
+    // Fast path for leaf cells whose payload is all local and whose size varint has 1 or 2
+    // bytes (nearly every cell a balance moves); anything else, or anything out of bounds, is
+    // left to parseCell, which checks every field and names the page in its errors.
+    let p = off;
+    let size = page[p]!;
+    if (size < 0x80) p += 1;
+    else {
+      const b = page[p + 1]!;
+      if (b >= 0x80) return cellSizeSlow(page, type, off, pgno, usable);
+      size = ((size & 0x7f) << 7) | b;
+      p += 2;
+    }
+    if (type === PageType.TableLeaf) {
+      // Skip the rowid varint (up to 9 bytes; the 9th is whole).
+      let k = 0;
+      while (k < 8 && page[p + k]! >= 0x80) k++;
+      p += k + 1;
+    }
+    const end = p + size;
+    if (size <= maxLocalPayload(usable, type === PageType.TableLeaf) && end <= usable) return Math.max(4, end - off);
+  }
+  return cellSizeSlow(page, type, off, pgno, usable);
+}
+
+function cellSizeSlow(page: Uint8Array, type: PageType, off: number, pgno: number, usable: number): number {
+  return Math.max(4, parseCell(page, off, type, pgno, usable, scratchCell).cellSize);
 }
 
 function contentStartOf(page: Uint8Array, h: number): number {

@@ -14,7 +14,7 @@ import { parseCell } from '../format/cell.js';
 import { cellOffset, decodePageHeader } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
 import { balanceFrom, type PendingImages } from './balance.js';
-import { buildCell, freeOverflow, toInteriorIndexCell } from './cell-builder.js';
+import { buildCell, buildLocalCell, freeOverflow, toInteriorIndexCell } from './cell-builder.js';
 import { cellSizeAt, dropCellInPlace, insertCellInPlace, isUnderfull, pageFree } from './cell-space.js';
 import type { PayloadCompare } from './index-cursor.js';
 import { imageFromPage } from './node-image.js';
@@ -31,7 +31,7 @@ export async function insertIndexEntry(pager: Pager, root: number, payload: Uint
   const top = steps[steps.length - 1]!;
   const page = await pager.getWritable(top.pgno);
   const header = decodePageHeader(page, top.pgno, usable);
-  let cell = await buildCell(pager, payload);
+  let cell = buildLocalCell(usable, payload) ?? (await buildCell(pager, payload));
   if (found) {
     const old = parseCell(page, cellOffset(page, header, top.idx, top.pgno, usable), header.pageType, top.pgno, usable);
     await freeOverflow(pager, top.pgno, old);

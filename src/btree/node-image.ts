@@ -35,15 +35,21 @@ export function headerSizeOf(type: PageType): number {
   return isLeafType(type) ? 8 : 12;
 }
 
-/** Copies the cells of page `pgno` out into an image. */
+/**
+ * Copies the cells of page `pgno` out into an image. The page is copied once and the cells are
+ * views into that copy (one allocation per page rather than one per cell, as SQLite's
+ * balance_nonroot copies each page once): they stay valid while `page` itself is rewritten.
+ */
 export function imageFromPage(page: Uint8Array, pgno: number, usable: number): NodeImage {
   const header = decodePageHeader(page, pgno, usable);
-  const cells: Uint8Array[] = [];
-  for (let i = 0; i < header.cellCount; i++) {
-    const off = cellOffset(page, header, i, pgno, usable);
-    const size = cellSizeAt(page, header, off, pgno, usable);
+  const copy = page.slice(0, usable);
+  const n = header.cellCount;
+  const cells = new Array<Uint8Array>(n);
+  for (let i = 0; i < n; i++) {
+    const off = cellOffset(copy, header, i, pgno, usable);
+    const size = cellSizeAt(copy, header, off, pgno, usable);
     if (off + size > usable) throw new CorruptError(`cell ${i} runs past the usable size`, pgno);
-    cells.push(page.slice(off, off + size));
+    cells[i] = copy.subarray(off, off + size);
   }
   return { type: header.pageType, cells, rightChild: header.rightChild };
 }

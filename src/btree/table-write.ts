@@ -4,17 +4,21 @@
  * leaves a page under a third full goes to the balancer (balance.ts).
  */
 import { MisuseError } from '../errors.js';
+import { writeU32 } from '../format/bytes.js';
 import { cellRowid, parseCell } from '../format/cell.js';
 import { PageType, cellOffset, decodePageHeader } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
 import { balanceFrom } from './balance.js';
-import { buildCell, freeOverflow, tableInteriorCell } from './cell-builder.js';
+import { buildCell, buildLocalCell, freeOverflow, tableInteriorCell } from './cell-builder.js';
 import { dropCellInPlace, insertCellInPlace, isUnderfull, pageFree } from './cell-space.js';
 import { imageFromPage, writeImage } from './node-image.js';
-import { seekTablePath, type PathStep } from './write-path.js';
+import { normalRowid, seekTablePath, seekTablePathCached, type PathStep, type WritePath } from './write-path.js';
+
+const MIN_ROWID = -(1n << 63n);
+const MAX_ROWID = (1n << 63n) - 1n;
 
 function checkRowid(rowid: number | bigint): void {
-  if (typeof rowid === 'number' ? !Number.isSafeInteger(rowid) : rowid < -(1n << 63n) || rowid >= 1n << 63n) {
+  if (typeof rowid === 'number' ? !Number.isSafeInteger(rowid) : rowid < MIN_ROWID || rowid > MAX_ROWID) {
     throw new MisuseError(`rowid ${String(rowid)} is not a 64-bit integer`);
   }
 }
@@ -30,11 +34,17 @@ async function rebalanceIfUnderfull(pager: Pager, steps: readonly PathStep[], pg
 /**
  * Inserts the row (`rowid`, `payload`) into the table b-tree at `root`, replacing the row with
  * the same rowid if there is one (its overflow pages are freed). Needs a write transaction.
+ *
+ * `appendPath`: the path of `rightEdgeCached(pager, root)` taken for this insert, when `rowid`
+ * is larger than the edge's last rowid and the tree has not changed since — the descent is
+ * then skipped (a bulk load finds its new rowid and its leaf in one descent).
  */
-export async function insertRow(pager: Pager, root: number, rowid: number | bigint, payload: Uint8Array): Promise<void> {
+export async function insertRow(pager: Pager, root: number, rowidIn: number | bigint, payload: Uint8Array, appendPath?: WritePath): Promise<void> {
+  const rowid = normalRowid(rowidIn);
   checkRowid(rowid);
   const usable = pager.usableSize;
-  const { steps, found } = await seekTablePath(pager, root, rowid);
+  // Cached pages (the usual case in a bulk load): the descent costs no Promise.
+  const { steps, found } = appendPath ?? seekTablePathCached(pager, root, rowid) ?? (await seekTablePath(pager, root, rowid));
   const leaf = steps[steps.length - 1]!;
   const page = await pager.getWritable(leaf.pgno);
   if (found) {
@@ -43,7 +53,7 @@ export async function insertRow(pager: Pager, root: number, rowid: number | bigi
     await freeOverflow(pager, leaf.pgno, old);
     dropCellInPlace(page, leaf.pgno, usable, leaf.idx);
   }
-  const cell = await buildCell(pager, payload, rowid);
+  const cell = buildLocalCell(usable, payload, rowid) ?? (await buildCell(pager, payload, rowid));
   if (insertCellInPlace(page, leaf.pgno, usable, leaf.idx, cell)) {
     if (found) await rebalanceIfUnderfull(pager, steps, leaf.pgno, page);
     return;
@@ -83,8 +93,18 @@ async function balanceQuick(pager: Pager, steps: readonly PathStep[], page: Uint
   const largest = cellRowid(page, cellOffset(page, leafHeader, cellCount - 1, leaf.pgno, usable), PageType.TableLeaf, leaf.pgno, usable);
   const fresh = await pager.allocatePage();
   writeImage(fresh.data, fresh.pgno, usable, { type: PageType.TableLeaf, cells: [cell], rightChild: 0 });
+  const divider = tableInteriorCell(leaf.pgno, largest);
+  // The divider goes after the parent's last cell, in place when it fits (as SQLite's
+  // insertCell does); the parent then needs balancing only if it is a non-root page left
+  // under a third full. Otherwise the balancer takes the parent as a cell list.
+  if (insertCellInPlace(parentPage, parentStep.pgno, usable, parentHeader.cellCount, divider)) {
+    writeU32(parentPage, parentHeader.headerOffset + 8, fresh.pgno);
+    if (steps.length === 2 || !isUnderfull(pageFree(parentPage, parentStep.pgno, usable), usable)) return true;
+    await balanceFrom(pager, steps.slice(0, -2), { pgno: parentStep.pgno, image: imageFromPage(parentPage, parentStep.pgno, usable) });
+    return true;
+  }
   const parent = imageFromPage(parentPage, parentStep.pgno, usable);
-  parent.cells.push(tableInteriorCell(leaf.pgno, largest));
+  parent.cells.push(divider);
   parent.rightChild = fresh.pgno;
   await balanceFrom(pager, steps.slice(0, -2), { pgno: parentStep.pgno, image: parent });
   return true;

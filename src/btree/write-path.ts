@@ -5,13 +5,16 @@
  * bounded, no page entered twice, children in range and of the tree's kind.
  */
 import { CorruptError } from '../errors.js';
-import { cellRowid, parseCell } from '../format/cell.js';
+import { cellRowid, emptyCell, parseCell } from '../format/cell.js';
 import { cellOffset, decodePageHeader, type PageHeader } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
 import { MAX_BTREE_DEPTH, childAt } from './btree-page.js';
 import type { PayloadCompare } from './index-cursor.js';
-import { readPayload } from './payload-reader.js';
+import { localPayload, readPayload } from './payload-reader.js';
 import { compareRowids } from './rowid.js';
+
+/** parseCell's reused result in the index descent (read synchronously, before any await). */
+const scratchCell = emptyCell();
 
 export interface PathStep {
   readonly pgno: number;
@@ -31,13 +34,16 @@ export interface LoadedPage {
 
 export async function loadPage(pager: Pager, pgno: number, isTable: boolean): Promise<LoadedPage> {
   const data = pager.peekPage(pgno) ?? (await pager.getPage(pgno));
-  const header = decodePageHeader(data, pgno, pager.usableSize);
+  return checkedPage(data, pgno, pager.usableSize, isTable);
+}
+
+function checkedPage(data: Uint8Array, pgno: number, usable: number, isTable: boolean): LoadedPage {
+  const header = decodePageHeader(data, pgno, usable);
   if (header.isTable !== isTable) throw new CorruptError(`${isTable ? 'index' : 'table'} page inside a ${isTable ? 'table' : 'index'} b-tree`, pgno);
   return { data, header };
 }
 
 class Descent {
-  private readonly seen = new Set<number>();
   readonly steps: PathStep[] = [];
 
   constructor(
@@ -45,40 +51,145 @@ class Descent {
     private readonly isTable: boolean,
   ) {}
 
-  async enter(pgno: number): Promise<LoadedPage> {
+  /** Checks that `pgno` may be entered next; its bytes when cached (no Promise), else undefined. */
+  check(pgno: number): Uint8Array | undefined {
     if (pgno < 1 || pgno > this.pager.pageCount) throw new CorruptError(`page ${pgno} out of range`, pgno);
-    if (this.steps.length >= MAX_BTREE_DEPTH) throw new CorruptError('b-tree too deep', pgno);
-    if (this.seen.has(pgno)) throw new CorruptError('b-tree page reached twice', pgno);
-    this.seen.add(pgno);
-    const page = await loadPage(this.pager, pgno, this.isTable);
+    const steps = this.steps;
+    if (steps.length >= MAX_BTREE_DEPTH) throw new CorruptError('b-tree too deep', pgno);
+    // The path is at most MAX_BTREE_DEPTH long: a scan beats a Set per descent.
+    for (let i = 0; i < steps.length; i++) if (steps[i]!.pgno === pgno) throw new CorruptError('b-tree page reached twice', pgno);
+    return this.pager.peekPage(pgno);
+  }
+
+  /** Enters `pgno` (after `check`), with its bytes. */
+  push(pgno: number, data: Uint8Array): LoadedPage {
+    const page = checkedPage(data, pgno, this.pager.usableSize, this.isTable);
     this.steps.push({ pgno, idx: 0 });
     return page;
   }
 }
 
-/** Path to the leaf cell with `rowid`, or to the position where it would be inserted. */
-export async function seekTablePath(pager: Pager, root: number, rowid: number | bigint): Promise<WritePath> {
+/** A rowid as the b-tree compares it: a number when it is a safe integer (no BigInt per comparison). */
+export function normalRowid(rowid: number | bigint): number | bigint {
+  return typeof rowid === 'bigint' && rowid >= -9007199254740991n && rowid <= 9007199254740991n ? Number(rowid) : rowid;
+}
+
+/** tableLevel's answers at a leaf (any other answer is the child page to enter next). */
+const LEAF_MISSING = -1;
+const LEAF_FOUND = -2;
+
+/**
+ * One level of a table descent for `key` (a normalRowid) on page `pgno` just pushed: sets the
+ * step's idx; returns the child to enter, or LEAF_FOUND / LEAF_MISSING on the leaf. A key past
+ * the last cell (appends go right at every level) is placed without the binary search.
+ */
+function tableLevel(pager: Pager, d: Descent, pgno: number, data: Uint8Array, key: number | bigint): number {
   const usable = pager.usableSize;
+  const { header } = d.push(pgno, data);
+  const n = header.cellCount;
+  let lo = 0;
+  let hi = n;
+  if (n > 0 && compareRowids(cellRowid(data, cellOffset(data, header, n - 1, pgno, usable), header.pageType, pgno, usable), key) < 0) lo = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = cellRowid(data, cellOffset(data, header, mid, pgno, usable), header.pageType, pgno, usable);
+    if (compareRowids(r, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  d.steps[d.steps.length - 1]!.idx = lo;
+  if (header.isLeaf) {
+    const found = lo < n && compareRowids(cellRowid(data, cellOffset(data, header, lo, pgno, usable), header.pageType, pgno, usable), key) === 0;
+    return found ? LEAF_FOUND : LEAF_MISSING;
+  }
+  return childAt({ pgno, data, header }, lo, usable, pager.pageCount);
+}
+
+/**
+ * `seekTablePath` when every page on the way is in the cache (synchronous, no Promise);
+ * undefined as soon as one is not (nothing has changed; the caller then awaits `seekTablePath`).
+ */
+export function seekTablePathCached(pager: Pager, root: number, rowid: number | bigint): WritePath | undefined {
+  const key = normalRowid(rowid);
   const d = new Descent(pager, true);
   let pgno = root;
   for (;;) {
-    const { data, header } = await d.enter(pgno);
-    const n = header.cellCount;
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const r = cellRowid(data, cellOffset(data, header, mid, pgno, usable), header.pageType, pgno, usable);
-      if (compareRowids(r, rowid) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    const step = d.steps[d.steps.length - 1]!;
-    step.idx = lo;
-    if (header.isLeaf) {
-      const found = lo < n && compareRowids(cellRowid(data, cellOffset(data, header, lo, pgno, usable), header.pageType, pgno, usable), rowid) === 0;
-      return { steps: d.steps, found };
-    }
-    pgno = childAt({ pgno, data, header }, lo, usable, pager.pageCount);
+    const data = d.check(pgno);
+    if (data === undefined) return undefined;
+    const next = tableLevel(pager, d, pgno, data, key);
+    if (next < 0) return { steps: d.steps, found: next === LEAF_FOUND };
+    pgno = next;
+  }
+}
+
+/** Path to the leaf cell with `rowid`, or to the position where it would be inserted. */
+export async function seekTablePath(pager: Pager, root: number, rowid: number | bigint): Promise<WritePath> {
+  const key = normalRowid(rowid);
+  const d = new Descent(pager, true);
+  let pgno = root;
+  for (;;) {
+    const data = d.check(pgno) ?? (await pager.getPage(pgno));
+    const next = tableLevel(pager, d, pgno, data, key);
+    if (next < 0) return { steps: d.steps, found: next === LEAF_FOUND };
+    pgno = next;
+  }
+}
+
+/** `rightEdgeCached`'s answer when a page on the way is not in the cache. */
+export const NOT_CACHED: unique symbol = Symbol('not cached');
+
+/** What the right-most descent found on page `pgno` (just pushed, its step set to the last position): the child to enter next, or the leaf's answer. */
+function lastLevel(pager: Pager, d: Descent, pgno: number, data: Uint8Array): { child: number } | { rowid: number | bigint | undefined | null } {
+  const usable = pager.usableSize;
+  const { header } = d.push(pgno, data);
+  const n = header.cellCount;
+  d.steps[d.steps.length - 1]!.idx = n;
+  if (!header.isLeaf) return { child: childAt({ pgno, data, header }, n, usable, pager.pageCount) };
+  if (n === 0) return { rowid: d.steps.length === 1 ? undefined : null };
+  return { rowid: cellRowid(data, cellOffset(data, header, n - 1, pgno, usable), header.pageType, pgno, usable) };
+}
+
+/**
+ * The right edge of a table b-tree: the path to just past its last entry (every step at
+ * idx = cellCount: the right child, then the position after the leaf's last cell), which is
+ * where any rowid larger than `last` goes, and `last`, the largest rowid.
+ */
+export interface RightEdge {
+  readonly path: WritePath;
+  /** undefined: the table is empty; null: the right-most leaf is an empty non-root leaf (see lastTableRowidCached). */
+  readonly last: number | bigint | undefined | null;
+}
+
+/**
+ * The right edge of the table b-tree at `root`, synchronously; NOT_CACHED as soon as a page on
+ * the way is not in the cache. Its path is valid for `insertRow` of a rowid above `last` as long
+ * as the tree is not changed in between.
+ */
+export function rightEdgeCached(pager: Pager, root: number): RightEdge | typeof NOT_CACHED {
+  const d = new Descent(pager, true);
+  let pgno = root;
+  for (;;) {
+    const data = d.check(pgno);
+    if (data === undefined) return NOT_CACHED;
+    const next = lastLevel(pager, d, pgno, data);
+    if ('rowid' in next) return { path: { steps: d.steps, found: false }, last: next.rowid };
+    pgno = next.child;
+  }
+}
+
+/**
+ * The largest rowid of the table b-tree at `root` (the last cell of its right-most leaf);
+ * undefined when the table is empty; `null` when the right-most leaf is an empty non-root leaf
+ * (a tree SQLite would call corrupt: the caller falls back to a cursor, which steps back over
+ * it).
+ */
+export async function lastTableRowid(pager: Pager, root: number): Promise<number | bigint | undefined | null> {
+  const d = new Descent(pager, true);
+  let pgno = root;
+  for (;;) {
+    const data = d.check(pgno) ?? (await pager.getPage(pgno));
+    const next = lastLevel(pager, d, pgno, data);
+    if ('rowid' in next) return next.rowid;
+    pgno = next.child;
   }
 }
 
@@ -91,15 +202,20 @@ export async function seekIndexPath(pager: Pager, root: number, compare: Payload
   const d = new Descent(pager, false);
   let pgno = root;
   for (;;) {
-    const { data, header } = await d.enter(pgno);
+    const { data, header } = d.push(pgno, d.check(pgno) ?? (await pager.getPage(pgno)));
     const n = header.cellCount;
     let lo = 0;
     let hi = n;
     let atLo = 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const cell = parseCell(data, cellOffset(data, header, mid, pgno, usable), header.pageType, pgno, usable);
-      const c = compare(await readPayload(pager, pgno, data, cell));
+      const off = cellOffset(data, header, mid, pgno, usable);
+      const cell = parseCell(data, off, header.pageType, pgno, usable, scratchCell);
+      // Payloads without overflow are compared in place, without a Promise (and without a Cell
+      // object: the scratch is used only before any await); others are read with their own Cell.
+      const c = compare(
+        cell.overflowPgno === 0 ? localPayload(data, cell) : await readPayload(pager, pgno, data, parseCell(data, off, header.pageType, pgno, usable)),
+      );
       if (c >= 0) {
         hi = mid;
         atLo = c;

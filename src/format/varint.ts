@@ -62,6 +62,12 @@ export function readVarintNumber(buf: Uint8Array, pos: ReadPosition, end: number
 
 /** Number of bytes `writeVarint` uses for `value`. */
 export function varintLength(value: number | bigint): number {
+  if (typeof value === 'number' && value >= 0 && Number.isSafeInteger(value)) {
+    // Non-negative safe integers (< 2^53 < 2^56) never need the 9-byte form; no BigInt.
+    let n = 1;
+    for (let x = value; x >= 0x80; x = Math.floor(x / 0x80)) n++;
+    return n;
+  }
   let v = BigInt.asUintN(64, BigInt(value));
   if (v >> 56n !== 0n) return 9;
   let n = 1;
@@ -77,6 +83,17 @@ export function writeVarint(buf: Uint8Array, offset: number, value: number | big
   if (typeof value === 'number' && value >= 0 && value < 0x80) {
     buf[offset] = value;
     return 1;
+  }
+  if (typeof value === 'number' && value >= 0 && Number.isSafeInteger(value)) {
+    // Non-negative safe integers: 2..8 bytes, written last byte first without BigInt.
+    const n = varintLength(value);
+    let x = value;
+    buf[offset + n - 1] = x % 0x80;
+    for (let i = n - 2; i >= 0; i--) {
+      x = Math.floor(x / 0x80);
+      buf[offset + i] = (x % 0x80) | 0x80;
+    }
+    return n;
   }
   let v = BigInt.asUintN(64, BigInt(value));
   if (v >> 56n !== 0n) {

@@ -7,12 +7,15 @@
  */
 import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
+import type { WritePath } from '../../btree/write-path.js';
 import type { InsertStatement } from '../../sql/ast.js';
-import type { Scope } from '../expr-contract.js';
+import type { Schema } from '../../schema/read-schema.js';
+import type { TableInfo } from '../../schema/schema-types.js';
+import type { CompiledExpr, EvalContext, Scope } from '../expr-contract.js';
 import type { Value } from '../value.js';
 import { readSequence, writeSequence } from './autoincrement.js';
 import type { ExecEnv, StatementResult } from './exec-env.js';
-import { columnDefault, columnValue, withAffinity } from './row-codec.js';
+import { columnConverter, columnDefault, withAffinity } from './row-codec.js';
 import { targetTable } from './target-table.js';
 import { TableWriter } from './table-writer.js';
 
@@ -22,12 +25,43 @@ const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
 /** The rowid a value given for the rowid / INTEGER PRIMARY KEY becomes (SQLITE_MISMATCH if none). */
 export function rowidValue(v: Value): bigint | null {
   if (v === null) return null;
+  if (typeof v === 'bigint') return v;
   const r = withAffinity(v, 'INTEGER');
   if (typeof r !== 'bigint') throw new SqliteError('SQLITE_MISMATCH', 'datatype mismatch');
   return r;
 }
 
-export async function executeInsert(env: ExecEnv, stmt: InsertStatement): Promise<StatementResult> {
+/**
+ * Everything about an INSERT that depends only on its AST and the schema: the target table,
+ * where each column's value comes from, the compiled VALUES and DEFAULT expressions and the
+ * table writer (index plans, CHECKs). Built once and reused while the schema object is the
+ * same — a bulk load runs the same statement text thousands of times, and the caller hands
+ * back the same (cached, parameter-numbered) AST each time.
+ */
+interface InsertPlan {
+  readonly schema: Schema;
+  readonly table: TableInfo;
+  readonly writer: TableWriter;
+  /** Compiled expressions of each VALUES row (one empty row for DEFAULT VALUES). */
+  readonly rows: readonly (readonly CompiledExpr[])[];
+  /** Per declared column: the value position that supplies it, or -1 for its DEFAULT. */
+  readonly source: readonly number[];
+  /** The value position that gives the rowid explicitly (alias column first, then rowid/oid/_rowid_), or -1. */
+  readonly rowidSource: number;
+  /** Per declared column: its DEFAULT (constant or evaluated). */
+  readonly defaults: readonly ((ctx: EvalContext) => Value)[];
+  /** Per declared column: affinity (and STRICT type check) for a stored value. */
+  readonly convert: readonly ((v: Value) => Value)[];
+}
+
+const plans = new WeakMap<InsertStatement, InsertPlan>();
+
+function insertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
+  const cached = plans.get(stmt);
+  if (cached !== undefined && cached.schema === env.schema) {
+    cached.writer.rebind(env);
+    return cached;
+  }
   const table = targetTable(env.schema, stmt.table);
   if (stmt.upsert !== undefined && stmt.upsert.length > 0) throw new SqliteError('SQLITE_ERROR', 'UPSERT (ON CONFLICT … DO) is not supported yet');
   if (stmt.returning !== undefined) throw new SqliteError('SQLITE_ERROR', 'RETURNING is not supported yet');
@@ -46,7 +80,7 @@ export async function executeInsert(env: ExecEnv, stmt: InsertStatement): Promis
       throw new SqliteError('SQLITE_ERROR', `table ${table.name} has no column named ${name}`);
     });
   }
-  let rows: (readonly Value[])[];
+  let rows: (readonly CompiledExpr[])[];
   const source = stmt.source;
   if (source.kind === 'select') throw new SqliteError('SQLITE_ERROR', 'INSERT … SELECT is not supported yet (needs the SELECT executor)');
   if (source.kind === 'default-values') {
@@ -62,37 +96,71 @@ export async function executeInsert(env: ExecEnv, stmt: InsertStatement): Promis
             : `${exprs.length} values for ${targets.length} columns`,
         );
       }
-      const fns = exprs.map((e) => env.compile(e, EMPTY_SCOPE));
-      return fns.map((f) => f([], env.ctx));
+      return exprs.map((e) => env.compile(e, EMPTY_SCOPE));
     });
   }
-  const defaults = table.columns.map((c, i) => {
+  // A slot named twice takes the last value given for it.
+  const slotSource = new Array<number>(nCol + 1).fill(-1);
+  targets.forEach((slot, i) => {
+    slotSource[slot] = i;
+  });
+  const defaults = table.columns.map((c, i): ((ctx: EvalContext) => Value) => {
     const d = columnDefault(table, i);
     if (d !== undefined) return () => d;
     const f = env.compile(c.defaultExpr!, EMPTY_SCOPE);
-    return () => f([], env.ctx);
+    return (ctx) => f([], ctx);
   });
-  const writer = new TableWriter(env, table);
+  const alias = table.withoutRowid ? -1 : table.rowidAlias;
+  const plan: InsertPlan = {
+    schema: env.schema,
+    table,
+    writer: new TableWriter(env, table),
+    rows,
+    source: slotSource.slice(0, nCol),
+    rowidSource: table.withoutRowid ? -1 : alias >= 0 && slotSource[alias]! >= 0 ? slotSource[alias]! : slotSource[nCol]!,
+    defaults,
+    convert: table.columns.map((_c, i) => (i === table.rowidAlias ? (v: Value) => v : columnConverter(table, i))),
+  };
+  plans.set(stmt, plan);
+  return plan;
+}
+
+export async function executeInsert(env: ExecEnv, stmt: InsertStatement): Promise<StatementResult> {
+  const plan = insertPlan(env, stmt);
+  const { table, writer, source, defaults, convert, rowidSource } = plan;
+  const ctx = env.ctx;
+  const nCol = table.columns.length;
+  // Every VALUES row is evaluated before the first is written, as before any constraint check.
+  const rows = plan.rows.map((fns) => {
+    const values = new Array<Value>(fns.length);
+    for (let i = 0; i < fns.length; i++) values[i] = fns[i]!([], ctx);
+    return values;
+  });
   const orClause = stmt.conflict;
   const seqBefore = table.autoincrement ? await readSequence(env, table.name) : undefined;
   let seqMax = seqBefore?.seq ?? 0n;
   let changes = 0;
   let lastInsertRowid: bigint | undefined;
   for (const values of rows) {
-    const given = new Array<Value | undefined>(nCol + 1).fill(undefined);
-    targets.forEach((slot, i) => {
-      given[slot] = values[i] ?? null;
-    });
     const row = new Array<Value>(nCol);
     for (let i = 0; i < nCol; i++) {
-      const v = given[i] !== undefined ? given[i]! : defaults[i]!();
-      row[i] = i === table.rowidAlias ? v : columnValue(table, i, v);
+      const at = source[i]!;
+      row[i] = convert[i]!(at >= 0 ? (values[at] ?? null) : defaults[i]!(ctx));
     }
     let rowid: bigint | undefined;
+    let fresh = false;
+    let appendPath: WritePath | undefined;
     if (!table.withoutRowid) {
-      const explicit = table.rowidAlias >= 0 ? (given[table.rowidAlias] !== undefined ? given[table.rowidAlias]! : given[nCol]) : given[nCol];
-      let r = rowidValue(explicit ?? null);
-      if (r === null) r = await writer.newRowid(table.autoincrement ? seqMax : undefined);
+      let r = rowidSource >= 0 ? rowidValue(values[rowidSource] ?? null) : null;
+      if (r === null) {
+        const floor = table.autoincrement ? seqMax : undefined;
+        const cached = writer.newRowidCached(floor);
+        if (cached !== undefined) {
+          r = cached.rowid;
+          appendPath = cached.path;
+        } else r = await writer.newRowid(floor);
+        fresh = true;
+      }
       rowid = r;
       if (table.rowidAlias >= 0) row[table.rowidAlias] = r;
       // OP_MemMax: the sequence follows every rowid chosen, even for a row then IGNOREd.
@@ -100,8 +168,13 @@ export async function executeInsert(env: ExecEnv, stmt: InsertStatement): Promis
     }
     const stored = { rowid, row };
     if (!writer.checkRow(stored, orClause)) continue;
-    if (!(await writer.checkUnique(stored, orClause))) continue;
-    await writer.writeStored(stored);
+    // No uniqueness check to run (a fresh rowid, no UNIQUE index) means nothing is written
+    // before the row: the append path found with the rowid is still good.
+    if (writer.mayConflict(fresh)) {
+      if (!(await writer.checkUnique(stored, orClause, fresh))) continue;
+      appendPath = undefined;
+    }
+    await writer.writeStored(stored, appendPath);
     changes++;
     if (rowid !== undefined) lastInsertRowid = rowid;
   }

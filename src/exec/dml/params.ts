@@ -27,8 +27,27 @@ export interface NumberedStatement {
   readonly names: ReadonlyMap<string, number>;
 }
 
-/** Numbers the parameters of `statement` (in source order) and rewrites bare `?` as `?N`. */
+/**
+ * Numbered statements by the parsed statement they came from. The parsed AST is frozen and the
+ * caller caches it by SQL text, so the same statement run again gets the same numbered AST back:
+ * no rewrite per call, and executors may cache their plans keyed by that AST (insert.ts does).
+ */
+const numberedCache = new WeakMap<Statement, NumberedStatement>();
+
+/**
+ * Numbers the parameters of `statement` (in source order) and rewrites bare `?` as `?N`.
+ * The result is cached per statement object (the rewrite depends on nothing else).
+ */
 export function numberParameters(statement: Statement): NumberedStatement {
+  let numbered = numberedCache.get(statement);
+  if (numbered === undefined) {
+    numbered = numberParametersUncached(statement);
+    numberedCache.set(statement, numbered);
+  }
+  return numbered;
+}
+
+function numberParametersUncached(statement: Statement): NumberedStatement {
   let max = 0;
   const names = new Map<string, number>();
   const rewrite = (node: unknown): unknown => {
@@ -74,9 +93,20 @@ export function numberParameters(statement: Statement): NumberedStatement {
   return { statement: rewritten, count: max, names };
 }
 
+/** The named values of a statement without named parameters (shared: never written to). */
+const NO_NAMES: ReadonlyMap<string, Value> = new Map();
+
 /** Lays out the caller's values for the numbered statement. Unbound parameters are NULL, as in SQLite. */
 export function bindParameters(numbered: NumberedStatement, params: BindParams | undefined): ParamValues {
   const positional: Value[] = new Array<Value>(numbered.count).fill(null);
+  if (Array.isArray(params) && numbered.names.size === 0) {
+    // The common case (`?` parameters bound by an array): no map of names.
+    if (params.length > numbered.count) {
+      throw new SqlRangeError(`${params.length} parameters given but the statement has ${numbered.count}`);
+    }
+    for (let i = 0; i < params.length; i++) positional[i] = fromPublic(params[i]);
+    return { positional, named: NO_NAMES };
+  }
   const named = new Map<string, Value>();
   if (params === undefined) {
     for (const name of numbered.names.keys()) named.set(name, null);
@@ -86,9 +116,7 @@ export function bindParameters(numbered: NumberedStatement, params: BindParams |
     if (params.length > numbered.count) {
       throw new SqlRangeError(`${params.length} parameters given but the statement has ${numbered.count}`);
     }
-    params.forEach((v, i) => {
-      positional[i] = fromPublic(v);
-    });
+    for (let i = 0; i < params.length; i++) positional[i] = fromPublic(params[i]);
     for (const [name, n] of numbered.names) named.set(name, positional[n - 1] ?? null);
     return { positional, named };
   }

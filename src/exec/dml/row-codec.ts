@@ -13,9 +13,9 @@
  *   "cannot store TEXT value in INT column t.c".
  */
 import { ConstraintError, CorruptError, SqliteError } from '../../errors.js';
-import { applyAffinity } from '../apply-affinity.js';
+import { applyAffinityValue } from '../expr/value-ops.js';
+import { encodeValueRecord } from './record-writer.js';
 import { decodeRecord } from '../../record/record.js';
-import { encodeRecord } from '../../record/record.js';
 import type { TextEncoding } from '../../record/text-encoding.js';
 import { int64Value, type SqlValue, type StorageClass } from '../../record/value.js';
 import type { Affinity } from '../../schema/affinity.js';
@@ -34,9 +34,21 @@ export function toStored(v: Value): { value: SqlValue; cls: StorageClass } {
 /** Column affinity applied to an executor value (before storing or comparing with stored values). */
 export function withAffinity(v: Value, affinity: Affinity): Value {
   if (v === null || affinity === 'BLOB') return v;
-  const { value, cls } = toStored(v);
-  const out = applyAffinity(value, cls, affinity);
-  let r = fromStored(out.value, out.storageClass);
+  // Values that already have the class the affinity wants stay as they are.
+  switch (typeof v) {
+    case 'string':
+      if (affinity === 'TEXT') return v;
+      break;
+    case 'bigint':
+      if (affinity === 'INTEGER' || affinity === 'NUMERIC') return v;
+      break;
+    case 'number':
+      if (affinity === 'REAL') return v;
+      break;
+    default:
+      return v; // a BLOB: no affinity changes it
+  }
+  let r = applyAffinityValue(v, affinity);
   if ((affinity === 'NUMERIC' || affinity === 'INTEGER') && typeof r === 'number' && Object.is(r, -0)) r = 0n;
   return r;
 }
@@ -72,26 +84,46 @@ export function columnValue(table: TableInfo, iCol: number, v: Value): Value {
   return out;
 }
 
+/**
+ * `columnValue(table, iCol, ·)` as a function made once per column: the affinity and STRICT
+ * type are looked up here, not per value.
+ */
+export function columnConverter(table: TableInfo, iCol: number): (v: Value) => Value {
+  const col = table.columns[iCol]!;
+  const affinity = storageAffinity(table, col);
+  if (table.strict) return (v) => columnValue(table, iCol, v);
+  return (v) => withAffinity(v, affinity);
+}
+
 /** What a REAL column writes for `v` (integral values as integers, see the header). */
 function realColumnStored(v: Value): Value {
   if (typeof v === 'number' && Number.isInteger(v) && v >= -INT_REAL_LIMIT && v < INT_REAL_LIMIT) return BigInt(v);
   return v;
 }
 
+/** How a table's record is laid out: the declared column of each field (-1: the rowid alias, stored as NULL) and which fields are REAL. */
+interface RecordLayout {
+  readonly order: readonly number[];
+  readonly intReal: readonly boolean[];
+}
+
+const layouts = new WeakMap<TableInfo, RecordLayout>();
+
+function recordLayout(table: TableInfo): RecordLayout {
+  let layout = layouts.get(table);
+  if (layout === undefined) {
+    const order = table.storageToDeclared.map((iCol) => (iCol === table.rowidAlias && !table.withoutRowid ? -1 : iCol));
+    const intReal = table.storageToDeclared.map((iCol) => table.columns[iCol]?.affinity === 'REAL');
+    layout = { order, intReal };
+    layouts.set(table, layout);
+  }
+  return layout;
+}
+
 /** The table record of a row (values in declaration order, affinity already applied). */
 export function encodeTableRecord(table: TableInfo, row: readonly Value[], encoding: TextEncoding): Uint8Array {
-  const n = table.storageToDeclared.length;
-  const values = new Array<SqlValue>(n);
-  const classes = new Array<StorageClass>(n);
-  for (let i = 0; i < n; i++) {
-    const iCol = table.storageToDeclared[i]!;
-    let v: Value = iCol === table.rowidAlias && !table.withoutRowid ? null : (row[iCol] ?? null);
-    if (table.columns[iCol]?.affinity === 'REAL') v = realColumnStored(v);
-    const s = toStored(v);
-    values[i] = s.value;
-    classes[i] = s.cls;
-  }
-  return encodeRecord(values, encoding, classes);
+  const { order, intReal } = recordLayout(table);
+  return encodeValueRecord(row, encoding, order, intReal);
 }
 
 /** Default values per column (constants only; others are evaluated by the caller). */
@@ -154,11 +186,7 @@ export function indexEntryValues(index: IndexInfo, table: TableInfo, row: readon
   });
 }
 
+/** The record of `values`, in order. */
 export function encodeValues(values: readonly Value[], encoding: TextEncoding): Uint8Array {
-  const stored = values.map(toStored);
-  return encodeRecord(
-    stored.map((s) => s.value),
-    encoding,
-    stored.map((s) => s.cls),
-  );
+  return encodeValueRecord(values, encoding);
 }

@@ -18,6 +18,7 @@ import { IndexCursor, type PayloadCompare } from '../../btree/index-cursor.js';
 import { deleteIndexEntry, insertIndexEntry } from '../../btree/index-write.js';
 import { TableCursor } from '../../btree/table-cursor.js';
 import { deleteRow, insertRow } from '../../btree/table-write.js';
+import { lastTableRowid, NOT_CACHED, rightEdgeCached, type WritePath } from '../../btree/write-path.js';
 import { ConstraintError, SqliteError } from '../../errors.js';
 import { resolveCollation, type CollationName } from '../../record/collation.js';
 import { compareRecordToKey, type KeyInfo } from '../../record/compare.js';
@@ -71,10 +72,11 @@ export class TableWriter {
   private readonly pkInfo: KeyInfo | undefined;
   private readonly notNullConflict: (ConflictClause | undefined)[];
 
-  constructor(
-    private readonly env: ExecEnv,
-    table: TableInfo,
-  ) {
+  private env: ExecEnv;
+  private readonly hasUnique: boolean;
+
+  constructor(env: ExecEnv, table: TableInfo) {
+    this.env = env;
     this.table = table;
     const scope = tableScope(table);
     this.plans = table.indexes
@@ -86,6 +88,7 @@ export class TableWriter {
         partial: index.partial === undefined ? undefined : env.compile(index.partial, scope),
       }));
     const labels = checkLabels(table.sql);
+    this.hasUnique = this.plans.some((p) => p.index.unique);
     this.checks = table.checks.map((expr, i) => ({ fn: env.compile(expr, scope), label: labels[i] ?? '' }));
     this.pkInfo = table.withoutRowid
       ? keyInfoOf(
@@ -98,6 +101,15 @@ export class TableWriter {
       const nn = def?.constraints.find((k) => k.kind === 'not-null');
       return nn !== undefined && nn.kind === 'not-null' ? nn.conflict : undefined;
     });
+  }
+
+  /**
+   * Runs the writer against another statement's environment (its bound parameters, its pager
+   * transaction). What the constructor derived from the schema stays valid while the schema
+   * object is the same: INSERT caches writers per (statement, schema).
+   */
+  rebind(env: ExecEnv): void {
+    this.env = env;
   }
 
   private slots(r: StoredRow): Value[] {
@@ -146,7 +158,32 @@ export class TableWriter {
     }
   }
 
+  /**
+   * `newRowid` without a Promise when the table's right edge is cached and max + 1 is free (the
+   * bulk-append case), with the path where that rowid goes (valid for `writeStored` while the
+   * table is not changed in between); undefined otherwise (then await `newRowid`).
+   */
+  newRowidCached(floor?: bigint): { readonly rowid: bigint; readonly path: WritePath } | undefined {
+    const edge = rightEdgeCached(this.env.pager, this.table.rootPage);
+    if (edge === NOT_CACHED || edge.last === null) return undefined;
+    let max = edge.last === undefined ? 0n : BigInt(edge.last);
+    if (floor !== undefined && floor > max) max = floor;
+    return max < MAX_ROWID ? { rowid: max + 1n, path: edge.path } : undefined;
+  }
+
+  /**
+   * Whether `checkUnique` can find anything for a new row: not when its rowid is fresh (max + 1
+   * or probed free) and the table has no UNIQUE index.
+   */
+  mayConflict(freshRowid: boolean): boolean {
+    return this.table.withoutRowid || !freshRowid || this.hasUnique;
+  }
+
   async maxRowid(): Promise<bigint> {
+    const last = await lastTableRowid(this.env.pager, this.table.rootPage);
+    if (last === undefined) return 0n;
+    if (last !== null) return BigInt(last);
+    // An empty right-most leaf: the cursor steps back over it.
     const cur = new TableCursor(this.env.pager, this.table.rootPage);
     return (await cur.last()) ? BigInt(cur.rowid) : 0n;
   }
@@ -226,11 +263,12 @@ export class TableWriter {
    * Uniqueness of a new row image (the old image, for UPDATE, is already removed). Returns false
    * to skip the row (IGNORE); deletes conflicting rows under REPLACE; else throws.
    */
-  async checkUnique(r: StoredRow, orClause: ConflictClause | undefined): Promise<boolean> {
+  async checkUnique(r: StoredRow, orClause: ConflictClause | undefined, freshRowid = false): Promise<boolean> {
     const action = orClause ?? 'ABORT';
     const t = this.table;
+    // freshRowid: the caller chose the rowid as max + 1 (or probed it free): no row has it.
     if (!t.withoutRowid) {
-      if (await this.readByRowid(r.rowid!)) {
+      if (!freshRowid && (await this.readByRowid(r.rowid!))) {
         if (action === 'IGNORE') return false;
         if (action !== 'REPLACE') throw this.uniqueMessage(undefined);
         await this.deleteStored((await this.readByRowid(r.rowid!))!);
@@ -267,15 +305,18 @@ export class TableWriter {
 
   // ── Writing ─────────────────────────────────────────────────────────────────────────────
 
-  /** Writes the row and its index entries (constraints already checked). */
-  async writeStored(r: StoredRow): Promise<void> {
+  /**
+   * Writes the row and its index entries (constraints already checked). `appendPath`: from
+   * `newRowidCached` for this row's rowid, when nothing was written since.
+   */
+  async writeStored(r: StoredRow, appendPath?: WritePath): Promise<void> {
     const { pager, encoding } = this.env;
     const t = this.table;
     const record = encodeTableRecord(t, r.row, encoding);
     if (t.withoutRowid) {
       await insertIndexEntry(pager, t.rootPage, record, recordCompare(this.pkValues(r.row), this.pkInfo!));
     } else {
-      await insertRow(pager, t.rootPage, r.rowid!, record);
+      await insertRow(pager, t.rootPage, r.rowid!, record, appendPath);
     }
     for (const plan of this.plans) {
       if (!this.inIndex(plan, r)) continue;
