@@ -10,6 +10,9 @@
  *   1. records at [sectorSize, …), the header sector left as zeros (the VFS contract: a gap
  *      reads as zeros), then xSync;
  *   2. the header, with the real record count, at 0; xSync.
+ * On the block VFS both steps are one xSync: it uploads block 0 (which holds the header) after
+ * every other block, and each block lands whole. Its journals are written in 1 MiB blocks
+ * (`BlockVfsOptions.journalBlockSize`), so a typical commit's journal is one object, one PUT.
  *
  * A journal counts only once its header is valid (`hot-journal.ts`, and SQLite's
  * `hasHotJournal`, which also wants a non-zero first byte). Neither a local disk nor an object
@@ -28,7 +31,8 @@
  * half way it would leave a valid header over missing records, and the next opener would roll a
  * committed transaction back into a mix of old and new pages. Zeroing the header first turns
  * "committed" into one atomic PUT of block 0; everything after it is clean-up. This is SQLite's
- * own journal_mode=PERSIST finalization, followed by the delete.
+ * own journal_mode=PERSIST finalization, followed by the delete. A block journal that is a single
+ * object needs no zeroing: its one DELETE is atomic, and is the commit point.
  */
 import { CantOpenError, MisuseError } from '../errors.js';
 import { lockBytePgno } from '../format/lock-byte.js';
@@ -196,7 +200,10 @@ export async function deleteJournal(vfs: Vfs, dbName: string, open?: VfsFile): P
   }
   try {
     const size = await file.xFileSize();
-    if (size > 0) {
+    // A journal in one block object vanishes in one atomic DELETE: that is the commit point, no
+    // header to zero first. Otherwise zero the header, then delete (see the top of this file).
+    const oneObject = file instanceof BlockFile && size <= file.blockSize;
+    if (size > 0 && !oneObject) {
       await file.xWrite(new Uint8Array(Math.min(size, JOURNAL_HEADER_FIELDS)), 0);
       await file.xSync(SyncFlags.SQLITE_SYNC_FULL);
     }

@@ -67,6 +67,12 @@ import {
 export interface BlockVfsOptions {
   /** Block size for new files (and single-block files); default 4096. */
   readonly blockSize?: number;
+  /**
+   * Block size for new journals (files opened as a journal); default 1 MiB. A rollback journal
+   * is written once, read only by recovery and deleted at the commit point: one object for a
+   * typical commit's journal makes it one PUT and one DELETE instead of one per 4 KiB.
+   */
+  readonly journalBlockSize?: number;
   /** Most store requests in flight at once per call; default 64. */
   readonly concurrency?: number;
   /** Flush the dirty set once it holds more than this many bytes; default 64 MiB. */
@@ -80,6 +86,7 @@ export interface BlockVfsOptions {
 }
 
 export const DEFAULT_CONCURRENCY = 64;
+export const DEFAULT_JOURNAL_BLOCK_SIZE = 1 << 20;
 export const DEFAULT_MAX_DIRTY_BYTES = 64 * 1024 * 1024;
 
 /** Largest block index a key can spell (`{i:010d}`). */
@@ -97,6 +104,7 @@ const SQLITE_MAGIC = new Uint8Array([
 
 export class BlockVfs implements Vfs {
   readonly blockSize: number;
+  readonly journalBlockSize: number;
   readonly concurrency: number;
   readonly maxDirtyBytes: number;
   readonly leaseOptions: LeaseOptions | undefined;
@@ -107,6 +115,7 @@ export class BlockVfs implements Vfs {
     options: BlockVfsOptions = {},
   ) {
     this.blockSize = positiveInteger('blockSize', options.blockSize ?? DEFAULT_BLOCK_SIZE);
+    this.journalBlockSize = positiveInteger('journalBlockSize', options.journalBlockSize ?? DEFAULT_JOURNAL_BLOCK_SIZE);
     this.concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
     this.maxDirtyBytes = positiveInteger('maxDirtyBytes', options.maxDirtyBytes ?? DEFAULT_MAX_DIRTY_BYTES);
     this.leaseOptions = options.lease;
@@ -143,7 +152,8 @@ export class BlockVfs implements Vfs {
       if ((flags & OpenFlags.SQLITE_OPEN_CREATE) === 0 || readOnly) {
         throw new CantOpenError(`unable to open ${store.url}: no such file (block 0 is missing)`);
       }
-      return new BlockFile(store, { ...settings, blockSize: this.blockSize, size: 0, storedBlocks: 0 });
+      const blockSize = (flags & JOURNAL_FLAGS) !== 0 ? this.journalBlockSize : this.blockSize;
+      return new BlockFile(store, { ...settings, blockSize, size: 0, storedBlocks: 0 });
     }
     if ((flags & OpenFlags.SQLITE_OPEN_EXCLUSIVE) !== 0 && (flags & OpenFlags.SQLITE_OPEN_CREATE) !== 0) {
       throw new CantOpenError(`unable to create ${store.url}: it already exists`);

@@ -187,7 +187,8 @@ describe('journal over the block VFS', () => {
     const tx = TRANSACTIONS['insert that grows the file']!();
     const store = new MemoryObjectStore();
     await putFile(store, 'db', tx.before);
-    await commit(new BlockVfs(store), tx, true);
+    // 4 KiB journal blocks, so that the journal spans several objects (the default 1 MiB makes it one).
+    await commit(new BlockVfs(store, { journalBlockSize: 4096 }), tx, true);
     const journalKeys = await keys(store, 'db-journal/');
     expect(journalKeys[0]).toBe('db-journal/0000000000');
     expect(journalKeys.length).toBeGreaterThan(1);
@@ -288,15 +289,18 @@ describe('journal over the block VFS', () => {
     await expect(write([{ pgno: 2, data: new Uint8Array(512) }])).rejects.toThrow(MisuseError);
   });
 
-  for (const [name, make] of Object.entries(TRANSACTIONS)) {
-    it(`${name}: a crash before any store request of the commit recovers to before or after, never anything else`, async () => {
+  // Journals of several objects (4 KiB blocks: header zeroed, then deleted) and of one (the
+  // default 1 MiB blocks: its single DELETE is the commit point).
+  for (const [name, make, journalBlockSize] of Object.entries(TRANSACTIONS).flatMap(([n, m]) => [[n, m, 4096], [n, m, undefined]] as const)) {
+    it(`${name} (journal blocks: ${journalBlockSize ?? 'default'}): a crash before any store request of the commit recovers to before or after, never anything else`, async () => {
       const tx = make();
       if (name.includes('grows')) expect(tx.after.length).toBeGreaterThan(tx.before.length);
       if (name.includes('shrinks')) expect(tx.after.length).toBeLessThan(tx.before.length);
+      const vfsOn = (store: ObjectStore): BlockVfs => new BlockVfs(store, journalBlockSize === undefined ? {} : { journalBlockSize });
       // The clean run counts the requests.
       const clean = new CrashingStore(new MemoryObjectStore(), Number.MAX_SAFE_INTEGER);
       await putFile(clean.inner, 'db', tx.before);
-      await commit(new BlockVfs(clean), tx);
+      await commit(vfsOn(clean), tx);
       expect(sameBytes(await fileBytes(clean.inner, 'db'), tx.after)).toBe(true);
       const total = clean.calls;
 
@@ -305,7 +309,7 @@ describe('journal over the block VFS', () => {
         const inner = new MemoryObjectStore();
         await putFile(inner, 'db', tx.before);
         const crashing = new CrashingStore(inner, k);
-        await expect(commit(new BlockVfs(crashing), tx)).rejects.toThrow(IoError);
+        await expect(commit(vfsOn(crashing), tx)).rejects.toThrow(IoError);
         const [rolled, bytes] = await recover(inner);
         const outcome = sameBytes(bytes, tx.before) ? 'before' : sameBytes(bytes, tx.after) ? 'after' : 'OTHER';
         outcomes.push(outcome);
@@ -318,12 +322,15 @@ describe('journal over the block VFS', () => {
           // overwrites them and its delete (which lists the prefix) removes whatever is left.
           expect(left, `crash at ${k}`).not.toContain('db-journal/0000000000');
           expect(outcome).toBe('before');
-          await commit(new BlockVfs(inner), tx);
+          await commit(vfsOn(inner), tx);
           expect(await keys(inner, 'db-journal/')).toEqual([]);
           expect(sameBytes(await fileBytes(inner, 'db'), tx.after)).toBe(true);
         }
       }
-      // Before, up to the commit point (the PUT that zeroes the journal header); after, from then on.
+      // Before, up to the commit point (the PUT that zeroes the journal header, or the DELETE of
+      // a one-object journal — then the last request); after, from then on, and with no crash.
+      outcomes.push('after');
+      if (journalBlockSize === undefined) expect(outcomes.filter((o) => o === 'after')).toHaveLength(1);
       const firstAfter = outcomes.indexOf('after');
       expect(firstAfter).toBeGreaterThan(0);
       expect(outcomes.slice(0, firstAfter).every((o) => o === 'before')).toBe(true);
