@@ -1,24 +1,29 @@
 /**
  * CREATE [UNIQUE] INDEX [IF NOT EXISTS] name ON t(cols) [WHERE …]
  * (https://www.sqlite.org/lang_createindex.html): a new index b-tree filled from the table's
- * existing rows (entries = key columns…, rowid / PK columns), then its sqlite_schema row.
- * A UNIQUE index over rows that already repeat a key fails with SQLite's message. Indexes on
- * expressions are refused (the expression evaluator is not wired into index maintenance yet).
+ * existing rows (entries = key columns…, rowid / PK columns) sorted in index order and built
+ * bottom-up (index-builder.ts), then its sqlite_schema row. A UNIQUE index over rows that
+ * already repeat a key fails with SQLite's message. Indexes on expressions are refused (the
+ * expression evaluator is not wired into index maintenance yet).
  */
-import { IndexCursor } from '../../btree/index-cursor.js';
-import { insertIndexEntry } from '../../btree/index-write.js';
 import { createTable } from '../../btree/tree-admin.js';
 import { ConstraintError, SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
 import { buildIndex } from '../../schema/index-info.js';
 import type { CreateIndexStatement } from '../../sql/ast.js';
 import type { ExecEnv, StatementResult } from '../dml/exec-env.js';
-import { encodeValues, indexEntryValues } from '../dml/row-codec.js';
-import { keyInfoOf, recordCompare, TableWriter, type StoredRow } from '../dml/table-writer.js';
+import { compareValues } from '../../record/compare.js';
+import type { SqlValue, StorageClass } from '../../record/value.js';
+import { fromStored } from '../value.js';
+import { encodeValues, indexEntryValues, toStored } from '../dml/row-codec.js';
+import { keyInfoOf, TableWriter, type StoredRow } from '../dml/table-writer.js';
+import { buildIndexTree } from './index-builder.js';
 import { tableScope } from '../dml/table-scope.js';
 import { isTrue } from '../expr/value-ops.js';
 import { checkMainSchema, checkReservedName, nameClash } from './names.js';
 import { appendSchemaRow, storedCreateText } from './schema-table.js';
+
+type Stored = { readonly value: SqlValue; readonly cls: StorageClass };
 
 export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatement, text: string): Promise<StatementResult> {
   checkMainSchema(stmt.index.schema);
@@ -46,18 +51,31 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
     if (partial === undefined || isTrue(partial([...r.row, r.rowid ?? null], env.ctx))) rows.push(r);
   });
   const keyCount = index.columns.length;
-  for (const r of rows) {
-    const values = indexEntryValues(index, table, r.row, r.rowid);
-    if (index.unique && !values.slice(0, keyCount).some((v) => v === null)) {
-      const cmp = recordCompare(values.slice(0, keyCount), keyInfo);
-      const cur = new IndexCursor(env.pager, root);
-      if ((await cur.seek(cmp, 'ge')) && cmp(await cur.payload()) === 0) {
-        const cols = index.columns.map((c) => `${table.name}.${c.name ?? '<expr>'}`).join(', ');
-        throw new ConstraintError('UNIQUE', `UNIQUE constraint failed: ${cols}`);
-      }
+  // The entries in the index's own order (collations, DESC, then the rowid / PK suffix), as
+  // SQLite's sorter hands them to OP_IdxInsert; the tree is then built bottom-up from them
+  // (index-builder.ts) with full pages. Repeated keys of a UNIQUE index end up side by side.
+  const entries = rows.map((r) => indexEntryValues(index, table, r.row, r.rowid).map(toStored));
+  const fields = keyInfo.collations.length;
+  const compareEntries = (a: readonly Stored[], b: readonly Stored[], n: number): number => {
+    for (let i = 0; i < n; i++) {
+      const x = a[i]!;
+      const y = b[i]!;
+      const c = compareValues(x.value, x.cls, y.value, y.cls, keyInfo.collations[i] ?? 'BINARY', env.encoding);
+      if (c !== 0) return keyInfo.desc[i] === true ? -c : c;
     }
-    await insertIndexEntry(env.pager, root, encodeValues(values, env.encoding), recordCompare(values, keyInfo));
+    return 0;
+  };
+  entries.sort((a, b) => compareEntries(a, b, fields));
+  const payloads: Uint8Array[] = [];
+  for (let k = 0; k < entries.length; k++) {
+    const stored = entries[k]!;
+    if (index.unique && k > 0 && !stored.slice(0, keyCount).some((s) => s.cls === 'null') && compareEntries(entries[k - 1]!, stored, keyCount) === 0) {
+      const cols = index.columns.map((c) => `${table.name}.${c.name ?? '<expr>'}`).join(', ');
+      throw new ConstraintError('UNIQUE', `UNIQUE constraint failed: ${cols}`);
+    }
+    payloads.push(encodeValues(stored.map((s) => fromStored(s.value, s.cls)), env.encoding));
   }
+  if (payloads.length > 0) await buildIndexTree(env.pager, root, payloads);
   await appendSchemaRow(env, { type: 'index', name, tblName: table.name, rootPage: root, sql });
   return { changes: 0, lastInsertRowid: undefined, schemaChanged: true };
 }

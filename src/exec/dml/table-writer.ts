@@ -30,6 +30,7 @@ import { fromStored, type Value } from '../value.js';
 import { checkLabels } from './check-labels.js';
 import type { ExecEnv } from './exec-env.js';
 import { columnDefault, decodeTableRow, encodeTableRecord, encodeValues, indexEntryValues, toStored, withAffinity } from './row-codec.js';
+import { sameValues, type RowDiff } from './row-diff.js';
 import { tableScope } from './table-scope.js';
 import { isTrue } from '../expr/value-ops.js';
 
@@ -203,6 +204,27 @@ export class TableWriter {
     throw new SqliteError('SQLITE_FULL', 'database or disk is full');
   }
 
+  /**
+   * What changes between the stored image `old` of a row and its new image `next` (UPDATE):
+   * the identity, the record, and which index entries (see row-diff.ts). `next` must be final
+   * (affinity applied, NOT NULL defaults filled in by `checkRow`).
+   */
+  diff(old: StoredRow, next: StoredRow): RowDiff {
+    const t = this.table;
+    const identity = t.withoutRowid ? !sameValues(this.pkValues(old.row), this.pkValues(next.row)) : old.rowid !== next.rowid;
+    const record = identity || !sameValues(old.row, next.row);
+    const entries = this.plans.map((plan) => {
+      const was = this.inIndex(plan, old);
+      if (was !== this.inIndex(plan, next)) return true;
+      if (!was) return false;
+      if (!record) return false; // the entry is a function of the row (and the rowid)
+      const a = indexEntryValues(plan.index, t, old.row, old.rowid);
+      const b = indexEntryValues(plan.index, t, next.row, next.rowid);
+      return !sameValues(a, b);
+    });
+    return { identity, record, entries };
+  }
+
   // ── Constraints ─────────────────────────────────────────────────────────────────────────
 
   /**
@@ -260,14 +282,17 @@ export class TableWriter {
   }
 
   /**
-   * Uniqueness of a new row image (the old image, for UPDATE, is already removed). Returns false
+   * Uniqueness of a new row image (for UPDATE, the old image's changed parts are already removed). Returns false
    * to skip the row (IGNORE); deletes conflicting rows under REPLACE; else throws.
    */
-  async checkUnique(r: StoredRow, orClause: ConflictClause | undefined, freshRowid = false): Promise<boolean> {
+  async checkUnique(r: StoredRow, orClause: ConflictClause | undefined, freshRowid = false, only?: RowDiff): Promise<boolean> {
     const action = orClause ?? 'ABORT';
     const t = this.table;
     // freshRowid: the caller chose the rowid as max + 1 (or probed it free): no row has it.
-    if (!t.withoutRowid) {
+    // only (UPDATE): an unchanged identity is the row's own; an unchanged entry is its own.
+    if (only !== undefined && !only.identity) {
+      // nothing to check for the rowid / PRIMARY KEY
+    } else if (!t.withoutRowid) {
       if (!freshRowid && (await this.readByRowid(r.rowid!))) {
         if (action === 'IGNORE') return false;
         if (action !== 'REPLACE') throw this.uniqueMessage(undefined);
@@ -285,8 +310,9 @@ export class TableWriter {
         await this.deleteStored(existing);
       }
     }
-    for (const plan of this.plans) {
-      if (!plan.index.unique || !this.inIndex(plan, r)) continue;
+    for (let i = 0; i < this.plans.length; i++) {
+      const plan = this.plans[i]!;
+      if (!plan.index.unique || only?.entries[i] === false || !this.inIndex(plan, r)) continue;
       const values = indexEntryValues(plan.index, t, r.row, r.rowid).slice(0, plan.keyCount);
       if (values.some((v) => v === null)) continue;
       const cmp = recordCompare(values, plan.keyInfo);
@@ -307,35 +333,46 @@ export class TableWriter {
 
   /**
    * Writes the row and its index entries (constraints already checked). `appendPath`: from
-   * `newRowidCached` for this row's rowid, when nothing was written since.
+   * `newRowidCached` for this row's rowid, when nothing was written since. `only` (UPDATE):
+   * writes only what `diff` says changed — the cell when the record (or identity) changed,
+   * replacing the cell of the same rowid / PRIMARY KEY in place, and the changed index entries.
    */
-  async writeStored(r: StoredRow, appendPath?: WritePath): Promise<void> {
+  async writeStored(r: StoredRow, appendPath?: WritePath, only?: RowDiff): Promise<void> {
     const { pager, encoding } = this.env;
     const t = this.table;
-    const record = encodeTableRecord(t, r.row, encoding);
-    if (t.withoutRowid) {
-      await insertIndexEntry(pager, t.rootPage, record, recordCompare(this.pkValues(r.row), this.pkInfo!));
-    } else {
-      await insertRow(pager, t.rootPage, r.rowid!, record, appendPath);
+    if (only === undefined || only.record) {
+      const record = encodeTableRecord(t, r.row, encoding);
+      if (t.withoutRowid) {
+        await insertIndexEntry(pager, t.rootPage, record, recordCompare(this.pkValues(r.row), this.pkInfo!));
+      } else {
+        await insertRow(pager, t.rootPage, r.rowid!, record, appendPath);
+      }
     }
-    for (const plan of this.plans) {
-      if (!this.inIndex(plan, r)) continue;
+    for (let i = 0; i < this.plans.length; i++) {
+      const plan = this.plans[i]!;
+      if (only?.entries[i] === false || !this.inIndex(plan, r)) continue;
       const values = indexEntryValues(plan.index, t, r.row, r.rowid);
       await insertIndexEntry(pager, plan.index.rootPage, encodeValues(values, encoding), recordCompare(values, plan.keyInfo));
     }
   }
 
-  /** Deletes the row and its index entries. */
-  async deleteStored(r: StoredRow): Promise<void> {
+  /**
+   * Deletes the row and its index entries. `only` (UPDATE): deletes only the index entries
+   * `diff` says change, and the cell only when the identity changes (else `writeStored`
+   * replaces it in place).
+   */
+  async deleteStored(r: StoredRow, only?: RowDiff): Promise<void> {
     const { pager } = this.env;
     const t = this.table;
-    for (const plan of this.plans) {
-      if (!this.inIndex(plan, r)) continue;
+    for (let i = 0; i < this.plans.length; i++) {
+      const plan = this.plans[i]!;
+      if (only?.entries[i] === false || !this.inIndex(plan, r)) continue;
       const values = indexEntryValues(plan.index, t, r.row, r.rowid);
       if (!(await deleteIndexEntry(pager, plan.index.rootPage, recordCompare(values, plan.keyInfo)))) {
         throw new SqliteError('SQLITE_CORRUPT', `database disk image is malformed: index ${plan.index.name} lacks an entry`);
       }
     }
+    if (only !== undefined && !only.identity) return;
     if (t.withoutRowid) {
       await deleteIndexEntry(pager, t.rootPage, recordCompare(this.pkValues(r.row), this.pkInfo!));
     } else {

@@ -2,8 +2,11 @@
  * UPDATE [OR conflict] t SET … [WHERE …] (https://www.sqlite.org/lang_update.html), in two
  * passes as SQLite's two-pass update: first the identities (rowid / PRIMARY KEY) of the rows
  * that satisfy WHERE are collected, then each row is re-read, its new image computed from the
- * old one, its old index entries and record removed, constraints checked against the rest of
- * the table, and the new image written (with a new rowid when the rowid or its alias is set).
+ * old one, NOT NULL and CHECK judged, and only what differs is changed (row-diff.ts): the index
+ * entries whose values change are removed, uniqueness is checked for those indexes (and for the
+ * rowid / PRIMARY KEY when it moves), then the new entries are written and the table cell is
+ * replaced in place (or moved, when the rowid or its alias is set). A one-row UPDATE of a
+ * non-indexed column so dirties the table leaf only, not every index of the table.
  */
 import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
@@ -16,6 +19,7 @@ import { rowidLookup } from './rowid-lookup.js';
 import { targetTable } from './target-table.js';
 import { TableWriter, type StoredRow } from './table-writer.js';
 import { tableScope } from './table-scope.js';
+import { unchanged } from './row-diff.js';
 import { isTrue } from '../expr/value-ops.js';
 
 const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
@@ -68,23 +72,34 @@ export async function executeUpdate(env: ExecEnv, stmt: UpdateStatement): Promis
         row[s.slot] = columnValue(table, s.slot, v);
       }
     });
-    await writer.deleteStored(old);
     if (table.rowidAlias >= 0 && !table.withoutRowid) row[table.rowidAlias] = rowid!;
     const next: StoredRow = { rowid, row };
+    // NOT NULL and CHECK read nothing from the tree: judged before anything changes (and they
+    // may fill in defaults under REPLACE, which the diff must see).
+    if (!writer.checkRow(next, orClause)) continue; // IGNORE: the row stays as it was
+    const diff = writer.diff(old, next);
+    if (unchanged(diff)) {
+      changes++; // SQLite counts the row; its bytes would be written back unchanged
+      continue;
+    }
+    // Only the changed index entries (and the cell, when the rowid / PRIMARY KEY moves) leave
+    // before the uniqueness checks; an unchanged entry is the row's own and needs no check.
+    await writer.deleteStored(old, diff);
+    const restore = { ...diff, record: diff.identity };
     let keep: boolean;
     try {
-      keep = writer.checkRow(next, orClause) && (await writer.checkUnique(next, orClause));
+      keep = await writer.checkUnique(next, orClause, false, diff);
     } catch (err) {
-      // The row goes back before the error propagates: OR FAIL keeps the statement's earlier
-      // rows, and must not lose this one.
-      await writer.writeStored(old);
+      // The removed parts go back before the error propagates: OR FAIL keeps the statement's
+      // earlier rows, and must not lose this one.
+      await writer.writeStored(old, undefined, restore);
       throw err;
     }
     if (!keep) {
-      await writer.writeStored(old); // IGNORE: the row stays as it was
+      await writer.writeStored(old, undefined, restore); // IGNORE: the row stays as it was
       continue;
     }
-    await writer.writeStored(next);
+    await writer.writeStored(next, undefined, diff);
     changes++;
   }
   return { changes, lastInsertRowid: undefined, schemaChanged: false };
