@@ -17,7 +17,7 @@ import { journalName } from '../pager/journal-writer.js';
 import { blockKey } from '../store/block-key.js';
 import { toPublic } from '../exec/value.js';
 import { prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
-import { readConsistent, readConsistentStream } from '../pager/consistent-read.js';
+import { readConsistent, readConsistentBatches, readConsistentStream } from '../pager/consistent-read.js';
 import { requireSafeWrites, type LockingMode } from '../store/capability-probe.js';
 import type { Vfs } from '../vfs/vfs.js';
 import { prepareQuery, type Statement as PreparedStatement } from './statement.js';
@@ -35,7 +35,7 @@ import { parseLocation, type Location } from './location.js';
 import { openLocation } from './open-location.js';
 import { readSchemaRows } from './schema-rows.js';
 import type { StoreOptions } from './store-options.js';
-import { tableRowValues, tableRows, type RowsOptions, type TypedRow } from './table-rows.js';
+import { tableRowValueBatches, tableRows, type RowsOptions, type TypedRow } from './table-rows.js';
 
 export interface OpenOptions extends StoreOptions {
   /** Open for reading only (default true: pass `readonly: false` to write). */
@@ -448,10 +448,11 @@ export class Database {
 
   /** Rows of a table in rowid (or primary key) order, values in declaration order. */
   rows(table: string, options: RowsOptions = {}): AsyncGenerator<SqlValue[]> {
-    // As typedRows, without the storage classes: one generator over the cursor, no row objects.
+    // As typedRows, without the storage classes, and in batches inside: no row objects, and a
+    // Promise per run of rows that needed no page fetch rather than per row.
     const pager = this.pager;
-    return readConsistentStream(pager, async function* (this: Database) {
-      yield* tableRowValues(pager, await this.table(table), options);
+    return readConsistentBatches(pager, async function* (this: Database) {
+      yield* tableRowValueBatches(pager, await this.table(table), options);
     }.bind(this));
   }
 

@@ -138,12 +138,30 @@ function valuesRow(plan: RowPlan, record: DecodedRecord, rowid: number | bigint 
 }
 
 /** The scan both entry points share: cursor moves, offset/limit, record decoding; `build` shapes each row. */
+/** Rows in batches (at most this many per batch; a batch ends where the scan must wait for a page). */
+const MAX_BATCH = 512;
+
 async function* scanRows<T>(
   pager: Pager,
   table: TableInfo,
   options: RowsOptions,
   build: (plan: RowPlan, record: DecodedRecord, rowid: number | bigint | undefined) => T,
 ): AsyncGenerator<T> {
+  for await (const batch of scanBatches(pager, table, options, build)) yield* batch;
+}
+
+/**
+ * The rows of a table in b-tree order, in batches: every row that can be read without waiting
+ * (moves within a leaf and payloads without overflow are synchronous on a table b-tree) joins
+ * the current batch, which goes out when the scan must wait for a page. A consumer then pays one
+ * Promise per batch, not per row.
+ */
+async function* scanBatches<T>(
+  pager: Pager,
+  table: TableInfo,
+  options: RowsOptions,
+  build: (plan: RowPlan, record: DecodedRecord, rowid: number | bigint | undefined) => T,
+): AsyncGenerator<T[]> {
   const plan = planRows(table);
   const limit = options.limit ?? Infinity;
   let skip = options.offset ?? 0;
@@ -152,6 +170,7 @@ async function* scanRows<T>(
   const cursorOptions = { readAhead: options.readAhead ?? true };
   const scratch: DecodedRecord = { values: [], classes: [] };
   let produced = 0;
+  let batch: T[] = [];
   if (table.withoutRowid) {
     const cursor = new IndexCursor(pager, table.rootPage, cursorOptions);
     for (let ok = await cursor.first(); ok; ok = await cursor.next()) {
@@ -159,23 +178,47 @@ async function* scanRows<T>(
         skip--;
         continue;
       }
-      yield build(plan, decode(await cursor.payload(), encoding, scratch, table), undefined);
-      if (++produced >= limit) return;
+      batch.push(build(plan, decode(await cursor.payload(), encoding, scratch, table), undefined));
+      if (++produced >= limit) break;
+      if (batch.length >= MAX_BATCH) {
+        yield batch;
+        batch = [];
+      }
     }
+    if (batch.length > 0) yield batch;
     return;
   }
-  // On a table b-tree, moves within a leaf and payloads without overflow are synchronous: no
-  // Promise per row beyond the generator's own.
   const cursor = new TableCursor(pager, table.rootPage, cursorOptions);
-  for (let ok = await cursor.first(); ok; ok = cursor.nextInLeaf() ?? (await cursor.next())) {
-    if (skip > 0) {
-      skip--;
+  let ok = await cursor.first();
+  while (ok) {
+    if (skip > 0) skip--;
+    else {
+      const local = cursor.localPayload();
+      if (local === undefined && batch.length > 0) {
+        // An overflow chain to wait for: what is ready goes out first.
+        yield batch;
+        batch = [];
+      }
+      batch.push(build(plan, decode(local ?? (await cursor.payload()), encoding, scratch, table), cursor.rowid));
+      if (++produced >= limit) break;
+    }
+    const moved = cursor.nextInLeaf();
+    if (moved !== undefined && batch.length < MAX_BATCH) {
+      ok = moved;
       continue;
     }
-    const record = decode(cursor.localPayload() ?? (await cursor.payload()), encoding, scratch, table);
-    yield build(plan, record, cursor.rowid);
-    if (++produced >= limit) return;
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
+    ok = moved ?? (await cursor.next());
   }
+  if (batch.length > 0) yield batch;
+}
+
+/** `tableRowValues` in batches (see `scanBatches`): for consumers that flatten them without a Promise per row. */
+export function tableRowValueBatches(pager: Pager, table: TableInfo, options: RowsOptions = {}): AsyncGenerator<SqlValue[][]> {
+  return scanBatches(pager, table, options, valuesRow);
 }
 
 function decode(payload: Uint8Array, encoding: TextEncoding, out: DecodedRecord, table: TableInfo): DecodedRecord {

@@ -82,54 +82,137 @@ export async function readConsistent<T>(pager: Pager, fn: () => Promise<T>, mayR
  * Streams the items of `open()` (a fresh iteration per attempt) from one committed state: retried
  * while nothing has been delivered; BusyError when a commit overlapped it after that (the items
  * already delivered may then mix two states — read again). Stopping early (`break`) checks too.
+ *
+ * A hand-written iterator rather than an async generator: each row is the source's own result,
+ * passed through with one `.then` — a scan hands out rows by the hundred thousand.
  */
-export async function* readConsistentStream<T>(pager: Pager, open: () => AsyncIterable<T>, mayRecover?: boolean): AsyncGenerator<T> {
+export function readConsistentStream<T>(pager: Pager, open: () => AsyncIterable<T>, mayRecover?: boolean): AsyncGenerator<T> {
   const protocol = safeProtocol(pager);
-  if (protocol === undefined || pager.inWriteTransaction) {
-    yield* open();
-    return;
+  if (protocol === undefined || pager.inWriteTransaction) return passThrough(open);
+  return new ConsistentStream<T, T>(pager, protocol, open, false, mayRecover);
+}
+
+/**
+ * As `readConsistentStream`, for a source that yields its items in batches (arrays): the items
+ * are handed out one by one, a Promise per batch instead of per item inside.
+ */
+export function readConsistentBatches<T>(pager: Pager, open: () => AsyncIterable<T[]>, mayRecover?: boolean): AsyncGenerator<T> {
+  const protocol = safeProtocol(pager);
+  if (protocol === undefined || pager.inWriteTransaction) return flatten(open);
+  return new ConsistentStream<T[], T>(pager, protocol, open, true, mayRecover);
+}
+
+async function* passThrough<T>(open: () => AsyncIterable<T>): AsyncGenerator<T> {
+  yield* open();
+}
+
+async function* flatten<T>(open: () => AsyncIterable<T[]>): AsyncGenerator<T> {
+  for await (const batch of open()) yield* batch;
+}
+
+/** `S`: what the source yields — `T` itself, or (`batched`) arrays of `T`. */
+class ConsistentStream<S, T> implements AsyncGenerator<T> {
+  #attempts = 0;
+  #token: ReadToken | undefined;
+  #items: AsyncIterator<S> | undefined;
+  /** The batch being handed out (batched sources), and the position in it. */
+  #batch: readonly T[] = [];
+  #at = 0;
+  #delivered = 0;
+  /** The stream is over (finished, failed or returned): `next` answers done. */
+  #over = false;
+
+  constructor(
+    private readonly pager: Pager,
+    private readonly protocol: CommitProtocol,
+    private readonly open: () => AsyncIterable<S>,
+    private readonly batched: boolean,
+    private readonly mayRecover: boolean | undefined,
+  ) {}
+
+  [Symbol.asyncIterator](): this {
+    return this;
   }
-  for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-    const token = await begin(pager, protocol, mayRecover);
-    let delivered = 0;
-    let settled = false; // the source finished or failed (not: the consumer stopped early)
-    let items: AsyncIterator<T> | undefined;
-    try {
-      for (;;) {
-        let step: IteratorResult<T>;
-        try {
-          if (items === undefined) {
-            await adopt(pager, token);
-            items = open()[Symbol.asyncIterator]();
-          }
-          step = await items.next();
-        } catch (err) {
-          settled = true;
-          if (err instanceof SqliteError && !(await end(pager, protocol, token))) {
-            if (delivered === 0) break; // torn before anything went out: try again
-            throw overlapped(protocol, delivered);
-          }
-          throw err;
-        }
-        if (step.done === true) {
-          settled = true;
-          if (await end(pager, protocol, token)) return;
-          if (delivered === 0) break;
-          throw overlapped(protocol, delivered);
-        }
-        delivered++;
-        yield step.value;
-      }
-    } finally {
-      // The consumer stopped early: close the source; what it got must still be one state.
-      if (!settled) await items?.return?.();
-      if (!settled && !(await end(pager, protocol, token))) {
-        // eslint-disable-next-line no-unsafe-finally -- reporting the overlap is the point
-        throw overlapped(protocol, delivered);
-      }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.#at < this.#batch.length) {
+      this.#delivered++;
+      return Promise.resolve({ done: false, value: this.#batch[this.#at++]! });
     }
+    const items = this.#items;
+    if (this.#over) return Promise.resolve({ done: true, value: undefined });
+    if (items === undefined) return this.#start();
+    return items.next().then(
+      (step): IteratorResult<T> | Promise<IteratorResult<T>> => {
+        if (step.done === true) return this.#finish(undefined);
+        if (!this.batched) {
+          this.#delivered++;
+          return step as unknown as IteratorResult<T>;
+        }
+        this.#batch = step.value as T[];
+        this.#at = 0;
+        return this.next();
+      },
+      (err: unknown) => this.#finish(err),
+    );
   }
-  throw busy(protocol);
+
+  /** Begins an attempt (the state check, then the pager brought up to it) and reads its first item. */
+  async #start(): Promise<IteratorResult<T>> {
+    if (this.#attempts++ >= READ_ATTEMPTS) {
+      this.#over = true;
+      throw busy(this.protocol);
+    }
+    const token = await begin(this.pager, this.protocol, this.mayRecover);
+    this.#token = token;
+    try {
+      await adopt(this.pager, token);
+      this.#items = this.open()[Symbol.asyncIterator]();
+    } catch (err) {
+      return this.#finish(err);
+    }
+    return this.next();
+  }
+
+  /** The source ended (`err` undefined) or failed: check the state it was read from. */
+  async #finish(err: unknown): Promise<IteratorResult<T>> {
+    this.#items = undefined;
+    this.#batch = [];
+    const consistent = await end(this.pager, this.protocol, this.#token!);
+    if (!consistent && (err === undefined || err instanceof SqliteError)) {
+      // Torn: before anything went out, try again; after, say so.
+      if (this.#delivered === 0) return this.#start();
+      this.#over = true;
+      throw overlapped(this.protocol, this.#delivered);
+    }
+    this.#over = true;
+    if (err !== undefined) throw err;
+    return { done: true, value: undefined };
+  }
+
+  /** The consumer stopped early: close the source; what it got must still be one state. */
+  async return(value?: unknown): Promise<IteratorResult<T>> {
+    const items = this.#items;
+    const token = this.#token;
+    const wasOver = this.#over;
+    this.#items = undefined;
+    this.#over = true;
+    this.#batch = [];
+    if (!wasOver && items !== undefined && token !== undefined) {
+      await items.return?.();
+      if (!(await end(this.pager, this.protocol, token))) throw overlapped(this.protocol, this.#delivered);
+    }
+    return { done: true, value: value as undefined };
+  }
+
+  async throw(err: unknown): Promise<IteratorResult<T>> {
+    await this.return();
+    throw err;
+  }
 }
 
 function overlapped(protocol: CommitProtocol, delivered: number): BusyError {
