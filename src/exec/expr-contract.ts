@@ -18,6 +18,8 @@ export interface ResolvedColumn {
   readonly affinity: Affinity;
   /** The column's collation (BINARY, NOCASE, RTRIM). */
   readonly collation: string;
+  /** The rowid (or the INTEGER PRIMARY KEY that is it): SQLite gives it no collating sequence. */
+  readonly rowid?: boolean;
 }
 
 /** How a subquery inside an expression is wired: the executor fills `slot` before evaluating. */

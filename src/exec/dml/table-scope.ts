@@ -27,10 +27,10 @@ export function tableScope(table: TableInfo, alias?: string): Scope {
       const i = names.get(key);
       if (i !== undefined) {
         const col = table.columns[i]!;
-        return { slot: i, affinity: col.affinity, collation: col.collation };
+        return { slot: i, affinity: col.affinity, collation: col.collation, ...(i === table.rowidAlias && { rowid: true }) };
       }
       if (!table.withoutRowid && ROWID_NAMES.has(key)) {
-        return { slot: table.columns.length, affinity: 'INTEGER', collation: 'BINARY' };
+        return { slot: table.columns.length, affinity: 'INTEGER', collation: 'BINARY', rowid: true };
       }
       return undefined;
     },

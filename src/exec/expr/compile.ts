@@ -692,7 +692,8 @@ function collationOf(e: Expr, scope: Scope): FoundCollation | undefined {
     if (p.kind === 'collate') return { name: resolveCollation(p.collation), explicit: true };
     if (p.kind === 'column') {
       const r = scope.resolveColumn(p.table, p.column);
-      return r === undefined ? undefined : { name: r.collation.toUpperCase(), explicit: false };
+      // The rowid has no collating sequence (sqlite3ExprCollSeq: a column with iColumn < 0).
+      return r === undefined || r.rowid === true ? undefined : { name: r.collation.toUpperCase(), explicit: false };
     }
     if (p.kind === 'cast' || (p.kind === 'unary' && p.op === '+')) {
       p = p.kind === 'cast' ? p.expr : p.operand;
@@ -701,6 +702,11 @@ function collationOf(e: Expr, scope: Scope): FoundCollation | undefined {
     p = children(p).find(hasExplicitCollate);
   }
   return undefined;
+}
+
+/** Whether an expression has a collating sequence at all (a column other than the rowid, or COLLATE). */
+export function hasCollation(expr: Expr, scope: Scope): boolean {
+  return collationOf(expr, scope) !== undefined;
 }
 
 /** The collating sequence of an expression (§7.1); BINARY when it has none. */

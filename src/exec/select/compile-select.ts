@@ -29,7 +29,7 @@ import type {
 import type { Value } from '../value.js';
 import { planTableAccess, type AccessPath, type OrderTerm } from './access-path.js';
 import { coreSpans } from './column-names.js';
-import { compareForSort, exprAffinity, exprCollation, isTrue, ValueSet, applyAffinityValue } from './expr-api.js';
+import { compareForSort, exprAffinity, exprCollation, hasCollation, isTrue, ValueSet, applyAffinityValue } from './expr-api.js';
 import { groupKey } from './group-key.js';
 import { CoreScope, internalName, type Source, type SubqueryRun, type TrackedExpr } from './query-scope.js';
 import type { CompileEnv, CompiledQuery, CteEntry, PlanLine, ResultColumnInfo, RunContext } from './query-types.js';
@@ -235,7 +235,7 @@ function compileCore(
       name,
       expr,
       alias,
-      info: { name, affinity: exprAffinity(expr, scope), collation: exprCollation(expr, scope) },
+      info: { name, affinity: exprAffinity(expr, scope), collation: exprCollation(expr, scope), collated: hasCollation(expr, scope) },
     });
   };
   core.columns.forEach((rc: ResultColumn, i) => {
@@ -859,7 +859,15 @@ function compileCompound(select: SelectStatement, env: CompileEnv, parent: CoreS
       throw err(`SELECTs to the left and right of ${p.op} do not have the same number of result columns`);
     }
   }
-  const collations = first.columns.map((c) => c.collation);
+  // Each column's collation is that of the left-most SELECT whose column has one
+  // (multiSelectCollSeq): `SELECT ipk … UNION SELECT nocase_col …` compares with NOCASE.
+  const collations = first.columns.map((c, i) => {
+    for (const q of [first, ...parts.map((p) => p.q)]) {
+      const col = q.columns[i];
+      if (col !== undefined && col.collated !== false) return col.collation;
+    }
+    return c.collation;
+  });
   const allKeys: SortKey[] = collations.map((collation) => ({ desc: false, nulls: undefined, collation }));
   const plan: PlanLine[] = [{ depth: 0, text: 'COMPOUND QUERY' }, { depth: 1, text: 'LEFT-MOST SUBQUERY' }];
   for (const l of first.plan) plan.push({ depth: l.depth + 2, text: l.text });
@@ -869,7 +877,12 @@ function compileCompound(select: SelectStatement, env: CompileEnv, parent: CoreS
   }
   const streaming = parts.every((p) => p.op === 'UNION ALL');
   const compound: CompiledQuery = {
-    columns: first.columns,
+    // The compound's columns compare (ORDER BY, an enclosing query) with those collations too.
+    columns: first.columns.map((c, i) => ({
+      ...c,
+      collation: collations[i] ?? c.collation,
+      collated: [first, ...parts.map((p) => p.q)].some((q) => q.columns[i]?.collated !== false),
+    })),
     get correlated() {
       return first.correlated || parts.some((p) => p.q.correlated);
     },

@@ -174,7 +174,7 @@ export class CoreScope implements Scope {
         const source = candidates[0]!;
         source.used.add(-1);
         this.noteLevel(source.level);
-        return { slot: source.rowidSlot!, affinity: 'INTEGER', collation: 'BINARY' };
+        return { slot: source.rowidSlot!, affinity: 'INTEGER', collation: 'BINARY', rowid: true };
       }
     }
     if (found !== undefined) {
@@ -188,7 +188,7 @@ export class CoreScope implements Scope {
       // A column of a subquery or view computed by an expression has no affinity at all (SQLite
       // then applies the other operand's affinity in a comparison); the contract's type has no
       // "none", so it travels as undefined, which exprAffinity passes through.
-      return { slot, affinity: c.affinity as Affinity, collation: c.collation };
+      return { slot, affinity: c.affinity as Affinity, collation: c.collation, ...(slot === source.rowidSlot && { rowid: true }) };
     }
     if (this.parent !== undefined) {
       const r = this.parent.resolveColumn(table, column);

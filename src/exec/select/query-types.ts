@@ -26,6 +26,8 @@ export interface ResultColumnInfo {
   readonly name: string;
   readonly affinity: Affinity | undefined;
   readonly collation: string;
+  /** False when the expression has no collating sequence (then `collation` is BINARY by default). */
+  readonly collated?: boolean;
 }
 
 /** One line of EXPLAIN QUERY PLAN output; `depth` nests subqueries. */
