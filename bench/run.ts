@@ -10,6 +10,7 @@
  *   transfer     import/export over S3 at several block sizes          bench/transfer.ts
  *   s3-read      open, lookups, LIMIT 10, count(*), scans over S3      bench/s3-read.ts
  *   s3-overflow  scans of rows with overflow chains over S3             bench/s3-overflow.ts
+ *   s3-query     what Database.open + db.query cost, reader checks included bench/s3-query.ts
  *   s3-write     10,000-row insert transaction, one-row update         bench/s3-write.ts
  *   cpu          scan to JSON, point lookups, bulk insert vs sql.js    bench/cpu.ts
  *   peer         sqlite-s3vfs through the same proxy (skipped when absent)  bench/peer-s3vfs.ts
@@ -18,6 +19,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
   ['transfer', './transfer.js'],
   ['s3-read', './s3-read.js'],
   ['s3-overflow', './s3-overflow.js'],
+  ['s3-query', './s3-query.js'],
   ['s3-write', './s3-write.js'],
   ['cpu', './cpu.js'],
   ['peer', './peer-s3vfs.js'],
