@@ -17,7 +17,6 @@
  *   npm run bench                        (all benchmarks)
  *   npx tsx bench/s3-read.ts [--latency 20] [--mb 23] [--quick] [--blocks 4096,65536] [--in-process]
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +44,7 @@ import { serialize } from '../src/transfer/serialize.js';
 import { BlockVfs } from '../src/vfs/block-vfs.js';
 import { OpenFlags, type VfsFile } from '../src/vfs/vfs.js';
 import { sqljs } from '../test/support/sqljs.js';
+import { makeBenchDatabase } from './bench-db.js';
 import { startFauxqsProcess } from './fauxqs-process.js';
 import { startLatencyProxy, type LatencyProxy } from './latency-proxy.js';
 
@@ -73,18 +73,7 @@ interface Row {
 const summary: Row[] = [];
 
 function makeDatabase(dir: string): string {
-  const path = join(dir, 'bench.sqlite');
-  const rows = Math.round((TARGET_MB * 2 ** 20) / 262); // ~262 file bytes per row (payload + index entry)
-  execFileSync('sqlite3', [path], {
-    input: `PRAGMA page_size=4096;
-CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, value REAL, payload BLOB);
-CREATE INDEX t_name ON t(name);
-CREATE TABLE small (k TEXT PRIMARY KEY, v INTEGER) WITHOUT ROWID;
-INSERT INTO small VALUES ('a', 1), ('b', 2);
-WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM seq WHERE i < ${rows})
-INSERT INTO t SELECT i, 'name-' || (i * 7919 % ${rows}), i / 3.0, randomblob(200) FROM seq;`,
-  });
-  return path;
+  return makeBenchDatabase(dir, TARGET_MB).path; // ~262 file bytes per row (payload + index entry)
 }
 
 function fmtCounts(p: LatencyProxy): string {

@@ -1,11 +1,12 @@
 /**
- * An ObjectStore wrapper for tests: counts GETs, delays each by `delayMs` (so that requests
- * issued together overlap) and records the most GETs in flight at once.
+ * An ObjectStore wrapper for tests: counts GETs (in all and per key), delays each by `delayMs`
+ * (so that requests issued together overlap) and records the most GETs in flight at once.
  */
 import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions } from '../../src/store/object-store.js';
 
 export class CountingStore implements ObjectStore {
   gets = 0;
+  readonly getsByKey = new Map<string, number>();
   inFlight = 0;
   maxInFlight = 0;
 
@@ -24,6 +25,7 @@ export class CountingStore implements ObjectStore {
 
   async get(key: string): Promise<Uint8Array | undefined> {
     this.gets++;
+    this.getsByKey.set(key, (this.getsByKey.get(key) ?? 0) + 1);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {

@@ -13,6 +13,7 @@ import { DirectoryObjectStore } from '../../src/store/directory-store.js';
 import { MemoryObjectStore } from '../../src/store/memory-store.js';
 import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions } from '../../src/store/object-store.js';
 import { runCli } from '../cli/support.js';
+import { CountingStore } from '../perf/counting-store.js';
 import { integrityCheck, makeDatabaseBytes, tempDir } from '../support/sqlite3.js';
 import { FaultyStore, INITIAL_SQL, crashedStore, exportFile, sameBytes, uploadDatabase } from './harness.js';
 
@@ -59,36 +60,6 @@ class ReadOnlyCredentials implements ObjectStore {
   }
   deleteMany(keys: readonly string[]): Promise<void> {
     return Promise.reject(new IoError(`AccessDenied: Access Denied (DELETE ${keys[0]})`));
-  }
-  list(prefix: string): AsyncIterable<ObjectInfo> {
-    return this.inner.list(prefix);
-  }
-  async close(): Promise<void> {}
-}
-
-/** Counts GETs per key (to see which blocks a read fetched twice). */
-class KeyCounter implements ObjectStore {
-  readonly url = 'counting:';
-  readonly gets = new Map<string, number>();
-  constructor(readonly inner: ObjectStore) {}
-  get requests(): RequestCounts {
-    return this.inner.requests;
-  }
-  get(key: string): Promise<Uint8Array | undefined> {
-    this.gets.set(key, (this.gets.get(key) ?? 0) + 1);
-    return this.inner.get(key);
-  }
-  head(key: string): Promise<ObjectInfo | undefined> {
-    return this.inner.head(key);
-  }
-  put(key: string, data: Uint8Array, conditions?: WriteConditions): Promise<{ etag: string }> {
-    return this.inner.put(key, data, conditions);
-  }
-  delete(key: string, conditions?: WriteConditions): Promise<void> {
-    return this.inner.delete(key, conditions);
-  }
-  deleteMany(keys: readonly string[]): Promise<void> {
-    return this.inner.deleteMany(keys);
   }
   list(prefix: string): AsyncIterable<ObjectInfo> {
     return this.inner.list(prefix);
@@ -146,10 +117,10 @@ describe('readers and hot journals', () => {
 
 describe('reads that a commit overlaps', () => {
   /** A reader whose 3rd block GET is held while `commit` runs (by another connection), then released. */
-  async function overlapped(commitSql: string): Promise<{ reader: Database; counter: KeyCounter; pausedKey: () => string; base: MemoryObjectStore; faulty: FaultyStore; commit: Promise<void> }> {
+  async function overlapped(commitSql: string): Promise<{ reader: Database; counter: CountingStore; pausedKey: () => string; base: MemoryObjectStore; faulty: FaultyStore; commit: Promise<void> }> {
     const base = await freshStore();
     const faulty = new FaultyStore(base);
-    const counter = new KeyCounter(faulty);
+    const counter = new CountingStore(faulty);
     const reader = await Database.open({ objects: counter, prefix: 'db' });
     let seen = 0;
     let key = '';
@@ -173,7 +144,7 @@ describe('reads that a commit overlaps', () => {
     await commit;
     expect(rows).toEqual([{ n: 25, bytes: 25 * 300 }]);
     // The block held during the commit was fetched again by the retry.
-    expect(counter.gets.get(pausedKey())).toBe(2);
+    expect(counter.getsByKey.get(pausedKey())).toBe(2);
     await reader.close();
   });
 
