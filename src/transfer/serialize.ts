@@ -10,6 +10,9 @@ import { CantOpenError, NotADatabaseError } from '../errors.js';
 import { DATABASE_MAGIC } from '../format/db-header.js';
 import type { VfsFile } from '../vfs/vfs.js';
 
+/** What serializing reads: any file's size and bytes (a `VfsFile`, or the commit protocol's view of one). */
+export type ReadableFile = Pick<VfsFile, 'xRead' | 'xFileSize'>;
+
 export interface SerializeOptions {
   /** Bytes per read; defaults to the file's block size, else 1 MiB. */
   readonly chunkSize?: number;
@@ -23,7 +26,7 @@ const DEFAULT_CONCURRENCY = 64;
 const DEFAULT_PLAIN_CHUNK = 1 << 20;
 
 /** Yields the whole file as consecutive chunks; throws `CantOpenError` when there is no file. */
-export async function* serialize(file: VfsFile, options: SerializeOptions = {}): AsyncGenerator<Uint8Array> {
+export async function* serialize(file: ReadableFile, options: SerializeOptions = {}): AsyncGenerator<Uint8Array> {
   const total = await file.xFileSize();
   if (total === 0) throw new CantOpenError('there is no database here (no blocks / empty file)');
   const blockSize = (file as { blockSize?: unknown }).blockSize;
@@ -63,7 +66,7 @@ function assertDatabaseHeader(first: Uint8Array, total: number): void {
 }
 
 /** Collects `serialize` into one array (for small databases and tests). */
-export async function serializeToBytes(file: VfsFile, options?: SerializeOptions): Promise<Uint8Array> {
+export async function serializeToBytes(file: ReadableFile, options?: SerializeOptions): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of serialize(file, options)) {
@@ -80,7 +83,7 @@ export async function serializeToBytes(file: VfsFile, options?: SerializeOptions
 }
 
 /** The same bytes as a web `ReadableStream` (browsers, edge workers, `Response` bodies). */
-export function serializeToReadableStream(file: VfsFile, options?: SerializeOptions): ReadableStream<Uint8Array> {
+export function serializeToReadableStream(file: ReadableFile, options?: SerializeOptions): ReadableStream<Uint8Array> {
   const chunks = serialize(file, options);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {

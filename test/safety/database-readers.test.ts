@@ -115,6 +115,23 @@ describe('readers and hot journals', () => {
   });
 });
 
+describe('export', () => {
+  it('`s3lite export` of a crashed block directory rolls the journal back first: the file is the committed state', async () => {
+    const crashed = await crashedStore(initial);
+    const root = join(tmp.dir, 'cli-export');
+    const dir = new DirectoryObjectStore(root);
+    for (const [key, data] of await allObjects(crashed)) await dir.put(key, data);
+    const out = join(tmp.dir, 'exported.sqlite');
+    const result = runCli(['export', `${join(root, 'db')}/`, out, '-q']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    expect(sameBytes(new Uint8Array(readFileSync(out)), initial)).toBe(true);
+    expect(integrityCheck(out)).toBe('ok');
+    expect(await dir.get('db-journal/0000000000')).toBeUndefined();
+  });
+});
+
 describe('reads that a commit overlaps', () => {
   /** A reader whose 3rd block GET is held while `commit` runs (by another connection), then released. */
   async function overlapped(commitSql: string): Promise<{ reader: Database; counter: CountingStore; pausedKey: () => string; base: MemoryObjectStore; faulty: FaultyStore; commit: Promise<void> }> {

@@ -11,7 +11,8 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { formatLocation, type Location } from '../../api/location.js';
 import { objectStoreFor, openLocation } from '../../api/open-location.js';
-import { IoError, MisuseError, NotADatabaseError, asSqliteError } from '../../errors.js';
+import { BusyError, IoError, MisuseError, NotADatabaseError, asSqliteError } from '../../errors.js';
+import { prepareSafeFile } from '../../pager/commit-protocol.js';
 import { BlockStore } from '../../store/block-store.js';
 import { S3ObjectStore } from '../../store/s3-store.js';
 import { deserialize, type DeserializeResult } from '../../transfer/deserialize.js';
@@ -120,12 +121,29 @@ async function openSource(location: Location, options: GlobalOptions): Promise<B
     }
     case 's3-blocks':
     case 'block-directory': {
-      const opened = await openLocation(location, { ...storeOptions(options), readonly: true });
+      const opened = await openLocation(location, { ...storeOptions(options), readonly: true, peekJournal: true });
       try {
-        const size = await opened.file.xFileSize();
-        const chunks = serialize(opened.file, {
-          ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+        // Through the commit protocol, as every reader: a dead writer's hot journal is rolled back
+        // first; while a commit is in flight its journal supplies the pages it overwrites; and a
+        // commit that lands during the export makes it fail (the destination is not kept).
+        const protocol = await prepareSafeFile(opened.vfs, opened.name, opened.file, {
+          readonly: true,
+          recover: true,
+          ...(opened.journalHead !== undefined && { journalHead: opened.journalHead }),
         });
+        const token = await protocol.beginRead();
+        const size = await protocol.file.xFileSize();
+        const chunks = checkedAtEnd(
+          serialize(protocol.file, {
+            ...(opened.blockSize !== undefined && { chunkSize: opened.blockSize }),
+            ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+          }),
+          async () => {
+            if (!(await protocol.endRead(token))) {
+              throw new BusyError(`a commit to ${formatLocation(location)} landed during the export; export again`);
+            }
+          },
+        );
         return { chunks, size, close: () => opened.close() };
       } catch (err) {
         await opened.close();
@@ -133,6 +151,12 @@ async function openSource(location: Location, options: GlobalOptions): Promise<B
       }
     }
   }
+}
+
+/** The chunks of `source`, then `check()` before the stream ends (a throw fails the whole copy). */
+async function* checkedAtEnd(source: AsyncIterable<Uint8Array>, check: () => Promise<void>): AsyncGenerator<Uint8Array> {
+  yield* source;
+  await check();
 }
 
 async function writeDestination(dest: Location, chunks: AsyncIterable<Uint8Array>, options: GlobalOptions): Promise<void> {
