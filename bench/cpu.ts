@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Database } from '../src/api/database.js';
 import { MemoryObjectStore } from '../src/store/memory-store.js';
-import { sqljs } from '../test/support/sqljs.js';
+import { sqljs, type SqlJs } from '../test/support/sqljs.js';
 import { makeBenchDatabase } from './bench-db.js';
 import { compareScanToJson } from './scan-json.js';
 
@@ -33,25 +33,6 @@ const QUICK = process.argv.includes('--quick');
 const MB = Number(argValue('mb') ?? (QUICK ? 4 : 23));
 const INSERT_ROWS = Number(argValue('insert-rows') ?? (QUICK ? 20_000 : 100_000));
 const LOOKUPS = Number(argValue('lookups') ?? (QUICK ? 5_000 : 20_000));
-
-/** The parts of sql.js's API used here (test/support/sqljs.ts types only what the tests use). */
-interface SqlJsStatement {
-  bind(values?: unknown[]): boolean;
-  step(): boolean;
-  get(params?: null, config?: { useBigInt: boolean }): unknown[];
-  run(values?: unknown[]): void;
-  reset(): void;
-  free(): void;
-}
-interface SqlJsDatabase {
-  prepare(sql: string): SqlJsStatement;
-  run(sql: string, params?: unknown[]): void;
-  export(): Uint8Array;
-  close(): void;
-}
-interface SqlJs {
-  Database: new (bytes?: Uint8Array) => SqlJsDatabase;
-}
 
 interface Line {
   scenario: string;
@@ -78,7 +59,7 @@ function sqlite3Check(path: string): string {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 's3lite-bench-cpu-'));
-  const SQL = (await sqljs()) as unknown as SqlJs;
+  const SQL = await sqljs();
   try {
     const { path, rows } = makeBenchDatabase(dir, MB);
     const bytes = new Uint8Array(readFileSync(path));

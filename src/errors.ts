@@ -89,6 +89,19 @@ export class IoError extends SqliteError {
   }
 }
 
+/**
+ * The store refused an operation for lack of permission (S3 AccessDenied / 403, a file system's
+ * EACCES / EROFS / EPERM). An IoError, so callers that handle I/O failures handle it too; the
+ * commit protocol tells it apart: a reader without write permission reads through a hot journal
+ * instead of rolling it back.
+ */
+export class AccessDeniedError extends IoError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AccessDeniedError';
+  }
+}
+
 // ── Writing and locking ─────────────────────────────────────────────────────────────────
 
 /** Thrown when another writer holds the lock (lease) and the busy timeout has run out. */

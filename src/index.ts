@@ -14,6 +14,7 @@ export {
   CantOpenError,
   CorruptError,
   IoError,
+  AccessDeniedError,
   BusyError,
   PreconditionFailedError,
   ReadOnlyError,

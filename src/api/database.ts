@@ -13,10 +13,8 @@ import type { TextEncoding } from '../record/text-encoding.js';
 import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js';
 import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
-import { journalName } from '../pager/journal-writer.js';
-import { blockKey } from '../store/block-key.js';
 import { toPublic } from '../exec/value.js';
-import { prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
+import { fetchJournalHead, prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
 import { readConsistent, readConsistentBatches, readConsistentStream } from '../pager/consistent-read.js';
 import { requireSafeWrites, type LockingMode } from '../store/capability-probe.js';
 import type { Vfs } from '../vfs/vfs.js';
@@ -450,20 +448,21 @@ export class Database {
   rows(table: string, options: RowsOptions = {}): AsyncGenerator<SqlValue[]> {
     // As typedRows, without the storage classes, and in batches inside: no row objects, and a
     // Promise per run of rows that needed no page fetch rather than per row.
-    const pager = this.pager;
-    return readConsistentBatches(pager, async function* (this: Database) {
-      yield* tableRowValueBatches(pager, await this.table(table), options);
-    }.bind(this));
+    return readConsistentBatches(this.pager, () => this.scan(table, (info) => tableRowValueBatches(this.pager, info, options)));
   }
 
   /** Rows with their storage classes (tells INTEGER 2 from REAL 2.0). */
   typedRows(table: string, options: RowsOptions = {}): AsyncGenerator<TypedRow> {
-    // Retried until the first row; BusyError if a commit overlaps it after that. The table is
-    // looked up inside the read, so a schema another writer changed is seen.
-    const pager = this.pager;
-    return readConsistentStream(pager, async function* (this: Database) {
-      yield* tableRows(pager, await this.table(table), options);
-    }.bind(this));
+    return readConsistentStream(this.pager, () => this.scan(table, (info) => tableRows(this.pager, info, options)));
+  }
+
+  /**
+   * One attempt of a table scan for the consistent streams above (retried until the first row;
+   * BusyError if a commit overlaps it after that). The table is looked up inside the attempt, so
+   * a schema another writer changed is seen.
+   */
+  private async *scan<T>(table: string, open: (info: TableInfo) => AsyncIterable<T>): AsyncGenerator<T> {
+    yield* open(await this.table(table));
   }
 
   /** A census of every page by kind and owner, like the dbstat virtual table. */
@@ -563,8 +562,7 @@ async function openSource(
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
     });
     // The journal's first block in the same round trip as block 0 (the open's hot-journal check).
-    const journalHead = create ? undefined : source.objects.get(blockKey(vfs.xFullPathname(journalName(source.prefix)), 0));
-    journalHead?.catch(() => undefined);
+    const journalHead = create ? undefined : fetchJournalHead(vfs, source.prefix);
     const file = await vfs.xOpen(source.prefix, flags);
     const url = source instanceof BlockStore ? source.url : new BlockStore(source.objects, source.prefix).url;
     return { file, url, close: () => file.xClose(), vfs, name: source.prefix, ...(journalHead !== undefined && { journalHead }) };

@@ -6,8 +6,7 @@
  * browser or an edge worker.
  */
 import { MisuseError } from '../errors.js';
-import { journalName } from '../pager/journal-writer.js';
-import { blockKey } from '../store/block-key.js';
+import { fetchJournalHead } from '../pager/commit-protocol.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { BlockVfs } from '../vfs/block-vfs.js';
 import type { LeaseOptions } from '../vfs/lease.js';
@@ -102,8 +101,7 @@ export async function openLocation(location: Location, options: OpenLocationOpti
         ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
         ...(options.lease !== undefined && { lease: options.lease }),
       });
-      const journalHead = options.peekJournal === true ? objects.get(blockKey(vfs.xFullPathname(journalName(prefix)), 0)) : undefined;
-      journalHead?.catch(() => undefined); // awaited by the caller; not unhandled if the open fails first
+      const journalHead = options.peekJournal === true ? fetchJournalHead(vfs, prefix) : undefined;
       const file = await vfs.xOpen(prefix, flags);
       return {
         file,

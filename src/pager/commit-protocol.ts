@@ -43,7 +43,7 @@
  * On a VFS that is not a BlockVfs (plain files) there is no lease: the journal and recovery work,
  * cross-process exclusion does not (yet).
  */
-import { BusyError, IoError, MisuseError, ReadOnlyError, SqliteError } from '../errors.js';
+import { AccessDeniedError, BusyError, IoError, MisuseError, ReadOnlyError, SqliteError } from '../errors.js';
 import { blockKey, normalizePrefix } from '../store/block-key.js';
 import { type LockingMode, requireSafeWrites } from '../store/capability-probe.js';
 import { BlockFile, BlockVfs } from '../vfs/block-vfs.js';
@@ -154,6 +154,17 @@ export class SafePageFile implements WritablePageFile {
   }
 }
 
+/**
+ * GET of the first block of database `name`'s journal on a block VFS (`{name}-journal/0000000000`):
+ * the hot-journal check. Started alongside the open by `openLocation({ peekJournal })` and
+ * `Database.open`; the promise is marked handled, since the open may fail before anyone awaits it.
+ */
+export function fetchJournalHead(vfs: BlockVfs, name: string): Promise<Uint8Array | undefined> {
+  const head = vfs.objects.get(blockKey(vfs.xFullPathname(journalName(name)), 0));
+  head.catch(() => undefined);
+  return head;
+}
+
 /** What `beginRead` saw: compared by `endRead`. */
 export interface ReadToken {
   /** The journal's header fields as a string, or '' when there is none with a valid header. */
@@ -230,7 +241,7 @@ export class CommitProtocol {
   }
 
   async #journalHead(): Promise<Uint8Array | undefined> {
-    if (isBlockVfs(this.vfs)) return this.vfs.objects.get(blockKey(this.vfs.xFullPathname(journalName(this.name)), 0));
+    if (isBlockVfs(this.vfs)) return fetchJournalHead(this.vfs, this.name);
     if (!(await this.vfs.xAccess(journalName(this.name)))) return undefined;
     const j = await this.vfs.xOpen(journalName(this.name), OpenFlags.SQLITE_OPEN_READONLY | OpenFlags.SQLITE_OPEN_MAIN_JOURNAL);
     try {
@@ -313,8 +324,8 @@ export class CommitProtocol {
       this.dropBaseCaches();
       return true;
     } catch (err) {
-      // No permission to write (S3 AccessDenied, a read-only file): read through the overlay.
-      if (err instanceof ReadOnlyError || (err instanceof IoError && /denied|forbidden|read-?only|permission|EACCES|EROFS/i.test(err.message))) return false;
+      // No permission to write (S3 AccessDenied, a read-only file system): read through the overlay.
+      if (err instanceof ReadOnlyError || err instanceof AccessDeniedError) return false;
       throw err;
     } finally {
       if (lease !== undefined && !mine) await lease.release().catch(() => undefined);

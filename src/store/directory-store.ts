@@ -26,7 +26,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { IoError, MisuseError, PreconditionFailedError } from '../errors.js';
+import { AccessDeniedError, IoError, MisuseError, PreconditionFailedError } from '../errors.js';
 import { mapLimit } from './concurrency.js';
 import {
   emptyRequestCounts,
@@ -105,7 +105,7 @@ export class DirectoryObjectStore implements ObjectStore {
     try {
       await fs.mkdir(dir, { recursive: true });
     } catch (err) {
-      throw new IoError(`cannot create directory ${dir}: ${String(err)}`, { cause: err });
+      throw ioError(`cannot create directory ${dir}`, err);
     }
     const temp = path.join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     try {
@@ -127,7 +127,7 @@ export class DirectoryObjectStore implements ObjectStore {
     } catch (err) {
       await fs.rm(temp, { force: true }).catch(() => undefined);
       if (err instanceof PreconditionFailedError || err instanceof IoError) throw err;
-      throw new IoError(`cannot write ${file}: ${String(err)}`, { cause: err });
+      throw ioError(`cannot write ${file}`, err);
     }
     return { etag: md5Etag(data) };
   }
@@ -229,7 +229,7 @@ export class DirectoryObjectStore implements ObjectStore {
         const stat = await fs.stat(file).catch(() => undefined);
         if (stat?.isDirectory() === true) return;
       }
-      throw new IoError(`cannot delete ${file}: ${String(err)}`, { cause: err });
+      throw ioError(`cannot delete ${file}`, err);
     }
   }
 
@@ -296,4 +296,11 @@ function isValidKey(key: string): boolean {
     if (segment === '' || segment === '.' || segment === '..' || segment.startsWith(TEMP_PREFIX)) return false;
   }
   return true;
+}
+
+/** The file system's error as an IoError — an AccessDeniedError when it is about permission. */
+function ioError(what: string, err: unknown): IoError {
+  const code = errnoCode(err);
+  const Type = code === 'EACCES' || code === 'EROFS' || code === 'EPERM' ? AccessDeniedError : IoError;
+  return new Type(`${what}: ${String(err)}`, { cause: err });
 }

@@ -37,7 +37,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { IoError, PreconditionFailedError, SqliteError } from '../errors.js';
+import { AccessDeniedError, IoError, PreconditionFailedError, SqliteError } from '../errors.js';
 import { DirectRequests } from './s3-direct.js';
 import {
   emptyRequestCounts,
@@ -395,7 +395,7 @@ export class S3ObjectStore implements ObjectStore {
       return new IoError(`bucket ${this.bucket} does not exist at ${this.endpoint}`, { cause: err });
     }
     if (code === 'AccessDenied' || code === 'Forbidden' || status === 403) {
-      return new IoError(
+      return new AccessDeniedError(
         `access denied: S3 ${operation} ${this.where(key)} at ${this.endpoint}: ${code}: ${message}`,
         { cause: err },
       );

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
-import { BusyError, IoError, SqliteError } from '../../src/errors.js';
+import { AccessDeniedError, BusyError, SqliteError } from '../../src/errors.js';
 import { DirectoryObjectStore } from '../../src/store/directory-store.js';
 import { MemoryObjectStore } from '../../src/store/memory-store.js';
 import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions } from '../../src/store/object-store.js';
@@ -39,7 +39,7 @@ function sqliteCheck(bytes: Uint8Array, name: string): string {
   return integrityCheck(path);
 }
 
-/** A store whose credentials may read but not write (S3 answers AccessDenied). */
+/** A store whose credentials may read but not write (S3 answers AccessDenied, which S3ObjectStore throws as AccessDeniedError). */
 class ReadOnlyCredentials implements ObjectStore {
   readonly url = 'readonly:';
   constructor(readonly inner: ObjectStore) {}
@@ -53,13 +53,13 @@ class ReadOnlyCredentials implements ObjectStore {
     return this.inner.head(key);
   }
   put(key: string, _data: Uint8Array, _conditions?: WriteConditions): Promise<{ etag: string }> {
-    return Promise.reject(new IoError(`AccessDenied: Access Denied (PUT ${key})`));
+    return Promise.reject(new AccessDeniedError(`access denied (PUT ${key})`));
   }
   delete(key: string): Promise<void> {
-    return Promise.reject(new IoError(`AccessDenied: Access Denied (DELETE ${key})`));
+    return Promise.reject(new AccessDeniedError(`access denied (DELETE ${key})`));
   }
   deleteMany(keys: readonly string[]): Promise<void> {
-    return Promise.reject(new IoError(`AccessDenied: Access Denied (DELETE ${keys[0]})`));
+    return Promise.reject(new AccessDeniedError(`access denied (DELETE ${keys[0]})`));
   }
   list(prefix: string): AsyncIterable<ObjectInfo> {
     return this.inner.list(prefix);

@@ -3,7 +3,7 @@
  * bucket/endpoint; conditional-write refusals become PreconditionFailedError.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IoError, PreconditionFailedError, SqliteError } from '../../src/errors.js';
+import { AccessDeniedError, IoError, PreconditionFailedError, SqliteError } from '../../src/errors.js';
 import { S3ObjectStore } from '../../src/store/s3-store.js';
 import { closedPort, s3ErrorXml, startScriptedS3Server, type ScriptedS3Server } from '../support/scripted-s3-server.js';
 import { TEST_CREDENTIALS, TEST_REGION, s3Endpoint, uniqueBucketName } from '../support/s3.js';
@@ -98,6 +98,7 @@ describe('S3ObjectStore against scripted S3 answers', () => {
     for (const attempt of [() => store.get('k'), () => store.put('k', new Uint8Array(1)), () => store.head('k')]) {
       const err = await failure(attempt());
       expect(err).toBeInstanceOf(IoError);
+      expect(err).toBeInstanceOf(AccessDeniedError);
       expect((err as IoError).message).toMatch(/^access denied: S3 \w+ s3:\/\/bkt\/k at http:\/\/127\.0\.0\.1:\d+/);
     }
   });

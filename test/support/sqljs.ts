@@ -5,19 +5,23 @@
 import { createRequire } from 'node:module';
 import type { SqlValue, StorageClass } from '../../src/record/value.js';
 
-interface SqlJsStatement {
+/** The parts of sql.js's API the tests and benchmarks use. */
+export interface SqlJsStatement {
+  bind(values?: unknown[]): boolean;
   step(): boolean;
-  get(params: null, config: { useBigInt: boolean }): unknown[];
+  get(params?: null, config?: { useBigInt: boolean }): unknown[];
   getColumnNames(): string[];
+  run(values?: unknown[]): void;
+  reset(): void;
   free(): void;
 }
-interface SqlJsDatabase {
+export interface SqlJsDatabase {
   prepare(sql: string): SqlJsStatement;
   run(sql: string, params?: unknown[]): void;
   export(): Uint8Array;
   close(): void;
 }
-interface SqlJs {
+export interface SqlJs {
   Database: new (bytes?: Uint8Array) => SqlJsDatabase;
 }
 
