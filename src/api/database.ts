@@ -9,6 +9,7 @@ import { ConstraintError, CorruptError, MisuseError, SqliteError } from '../erro
 import type { ExecEnv, StatementResult } from '../exec/dml/exec-env.js';
 import { executeWrite, isWriteStatement } from '../exec/dml/execute.js';
 import { bindParameters, numberParameters, type BindParams } from '../exec/dml/params.js';
+import { StatementContext } from '../exec/expr-contract.js';
 import type { TextEncoding } from '../record/text-encoding.js';
 import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js';
 import type { Statement } from '../sql/ast.js';
@@ -100,6 +101,8 @@ export class Database {
   private readonly planned = new Map<string, { readonly stmt: PreparedStatement; readonly schema: Schema }>();
   /** Serialises statements: one at a time on a connection, as SQLite's mutex does. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Operations queued or running (one that finished without waiting never counts). */
+  private running = 0;
 
   private constructor(
     private readonly pager: Pager,
@@ -196,13 +199,24 @@ export class Database {
   }
 
   /** Runs `sql` (one statement, or several: the last one's result is returned). */
-  async run(sql: string, params?: BindParams): Promise<RunResult> {
-    return this.serialised(async () => {
+  run(sql: string, params?: BindParams): Promise<RunResult> {
+    return this.serialised(() => {
       const list = this.parse(sql);
-      let result: StatementResult = { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
-      for (const parsed of list) result = await this.runOne(parsed, params);
-      return { changes: result.changes, lastInsertRowid: toPublic(this.lastRowid) as number | bigint };
+      if (list.length === 1) {
+        // The bulk-load case: a statement that needed no Promise returns its result at once.
+        const out = this.runOne(list[0]!, params);
+        return out instanceof Promise ? out.then((r) => this.runResult(r)) : this.runResult(out);
+      }
+      return (async () => {
+        let result: StatementResult = { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
+        for (const parsed of list) result = await this.runOne(parsed, params);
+        return this.runResult(result);
+      })();
     });
+  }
+
+  private runResult(result: StatementResult): RunResult {
+    return { changes: result.changes, lastInsertRowid: toPublic(this.lastRowid) as number | bigint };
   }
 
   /**
@@ -233,10 +247,31 @@ export class Database {
     return list;
   }
 
-  private serialised<T>(f: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(f, f);
-    this.queue = next.catch(() => undefined);
-    return next;
+  /**
+   * Runs `f` after every statement queued before it. With nothing queued it runs at once, so a
+   * statement that needs no Promise (a bulk load's usual INSERT) costs only its result's.
+   */
+  private serialised<T>(f: () => T | Promise<T>): Promise<T> {
+    if (this.running === 0) {
+      let out: T | Promise<T>;
+      try {
+        out = f();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return out instanceof Promise ? this.track(out) : Promise.resolve(out);
+    }
+    return this.track(this.queue.then(f, f));
+  }
+
+  /** Makes `p` the tail of the queue until it settles. */
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.running++;
+    const done = (): void => {
+      this.running--;
+    };
+    this.queue = p.then(done, done);
+    return p;
   }
 
   /**
@@ -246,12 +281,38 @@ export class Database {
    * - inside BEGIN: the first writing statement opens the pager transaction; each statement
    *   runs under a statement savepoint (Pager.beginStatement), so a failing statement is
    *   undone alone (OR ROLLBACK undoes the whole transaction, OR FAIL keeps the rows done
-   *   before the failure), and COMMIT/ROLLBACK end it.
+   *   before the failure), and COMMIT/ROLLBACK end it. A one-row INSERT needs no savepoint
+   *   (see `needsSavepoint`).
+   * Synchronous when the statement is: a write transaction open, the schema loaded and the
+   * statement done without waiting (a bulk load's INSERTs).
    */
-  private async runOne(parsed: ParsedStatement, params: BindParams | undefined): Promise<StatementResult> {
+  private runOne(parsed: ParsedStatement, params: BindParams | undefined): StatementResult | Promise<StatementResult> {
     if (this.closed) throw new MisuseError('the database is closed');
-    const nothing: StatementResult = { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
     const stmt = parsed.statement;
+    if (!isWriteStatement(stmt)) return this.runControl(stmt);
+    const numbered = numberParameters(stmt);
+    const ctx = new StatementContext(bindParameters(numbered, params));
+    const cached = this.schemaCache;
+    if (this.pager.inWriteTransaction && compiler !== undefined && cached !== undefined && cached.cookie === this.pager.header.schemaCookie) {
+      return this.execute(parsed, numbered.statement, ctx, cached.schema, compiler);
+    }
+    return (async () => {
+      if (!this.pager.inWriteTransaction) await this.beginPagerWrite();
+      let schema: Schema;
+      let compile: Compiler;
+      try {
+        schema = (await this.loadSchema()).schema;
+        compile = compiler ?? (await loadCompiler());
+      } catch (err) {
+        return this.failed(err, { conflict: conflictOf(stmt), autocommit: !this.explicitTx, savepoint: false, writesBefore: this.pager.writeCount });
+      }
+      return this.execute(parsed, numbered.statement, ctx, schema, compile);
+    })();
+  }
+
+  /** BEGIN, COMMIT, ROLLBACK (and what is refused: savepoints, statements that are not writes). */
+  private async runControl(stmt: Statement): Promise<StatementResult> {
+    const nothing: StatementResult = { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
     switch (stmt.kind) {
       case 'begin':
         if (this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot start a transaction within a transaction');
@@ -272,39 +333,45 @@ export class Database {
       case 'release':
         throw new SqliteError('SQLITE_ERROR', 'savepoints are not supported yet');
       default:
-        break;
+        throw new SqliteError('SQLITE_ERROR', `${stmt.kind.toUpperCase()} statements are not supported by exec/run`);
     }
-    if (!isWriteStatement(stmt)) {
-      throw new SqliteError('SQLITE_ERROR', `${stmt.kind.toUpperCase()} statements are not supported by exec/run`);
-    }
-    const numbered = numberParameters(stmt);
-    const ctx = { params: bindParameters(numbered, params), now: new Date() };
+  }
+
+  /** The write statement inside the open pager transaction (see `runOne`). */
+  private execute(parsed: ParsedStatement, statement: Statement, ctx: StatementContext, schema: Schema, compile: Compiler): StatementResult | Promise<StatementResult> {
+    const stmt = parsed.statement;
     const autocommit = !this.explicitTx;
-    if (!this.pager.inWriteTransaction) await this.beginPagerWrite();
-    if (!autocommit) this.pager.beginStatement();
-    let result: StatementResult;
+    const savepoint = !autocommit && needsSavepoint(stmt);
+    if (savepoint) this.pager.beginStatement();
+    const undo: Undo = { conflict: conflictOf(stmt), autocommit, savepoint, writesBefore: this.pager.writeCount };
+    const env: ExecEnv = { pager: this.pager, schema, encoding: this.pager.header.textEncoding as TextEncoding, ctx, compile };
+    let out: StatementResult | Promise<StatementResult>;
     try {
-      // Bulk loads run thousands of statements: no Promise for a schema and a compiler that are
-      // already loaded, no closure per statement (the executor caches plans per schema object).
-      const cached = this.schemaCache;
-      const schema = cached !== undefined && cached.cookie === this.pager.header.schemaCookie ? cached.schema : (await this.loadSchema()).schema;
-      const env: ExecEnv = {
-        pager: this.pager,
-        schema,
-        encoding: this.pager.header.textEncoding as TextEncoding,
-        ctx,
-        compile: compiler ?? (await loadCompiler()),
-      };
-      result = await executeWrite(env, numbered.statement, parsed.text);
+      out = executeWrite(env, statement, parsed.text);
     } catch (err) {
-      await this.undoStatement(err, conflictOf(stmt), autocommit);
-      throw err;
+      return this.failed(err, undo);
     }
+    if (out instanceof Promise) return out.then((r) => this.finish(r, undo), (err: unknown) => this.failed(err, undo));
+    return this.finish(out, undo);
+  }
+
+  /** A statement succeeded: its savepoint released, or (autocommit) its transaction committed. */
+  private finish(result: StatementResult, undo: Undo): StatementResult | Promise<StatementResult> {
     if (result.schemaChanged) this.schemaCache = undefined;
-    if (autocommit) await this.commitOrRollback();
-    else this.pager.endStatement();
+    if (undo.autocommit) {
+      return this.commitOrRollback().then(() => {
+        if (result.lastInsertRowid !== undefined) this.lastRowid = result.lastInsertRowid;
+        return result;
+      });
+    }
+    if (undo.savepoint) this.pager.endStatement();
     if (result.lastInsertRowid !== undefined) this.lastRowid = result.lastInsertRowid;
     return result;
+  }
+
+  private async failed(err: unknown, undo: Undo): Promise<never> {
+    await this.undoStatement(err, undo);
+    throw err;
   }
 
   private async beginPagerWrite(): Promise<void> {
@@ -328,9 +395,10 @@ export class Database {
   }
 
   /** A statement failed: undo it (or more, or less, per its conflict clause). */
-  private async undoStatement(err: unknown, conflict: string | undefined, autocommit: boolean): Promise<void> {
+  private async undoStatement(err: unknown, undo: Undo): Promise<void> {
     this.schemaCache = undefined;
     if (!this.pager.inWriteTransaction) return;
+    const { conflict, autocommit } = undo;
     // OR FAIL keeps the rows changed before the failure. OR ROLLBACK undoes the transaction on
     // a constraint violation. Observed in SQLite (checked against it by the model test): inside
     // BEGIN, a STRICT datatype error in an OR FAIL / ROLLBACK / IGNORE statement keeps the earlier rows
@@ -346,14 +414,17 @@ export class Database {
     }
     const datatype = err instanceof ConstraintError && err.kind === 'DATATYPE';
     if (!autocommit && ((conflict === 'FAIL' && (violation || datatype)) || ((conflict === 'ROLLBACK' || conflict === 'IGNORE') && datatype))) {
-      this.pager.endStatement();
+      if (undo.savepoint) this.pager.endStatement();
       return;
     }
     if (autocommit) {
       this.rollbackAll();
       return;
     }
-    this.pager.rollbackStatement();
+    if (undo.savepoint) this.pager.rollbackStatement();
+    // Without a savepoint nothing can fail after the first change but I/O or a corrupt page;
+    // then the whole transaction is rolled back, as SQLite does after an I/O error.
+    else if (this.pager.writeCount !== undo.writesBefore) this.rollbackAll();
   }
 
   /** The decoded 100-byte database header. */
@@ -531,6 +602,28 @@ async function loadCompiler(): Promise<Compiler> {
   return compiler;
 }
 
+
+/** How to undo a statement that fails (see `undoStatement`). */
+interface Undo {
+  readonly conflict: string | undefined;
+  readonly autocommit: boolean;
+  /** A statement savepoint is open for it. */
+  readonly savepoint: boolean;
+  /** The pager's write count before it: unchanged means it changed nothing. */
+  readonly writesBefore: number;
+}
+
+/**
+ * Whether a statement inside BEGIN needs a savepoint to be undone alone. Not a one-row INSERT:
+ * its constraints are all checked before its first change (OR REPLACE's deletions included,
+ * which only precede other REPLACEs), so only I/O or corruption can stop it half-way — SQLite's
+ * "no statement journal" case. Saves a copy of the leaf per row of a bulk load.
+ */
+function needsSavepoint(stmt: Statement): boolean {
+  if (stmt.kind !== 'insert') return true;
+  const source = stmt.source;
+  return !(source.kind === 'default-values' || (source.kind === 'values' && source.rows.length === 1));
+}
 
 function conflictOf(stmt: Statement): string | undefined {
   return stmt.kind === 'insert' || stmt.kind === 'update' ? stmt.conflict : undefined;

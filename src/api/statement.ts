@@ -14,6 +14,7 @@
 import { MisuseError, SqliteError } from '../errors.js';
 import { readConsistent, readConsistentStream } from '../pager/consistent-read.js';
 import type { SqlValue } from '../record/value.js';
+import { StatementContext } from '../exec/expr-contract.js';
 import { compileSelect } from '../exec/select/compile-select.js';
 import { coreSpans } from '../exec/select/column-names.js';
 import { bindParameters, numberParameters, type BindParams, type ParameterInfo } from '../exec/select/parameters.js';
@@ -95,7 +96,7 @@ export class Statement {
     if (pager.header.schemaCookie !== this.cookie) {
       throw new SqliteError('SQLITE_SCHEMA', 'database schema has changed since the statement was prepared; prepare it again');
     }
-    const rt: RunContext = { eval: { params: bound, now: new Date() }, pager, cache: new Map() };
+    const rt: RunContext = { eval: new StatementContext(bound), pager, cache: new Map() };
     for await (const values of this.query.run(rt, undefined)) yield { values };
   }
 

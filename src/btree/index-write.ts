@@ -19,7 +19,7 @@ import { cellSizeAt, dropCellInPlace, insertCellInPlace, isUnderfull, pageFree }
 import type { PayloadCompare } from './index-cursor.js';
 import { imageFromPage } from './node-image.js';
 import { MAX_BTREE_DEPTH } from './btree-page.js';
-import { loadPage, seekIndexPath, type PathStep } from './write-path.js';
+import { loadPage, seekIndexPath, seekIndexPathCached, type PathStep } from './write-path.js';
 
 /**
  * Inserts the index entry `payload` (a record) into the index b-tree at `root`. `compare`
@@ -47,6 +47,22 @@ export async function insertIndexEntry(pager: Pager, root: number, payload: Uint
   const image = imageFromPage(page, top.pgno, usable);
   image.cells.splice(top.idx, 0, cell);
   await balanceFrom(pager, steps.slice(0, -1), { pgno: top.pgno, image });
+}
+
+/**
+ * `insertIndexEntry` without a Promise for the common case: a new entry whose cell fits its
+ * leaf in place without overflow pages, every page on the way cached. True when the entry is
+ * in; false when the case does not apply (the tree is unchanged; await `insertIndexEntry`).
+ */
+export function insertIndexEntryCached(pager: Pager, root: number, payload: Uint8Array, compare: PayloadCompare): boolean {
+  const path = seekIndexPathCached(pager, root, compare);
+  if (path === undefined || path.found) return false;
+  const usable = pager.usableSize;
+  const cell = buildLocalCell(usable, payload);
+  if (cell === undefined) return false;
+  const leaf = path.steps[path.steps.length - 1]!;
+  const page = pager.writableCached(leaf.pgno);
+  return page !== undefined && insertCellInPlace(page, leaf.pgno, usable, leaf.idx, cell);
 }
 
 /** Deletes the entry for which `compare` is 0; false when there is none. */

@@ -32,6 +32,25 @@ async function rebalanceIfUnderfull(pager: Pager, steps: readonly PathStep[], pg
 }
 
 /**
+ * `insertRow` without a Promise for the common case: a new rowid whose cell fits its leaf in
+ * place without overflow pages, every page on the way cached (or `appendPath` given). True when
+ * the row is in; false when the case does not apply — the tree is unchanged (the leaf may have
+ * been copied into the dirty set) and the caller awaits `insertRow`.
+ */
+export function insertRowCached(pager: Pager, root: number, rowidIn: number | bigint, payload: Uint8Array, appendPath?: WritePath): boolean {
+  const rowid = normalRowid(rowidIn);
+  checkRowid(rowid);
+  const usable = pager.usableSize;
+  const path = appendPath ?? seekTablePathCached(pager, root, rowid);
+  if (path === undefined || path.found) return false;
+  const cell = buildLocalCell(usable, payload, rowid);
+  if (cell === undefined) return false;
+  const leaf = path.steps[path.steps.length - 1]!;
+  const page = pager.writableCached(leaf.pgno);
+  return page !== undefined && insertCellInPlace(page, leaf.pgno, usable, leaf.idx, cell);
+}
+
+/**
  * Inserts the row (`rowid`, `payload`) into the table b-tree at `root`, replacing the row with
  * the same rowid if there is one (its overflow pages are freed). Needs a write transaction.
  *

@@ -193,39 +193,97 @@ export async function lastTableRowid(pager: Pager, root: number): Promise<number
   }
 }
 
+/** indexLevel's answer when a cell it had to compare spills to overflow pages (the async descent reads those). */
+const NEEDS_PAYLOAD = -3;
+
+/**
+ * One level of an index descent for `compare` on page `pgno` just pushed: the binary search
+ * over cells whose payloads are local (compared in place, without a Cell object); sets the
+ * step's idx and returns the child to enter, LEAF_FOUND (an equal entry, possibly on an interior
+ * page), LEAF_MISSING (the leaf position), or NEEDS_PAYLOAD as soon as a compared cell spills.
+ */
+function indexLevel(pager: Pager, d: Descent, pgno: number, data: Uint8Array, compare: PayloadCompare): number {
+  const usable = pager.usableSize;
+  const { header } = d.push(pgno, data);
+  const n = header.cellCount;
+  let lo = 0;
+  let hi = n;
+  let atLo = 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const cell = parseCell(data, cellOffset(data, header, mid, pgno, usable), header.pageType, pgno, usable, scratchCell);
+    if (cell.overflowPgno !== 0) return NEEDS_PAYLOAD;
+    const c = compare(localPayload(data, cell));
+    if (c >= 0) {
+      hi = mid;
+      atLo = c;
+    } else lo = mid + 1;
+  }
+  return indexLevelEnd(pager, d, pgno, data, header, lo, atLo);
+}
+
+/** indexLevel when a cell spills: the same search, reading spilled payloads from their chains. */
+async function indexLevelReading(pager: Pager, d: Descent, pgno: number, data: Uint8Array, compare: PayloadCompare): Promise<number> {
+  const usable = pager.usableSize;
+  const header = decodePageHeader(data, pgno, usable); // pushed by indexLevel already
+  const n = header.cellCount;
+  let lo = 0;
+  let hi = n;
+  let atLo = 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const off = cellOffset(data, header, mid, pgno, usable);
+    const cell = parseCell(data, off, header.pageType, pgno, usable, scratchCell);
+    // Local payloads are compared in place; others are read with their own Cell (the scratch
+    // is used only before an await).
+    const c = compare(
+      cell.overflowPgno === 0 ? localPayload(data, cell) : await readPayload(pager, pgno, data, parseCell(data, off, header.pageType, pgno, usable)),
+    );
+    if (c >= 0) {
+      hi = mid;
+      atLo = c;
+    } else lo = mid + 1;
+  }
+  return indexLevelEnd(pager, d, pgno, data, header, lo, atLo);
+}
+
+function indexLevelEnd(pager: Pager, d: Descent, pgno: number, data: Uint8Array, header: PageHeader, lo: number, atLo: number): number {
+  d.steps[d.steps.length - 1]!.idx = lo;
+  // atLo is compare() of cell lo whenever lo < n (the search ends having compared it).
+  if (lo < header.cellCount && atLo === 0) return LEAF_FOUND;
+  if (header.isLeaf) return LEAF_MISSING;
+  return childAt({ pgno, data, header }, lo, pager.usableSize, pager.pageCount);
+}
+
 /**
  * Path to the index entry for which `compare` is 0 (it may be on an interior page), or to the
  * leaf position where such an entry would be inserted.
  */
 export async function seekIndexPath(pager: Pager, root: number, compare: PayloadCompare): Promise<WritePath> {
-  const usable = pager.usableSize;
   const d = new Descent(pager, false);
   let pgno = root;
   for (;;) {
-    const { data, header } = d.push(pgno, d.check(pgno) ?? (await pager.getPage(pgno)));
-    const n = header.cellCount;
-    let lo = 0;
-    let hi = n;
-    let atLo = 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const off = cellOffset(data, header, mid, pgno, usable);
-      const cell = parseCell(data, off, header.pageType, pgno, usable, scratchCell);
-      // Payloads without overflow are compared in place, without a Promise (and without a Cell
-      // object: the scratch is used only before any await); others are read with their own Cell.
-      const c = compare(
-        cell.overflowPgno === 0 ? localPayload(data, cell) : await readPayload(pager, pgno, data, parseCell(data, off, header.pageType, pgno, usable)),
-      );
-      if (c >= 0) {
-        hi = mid;
-        atLo = c;
-      } else lo = mid + 1;
-    }
-    const step = d.steps[d.steps.length - 1]!;
-    step.idx = lo;
-    // atLo is compare() of cell lo whenever lo < n (the search ends having compared it).
-    if (lo < n && atLo === 0) return { steps: d.steps, found: true };
-    if (header.isLeaf) return { steps: d.steps, found: false };
-    pgno = childAt({ pgno, data, header }, lo, usable, pager.pageCount);
+    const data = d.check(pgno) ?? (await pager.getPage(pgno));
+    let next = indexLevel(pager, d, pgno, data, compare);
+    if (next === NEEDS_PAYLOAD) next = await indexLevelReading(pager, d, pgno, data, compare);
+    if (next < 0) return { steps: d.steps, found: next === LEAF_FOUND };
+    pgno = next;
+  }
+}
+
+/**
+ * `seekIndexPath` when every page on the way is cached and no compared entry spills to
+ * overflow pages (synchronous); undefined otherwise (nothing has changed).
+ */
+export function seekIndexPathCached(pager: Pager, root: number, compare: PayloadCompare): WritePath | undefined {
+  const d = new Descent(pager, false);
+  let pgno = root;
+  for (;;) {
+    const data = d.check(pgno);
+    if (data === undefined) return undefined;
+    const next = indexLevel(pager, d, pgno, data, compare);
+    if (next === NEEDS_PAYLOAD) return undefined;
+    if (next < 0) return { steps: d.steps, found: next === LEAF_FOUND };
+    pgno = next;
   }
 }

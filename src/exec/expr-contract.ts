@@ -49,6 +49,20 @@ export interface EvalContext {
   readonly now: Date;
 }
 
+/**
+ * An EvalContext whose clock is read at the first use of 'now' and then kept for the statement
+ * (most statements never ask: a bulk load's INSERTs then read no clock).
+ */
+export class StatementContext implements EvalContext {
+  #now: Date | undefined;
+
+  constructor(readonly params: ParamValues) {}
+
+  get now(): Date {
+    return (this.#now ??= new Date());
+  }
+}
+
 export interface ParamValues {
   readonly positional: readonly Value[];
   readonly named: ReadonlyMap<string, Value>;

@@ -150,6 +150,8 @@ interface WriteTx {
   header: DatabaseHeader | undefined;
   /** The open statement savepoint, if any (see `beginStatement`). */
   statement: StatementJournal | undefined;
+  /** Pages taken for writing so far (see `writeCount`). */
+  writes: number;
   /**
    * Page-sized buffers a closed statement savepoint no longer needs, reused for the next
    * statement's copies: allocating a fresh 4 KiB copy per statement (a bulk INSERT touches its
@@ -454,6 +456,7 @@ export class Pager {
       schemaChanged: false,
       header: undefined,
       statement: undefined,
+      writes: 0,
       spare: [],
     };
   }
@@ -521,19 +524,36 @@ export class Pager {
    * dirty set; later calls return the same array. Mutate it freely until commit/rollback.
    */
   async getWritable(pgno: number): Promise<Uint8Array> {
+    const cached = this.writableCached(pgno);
+    if (cached !== undefined) return cached;
+    const clean = await this.getPage(pgno);
+    // The page may have become dirty while it was being fetched.
+    return this.writableCached(pgno) ?? this.copyForWrite(this.requireTx(), pgno, clean);
+  }
+
+  /**
+   * `getWritable` without a Promise when the page is dirty already or in the cache (the bulk
+   * load's case: its leaf and the path to it stay cached); undefined, changing nothing, on a
+   * miss.
+   */
+  writableCached(pgno: number): Uint8Array | undefined {
     const tx = this.requireTx();
     const dirty = tx.dirty.get(pgno);
     if (dirty !== undefined) {
+      tx.writes++;
       journalPage(tx, pgno, dirty);
       return dirty;
     }
     this.checkPgno(pgno);
-    const clean = await this.getPage(pgno);
-    const again = tx.dirty.get(pgno);
-    if (again !== undefined) {
-      journalPage(tx, pgno, again);
-      return again;
-    }
+    const clean = this.broken === undefined ? this.cache.get(pgno) : undefined;
+    if (clean === undefined) return undefined;
+    this.stats.hits++;
+    return this.copyForWrite(tx, pgno, clean);
+  }
+
+  /** The first change to a clean page in this transaction: its copy joins the dirty set. */
+  private copyForWrite(tx: WriteTx, pgno: number, clean: Uint8Array): Uint8Array {
+    tx.writes++;
     journalPage(tx, pgno, undefined);
     const copy = clean.slice();
     tx.dirty.set(pgno, copy);
@@ -541,8 +561,17 @@ export class Pager {
     return copy;
   }
 
+  /**
+   * How many times a page was taken for writing in this transaction: a statement run without a
+   * savepoint that leaves it unchanged changed nothing (src/api/database.ts).
+   */
+  get writeCount(): number {
+    return this.tx?.writes ?? 0;
+  }
+
   /** A zero-filled dirty page for `pgno`, whose old content does not matter (reused or appended). */
   private async freshPage(tx: WriteTx, pgno: number): Promise<Uint8Array> {
+    tx.writes++;
     let data = tx.dirty.get(pgno);
     journalPage(tx, pgno, data);
     if (data === undefined) {

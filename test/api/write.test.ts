@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
-import { ConstraintError, SqliteError } from '../../src/errors.js';
+import { ConstraintError, IoError, SqliteError } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/store/memory-store.js';
+import { FaultyStore } from '../safety/harness.js';
 import { integrityCheck, sqlite3, tempDir } from '../support/sqlite3.js';
 
 const dirs: (() => void)[] = [];
@@ -132,6 +133,45 @@ describe('Database write API', () => {
     await expect(db.run('INSERT OR ROLLBACK INTO t VALUES (9, 10, 0)')).rejects.toThrow(ConstraintError);
     expect(db.inTransaction).toBe(false);
     expect((await rows(db, 't')).map((r) => r[0])).toEqual([1, 4, 5, 6]);
+    await db.close();
+  });
+
+  it('inside BEGIN a one-row INSERT runs without a savepoint: a failure before its first change leaves the transaction going, one after it rolls the transaction back', async () => {
+    const inner = new MemoryObjectStore();
+    const seed = await Database.create({ objects: inner, prefix: 'db' });
+    await seed.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT, u UNIQUE); CREATE INDEX t_k ON t(k)');
+    // Enough entries for many index leaves: a key far from the last one lands on a leaf not yet read.
+    await seed.transaction(async () => {
+      for (let i = 0; i < 2000; i++) {
+        const key = `key ${String(i).padStart(5, '0')} ${'x'.repeat(80)}`;
+        await seed.run('INSERT INTO t(k, u) VALUES (?, ?)', [key, key]);
+      }
+    });
+    await seed.close();
+    const faulty = new FaultyStore(inner);
+    const heal = (): void => {
+      faulty.crashed = false;
+      faulty.armed = false;
+    };
+    const db = await Database.open({ objects: faulty, prefix: 'db' }, { readonly: false });
+    await db.exec('BEGIN');
+    await db.run("INSERT INTO t(k, u) VALUES ('zzz', 'zzz')"); // reads the right edges of the trees
+    // Constraints are checked before any change: the transaction goes on with its row.
+    await expect(db.run("INSERT INTO t(k, u) VALUES ('zzz', 'zzz')")).rejects.toThrow('UNIQUE constraint failed: t.u');
+    expect(db.inTransaction).toBe(true);
+    // So is the UNIQUE probe, here failing on I/O: nothing changed yet, the transaction goes on.
+    faulty.arm(1);
+    await expect(db.run("INSERT INTO t(k, u) VALUES ('a', 'key 01000 a')")).rejects.toThrow(IoError);
+    expect(db.inTransaction).toBe(true);
+    heal();
+    // The row goes in (its table leaf is cached and dirty), then its entry in t_k needs a leaf
+    // from the store, which fails: the statement stopped half-way, so the transaction is undone.
+    faulty.arm(1);
+    await expect(db.run("INSERT INTO t(k) VALUES ('key 01000 a')")).rejects.toThrow(IoError);
+    expect(db.inTransaction).toBe(false);
+    heal();
+    expect(await db.query("SELECT count(*) AS n, sum(k = 'zzz') AS z FROM t")).toEqual([{ n: 2000, z: 0 }]);
+    expect(await db.check()).toEqual([]);
     await db.close();
   });
 

@@ -28,7 +28,8 @@ export function isWriteStatement(statement: Statement): boolean {
   }
 }
 
-export async function executeWrite(env: ExecEnv, statement: Statement, text: string): Promise<StatementResult> {
+/** The statement's result; synchronous when an INSERT needed no Promise (see insert.ts). */
+export function executeWrite(env: ExecEnv, statement: Statement, text: string): StatementResult | Promise<StatementResult> {
   switch (statement.kind) {
     case 'create-table':
       return executeCreateTable(env, statement, text);
@@ -43,6 +44,6 @@ export async function executeWrite(env: ExecEnv, statement: Statement, text: str
     case 'delete':
       return executeDelete(env, statement);
     default:
-      throw new SqliteError('SQLITE_ERROR', `${statement.kind.toUpperCase()} statements are not supported by exec/run`);
+      return Promise.reject(new SqliteError('SQLITE_ERROR', `${statement.kind.toUpperCase()} statements are not supported by exec/run`));
   }
 }

@@ -8,7 +8,7 @@
 import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
 import type { WritePath } from '../../btree/write-path.js';
-import type { InsertStatement } from '../../sql/ast.js';
+import type { ConflictClause, InsertStatement } from '../../sql/ast.js';
 import type { Schema } from '../../schema/read-schema.js';
 import type { TableInfo } from '../../schema/schema-types.js';
 import type { CompiledExpr, EvalContext, Scope } from '../expr-contract.js';
@@ -125,59 +125,108 @@ function insertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
   return plan;
 }
 
-export async function executeInsert(env: ExecEnv, stmt: InsertStatement): Promise<StatementResult> {
+/** What `insertOne` did with a row: its rowid (rowid tables), WRITTEN (WITHOUT ROWID), or SKIPPED (IGNORE). */
+const WRITTEN: unique symbol = Symbol('written');
+const SKIPPED: unique symbol = Symbol('skipped');
+type Outcome = bigint | typeof WRITTEN | typeof SKIPPED;
+
+/** AUTOINCREMENT's running maximum over the statement's rows (OP_MemMax). */
+interface Sequence {
+  max: bigint;
+}
+
+/**
+ * Runs the INSERT. Synchronous for one VALUES row whose rowid is max + 1 (or given), with no
+ * uniqueness to probe and every change fitting its cached leaf: a bulk load's statement then
+ * costs no Promise. Anything else continues asynchronously from where it needed to wait.
+ */
+export function executeInsert(env: ExecEnv, stmt: InsertStatement): StatementResult | Promise<StatementResult> {
   const plan = insertPlan(env, stmt);
-  const { table, writer, source, defaults, convert, rowidSource } = plan;
   const ctx = env.ctx;
-  const nCol = table.columns.length;
+  if (plan.rows.length === 1 && !plan.table.autoincrement) {
+    const outcome = insertOne(plan, env, evaluateRow(plan.rows[0]!, ctx), stmt.conflict, undefined);
+    return typeof outcome === 'object' ? outcome.then(resultOf) : resultOf(outcome);
+  }
   // Every VALUES row is evaluated before the first is written, as before any constraint check.
-  const rows = plan.rows.map((fns) => {
-    const values = new Array<Value>(fns.length);
-    for (let i = 0; i < fns.length; i++) values[i] = fns[i]!([], ctx);
-    return values;
-  });
-  const orClause = stmt.conflict;
+  return insertRows(plan, env, stmt, plan.rows.map((fns) => evaluateRow(fns, ctx)));
+}
+
+function evaluateRow(fns: readonly CompiledExpr[], ctx: EvalContext): Value[] {
+  const values = new Array<Value>(fns.length);
+  for (let i = 0; i < fns.length; i++) values[i] = fns[i]!([], ctx);
+  return values;
+}
+
+function resultOf(outcome: Outcome): StatementResult {
+  if (outcome === SKIPPED) return { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
+  return { changes: 1, lastInsertRowid: outcome === WRITTEN ? undefined : outcome, schemaChanged: false };
+}
+
+async function insertRows(plan: InsertPlan, env: ExecEnv, stmt: InsertStatement, rows: readonly Value[][]): Promise<StatementResult> {
+  const { table } = plan;
   const seqBefore = table.autoincrement ? await readSequence(env, table.name) : undefined;
-  let seqMax = seqBefore?.seq ?? 0n;
+  const seq: Sequence | undefined = seqBefore === undefined ? undefined : { max: seqBefore.seq };
   let changes = 0;
   let lastInsertRowid: bigint | undefined;
   for (const values of rows) {
-    const row = new Array<Value>(nCol);
-    for (let i = 0; i < nCol; i++) {
-      const at = source[i]!;
-      row[i] = convert[i]!(at >= 0 ? (values[at] ?? null) : defaults[i]!(ctx));
-    }
-    let rowid: bigint | undefined;
-    let fresh = false;
-    let appendPath: WritePath | undefined;
-    if (!table.withoutRowid) {
-      let r = rowidSource >= 0 ? rowidValue(values[rowidSource] ?? null) : null;
-      if (r === null) {
-        const floor = table.autoincrement ? seqMax : undefined;
-        const cached = writer.newRowidCached(floor);
-        if (cached !== undefined) {
-          r = cached.rowid;
-          appendPath = cached.path;
-        } else r = await writer.newRowid(floor);
-        fresh = true;
-      }
-      rowid = r;
-      if (table.rowidAlias >= 0) row[table.rowidAlias] = r;
-      // OP_MemMax: the sequence follows every rowid chosen, even for a row then IGNOREd.
-      if (r > seqMax) seqMax = r;
-    }
-    const stored = { rowid, row };
-    if (!writer.checkRow(stored, orClause)) continue;
-    // No uniqueness check to run (a fresh rowid, no UNIQUE index) means nothing is written
-    // before the row: the append path found with the rowid is still good.
-    if (writer.mayConflict(fresh)) {
-      if (!(await writer.checkUnique(stored, orClause, fresh))) continue;
-      appendPath = undefined;
-    }
-    await writer.writeStored(stored, appendPath);
+    const outcome = await insertOne(plan, env, values, stmt.conflict, seq);
+    if (outcome === SKIPPED) continue;
     changes++;
-    if (rowid !== undefined) lastInsertRowid = rowid;
+    if (outcome !== WRITTEN) lastInsertRowid = outcome;
   }
-  if (seqBefore !== undefined) await writeSequence(env, table.name, seqBefore, seqMax);
+  if (seqBefore !== undefined) await writeSequence(env, table.name, seqBefore, seq!.max);
   return { changes, lastInsertRowid, schemaChanged: false };
+}
+
+/** One row of VALUES: the stored row built, its rowid chosen, constraints checked, then written. */
+function insertOne(plan: InsertPlan, env: ExecEnv, values: readonly Value[], orClause: ConflictClause | undefined, seq: Sequence | undefined): Outcome | Promise<Outcome> {
+  const { table, writer, source, defaults, convert, rowidSource } = plan;
+  const ctx = env.ctx;
+  const nCol = table.columns.length;
+  const row = new Array<Value>(nCol);
+  for (let i = 0; i < nCol; i++) {
+    const at = source[i]!;
+    row[i] = convert[i]!(at >= 0 ? (values[at] ?? null) : defaults[i]!(ctx));
+  }
+  if (table.withoutRowid) return checkAndWrite(plan, row, undefined, false, undefined, orClause);
+  const given = rowidSource >= 0 ? rowidValue(values[rowidSource] ?? null) : null;
+  if (given !== null) return checkAndWrite(plan, row, given, false, undefined, orClause, seq);
+  const floor = seq?.max;
+  const cached = writer.newRowidCached(floor);
+  if (cached !== undefined) return checkAndWrite(plan, row, cached.rowid, true, cached.path, orClause, seq);
+  return writer.newRowid(floor).then((rowid) => checkAndWrite(plan, row, rowid, true, undefined, orClause, seq));
+}
+
+/**
+ * The row with its rowid (`fresh`: chosen as max + 1 or probed free): NOT NULL and CHECK, then
+ * uniqueness (not needed for a fresh rowid without UNIQUE indexes: nothing is written before
+ * the row, so `appendPath`, found with the rowid, is still good), then the row and its entries.
+ */
+function checkAndWrite(
+  plan: InsertPlan,
+  row: Value[],
+  rowid: bigint | undefined,
+  fresh: boolean,
+  appendPath: WritePath | undefined,
+  orClause: ConflictClause | undefined,
+  seq?: Sequence,
+): Outcome | Promise<Outcome> {
+  const { table, writer } = plan;
+  if (rowid !== undefined) {
+    if (table.rowidAlias >= 0) row[table.rowidAlias] = rowid;
+    // OP_MemMax: the sequence follows every rowid chosen, even for a row then IGNOREd.
+    if (seq !== undefined && rowid > seq.max) seq.max = rowid;
+  }
+  const stored = { rowid, row };
+  const written: Outcome = rowid ?? WRITTEN;
+  if (!writer.checkRow(stored, orClause)) return SKIPPED;
+  if (writer.mayConflict(fresh)) {
+    return writer.checkUnique(stored, orClause, fresh).then(async (ok) => {
+      if (!ok) return SKIPPED;
+      await writer.writeStored(stored);
+      return written;
+    });
+  }
+  const pending = writer.writeStored(stored, appendPath);
+  return pending === undefined ? written : pending.then(() => written);
 }

@@ -15,9 +15,9 @@
  *                 index entry = key columns…, PK columns not among them
  */
 import { IndexCursor, type PayloadCompare } from '../../btree/index-cursor.js';
-import { deleteIndexEntry, insertIndexEntry } from '../../btree/index-write.js';
+import { deleteIndexEntry, insertIndexEntry, insertIndexEntryCached } from '../../btree/index-write.js';
 import { TableCursor } from '../../btree/table-cursor.js';
-import { deleteRow, insertRow } from '../../btree/table-write.js';
+import { deleteRow, insertRow, insertRowCached } from '../../btree/table-write.js';
 import { lastTableRowid, NOT_CACHED, rightEdgeCached, type WritePath } from '../../btree/write-path.js';
 import { ConstraintError, SqliteError } from '../../errors.js';
 import { resolveCollation, type CollationName } from '../../record/collation.js';
@@ -336,22 +336,44 @@ export class TableWriter {
    * `newRowidCached` for this row's rowid, when nothing was written since. `only` (UPDATE):
    * writes only what `diff` says changed — the cell when the record (or identity) changed,
    * replacing the cell of the same rowid / PRIMARY KEY in place, and the changed index entries.
+   *
+   * Synchronous (undefined) while every change fits its cached leaf in place — a bulk load's
+   * usual row; else a Promise from the first change that needs the pager or the balancer.
    */
-  async writeStored(r: StoredRow, appendPath?: WritePath, only?: RowDiff): Promise<void> {
+  writeStored(r: StoredRow, appendPath?: WritePath, only?: RowDiff): Promise<void> | undefined {
     const { pager, encoding } = this.env;
     const t = this.table;
     if (only === undefined || only.record) {
       const record = encodeTableRecord(t, r.row, encoding);
       if (t.withoutRowid) {
-        await insertIndexEntry(pager, t.rootPage, record, recordCompare(this.pkValues(r.row), this.pkInfo!));
-      } else {
-        await insertRow(pager, t.rootPage, r.rowid!, record, appendPath);
+        const pk = recordCompare(this.pkValues(r.row), this.pkInfo!);
+        return this.writeEntries(r, only, 0, insertIndexEntry(pager, t.rootPage, record, pk));
+      }
+      if (!insertRowCached(pager, t.rootPage, r.rowid!, record, appendPath)) {
+        return this.writeEntries(r, only, 0, insertRow(pager, t.rootPage, r.rowid!, record, appendPath));
       }
     }
     for (let i = 0; i < this.plans.length; i++) {
       const plan = this.plans[i]!;
       if (only?.entries[i] === false || !this.inIndex(plan, r)) continue;
       const values = indexEntryValues(plan.index, t, r.row, r.rowid);
+      const entry = encodeValues(values, encoding);
+      const compare = recordCompare(values, plan.keyInfo);
+      if (!insertIndexEntryCached(pager, plan.index.rootPage, entry, compare)) {
+        return this.writeEntries(r, only, i + 1, insertIndexEntry(pager, plan.index.rootPage, entry, compare));
+      }
+    }
+    return undefined;
+  }
+
+  /** The rest of `writeStored` once a change needed a Promise: `pending`, then index entries `from` on. */
+  private async writeEntries(r: StoredRow, only: RowDiff | undefined, from: number, pending: Promise<void>): Promise<void> {
+    await pending;
+    const { pager, encoding } = this.env;
+    for (let i = from; i < this.plans.length; i++) {
+      const plan = this.plans[i]!;
+      if (only?.entries[i] === false || !this.inIndex(plan, r)) continue;
+      const values = indexEntryValues(plan.index, this.table, r.row, r.rowid);
       await insertIndexEntry(pager, plan.index.rootPage, encodeValues(values, encoding), recordCompare(values, plan.keyInfo));
     }
   }
