@@ -38,11 +38,12 @@ export function fromStored(value: SqlValue, storageClass: StorageClass): Value {
 
 /** An executor value → the public API's value (integers as number when safe, else bigint). */
 export function toPublic(v: Value): SqlValue {
-  if (typeof v === 'bigint') {
-    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-  }
+  if (typeof v === 'bigint') return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v;
   return v;
 }
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A value from the public API (a bound parameter) → an executor value. */
 export function fromPublic(v: unknown): Value {

@@ -167,7 +167,10 @@ export class TableWriter {
   newRowidCached(floor?: bigint): { readonly rowid: bigint; readonly path: WritePath } | undefined {
     const edge = rightEdgeCached(this.env.pager, this.table.rootPage);
     if (edge === NOT_CACHED || edge.last === null) return undefined;
-    let max = edge.last === undefined ? 0n : BigInt(edge.last);
+    const last = edge.last ?? 0;
+    // One BigInt for the usual rowid (a safe integer), not three.
+    if (floor === undefined && typeof last === 'number' && last < Number.MAX_SAFE_INTEGER) return { rowid: BigInt(last + 1), path: edge.path };
+    let max = BigInt(last);
     if (floor !== undefined && floor > max) max = floor;
     return max < MAX_ROWID ? { rowid: max + 1n, path: edge.path } : undefined;
   }
