@@ -304,7 +304,7 @@ export class Database {
         schema = (await this.loadSchema()).schema;
         compile = compiler ?? (await loadCompiler());
       } catch (err) {
-        return this.failed(err, { conflict: conflictOf(stmt), autocommit: !this.explicitTx, savepoint: false, writesBefore: this.pager.writeCount });
+        return this.failed(err, { conflict: conflictOf(stmt), autocommit: !this.explicitTx, savepoint: false, writesBefore: this.pager.writeStamp });
       }
       return this.execute(parsed, numbered.statement, ctx, schema, compile);
     })();
@@ -343,7 +343,7 @@ export class Database {
     const autocommit = !this.explicitTx;
     const savepoint = !autocommit && needsSavepoint(stmt);
     if (savepoint) this.pager.beginStatement();
-    const undo: Undo = { conflict: conflictOf(stmt), autocommit, savepoint, writesBefore: this.pager.writeCount };
+    const undo: Undo = { conflict: conflictOf(stmt), autocommit, savepoint, writesBefore: this.pager.writeStamp };
     const env: ExecEnv = { pager: this.pager, schema, encoding: this.pager.header.textEncoding as TextEncoding, ctx, compile };
     let out: StatementResult | Promise<StatementResult>;
     try {
@@ -424,7 +424,7 @@ export class Database {
     if (undo.savepoint) this.pager.rollbackStatement();
     // Without a savepoint nothing can fail after the first change but I/O or a corrupt page;
     // then the whole transaction is rolled back, as SQLite does after an I/O error.
-    else if (this.pager.writeCount !== undo.writesBefore) this.rollbackAll();
+    else if (this.pager.writeStamp !== undo.writesBefore) this.rollbackAll();
   }
 
   /** The decoded 100-byte database header. */

@@ -150,8 +150,6 @@ interface WriteTx {
   header: DatabaseHeader | undefined;
   /** The open statement savepoint, if any (see `beginStatement`). */
   statement: StatementJournal | undefined;
-  /** Pages taken for writing so far (see `writeCount`). */
-  writes: number;
   /**
    * Page-sized buffers a closed statement savepoint no longer needs, reused for the next
    * statement's copies: allocating a fresh 4 KiB copy per statement (a bulk INSERT touches its
@@ -216,6 +214,7 @@ export class Pager {
   private tx: WriteTx | undefined;
   /** Set when a commit failed half-way: the pager refuses all work until reopened. */
   private broken: IoError | undefined;
+  #stamp = 0;
   readonly stats: PagerStats = { reads: 0, hits: 0, writes: 0 };
 
   private constructor(
@@ -449,6 +448,7 @@ export class Pager {
       throw err;
     }
     const h = this.state.header;
+    this.#stamp++;
     this.tx = {
       dirty: new Map(),
       originals: new Map(),
@@ -459,7 +459,6 @@ export class Pager {
       schemaChanged: false,
       header: undefined,
       statement: undefined,
-      writes: 0,
       spare: [],
     };
   }
@@ -511,6 +510,7 @@ export class Pager {
     tx.schemaChanged = stmt.schemaChanged;
     tx.header = undefined;
     tx.statement = undefined;
+    this.#stamp++;
   }
 
   private requireTx(): WriteTx {
@@ -543,7 +543,7 @@ export class Pager {
     const tx = this.requireTx();
     const dirty = tx.dirty.get(pgno);
     if (dirty !== undefined) {
-      tx.writes++;
+      this.#stamp++;
       journalPage(tx, pgno, dirty);
       return dirty;
     }
@@ -556,7 +556,7 @@ export class Pager {
 
   /** The first change to a clean page in this transaction: its copy joins the dirty set. */
   private copyForWrite(tx: WriteTx, pgno: number, clean: Uint8Array): Uint8Array {
-    tx.writes++;
+    this.#stamp++;
     journalPage(tx, pgno, undefined);
     const copy = clean.slice();
     tx.dirty.set(pgno, copy);
@@ -565,16 +565,19 @@ export class Pager {
   }
 
   /**
-   * How many times a page was taken for writing in this transaction: a statement run without a
-   * savepoint that leaves it unchanged changed nothing (src/api/database.ts).
+   * A number that moves whenever a page may have changed in the writer's view: each page taken
+   * for writing, each statement rollback, transaction start, commit and rollback. Unchanged
+   * means nothing changed: a statement run without a savepoint that leaves it alone changed
+   * nothing (src/api/database.ts), and a path remembered at that stamp is still good (the bulk
+   * append of table-writer.ts).
    */
-  get writeCount(): number {
-    return this.tx?.writes ?? 0;
+  get writeStamp(): number {
+    return this.#stamp;
   }
 
   /** A zero-filled dirty page for `pgno`, whose old content does not matter (reused or appended). */
   private async freshPage(tx: WriteTx, pgno: number): Promise<Uint8Array> {
-    tx.writes++;
+    this.#stamp++;
     let data = tx.dirty.get(pgno);
     journalPage(tx, pgno, data);
     if (data === undefined) {
@@ -680,6 +683,7 @@ export class Pager {
     const tx = this.requireTx();
     if (tx.dirty.size === 0 && !tx.schemaChanged) {
       this.tx = undefined;
+      this.#stamp++;
       await this.options.hooks?.afterEnd?.().catch(() => undefined);
       return;
     }
@@ -690,6 +694,7 @@ export class Pager {
       page1 = await this.getWritable(1);
     } catch (err) {
       this.tx = undefined;
+      this.#stamp++;
       await this.options.hooks?.afterEnd?.().catch(() => undefined);
       throw err;
     }
@@ -736,6 +741,7 @@ export class Pager {
       const ioErr = err instanceof IoError ? err : new IoError(`commit failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       this.broken = ioErr;
       this.tx = undefined;
+      this.#stamp++;
       this.cache.clear();
       this.inflight.clear();
       await this.options.hooks?.afterEnd?.().catch(() => undefined);
@@ -743,6 +749,7 @@ export class Pager {
     }
     this.state = { header: decodeDatabaseHeader(page1), pageCount: tx.pageCount };
     this.tx = undefined;
+    this.#stamp++;
     for (const p of pgnos) {
       const data = tx.dirty.get(p)!;
       this.cache.set(p, data, data[p === 1 ? 100 : 0]!);
@@ -756,6 +763,7 @@ export class Pager {
     if (this.closed) throw new MisuseError('pager is closed');
     const hadTx = this.tx !== undefined;
     this.tx = undefined;
+    this.#stamp++;
     if (hadTx) void this.options.hooks?.afterEnd?.().catch(() => undefined);
   }
 
@@ -763,6 +771,7 @@ export class Pager {
   close(): void {
     this.closed = true;
     this.tx = undefined;
+    this.#stamp++;
     this.cache.clear();
     this.inflight.clear();
   }

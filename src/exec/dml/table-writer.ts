@@ -20,6 +20,9 @@ import { TableCursor } from '../../btree/table-cursor.js';
 import { deleteRow, insertRow, insertRowCached } from '../../btree/table-write.js';
 import { lastTableRowid, NOT_CACHED, rightEdgeCached, type WritePath } from '../../btree/write-path.js';
 import { ConstraintError, SqliteError } from '../../errors.js';
+import { readU16 } from '../../format/bytes.js';
+import type { Pager } from '../../pager/pager.js';
+import { pageHeaderOffset } from '../../format/page-header.js';
 import { resolveCollation, type CollationName } from '../../record/collation.js';
 import { compareRecordToKey, type KeyInfo } from '../../record/compare.js';
 import { decodeRecord } from '../../record/record.js';
@@ -75,6 +78,13 @@ export class TableWriter {
 
   private env: ExecEnv;
   private readonly hasUnique: boolean;
+  /**
+   * The last row appended at the table's right edge without a Promise: its path (the leaf step
+   * on its cell), its rowid, and the pager's write stamp after it. While the stamp has not moved,
+   * nothing changed any page, so the next append goes one cell further on the same path — no
+   * descent per row of a bulk load.
+   */
+  private lastAppend: { readonly pager: Pager; readonly path: WritePath; readonly rowid: number; readonly stamp: number } | undefined;
 
   constructor(env: ExecEnv, table: TableInfo) {
     this.env = env;
@@ -165,7 +175,20 @@ export class TableWriter {
    * table is not changed in between); undefined otherwise (then await `newRowid`).
    */
   newRowidCached(floor?: bigint): { readonly rowid: bigint; readonly path: WritePath } | undefined {
-    const edge = rightEdgeCached(this.env.pager, this.table.rootPage);
+    const pager = this.env.pager;
+    const appended = this.lastAppend;
+    if (appended !== undefined && floor === undefined) {
+      // Nothing changed since this writer's last append: its path is still the right edge, and
+      // the new row goes after the leaf's last cell.
+      const leaf = appended.path.steps[appended.path.steps.length - 1]!;
+      const page = appended.pager === pager && appended.stamp === pager.writeStamp ? pager.peekPage(leaf.pgno) : undefined;
+      if (page !== undefined && appended.rowid < Number.MAX_SAFE_INTEGER) {
+        leaf.idx = readU16(page, pageHeaderOffset(leaf.pgno) + 3);
+        return { rowid: BigInt(appended.rowid + 1), path: appended.path };
+      }
+      this.lastAppend = undefined;
+    }
+    const edge = rightEdgeCached(pager, this.table.rootPage);
     if (edge === NOT_CACHED || edge.last === null) return undefined;
     const last = edge.last ?? 0;
     // One BigInt for the usual rowid (a safe integer), not three.
@@ -353,6 +376,7 @@ export class TableWriter {
         return this.writeEntries(r, only, 0, insertIndexEntry(pager, t.rootPage, record, pk));
       }
       if (!insertRowCached(pager, t.rootPage, r.rowid!, record, appendPath)) {
+        this.lastAppend = undefined;
         return this.writeEntries(r, only, 0, insertRow(pager, t.rootPage, r.rowid!, record, appendPath));
       }
     }
@@ -363,8 +387,14 @@ export class TableWriter {
       const entry = encodeValues(values, encoding);
       const compare = recordCompare(values, plan.keyInfo);
       if (!insertIndexEntryCached(pager, plan.index.rootPage, entry, compare)) {
+        this.lastAppend = undefined;
         return this.writeEntries(r, only, i + 1, insertIndexEntry(pager, plan.index.rootPage, entry, compare));
       }
+    }
+    // An append done without a Promise: the next one starts from its path (see newRowidCached).
+    const rowid = r.rowid;
+    if (appendPath !== undefined && typeof rowid === 'bigint') {
+      this.lastAppend = { pager, path: appendPath, rowid: Number(rowid), stamp: pager.writeStamp };
     }
     return undefined;
   }

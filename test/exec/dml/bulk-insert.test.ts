@@ -135,6 +135,54 @@ describe('bulk INSERT through the cached plan and the append path', () => {
     );
   }, 60_000);
 
+  it('appends that reuse the last append\'s path, interleaved with what moves the right edge (property)', async () => {
+    // Between two appends of the same statement: a skipped row (OR IGNORE: nothing changes), a
+    // deleted or updated last row, an explicit rowid, a failing multi-row INSERT (its savepoint
+    // rolled back), another statement text appending to the same table, another table's rows.
+    const op = fc.constantFrom('append', 'append', 'append', 'append', 'other-text', 'ignored', 'delete-last', 'update-last', 'explicit', 'failing-multi', 'other-table');
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(op, fc.integer({ min: 0, max: 200 })), { minLength: 100, maxLength: 400 }), async (ops) => {
+        const steps: Step[] = [];
+        let explicit = 1_000;
+        let high = 0; // about the largest rowid (exact is not needed: sqlite3 runs the same)
+        for (const [kind, n] of ops) {
+          if (kind === 'append' || kind === 'other-text') high++;
+          const v = 'v'.repeat(n % 90);
+          switch (kind) {
+            case 'append':
+              steps.push({ sql: 'INSERT INTO t(v, w) VALUES (?, ?)', params: [v, n] });
+              break;
+            case 'other-text':
+              steps.push({ sql: 'INSERT INTO t(w, v) VALUES (?, ?)', params: [n, v] });
+              break;
+            case 'ignored':
+              steps.push({ sql: 'INSERT OR IGNORE INTO t(v, w) VALUES (?, NULL)', params: [v] });
+              break;
+            case 'delete-last':
+              steps.push({ sql: 'DELETE FROM t WHERE id >= ?', params: [high - (n % 3)] });
+              break;
+            case 'update-last':
+              steps.push({ sql: 'UPDATE t SET v = ? WHERE id >= ?', params: ['u'.repeat(n), high] });
+              break;
+            case 'explicit':
+              explicit += 1 + n;
+              high = explicit;
+              steps.push({ sql: 'INSERT INTO t(id, v, w) VALUES (?, ?, ?)', params: [explicit, v, n], mayFail: true });
+              break;
+            case 'failing-multi':
+              steps.push({ sql: 'INSERT INTO t(v, w) VALUES (?, 1), (?, NULL)', params: [v, v], mayFail: true });
+              break;
+            case 'other-table':
+              steps.push({ sql: 'INSERT INTO o(x) VALUES (?)', params: [v] });
+              break;
+          }
+        }
+        await runBoth('CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, w INTEGER NOT NULL); CREATE INDEX t_v ON t(v); CREATE TABLE o(x)', steps, ['t', 'o']);
+      }),
+      { numRuns: 6 },
+    );
+  }, 60_000);
+
   it('the same SQL text after the schema changes: new column, new UNIQUE index, rolled-back DDL', async () => {
     const db = await Database.create(tempPath('schema.sqlite'));
     const ins = 'INSERT INTO t VALUES (?, ?)';
