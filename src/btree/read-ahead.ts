@@ -26,9 +26,24 @@
  * the number of the next one, so one chain is sequential, but the chains of the next rows are
  * walked side by side.
  *
+ * ## Blocks larger than the page
+ * A block file (src/vfs/block-vfs.ts) may store several pages per object (64 KiB or 1 MiB
+ * blocks). Then a window of 64 leaves is only 64 / (pages per block) distinct GETs — 4 at
+ * 64 KiB, a fraction of one at 1 MiB — and a scan waits on one or two blocks at a time. So when
+ * the file offers `prefetch` (the `BlockPrefetcher` shape below; `BlockFile` has it), a second
+ * window counts BLOCKS: the blocks that hold the next leaves (and the next parents) are fetched
+ * into the file's block cache, without decoding them into pages, so the page cache's budget does
+ * not limit it. That window also starts small (2 blocks, nothing before the scan has stepped
+ * once), doubles each time the scan enters a new block, and is bounded in bytes by the block
+ * cache (`prefetchCapacity`: by default 8 MiB, at most 63 blocks; 7 blocks of 1 MiB), so blocks fetched
+ * ahead are never evicted before the scan gets to them, and no block is fetched twice. The
+ * leaf window above then finds its pages in the block cache: it costs no request.
+ *
  * Not covered:
  * - interior pages deeper than one level above the leaves are not prefetched (they are few and
  *   stay in the cache's interior pool).
+ * - the block window stops at the end of the grandparent's children: crossing into the next
+ *   grandparent waits for the cursor to get there (one stall per few hundred thousand rows).
  */
 import { CorruptError } from '../errors.js';
 import { decodePageHeader } from '../format/page-header.js';
@@ -53,10 +68,40 @@ export interface ReadAheadOptions {
    * next rows are walked in parallel. Default on; `false` turns it off.
    */
   readonly overflow?: boolean | OverflowReadAheadOptions;
+  /**
+   * Block read-ahead (see "Blocks larger than the page" above), when the pager's file offers it.
+   * Default on; `false` turns it off.
+   */
+  readonly blocks?: boolean;
 }
 
 export const READ_AHEAD_INITIAL = 4;
 export const READ_AHEAD_MAX = 64;
+/** First window of the block read-ahead, in blocks. */
+export const BLOCK_READ_AHEAD_INITIAL = 2;
+
+/**
+ * What a file that stores several pages per object offers read-ahead (structurally; `BlockFile`
+ * in src/vfs/block-vfs.ts has it). Found on `pager.file` by its shape, so this layer imports
+ * nothing from vfs/.
+ */
+export interface BlockPrefetcher {
+  /** Bytes per block. */
+  readonly blockSize: number;
+  /** Blocks that may be fetched ahead at once without being evicted before use; 0 = none. */
+  readonly prefetchCapacity: number;
+  /** Starts fetching (never waits, never throws) the blocks that hold [offset, offset + amount). */
+  prefetch(amount: number, offset: number): number;
+}
+
+/** `file` as a BlockPrefetcher worth using for pages of `pageSize` bytes (a block holds 2+ pages), or undefined. */
+export function blockPrefetcher(file: unknown, pageSize: number): BlockPrefetcher | undefined {
+  if (typeof file !== 'object' || file === null) return undefined;
+  const f = file as Partial<BlockPrefetcher>;
+  if (typeof f.prefetch !== 'function' || typeof f.blockSize !== 'number' || typeof f.prefetchCapacity !== 'number') return undefined;
+  if (f.blockSize < 2 * pageSize || f.prefetchCapacity < 1) return undefined;
+  return f as BlockPrefetcher;
+}
 
 /** One level of a cursor's path: an interior page and the child index the cursor went into. */
 export interface PathStep {
@@ -74,6 +119,8 @@ export class LeafReadAhead {
   fetchesStarted = 0;
   /** Pages requested ahead (for tests and benchmarks). */
   pagesRequested = 0;
+  /** The block read-ahead, when the file stores several pages per block. */
+  private readonly blocks: BlockReadAhead | undefined;
 
   constructor(
     private readonly pager: Pager,
@@ -83,6 +130,14 @@ export class LeafReadAhead {
     const byBudget = Math.floor(budget / 4 / pager.pageSize);
     this.maxWindow = Math.max(1, Math.min(options.max ?? READ_AHEAD_MAX, byBudget));
     this.window = Math.max(1, Math.min(options.initial ?? READ_AHEAD_INITIAL, this.maxWindow));
+    const prefetcher = options.blocks === false ? undefined : blockPrefetcher(pager.file, pager.pageSize);
+    if (prefetcher !== undefined) this.blocks = new BlockReadAhead(pager, prefetcher);
+  }
+
+  /** The block read-ahead's figures (for tests and benchmarks), when there is one. */
+  get blockStats(): { readonly window: number; readonly blocksHinted: number; readonly getsStarted: number } | undefined {
+    const b = this.blocks;
+    return b === undefined ? undefined : { window: b.window, blocksHinted: b.blocksHinted, getsStarted: b.getsStarted };
   }
 
   /** Current window size in leaves. */
@@ -100,6 +155,7 @@ export class LeafReadAhead {
       this.requested.clear();
       this.window = Math.max(1, Math.min(READ_AHEAD_INITIAL, this.maxWindow));
     }
+    this.blocks?.stepped(parent, grandparent, direction);
     const d = direction;
     const pgno = parent.page.pgno;
     const furthest = this.requested.get(pgno);
@@ -188,6 +244,123 @@ export class LeafReadAhead {
       this.pager.getPages(missing).catch(() => {});
     } catch {
       // nothing to do
+    }
+  }
+}
+
+/**
+ * The block window (see "Blocks larger than the page" at the top of this file). On each step
+ * onto a new leaf it walks the child pointers ahead of the cursor — the rest of the parent's
+ * children, then the parent's next siblings (children of the grandparent) and their children when
+ * those interior pages are cached — and hints the file with the block of each page met, until it
+ * has met `window` distinct blocks past the current leaf's block. The walk runs again only when
+ * the cursor enters another block (or when a sibling it was waiting for has arrived), and looks
+ * at no more than a bounded number of child pointers, so its cost is a small fraction of
+ * decoding the leaves.
+ */
+class BlockReadAhead {
+  window = BLOCK_READ_AHEAD_INITIAL;
+  readonly maxWindow: number;
+  private readonly pagesPerBlock: number;
+  private direction: 1 | -1 = 1;
+  private lastBlock = -1;
+  /** A sibling interior page the last walk stopped at (it was not cached yet). */
+  private waitingFor: number | undefined;
+  /** Distinct blocks hinted by walks (for tests and benchmarks; a block may count in several walks). */
+  blocksHinted = 0;
+  /** GETs the hints started (blocks that were neither cached nor in flight). */
+  getsStarted = 0;
+
+  constructor(
+    private readonly pager: Pager,
+    private readonly file: BlockPrefetcher,
+  ) {
+    this.maxWindow = Math.max(1, file.prefetchCapacity);
+    this.window = Math.min(BLOCK_READ_AHEAD_INITIAL, this.maxWindow);
+    this.pagesPerBlock = Math.max(1, Math.floor(file.blockSize / pager.pageSize));
+  }
+
+  private blockOf(pgno: number): number {
+    return Math.floor(((pgno - 1) * this.pager.pageSize) / this.file.blockSize);
+  }
+
+  stepped(parent: PathStep, grandparent: PathStep | undefined, direction: 1 | -1): void {
+    try {
+      if (direction !== this.direction) {
+        this.direction = direction;
+        this.window = Math.min(BLOCK_READ_AHEAD_INITIAL, this.maxWindow);
+        this.lastBlock = -1;
+      }
+      const leaf = this.childOrUndefined(parent.page, parent.idx);
+      if (leaf === undefined) return;
+      const block = this.blockOf(leaf);
+      const waiting = this.waitingFor;
+      const arrived = waiting !== undefined && this.pager.peekPage(waiting) !== undefined;
+      if (block === this.lastBlock && !arrived) return;
+      if (block !== this.lastBlock && this.lastBlock !== -1) this.window = Math.min(this.maxWindow, this.window * 2);
+      this.lastBlock = block;
+      this.walk(parent, grandparent, block);
+    } catch {
+      // A hint only: the cursor reports whatever is wrong when it gets there.
+    }
+  }
+
+  private walk(parent: PathStep, grandparent: PathStep | undefined, current: number): void {
+    const d = this.direction;
+    const seen = new Set<number>([current]);
+    // Enough pointers to fill the window even if the tree's pages alternate between blocks.
+    let budget = 4 * this.window * this.pagesPerBlock + 64;
+    /** Blocks the children of uncached siblings will take, guessed from the parent's fan-out. */
+    let unseen = 0;
+    this.waitingFor = undefined;
+    /** Hints the block of `pgno`; false once the window is full. */
+    const visit = (pgno: number): boolean => {
+      const b = this.blockOf(pgno);
+      if (!seen.has(b)) {
+        if (seen.size + unseen > this.window) return false;
+        seen.add(b);
+        this.blocksHinted++;
+        this.getsStarted += this.file.prefetch(this.file.blockSize, b * this.file.blockSize);
+      }
+      return --budget > 0;
+    };
+    const children = (page: BtreePage, from: number): boolean => {
+      const n = page.header.cellCount;
+      for (let i = from; i >= 0 && i <= n; i += d) {
+        const child = this.childOrUndefined(page, i);
+        if (child === undefined || !visit(child)) return false;
+      }
+      return true;
+    };
+    if (!children(parent.page, parent.idx + d) || grandparent === undefined) return;
+    const isTable = parent.page.header.isTable;
+    for (let g = grandparent.idx + d; g >= 0 && g <= grandparent.page.header.cellCount; g += d) {
+      const sibling = this.childOrUndefined(grandparent.page, g);
+      if (sibling === undefined || !visit(sibling)) return;
+      const data = this.pager.peekPage(sibling);
+      if (data === undefined) {
+        // Its block is on its way; read the page itself too, so that a later walk can go
+        // through its children, and go on to the next siblings meanwhile (their pointers are
+        // here): the interior pages of the window arrive together, not one per round trip.
+        // Its children count against the window as the parent's fan-out suggests: a sibling
+        // fetched far ahead of its leaves would be evicted from the block cache before them.
+        this.waitingFor ??= sibling;
+        this.pager.getPage(sibling).catch(() => {});
+        unseen += Math.max(1, Math.ceil((parent.page.header.cellCount + 1) / this.pagesPerBlock));
+        continue;
+      }
+      const page: BtreePage = { pgno: sibling, data, header: decodePageHeader(data, sibling, this.pager.usableSize) };
+      checkSameKind(page, isTable);
+      if (page.header.isLeaf) return;
+      if (!children(page, d > 0 ? 0 : page.header.cellCount)) return;
+    }
+  }
+
+  private childOrUndefined(page: BtreePage, i: number): number | undefined {
+    try {
+      return childAt(page, i, this.pager.usableSize, this.pager.pageCount);
+    } catch {
+      return undefined;
     }
   }
 }

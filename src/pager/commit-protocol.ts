@@ -105,6 +105,26 @@ export class SafePageFile implements WritablePageFile {
   /** Reads that went to the base file (for a reader's end check: none since it began = nothing to re-check). */
   baseReads = 0;
 
+  // The block file's read-ahead of whole blocks (src/btree/read-ahead.ts finds it by these
+  // members): a hint only fills the block file's own cache, exactly as a base xRead would, so it
+  // is as good through the journal overlay as without it.
+  get blockSize(): number | undefined {
+    return this.base instanceof BlockFile ? this.base.blockSize : undefined;
+  }
+
+  get prefetchCapacity(): number {
+    return this.base instanceof BlockFile ? this.base.prefetchCapacity : 0;
+  }
+
+  prefetch(amount: number, offset: number): number {
+    return this.base instanceof BlockFile ? this.base.prefetch(amount, offset) : 0;
+  }
+
+  /** Ends a read (Pager.seal): the block file keeps no block that lands after it. */
+  seal(): void {
+    if (this.base instanceof BlockFile) this.base.seal();
+  }
+
   async xRead(amount: number, offset: number): Promise<Uint8Array> {
     this.baseReads++;
     const snap = this.overlay;

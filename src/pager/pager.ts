@@ -417,6 +417,8 @@ export class Pager {
     // A new state object with the same contents: `getPage` caches a page only when the state it
     // was read for is still the current one.
     this.state = { ...this.state };
+    // The file may keep blocks of its own (a block file's cache): the same rule there.
+    (this.file as PageFile & { seal?: () => void }).seal?.();
   }
 
   // ── Write transactions ──────────────────────────────────────────────────────────────────

@@ -78,6 +78,12 @@ export interface BlockVfsOptions {
   /** Flush the dirty set once it holds more than this many bytes; default 64 MiB. */
   readonly maxDirtyBytes?: number;
   /**
+   * Memory for clean blocks kept after a read, when a block holds several pages (block size
+   * ≥ 16 KiB): at most this many bytes and 64 blocks, at least 2 blocks; default 8 MiB. It also
+   * bounds how far a scan's read-ahead fetches ahead (`BlockFile.prefetchCapacity`).
+   */
+  readonly blockCacheBytes?: number;
+  /**
    * Cross-machine locking: when given, a main database opened read-write gets a `Lease`
    * (`lease.ts`, object `P-lock`) that `xLock(RESERVED)` takes and `xUnlock(SHARED)` releases,
    * on top of the in-process lock table. Without it, locks are in-process only.
@@ -88,6 +94,7 @@ export interface BlockVfsOptions {
 export const DEFAULT_CONCURRENCY = 64;
 export const DEFAULT_JOURNAL_BLOCK_SIZE = 1 << 20;
 export const DEFAULT_MAX_DIRTY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_BLOCK_CACHE_BYTES = 8 * 1024 * 1024;
 
 /** Largest block index a key can spell (`{i:010d}`). */
 const MAX_BLOCK_INDEX = 10 ** BLOCK_INDEX_DIGITS - 1;
@@ -107,6 +114,7 @@ export class BlockVfs implements Vfs {
   readonly journalBlockSize: number;
   readonly concurrency: number;
   readonly maxDirtyBytes: number;
+  readonly blockCacheBytes: number;
   readonly leaseOptions: LeaseOptions | undefined;
   private readonly locks = new LockTable();
 
@@ -118,6 +126,7 @@ export class BlockVfs implements Vfs {
     this.journalBlockSize = positiveInteger('journalBlockSize', options.journalBlockSize ?? DEFAULT_JOURNAL_BLOCK_SIZE);
     this.concurrency = positiveInteger('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY);
     this.maxDirtyBytes = positiveInteger('maxDirtyBytes', options.maxDirtyBytes ?? DEFAULT_MAX_DIRTY_BYTES);
+    this.blockCacheBytes = positiveInteger('blockCacheBytes', options.blockCacheBytes ?? DEFAULT_BLOCK_CACHE_BYTES);
     this.leaseOptions = options.lease;
   }
 
@@ -138,6 +147,7 @@ export class BlockVfs implements Vfs {
     const settings = {
       concurrency: this.concurrency,
       maxDirtyBytes: this.maxDirtyBytes,
+      blockCacheBytes: this.blockCacheBytes,
       readOnly,
       deleteOnClose: (flags & OpenFlags.SQLITE_OPEN_DELETEONCLOSE) !== 0,
       lock: this.locks.handle(prefix),
@@ -197,6 +207,8 @@ interface BlockFileInit {
   readonly vouched?: boolean;
   readonly concurrency: number;
   readonly maxDirtyBytes: number;
+  /** Budget of the clean-block cache (default 8 MiB). */
+  readonly blockCacheBytes?: number;
   readonly readOnly: boolean;
   readonly deleteOnClose: boolean;
   readonly lock: FileLock;
@@ -243,6 +255,12 @@ export class BlockFile implements VfsFile {
   /** Reads of clean blocks in flight, by `${generation}:${index}`. */
   readonly #inflight = new Map<string, Promise<Uint8Array | undefined>>();
   readonly #cleanLimit: number;
+  /**
+   * Blocks in `#clean` (or on their way there) that `prefetch` fetched and no read has used yet.
+   * Eviction passes over them while it can: a read-ahead's blocks land long before the reader
+   * gets to them, and plain LRU would drop them for the blocks the reader has just left behind.
+   */
+  readonly #unread = new Set<number>();
   /** The bytes of block 0 last fetched from the store, to notice a commit by someone else. */
   #seenBlock0: Uint8Array | undefined;
   /** The block 0 the current size was learned with (at open or the last refresh). */
@@ -269,7 +287,8 @@ export class BlockFile implements VfsFile {
     this.#seenBlock0 = init.block0;
     this.#sizedBy = init.block0;
     this.#sizeVouched = init.vouched === true;
-    this.#cleanLimit = init.blockSize >= 16384 ? Math.max(2, Math.min(64, Math.floor((8 << 20) / init.blockSize))) : 0;
+    const cacheBytes = init.blockCacheBytes ?? DEFAULT_BLOCK_CACHE_BYTES;
+    this.#cleanLimit = init.blockSize >= 16384 ? Math.max(2, Math.min(64, Math.floor(cacheBytes / init.blockSize))) : 0;
     if (init.block0 !== undefined && this.#cleanLimit > 0) this.#clean.set(0, init.block0);
     this.#concurrency = init.concurrency;
     this.#maxDirtyBytes = init.maxDirtyBytes;
@@ -306,6 +325,67 @@ export class BlockFile implements VfsFile {
     return this.#dirty.size * this.blockSize;
   }
 
+  /**
+   * How many blocks a read-ahead may have fetched ahead of the reader at once (`prefetch`):
+   * the clean-block cache's capacity less one (the block being read), so that blocks fetched
+   * ahead are not evicted before they are read. The cache holds at most `blockCacheBytes`
+   * (default 8 MiB) and 64 blocks (64 at 64 KiB blocks, 8 at 1 MiB: a window bounded in bytes); 0 when blocks
+   * are under 16 KiB (no cache: a block holds at most a few pages, and the pager's own
+   * read-ahead of pages is enough).
+   */
+  get prefetchCapacity(): number {
+    return this.#cleanLimit > 1 ? this.#cleanLimit - 1 : 0;
+  }
+
+  /**
+   * A read-ahead hint: starts fetching, in the background, every clean block that holds a byte
+   * of [offset, offset + amount) and is neither in memory (dirty, kept clean, block 0 from open)
+   * nor already being fetched; a block already kept becomes the most recently used. Until a read
+   * uses it, a block fetched here is evicted only when every kept block is such a block. A later
+   * `xRead` of those bytes then costs no request: it shares the GET in flight or finds the block
+   * kept — as long as no more than `prefetchCapacity` blocks are hinted ahead of the reader. Never waits and never throws: a failed fetch is forgotten, and the
+   * read that needs the block fetches it again and reports the error. Does nothing when there is
+   * no clean-block cache (`prefetchCapacity` 0) or the file is closed. Returns the GETs started.
+   */
+  prefetch(amount: number, offset: number): number {
+    if (this.#closed || this.#cleanLimit === 0 || !(amount > 0) || !(offset >= 0)) return 0;
+    const bs = this.blockSize;
+    const end = Math.min(offset + amount, this.#size);
+    const generation = this.#generation;
+    let started = 0;
+    for (let i = Math.floor(offset / bs), last = Math.floor((end - 1) / bs); i <= last; i++) {
+      // Block 0 is re-read from the store by design (the change counter lives there).
+      if (i === 0 || i >= this.#validBlocks || this.#dirty.has(i)) continue;
+      const kept = this.#clean.get(i);
+      if (kept !== undefined) {
+        // Wanted again (a read-ahead hints its whole window on every walk): most recently used,
+        // so that eviction takes the blocks the reader has left instead. Not marked unread: the
+        // reader may already have every page of it it needs, and a mark no read clears would
+        // shelter it for good.
+        this.#clean.delete(i);
+        this.#clean.set(i, kept);
+        continue;
+      }
+      if (this.#inflight.has(`${generation}:${i}`)) continue;
+      this.#unread.add(i);
+      this.#fetchShared(i, generation).catch(() => {
+        this.#unread.delete(i);
+      });
+      started++;
+    }
+    return started;
+  }
+
+  /**
+   * Ends a read (Pager.seal): blocks still being fetched — read-ahead the read did not wait
+   * for — will not be kept nor shared with later reads, since they may land after the read's
+   * consistency check and nothing vouches for them. Blocks already kept stay.
+   */
+  seal(): void {
+    this.#generation++;
+    for (const i of this.#unread) if (!this.#clean.has(i)) this.#unread.delete(i);
+  }
+
   async xRead(amount: number, offset: number): Promise<Uint8Array> {
     this.#checkOpen();
     checkOffset('xRead amount', amount);
@@ -331,6 +411,7 @@ export class BlockFile implements VfsFile {
           const clean = i === 0 && end <= 100 ? undefined : this.#clean.get(i);
           if (clean !== undefined) {
             // Most recently used last (Map keeps insertion order).
+            this.#unread.delete(i);
             this.#clean.delete(i);
             this.#clean.set(i, clean);
             copyBlock(out, offset, end, i * bs, clean, bs);
@@ -338,6 +419,7 @@ export class BlockFile implements VfsFile {
         }
       }
       const generation = this.#generation;
+      for (const i of fetch) this.#unread.delete(i);
       await mapLimit(fetch, this.#concurrency, async (i) => {
         const data = await this.#fetchShared(i, generation);
         // A missing block inside the file is a hole (zeros); a short one is zero-padded.
@@ -691,8 +773,20 @@ export class BlockFile implements VfsFile {
     if (this.#cleanLimit === 0) return;
     this.#clean.set(index, data);
     if (this.#clean.size > this.#cleanLimit) {
-      const oldest = this.#clean.keys().next().value;
-      if (oldest !== undefined) this.#clean.delete(oldest);
+      // The least recently used block that is not waiting to be read (see #unread); when every
+      // block is, the oldest of them.
+      let victim: number | undefined;
+      for (const key of this.#clean.keys()) {
+        if (key !== index && !this.#unread.has(key)) {
+          victim = key;
+          break;
+        }
+      }
+      victim ??= this.#clean.keys().next().value;
+      if (victim !== undefined) {
+        this.#clean.delete(victim);
+        this.#unread.delete(victim);
+      }
     }
   }
 
@@ -704,6 +798,7 @@ export class BlockFile implements VfsFile {
   #forgetClean(): void {
     this.#generation++;
     this.#clean.clear();
+    this.#unread.clear();
   }
 
   /** Runs `fn` after every earlier write/truncate/sync/close has finished. */
