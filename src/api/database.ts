@@ -343,28 +343,33 @@ export class Database {
     const autocommit = !this.explicitTx;
     const savepoint = !autocommit && needsSavepoint(stmt);
     if (savepoint) this.pager.beginStatement();
-    const undo: Undo = { conflict: conflictOf(stmt), autocommit, savepoint, writesBefore: this.pager.writeStamp };
+    const stamp = this.pager.writeStamp;
     const env: ExecEnv = { pager: this.pager, schema, encoding: this.pager.header.textEncoding as TextEncoding, ctx, compile };
     let out: StatementResult | Promise<StatementResult>;
     try {
       out = executeWrite(env, statement, parsed.text);
     } catch (err) {
-      return this.failed(err, undo);
+      return this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, writesBefore: stamp });
     }
-    if (out instanceof Promise) return out.then((r) => this.finish(r, undo), (err: unknown) => this.failed(err, undo));
-    return this.finish(out, undo);
+    if (out instanceof Promise) {
+      return out.then(
+        (r) => this.finish(r, autocommit, savepoint),
+        (err: unknown) => this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, writesBefore: stamp }),
+      );
+    }
+    return this.finish(out, autocommit, savepoint);
   }
 
   /** A statement succeeded: its savepoint released, or (autocommit) its transaction committed. */
-  private finish(result: StatementResult, undo: Undo): StatementResult | Promise<StatementResult> {
+  private finish(result: StatementResult, autocommit: boolean, savepoint: boolean): StatementResult | Promise<StatementResult> {
     if (result.schemaChanged) this.schemaCache = undefined;
-    if (undo.autocommit) {
+    if (autocommit) {
       return this.commitOrRollback().then(() => {
         if (result.lastInsertRowid !== undefined) this.lastRowid = result.lastInsertRowid;
         return result;
       });
     }
-    if (undo.savepoint) this.pager.endStatement();
+    if (savepoint) this.pager.endStatement();
     if (result.lastInsertRowid !== undefined) this.lastRowid = result.lastInsertRowid;
     return result;
   }

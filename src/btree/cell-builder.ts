@@ -19,6 +19,7 @@ import { PageType } from '../format/page-header.js';
 import { localPayloadSize, overflowPageCount } from '../format/payload.js';
 import { varintLength, writeVarint } from '../format/varint.js';
 import type { Pager } from '../pager/pager.js';
+import { reserveCellInPlace } from './cell-space.js';
 
 function pad4(cell: Uint8Array): Uint8Array {
   if (cell.length >= 4) return cell;
@@ -42,6 +43,27 @@ export function buildLocalCell(usable: number, payload: Uint8Array, rowid?: numb
   if (isTable) off += writeVarint(cell, off, rowid);
   cell.set(payload, off);
   return cell;
+}
+
+/**
+ * `buildLocalCell` written straight into page space: reserves the cell as cell `idx` of the
+ * page (cell-space.ts) and writes it there. False, changing nothing, when the payload spills
+ * or the page lacks room.
+ */
+export function insertLocalCellInPlace(page: Uint8Array, pgno: number, usable: number, idx: number, payload: Uint8Array, rowid?: number | bigint): boolean {
+  const isTable = rowid !== undefined;
+  const p = payload.length;
+  if (localPayloadSize(p, usable, isTable) < p) return false;
+  const hdr = varintLength(p) + (isTable ? varintLength(rowid) : 0);
+  const size = Math.max(4, hdr + p);
+  const at = reserveCellInPlace(page, pgno, usable, idx, size);
+  if (at < 0) return false;
+  let off = at + writeVarint(page, at, p);
+  if (isTable) off += writeVarint(page, off, rowid);
+  page.set(payload, off);
+  // A cell is at least 4 bytes; the padding of a shorter one is zero, as in buildLocalCell's.
+  page.fill(0, off + p, at + size);
+  return true;
 }
 
 /**

@@ -221,17 +221,29 @@ export function isUnderfull(freeBytes: number, usable: number): boolean {
  * Returns false, changing nothing, when the page lacks cell.length + 2 free bytes.
  */
 export function insertCellInPlace(page: Uint8Array, pgno: number, usable: number, idx: number, cell: Uint8Array): boolean {
+  const off = reserveCellInPlace(page, pgno, usable, idx, cell.length);
+  if (off < 0) return false;
+  page.set(cell, off);
+  return true;
+}
+
+/**
+ * Makes room for a cell of `size` bytes (at least 4) as cell `idx`: space allocated, its
+ * pointer inserted, the cell count raised. Returns the cell's offset, where the caller writes
+ * all `size` bytes (the space holds old bytes); -1, changing nothing, when the page lacks
+ * size + 2 free bytes. Lets a cell be written straight into the page, without a copy of its own.
+ */
+export function reserveCellInPlace(page: Uint8Array, pgno: number, usable: number, idx: number, size: number): number {
   const header = decodePageHeader(page, pgno, usable);
   if (idx < 0 || idx > header.cellCount) throw new Error(`internal: insert position ${idx} of ${header.cellCount}`);
-  if (pageFreeBytes(page, header, pgno, usable) < cell.length + 2) return false;
-  const off = allocateSpace(page, header, cell.length, pgno, usable);
-  page.set(cell, off);
+  if (pageFreeBytes(page, header, pgno, usable) < size + 2) return -1;
+  const off = allocateSpace(page, header, size, pgno, usable);
   const ptr = header.cellPointerOffset;
   const n = header.cellCount;
   page.copyWithin(ptr + 2 * idx + 2, ptr + 2 * idx, ptr + 2 * n);
   writeU16(page, ptr + 2 * idx, off);
   writeU16(page, header.headerOffset + 3, n + 1);
-  return true;
+  return off;
 }
 
 /** Removes cell `idx`, returning its space to the page. An emptied page is reset (no freeblocks). */

@@ -14,7 +14,7 @@ import { parseCell } from '../format/cell.js';
 import { cellOffset, decodePageHeader } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
 import { balanceFrom, type PendingImages } from './balance.js';
-import { buildCell, buildLocalCell, freeOverflow, toInteriorIndexCell } from './cell-builder.js';
+import { buildCell, buildLocalCell, freeOverflow, insertLocalCellInPlace, toInteriorIndexCell } from './cell-builder.js';
 import { cellSizeAt, dropCellInPlace, insertCellInPlace, isUnderfull, pageFree } from './cell-space.js';
 import type { PayloadCompare } from './index-cursor.js';
 import { imageFromPage } from './node-image.js';
@@ -57,12 +57,9 @@ export async function insertIndexEntry(pager: Pager, root: number, payload: Uint
 export function insertIndexEntryCached(pager: Pager, root: number, payload: Uint8Array, compare: PayloadCompare): boolean {
   const path = seekIndexPathCached(pager, root, compare);
   if (path === undefined || path.found) return false;
-  const usable = pager.usableSize;
-  const cell = buildLocalCell(usable, payload);
-  if (cell === undefined) return false;
   const leaf = path.steps[path.steps.length - 1]!;
   const page = pager.writableCached(leaf.pgno);
-  return page !== undefined && insertCellInPlace(page, leaf.pgno, usable, leaf.idx, cell);
+  return page !== undefined && insertLocalCellInPlace(page, leaf.pgno, pager.usableSize, leaf.idx, payload);
 }
 
 /** Deletes the entry for which `compare` is 0; false when there is none. */

@@ -9,7 +9,7 @@ import { cellRowid, parseCell } from '../format/cell.js';
 import { PageType, cellOffset, decodePageHeader } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
 import { balanceFrom } from './balance.js';
-import { buildCell, buildLocalCell, freeOverflow, tableInteriorCell } from './cell-builder.js';
+import { buildCell, buildLocalCell, freeOverflow, insertLocalCellInPlace, tableInteriorCell } from './cell-builder.js';
 import { dropCellInPlace, insertCellInPlace, isUnderfull, pageFree } from './cell-space.js';
 import { imageFromPage, writeImage } from './node-image.js';
 import { normalRowid, seekTablePath, seekTablePathCached, type PathStep, type WritePath } from './write-path.js';
@@ -43,11 +43,9 @@ export function insertRowCached(pager: Pager, root: number, rowidIn: number | bi
   const usable = pager.usableSize;
   const path = appendPath ?? seekTablePathCached(pager, root, rowid);
   if (path === undefined || path.found) return false;
-  const cell = buildLocalCell(usable, payload, rowid);
-  if (cell === undefined) return false;
   const leaf = path.steps[path.steps.length - 1]!;
   const page = pager.writableCached(leaf.pgno);
-  return page !== undefined && insertCellInPlace(page, leaf.pgno, usable, leaf.idx, cell);
+  return page !== undefined && insertLocalCellInPlace(page, leaf.pgno, usable, leaf.idx, payload, rowid);
 }
 
 /**

@@ -98,15 +98,16 @@ const NO_NAMES: ReadonlyMap<string, Value> = new Map();
 
 /** Lays out the caller's values for the numbered statement. Unbound parameters are NULL, as in SQLite. */
 export function bindParameters(numbered: NumberedStatement, params: BindParams | undefined): ParamValues {
-  const positional: Value[] = new Array<Value>(numbered.count).fill(null);
+  const count = numbered.count;
   if (Array.isArray(params) && numbered.names.size === 0) {
-    // The common case (`?` parameters bound by an array): no map of names.
-    if (params.length > numbered.count) {
-      throw new SqlRangeError(`${params.length} parameters given but the statement has ${numbered.count}`);
-    }
-    for (let i = 0; i < params.length; i++) positional[i] = fromPublic(params[i]);
+    // The common case (`?` parameters bound by an array): no map of names, one pass.
+    const given = params.length;
+    if (given > count) throw new SqlRangeError(`${given} parameters given but the statement has ${count}`);
+    const positional = new Array<Value>(count);
+    for (let i = 0; i < count; i++) positional[i] = i < given ? fromPublic(params[i]) : null;
     return { positional, named: NO_NAMES };
   }
+  const positional: Value[] = new Array<Value>(count).fill(null);
   const named = new Map<string, Value>();
   if (params === undefined) {
     for (const name of numbered.names.keys()) named.set(name, null);

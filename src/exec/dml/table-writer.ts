@@ -84,7 +84,7 @@ export class TableWriter {
    * nothing changed any page, so the next append goes one cell further on the same path — no
    * descent per row of a bulk load.
    */
-  private lastAppend: { readonly pager: Pager; readonly path: WritePath; readonly rowid: number; readonly stamp: number } | undefined;
+  private lastAppend: { readonly pager: Pager; readonly path: WritePath; rowid: number; stamp: number } | undefined;
 
   constructor(env: ExecEnv, table: TableInfo) {
     this.env = env;
@@ -394,7 +394,11 @@ export class TableWriter {
     // An append done without a Promise: the next one starts from its path (see newRowidCached).
     const rowid = r.rowid;
     if (appendPath !== undefined && typeof rowid === 'bigint') {
-      this.lastAppend = { pager, path: appendPath, rowid: Number(rowid), stamp: pager.writeStamp };
+      const last = this.lastAppend;
+      if (last !== undefined && last.path === appendPath && last.pager === pager) {
+        last.rowid = Number(rowid);
+        last.stamp = pager.writeStamp;
+      } else this.lastAppend = { pager, path: appendPath, rowid: Number(rowid), stamp: pager.writeStamp };
     }
     return undefined;
   }
