@@ -304,7 +304,7 @@ export class Database {
         schema = (await this.loadSchema()).schema;
         compile = compiler ?? (await loadCompiler());
       } catch (err) {
-        return this.failed(err, { conflict: conflictOf(stmt), autocommit: !this.explicitTx, savepoint: false, writesBefore: this.pager.writeStamp });
+        return this.failed(err, { conflict: conflictOf(stmt), autocommit: !this.explicitTx, savepoint: false, stampBefore: this.pager.writeStamp });
       }
       return this.execute(parsed, numbered.statement, ctx, schema, compile);
     })();
@@ -349,12 +349,12 @@ export class Database {
     try {
       out = executeWrite(env, statement, parsed.text);
     } catch (err) {
-      return this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, writesBefore: stamp });
+      return this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, stampBefore: stamp });
     }
     if (out instanceof Promise) {
       return out.then(
         (r) => this.finish(r, autocommit, savepoint),
-        (err: unknown) => this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, writesBefore: stamp }),
+        (err: unknown) => this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, stampBefore: stamp }),
       );
     }
     return this.finish(out, autocommit, savepoint);
@@ -429,7 +429,7 @@ export class Database {
     if (undo.savepoint) this.pager.rollbackStatement();
     // Without a savepoint nothing can fail after the first change but I/O or a corrupt page;
     // then the whole transaction is rolled back, as SQLite does after an I/O error.
-    else if (this.pager.writeStamp !== undo.writesBefore) this.rollbackAll();
+    else if (this.pager.writeStamp !== undo.stampBefore) this.rollbackAll();
   }
 
   /** The decoded 100-byte database header. */
@@ -614,8 +614,8 @@ interface Undo {
   readonly autocommit: boolean;
   /** A statement savepoint is open for it. */
   readonly savepoint: boolean;
-  /** The pager's write count before it: unchanged means it changed nothing. */
-  readonly writesBefore: number;
+  /** The pager's write stamp before it: unchanged means it changed nothing. */
+  readonly stampBefore: number;
 }
 
 /**
