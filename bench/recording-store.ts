@@ -79,12 +79,12 @@ export class RecordingObjectStore implements ObjectStore {
     return this.#record('DELETE×N', `${keys[0]} (+${keys.length - 1})`, undefined, () => this.inner.deleteMany(keys));
   }
 
-  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+  async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
     // Pages of a listing are not timed one by one: the whole iteration is one entry.
     const entry: LoggedRequest = { op: 'LIST', key: prefix, start: performance.now(), end: 0 };
     this.log.push(entry);
     try {
-      yield* this.inner.list(prefix);
+      yield* this.inner.list(prefix, startAfter);
     } finally {
       entry.end = performance.now();
     }

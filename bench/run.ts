@@ -14,6 +14,9 @@
  *   s3-write     10,000-row insert transaction, one-row update         bench/s3-write.ts
  *   cpu          scan to JSON, point lookups, bulk insert vs sql.js    bench/cpu.ts
  *   peer         sqlite-s3vfs through the same proxy (skipped when absent)  bench/peer-s3vfs.ts
+ *
+ * Only when named with --only (minutes long):
+ *   transfer-rss resident memory of import/export of 1 GiB in a lean child  bench/transfer-rss.ts
  */
 const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
   ['transfer', './transfer.js'],
@@ -24,20 +27,24 @@ const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
   ['cpu', './cpu.js'],
   ['peer', './peer-s3vfs.js'],
 ];
+/** Run only when named in --only: they take minutes (transfer-rss: 1 GiB through S3 and a directory). */
+const ON_REQUEST: ReadonlyArray<readonly [string, string]> = [['transfer-rss', './transfer-rss.js']];
 
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt > 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',')) : undefined;
 if (only !== undefined) {
-  const unknown = [...only].filter((n) => !BENCHMARKS.some(([name]) => name === n));
-  if (unknown.length > 0) throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (have ${BENCHMARKS.map(([n]) => n).join(', ')})`);
+  const unknown = [...only].filter((n) => ![...BENCHMARKS, ...ON_REQUEST].some(([name]) => name === n));
+  if (unknown.length > 0) {
+    throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (have ${[...BENCHMARKS, ...ON_REQUEST].map(([n]) => n).join(', ')})`);
+  }
 }
 // A quick run uses small databases everywhere (each benchmark reads --mb itself).
 if (process.argv.includes('--quick') && !process.argv.includes('--mb')) process.argv.push('--mb', '4');
 
 const failed: string[] = [];
 const started = performance.now();
-for (const [name, module] of BENCHMARKS) {
-  if (only !== undefined && !only.has(name)) continue;
+for (const [name, module] of [...BENCHMARKS, ...ON_REQUEST]) {
+  if (only === undefined ? ON_REQUEST.some(([n]) => n === name) : !only.has(name)) continue;
   console.log(`\n# ${name} (bench/${module.slice(2, -3)}.ts)`);
   const t0 = performance.now();
   try {

@@ -21,7 +21,8 @@
  * (the SDK's default settings, then the lean settings without the fast path), to show what each
  * buys. `--in-process` runs fauxqs and the proxy inside this process instead (the setup of the
  * earlier figures in RESULTS.md). `--mb 200` is the memory check: peak RSS must stay far below
- * the database size.
+ * the database size. This is the RSS of this whole process (tsx, the proxy thread); the memory of
+ * a transfer alone, for 1 GiB, is measured by bench/transfer-rss.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -52,11 +52,18 @@ export class BlockStore {
     if (indices.length > 0) await this.objects.deleteMany(indices.map((i) => this.key(i)));
   }
 
-  /** Every block under the prefix, ascending; keys that are not exactly `P/{10 digits}` are ignored. */
-  async *list(): AsyncIterable<BlockInfo> {
-    for await (const info of this.objects.list(`${this.prefix}/`)) {
+  /**
+   * Every block under the prefix, ascending; keys that are not exactly `P/{10 digits}` are ignored.
+   * With `from`, only blocks with index >= `from`: block keys are fixed-width, so key order is
+   * block order and the listing starts after the key of block `from - 1` (S3 `StartAfter`),
+   * costing requests only for the keys past it.
+   */
+  async *list(from = 0): AsyncIterable<BlockInfo> {
+    const startAfter = from > 0 ? this.key(from - 1) : undefined;
+    for await (const info of this.objects.list(`${this.prefix}/`, startAfter)) {
       const index = parseBlockKey(this.prefix, info.key);
-      if (index !== undefined) yield { index, size: info.size };
+      // The filter stays: a wrapper store or an S3-compatible server may ignore StartAfter.
+      if (index !== undefined && index >= from) yield { index, size: info.size };
     }
   }
 }

@@ -186,8 +186,8 @@ export class CachedObjectStore implements ObjectStore {
     }
   }
 
-  list(prefix: string): AsyncIterable<ObjectInfo> {
-    return this.remote.list(prefix);
+  list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
+    return this.remote.list(prefix, startAfter);
   }
 
   async close(): Promise<void> {

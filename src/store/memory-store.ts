@@ -53,9 +53,11 @@ export class MemoryObjectStore implements ObjectStore {
     for (const key of keys) this.objects.delete(key);
   }
 
-  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+  async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
     this.requests.list++;
-    const keys = [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort(compareKeys);
+    const keys = [...this.objects.keys()]
+      .filter((k) => k.startsWith(prefix) && (startAfter === undefined || compareKeys(k, startAfter) > 0))
+      .sort(compareKeys);
     for (const key of keys) {
       const entry = this.objects.get(key);
       if (entry !== undefined) yield { key, size: entry.data.length, etag: entry.etag };

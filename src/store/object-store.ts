@@ -56,8 +56,14 @@ export interface ObjectStore {
   delete(key: string, conditions?: WriteConditions): Promise<void>;
   /** Deletes many objects (batched where the store allows). */
   deleteMany(keys: readonly string[]): Promise<void>;
-  /** Every object whose key starts with `prefix`, in ascending key order (UTF-8 byte order). */
-  list(prefix: string): AsyncIterable<ObjectInfo>;
+  /**
+   * Every object whose key starts with `prefix`, in ascending key order (UTF-8 byte order).
+   * With `startAfter`, only the keys that sort strictly after it (S3 ListObjectsV2 `StartAfter`):
+   * a listing that resumes mid-prefix costs requests only for the keys it returns. Callers must
+   * still tolerate keys at or before `startAfter` (a wrapper or an S3-compatible server may
+   * ignore it); the stores of this package never return them.
+   */
+  list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo>;
   /** Releases connections and handles. */
   close(): Promise<void>;
 }

@@ -346,7 +346,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+  async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
     let token: string | undefined;
     const seen = new Set<string>();
     for (;;) {
@@ -357,7 +357,8 @@ export class S3ObjectStore implements ObjectStore {
           new ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: prefix,
-            ...(token !== undefined ? { ContinuationToken: token } : {}),
+            // StartAfter only opens the listing; the continuation token carries on from there.
+            ...(token !== undefined ? { ContinuationToken: token } : startAfter !== undefined ? { StartAfter: startAfter } : {}),
           }),
         );
       } catch (err) {

@@ -15,7 +15,8 @@
  * - Uploads run in parallel, at most `concurrency` at once; block 0 (the header) goes last so
  *   that a reader never finds a new header over old pages.
  * - Blocks left over from a larger earlier database under the same prefix are deleted (found by
- *   a listing that runs alongside the uploads, deleted before block 0 is written).
+ *   a listing of the keys past the new end only, which runs alongside the uploads; deleted
+ *   before block 0 is written).
  */
 import { NotADatabaseError } from '../errors.js';
 import type { BlockStore } from '../store/block-store.js';
@@ -72,8 +73,8 @@ export async function deserialize(
   }
 
   // Blocks of an earlier, larger database under this prefix: their indices are found while the
-  // uploads run (the listing only has to see keys we never write, those at or past the new end),
-  // so its round trips — one per 1000 keys — cost no wall time of their own.
+  // uploads run. The listing starts past the new end (StartAfter the last key we write), so it
+  // sees only keys we never write; its round trips — one per 1000 stale keys — cost no wall time.
   const staleListing = listBlocksFrom(target, Math.ceil(expected / blockSize));
   staleListing.catch(() => undefined); // observed below; never an unhandled rejection meanwhile
 
@@ -151,10 +152,14 @@ export async function deserialize(
   return { bytes: total, blocks: index, blockSize, removedBlocks };
 }
 
-/** The indices of the stored blocks at or past `count` (one LIST request per 1000 keys). */
+/**
+ * The indices of the stored blocks at or past `count`. The listing starts after the key of the
+ * last block the import writes, so it costs one LIST request per 1000 stale keys (one request
+ * when there are none), however large the database.
+ */
 async function listBlocksFrom(target: BlockStore, count: number): Promise<number[]> {
   const indices: number[] = [];
-  for await (const block of target.list()) if (block.index >= count) indices.push(block.index);
+  for await (const block of target.list(count)) indices.push(block.index);
   return indices;
 }
 

@@ -119,6 +119,12 @@ function blockStoreSuite(name: string, make: () => Promise<Env>): void {
       const listed = [];
       for await (const info of blocks.list()) listed.push(info);
       expect(listed).toEqual(sorted.map((index) => ({ index, size: block(index).length })));
+      // list(from): only blocks at or past `from`, whether or not block `from` itself exists.
+      for (const from of [0, 1, 3, 4, 10, 11, 999, 1000, 1001]) {
+        const tail = [];
+        for await (const info of blocks.list(from)) tail.push(info.index);
+        expect(tail, `from ${from}`).toEqual(sorted.filter((i) => i >= from));
+      }
 
       for (const i of INDICES) expect(await blocks.read(i)).toEqual(block(i));
       expect(await blocks.read(4)).toBeUndefined();

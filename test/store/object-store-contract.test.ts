@@ -23,6 +23,8 @@ interface ContractOptions {
   readonly enforcesConditions: boolean;
   /** Keys to delete in the big deleteMany test (S3: just over one 1000-key batch, to keep it quick). */
   readonly bulkKeys: number;
+  /** Keys per LIST request (S3: 1000); undefined when one `list()` is one request whatever its size. */
+  readonly listPageKeys?: number;
 }
 
 async function collect(iter: AsyncIterable<ObjectInfo>): Promise<ObjectInfo[]> {
@@ -199,6 +201,41 @@ function objectStoreContract(
       await store.deleteMany([]);
     });
 
+    it('list with startAfter yields only keys strictly after it, and pays only for the pages it returns', async () => {
+      const p = ns();
+      const count = options.bulkKeys;
+      const all = Array.from({ length: count }, (_, i) => `${p}/${String(i).padStart(10, '0')}`);
+      for (let i = 0; i < all.length; i += 100) {
+        await Promise.all(all.slice(i, i + 100).map((key) => store.put(key, new Uint8Array([1]))));
+      }
+      await store.put(`${p}-journal/0000000000`, bytes(2)); // outside the prefix, sorts before it
+      await store.put(`${p}q`, bytes(2)); // sorts after every `p/…` key, outside the prefix
+      const pages = (n: number): number => (options.listPageKeys === undefined ? 1 : Math.max(1, Math.ceil(n / options.listPageKeys)));
+      const listed = async (startAfter: string | undefined): Promise<{ keys: string[]; requests: number }> => {
+        const before = store.requests.list;
+        const got = (await collect(store.list(`${p}/`, startAfter))).map((info) => info.key);
+        return { keys: got, requests: store.requests.list - before };
+      };
+      // Near the end: one request, however many keys come before.
+      expect(await listed(all[count - 11])).toEqual({ keys: all.slice(count - 10), requests: 1 });
+      // Early on: the rest in order, paged on past the first page when there is more than one.
+      expect(await listed(all[49])).toEqual({ keys: all.slice(50), requests: pages(count - 50) });
+      // A startAfter that is not itself a key: the keys after the point it falls at.
+      expect(await listed(`${all[99]}x`)).toEqual({ keys: all.slice(100), requests: pages(count - 100) });
+      // Before the prefix (or empty): everything; past the last key: nothing, one request.
+      expect((await listed(p)).keys).toEqual(all);
+      expect((await listed('')).keys).toEqual(all);
+      expect(await listed(all[count - 1])).toEqual({ keys: [], requests: 1 });
+      expect(await listed(`${p}/9`)).toEqual({ keys: [], requests: 1 });
+      // Keys in subfolders of the prefix follow the same byte order.
+      await store.put(`${p}/sub/a`, bytes(1));
+      await store.put(`${p}/sub/b`, bytes(1));
+      expect((await listed(`${p}/sub/a`)).keys).toEqual([`${p}/sub/b`]);
+      expect((await listed(`${p}/s`)).keys).toEqual([`${p}/sub/a`, `${p}/sub/b`]);
+      expect((await listed(`${p}/sub0`)).keys).toEqual([]);
+      await store.deleteMany([...all, `${p}/sub/a`, `${p}/sub/b`, `${p}-journal/0000000000`, `${p}q`]);
+    });
+
     it('counts requests by kind', async () => {
       const p = ns();
       const before = { ...store.requests };
@@ -296,7 +333,7 @@ objectStoreContract('directory', { enforcesConditions: true, bulkKeys: 1500 }, a
 });
 
 // fauxqs accepts conditional writes but does not enforce them (see s3-global-setup.ts).
-objectStoreContract('s3', { enforcesConditions: false, bulkKeys: 1100 }, async () => {
+objectStoreContract('s3', { enforcesConditions: false, bulkKeys: 1100, listPageKeys: 1000 }, async () => {
   const { store, client } = await newTestBucket();
   return {
     store,
@@ -372,7 +409,7 @@ describe('DirectoryObjectStore specifics', () => {
     const key = fc.array(segment, { minLength: 1, maxLength: 3 }).map((segs) => segs.join('/'));
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(key, { maxLength: 12 }), fc.string({ maxLength: 4 }), async (candidates, rawPrefix) => {
+      fc.asyncProperty(fc.uniqueArray(key, { maxLength: 12 }), fc.string({ maxLength: 4 }), key, async (candidates, rawPrefix, rawStartAfter) => {
         // A key cannot be both an object and a directory on disk (nor in this contract): keep the first.
         const chosen: string[] = [];
         for (const k of candidates) {
@@ -390,6 +427,13 @@ describe('DirectoryObjectStore specifics', () => {
           const fromDir = (await collect(directory.list(prefix))).map(({ key, size }) => ({ key, size }));
           const fromMemory = (await collect(memory.list(prefix))).map(({ key, size }) => ({ key, size }));
           expect(fromDir, `prefix ${JSON.stringify(prefix)}`).toEqual(fromMemory);
+          // startAfter anywhere: at a key, between keys, at a directory name, before and after all.
+          for (const startAfter of [rawStartAfter, ...chosen, ...chosen.map((k) => k.slice(0, -1))]) {
+            const dirAfter = (await collect(directory.list(prefix, startAfter))).map(({ key, size }) => ({ key, size }));
+            const memAfter = (await collect(memory.list(prefix, startAfter))).map(({ key, size }) => ({ key, size }));
+            expect(dirAfter, `prefix ${JSON.stringify(prefix)} after ${JSON.stringify(startAfter)}`).toEqual(memAfter);
+            expect(memAfter).toEqual(fromMemory.filter(({ key }) => key > startAfter));
+          }
         }
       }),
       { numRuns: 100 },

@@ -56,9 +56,9 @@ class SlowStore implements ObjectStore {
   deleteMany(keys: readonly string[]): Promise<void> {
     return this.#timed(`deleteMany ${keys.length}`, () => this.inner.deleteMany(keys));
   }
-  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+  async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
     this.log.push(`list ${prefix}`);
-    yield* this.inner.list(prefix);
+    yield* this.inner.list(prefix, startAfter);
   }
   close(): Promise<void> {
     return this.inner.close();

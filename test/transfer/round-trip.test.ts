@@ -144,11 +144,41 @@ describe.each(stores)('round trip through the $name store', ({ make, runs }) => 
     const small = makeDatabaseBytes(`PRAGMA page_size=1024; CREATE TABLE t(x);`);
     const target = new BlockStore(objects, 'shrink');
     await deserialize(target, [big], { blockSize: 1024 });
+    const lists = objects.requests.list;
     const result = await deserialize(target, [small], { blockSize: 1024 });
+    // Fewer than 1000 stale keys: one LIST, which starts after the last block written.
+    expect(objects.requests.list - lists).toBe(1);
     expect(result.removedBlocks).toBe(big.length / 1024 - small.length / 1024);
     const keys: string[] = [];
     for await (const info of objects.list('shrink/')) keys.push(info.key);
     expect(keys).toEqual(['shrink/0000000000', 'shrink/0000000001']);
+  });
+
+  it('re-importing over more than 1000 blocks with nothing stale costs one LIST; 1000+ stale blocks are all removed', async () => {
+    // 1200 blocks of 512 bytes: more than one S3 list page of existing keys under the prefix.
+    const db = makeDatabaseBytes(
+      `PRAGMA page_size=512; CREATE TABLE t(x); INSERT INTO t SELECT zeroblob(400) FROM (WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM s WHERE i < 1150) SELECT i FROM s);`,
+    );
+    const blocks = db.length / 512;
+    expect(blocks).toBeGreaterThan(1000);
+    const target = new BlockStore(objects, 'relist');
+    await deserialize(target, [db], { blockSize: 512 });
+    let lists = objects.requests.list;
+    const again = await deserialize(target, [db], { blockSize: 512 });
+    expect(objects.requests.list - lists).toBe(1);
+    expect(again.removedBlocks).toBe(0);
+    // Shrinking to 2 blocks: the blocks past the end span two list pages on S3, and all go.
+    const small = makeDatabaseBytes(`PRAGMA page_size=512; CREATE TABLE t(x);`);
+    lists = objects.requests.list;
+    const shrunk = await deserialize(target, [small], { blockSize: 512 });
+    expect(shrunk.removedBlocks).toBe(blocks - small.length / 512);
+    expect(objects.requests.list - lists).toBeLessThanOrEqual(2);
+    const keys: string[] = [];
+    for await (const info of objects.list('relist/')) keys.push(info.key);
+    expect(keys).toEqual(['relist/0000000000', 'relist/0000000001']);
+    const file = await new BlockVfs(objects).xOpen('relist', OpenFlags.SQLITE_OPEN_READONLY);
+    expect(Buffer.compare(await serializeToBytes(file), small)).toBe(0);
+    await file.xClose();
   });
 
   it('refuses random bytes and truncated files before writing anything', async () => {
