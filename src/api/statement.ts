@@ -12,7 +12,7 @@
  * the schema changed refuses to run (SQLITE_SCHEMA): prepare it again.
  */
 import { MisuseError, SqliteError } from '../errors.js';
-import { readConsistent, readConsistentStream } from '../pager/consistent-read.js';
+import { readConsistent, readConsistentBatches } from '../pager/consistent-read.js';
 import type { SqlValue } from '../record/value.js';
 import { StatementContext } from '../exec/expr-contract.js';
 import { compileSelect } from '../exec/select/compile-select.js';
@@ -37,6 +37,8 @@ export interface TypedRow {
 export class Statement {
   /** The schema cookie the statement was planned against. */
   private readonly cookie: number;
+  /** Result column names (the keys of a Row). */
+  private readonly names: readonly string[];
 
   private constructor(
     private readonly ctx: QueryContext,
@@ -48,6 +50,7 @@ export class Statement {
     private readonly consistent: boolean,
   ) {
     this.cookie = ctx.pager.header.schemaCookie;
+    this.names = query.columns.map((c) => c.name);
   }
 
   /** @internal */
@@ -85,29 +88,54 @@ export class Statement {
 
   /** Rows as executor values (bigint INTEGER, number REAL), streamed. */
   typedIterate(params?: BindParams): AsyncGenerator<TypedRow> {
-    const bound = bindParameters(this.params, params);
-    if (!this.consistent) return this.run(bound);
-    return readConsistentStream(this.ctx.pager, () => this.run(bound));
+    return this.stream(bindParameters(this.params, params), (values) => ({ values }));
   }
 
-  /** One run, as it is: the caller decides about consistency. */
-  private async *run(bound: ReturnType<typeof bindParameters>): AsyncGenerator<TypedRow> {
+  /** Rows as objects keyed by column name, streamed (a binding error comes from the first `next()`). */
+  iterate(params?: BindParams): AsyncGenerator<Row> {
+    let bound: ReturnType<typeof bindParameters>;
+    try {
+      bound = bindParameters(this.params, params);
+    } catch (err) {
+      return (async function* (): AsyncGenerator<Row> {
+        throw err;
+      })();
+    }
+    return this.stream(bound, (values) => this.toRow(values));
+  }
+
+  /**
+   * The rows of one run, shaped by `shape`: the executor hands them out in batches (see
+   * CompiledQuery.batches), so a consumer pays one Promise per row here and none inside.
+   */
+  private stream<T>(bound: ReturnType<typeof bindParameters>, shape: (values: Value[]) => T): AsyncGenerator<T> {
+    const open = () => this.shaped(this.run(bound), shape);
+    if (!this.consistent) return flatten(open());
+    return readConsistentBatches(this.ctx.pager, open);
+  }
+
+  private async *shaped<T>(batches: AsyncGenerator<Value[][]>, shape: (values: Value[]) => T): AsyncGenerator<T[]> {
+    for await (const b of batches) {
+      const out = new Array<T>(b.length);
+      for (let i = 0; i < b.length; i++) out[i] = shape(b[i]!);
+      yield out;
+    }
+  }
+
+  /** One run, as it is (batches of rows; `want` caps them): the caller decides about consistency. */
+  private async *run(bound: ReturnType<typeof bindParameters>, want?: number): AsyncGenerator<Value[][]> {
     const pager = this.ctx.pager;
     if (pager.header.schemaCookie !== this.cookie) {
       throw new SqliteError('SQLITE_SCHEMA', 'database schema has changed since the statement was prepared; prepare it again');
     }
     const rt: RunContext = { eval: new StatementContext(bound), pager, cache: new Map() };
-    for await (const values of this.query.run(rt, undefined)) yield { values };
-  }
-
-  /** Rows as objects keyed by column name, streamed. */
-  async *iterate(params?: BindParams): AsyncGenerator<Row> {
-    for await (const { values } of this.typedIterate(params)) yield this.toRow(values);
+    yield* this.query.batches(rt, undefined, want);
   }
 
   private toRow(values: readonly Value[]): Row {
+    const names = this.names;
     const row: Row = {};
-    this.columns().forEach((n, i) => (row[n] = toPublic(values[i] ?? null)));
+    for (let i = 0; i < names.length; i++) row[names[i]!] = toPublic(values[i] ?? null);
     return row;
   }
 
@@ -116,21 +144,55 @@ export class Statement {
     const bound = bindParameters(this.params, params);
     const collect = async (): Promise<Row[]> => {
       const out: Row[] = [];
-      for await (const { values } of this.run(bound)) out.push(this.toRow(values));
+      for await (const b of this.run(bound)) for (const values of b) out.push(this.toRow(values));
       return out;
     };
     return this.consistent ? readConsistent(this.ctx.pager, collect) : collect();
   }
 
-  /** The first row, or undefined; stops reading after it. */
+  /** The first row, or undefined; computes no row after it. */
   async get(params?: BindParams): Promise<Row | undefined> {
     const bound = bindParameters(this.params, params);
     const first = async (): Promise<Row | undefined> => {
-      for await (const { values } of this.run(bound)) return this.toRow(values);
+      for await (const b of this.run(bound, 1)) {
+        const values = b[0];
+        if (values !== undefined) return this.toRow(values);
+      }
       return undefined;
     };
     return this.consistent ? readConsistent(this.ctx.pager, first) : first();
   }
+}
+
+/** The items of a batch stream one by one (a hand-written iterator: no Promise per item beyond the consumer's own). */
+function flatten<T>(source: AsyncGenerator<T[]>): AsyncGenerator<T> {
+  let batch: readonly T[] = [];
+  let at = 0;
+  const it: AsyncGenerator<T> = {
+    next(): Promise<IteratorResult<T>> {
+      if (at < batch.length) return Promise.resolve({ done: false, value: batch[at++]! });
+      return source.next().then((step) => {
+        if (step.done === true) return { done: true, value: undefined };
+        batch = step.value;
+        at = 0;
+        return it.next();
+      });
+    },
+    async return(value?: unknown): Promise<IteratorResult<T>> {
+      batch = [];
+      await source.return(undefined);
+      return { done: true, value: value as undefined };
+    },
+    async throw(err: unknown): Promise<IteratorResult<T>> {
+      batch = [];
+      await source.return(undefined);
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return it;
+    },
+  };
+  return it;
 }
 
 /** EXPLAIN QUERY PLAN as rows (id, parent, notused, detail), as SQLite returns them. */
@@ -148,6 +210,10 @@ function planRows(query: CompiledQuery): CompiledQuery {
     plan: query.plan,
     async *run() {
       for (const r of rows) yield [...r];
+    },
+    async *batches(_rt, _outer, want) {
+      const out = rows.slice(0, want ?? rows.length).map((r) => [...r]);
+      if (out.length > 0) yield out;
     },
   };
 }

@@ -35,12 +35,67 @@ export interface OrderTerm {
   readonly collation: string;
 }
 
+/**
+ * The rest of a step that must wait (for a page, or a subquery): not started until called, so
+ * that whoever steps can first hand out the rows it has — nothing is fetched for a row the
+ * consumer may never ask for.
+ */
+export type Later = () => Promise<boolean>;
+
+/** The answer of a step: now, or `Later`. */
+export type Step = boolean | Later;
+
+/** Runs a step to its end. */
+export function settle(s: Step): boolean | Promise<boolean> {
+  return typeof s === 'function' ? s() : s;
+}
+
+/**
+ * The rows of one FROM item, one step at a time. `next()` moves to the next row and fills the
+ * source's slots of the shared row: true when there is one, false at the end. It answers at
+ * once when no page must be fetched (a scan's move within a cached leaf, a payload without
+ * overflow), so a scan over cached pages costs no Promise per row; else it answers `Later`.
+ */
+export interface RowSource {
+  next(): Step;
+  /** The consumer stopped early: release what the source holds (an inner generator). */
+  close(): void;
+}
+
 export interface AccessPath {
   readonly description: string;
   /** Rows come out in the order of the ORDER BY terms given to the planner. */
   readonly providesOrder: boolean;
-  /** Fills the source's slots of `row` for each row read; yields once per row. */
-  open(row: Value[], rt: RunContext): AsyncGenerator<void>;
+  /** A source that fills the source's slots of `row` at each step (nothing is read before the first `next()`). */
+  open(row: Value[], rt: RunContext): RowSource;
+}
+
+/** A RowSource over a generator that yields once per row (the paths not worth a hand-written stepper). */
+export function generatorSource(gen: AsyncGenerator<void>): RowSource {
+  const later: Later = () => gen.next().then((r) => r.done !== true);
+  return {
+    next: () => later,
+    close: () => {
+      gen.return(undefined).catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Fills `row` from the table cursor's current entry: synchronously when its payload has no
+ * overflow (decoded straight from the page), else once the overflow chain is read.
+ */
+function fillFromCursor(cursor: TableCursor, d: RowDecoder, row: Value[], source: Source): Step {
+  const local = cursor.localPayload();
+  if (local !== undefined) {
+    d.fillRow(row, source.offset, source.rowidSlot, local, cursor.rowid);
+    return true;
+  }
+  return () =>
+    cursor.payload().then((p) => {
+      d.fillRow(row, source.offset, source.rowidSlot, p, cursor.rowid);
+      return true;
+    });
 }
 
 type Op = '=' | '<' | '<=' | '>' | '>=' | 'in';
@@ -208,12 +263,20 @@ function describeCons(name: string | ((c: Constraint) => string), eq: readonly C
 
 /** Evaluates constraint keys on the current row (or runs its IN subquery), with the seek's affinity applied. */
 async function keyValues(c: Constraint, row: Value[], rt: RunContext): Promise<Value[]> {
+  if (c.list === undefined) return keyValuesNow(c, row, rt);
   const raw: Value[] = [];
-  if (c.list !== undefined) {
-    for await (const r of c.list.query.run(rt, row)) raw.push(r[0] ?? null);
-  } else {
-    for (const k of c.keys) raw.push(k.fn(row, rt.eval));
-  }
+  for await (const b of c.list.query.batches(rt, row)) for (const r of b) raw.push(r[0] ?? null);
+  return convertKeys(c, raw);
+}
+
+/** As keyValues, without a Promise: for constraints whose keys do not come from an IN subquery. */
+function keyValuesNow(c: Constraint, row: Value[], rt: RunContext): Value[] {
+  const raw: Value[] = [];
+  for (const k of c.keys) raw.push(k.fn(row, rt.eval));
+  return convertKeys(c, raw);
+}
+
+function convertKeys(c: Constraint, raw: Value[]): Value[] {
   return c.convert === undefined ? raw : raw.map((v) => applyAffinityValue(v, c.convert!));
 }
 
@@ -235,13 +298,13 @@ export function planTableAccess(
   const table = source.table!;
   const cons = extract(scope, source, terms);
   const label = source.name.toLowerCase() === table.name.toLowerCase() ? table.name : `${table.name} AS ${source.name}`;
+  // One decoder for every run of the plan (it only depends on the text encoding; its scratch
+  // record is used synchronously inside each fill, so interleaved runs can share it).
+  let cachedDecoder: RowDecoder | undefined;
   const decoder = (rt: RunContext): RowDecoder => {
-    let d = rt.cache.get(source) as RowDecoder | undefined;
-    if (d === undefined) {
-      d = new RowDecoder(table, rt.pager.header.textEncoding as TextEncoding);
-      rt.cache.set(source, d);
-    }
-    return d;
+    const encoding = rt.pager.header.textEncoding as TextEncoding;
+    if (cachedDecoder === undefined || cachedDecoder.encoding !== encoding) cachedDecoder = new RowDecoder(table, encoding);
+    return cachedDecoder;
   };
 
   // Index candidates: the table's indexes (not partial, not on expressions), and for a WITHOUT
@@ -268,28 +331,38 @@ export function planTableAccess(
       return {
         description: `SEARCH ${label} USING INTEGER PRIMARY KEY (rowid${c.op === '=' ? '=?' : ' IN (...)'})`,
         providesOrder: c.op === '=' || orderIsRowid(order, false),
-        async *open(row, rt) {
-          const wanted: bigint[] = [];
-          for (const v of await keyValues(c, row, rt)) {
-            const r = typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? BigInt(v) : v;
-            if (typeof r === 'bigint' && r >= MIN_INT64 && r <= MAX_INT64) wanted.push(r);
-          }
-          wanted.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-          const cursor = new TableCursor(rt.pager, table.rootPage);
+        open(row, rt) {
           const d = decoder(rt);
-          let last: bigint | undefined;
-          for (const r of wanted) {
-            if (r === last) continue;
-            last = r;
-            if (!(await cursor.seekRowid(r))) continue;
-            d.fillRow(row, source.offset, source.rowidSlot, await cursor.payload(), cursor.rowid);
-            yield;
-          }
+          const cursor = new TableCursor(rt.pager, table.rootPage);
+          let wanted: bigint[] | undefined;
+          let at = 0;
+          const start = (values: Value[]): Step => {
+            const list: bigint[] = [];
+            for (const v of values) {
+              const r = typeof v === 'number' && Number.isInteger(v) && Math.abs(v) < 2 ** 63 ? BigInt(v) : v;
+              if (typeof r === 'bigint' && r >= MIN_INT64 && r <= MAX_INT64) list.push(r);
+            }
+            list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+            wanted = list.filter((r, i) => i === 0 || r !== list[i - 1]);
+            return seekNext();
+          };
+          const seekNext = (): Step => {
+            const r = wanted![at++];
+            if (r === undefined) return false;
+            return () => cursor.seekRowid(r).then((found) => settle(found ? fillFromCursor(cursor, d, row, source) : seekNext()));
+          };
+          return {
+            next() {
+              if (wanted !== undefined) return seekNext();
+              if (c.list !== undefined) return () => keyValues(c, row, rt).then((keys) => settle(start(keys)));
+              return start(keyValuesNow(c, row, rt));
+            },
+            close() {},
+          };
         },
       };
     }
   }
-
 
   const rowidLow = table.withoutRowid ? undefined : cons.find((c) => c.column === -1 && (c.op === '>' || c.op === '>='));
   const rowidHigh = table.withoutRowid ? undefined : cons.find((c) => c.column === -1 && (c.op === '<' || c.op === '<='));
@@ -342,22 +415,39 @@ export function planTableAccess(
     return {
       description: `SCAN ${label}`,
       providesOrder: order === undefined || order.length === 0 || (table.withoutRowid ? false : orderIsRowid(order, true)),
-      async *open(row, rt) {
+      open(row, rt) {
         const d = decoder(rt);
         if (table.withoutRowid) {
-          const cursor = new IndexCursor(rt.pager, table.rootPage);
-          for (let ok = await cursor.first(); ok; ok = await cursor.next()) {
-            d.fillRow(row, source.offset, source.rowidSlot, await cursor.payload(), undefined);
-            yield;
-          }
-          return;
+          return generatorSource(
+            (async function* () {
+              const cursor = new IndexCursor(rt.pager, table.rootPage);
+              for (let ok = await cursor.first(); ok; ok = await cursor.next()) {
+                d.fillRow(row, source.offset, source.rowidSlot, await cursor.payload(), undefined);
+                yield;
+              }
+            })(),
+          );
         }
         const cursor = new TableCursor(rt.pager, table.rootPage);
         const fwd = direction === 'forward';
-        for (let ok = await (fwd ? cursor.first() : cursor.last()); ok; ok = await (fwd ? cursor.next() : cursor.prev())) {
-          d.fillRow(row, source.offset, source.rowidSlot, await cursor.payload(), cursor.rowid);
-          yield;
-        }
+        let started = false;
+        const fill = (ok: boolean): Step => ok && fillFromCursor(cursor, d, row, source);
+        const filled = (ok: boolean): boolean | Promise<boolean> => settle(fill(ok));
+        const first: Later = () => (fwd ? cursor.first() : cursor.last()).then(filled);
+        const prev: Later = () => cursor.prev().then(filled);
+        const next: Later = () => cursor.next().then(filled);
+        return {
+          next() {
+            if (!started) {
+              started = true;
+              return first;
+            }
+            if (!fwd) return prev;
+            const moved = cursor.nextInLeaf();
+            return moved !== undefined ? fill(moved) : next;
+          },
+          close() {},
+        };
       },
     };
   }
@@ -366,29 +456,50 @@ export function planTableAccess(
     return {
       description: `SEARCH ${label} USING INTEGER PRIMARY KEY (${describeCons('rowid', [], low, high)})`,
       providesOrder: order === undefined || order.length === 0 || orderIsRowid(order, false),
-      async *open(row, rt) {
+      open(row, rt) {
         const d = decoder(rt);
-        let start: bigint | undefined;
-        if (low !== undefined) {
-          const v = (await keyValues(low, row, rt))[0] ?? null;
-          if (v === null || typeof v === 'string' || v instanceof Uint8Array) return; // rowid > NULL/text: nothing
-          start = rowidCeil(v);
-          if (start !== undefined && start > MAX_INT64) return;
-        }
-        let stop: Value = null;
-        if (high !== undefined) {
-          stop = (await keyValues(high, row, rt))[0] ?? null;
-          if (stop === null) return;
-          if (typeof stop === 'string' || stop instanceof Uint8Array) stop = null; // every integer is < text
-        }
         const cursor = new TableCursor(rt.pager, table.rootPage);
-        let ok = start === undefined ? await cursor.first() : (await cursor.seekRowid(start), !cursor.eof);
-        for (; ok; ok = await cursor.next()) {
+        let stop: Value = null;
+        let state: 'new' | 'open' | 'over' = 'new';
+        const fill = (ok: boolean): Step => {
+          if (!ok) return false;
           const r = cursor.rowid;
-          if (stop !== null && (r > (stop as number | bigint) || (high!.op === '<' && r >= (stop as number | bigint)))) return;
-          d.fillRow(row, source.offset, source.rowidSlot, await cursor.payload(), r);
-          yield;
-        }
+          if (stop !== null && (r > (stop as number | bigint) || (high!.op === '<' && r >= (stop as number | bigint)))) {
+            state = 'over';
+            return false;
+          }
+          return fillFromCursor(cursor, d, row, source);
+        };
+        const begin = async (): Promise<boolean> => {
+          let start: bigint | undefined;
+          if (low !== undefined) {
+            const v = (await keyValues(low, row, rt))[0] ?? null;
+            if (v === null || typeof v === 'string' || v instanceof Uint8Array) return false; // rowid > NULL/text: nothing
+            start = rowidCeil(v);
+            if (start !== undefined && start > MAX_INT64) return false;
+          }
+          if (high !== undefined) {
+            stop = (await keyValues(high, row, rt))[0] ?? null;
+            if (stop === null) return false;
+            if (typeof stop === 'string' || stop instanceof Uint8Array) stop = null; // every integer is < text
+          }
+          state = 'open';
+          const ok = start === undefined ? await cursor.first() : (await cursor.seekRowid(start), !cursor.eof);
+          return settle(fill(ok));
+        };
+        const next: Later = () => cursor.next().then((ok) => settle(fill(ok)));
+        return {
+          next() {
+            if (state === 'new') {
+              state = 'over';
+              return begin;
+            }
+            if (state === 'over') return false;
+            const moved = cursor.nextInLeaf();
+            return moved !== undefined ? fill(moved) : next;
+          },
+          close() {},
+        };
       },
     };
   }
@@ -414,7 +525,11 @@ export function planTableAccess(
     return {
       description,
       providesOrder: order === undefined || order.length === 0 || (!hasIn && orderMatchesIndex(index, eq, order)),
-      async *open(row, rt) {
+      open: (row, rt) => generatorSource(scanIndex(row, rt)),
+    };
+
+    async function* scanIndex(row: Value[], rt: RunContext): AsyncGenerator<void> {
+      {
         const d = decoder(rt);
         const info: KeyInfo = {
           collations: index.columns.map((c) => resolveCollation(c.collation)),
@@ -484,7 +599,7 @@ export function planTableAccess(
             yield;
           }
         }
-      },
-    };
+      }
+    }
   }
 }

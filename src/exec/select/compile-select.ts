@@ -12,6 +12,15 @@
  *
  * Rows stream: nothing is buffered unless a step needs the whole input (a sort, grouping,
  * DISTINCT keeps only its keys, INTERSECT/EXCEPT), and LIMIT stops the scan.
+ *
+ * Row by row, nothing waits unless it must: each FROM item is a RowSource whose `next()`
+ * answers at once when no page must be fetched, the nested loops (`joinRows`) are a state
+ * machine that steps synchronously through them, and result rows leave in batches
+ * (`CompiledQuery.batches`): every row computed without waiting joins the batch, which goes
+ * out before the scan waits for a page — one Promise per batch rather than one per row and per
+ * layer. Batching changes no result: LIMIT/OFFSET are applied while producing (no row past the
+ * LIMIT is computed), `want` lets a caller that needs one row (get(), a scalar subquery) ask
+ * for one, and an error on a row is thrown after the batch of rows before it.
  */
 import { countEntries } from '../../btree/count-entries.js';
 import { SqliteError } from '../../errors.js';
@@ -27,7 +36,7 @@ import type {
   ValuesCore,
 } from '../../sql/ast.js';
 import type { Value } from '../value.js';
-import { planTableAccess, type AccessPath, type OrderTerm } from './access-path.js';
+import { planTableAccess, settle, type AccessPath, type Later, type OrderTerm, type RowSource, type Step } from './access-path.js';
 import { coreSpans } from './column-names.js';
 import { compareForSort, exprAffinity, exprCollation, hasCollation, isTrue, ValueSet, applyAffinityValue } from './expr-api.js';
 import { groupKey } from './group-key.js';
@@ -79,19 +88,20 @@ async function subqueryValue(s: SubqueryRun, row: readonly Value[], rt: RunConte
   let v: unknown;
   if (s.mode === 'scalar') {
     v = null;
-    for await (const r of s.query.run(rt, row)) {
-      v = r[0] ?? null;
+    for await (const b of s.query.batches(rt, row, 1)) {
+      v = b[0]?.[0] ?? null;
       break;
     }
   } else if (s.mode === 'exists') {
     v = 0n;
-    for await (const _ of s.query.run(rt, row)) {
+    for await (const b of s.query.batches(rt, row, 1)) {
+      if (b.length === 0) continue;
       v = 1n;
       break;
     }
   } else {
     const set = new ValueSet([], s.inAffinity, s.inCollation);
-    for await (const r of s.query.run(rt, row)) set.add(r[0] ?? null);
+    for await (const b of s.query.batches(rt, row)) for (const r of b) set.add(r[0] ?? null);
     v = set;
   }
   if (!s.query.correlated) rt.cache.set(s, v);
@@ -108,12 +118,39 @@ function evaluate(t: TrackedExpr, row: Value[], rt: RunContext): Value | Promise
   return fillSubqueries(t.subqueries, row, rt).then(() => t.fn(row, rt.eval));
 }
 
-async function passes(terms: readonly TrackedExpr[], row: Value[], rt: RunContext): Promise<boolean> {
-  for (const t of terms) {
-    const v = t.subqueries.length === 0 ? t.fn(row, rt.eval) : await evaluate(t, row, rt);
-    if (!isTrue(v)) return false;
+/** Whether every term is true of `row`: answered at once unless a term runs a subquery (then `Later`). */
+function passesNow(terms: readonly TrackedExpr[], row: Value[], rt: RunContext): Step {
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i]!;
+    if (t.subqueries.length > 0) return () => passesFrom(terms, i, row, rt);
+    if (!isTrue(t.fn(row, rt.eval))) return false;
   }
   return true;
+}
+
+async function passesFrom(terms: readonly TrackedExpr[], from: number, row: Value[], rt: RunContext): Promise<boolean> {
+  for (let i = from; i < terms.length; i++) {
+    if (!isTrue(await evaluate(terms[i]!, row, rt))) return false;
+  }
+  return true;
+}
+
+/** Result rows per batch at most (a batch also ends where the scan must wait for a page). */
+const MAX_BATCH = 512;
+
+/** One batch per row of a row stream (for the queries that do not batch by themselves). */
+async function* rowBatches(rows: AsyncGenerator<Value[]>, want: number | undefined): AsyncGenerator<Value[][]> {
+  if (want !== undefined && want <= 0) return;
+  let n = 0;
+  for await (const r of rows) {
+    yield [r];
+    if (want !== undefined && ++n >= want) return;
+  }
+}
+
+/** A row stream from a batch stream: what `run` hands to callers that take rows one by one. */
+async function* flattenBatches(batches: AsyncGenerator<Value[][]>): AsyncGenerator<Value[]> {
+  for await (const b of batches) for (const r of b) yield r;
 }
 
 /** LIMIT / OFFSET value: an integer (text that looks like one is converted), else an error. */
@@ -408,36 +445,119 @@ function compileCore(
   const base = scope.base;
   const sources = scope.sources;
 
-  /** The joined rows of FROM + WHERE, in the shared row array. */
-  async function* joined(rt: RunContext, outer: readonly Value[] | undefined): AsyncGenerator<Value[]> {
+  /**
+   * The joined rows of FROM + WHERE, one `step()` at a time, in the shared row array: nested
+   * loops over the levels' sources, written as a resumable state machine so that a step costs
+   * no Promise unless a source must fetch a page or a term runs a subquery.
+   */
+  function joinRows(rt: RunContext, outer: readonly Value[] | undefined): Joined {
     const row = new Array<Value>(width()).fill(null);
     if (outer !== undefined) for (let i = 0; i < base; i++) row[i] = outer[i] ?? null;
-    if (!(await passes(constant, row, rt))) return;
-    if (n === 0) {
-      yield row;
-      return;
-    }
-    async function* level(i: number): AsyncGenerator<Value[]> {
-      const src = sources[i]!;
-      const on = leftOn[i]!;
-      const wh = whereAt[i]!;
-      let matched = false;
-      for await (const _ of paths[i]!.open(row, rt)) {
-        if (on.length > 0 && !(await passes(on, row, rt))) continue;
-        matched = true;
-        if (wh.length > 0 && !(await passes(wh, row, rt))) continue;
-        if (i + 1 === n) yield row;
-        else yield* level(i + 1);
+    const open: (RowSource | undefined)[] = new Array<RowSource | undefined>(n).fill(undefined);
+    const matched: boolean[] = new Array<boolean>(n).fill(false);
+    let mode: Mode = Phase.START;
+    /** The level being stepped (-1 before the first). */
+    let i = -1;
+    const enter = (k: number): void => {
+      matched[k] = false;
+      open[k] = paths[k]!.open(row, rt);
+    };
+    /** Continues after an awaited answer: `yes`/`no` is the next mode. */
+    const resume =
+      (later: Later, yes: Mode, no: Mode): Later =>
+      () =>
+        later().then((v) => {
+          mode = v ? yes : no;
+          return settle(step());
+        });
+    const step = (): Step => {
+      for (;;) {
+        switch (mode) {
+          case Phase.START: {
+            const ok = passesNow(constant, row, rt);
+            if (typeof ok === 'function') return resume(ok, Phase.DESCEND, Phase.END);
+            mode = ok ? Phase.DESCEND : Phase.END;
+            continue;
+          }
+          case Phase.DESCEND:
+            if (i + 1 === n) {
+              mode = n === 0 ? Phase.END : Phase.ADVANCE;
+              return true;
+            }
+            i++;
+            enter(i);
+            mode = Phase.ADVANCE;
+            continue;
+          case Phase.ADVANCE: {
+            const src = open[i];
+            if (src === undefined) {
+              mode = Phase.UP; // its LEFT JOIN NULL row went out
+              continue;
+            }
+            const got = src.next();
+            if (typeof got === 'function') return resume(got, Phase.HAVE_ROW, Phase.EXHAUSTED);
+            mode = got ? Phase.HAVE_ROW : Phase.EXHAUSTED;
+            continue;
+          }
+          case Phase.HAVE_ROW: {
+            const on = leftOn[i]!;
+            const ok = on.length === 0 || passesNow(on, row, rt);
+            if (typeof ok === 'function') {
+              return () =>
+                ok().then((v) => {
+                  if (v) matched[i] = true;
+                  mode = v ? Phase.WHERE : Phase.ADVANCE;
+                  return settle(step());
+                });
+            }
+            if (ok) matched[i] = true;
+            mode = ok ? Phase.WHERE : Phase.ADVANCE;
+            continue;
+          }
+          case Phase.WHERE:
+          case Phase.NULL_WHERE: {
+            const wh = whereAt[i]!;
+            const fail = mode === Phase.WHERE ? Phase.ADVANCE : Phase.UP;
+            const ok = wh.length === 0 || passesNow(wh, row, rt);
+            if (typeof ok === 'function') return resume(ok, Phase.DESCEND, fail);
+            mode = ok ? Phase.DESCEND : fail;
+            continue;
+          }
+          case Phase.EXHAUSTED: {
+            open[i] = undefined;
+            const src = sources[i]!;
+            if (src.leftJoin && !matched[i]) {
+              // No row matched the ON terms: one pass with the item's columns NULL.
+              const stop = src.offset + src.columns.length + (src.rowidSlot !== undefined ? 1 : 0);
+              for (let k = src.offset; k < stop; k++) row[k] = null;
+              mode = Phase.NULL_WHERE;
+            } else mode = Phase.UP;
+            continue;
+          }
+          case Phase.UP:
+            if (i === 0) {
+              mode = Phase.END;
+              return false;
+            }
+            i--;
+            mode = Phase.ADVANCE;
+            continue;
+          default:
+            return false;
+        }
       }
-      if (src.leftJoin && !matched) {
-        const end = src.offset + src.columns.length + (src.rowidSlot !== undefined ? 1 : 0);
-        for (let k = src.offset; k < end; k++) row[k] = null;
-        if (wh.length > 0 && !(await passes(wh, row, rt))) return;
-        if (i + 1 === n) yield row;
-        else yield* level(i + 1);
-      }
-    }
-    yield* level(0);
+    };
+    return {
+      row,
+      step,
+      close() {
+        mode = Phase.END;
+        for (let k = 0; k < n; k++) {
+          open[k]?.close();
+          open[k] = undefined;
+        }
+      },
+    };
   }
 
   // A result column that is a GROUP BY term shows the group's key as SQLite stores it: the
@@ -445,7 +565,8 @@ function compileCore(
   const groupTexts = groupBy.map((g) => JSON.stringify(g.tracked.expr));
   const fromGroup = results.map((r) => (groupBy.length === 0 ? -1 : groupTexts.indexOf(JSON.stringify(r.expr))));
 
-  async function project(row: Value[], rt: RunContext, groupKeyValues?: readonly Value[]): Promise<Value[]> {
+  /** The result columns of `row`: without a Promise unless a column runs a subquery. */
+  function project(row: Value[], rt: RunContext, groupKeyValues?: readonly Value[]): Value[] | Promise<Value[]> {
     const out = new Array<Value>(results.length);
     for (let i = 0; i < results.length; i++) {
       const j = fromGroup[i]!;
@@ -454,49 +575,110 @@ function compileCore(
         continue;
       }
       const t = results[i]!.tracked;
-      out[i] = t.subqueries.length === 0 ? t.fn(row, rt.eval) : await evaluate(t, row, rt);
+      if (t.subqueries.length > 0) return projectFrom(i, out, row, rt, groupKeyValues);
+      out[i] = t.fn(row, rt.eval);
     }
     return out;
   }
 
-  async function sortKeys(row: Value[], out: readonly Value[], rt: RunContext): Promise<Value[]> {
-    return Promise.all(order.map((o) => (o.result !== undefined ? out[o.result]! : evaluate(o.tracked!, row, rt))));
+  async function projectFrom(from: number, out: Value[], row: Value[], rt: RunContext, groupKeyValues?: readonly Value[]): Promise<Value[]> {
+    for (let i = from; i < results.length; i++) {
+      const j = fromGroup[i]!;
+      if (j >= 0 && groupKeyValues !== undefined) {
+        out[i] = groupKeyValues[j] ?? null;
+        continue;
+      }
+      out[i] = await evaluate(results[i]!.tracked, row, rt);
+    }
+    return out;
   }
 
-  /** Output rows (with their sort keys when sorting), before ORDER BY / LIMIT. */
-  async function* produce(rt: RunContext, outer: readonly Value[] | undefined): AsyncGenerator<{ out: Value[]; keys: Value[] | undefined }> {
+  /** True when no ORDER BY term runs a subquery: sort keys are computed without a Promise. */
+  const plainSortKeys = order.every((o) => o.result !== undefined || o.tracked!.subqueries.length === 0);
+
+  function sortKeys(row: Value[], out: readonly Value[], rt: RunContext): Value[] | Promise<Value[]> {
+    if (!plainSortKeys) return Promise.all(order.map((o) => (o.result !== undefined ? out[o.result]! : evaluate(o.tracked!, row, rt))));
+    const keys = new Array<Value>(order.length);
+    for (let k = 0; k < order.length; k++) {
+      const o = order[k]!;
+      keys[k] = o.result !== undefined ? out[o.result]! : o.tracked!.fn(row, rt.eval);
+    }
+    return keys;
+  }
+
+  type Produced = { out: Value[]; keys: Value[] | undefined };
+
+  /**
+   * Output rows (with their sort keys when sorting), before ORDER BY / LIMIT, handed to `sink`
+   * (which answers false to stop).
+   */
+  async function produce(rt: RunContext, outer: readonly Value[] | undefined, sink: (r: Produced) => boolean): Promise<void> {
     const seen = distinct ? new Set<string>() : undefined;
     const distinctColl = columns.map((c) => c.collation);
-    const emit = async (row: Value[], groupKeyValues?: readonly Value[]): Promise<{ out: Value[]; keys: Value[] | undefined } | undefined> => {
-      if (having !== undefined && !isTrue(await evaluate(having, row, rt))) return undefined;
-      const out = await project(row, rt, groupKeyValues);
+    // HAVING → result columns → DISTINCT → sort keys; a Promise only when a subquery runs.
+    const finish = (row: Value[], out: Value[]): Produced | undefined | Promise<Produced> => {
       if (seen !== undefined) {
         const k = groupKey(out, distinctColl);
         if (seen.has(k)) return undefined;
         seen.add(k);
       }
-      return { out, keys: sorted ? await sortKeys(row, out, rt) : undefined };
+      if (!sorted) return { out, keys: undefined };
+      const keys = sortKeys(row, out, rt);
+      return keys instanceof Promise ? keys.then((k) => ({ out, keys: k })) : { out, keys };
+    };
+    const emitHaving = async (row: Value[], groupKeyValues?: readonly Value[]): Promise<Produced | undefined> => {
+      if (!isTrue(await evaluate(having!, row, rt))) return undefined;
+      return finish(row, await project(row, rt, groupKeyValues));
+    };
+    const emit = (row: Value[], groupKeyValues?: readonly Value[]): Produced | undefined | Promise<Produced | undefined> => {
+      if (having !== undefined) return emitHaving(row, groupKeyValues);
+      const out = project(row, rt, groupKeyValues);
+      return out instanceof Promise ? out.then((o) => finish(row, o)) : finish(row, out);
     };
     if (countOnly) {
       const row = new Array<Value>(width()).fill(null);
       row[scope.aggregates[0]!.slot] = BigInt(await countEntries(rt.pager, countRoot));
       const r = await emit(row);
-      if (r !== undefined) yield r;
+      if (r !== undefined) sink(r);
       return;
     }
-    if (!aggregate) {
-      for await (const row of joined(rt, outer)) {
-        const r = await emit(row);
-        if (r !== undefined) yield r;
+    const joinedRows = joinRows(rt, outer);
+    try {
+      if (!aggregate) {
+        for (;;) {
+          const ok = joinedRows.step();
+          if (!(typeof ok === 'function' ? await ok() : ok)) return;
+          let r = emit(joinedRows.row);
+          if (r instanceof Promise) r = await r;
+          if (r !== undefined && !sink(r)) return;
+        }
       }
-      return;
+      await aggregateRows(joinedRows, rt, outer, emit, sink);
+    } finally {
+      joinedRows.close();
     }
+  }
+
+  async function aggregateRows(
+    joinedRows: Joined,
+    rt: RunContext,
+    outer: readonly Value[] | undefined,
+    emit: (row: Value[], groupKeyValues?: readonly Value[]) => Produced | undefined | Promise<Produced | undefined>,
+    sink: (r: Produced) => boolean,
+  ): Promise<void> {
     const groups = new Map<string, { row: Value[]; aggs: ReturnType<(typeof scope.aggregates)[number]['make']>[]; key: Value[]; best: Value }>();
     const bareFrom = scope.aggregates.length === 1 && scope.aggregates[0]!.minMax !== undefined ? scope.aggregates[0] : undefined;
     const groupColl = groupBy.map((g) => g.collation);
-    for await (const row of joined(rt, outer)) {
+    const value = (t: TrackedExpr, row: Value[]): Value | Promise<Value> => (t.subqueries.length === 0 ? t.fn(row, rt.eval) : evaluate(t, row, rt));
+    for (;;) {
+      const ok = joinedRows.step();
+      if (!(typeof ok === 'function' ? await ok() : ok)) break;
+      const row = joinedRows.row;
       const keyVals: Value[] = [];
-      for (const g of groupBy) keyVals.push(await evaluate(g.tracked, row, rt));
+      for (const g of groupBy) {
+        const v = value(g.tracked, row);
+        keyVals.push(v instanceof Promise ? await v : v);
+      }
       const key = groupKey(keyVals, groupColl);
       let g = groups.get(key);
       if (g === undefined) {
@@ -506,9 +688,15 @@ function compileCore(
       // Bare columns otherwise show the group's first row (as SQLite's aggregate loop does).
       for (let k = 0; k < scope.aggregates.length; k++) {
         const a = scope.aggregates[k]!;
-        if (a.filter !== undefined && !isTrue(await evaluate(a.filter, row, rt))) continue;
+        if (a.filter !== undefined) {
+          const f = value(a.filter, row);
+          if (!isTrue(f instanceof Promise ? await f : f)) continue;
+        }
         const args: Value[] = [];
-        for (const t of a.args) args.push(await evaluate(t, row, rt));
+        for (const t of a.args) {
+          const v = value(t, row);
+          args.push(v instanceof Promise ? await v : v);
+        }
         g.aggs[k]!.step(args);
         if (a === bareFrom) {
           // The lone min()/max(): bare columns come from the row it chose (the first such row).
@@ -537,28 +725,107 @@ function compileCore(
       scope.aggregates.forEach((a, k) => (g.row[a.slot] = g.aggs[k]!.final()));
       // With a lone min()/max(), even the GROUP BY columns show the row it chose.
       const r = await emit(g.row, bareFrom === undefined ? g.key : undefined);
-      if (r !== undefined) yield r;
+      if (r !== undefined && !sink(r)) return;
     }
+  }
+
+  /**
+   * The common shape — no sort, no grouping — streamed in batches: the rows read without
+   * waiting go out together, a batch ends before the scan waits for a page. LIMIT/OFFSET are
+   * applied here, so no row past the LIMIT is computed. An error on a row goes out after the
+   * rows before it (as SQLite's step returns them first).
+   */
+  async function* streamBatches(rt: RunContext, outer: readonly Value[] | undefined, max: bigint, skip: bigint): AsyncGenerator<Value[][]> {
+    const joinedRows = joinRows(rt, outer);
+    const seen = distinct ? new Set<string>() : undefined;
+    const distinctColl = seen === undefined ? [] : columns.map((c) => c.collation);
+    let batch: Value[][] = [];
+    let produced = 0n;
+    try {
+      for (;;) {
+        let ok = joinedRows.step();
+        if (typeof ok === 'function') {
+          // The scan must wait: what is ready goes out first (and if the consumer stops
+          // there, nothing more is fetched).
+          if (batch.length > 0) {
+            yield batch;
+            batch = [];
+          }
+          ok = await ok();
+        }
+        if (!ok) break;
+        let out = project(joinedRows.row, rt, undefined);
+        if (out instanceof Promise) out = await out;
+        if (seen !== undefined) {
+          const k = groupKey(out, distinctColl);
+          if (seen.has(k)) continue;
+          seen.add(k);
+        }
+        if (skip > 0n) {
+          skip--;
+          continue;
+        }
+        batch.push(out);
+        if (max > 0n && ++produced >= max) break;
+        if (batch.length >= MAX_BATCH) {
+          yield batch;
+          batch = [];
+        }
+      }
+    } catch (e) {
+      if (batch.length > 0) {
+        const ready = batch;
+        batch = [];
+        yield ready;
+      }
+      throw e;
+    } finally {
+      joinedRows.close();
+    }
+    if (batch.length > 0) yield batch;
   }
 
   const keys = order.map((o) => o.key);
   const correlated = () => scope.usesOuter || limitScope.usesOuter || fromQueries.some((q) => q.correlated);
+  async function* batches(rt: RunContext, outer: readonly Value[] | undefined, want?: number): AsyncGenerator<Value[][]> {
+    const { max, skip: skip0, cap } = limit === undefined && offset === undefined ? wantOnly(want) : await limits(rt, outer, limit, offset, want);
+    if (max === 0n) return;
+    let skip = skip0;
+    if (!sorted && !aggregate && !countOnly) {
+      yield* streamBatches(rt, outer, max, skip);
+      return;
+    }
+    const out: Value[][] = [];
+    let taken = 0n;
+    const take = (r: Value[]): boolean => {
+      if (skip > 0n) {
+        skip--;
+        return true;
+      }
+      out.push(r);
+      return !(max > 0n && ++taken >= max);
+    };
+    try {
+      if (!sorted) await produce(rt, outer, (r) => take(r.out));
+      else {
+        const top = new TopRows<Produced>((a, b) => compareKeys(keys, a.keys!, b.keys!), cap);
+        await produce(rt, outer, (r) => top.add(r));
+        for (const r of top.rows()) if (!take(r.out)) break;
+      }
+    } catch (e) {
+      if (out.length > 0) yield out.splice(0);
+      throw e;
+    }
+    if (out.length > 0) yield out;
+  }
   return {
     columns,
     get correlated() {
       return correlated();
     },
     plan: planLines,
-    async *run(rt, outer) {
-      yield* limitRows(rt, outer, limit, offset, async function* (cap) {
-        if (!sorted) {
-          for await (const r of produce(rt, outer)) yield r.out;
-          return;
-        }
-        const all = await sortRows(produce(rt, outer), (a, b) => compareKeys(keys, a.keys!, b.keys!), cap);
-        for (const r of all) yield r.out;
-      });
-    },
+    batches,
+    run: (rt, outer) => flattenBatches(batches(rt, outer)),
   };
 
   function subqueryPath(s: Source, stream: boolean): AccessPath {
@@ -566,27 +833,50 @@ function compileCore(
     return {
       description: `SCAN ${s.name}`,
       providesOrder: false,
-      async *open(row, rt) {
-        const fill = (r: readonly Value[]) => {
+      open(row, rt) {
+        let batch: readonly Value[][] = [];
+        let at = 0;
+        const fill = (): true => {
+          const r = batch[at++]!;
           for (let k = 0; k < s.columns.length; k++) row[s.offset + k] = r[k] ?? null;
+          return true;
         };
         if (stream || q.correlated) {
-          for await (const r of q.run(rt, row)) {
-            fill(r);
-            yield;
-          }
-          return;
+          const it = q.batches(rt, row);
+          const more: Later = () =>
+            it.next().then((r) => {
+              if (r.done === true) return false;
+              batch = r.value;
+              at = 0;
+              return at < batch.length ? fill() : more();
+            });
+          return {
+            next: () => (at < batch.length ? fill() : more),
+            close: () => {
+              it.return(undefined).catch(() => undefined);
+            },
+          };
         }
-        let rows = rt.cache.get(s) as Value[][] | undefined;
-        if (rows === undefined) {
-          rows = [];
-          for await (const r of q.run(rt, row)) rows.push(r);
-          rt.cache.set(s, rows);
-        }
-        for (const r of rows) {
-          fill(r);
-          yield;
-        }
+        let started = false;
+        return {
+          next() {
+            if (started) return at < batch.length && fill();
+            started = true;
+            const cached = rt.cache.get(s) as Value[][] | undefined;
+            if (cached !== undefined) {
+              batch = cached;
+              return at < batch.length && fill();
+            }
+            return async () => {
+              const rows: Value[][] = [];
+              for await (const b of q.batches(rt, row)) for (const r of b) rows.push(r);
+              rt.cache.set(s, rows);
+              batch = rows;
+              return at < batch.length && fill();
+            };
+          },
+          close() {},
+        };
       },
     };
   }
@@ -640,45 +930,104 @@ function columnName(scope: CoreScope, expr: Expr): string | undefined {
   return expr.column;
 }
 
-async function* limitRows(
+/**
+ * Where joinRows' state machine stands: START (the terms that read no column), ADVANCE (the
+ * current level's next row), HAVE_ROW (its LEFT JOIN ON terms), WHERE (the terms tested at
+ * this level), DESCEND (into the next level, or out with a joined row), EXHAUSTED (the level is
+ * done: maybe its LEFT JOIN NULL row, tested by NULL_WHERE), UP (back to the enclosing level), END.
+ */
+const Phase = { START: 0, ADVANCE: 1, HAVE_ROW: 2, WHERE: 3, DESCEND: 4, EXHAUSTED: 5, NULL_WHERE: 6, UP: 7, END: 8 } as const;
+type Mode = (typeof Phase)[keyof typeof Phase];
+
+/** The shared row array of a join and how to move it to the next joined row. */
+interface Joined {
+  readonly row: Value[];
+  /** Moves to the next joined row: true when there is one (see Step). */
+  step(): Step;
+  close(): void;
+}
+
+/**
+ * LIMIT / OFFSET of one run: `max` rows at most (-1: no limit; also capped by `want`, the
+ * caller's own limit), after skipping `skip`; `cap` is how many rows a sort must keep.
+ */
+async function limits(
   rt: RunContext,
   outer: readonly Value[] | undefined,
   limit: TrackedExpr | undefined,
   offset: TrackedExpr | undefined,
-  rows: (cap: number | undefined) => AsyncGenerator<Value[]>,
-): AsyncGenerator<Value[]> {
+  want: number | undefined,
+): Promise<{ max: bigint; skip: bigint; cap: number | undefined }> {
   const scratch: Value[] = outer === undefined ? [] : [...outer];
   let max = -1n;
   if (limit !== undefined) max = integerOf(await evaluate(limit, scratch, rt), 'LIMIT');
   let skip = offset === undefined ? 0n : integerOf(await evaluate(offset, scratch, rt), 'OFFSET');
-  if (max === 0n) return;
+  if (max === 0n) return { max, skip, cap: undefined };
   if (skip < 0n) skip = 0n;
+  if (want !== undefined && (max < 0n || BigInt(want) < max)) max = BigInt(Math.max(0, want));
   // A sort feeding LIMIT keeps only the rows that can still be output.
   const capBig = max > 0n ? max + skip : undefined;
   const cap = capBig !== undefined && capBig <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(capBig) : undefined;
+  return { max, skip, cap };
+}
+
+/** `limits` without LIMIT and OFFSET: no Promise. */
+function wantOnly(want: number | undefined): { max: bigint; skip: bigint; cap: number | undefined } {
+  const max = want === undefined ? -1n : BigInt(Math.max(0, want));
+  return { max, skip: 0n, cap: want === undefined ? undefined : Math.max(0, want) };
+}
+
+/** The rows of a batch stream after OFFSET / LIMIT (for compounds and VALUES). */
+async function* limitBatches(
+  rt: RunContext,
+  outer: readonly Value[] | undefined,
+  limit: TrackedExpr | undefined,
+  offset: TrackedExpr | undefined,
+  want: number | undefined,
+  rows: (cap: number | undefined) => AsyncGenerator<Value[][]>,
+): AsyncGenerator<Value[][]> {
+  const { max, skip: skip0, cap } = limit === undefined && offset === undefined ? wantOnly(want) : await limits(rt, outer, limit, offset, want);
+  if (max === 0n) return;
+  let skip = skip0;
   let produced = 0n;
-  for await (const r of rows(cap)) {
+  for await (const b of rows(cap)) {
+    let from = 0;
     if (skip > 0n) {
-      skip--;
-      continue;
+      const k = skip >= BigInt(b.length) ? b.length : Number(skip);
+      skip -= BigInt(k);
+      from = k;
     }
-    yield r;
-    if (max > 0n && ++produced >= max) return;
+    if (from >= b.length) continue;
+    let part = from === 0 ? b : b.slice(from);
+    if (max > 0n && produced + BigInt(part.length) >= max) {
+      part = part.slice(0, Number(max - produced));
+      yield part;
+      return;
+    }
+    produced += BigInt(part.length);
+    yield part;
   }
 }
 
 /**
- * Sorts what `source` yields (stably). With `cap`, only the first `cap` rows of the sorted order
- * are kept while reading (ORDER BY … LIMIT holds LIMIT + OFFSET rows, not the whole input).
+ * Keeps rows in sorted order (stably). With `cap`, only the first `cap` rows of the sorted
+ * order are kept while adding (ORDER BY … LIMIT holds LIMIT + OFFSET rows, not the whole input).
  */
-async function sortRows<T>(source: AsyncIterable<T>, cmp: (a: T, b: T) => number, cap: number | undefined): Promise<T[]> {
-  const out: T[] = [];
-  if (cap === undefined) {
-    for await (const r of source) out.push(r);
-    return out.sort(cmp);
-  }
-  for await (const r of source) {
-    if (out.length === cap && cmp(r, out[out.length - 1]!) >= 0) continue;
+class TopRows<T> {
+  private readonly out: T[] = [];
+  constructor(
+    private readonly cmp: (a: T, b: T) => number,
+    private readonly cap: number | undefined,
+  ) {}
+
+  /** Always true (a sink that never stops the input). */
+  add(r: T): true {
+    const { out, cap, cmp } = this;
+    if (cap === undefined) {
+      out.push(r);
+      return true;
+    }
+    if (out.length === cap && cmp(r, out[out.length - 1]!) >= 0) return true;
     // Insert after every row that sorts before or equal to it (stable).
     let lo = 0;
     let hi = out.length;
@@ -689,8 +1038,12 @@ async function sortRows<T>(source: AsyncIterable<T>, cmp: (a: T, b: T) => number
     }
     out.splice(lo, 0, r);
     if (out.length > cap) out.pop();
+    return true;
   }
-  return out;
+
+  rows(): T[] {
+    return this.cap === undefined ? this.out.sort(this.cmp) : this.out;
+  }
 }
 
 function addSource(scope: CoreScope, item: FlatItem['item'], leftJoin: boolean, env: CompileEnv, fromQueries: CompiledQuery[]): Source {
@@ -792,16 +1145,18 @@ function compileValues(core: ValuesCore, env: CompileEnv, parent: CoreScope | un
       return scope.usesOuter;
     },
     plan,
-    async *run(rt, outer) {
-      const row = new Array<Value>(scope.width).fill(null);
-      if (outer !== undefined) for (let i = 0; i < scope.base; i++) row[i] = outer[i] ?? null;
-      for (const r of rows) {
-        const out: Value[] = [];
-        for (const t of r) out.push(await evaluate(t, row, rt));
-        yield out;
-      }
-    },
+    run,
+    batches: (rt, outer, want) => rowBatches(run(rt, outer), want),
   };
+  async function* run(rt: RunContext, outer: readonly Value[] | undefined): AsyncGenerator<Value[]> {
+    const row = new Array<Value>(scope.width).fill(null);
+    if (outer !== undefined) for (let i = 0; i < scope.base; i++) row[i] = outer[i] ?? null;
+    for (const r of rows) {
+      const out: Value[] = [];
+      for (const t of r) out.push(await evaluate(t, row, rt));
+      yield out;
+    }
+  }
   if (stmt === undefined || (stmt.orderBy === undefined && stmt.limit === undefined)) return values;
   return orderAndLimit(values, stmt, env, parent);
 }
@@ -838,17 +1193,22 @@ function orderAndLimit(q: CompiledQuery, stmt: SelectStatement, env: CompileEnv,
       return q.correlated || limitScope.usesOuter;
     },
     plan,
-    async *run(rt, outer) {
-      yield* limitRows(rt, outer, limit, offset, async function* (cap) {
-        if (keys.length === 0) {
-          yield* q.run(rt, outer);
-          return;
-        }
-        const pick = (r: Value[]) => index.map((k) => r[k] ?? null);
-        yield* await sortRows(q.run(rt, outer), (a, b) => compareKeys(keys, pick(a), pick(b)), cap);
-      });
-    },
+    batches,
+    run: (rt, outer) => flattenBatches(batches(rt, outer)),
   };
+  function batches(rt: RunContext, outer: readonly Value[] | undefined, want?: number): AsyncGenerator<Value[][]> {
+    return limitBatches(rt, outer, limit, offset, want, async function* (cap) {
+      if (keys.length === 0) {
+        yield* q.batches(rt, outer);
+        return;
+      }
+      const pick = (r: Value[]) => index.map((k) => r[k] ?? null);
+      const top = new TopRows<Value[]>((a, b) => compareKeys(keys, pick(a), pick(b)), cap);
+      for await (const b of q.batches(rt, outer)) for (const r of b) top.add(r);
+      const sortedRows = top.rows();
+      if (sortedRows.length > 0) yield sortedRows;
+    });
+  }
 }
 
 function compileCompound(select: SelectStatement, env: CompileEnv, parent: CoreScope | undefined): CompiledQuery {
@@ -887,44 +1247,46 @@ function compileCompound(select: SelectStatement, env: CompileEnv, parent: CoreS
       return first.correlated || parts.some((p) => p.q.correlated);
     },
     plan,
-    async *run(rt, outer) {
-      if (streaming) {
-        yield* first.run(rt, outer);
-        for (const p of parts) yield* p.q.run(rt, outer);
-        return;
-      }
-      let acc = new Map<string, Value[]>();
-      let all: Value[][] | undefined = [];
-      for await (const r of first.run(rt, outer)) all.push(r);
-      for (const p of parts) {
-        if (p.op === 'UNION ALL') {
-          if (all === undefined) all = [...acc.values()];
-          for await (const r of p.q.run(rt, outer)) all.push(r);
-          continue;
-        }
-        if (all !== undefined) {
-          acc = new Map();
-          // Equal rows replace each other in SQLite's temporary index: the last one stays.
-          for (const r of all) acc.set(groupKey(r, collations), r);
-          all = undefined;
-        }
-        if (p.op === 'UNION') {
-          for await (const r of p.q.run(rt, outer)) acc.set(groupKey(r, collations), r);
-        } else {
-          const right = new Set<string>();
-          for await (const r of p.q.run(rt, outer)) right.add(groupKey(r, collations));
-          for (const k of [...acc.keys()]) if (right.has(k) === (p.op === 'EXCEPT')) acc.delete(k);
-        }
+    batches: (rt, outer, want) => limitBatches(rt, outer, undefined, undefined, want, () => compoundBatches(rt, outer)),
+    run: (rt, outer) => flattenBatches(compoundBatches(rt, outer)),
+  };
+  async function* compoundBatches(rt: RunContext, outer: readonly Value[] | undefined): AsyncGenerator<Value[][]> {
+    if (streaming) {
+      yield* first.batches(rt, outer);
+      for (const p of parts) yield* p.q.batches(rt, outer);
+      return;
+    }
+    let acc = new Map<string, Value[]>();
+    let all: Value[][] | undefined = [];
+    for await (const b of first.batches(rt, outer)) for (const r of b) all.push(r);
+    for (const p of parts) {
+      if (p.op === 'UNION ALL') {
+        if (all === undefined) all = [...acc.values()];
+        for await (const b of p.q.batches(rt, outer)) for (const r of b) all.push(r);
+        continue;
       }
       if (all !== undefined) {
-        yield* all;
-        return;
+        acc = new Map();
+        // Equal rows replace each other in SQLite's temporary index: the last one stays.
+        for (const r of all) acc.set(groupKey(r, collations), r);
+        all = undefined;
       }
-      const out = [...acc.values()];
-      out.sort((a, b) => compareKeys(allKeys, a, b));
-      yield* out;
-    },
-  };
+      if (p.op === 'UNION') {
+        for await (const b of p.q.batches(rt, outer)) for (const r of b) acc.set(groupKey(r, collations), r);
+      } else {
+        const right = new Set<string>();
+        for await (const b of p.q.batches(rt, outer)) for (const r of b) right.add(groupKey(r, collations));
+        for (const k of [...acc.keys()]) if (right.has(k) === (p.op === 'EXCEPT')) acc.delete(k);
+      }
+    }
+    if (all !== undefined) {
+      if (all.length > 0) yield all;
+      return;
+    }
+    const out = [...acc.values()];
+    out.sort((a, b) => compareKeys(allKeys, a, b));
+    if (out.length > 0) yield out;
+  }
   if (select.orderBy === undefined && select.limit === undefined) return compound;
   return orderAndLimit(compound, select, env, parent);
 }

@@ -44,6 +44,12 @@ export interface CompiledQuery {
   readonly plan: readonly PlanLine[];
   /** Streams result rows. `outer` is the enclosing query's current row (its columns are a prefix). */
   run(rt: RunContext, outer: readonly Value[] | undefined): AsyncGenerator<Value[]>;
+  /**
+   * The same rows in batches (never empty): one Promise per batch rather than per row. A batch
+   * ends where reading must wait for a page. `want` caps the rows (as a LIMIT would: no row
+   * past it is computed). An error on a row comes after the batch of the rows before it.
+   */
+  batches(rt: RunContext, outer: readonly Value[] | undefined, want?: number): AsyncGenerator<Value[][]>;
 }
 
 export interface CteEntry {

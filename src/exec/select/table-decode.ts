@@ -22,7 +22,7 @@ export class RowDecoder {
 
   constructor(
     readonly table: TableInfo,
-    private readonly encoding: TextEncoding,
+    readonly encoding: TextEncoding,
   ) {
     this.defaults = table.columns.map((c) => {
       const v = c.defaultValue ?? null;
