@@ -15,7 +15,8 @@ function part(v: Value, collation: string): string {
   if (v === null) return 'n';
   if (typeof v === 'bigint') return `i${v}`;
   if (typeof v === 'number') {
-    if (Number.isInteger(v) && Math.abs(v) < TWO_63) return `i${BigInt(v)}`;
+    // An integral REAL inside the 64-bit range ([-2^63, 2^63)) equals the INTEGER of its value.
+    if (Number.isInteger(v) && v >= -TWO_63 && v < TWO_63) return `i${BigInt(v)}`;
     return `r${v}`;
   }
   if (typeof v === 'string') {
