@@ -14,9 +14,10 @@ import type { CreateIndexStatement } from '../../sql/ast.js';
 import type { ExecEnv, StatementResult } from '../dml/exec-env.js';
 import { compareValues } from '../../record/compare.js';
 import type { SqlValue, StorageClass } from '../../record/value.js';
-import { fromStored } from '../value.js';
-import { encodeValues, indexEntryValues, toStored } from '../dml/row-codec.js';
-import { keyInfoOf, TableWriter, type StoredRow } from '../dml/table-writer.js';
+import type { Value } from '../value.js';
+import { decodeTableRow, encodeValues, indexEntryValues, toStored } from '../dml/row-codec.js';
+import { TableCursor } from '../../btree/table-cursor.js';
+import { keyInfoOf, TableWriter } from '../dml/table-writer.js';
 import { buildIndexTree } from './index-builder.js';
 import { tableScope } from '../dml/table-scope.js';
 import { isTrue } from '../expr/value-ops.js';
@@ -24,6 +25,10 @@ import { checkMainSchema, checkReservedName, nameClash } from './names.js';
 import { appendSchemaRow, storedCreateText } from './schema-table.js';
 
 type Stored = { readonly value: SqlValue; readonly cls: StorageClass };
+interface Entry {
+  readonly values: readonly Value[];
+  readonly stored: readonly Stored[];
+}
 
 export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatement, text: string): Promise<StatementResult> {
   checkMainSchema(stmt.index.schema);
@@ -46,34 +51,54 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
   const keyInfo = keyInfoOf(index.recordColumns, env);
   const scope = tableScope(table);
   const partial = index.partial === undefined ? undefined : env.compile(index.partial, scope);
-  const rows: StoredRow[] = [];
-  await new TableWriter(env, table).scan((r) => {
-    if (partial === undefined || isTrue(partial([...r.row, r.rowid ?? null], env.ctx))) rows.push(r);
-  });
+  // Each entry keeps its executor values (encoded as they are: fromStored(toStored(v)) is v)
+  // beside their stored form (what compareValues takes), so the payloads need no round trip.
+  const encoding = env.encoding;
+  const entries: Entry[] = [];
+  const add = (row: readonly Value[], rowid: bigint | undefined): void => {
+    if (partial !== undefined && !isTrue(partial([...row, rowid ?? null], env.ctx))) return;
+    const values = indexEntryValues(index, table, row, rowid);
+    entries.push({ values, stored: values.map(toStored) });
+  };
+  if (table.withoutRowid) {
+    await new TableWriter(env, table).scan((r) => add(r.row, r.rowid));
+  } else {
+    // The table scan of TableWriter.scan, but with the cursor's Promise-free steps: a row on the
+    // leaf already in hand, without overflow, costs no await (most of CREATE INDEX's time was
+    // two awaits per row).
+    const cur = new TableCursor(env.pager, table.rootPage);
+    for (let ok = await cur.first(); ok; ok = cur.nextInLeaf() ?? (await cur.next())) {
+      const rowid = BigInt(cur.rowid);
+      const payload = cur.localPayload() ?? (await cur.payload());
+      add(decodeTableRow(table, rowid, payload, encoding), rowid);
+    }
+  }
   const keyCount = index.columns.length;
   // The entries in the index's own order (collations, DESC, then the rowid / PK suffix), as
   // SQLite's sorter hands them to OP_IdxInsert; the tree is then built bottom-up from them
   // (index-builder.ts) with full pages. Repeated keys of a UNIQUE index end up side by side.
-  const entries = rows.map((r) => indexEntryValues(index, table, r.row, r.rowid).map(toStored));
   const fields = keyInfo.collations.length;
+  const collations = Array.from({ length: fields }, (_, i) => keyInfo.collations[i] ?? 'BINARY');
+  const desc = Array.from({ length: fields }, (_, i) => keyInfo.desc[i] === true);
   const compareEntries = (a: readonly Stored[], b: readonly Stored[], n: number): number => {
     for (let i = 0; i < n; i++) {
       const x = a[i]!;
       const y = b[i]!;
-      const c = compareValues(x.value, x.cls, y.value, y.cls, keyInfo.collations[i] ?? 'BINARY', env.encoding);
-      if (c !== 0) return keyInfo.desc[i] === true ? -c : c;
+      const c = compareValues(x.value, x.cls, y.value, y.cls, collations[i]!, encoding);
+      if (c !== 0) return desc[i] ? -c : c;
     }
     return 0;
   };
-  entries.sort((a, b) => compareEntries(a, b, fields));
-  const payloads: Uint8Array[] = [];
+  entries.sort((a, b) => compareEntries(a.stored, b.stored, fields));
+  const payloads: Uint8Array[] = new Array<Uint8Array>(entries.length);
   for (let k = 0; k < entries.length; k++) {
-    const stored = entries[k]!;
-    if (index.unique && k > 0 && !stored.slice(0, keyCount).some((s) => s.cls === 'null') && compareEntries(entries[k - 1]!, stored, keyCount) === 0) {
+    const entry = entries[k]!;
+    const stored = entry.stored;
+    if (index.unique && k > 0 && !stored.slice(0, keyCount).some((s) => s.cls === 'null') && compareEntries(entries[k - 1]!.stored, stored, keyCount) === 0) {
       const cols = index.columns.map((c) => `${table.name}.${c.name ?? '<expr>'}`).join(', ');
       throw new ConstraintError('UNIQUE', `UNIQUE constraint failed: ${cols}`);
     }
-    payloads.push(encodeValues(stored.map((s) => fromStored(s.value, s.cls)), env.encoding));
+    payloads[k] = encodeValues(entry.values, encoding);
   }
   if (payloads.length > 0) await buildIndexTree(env.pager, root, payloads);
   await appendSchemaRow(env, { type: 'index', name, tblName: table.name, rootPage: root, sql });
