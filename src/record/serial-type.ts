@@ -21,6 +21,7 @@
  * NULL) and sqlite3VdbeSerialGet reads such bits back as NULL. −0.0 is kept as −0.
  */
 import { CorruptError, MisuseError } from '../errors.js';
+import { copyBytes } from './byte-pool.js';
 import { decodeText, textByteLength, writeText, type TextEncoding } from './text-encoding.js';
 import { defaultStorageClass, int64Value, MAX_INT64, MIN_INT64, type SqlValue, type StorageClass } from './value.js';
 
@@ -178,7 +179,7 @@ export function decodeSerialValue(
     default: {
       const size = serialTypeSize(serialType);
       if (serialType & 1) return decodeText(buf, offset, offset + size, encoding);
-      return buf.slice(offset, offset + size);
+      return copyBytes(buf, offset, offset + size);
     }
   }
 }
