@@ -10,10 +10,11 @@
  *   CREATE INDEX               on the 100,000 rows just inserted
  *
  * Both sides are warmed up first (a small insert, a first scan, 1,000 lookups), and each figure is
- * the best of several runs on both sides (the machine is shared); times include
- * opening/creating the database. The block directory's insert also pays one file (written, fsync'd, renamed) per
- * 4 KiB block at COMMIT (the directory store's durability), which sql.js, in memory, does not. Ratios are ours ÷ sql.js (time; below 1 = we are faster). Figures are printed, never asserted;
- * the results of the writes are checked with `sqlite3 PRAGMA integrity_check` and a row count.
+ * the best of several runs on both sides (the machine is shared); times include opening/creating
+ * the database. The block directory's insert also pays one file (written, fsync'd, renamed) per
+ * 4 KiB block at COMMIT, which sql.js, in memory, does not. Ratios are ours ÷ sql.js (time; below
+ * 1 = we are faster). Figures are printed, never asserted; the results of the writes are checked
+ * with `sqlite3 PRAGMA integrity_check` and a row count.
  *
  *   npx tsx bench/cpu.ts [--mb 23] [--insert-rows 100000] [--lookups 20000] [--quick]
  */
