@@ -69,9 +69,9 @@ class CrashingStore implements ObjectStore {
     this.#step();
     return this.inner.deleteMany(keys);
   }
-  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+  async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
     this.#step();
-    yield* this.inner.list(prefix);
+    yield* this.inner.list(prefix, startAfter);
   }
   async close(): Promise<void> {}
 }

@@ -52,8 +52,8 @@ export class CountingStore implements ObjectStore {
     return this.inner.deleteMany(keys);
   }
 
-  list(prefix: string): AsyncIterable<ObjectInfo> {
-    return this.inner.list(prefix);
+  list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
+    return this.inner.list(prefix, startAfter);
   }
 
   close(): Promise<void> {

@@ -61,8 +61,8 @@ class ReadOnlyCredentials implements ObjectStore {
   deleteMany(keys: readonly string[]): Promise<void> {
     return Promise.reject(new AccessDeniedError(`access denied (DELETE ${keys[0]})`));
   }
-  list(prefix: string): AsyncIterable<ObjectInfo> {
-    return this.inner.list(prefix);
+  list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
+    return this.inner.list(prefix, startAfter);
   }
   async close(): Promise<void> {}
 }

@@ -95,11 +95,11 @@ export class FaultyStore implements ObjectStore {
     this.requests.delete++;
     return this.#step('deleteMany', keys[0] ?? '', () => this.inner.deleteMany(keys));
   }
-  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+  async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
     this.requests.list++;
     const items = await this.#step('list', prefix, async () => {
       const out: ObjectInfo[] = [];
-      for await (const o of this.inner.list(prefix)) out.push(o);
+      for await (const o of this.inner.list(prefix, startAfter)) out.push(o);
       return out;
     });
     yield* items;
