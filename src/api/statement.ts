@@ -59,7 +59,8 @@ export class Statement {
     const explain = parsed.kind === 'explain';
     const stmt = parsed.kind === 'explain' ? parsed.statement : parsed;
     if (stmt.kind !== 'select' || (explain && !(parsed as { queryPlan: boolean }).queryPlan)) {
-      throw new MisuseError(`only SELECT and EXPLAIN QUERY PLAN SELECT can be queried here (got ${stmt.kind.toUpperCase()})`);
+      const hint = stmt.kind === 'select' ? '' : ' — run it with db.run() or db.exec() (the same SQL text is parsed and planned once, then reused)';
+      throw new MisuseError(`only SELECT and EXPLAIN QUERY PLAN SELECT can be queried here (got ${stmt.kind.toUpperCase()})${hint}`);
     }
     const { node, info } = numberParameters<SelectStatement>(stmt);
     const query = compileSelect(node, { schema: ctx.schema, ctes: new Map(), viewStack: [], spans: coreSpans(sql, node) }, undefined);
