@@ -34,7 +34,20 @@ export async function sqljs(): Promise<SqlJs> {
   return loaded;
 }
 
-function normalize(v: unknown): SqlValue {
+/**
+ * The storage class of a value sql.js returned with `{ useBigInt: true }` (integers come back as
+ * bigint, reals as number).
+ */
+export function sqljsClass(v: unknown): StorageClass {
+  if (v === null) return 'null';
+  if (typeof v === 'bigint') return 'integer';
+  if (typeof v === 'number') return 'real';
+  if (typeof v === 'string') return 'text';
+  return 'blob';
+}
+
+/** A value sql.js returned (`useBigInt: true`) as our public API gives it (safe integers as numbers). */
+export function normalize(v: unknown): SqlValue {
   if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   if (v === null || typeof v === 'number' || typeof v === 'string' || v instanceof Uint8Array) return v;
   throw new Error(`unexpected sql.js value ${String(v)}`);

@@ -22,9 +22,8 @@ import { MemoryObjectStore } from '../../../src/store/memory-store.js';
 import { serializeToBytes } from '../../../src/transfer/serialize.js';
 import { BlockVfs } from '../../../src/vfs/block-vfs.js';
 import { OpenFlags } from '../../../src/vfs/vfs.js';
-import { sqljs } from '../../support/sqljs.js';
 import { integrityCheck, tempDir } from '../../support/sqlite3.js';
-import { exactLiteral } from '../../support/sqljs.js';
+import { exactLiteral, normalize, sqljs, sqljsClass } from '../../support/sqljs.js';
 
 // ── The tables the commands may create ─────────────────────────────────────────────────────
 
@@ -206,19 +205,6 @@ function oracleCode(message: string): string {
 
 type Typed = { values: SqlValue[]; classes: StorageClass[] };
 
-function classOf(v: unknown): StorageClass {
-  if (v === null) return 'null';
-  if (typeof v === 'bigint') return 'integer';
-  if (typeof v === 'number') return 'real';
-  if (typeof v === 'string') return 'text';
-  return 'blob';
-}
-
-function norm(v: unknown): SqlValue {
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-  return v as SqlValue;
-}
-
 async function ourRows(db: Database, name: string): Promise<Typed[]> {
   const out: Typed[] = [];
   for await (const r of db.typedRows(name)) out.push({ values: r.values, classes: r.classes });
@@ -256,7 +242,7 @@ export async function runDifferential(steps: readonly Step[], pageSize: number, 
   };
   const verify = async (where: string): Promise<void> => {
     trace('verify');
-    const schema = query("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid").map((r) => r.map(norm));
+    const schema = query("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY rowid").map((r) => r.map(normalize));
     const ours = (await db.schema()).map((r) => [r.type, r.name, r.tblName, r.sql]);
     expect(ours, `${where}: sqlite_schema`).toEqual(schema);
     const names = query("SELECT name FROM sqlite_schema WHERE type = 'table'").map((r) => String(r[0]));
@@ -265,8 +251,8 @@ export async function runDifferential(steps: readonly Step[], pageSize: number, 
       const def = TABLES.find((t) => t.name === name);
       const cols = def?.columns ?? ['name', 'seq'];
       const rows = query(`SELECT ${cols.join(', ')} FROM ${name} ORDER BY ${def?.orderBy ?? 'rowid'}`).map((r) => ({
-        values: r.map(norm),
-        classes: r.map(classOf),
+        values: r.map(normalize),
+        classes: r.map(sqljsClass),
       }));
       expected.set(name, rows);
       expect(await ourRows(db, name), `${where}: rows of ${name}`).toEqual(rows);

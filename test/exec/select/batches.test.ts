@@ -14,7 +14,7 @@ import { TableCursor } from '../../../src/btree/table-cursor.js';
 import { BusyError, SqliteError } from '../../../src/errors.js';
 import { MemoryObjectStore } from '../../../src/store/memory-store.js';
 import type { SqlValue, StorageClass } from '../../../src/record/value.js';
-import { sqljs } from '../../support/sqljs.js';
+import { normalize, sqljs, sqljsClass } from '../../support/sqljs.js';
 import { makeDatabaseBytes } from '../../support/sqlite3.js';
 import { INITIAL_SQL, uploadDatabase } from '../../safety/harness.js';
 import { openBytes, runTyped, type TypedResult } from './support.js';
@@ -42,26 +42,13 @@ async function oracle(sql: string): Promise<TypedResult[]> {
     const out: TypedResult[] = [];
     while (stmt.step()) {
       const raw = stmt.get(null, { useBigInt: true });
-      out.push({ values: raw.map(publicValue), classes: raw.map(classOf) });
+      out.push({ values: raw.map(normalize), classes: raw.map(sqljsClass) });
     }
     stmt.free();
     return out;
   } finally {
     db.close();
   }
-}
-
-function publicValue(v: unknown): SqlValue {
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-  return v as SqlValue;
-}
-
-function classOf(v: unknown): StorageClass {
-  if (v === null) return 'null';
-  if (typeof v === 'bigint') return 'integer';
-  if (typeof v === 'number') return 'real';
-  if (typeof v === 'string') return 'text';
-  return 'blob';
 }
 
 describe('batched SELECT pipeline', () => {
