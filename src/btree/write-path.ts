@@ -77,6 +77,8 @@ export function normalRowid(rowid: number | bigint): number | bigint {
 /** tableLevel's answers at a leaf (any other answer is the child page to enter next). */
 const LEAF_MISSING = -1;
 const LEAF_FOUND = -2;
+/** indexLevel's answer when a cell it had to compare spills to overflow pages (the async descent reads those). */
+const NEEDS_PAYLOAD = -3;
 
 /**
  * One level of a table descent for `key` (a normalRowid) on page `pgno` just pushed: sets the
@@ -104,34 +106,52 @@ function tableLevel(pager: Pager, d: Descent, pgno: number, data: Uint8Array, ke
   return childAt({ pgno, data, header }, lo, usable, pager.pageCount);
 }
 
+/** One level of a descent: sets the step's idx; returns the child to enter, or LEAF_FOUND / LEAF_MISSING / NEEDS_PAYLOAD. */
+type Level = (d: Descent, pgno: number, data: Uint8Array) => number;
+
+/** A descent over cached pages only: undefined at the first page not cached, or when `level` needs a spilled payload. */
+function descendCached(pager: Pager, root: number, isTable: boolean, level: Level): WritePath | undefined {
+  const d = new Descent(pager, isTable);
+  let pgno = root;
+  for (;;) {
+    const data = d.check(pgno);
+    if (data === undefined) return undefined;
+    const next = level(d, pgno, data);
+    if (next === NEEDS_PAYLOAD) return undefined;
+    if (next < 0) return { steps: d.steps, found: next === LEAF_FOUND };
+    pgno = next;
+  }
+}
+
+/** A descent that fetches what is not cached; `reading` redoes a level whose compared cells spill. */
+async function descend(pager: Pager, root: number, isTable: boolean, level: Level, reading?: (d: Descent, pgno: number, data: Uint8Array) => Promise<number>): Promise<WritePath> {
+  const d = new Descent(pager, isTable);
+  let pgno = root;
+  for (;;) {
+    const data = d.check(pgno) ?? (await pager.getPage(pgno));
+    let next = level(d, pgno, data);
+    if (next === NEEDS_PAYLOAD) {
+      if (reading === undefined) throw new Error('internal: a table level asked for a payload');
+      next = await reading(d, pgno, data);
+    }
+    if (next < 0) return { steps: d.steps, found: next === LEAF_FOUND };
+    pgno = next;
+  }
+}
+
 /**
  * `seekTablePath` when every page on the way is in the cache (synchronous, no Promise);
  * undefined as soon as one is not (nothing has changed; the caller then awaits `seekTablePath`).
  */
 export function seekTablePathCached(pager: Pager, root: number, rowid: number | bigint): WritePath | undefined {
   const key = normalRowid(rowid);
-  const d = new Descent(pager, true);
-  let pgno = root;
-  for (;;) {
-    const data = d.check(pgno);
-    if (data === undefined) return undefined;
-    const next = tableLevel(pager, d, pgno, data, key);
-    if (next < 0) return { steps: d.steps, found: next === LEAF_FOUND };
-    pgno = next;
-  }
+  return descendCached(pager, root, true, (d, pgno, data) => tableLevel(pager, d, pgno, data, key));
 }
 
 /** Path to the leaf cell with `rowid`, or to the position where it would be inserted. */
-export async function seekTablePath(pager: Pager, root: number, rowid: number | bigint): Promise<WritePath> {
+export function seekTablePath(pager: Pager, root: number, rowid: number | bigint): Promise<WritePath> {
   const key = normalRowid(rowid);
-  const d = new Descent(pager, true);
-  let pgno = root;
-  for (;;) {
-    const data = d.check(pgno) ?? (await pager.getPage(pgno));
-    const next = tableLevel(pager, d, pgno, data, key);
-    if (next < 0) return { steps: d.steps, found: next === LEAF_FOUND };
-    pgno = next;
-  }
+  return descend(pager, root, true, (d, pgno, data) => tableLevel(pager, d, pgno, data, key));
 }
 
 /** `rightEdgeCached`'s answer when a page on the way is not in the cache. */
@@ -192,9 +212,6 @@ export async function lastTableRowid(pager: Pager, root: number): Promise<number
     pgno = next.child;
   }
 }
-
-/** indexLevel's answer when a cell it had to compare spills to overflow pages (the async descent reads those). */
-const NEEDS_PAYLOAD = -3;
 
 /**
  * One level of an index descent for `compare` on page `pgno` just pushed: the binary search
@@ -259,16 +276,14 @@ function indexLevelEnd(pager: Pager, d: Descent, pgno: number, data: Uint8Array,
  * Path to the index entry for which `compare` is 0 (it may be on an interior page), or to the
  * leaf position where such an entry would be inserted.
  */
-export async function seekIndexPath(pager: Pager, root: number, compare: PayloadCompare): Promise<WritePath> {
-  const d = new Descent(pager, false);
-  let pgno = root;
-  for (;;) {
-    const data = d.check(pgno) ?? (await pager.getPage(pgno));
-    let next = indexLevel(pager, d, pgno, data, compare);
-    if (next === NEEDS_PAYLOAD) next = await indexLevelReading(pager, d, pgno, data, compare);
-    if (next < 0) return { steps: d.steps, found: next === LEAF_FOUND };
-    pgno = next;
-  }
+export function seekIndexPath(pager: Pager, root: number, compare: PayloadCompare): Promise<WritePath> {
+  return descend(
+    pager,
+    root,
+    false,
+    (d, pgno, data) => indexLevel(pager, d, pgno, data, compare),
+    (d, pgno, data) => indexLevelReading(pager, d, pgno, data, compare),
+  );
 }
 
 /**
@@ -276,14 +291,5 @@ export async function seekIndexPath(pager: Pager, root: number, compare: Payload
  * overflow pages (synchronous); undefined otherwise (nothing has changed).
  */
 export function seekIndexPathCached(pager: Pager, root: number, compare: PayloadCompare): WritePath | undefined {
-  const d = new Descent(pager, false);
-  let pgno = root;
-  for (;;) {
-    const data = d.check(pgno);
-    if (data === undefined) return undefined;
-    const next = indexLevel(pager, d, pgno, data, compare);
-    if (next === NEEDS_PAYLOAD) return undefined;
-    if (next < 0) return { steps: d.steps, found: next === LEAF_FOUND };
-    pgno = next;
-  }
+  return descendCached(pager, root, false, (d, pgno, data) => indexLevel(pager, d, pgno, data, compare));
 }
