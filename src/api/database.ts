@@ -6,7 +6,7 @@
 import { censusPages, type PageCensus } from '../btree/page-census.js';
 import { countEntries } from '../btree/count-entries.js';
 import { ConstraintError, CorruptError, MisuseError, SqliteError } from '../errors.js';
-import type { ExecEnv, StatementResult } from '../exec/dml/exec-env.js';
+import { NO_CHANGES, type ExecEnv, type StatementResult } from '../exec/dml/exec-env.js';
 import { executeWrite, isWriteStatement } from '../exec/dml/execute.js';
 import { bindParameters, numberParameters, type BindParams } from '../exec/dml/params.js';
 import { StatementContext } from '../exec/expr-contract.js';
@@ -208,7 +208,7 @@ export class Database {
         return out instanceof Promise ? out.then((r) => this.runResult(r)) : this.runResult(out);
       }
       return (async () => {
-        let result: StatementResult = { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
+        let result: StatementResult = NO_CHANGES;
         for (const parsed of list) result = await this.runOne(parsed, params);
         return this.runResult(result);
       })();
@@ -312,23 +312,22 @@ export class Database {
 
   /** BEGIN, COMMIT, ROLLBACK (and what is refused: savepoints, statements that are not writes). */
   private async runControl(stmt: Statement): Promise<StatementResult> {
-    const nothing: StatementResult = { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
     switch (stmt.kind) {
       case 'begin':
         if (this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot start a transaction within a transaction');
         this.explicitTx = true;
         if (stmt.mode !== 'DEFERRED') await this.beginPagerWrite();
-        return nothing;
+        return NO_CHANGES;
       case 'commit':
         if (!this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot commit - no transaction is active');
         if (this.pager.inWriteTransaction) await this.pager.commit();
         this.explicitTx = false;
-        return nothing;
+        return NO_CHANGES;
       case 'rollback':
         if (stmt.savepoint !== undefined) throw new SqliteError('SQLITE_ERROR', 'savepoints are not supported yet');
         if (!this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot rollback - no transaction is active');
         this.rollbackAll();
-        return nothing;
+        return NO_CHANGES;
       case 'savepoint':
       case 'release':
         throw new SqliteError('SQLITE_ERROR', 'savepoints are not supported yet');

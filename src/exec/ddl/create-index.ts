@@ -11,7 +11,7 @@ import { ConstraintError, SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
 import { buildIndex } from '../../schema/index-info.js';
 import type { CreateIndexStatement } from '../../sql/ast.js';
-import type { ExecEnv, StatementResult } from '../dml/exec-env.js';
+import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
 import { compareValues } from '../../record/compare.js';
 import type { SqlValue, StorageClass } from '../../record/value.js';
 import type { Value } from '../value.js';
@@ -40,7 +40,7 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
   }
   if (asciiLower(table.name).startsWith('sqlite_')) throw new SqliteError('SQLITE_ERROR', `table ${table.name} may not be indexed`);
   if (nameClash(env.schema, name, 'index')) {
-    if (stmt.ifNotExists) return { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
+    if (stmt.ifNotExists) return NO_CHANGES;
     throw new SqliteError('SQLITE_ERROR', `index ${name} already exists`);
   }
   checkReservedName(name);

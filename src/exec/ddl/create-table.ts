@@ -13,12 +13,11 @@ import { createTable } from '../../btree/tree-admin.js';
 import { SqliteError } from '../../errors.js';
 import { buildTable } from '../../schema/table-info.js';
 import type { CreateTableStatement } from '../../sql/ast.js';
-import type { ExecEnv, StatementResult } from '../dml/exec-env.js';
+import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
 import { checkMainSchema, checkReservedName, nameClash } from './names.js';
 import { appendSchemaRow, storedCreateText } from './schema-table.js';
 
 const SEQUENCE_SQL = 'CREATE TABLE sqlite_sequence(name,seq)';
-const NOTHING: StatementResult = { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
 
 export async function executeCreateTable(env: ExecEnv, stmt: CreateTableStatement, text: string): Promise<StatementResult> {
   if (stmt.temp) throw new SqliteError('SQLITE_ERROR', 'TEMP tables are not supported');
@@ -26,7 +25,7 @@ export async function executeCreateTable(env: ExecEnv, stmt: CreateTableStatemen
   checkMainSchema(stmt.table.schema);
   const name = stmt.table.name;
   if (nameClash(env.schema, name, 'table')) {
-    if (stmt.ifNotExists) return NOTHING;
+    if (stmt.ifNotExists) return NO_CHANGES;
     const what = env.schema.view(name) !== undefined ? 'view' : 'table';
     throw new SqliteError('SQLITE_ERROR', `${what} ${name} already exists`);
   }

@@ -11,11 +11,10 @@ import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
 import { decodeRecord } from '../../record/record.js';
 import type { DropStatement } from '../../sql/ast.js';
-import type { ExecEnv, StatementResult } from '../dml/exec-env.js';
+import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
 import { checkMainSchema } from './names.js';
 import { deleteSchemaRows } from './schema-table.js';
 
-const NOTHING: StatementResult = { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
 
 export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<StatementResult> {
   checkMainSchema(stmt.name.schema);
@@ -23,7 +22,7 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
   if (stmt.objectType === 'index') {
     const index = env.schema.index(name);
     if (index === undefined) {
-      if (stmt.ifExists) return NOTHING;
+      if (stmt.ifExists) return NO_CHANGES;
       throw new SqliteError('SQLITE_ERROR', `no such index: ${name}`);
     }
     if (index.origin !== 'c') {
@@ -32,7 +31,7 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
     await dropTree(env.pager, index.rootPage);
     const key = asciiLower(index.name);
     await deleteSchemaRows(env, (type, n) => type === 'index' && asciiLower(n) === key);
-    return { ...NOTHING, schemaChanged: true };
+    return { ...NO_CHANGES, schemaChanged: true };
   }
   if (stmt.objectType !== 'table') throw new SqliteError('SQLITE_ERROR', `DROP ${stmt.objectType.toUpperCase()} is not supported yet`);
   const key = asciiLower(name);
@@ -40,7 +39,7 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
   const table = env.schema.table(name);
   if (table === undefined) {
     if (env.schema.view(name) !== undefined) throw new SqliteError('SQLITE_ERROR', `use DROP VIEW to delete view ${name}`);
-    if (stmt.ifExists) return NOTHING;
+    if (stmt.ifExists) return NO_CHANGES;
     throw new SqliteError('SQLITE_ERROR', `no such table: ${name}`);
   }
   if (key.startsWith('sqlite_') && key !== 'sqlite_stat1' && key !== 'sqlite_stat4') {
@@ -62,5 +61,5 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
     }
     for (const r of doomed) await deleteRow(env.pager, seq.rootPage, r);
   }
-  return { ...NOTHING, schemaChanged: true };
+  return { ...NO_CHANGES, schemaChanged: true };
 }

@@ -28,3 +28,6 @@ export interface StatementResult {
   /** The statement changed sqlite_schema (the caller reloads the schema). */
   schemaChanged: boolean;
 }
+
+/** The result of a statement that changed no row (DDL, control statements, a skipped row). */
+export const NO_CHANGES: Readonly<StatementResult> = Object.freeze({ changes: 0, lastInsertRowid: undefined, schemaChanged: false });

@@ -14,7 +14,7 @@ import type { TableInfo } from '../../schema/schema-types.js';
 import type { CompiledExpr, EvalContext, Scope } from '../expr-contract.js';
 import type { Value } from '../value.js';
 import { readSequence, writeSequence } from './autoincrement.js';
-import type { ExecEnv, StatementResult } from './exec-env.js';
+import { NO_CHANGES, type ExecEnv, type StatementResult } from './exec-env.js';
 import { columnConverter, columnDefault, withAffinity } from './row-codec.js';
 import { targetTable } from './target-table.js';
 import { TableWriter } from './table-writer.js';
@@ -158,7 +158,7 @@ function evaluateRow(fns: readonly CompiledExpr[], ctx: EvalContext): Value[] {
 }
 
 function resultOf(outcome: Outcome): StatementResult {
-  if (outcome === SKIPPED) return { changes: 0, lastInsertRowid: undefined, schemaChanged: false };
+  if (outcome === SKIPPED) return NO_CHANGES;
   return { changes: 1, lastInsertRowid: outcome === WRITTEN ? undefined : outcome, schemaChanged: false };
 }
 
