@@ -14,6 +14,7 @@
  *   s3-write     10,000-row insert transaction, one-row update         bench/s3-write.ts
  *   cpu          scan to JSON, point lookups, bulk insert vs sql.js    bench/cpu.ts
  *   peer         sqlite-s3vfs through the same proxy (skipped when absent)  bench/peer-s3vfs.ts
+ *   bundle       the public entry bundled for browsers/edge: minified, gzipped  bench/edge-bundle.ts
  *
  * Only when named with --only (minutes long):
  *   transfer-rss resident memory of import/export of 1 GiB in a lean child  bench/transfer-rss.ts
@@ -26,6 +27,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
   ['s3-write', './s3-write.js'],
   ['cpu', './cpu.js'],
   ['peer', './peer-s3vfs.js'],
+  ['bundle', './edge-bundle.js'],
 ];
 /** Run only when named in --only: they take minutes (transfer-rss: 1 GiB through S3 and a directory). */
 const ON_REQUEST: ReadonlyArray<readonly [string, string]> = [['transfer-rss', './transfer-rss.js']];

@@ -32,6 +32,7 @@ import { BlockVfs } from '../vfs/block-vfs.js';
 import { OpenFlags, type VfsFile } from '../vfs/vfs.js';
 import { parseLocation, type Location } from './location.js';
 import { openLocation } from './open-location.js';
+import { loadDirectoryProbe } from './node-only.js';
 import { readSchemaRows } from './schema-rows.js';
 import type { StoreOptions } from './store-options.js';
 import { tableRowValueBatches, tableRows, type RowsOptions, type TypedRow } from './table-rows.js';
@@ -675,7 +676,7 @@ async function parseLocationString(spec: string): Promise<Location> {
   const local = !/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && spec !== '-' && !spec.endsWith('/');
   let isDirectory = false;
   if (local) {
-    const { isExistingDirectory } = await import('../store/directory-probe.js');
+    const { isExistingDirectory } = await loadDirectoryProbe();
     isDirectory = await isExistingDirectory(spec);
   }
   return parseLocation(spec, () => isDirectory);

@@ -1,8 +1,8 @@
 /**
  * Turns a parsed `Location` into an open `VfsFile` (and the store behind it).
  *
- * Node-only pieces (the directory store, the plain-file VFS) are loaded with dynamic
- * `import()`, so this module — and `Database.open` with S3 or memory stores — still loads in a
+ * Node-only pieces (the directory store, the plain-file VFS) are loaded on demand (node-only.ts),
+ * so this module — and `Database.open` with S3 or memory stores — still loads and bundles for a
  * browser or an edge worker.
  */
 import { MisuseError } from '../errors.js';
@@ -13,6 +13,7 @@ import type { LeaseOptions } from '../vfs/lease.js';
 import type { Vfs, VfsFile } from '../vfs/vfs.js';
 import { OpenFlags } from '../vfs/vfs.js';
 import { formatLocation, type Location } from './location.js';
+import { loadDirectoryStore, loadPlainFileVfs } from './node-only.js';
 import type { StoreOptions } from './store-options.js';
 
 export interface OpenedLocation {
@@ -64,13 +65,13 @@ export async function objectStoreFor(
       if (options.cacheDir === undefined || location.kind !== 's3-blocks') return { objects, prefix };
       const [{ CachedObjectStore }, { DirectoryObjectStore }] = await Promise.all([
         import('../store/cached-store.js'),
-        import('../store/directory-store.js'),
+        loadDirectoryStore(),
       ]);
       const cache = new DirectoryObjectStore(options.cacheDir, { sync: false });
       return { objects: new CachedObjectStore(objects, { cache }), prefix };
     }
     case 'block-directory': {
-      const { DirectoryObjectStore } = await import('../store/directory-store.js');
+      const { DirectoryObjectStore } = await loadDirectoryStore();
       const { root, name } = splitDirectory(location.path);
       return { objects: new DirectoryObjectStore(root), prefix: name };
     }
@@ -86,7 +87,7 @@ export async function openLocation(location: Location, options: OpenLocationOpti
     OpenFlags.SQLITE_OPEN_MAIN_DB;
   const url = formatLocation(location);
   if (location.kind === 'file') {
-    const { PlainFileVfs } = await import('../vfs/plain-file-vfs.js');
+    const { PlainFileVfs } = await loadPlainFileVfs();
     const vfs = new PlainFileVfs();
     const file = await vfs.xOpen(location.path, flags);
     return { file, vfs, name: location.path, objects: undefined, blockSize: undefined, url, close: () => file.xClose() };
