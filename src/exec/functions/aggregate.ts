@@ -8,7 +8,7 @@ import { SqliteError } from '../../errors.js';
 import type { Value } from '../value.js';
 import { compareForSort } from '../expr/compare.js';
 import { ValueSet } from '../expr/value-set.js';
-import { numericAffinityText, toReal, valueToText, inInt64 } from '../expr/value-ops.js';
+import { INT64_MAX, INT64_MIN, numericAffinityText, toInt, toReal, valueToText, inInt64 } from '../expr/value-ops.js';
 
 export interface Aggregate {
   step(args: Value[]): void;
@@ -115,8 +115,8 @@ function createPlain(name: string, argc: number, collation: string): Aggregate |
 
 const BIG = 4503599627370496n; // 2^52: beyond it an int64 does not convert to a double exactly
 
-/** SumCtx of SQLite's func.c. */
-class KbnSum {
+/** SumCtx of SQLite's func.c (exported for the window functions, which also remove values). */
+export class KbnSum {
   private count = 0;
   private approx = false;
   private overflow = false;
@@ -149,6 +149,27 @@ class KbnSum {
     } else {
       this.overflow = false;
       this.kbn(toReal(n));
+    }
+  }
+
+  /**
+   * sumInverse: takes `v` out again (a row leaving a window frame). As in SQLite, a sum that
+   * once became approximate (a REAL, or an overflow) stays approximate.
+   */
+  inverse(v: Value): void {
+    if (v === null) return;
+    const n = typeof v === 'string' ? numericAffinityText(v, false) : v;
+    this.count--;
+    if (!this.approx) {
+      // i64 arithmetic wraps in SQLite's C code here.
+      this.iSum = BigInt.asIntN(64, this.iSum - (typeof n === 'bigint' ? n : toInt(n)));
+    } else if (typeof n === 'bigint') {
+      if (n === INT64_MIN) {
+        this.kbnInt(INT64_MAX);
+        this.kbnInt(1n);
+      } else this.kbnInt(-n);
+    } else {
+      this.kbn(-toReal(n));
     }
   }
 

@@ -1,0 +1,113 @@
+/**
+ * Ordering rows for a window: a stable sort by PARTITION BY (ascending, in each term's
+ * collation) then ORDER BY, then the partitions and, inside each, the peer groups (runs of
+ * rows whose ORDER BY values are equal; without ORDER BY a whole partition is one group).
+ *
+ * Stable, because SQLite's output order for rows a window does not tell apart is the order they
+ * had before (the scan's, or the previous window's): a query with several windows sorts once per
+ * window, the last one first, and its rows leave in the order of the first window.
+ */
+import { compareForSort } from '../expr/compare.js';
+import type { Value } from '../value.js';
+import type { OrderKey, WindowOrdering } from './window-spec.js';
+
+/** Per-row keys: `partition[i]` and `order[i]` are row i's PARTITION BY and ORDER BY values. */
+export interface WindowKeys {
+  readonly partition: readonly (readonly Value[])[];
+  readonly order: readonly (readonly Value[])[];
+}
+
+/** One partition: its rows in window order and their peer groups. */
+export interface Partition {
+  /** Row numbers (indexes into the input) in window order. */
+  readonly rows: Int32Array;
+  /** Peer group of each position. */
+  readonly group: Int32Array;
+  /** First position of each peer group, then the partition size (length groups + 1). */
+  readonly groupStart: Int32Array;
+}
+
+/** Compares two values as ORDER BY term `k` sorts them (NULLS FIRST/LAST, DESC, collation). */
+export function compareOrderValue(k: OrderKey, x: Value, y: Value): number {
+  if (k.nulls !== undefined && (x === null) !== (y === null)) {
+    return (x === null) === (k.nulls === 'FIRST') ? -1 : 1;
+  }
+  const c = compareForSort(x, y, k.collation);
+  return k.desc ? -c : c;
+}
+
+function compareRows(spec: WindowOrdering, keys: WindowKeys, a: number, b: number): number {
+  const pa = keys.partition[a]!;
+  const pb = keys.partition[b]!;
+  for (let i = 0; i < spec.partition.length; i++) {
+    const c = compareForSort(pa[i] ?? null, pb[i] ?? null, spec.partition[i]!);
+    if (c !== 0) return c;
+  }
+  const oa = keys.order[a]!;
+  const ob = keys.order[b]!;
+  for (let i = 0; i < spec.order.length; i++) {
+    const c = compareOrderValue(spec.order[i]!, oa[i] ?? null, ob[i] ?? null);
+    if (c !== 0) return c;
+  }
+  return 0;
+}
+
+/**
+ * `sequence` (row numbers) stably sorted for `spec`. Input already in that order (a scan in
+ * ORDER BY order, or a second window sorting like the first) is recognised in one pass.
+ */
+export function sortForWindow(spec: WindowOrdering, keys: WindowKeys, sequence: Int32Array): Int32Array {
+  if (spec.partition.length === 0 && spec.order.length === 0) return sequence;
+  let sorted = true;
+  for (let i = 1; i < sequence.length && sorted; i++) {
+    if (compareRows(spec, keys, sequence[i - 1]!, sequence[i]!) > 0) sorted = false;
+  }
+  if (sorted) return sequence;
+  // Array.prototype.sort is stable.
+  const out = Array.from(sequence).sort((a, b) => compareRows(spec, keys, a, b));
+  return Int32Array.from(out);
+}
+
+/** Splits rows sorted by `sortForWindow` into partitions, with their peer groups. */
+export function partitionsOf(spec: WindowOrdering, keys: WindowKeys, sorted: Int32Array): Partition[] {
+  const out: Partition[] = [];
+  const n = sorted.length;
+  let start = 0;
+  while (start < n) {
+    let end = start + 1;
+    if (spec.partition.length > 0) {
+      const first = keys.partition[sorted[start]!]!;
+      while (end < n && samePartition(spec, first, keys.partition[sorted[end]!]!)) end++;
+    } else end = n;
+    out.push(peerGroups(spec, keys, sorted.subarray(start, end)));
+    start = end;
+  }
+  return out;
+}
+
+function samePartition(spec: WindowOrdering, a: readonly Value[], b: readonly Value[]): boolean {
+  for (let i = 0; i < spec.partition.length; i++) {
+    if (compareForSort(a[i] ?? null, b[i] ?? null, spec.partition[i]!) !== 0) return false;
+  }
+  return true;
+}
+
+function peerGroups(spec: WindowOrdering, keys: WindowKeys, rows: Int32Array): Partition {
+  const size = rows.length;
+  const group = new Int32Array(size);
+  const starts: number[] = [0];
+  for (let p = 1; p < size; p++) {
+    let peer = true;
+    if (spec.order.length > 0) {
+      const a = keys.order[rows[p - 1]!]!;
+      const b = keys.order[rows[p]!]!;
+      for (let i = 0; i < spec.order.length && peer; i++) {
+        if (compareOrderValue(spec.order[i]!, a[i] ?? null, b[i] ?? null) !== 0) peer = false;
+      }
+    }
+    if (!peer) starts.push(p);
+    group[p] = starts.length - 1;
+  }
+  starts.push(size);
+  return { rows, group, groupStart: Int32Array.from(starts) };
+}
