@@ -80,7 +80,7 @@ interface Tracking {
   subqueries: SubqueryRun[];
 }
 
-type CompileQuery = (select: SelectStatement, env: CompileEnv, parent: CoreScope | undefined) => CompiledQuery;
+export type CompileQuery = (select: SelectStatement, env: CompileEnv, parent: CoreScope | undefined) => CompiledQuery;
 
 export class CoreScope implements Scope {
   readonly sources: Source[] = [];
@@ -100,7 +100,7 @@ export class CoreScope implements Scope {
   constructor(
     readonly env: CompileEnv,
     readonly parent: CoreScope | undefined,
-    private readonly compileQuery: CompileQuery,
+    readonly compileQuery: CompileQuery,
   ) {
     this.columnWidth = parent?.columnWidth ?? 0;
     this.nextSlot = this.columnWidth;

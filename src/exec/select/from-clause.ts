@@ -1,0 +1,206 @@
+/**
+ * FROM: one source per item, in the order written — tables, views, common table expressions
+ * and subqueries — with the join terms of ON, USING and NATURAL; and the access path that
+ * reads a subquery (or view, or CTE) item.
+ */
+import type { TableInfo } from '../../schema/schema-types.js';
+import type { Expr, FromItem } from '../../sql/ast.js';
+import type { Value } from '../value.js';
+import type { AccessPath, Later } from './access-path.js';
+import { colRef, splitAnd } from './ast-terms.js';
+import { coreSpans } from './column-names.js';
+import { internalName, type CoreScope, type Source } from './query-scope.js';
+import type { CompileEnv, CompiledQuery } from './query-types.js';
+import { err } from './select-errors.js';
+
+const MAX_VIEW_DEPTH = 32;
+
+/** The join terms of a FROM clause, as written (compiled later, with WHERE). */
+export interface JoinTerms {
+  /** Per level: the ON/USING terms of a LEFT JOIN item (empty for other items). */
+  readonly onTerms: readonly (readonly Expr[])[];
+  /** The ON/USING terms of inner joins: they act as WHERE terms. */
+  readonly innerTerms: readonly Expr[];
+}
+
+/** Adds a source to `scope` for every FROM item (`fromQueries` collects the queries they read). */
+export function compileFrom(scope: CoreScope, from: FromItem | undefined, env: CompileEnv, fromQueries: CompiledQuery[]): JoinTerms {
+  const onTerms: Expr[][] = [];
+  const innerTerms: Expr[] = [];
+  const flat = from === undefined ? [] : flatten(from);
+  flat.forEach((f, i) => {
+    if (f.op === 'RIGHT' || f.op === 'FULL') throw err(`${f.op} JOIN is not supported`);
+    const leftJoin = f.op === 'LEFT';
+    const source = addSource(scope, f.item, leftJoin, env, fromQueries);
+    let usingCols = f.using;
+    if (f.natural) {
+      usingCols = source.columns
+        .map((c) => c.name)
+        .filter((n) => scope.sources.slice(0, i).some((s) => s.columns.some((c, k) => !s.usingHidden.has(k) && c.name.toLowerCase() === n.toLowerCase())));
+    }
+    const terms: Expr[] = [];
+    for (const name of usingCols ?? []) {
+      const right = source.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
+      const left = scope.sources
+        .slice(0, i)
+        .find((s) => s.columns.some((c, k) => !s.usingHidden.has(k) && c.name.toLowerCase() === name.toLowerCase()));
+      if (right < 0 || left === undefined) throw err(`cannot join using column ${name} - column not present in both tables`);
+      source.usingHidden.add(right);
+      terms.push({ kind: 'binary', op: '=', left: colRef(internalName(left.level), name), right: colRef(internalName(source.level), name) });
+    }
+    splitAnd(f.on, terms);
+    onTerms.push(leftJoin ? terms : []);
+    if (!leftJoin) innerTerms.push(...terms);
+  });
+  return { onTerms, innerTerms };
+}
+
+interface FlatItem {
+  readonly item: Exclude<FromItem, { kind: 'join' }>;
+  readonly op: string | undefined;
+  readonly natural: boolean;
+  readonly on: Expr | undefined;
+  readonly using: readonly string[] | undefined;
+}
+
+function flatten(from: FromItem, out: FlatItem[] = []): FlatItem[] {
+  if (from.kind === 'join') {
+    flatten(from.left, out);
+    if (from.right.kind === 'join') throw err('parenthesized joins on the right are not supported');
+    out.push({ item: from.right, op: from.op, natural: from.natural, on: from.on, using: from.using });
+  } else out.push({ item: from, op: undefined, natural: false, on: undefined, using: undefined });
+  return out;
+}
+
+function addSource(scope: CoreScope, item: FlatItem['item'], leftJoin: boolean, env: CompileEnv, fromQueries: CompiledQuery[]): Source {
+  if (item.kind === 'subquery') {
+    const q = scope.compileQuery(item.select, env, scope.parent);
+    fromQueries.push(q);
+    return scope.addSource(
+      {
+        name: item.alias ?? `(subquery-${scope.sources.length + 1})`,
+        columns: q.columns.map((c) => ({ name: c.name, affinity: c.affinity, collation: c.collation })),
+        rowidSlot: undefined,
+        table: undefined,
+        query: q,
+        leftJoin,
+        usingHidden: new Set(),
+      },
+      q.columns.length,
+    );
+  }
+  if (item.args !== undefined) throw err(`no such table-valued function: ${item.name}`);
+  const name = item.alias ?? item.name;
+  const key = item.name.toLowerCase();
+  const cte = item.schema === undefined ? env.ctes.get(key) : undefined;
+  if (cte !== undefined) {
+    const q = scope.compileQuery(cte.cte.select, cte.env, undefined);
+    return viewLike(name, q, cte.cte.columns, `table ${cte.cte.name} has ${q.columns.length} values for ${cte.cte.columns?.length} columns`);
+  }
+  if (item.schema !== undefined && !['main', 'temp'].includes(item.schema.toLowerCase())) {
+    throw err(`unknown database ${item.schema}`);
+  }
+  const rel = env.schema.relation(item.name);
+  if (rel === undefined) throw err(`no such table: ${item.schema === undefined ? item.name : `${item.schema}.${item.name}`}`);
+  if (rel.kind === 'virtual-table') throw err(`virtual table module ${rel.module} is not supported`);
+  if (rel.kind === 'view') {
+    if (env.viewStack.includes(key) || env.viewStack.length >= MAX_VIEW_DEPTH) throw err(`view ${rel.name} is circularly defined`);
+    const q = scope.compileQuery(
+      rel.select,
+      { schema: env.schema, ctes: new Map(), viewStack: [...env.viewStack, key], spans: coreSpans(rel.selectText, rel.select) },
+      undefined,
+    );
+    return viewLike(name, q, rel.columns, `expected ${rel.columns?.length} columns for '${rel.name}' but got ${q.columns.length}`);
+  }
+  return tableSource(scope, rel, name, leftJoin);
+
+  function viewLike(alias: string, q: CompiledQuery, names: readonly string[] | undefined, mismatch: string): Source {
+    if (names !== undefined && names.length !== q.columns.length) throw err(mismatch);
+    fromQueries.push(q);
+    return scope.addSource(
+      {
+        name: alias,
+        columns: q.columns.map((c, i) => ({ name: names?.[i] ?? c.name, affinity: c.affinity, collation: c.collation })),
+        rowidSlot: undefined,
+        table: undefined,
+        query: q,
+        leftJoin,
+        usingHidden: new Set(),
+      },
+      q.columns.length,
+    );
+  }
+}
+
+function tableSource(scope: CoreScope, table: TableInfo, name: string, leftJoin: boolean): Source {
+  const virtual = table.columns.find((c) => c.hidden === 2);
+  if (virtual !== undefined) throw err(`generated VIRTUAL column ${table.name}.${virtual.name} is not supported yet`);
+  const ncols = table.columns.length;
+  const offset = scope.columnWidth;
+  return scope.addSource(
+    {
+      name,
+      columns: table.columns.map((c) => ({ name: c.name, affinity: c.affinity, collation: c.collation })),
+      rowidSlot: table.withoutRowid ? undefined : offset + ncols,
+      table,
+      query: undefined,
+      leftJoin,
+      usingHidden: new Set(),
+    },
+    ncols + 1,
+  );
+}
+
+/** Reads a subquery item: streamed when first or correlated, else materialized once per execution. */
+export function subqueryPath(s: Source, stream: boolean): AccessPath {
+  const q = s.query!;
+  return {
+    description: `SCAN ${s.name}`,
+    providesOrder: false,
+    open(row, rt) {
+      let batch: readonly Value[][] = [];
+      let at = 0;
+      const fill = (): true => {
+        const r = batch[at++]!;
+        for (let k = 0; k < s.columns.length; k++) row[s.offset + k] = r[k] ?? null;
+        return true;
+      };
+      if (stream || q.correlated) {
+        const it = q.batches(rt, row);
+        const more: Later = () =>
+          it.next().then((r) => {
+            if (r.done === true) return false;
+            batch = r.value;
+            at = 0;
+            return at < batch.length ? fill() : more();
+          });
+        return {
+          next: () => (at < batch.length ? fill() : more),
+          close: () => {
+            it.return(undefined).catch(() => undefined);
+          },
+        };
+      }
+      let started = false;
+      return {
+        next() {
+          if (started) return at < batch.length && fill();
+          started = true;
+          const cached = rt.cache.get(s) as Value[][] | undefined;
+          if (cached !== undefined) {
+            batch = cached;
+            return at < batch.length && fill();
+          }
+          return async () => {
+            const rows: Value[][] = [];
+            for await (const b of q.batches(rt, row)) for (const r of b) rows.push(r);
+            rt.cache.set(s, rows);
+            batch = rows;
+            return at < batch.length && fill();
+          };
+        },
+        close() {},
+      };
+    },
+  };
+}

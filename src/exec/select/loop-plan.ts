@@ -1,0 +1,119 @@
+/**
+ * The nested loops of a SELECT core: where each WHERE term is tested (the innermost level it
+ * reads, as early as its columns are known), the access path of each level (access-path.ts
+ * chooses seeks and index scans; an ORDER BY on the first table's columns may come from its
+ * scan order), the count(*) shortcut, and the EXPLAIN QUERY PLAN lines.
+ */
+import type { SelectCore } from '../../sql/ast.js';
+import { planTableAccess, type AccessPath, type OrderTerm } from './access-path.js';
+import type { CoreClauses } from './core-clauses.js';
+import type { JoinLoops, ResultEntry } from './core-plan.js';
+import { subqueryPath } from './from-clause.js';
+import type { CoreScope, TrackedExpr } from './query-scope.js';
+import type { PlanLine } from './query-types.js';
+
+export interface PlannedLoops {
+  readonly loops: JoinLoops;
+  /** ORDER BY needs a sort (the scan does not yield that order). */
+  readonly sorted: boolean;
+  /** `SELECT count(*) FROM t`: the root page of the b-tree whose cells are counted. */
+  readonly countRoot: number | undefined;
+  readonly plan: PlanLine[];
+}
+
+export function planLoops(scope: CoreScope, core: SelectCore, clauses: CoreClauses, results: readonly ResultEntry[], aggregate: boolean): PlannedLoops {
+  const { whereTerms, leftOn, groupBy, having, order } = clauses;
+  const planLines: PlanLine[] = [];
+  // Where each WHERE term is tested: the innermost level it reads (-1: before any loop).
+  const n = scope.sources.length;
+  const whereAt: TrackedExpr[][] = scope.sources.map(() => []);
+  const constant: TrackedExpr[] = [];
+  whereTerms.forEach((t) => {
+    let max = -1;
+    for (const l of t.levels) max = Math.max(max, l);
+    if (max < 0 && t.subqueries.length === 0) constant.push(t);
+    else whereAt[Math.max(max, 0)]?.push(t) ?? constant.push(t);
+  });
+  if (n === 0) for (const ts of whereAt) constant.push(...ts);
+
+  // ORDER BY on columns of the first table may come for free from its scan order.
+  let orderHint: OrderTerm[] | undefined;
+  if (!aggregate && !core.distinct && order.length > 0 && n > 0 && scope.sources[0]!.table !== undefined) {
+    const s0 = scope.sources[0]!;
+    const hint: OrderTerm[] = [];
+    for (const o of order) {
+      const e = o.expr.kind === 'collate' ? o.expr.expr : o.expr;
+      if (e.kind !== 'column') break;
+      const r = scope.resolveColumn(e.table, e.column);
+      if (r === undefined) break;
+      let column: number;
+      if (r.slot === s0.rowidSlot) column = -1;
+      else if (r.slot >= s0.offset && r.slot < s0.offset + s0.columns.length) column = r.slot - s0.offset;
+      else break;
+      if (column === s0.table!.rowidAlias) column = -1;
+      hint.push({ column, desc: o.key.desc, nulls: o.key.nulls, collation: o.key.collation });
+    }
+    if (hint.length === order.length) orderHint = hint;
+  }
+
+  // Access paths, level by level.
+  const paths: AccessPath[] = scope.sources.map((s, i) => {
+    if (s.table !== undefined) {
+      const usable = (s.leftJoin ? leftOn[i]! : whereAt[i]!).map((t) => t.expr);
+      return planTableAccess(scope, s, usable, i === 0 ? orderHint : undefined);
+    }
+    return subqueryPath(s, i === 0);
+  });
+  const sorted = order.length > 0 && !(orderHint !== undefined && paths[0]?.providesOrder === true);
+
+  // count(*) of a whole table: count the b-tree's cells, decode nothing.
+  const countOnly =
+    n === 1 &&
+    scope.sources[0]!.table !== undefined &&
+    core.where === undefined &&
+    groupBy.length === 0 &&
+    having === undefined &&
+    !core.distinct &&
+    results.length === 1 &&
+    scope.aggregates.length === 1 &&
+    (() => {
+      const e = results[0]!.expr;
+      return e.kind === 'function' && e.star && e.name.toLowerCase() === 'count' && e.filter === undefined;
+    })();
+
+  // count(*) walks the smallest b-tree holding one entry per row: a full (not partial) index
+  // with narrower entries than the table's rows, as SQLite's covering-index count does.
+  let countRoot = 0;
+  if (countOnly) {
+    const t = scope.sources[0]!.table!;
+    countRoot = t.rootPage;
+    let narrowest: { rootPage: number; name: string; width: number } | undefined;
+    for (const ix of t.indexes) {
+      if (ix.partial !== undefined || ix.rootPage <= 0 || ix === t.primaryKeyIndex) continue;
+      if (narrowest === undefined || ix.recordColumns.length < narrowest.width) {
+        narrowest = { rootPage: ix.rootPage, name: ix.name, width: ix.recordColumns.length };
+      }
+    }
+    if (narrowest !== undefined && narrowest.width < t.columns.length + (t.withoutRowid ? 0 : 1)) {
+      countRoot = narrowest.rootPage;
+      const label = scope.sources[0]!.name.toLowerCase() === t.name.toLowerCase() ? t.name : `${t.name} AS ${scope.sources[0]!.name}`;
+      paths[0] = { ...paths[0]!, description: `SCAN ${label} USING COVERING INDEX ${narrowest.name}` };
+    }
+  }
+
+  for (const [i, p] of paths.entries()) {
+    planLines.push({ depth: 0, text: p.description });
+    const q = scope.sources[i]!.query;
+    if (q !== undefined) for (const l of q.plan) planLines.push({ depth: l.depth + 1, text: l.text });
+  }
+  for (const s of scope.subqueries) {
+    const kind = s.mode === 'in' ? 'LIST SUBQUERY' : s.mode === 'exists' ? 'EXISTS SUBQUERY' : 'SCALAR SUBQUERY';
+    planLines.push({ depth: 0, text: `${s.query.correlated ? 'CORRELATED ' : ''}${kind}` });
+    for (const l of s.query.plan) planLines.push({ depth: l.depth + 1, text: l.text });
+  }
+  if (groupBy.length > 0) planLines.push({ depth: 0, text: 'USE TEMP B-TREE FOR GROUP BY' });
+  if (core.distinct) planLines.push({ depth: 0, text: 'USE TEMP B-TREE FOR DISTINCT' });
+  if (sorted) planLines.push({ depth: 0, text: 'USE TEMP B-TREE FOR ORDER BY' });
+
+  return { loops: { paths, leftOn, whereAt, constant }, sorted, countRoot: countOnly ? countRoot : undefined, plan: planLines };
+}
