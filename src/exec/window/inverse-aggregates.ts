@@ -87,7 +87,7 @@ class MinMaxDeque implements InverseAggregate {
     const v = args[0] ?? null;
     if (v === null) return;
     // Drop candidates that can never be the answer again: older and strictly worse.
-    while (this.ids.length > this.head && this.worse(this.values[this.values.length - 1]!, v) < 0) {
+    while (this.ids.length > this.head && this.worse(this.values[this.values.length - 1]!, v) > 0) {
       this.ids.pop();
       this.values.pop();
     }
