@@ -15,6 +15,7 @@ import { OpenFlags } from '../vfs/vfs.js';
 import { formatLocation, type Location } from './location.js';
 import { loadDirectoryStore, loadPlainFileVfs } from './node-only.js';
 import type { StoreOptions } from './store-options.js';
+import { attachWal, type WalSummary } from '../pager/wal-attach.js';
 
 export interface OpenedLocation {
   readonly file: VfsFile;
@@ -28,6 +29,8 @@ export interface OpenedLocation {
   readonly url: string;
   /** With `peekJournal`: the journal's first block (undefined when there is none). */
   readonly journalHead?: Promise<Uint8Array | undefined>;
+  /** The write-ahead log found beside a plain database, and what was done with it. */
+  readonly wal?: WalSummary;
   close(): Promise<void>;
 }
 
@@ -89,8 +92,10 @@ export async function openLocation(location: Location, options: OpenLocationOpti
   if (location.kind === 'file') {
     const { PlainFileVfs } = await loadPlainFileVfs();
     const vfs = new PlainFileVfs();
-    const file = await vfs.xOpen(location.path, flags);
-    return { file, vfs, name: location.path, objects: undefined, blockSize: undefined, url, close: () => file.xClose() };
+    const opened = await vfs.xOpen(location.path, flags);
+    // A `-wal` beside it: read through it, or (a writer) checkpoint it first (pager/wal-attach.ts).
+    const { file, wal } = await attachWalOrClose(vfs, location.path, opened, options.readonly === true);
+    return { file, vfs, name: location.path, objects: undefined, blockSize: undefined, url, ...(wal !== undefined && { wal }), close: () => file.xClose() };
   }
   if (location.kind === 's3-blocks' || location.kind === 'block-directory') {
     // The persistent block cache serves readers only: a writer must see block 0 as it is now.
@@ -138,4 +143,14 @@ export function splitDirectory(path: string): { root: string; name: string } {
   const slash = trimmed.lastIndexOf('/');
   if (slash < 0) return { root: '.', name: trimmed };
   return { root: slash === 0 ? '/' : trimmed.slice(0, slash), name: trimmed.slice(slash + 1) };
+}
+
+/** `attachWal`, closing `file` when it fails. */
+async function attachWalOrClose(vfs: Vfs, name: string, file: VfsFile, readonly: boolean): ReturnType<typeof attachWal> {
+  try {
+    return await attachWal(vfs, name, file, { readonly });
+  } catch (err) {
+    await file.xClose().catch(() => undefined);
+    throw err;
+  }
 }

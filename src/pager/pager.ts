@@ -426,7 +426,9 @@ export class Pager {
   /**
    * Starts the write transaction: re-reads the header first (another writer may have committed).
    * MisuseError when one is already open; ReadOnlyError when the pager or file is read-only, or
-   * the database is one we cannot write safely (auto-vacuum, WAL, a future write version).
+   * the database is one we cannot write safely (auto-vacuum, a future write version). A WAL-mode
+   * database (header bytes 18–19 = 2) is written in rollback-journal mode, those bytes kept: the
+   * open path has checkpointed any `-wal` first (wal-attach.ts); a bare file's log is the caller's.
    */
   async beginWrite(): Promise<void> {
     this.checkOpen();
@@ -440,9 +442,6 @@ export class Pager {
       const h = this.state.header;
       if (h.largestRootPage !== 0) {
         throw new ReadOnlyError('auto_vacuum databases are read-only in s3lite: pointer-map maintenance is not implemented');
-      }
-      if (h.writeVersion === 2 || h.readVersion === 2) {
-        throw new ReadOnlyError('WAL-mode databases are read-only in s3lite: the write-ahead log is not implemented');
       }
       if (h.writeVersion > 2) throw new ReadOnlyError(`file format write version ${h.writeVersion} is newer than s3lite can write`);
     } catch (err) {

@@ -209,15 +209,24 @@ describe('write transactions', () => {
     expect(originals[1]!.data).toEqual(committed.subarray(2048, 3072));
   });
 
-  it('auto-vacuum and WAL databases are refused for writing with the reason', async () => {
+  it('auto-vacuum databases are refused for writing with the reason', async () => {
     const av = makeDb(tmp.file(), 'PRAGMA auto_vacuum=FULL; CREATE TABLE t(a); INSERT INTO t VALUES (1);');
     const p = await Pager.open(new MemoryPageFile(av));
     await expect(p.beginWrite()).rejects.toThrow(/auto_vacuum databases are read-only in s3lite: pointer-map maintenance is not implemented/);
     await expect(p.beginWrite()).rejects.toBeInstanceOf(ReadOnlyError);
+  });
+
+  it('a WAL-mode database (no -wal) is written in rollback mode with header bytes 18-19 kept at 2', async () => {
     const walPath = tmp.file();
     sqlite(walPath, 'PRAGMA journal_mode=WAL; CREATE TABLE t(a);');
-    const wal = await Pager.open(new MemoryPageFile(new Uint8Array(readFileSync(walPath))));
-    await expect(wal.beginWrite()).rejects.toBeInstanceOf(ReadOnlyError);
+    const file = new MemoryPageFile(new Uint8Array(readFileSync(walPath)));
+    const wal = await Pager.open(file);
+    await wal.beginWrite();
+    wal.markSchemaChanged();
+    await wal.commit();
+    expect(decodeDatabaseHeader(file.bytes).changeCounter).toBeGreaterThan(decodeDatabaseHeader(new Uint8Array(readFileSync(walPath))).changeCounter);
+    expect([file.bytes[18], file.bytes[19]]).toEqual([2, 2]);
+    expect(exportAndCheck(file, tmp.file())).toBe('ok');
   });
 });
 
