@@ -6,6 +6,7 @@ import { openLocation } from '../../api/open-location.js';
 import { NotADatabaseError } from '../../errors.js';
 import { prepareSafeFile } from '../../pager/commit-protocol.js';
 import { decodeDatabaseHeader, type DatabaseHeader } from '../../format/db-header.js';
+import type { WalSummary } from '../../pager/wal-attach.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
 
 const ENCODINGS: Record<number, string> = { 1: 'UTF-8', 2: 'UTF-16le', 3: 'UTF-16be' };
@@ -30,6 +31,7 @@ export async function runInfo(spec: string, options: InfoOptions): Promise<void>
     if (size < 100) throw new NotADatabaseError(`${opened.url} holds ${size} bytes: not a SQLite database`);
     const header = decodeDatabaseHeader(await file.xRead(100, 0));
     const facts = describe(header, size, opened.url, opened.blockSize);
+    if (opened.wal !== undefined) facts.push(walFact(opened.wal));
     if (options.json === true) {
       process.stdout.write(`${JSON.stringify(Object.fromEntries(facts.map(([k, , v]) => [k, v])))}\n`);
     } else {
@@ -42,6 +44,15 @@ export async function runInfo(spec: string, options: InfoOptions): Promise<void>
 }
 
 type Fact = [key: string, label: string, value: string | number | boolean | null];
+
+/** The `-wal` beside a plain database: applied (header and size above are with it), or ignored as SQLite ignores it. */
+function walFact(wal: WalSummary): Fact {
+  const what =
+    wal.state === 'ignored'
+      ? `ignored (${wal.reason === 'no-commit' ? 'no committed frame' : `invalid header: ${wal.reason}`})`
+      : `${wal.frames} frames applied (${wal.commits} transactions, ${wal.pages} pages)`;
+  return ['wal', 'write-ahead log', `${wal.name}: ${what}`];
+}
 
 function describe(h: DatabaseHeader, size: number, url: string, blockSize: number | undefined): Fact[] {
   const facts: Fact[] = [

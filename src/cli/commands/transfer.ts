@@ -19,6 +19,7 @@ import { deserialize, type DeserializeResult } from '../../transfer/deserialize.
 import { serialize } from '../../transfer/serialize.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
 import { startProgress } from '../progress.js';
+import { walByteSource } from './wal-source.js';
 
 interface ByteSource {
   readonly chunks: AsyncIterable<Uint8Array>;
@@ -94,6 +95,12 @@ export async function runExport(sourceSpec: string, destSpec: string, options: G
 async function openSource(location: Location, options: GlobalOptions): Promise<ByteSource> {
   switch (location.kind) {
     case 'file': {
+      // A `-wal` beside it: import what SQLite would see (its committed frames applied).
+      const viaWal = await walByteSource(location.path, options.concurrency);
+      if (viaWal !== undefined) {
+        if (options.quiet !== true) process.stderr.write(`${viaWal.note}\n`);
+        return viaWal;
+      }
       const info = await stat(location.path).catch((err: unknown) => {
         throw new IoError(`cannot read ${location.path}: ${(err as Error).message}`, { cause: err });
       });
