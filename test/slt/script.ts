@@ -42,9 +42,13 @@ export interface QueryRecord extends RecordBase {
   readonly expected: readonly string[];
 }
 
-export interface ControlRecord extends RecordBase {
-  readonly kind: 'hash-threshold' | 'halt';
+export interface HashThresholdRecord extends RecordBase {
+  readonly kind: 'hash-threshold';
   readonly value: number;
+}
+
+export interface HaltRecord extends RecordBase {
+  readonly kind: 'halt';
 }
 
 export interface UnknownRecord extends RecordBase {
@@ -52,7 +56,7 @@ export interface UnknownRecord extends RecordBase {
   readonly word: string;
 }
 
-export type SltRecord = StatementRecord | QueryRecord | ControlRecord | UnknownRecord;
+export type SltRecord = StatementRecord | QueryRecord | HashThresholdRecord | HaltRecord | UnknownRecord;
 
 /** Splits a script into records. Never throws: malformed records come back as `unknown`. */
 export function parseScript(text: string): SltRecord[] {
@@ -110,7 +114,7 @@ export function parseScript(text: string): SltRecord[] {
     } else if (word === 'hash-threshold') {
       records.push({ kind: 'hash-threshold', line, conditions, value: Number.parseInt(head[1] ?? '0', 10) || 0 });
     } else if (word === 'halt') {
-      records.push({ kind: 'halt', line, conditions, value: 0 });
+      records.push({ kind: 'halt', line, conditions });
     } else {
       records.push({ kind: 'unknown', line, conditions, word });
     }
