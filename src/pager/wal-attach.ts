@@ -12,7 +12,8 @@
  * no commit frame, only frames of an older generation) is ignored here too and left as it is:
  * SQLite starts a new generation over it at its next write. A log beside an empty database file
  * is ignored (SQLite deletes it). A valid log whose pages are not the database's size is
- * CorruptError: SQLite would read its frames into pages of the wrong size.
+ * CorruptError: SQLite would read its frames into pages of the wrong size; so is a last commit
+ * claiming more pages than the file and the log together hold (SQLite's checkpoint check).
  *
  * A hot rollback journal is rolled back first, as SQLite does before it opens the log; a reader
  * that cannot (read-only file) gets SQLITE_READONLY, as SQLite's SQLITE_READONLY_ROLLBACK.
@@ -74,6 +75,7 @@ export async function attachWal(vfs: Vfs, name: string, file: VfsFile, options: 
     const scan = await scanWal(walFile, fullName);
     if (scan.empty) return { file, wal: ignoredSummary(fullName, scan) };
     await checkPageSize(scan, file, walFile, fullName, vfs.xFullPathname(name));
+    await checkFinalSize(scan, file, fullName);
     await rollBackHotJournalFirst(vfs, name, file, options.readonly);
     const summary = (state: WalSummary['state']): WalSummary => ({
       name: fullName,
@@ -114,6 +116,19 @@ async function checkPageSize(index: WalIndex, file: VfsFile, wal: VfsFile, walNa
     throw new CorruptError(
       `${walName} holds ${index.pageSize}-byte pages but the database ${dbName} has ${pageSize}-byte pages (a write-ahead log of another database?)`,
     );
+  }
+}
+
+/**
+ * SQLite's checkpoint refuses a last commit whose size exceeds the database file plus every
+ * frame of the log plus the lock-byte page (`walCheckpoint`): only corruption gets there. We
+ * refuse it at open, for readers too, so a checksummed but absurd size never reaches the pager
+ * (whose page count sizes a census or an integrity check).
+ */
+async function checkFinalSize(index: WalIndex, file: VfsFile, walName: string): Promise<void> {
+  const limit = (await file.xFileSize()) + 65536 + index.frames * index.pageSize;
+  if (index.dbPages * index.pageSize > limit) {
+    throw new CorruptError(`${walName}: its last commit claims ${index.dbPages} pages, more than the database and the log hold`);
   }
 }
 
