@@ -50,7 +50,7 @@ describe('WAL reads against sqlite3 (property)', () => {
           expect(sqlite3On(path, 'PRAGMA integrity_check;')).toBe('ok\n');
         },
       ),
-      { numRuns: 12 },
+      { numRuns: 25 },
     );
   });
 });
