@@ -34,7 +34,7 @@ export { BlockStore, DEFAULT_BLOCK_SIZE } from './store/block-store.js';
 export { blockKey, parseBlockKey } from './store/block-key.js';
 
 export type { Vfs, VfsFile } from './vfs/vfs.js';
-export { OpenFlags, LockLevel, SyncFlags, DeviceCharacteristics, isShortRead } from './vfs/vfs.js';
+export { OpenFlags, LockLevel, SyncFlags, DeviceCharacteristics, isShortRead, markShortRead } from './vfs/vfs.js';
 export { BlockVfs, BlockFile } from './vfs/block-vfs.js';
 
 export { serialize, serializeToBytes, serializeToReadableStream } from './transfer/serialize.js';

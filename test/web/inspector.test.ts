@@ -1,0 +1,298 @@
+/**
+ * The inspector page (web/) in a real browser: headless Chromium (Debian's package) driven by
+ * playwright-core, against the tests' own servers on 127.0.0.1 — the page built by Vite and served
+ * as static files, the S3 test server (fauxqs) behind a CORS-answering proxy (a stand-in for the
+ * bucket's CORS configuration). The page opens the sample database from S3 and from a local file;
+ * its table list, rows, query results, plan and header are read from the page and compared with
+ * the CLI's output on the same database; a failing open shows the CLI's error line; long work is
+ * cancelled with Esc. Screenshots go to test-output/web/ (ignored by git).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3Endpoint, testS3Client, uniqueBucketName } from '../support/s3.js';
+import { sqlite3 } from '../support/sqlite3.js';
+import { cliAsync, type CliOutput } from './support/cli-async.js';
+import { startCorsProxy, type CorsProxy } from './support/cors-proxy.js';
+import { serveStatic } from './support/static-server.js';
+
+const SAMPLE = 'fixtures/sample.sqlite';
+const SHOTS = 'test-output/web';
+const CHROMIUM = '/usr/bin/chromium';
+/** The network is closed here: flags that keep Chromium from reaching for it. */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const QUERY = 'SELECT c.country, count(*) AS orders, sum(o.amount_cents) AS cents FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.country ORDER BY c.country';
+
+const VIEW_QUERY = 'SELECT * FROM big_spenders LIMIT 50';
+const BAD_QUERY = 'SELECT nope FROM customers';
+const COUNT_QUERY = 'SELECT count(*) AS n FROM orders';
+
+/** Stdout of a CLI run that must succeed. */
+function stdout(out: CliOutput): string {
+  if (out.status !== 0) throw new Error(`the CLI exited ${out.status}: ${out.stderr}`);
+  return out.stdout;
+}
+
+/** The JSON Lines the page holds for a grid's rows (what it copies; as `--json` prints them). */
+async function gridLines(page: Page, selector: string): Promise<string> {
+  const lines = await page.locator(`${selector} tbody tr`).evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset['json'] ?? ''));
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+async function tableList(page: Page): Promise<string> {
+  const lines = await page.locator('#objects button').evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset['json'] ?? ''));
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+/** Header facts as `label  value` lines, for comparison with the CLI's `info`. */
+async function facts(page: Page): Promise<Map<string, string>> {
+  const pairs = await page.locator('#facts dt').evaluateAll((dts) => dts.map((dt) => [dt.textContent ?? '', dt.nextElementSibling?.textContent ?? '']));
+  return new Map(pairs as [string, string][]);
+}
+
+function cliFacts(infoText: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of infoText.split('\n')) {
+    const m = /^(.+?)\s{2,}(.*)$/.exec(line);
+    if (m !== null) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+async function idle(page: Page): Promise<void> {
+  await page.waitForFunction(() => !document.body.classList.contains('working'));
+}
+
+describe('the inspector page in Chromium', () => {
+  let workDir: string;
+  let site: { url: string; close(): Promise<void> };
+  let proxy: CorsProxy;
+  let browser: Browser;
+  let bucket: string;
+  let location: string;
+  let junk: string;
+  /** The CLI's answers, all computed at once in beforeAll. */
+  let expected: Record<string, CliOutput>;
+  /** Requests the CLI's `tables` and `rows --limit 50` made through the proxy. */
+  let cliRequests: { tables: number; rows: number };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    workDir = mkdtempSync(join(tmpdir(), 's3lite-web-'));
+    junk = join(workDir, 'junk.sqlite');
+    writeFileSync(junk, Buffer.alloc(8192, 7));
+    bucket = uniqueBucketName();
+    location = `s3://${bucket}/sample`;
+    const client = testS3Client();
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    } finally {
+      client.destroy();
+    }
+    proxy = await startCorsProxy(s3Endpoint());
+    const outDir = join(workDir, 'site');
+    const building = build({ configFile: 'web/vite.config.ts', logLevel: 'silent', build: { outDir, emptyOutDir: true } });
+    const launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    stdout(await cliAsync(['import', SAMPLE, location, '--endpoint', s3Endpoint(), '-q']));
+
+    // What the CLI's `tables` and `rows` cost through the same proxy (before the page uses it).
+    const viaProxy = ['--endpoint', proxy.endpoint];
+    const tablesViaProxy = await cliAsync(['tables', location, ...viaProxy, '--json']);
+    const afterTables = proxy.log.length;
+    const rowsViaProxy = await cliAsync(['rows', location, 'customers', '--limit', '50', ...viaProxy, '--json']);
+    cliRequests = { tables: afterTables, rows: proxy.log.length - afterTables };
+    proxy.log.length = 0;
+
+    const s3 = ['--endpoint', s3Endpoint()];
+    const runs: Record<string, Promise<CliOutput>> = {
+      s3Rows2: cliAsync(['rows', location, 'customers', '--offset', '50', '--limit', '50', ...s3, '--json']),
+      s3Documents: cliAsync(['rows', location, 'documents', '--limit', '50', ...s3, '--json']),
+      s3Query: cliAsync(['query', location, QUERY, ...s3, '--json']),
+      s3Plan: cliAsync(['plan', location, QUERY, ...s3]),
+      s3Info: cliAsync(['info', location, ...s3]),
+      s3Count: cliAsync(['query', location, COUNT_QUERY, ...s3, '--json']),
+      s3Missing: cliAsync(['tables', `s3://${bucket}/no/such/prefix`, ...s3]),
+      fileTables: cliAsync(['tables', SAMPLE, '--json']),
+      fileRows: cliAsync(['rows', SAMPLE, 'customers', '--limit', '50', '--json']),
+      fileTags: cliAsync(['rows', SAMPLE, 'tags', '--limit', '50', '--json']),
+      fileView: cliAsync(['query', SAMPLE, VIEW_QUERY, '--json']),
+      fileQuery: cliAsync(['query', SAMPLE, QUERY, '--json']),
+      fileJunk: cliAsync(['tables', junk]),
+      fileBadQuery: cliAsync(['query', SAMPLE, BAD_QUERY]),
+    };
+    const names = Object.keys(runs);
+    const outputs = await Promise.all(Object.values(runs));
+    expected = { s3Tables: tablesViaProxy, s3Rows: rowsViaProxy, ...Object.fromEntries(names.map((n, i) => [n, outputs[i]!])) };
+    await building;
+    browser = await launching;
+    site = await serveStatic(outDir);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await proxy?.close();
+    await site?.close();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  const out = (name: string): string => stdout(expected[name]!);
+  const err = (name: string): string => {
+    const run = expected[name]!;
+    expect(run.status).toBe(1);
+    return run.stderr.trim();
+  };
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e));
+    await page.goto(site.url);
+    return page;
+  }
+
+  async function openS3(page: Page, prefix: string): Promise<void> {
+    await page.fill('input[name=endpoint]', proxy.endpoint);
+    await page.fill('input[name=region]', 'us-east-1');
+    await page.fill('input[name=bucket]', bucket);
+    await page.fill('input[name=prefix]', prefix);
+    await page.fill('input[name=accessKeyId]', 'test');
+    await page.fill('input[name=secretAccessKey]', 'test');
+    await page.click('#panel-s3 button[type=submit]');
+  }
+
+  it('opens the sample database from S3: tables, rows, a query and its plan, the header — as the CLI shows them', async () => {
+    const page = await newPage();
+    await page.screenshot({ path: `${SHOTS}/01-open-form.png` });
+    proxy.log.length = 0;
+    await openS3(page, 'sample');
+    await page.waitForSelector('#rows table.grid');
+    await idle(page);
+    const opening = proxy.log.filter((r) => r.method !== 'OPTIONS').length;
+    const preflights = proxy.log.filter((r) => r.method === 'OPTIONS').length;
+    await page.screenshot({ path: `${SHOTS}/02-s3-table-rows.png` });
+
+    expect(await tableList(page)).toBe(out('s3Tables'));
+    // The first table is shown: its columns and its first page of 50 rows.
+    expect(await page.locator('#object-head h2').textContent()).toBe('customers');
+    expect(await gridLines(page, '#rows')).toBe(out('s3Rows'));
+    expect(await page.locator('#columns li').allTextContents()).toEqual(
+      sqlite3(SAMPLE, "SELECT name FROM pragma_table_info('customers');").trim().split('\n'),
+    );
+
+    await page.keyboard.press('PageDown');
+    await page.waitForSelector('#page-info:text("rows 51–100")');
+    expect(await gridLines(page, '#rows')).toBe(out('s3Rows2'));
+
+    // A table with BLOBs and NULLs.
+    await page.click('#objects button[data-name=documents]');
+    await page.waitForSelector('#object-head h2:text("documents")');
+    await idle(page);
+    expect(await gridLines(page, '#rows')).toBe(out('s3Documents'));
+
+    // A query, and its plan.
+    await page.keyboard.press('Alt+2');
+    await page.fill('#sql', QUERY);
+    await page.keyboard.press('Control+Enter');
+    await page.waitForSelector('#query-result table.grid');
+    await page.screenshot({ path: `${SHOTS}/03-s3-query.png` });
+    expect(await gridLines(page, '#query-result')).toBe(out('s3Query'));
+    expect(`${await page.locator('#plan').textContent()}\n`).toBe(out('s3Plan'));
+
+    // The header: every fact the page shows is the CLI's `info`, label for label.
+    await page.keyboard.press('Alt+3');
+    await page.screenshot({ path: `${SHOTS}/04-s3-header.png` });
+    const shown = await facts(page);
+    const info = cliFacts(out('s3Info'));
+    expect(shown.size).toBeGreaterThan(10);
+    for (const [label, value] of shown) expect([label, value]).toEqual([label, info.get(label)]);
+
+    console.log(
+      `web: open + table list + first page of rows in the page: ${opening} requests (+ ${preflights} CORS preflights); ` +
+        `CLI tables: ${cliRequests.tables}, CLI rows --limit 50: ${cliRequests.rows}`,
+    );
+    expect(opening).toBeLessThanOrEqual(cliRequests.tables + cliRequests.rows);
+    await page.context().close();
+  });
+
+  it('opens a local file picked in the page, read in place, and shows what the CLI shows', async () => {
+    const page = await newPage();
+    await page.click('#tab-file');
+    await page.setInputFiles('#file-input', SAMPLE);
+    await page.waitForSelector('#rows table.grid');
+    await idle(page);
+    expect(await tableList(page)).toBe(out('fileTables'));
+    expect(await gridLines(page, '#rows')).toBe(out('fileRows'));
+    // The file was read a slice at a time, not whole.
+    expect(await page.locator('#status-text').textContent()).toMatch(/^\d+ reads, [\d.]+ KiB of 560\.0 KiB read$/);
+    // A WITHOUT ROWID table, and a view (its rows through the query engine).
+    await page.click('#objects button[data-name=tags]');
+    await page.waitForSelector('#object-head h2:text("tags")');
+    await idle(page);
+    expect(await gridLines(page, '#rows')).toBe(out('fileTags'));
+    await page.click('#objects button[data-name=big_spenders]');
+    await page.waitForSelector('#object-head h2:text("big_spenders")');
+    await idle(page);
+    await page.screenshot({ path: `${SHOTS}/05-file-view.png` });
+    expect(await gridLines(page, '#rows')).toBe(out('fileView'));
+    await page.keyboard.press('Alt+2');
+    await page.fill('#sql', QUERY);
+    await page.click('#query-form button[type=submit]');
+    await page.waitForSelector('#query-result table.grid');
+    expect(await gridLines(page, '#query-result')).toBe(out('fileQuery'));
+    await page.context().close();
+  });
+
+  it('shows the error of a failing open, a bad query and a file that is not a database as the CLI prints them', async () => {
+    const page = await newPage();
+    await openS3(page, 'no/such/prefix');
+    await page.waitForSelector('#error:not([hidden])');
+    await page.screenshot({ path: `${SHOTS}/06-open-error.png` });
+    expect(await page.locator('#error').textContent()).toBe(err('s3Missing'));
+
+    await page.click('#tab-file');
+    await page.setInputFiles('#file-input', junk);
+    await page.waitForSelector('#error:text("SQLITE_NOTADB")');
+    expect(await page.locator('#error').textContent()).toBe(err('fileJunk'));
+
+    await page.setInputFiles('#file-input', SAMPLE);
+    await page.waitForSelector('#rows table.grid');
+    await page.keyboard.press('Alt+2');
+    await page.fill('#sql', BAD_QUERY);
+    await page.keyboard.press('Control+Enter');
+    await page.waitForSelector('#error:not([hidden])');
+    expect(await page.locator('#error').textContent()).toBe(err('fileBadQuery'));
+    await page.context().close();
+  });
+
+  it('shows progress of long work and cancels it with Esc, leaving the database usable', async () => {
+    const page = await newPage();
+    await openS3(page, 'sample');
+    await page.waitForSelector('#rows table.grid');
+    await idle(page);
+    await page.keyboard.press('Alt+2');
+    // Every S3 answer now takes 150 ms: a scan of the orders table is long work.
+    proxy.delayMs = 150;
+    try {
+      await page.fill('#sql', 'SELECT o.id, o.status, length(d.body) FROM orders o LEFT JOIN documents d ON d.id = o.id ORDER BY o.status, o.id');
+      await page.keyboard.press('Control+Enter');
+      await page.waitForSelector('#cancel:not([hidden])');
+      await page.waitForFunction(() => /requests/.test(document.getElementById('status-text')?.textContent ?? ''));
+      await page.screenshot({ path: `${SHOTS}/07-progress.png` });
+      await page.keyboard.press('Escape');
+      await page.waitForSelector('#error:not([hidden])');
+      expect(await page.locator('#error').textContent()).toBe('SQLITE_INTERRUPT: interrupted');
+      expect(await page.locator('#cancel').isHidden()).toBe(true);
+    } finally {
+      proxy.delayMs = 0;
+    }
+    await page.fill('#sql', COUNT_QUERY);
+    await page.keyboard.press('Control+Enter');
+    await page.waitForSelector('#query-result table.grid');
+    expect(await gridLines(page, '#query-result')).toBe(out('s3Count'));
+    await page.context().close();
+  });
+});
