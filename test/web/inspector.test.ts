@@ -130,7 +130,9 @@ describe('the inspector page in Chromium', () => {
     await building;
     browser = await launching;
     site = await serveStatic(outDir);
-  });
+    // Some 16 CLI runs (≈1 s of CPU each through tsx), the build and Chromium's start: ~15 s on
+    // two idle cores; the margin is for a machine that is shared.
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
