@@ -21,8 +21,8 @@
  *   printf's byte precision) holds U+FFFD where SQLite keeps the raw bytes;
  * - the affinity of a scalar subquery `(SELECT col …)` is none unless the scope implements
  *   the optional `subqueryAffinity(select)` (ScopeExtras below);
- * - 'localtime'/'utc' date modifiers are no-ops (UTC); JSON functions, `->`/`->>` and window
- *   functions are not provided; changes()/last_insert_rowid()/total_changes() need an
+ * - 'localtime'/'utc' date modifiers are no-ops (UTC); window functions are not provided;
+ *   JSON functions and `->`/`->>` are functions/json/'s (its differences are listed there); changes()/last_insert_rowid()/total_changes() need an
  *   EvalContext with a `connection` (functions/scalar.ts, EvalContextWithConnection).
  */
 import { SqliteError } from '../../errors.js';
@@ -33,6 +33,7 @@ import type { CompiledExpr, Scope } from '../expr-contract.js';
 import type { Value } from '../value.js';
 import { isAggregateFunction } from '../functions/aggregate.js';
 import { currentTimeValue } from '../functions/datetime.js';
+import { compileJsonArrow, compileJsonCall } from '../functions/json/json-call.js';
 import { resolveFunction } from '../functions/scalar.js';
 import { arith, bitNot, bitop, negate } from './arith.js';
 import { comparisonAffinity, compareOperands } from './compare.js';
@@ -390,7 +391,7 @@ function compileBinary(c: Compiler, op: Extract<Expr, { kind: 'binary' }>['op'],
     }
     case '->':
     case '->>':
-      throw new SqliteError('SQLITE_ERROR', `no such function: ${op === '->' ? 'json_extract' : 'json_extract'}`);
+      return compileJsonArrow(op, left, right, (x) => compile(c, x), c.scope);
   }
 }
 
@@ -578,6 +579,8 @@ function compileFunction(c: Compiler, e: FunctionExpr): CompiledExpr {
       throw new SqliteError('SQLITE_ERROR', e.star ? `wrong number of arguments to function ${e.name}()` : `${e.name}() may not be used as an aggregate`);
     }
   }
+  const json = compileJsonCall(e, (x) => compile(c, x), c.scope);
+  if (json !== undefined) return json;
   const args = e.args.map((a) => compile(c, a));
   switch (name) {
     // Lazy forms: later arguments are evaluated only when needed, as SQLite's OP_NotNull/If jumps do.

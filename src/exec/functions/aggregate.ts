@@ -1,6 +1,6 @@
 /**
  * Aggregate functions (https://www.sqlite.org/lang_aggfunc.html): count, sum, total, avg,
- * min, max, group_concat/string_agg. sum/total/avg add INTEGERs exactly while they fit and
+ * min, max, group_concat/string_agg; json_group_array/json_group_object live in json/. sum/total/avg add INTEGERs exactly while they fit and
  * switch to Kahan–Babuška–Neumaier summation on the first REAL (or on overflow), as SQLite's
  * func.c does, so the rounding of the results matches SQLite's.
  */
@@ -8,6 +8,8 @@ import { SqliteError } from '../../errors.js';
 import type { Value } from '../value.js';
 import { compareForSort } from '../expr/compare.js';
 import { ValueSet } from '../expr/value-set.js';
+import { createJsonAggregate } from './json/json-aggregates.js';
+import type { JsonArgKind } from './json/json-call.js';
 import { INT64_MAX, INT64_MIN, numericAffinityText, toInt, toReal, valueToText, inInt64 } from '../expr/value-ops.js';
 
 export interface Aggregate {
@@ -24,6 +26,8 @@ const AGGREGATES: Record<string, { min: number; max: number }> = {
   max: { min: 1, max: 1 },
   group_concat: { min: 1, max: 2 },
   string_agg: { min: 2, max: 2 },
+  json_group_array: { min: 1, max: 1 },
+  json_group_object: { min: 2, max: 2 },
 };
 
 /** Whether `name` with `argc` arguments (−1: any) names an aggregate (min/max only with one). */
@@ -42,11 +46,17 @@ export function isAggregateFunction(name: string, argc: number): boolean {
  * A fresh accumulator for one group; undefined when `name`/`argc` is not an aggregate.
  * `collation` is the argument's collating sequence (min/max ordering, DISTINCT equality).
  */
-export function createAggregate(name: string, distinct: boolean, argc: number, collation = 'BINARY'): Aggregate | undefined {
+export function createAggregate(
+  name: string,
+  distinct: boolean,
+  argc: number,
+  collation = 'BINARY',
+  jsonArgs?: readonly JsonArgKind[],
+): Aggregate | undefined {
   const lower = name.toLowerCase();
   const spec = AGGREGATES[lower];
   if (spec === undefined || argc < spec.min || argc > spec.max) return undefined;
-  const inner = createPlain(lower, argc, collation);
+  const inner = createJsonAggregate(lower, jsonArgs) ?? createPlain(lower, argc, collation);
   if (inner === undefined || !distinct) return inner;
   const seen = new ValueSet([], undefined, collation);
   return {

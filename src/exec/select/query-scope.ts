@@ -19,6 +19,7 @@ import type { Expr, SelectStatement } from '../../sql/ast.js';
 import type { CompiledExpr, ResolvedColumn, Scope, SubqueryBinding } from '../expr-contract.js';
 import { compareForSort, comparisonAffinity, compileExpr, createAggregate, exprAffinity, exprCollation, type Aggregate } from './expr-api.js';
 import type { Value } from '../value.js';
+import { jsonArgKinds } from '../functions/json/json-call.js';
 import { groupKey } from './group-key.js';
 import type { CompileEnv, CompiledQuery } from './query-types.js';
 
@@ -232,17 +233,19 @@ export class CoreScope implements Scope {
     const lname = call.name.toLowerCase();
     const collation = argc === 1 && (lname === 'min' || lname === 'max') ? exprCollation(call.args[0]!, this) : 'BINARY';
     const distinctCollation = call.distinct && argc === 1 ? exprCollation(call.args[0]!, this) : 'BINARY';
+    // Which arguments carry SQLite's JSON subtype (json_group_array(json_object(…)) nests).
+    const jsonArgs = jsonArgKinds(call.args, this);
     const make = (): Aggregate => {
       // min()/max() compare text under their argument's collation (createAggregate knows no collation).
       if (collation.toUpperCase() !== 'BINARY') return minMax(lname === 'max', collation);
       // DISTINCT: duplicates (under the argument's collation) are dropped here, before the
       // aggregate sees them.
       if (call.distinct && argc === 1) {
-        const inner = createAggregate(call.name, false, argc);
+        const inner = createAggregate(call.name, false, argc, undefined, jsonArgs);
         if (inner === undefined) throw new SqliteError('SQLITE_ERROR', `no such function: ${call.name}`);
         return distinctOf(inner, distinctCollation);
       }
-      const a = createAggregate(call.name, call.distinct, argc);
+      const a = createAggregate(call.name, call.distinct, argc, undefined, jsonArgs);
       if (a === undefined) throw new SqliteError('SQLITE_ERROR', `no such function: ${call.name}`);
       return a;
     };
