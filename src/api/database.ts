@@ -29,6 +29,7 @@ import type { SchemaRow, TableInfo } from '../schema/schema-types.js';
 import { BlockStore } from '../store/block-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { BlockVfs } from '../vfs/block-vfs.js';
+import { SingleFileVfs } from '../vfs/range-file.js';
 import { OpenFlags, type VfsFile } from '../vfs/vfs.js';
 import { parseLocation, type Location } from './location.js';
 import { openLocation } from './open-location.js';
@@ -132,7 +133,9 @@ export class Database {
           ...(options.busyTimeout !== undefined && { lease: { busyTimeoutMs: options.busyTimeout } }),
           ...(journalHead !== undefined && { journalHead }),
         });
-        pager = await openWritablePager(protocol.file, { ...cache, hooks: protocol.hooks });
+        // A single object or URL (read by ranges) cannot be written: say so at the first write.
+        const hooks = vfs instanceof SingleFileVfs ? { ...protocol.hooks, beforeBegin: () => Promise.reject(vfs.readOnlyError()) } : protocol.hooks;
+        pager = await openWritablePager(protocol.file, { ...cache, hooks });
       } else {
         // Read-only, through the same protocol: a hot journal left by a dead writer is rolled
         // back (as SQLite's readers do; or, when that is not possible — no write permission, a

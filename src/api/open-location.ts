@@ -1,18 +1,26 @@
 /**
  * Turns a parsed `Location` into an open `VfsFile` (and the store behind it).
  *
+ * `s3://bucket/k` (kind 's3'): blocks when `k/0000000000` exists, else the single object `k`,
+ * else CantOpenError naming both keys (DESIGN.md, "Locations"). The look costs the block layout
+ * nothing: opening blocks GETs block 0 anyway; only when that is missing is object `k` asked for
+ * — by the ranged GET that opens it (src/vfs/range-file.ts), whose answer also gives its size.
+ * A single object (S3 or an `https://` URL) opens as a read-only `RangeFile` inside a
+ * `SingleFileVfs` (no journal, no lease: every write is ReadOnlyError).
+ *
  * Node-only pieces (the directory store, the plain-file VFS) are loaded on demand (node-only.ts),
  * so this module — and `Database.open` with S3 or memory stores — still loads and bundles for a
  * browser or an edge worker.
  */
-import { MisuseError } from '../errors.js';
+import { CantOpenError, MisuseError } from '../errors.js';
 import { fetchJournalHead } from '../pager/commit-protocol.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { BlockVfs } from '../vfs/block-vfs.js';
 import type { LeaseOptions } from '../vfs/lease.js';
+import { RangeFile, SingleFileVfs, type RangeCache, type RangeSource } from '../vfs/range-file.js';
 import type { Vfs, VfsFile } from '../vfs/vfs.js';
 import { OpenFlags } from '../vfs/vfs.js';
-import { formatLocation, type Location } from './location.js';
+import { asBlocks, asObject, formatLocation, type Location } from './location.js';
 import { loadDirectoryStore, loadPlainFileVfs } from './node-only.js';
 import type { StoreOptions } from './store-options.js';
 import { attachWal, type WalSummary } from '../pager/wal-attach.js';
@@ -46,26 +54,22 @@ export interface OpenLocationOptions extends StoreOptions {
    * (`OpenedLocation.journalHead`, for `prepareSafeFile`'s `journalHead`).
    */
   readonly peekJournal?: boolean;
+  /** Where a single object's one-line warnings go (default: console.warn). */
+  readonly warn?: (line: string) => void;
 }
 
-/** The object store and key prefix of a block location. */
+/** The object store and key prefix of a block location (`s3` locations are taken as blocks). */
 export async function objectStoreFor(
   location: Location,
   options: StoreOptions,
 ): Promise<{ objects: ObjectStore; prefix: string }> {
-  switch (location.kind) {
+  const where = asBlocks(location);
+  switch (where.kind) {
     case 's3-blocks':
     case 's3-object': {
-      const { S3ObjectStore } = await import('../store/s3-store.js');
-      const objects = new S3ObjectStore({
-        bucket: location.bucket,
-        ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
-        ...(options.region !== undefined && { region: options.region }),
-        ...(options.forcePathStyle !== undefined && { forcePathStyle: options.forcePathStyle }),
-        ...(options.concurrency !== undefined && { maxSockets: options.concurrency }),
-      });
-      const prefix = location.kind === 's3-blocks' ? location.prefix : location.key;
-      if (options.cacheDir === undefined || location.kind !== 's3-blocks') return { objects, prefix };
+      const objects = await s3StoreFor(where.bucket, options);
+      const prefix = where.kind === 's3-blocks' ? where.prefix : where.key;
+      if (options.cacheDir === undefined || where.kind !== 's3-blocks') return { objects, prefix };
       const [{ CachedObjectStore }, { DirectoryObjectStore }] = await Promise.all([
         import('../store/cached-store.js'),
         loadDirectoryStore(),
@@ -75,7 +79,7 @@ export async function objectStoreFor(
     }
     case 'block-directory': {
       const { DirectoryObjectStore } = await loadDirectoryStore();
-      const { root, name } = splitDirectory(location.path);
+      const { root, name } = splitDirectory(where.path);
       return { objects: new DirectoryObjectStore(root), prefix: name };
     }
     default:
@@ -83,11 +87,20 @@ export async function objectStoreFor(
   }
 }
 
+/** An S3ObjectStore for `bucket` with the options' endpoint, region and sockets. */
+export async function s3StoreFor(bucket: string, options: StoreOptions): Promise<import('../store/s3-store.js').S3ObjectStore> {
+  const { S3ObjectStore } = await import('../store/s3-store.js');
+  return new S3ObjectStore({
+    bucket,
+    ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+    ...(options.region !== undefined && { region: options.region }),
+    ...(options.forcePathStyle !== undefined && { forcePathStyle: options.forcePathStyle }),
+    ...(options.concurrency !== undefined && { maxSockets: options.concurrency }),
+  });
+}
+
 export async function openLocation(location: Location, options: OpenLocationOptions = {}): Promise<OpenedLocation> {
-  const flags =
-    (options.readonly === true ? OpenFlags.SQLITE_OPEN_READONLY : OpenFlags.SQLITE_OPEN_READWRITE) |
-    (options.create === true ? OpenFlags.SQLITE_OPEN_CREATE : 0) |
-    OpenFlags.SQLITE_OPEN_MAIN_DB;
+  const flags = openFlags(options);
   const url = formatLocation(location);
   if (location.kind === 'file') {
     const { PlainFileVfs } = await loadPlainFileVfs();
@@ -97,44 +110,131 @@ export async function openLocation(location: Location, options: OpenLocationOpti
     const { file, wal } = await attachWalOrClose(vfs, location.path, opened, options.readonly === true);
     return { file, vfs, name: location.path, objects: undefined, blockSize: undefined, url, ...(wal !== undefined && { wal }), close: () => file.xClose() };
   }
-  if (location.kind === 's3-blocks' || location.kind === 'block-directory') {
-    // The persistent block cache serves readers only: a writer must see block 0 as it is now.
-    const { cacheDir: _cacheDir, ...uncached } = options;
-    const { objects, prefix } = await objectStoreFor(location, options.readonly === true ? options : uncached);
-    try {
-      const vfs = new BlockVfs(objects, {
-        ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
-        ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
-        ...(options.lease !== undefined && { lease: options.lease }),
-      });
-      const journalHead = options.peekJournal === true ? fetchJournalHead(vfs, prefix) : undefined;
-      const file = await vfs.xOpen(prefix, flags);
-      return {
-        file,
-        vfs,
-        name: prefix,
-        ...(journalHead !== undefined && { journalHead }),
-        objects,
-        blockSize: file.blockSize,
-        url,
-        close: async () => {
-          try {
-            await file.xClose();
-          } finally {
-            await objects.close();
-          }
-        },
-      };
-    } catch (err) {
-      await objects.close();
-      throw err;
-    }
+  if (location.kind === 's3-object' || location.kind === 'url') {
+    const single = await openSingleObject(location, options);
+    if (single === undefined) throw new CantOpenError(`unable to open ${url}: no such ${location.kind === 'url' ? 'URL (HTTP 404)' : 'object'}`);
+    return single;
   }
-  throw new MisuseError(`${url} cannot be opened as a database here (it is ${describe(location)})`);
+  if (location.kind === 's3' || location.kind === 's3-blocks' || location.kind === 'block-directory') {
+    try {
+      return await openBlocks(location, options, url);
+    } catch (err) {
+      // `s3://bucket/k` without block 0: the single object `k`, if there is one.
+      if (location.kind !== 's3' || options.create === true || !(err instanceof CantOpenError)) throw err;
+    }
+    const single = await openSingleObject(asObject(location), options);
+    if (single === undefined) {
+      throw new CantOpenError(
+        `unable to open ${url}: no database there (neither block 0 ${location.key}/0000000000 nor the object ${location.key} exists in bucket ${location.bucket})`,
+      );
+    }
+    return single;
+  }
+  throw new MisuseError(`${url} cannot be opened as a database here (it is standard input/output)`);
 }
 
-function describe(location: Location): string {
-  return location.kind === 'stdio' ? 'standard input/output' : 'a single S3 object; import it into blocks first';
+async function openBlocks(location: Location, options: OpenLocationOptions, url: string): Promise<OpenedLocation> {
+  // The persistent block cache serves readers only: a writer must see block 0 as it is now.
+  const { cacheDir: _cacheDir, ...uncached } = options;
+  const { objects, prefix } = await objectStoreFor(location, options.readonly === true ? options : uncached);
+  try {
+    const vfs = new BlockVfs(objects, {
+      ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
+      ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+      ...(options.lease !== undefined && { lease: options.lease }),
+    });
+    const journalHead = options.peekJournal === true ? fetchJournalHead(vfs, prefix) : undefined;
+    const file = await vfs.xOpen(prefix, openFlags(options));
+    return {
+      file,
+      vfs,
+      name: prefix,
+      ...(journalHead !== undefined && { journalHead }),
+      objects,
+      blockSize: file.blockSize,
+      url,
+      close: async () => {
+        try {
+          await file.xClose();
+        } finally {
+          await objects.close();
+        }
+      },
+    };
+  } catch (err) {
+    await objects.close();
+    throw err;
+  }
+}
+
+/**
+ * A single object (S3) or URL, opened read-only by ranges: one request, or `undefined` when it
+ * does not exist.
+ */
+export async function openSingleObject(location: Location, options: OpenLocationOptions = {}): Promise<OpenedLocation | undefined> {
+  const url = formatLocation(location);
+  let source: RangeSource;
+  let name: string;
+  if (location.kind === 's3-object') {
+    const { S3ObjectRanges } = await import('../store/s3-object-ranges.js');
+    source = new S3ObjectRanges(await s3StoreFor(location.bucket, options), location.key);
+    name = location.key;
+  } else if (location.kind === 'url') {
+    const { HttpRanges } = await import('../store/http-ranges.js');
+    source = new HttpRanges(location.url);
+    name = url;
+  } else {
+    throw new MisuseError(`${url} is not a single object`);
+  }
+  const readOnlyMessage = `${url} is a single ${location.kind === 'url' ? 'file at a URL' : 'object'}, read-only here: import it into blocks to change it (s3lite import ${url} s3://bucket/prefix)`;
+  let cache: { range: RangeCache; close: () => Promise<void> } | undefined;
+  try {
+    if (options.cacheDir !== undefined) {
+      const [{ ObjectStoreRangeCache }, { DirectoryObjectStore }] = await Promise.all([
+        import('../store/range-cache.js'),
+        loadDirectoryStore(),
+      ]);
+      const store = new DirectoryObjectStore(options.cacheDir, { sync: false });
+      cache = { range: new ObjectStoreRangeCache(store, url), close: () => store.close() };
+    }
+    const file = await RangeFile.open(source, {
+      readOnlyMessage,
+      warn: options.warn ?? ((line) => globalThis.console?.warn(line)),
+      ...(cache !== undefined && { cache: cache.range }),
+    });
+    if (file === undefined) {
+      await source.close();
+      await cache?.close();
+      return undefined;
+    }
+    return {
+      file,
+      vfs: new SingleFileVfs(name, file, readOnlyMessage),
+      name,
+      objects: undefined,
+      blockSize: undefined,
+      url,
+      close: async () => {
+        try {
+          await file.xClose();
+        } finally {
+          await cache?.close();
+        }
+      },
+    };
+  } catch (err) {
+    await source.close();
+    await cache?.close();
+    throw err;
+  }
+}
+
+function openFlags(options: OpenLocationOptions): number {
+  return (
+    (options.readonly === true ? OpenFlags.SQLITE_OPEN_READONLY : OpenFlags.SQLITE_OPEN_READWRITE) |
+    (options.create === true ? OpenFlags.SQLITE_OPEN_CREATE : 0) |
+    OpenFlags.SQLITE_OPEN_MAIN_DB
+  );
 }
 
 /** `/a/b/db` → root `/a/b`, name `db` (the blocks are `/a/b/db/0000000000`, the journal `/a/b/db-journal/…`). */

@@ -17,10 +17,11 @@ import { runExport, runImport } from './commands/transfer.js';
 import { positiveInteger, type GlobalOptions } from './context.js';
 
 const LOCATIONS = `
-Locations:
-  s3://bucket/prefix     blocks prefix/0000000000, prefix/0000000001, … in S3 (sqlite-s3vfs layout)
-  s3://bucket/key.sqlite one plain SQLite file as a single S3 object (import source / export target;
-                         keys ending .sqlite, .sqlite3, .db, .db3)
+Locations (the command and what exists decide, never the name):
+  s3://bucket/k          blocks k/0000000000, k/0000000001, … (sqlite-s3vfs layout) when k/0000000000
+                         exists, else the single object k (read in place by ranged GETs, read-only);
+                         import always writes blocks at k, export always one object k (multipart), create blocks
+  https://host/path      a SQLite file at a URL, read in place by Range requests (read-only; import source)
   DIR/                   a block directory (an existing directory, or any path ending in /)
   FILE                   any other local path: a plain SQLite file
   -                      standard input (import) or standard output (export)
@@ -62,17 +63,17 @@ export function buildProgram(): Command {
   commonOptions(
     program
       .command('import')
-      .description('copy a plain SQLite file (or blocks) into blocks, byte for byte')
-      .argument('<source>', 'a SQLite file, -, s3://bucket/key.sqlite, or another block location')
-      .argument('<dest>', 's3://bucket/prefix or DIR/'),
+      .description('copy a plain SQLite file (or blocks) into blocks, byte for byte; DEST is always blocks, whatever its name')
+      .argument('<source>', 'a SQLite file, -, https://…, s3://bucket/k (blocks, else the object k)')
+      .argument('<dest>', 's3://bucket/k (blocks k/0000000000, …) or DIR/'),
   ).action((source: string, dest: string, options: GlobalOptions) => runImport(source, dest, options));
 
   commonOptions(
     program
       .command('export')
-      .description('write the blocks of a database out as one plain SQLite file, byte for byte')
-      .argument('<source>', 's3://bucket/prefix or DIR/')
-      .argument('<dest>', 'a file path, - for stdout, or s3://bucket/key.sqlite (multipart upload)'),
+      .description('write a database out as one plain SQLite file, byte for byte; DEST is always one file, whatever its name')
+      .argument('<source>', 's3://bucket/k (blocks, else the object k), DIR/, a file or https://…')
+      .argument('<dest>', 'a file path, - for stdout, or s3://bucket/k (one object, multipart upload)'),
   ).action((source: string, dest: string, options: GlobalOptions) => runExport(source, dest, options));
 
   commonOptions(

@@ -88,6 +88,13 @@ function counterOf(head: Uint8Array | undefined): number {
   return new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(24);
 }
 
+/** The base file's read-ahead members (BlockFile, RangeFile), when it has them. */
+function prefetcherOf(file: VfsFile): { blockSize: number; prefetchCapacity: number; prefetch(amount: number, offset: number): number } | undefined {
+  const f = file as Partial<{ blockSize: unknown; prefetchCapacity: unknown; prefetch: unknown }>;
+  if (typeof f.prefetch !== 'function' || typeof f.blockSize !== 'number' || typeof f.prefetchCapacity !== 'number') return undefined;
+  return file as unknown as { blockSize: number; prefetchCapacity: number; prefetch(amount: number, offset: number): number };
+}
+
 /**
  * Between the pager and the database file: the file itself, or — while another writer's commit
  * is in flight — the last committed state assembled from the hot journal and the file.
@@ -108,16 +115,17 @@ export class SafePageFile implements WritablePageFile {
   // The block file's read-ahead of whole blocks (src/btree/read-ahead.ts finds it by these
   // members): a hint only fills the block file's own cache, exactly as a base xRead would, so it
   // is as good through the journal overlay as without it.
+  // Found by shape, so a single object's RangeFile (src/vfs/range-file.ts) reads ahead here too.
   get blockSize(): number | undefined {
-    return this.base instanceof BlockFile ? this.base.blockSize : undefined;
+    return prefetcherOf(this.base)?.blockSize;
   }
 
   get prefetchCapacity(): number {
-    return this.base instanceof BlockFile ? this.base.prefetchCapacity : 0;
+    return prefetcherOf(this.base)?.prefetchCapacity ?? 0;
   }
 
   prefetch(amount: number, offset: number): number {
-    return this.base instanceof BlockFile ? this.base.prefetch(amount, offset) : 0;
+    return prefetcherOf(this.base)?.prefetch(amount, offset) ?? 0;
   }
 
   /** Ends a read (Pager.seal): the block file keeps no block that lands after it. */

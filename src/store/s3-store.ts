@@ -382,6 +382,11 @@ export class S3ObjectStore implements ObjectStore {
     if (this.ownsClient) this.client.destroy();
   }
 
+  /** A failed SDK call of ours or a caller's (s3-object-ranges.ts) as the SqliteError this store would throw. */
+  errorFor(err: unknown, operation: string, key: string): SqliteError {
+    return this.translate(err, operation, key);
+  }
+
   private where(key: string): string {
     return `${this.url}/${key}`;
   }

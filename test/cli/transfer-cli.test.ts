@@ -80,7 +80,7 @@ describe('s3lite import / export with a block directory', () => {
     const help = runCli(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout.toString()).toMatch(/import[\s\S]*export[\s\S]*info/);
-    expect(help.stdout.toString()).toContain('s3://bucket/prefix');
+    expect(help.stdout.toString()).toContain('s3://bucket/k');
     const wrong = runCli(['import', FIXTURE, join(dir, 'plain.sqlite')]);
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/^SQLITE_MISUSE: import writes blocks/);

@@ -1,7 +1,10 @@
 /**
  * `s3lite import SOURCE DEST` and `s3lite export SOURCE DEST`: move the bytes of a database
- * between a plain SQLite file (local path, `-` for stdin/stdout, or one S3 object) and blocks
- * (`s3://bucket/prefix` or a block directory), byte for byte.
+ * between a plain SQLite file (local path, `-` for stdin/stdout, one S3 object, or an `https://`
+ * URL to read from) and blocks (`s3://bucket/prefix` or a block directory), byte for byte.
+ * The command decides what an `s3://bucket/k` DEST is, never its name: import writes blocks at
+ * `k`, export the one object `k`. A SOURCE `s3://bucket/k` is blocks when `k/0000000000` exists,
+ * else the object `k` (as for every reading command).
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
@@ -9,9 +12,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { formatLocation, type Location } from '../../api/location.js';
+import { asBlocks, asObject, formatLocation, redactUrl, type Location } from '../../api/location.js';
 import { objectStoreFor, openLocation } from '../../api/open-location.js';
-import { BusyError, IoError, MisuseError, NotADatabaseError, asSqliteError } from '../../errors.js';
+import { BusyError, CantOpenError, IoError, MisuseError, asSqliteError } from '../../errors.js';
 import { prepareSafeFile } from '../../pager/commit-protocol.js';
 import { BlockStore } from '../../store/block-store.js';
 import { S3ObjectStore } from '../../store/s3-store.js';
@@ -31,10 +34,10 @@ const isBlocks = (l: Location): boolean => l.kind === 's3-blocks' || l.kind === 
 
 export async function runImport(sourceSpec: string, destSpec: string, options: GlobalOptions): Promise<void> {
   const source = resolveLocation(sourceSpec);
-  const dest = resolveLocation(destSpec);
+  const dest = asBlocks(resolveLocation(destSpec));
   if (!isBlocks(dest)) {
     throw new MisuseError(
-      `import writes blocks: DEST must be s3://bucket/prefix or a block directory (ending in /), not ${formatLocation(dest)}`,
+      `import writes blocks: DEST must be s3://bucket/key or a block directory (ending in /), not ${formatLocation(dest)}`,
     );
   }
   const input = await openSource(source, options);
@@ -64,13 +67,9 @@ export async function runImport(sourceSpec: string, destSpec: string, options: G
 
 export async function runExport(sourceSpec: string, destSpec: string, options: GlobalOptions): Promise<void> {
   const source = resolveLocation(sourceSpec);
-  const dest = resolveLocation(destSpec);
-  if (!isBlocks(source)) {
-    throw new MisuseError(
-      `export reads blocks: SOURCE must be s3://bucket/prefix or a block directory, not ${formatLocation(source)}`,
-    );
-  }
-  if (isBlocks(dest)) throw new MisuseError('export writes a plain SQLite file; to copy blocks to blocks use import');
+  const dest = asObject(resolveLocation(destSpec));
+  if (source.kind === 'stdio') throw new MisuseError('export reads a database: SOURCE cannot be -');
+  if (isBlocks(dest) || dest.kind === 'url') throw new MisuseError('export writes a plain SQLite file; to copy blocks to blocks use import');
   const input = await openSource(source, options);
   const progress = startProgress('export', options.quiet === true);
   let bytes = 0;
@@ -110,6 +109,20 @@ async function openSource(location: Location, options: GlobalOptions): Promise<B
     }
     case 'stdio':
       return { chunks: process.stdin, size: undefined, close: async () => {} };
+    case 's3': {
+      // Blocks when block 0 exists (the open reads it anyway), else the single object.
+      try {
+        return await openSource(asBlocks(location), options);
+      } catch (err) {
+        if (!(err instanceof CantOpenError)) throw err;
+      }
+      return openSource(asObject(location), options).catch((err: unknown) => {
+        if (!(err instanceof CantOpenError)) throw err;
+        throw new CantOpenError(
+          `unable to open ${formatLocation(location)}: no database there (neither block 0 ${location.key}/0000000000 nor the object ${location.key} exists in bucket ${location.bucket})`,
+        );
+      });
+    }
     case 's3-object': {
       const { objects } = await objectStoreFor(location, storeOptions(options));
       const store = objects as S3ObjectStore;
@@ -121,11 +134,13 @@ async function openSource(location: Location, options: GlobalOptions): Promise<B
       } catch (err) {
         await store.close();
         if ((err as { name?: string }).name === 'NoSuchKey') {
-          throw new NotADatabaseError(`no object at ${formatLocation(location)}`);
+          throw new CantOpenError(`unable to open ${formatLocation(location)}: no such object`);
         }
         throw asSqliteError(err, `cannot read ${formatLocation(location)}`);
       }
     }
+    case 'url':
+      return openUrl(location.url);
     case 's3-blocks':
     case 'block-directory': {
       const opened = await openLocation(location, { ...storeOptions(options), readonly: true, peekJournal: true });
@@ -158,6 +173,32 @@ async function openSource(location: Location, options: GlobalOptions): Promise<B
       }
     }
   }
+}
+
+/** The body of one GET of a URL (a presigned query string never appears in a message). */
+async function openUrl(href: string): Promise<ByteSource> {
+  const url = redactUrl(href);
+  let response: Response;
+  try {
+    response = await fetch(href);
+  } catch (err) {
+    const code = (err as { cause?: { code?: unknown } }).cause?.code;
+    throw new IoError(`cannot reach ${url}: ${typeof code === 'string' ? code : 'network error'}`);
+  }
+  if (!response.ok || response.body === null) {
+    await response.body?.cancel().catch(() => undefined);
+    const why = `${url} answered HTTP ${response.status}`;
+    if (response.status === 404 || response.status === 410) throw new CantOpenError(`unable to open ${url}: no such URL (HTTP ${response.status})`);
+    if (response.status === 401 || response.status === 403) throw new CantOpenError(`unable to open ${url}: access denied (HTTP ${response.status})`);
+    throw new IoError(why);
+  }
+  const length = Number(response.headers.get('content-length') ?? NaN);
+  const body = response.body;
+  return {
+    chunks: body as unknown as AsyncIterable<Uint8Array>,
+    size: Number.isSafeInteger(length) ? length : undefined,
+    close: async () => void (await body.cancel().catch(() => undefined)),
+  };
 }
 
 /** The chunks of `source`, then `check()` before the stream ends (a throw fails the whole copy). */
