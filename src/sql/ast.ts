@@ -107,8 +107,8 @@ export interface InExpr {
   readonly not: boolean;
   readonly target:
     | { readonly kind: 'list'; readonly items: readonly Expr[] }
-    | { readonly kind: 'select'; readonly select: SelectStatement }
-    | { readonly kind: 'table'; readonly schema?: string; readonly name: string; readonly args?: readonly Expr[] };
+    /** Also `x IN t` and `x IN f(args)`, which the parser reads as `x IN (SELECT * FROM t)`. */
+    | { readonly kind: 'select'; readonly select: SelectStatement };
 }
 
 export interface BetweenExpr {
@@ -231,6 +231,8 @@ export interface SelectCore {
   readonly having?: Expr;
   /** `WINDOW …` definitions kept as source text. */
   readonly window?: string;
+  /** Written without a SELECT keyword: `x IN t` reads as `x IN (SELECT * FROM t)`. */
+  readonly implicit?: true;
 }
 
 export interface ValuesCore {

@@ -34,8 +34,7 @@ export function printExpr(e: Expr): string {
       return `${e.name}(${e.star ? '*' : (e.distinct ? 'DISTINCT ' : '') + e.args.map(printExpr).join(', ')})`;
     case 'in': {
       const t = e.target;
-      const target =
-        t.kind === 'list' ? `(${t.items.map(printExpr).join(', ')})` : t.kind === 'table' ? quoteIdent(t.name) : '(SELECT 1)';
+      const target = t.kind === 'list' ? `(${t.items.map(printExpr).join(', ')})` : '(SELECT 1)';
       return `(${printExpr(e.expr)}${e.not ? ' NOT' : ''} IN ${target})`;
     }
     case 'between':

@@ -506,17 +506,14 @@ function compileIn(c: Compiler, e: Extract<Expr, { kind: 'in' }>): CompiledExpr 
       return finish(sawNull ? null : false);
     };
   }
-  if (target.kind === 'select') {
-    const slot = bindSubquery(c, target.select, 'in');
-    return (row, ctx) => {
-      const set = row[slot];
-      if (!(set instanceof ValueSet)) {
-        throw new SqliteError('SQLITE_INTERNAL', 'IN subquery slot does not hold a ValueSet');
-      }
-      return finish(set.has(left(row, ctx)));
-    };
-  }
-  throw new SqliteError('SQLITE_ERROR', `no such table: ${target.name}`);
+  const slot = bindSubquery(c, target.select, 'in');
+  return (row, ctx) => {
+    const set = row[slot];
+    if (!(set instanceof ValueSet)) {
+      throw new SqliteError('SQLITE_INTERNAL', 'IN subquery slot does not hold a ValueSet');
+    }
+    return finish(set.has(left(row, ctx)));
+  };
 }
 
 function compileLike(c: Compiler, e: Extract<Expr, { kind: 'like' }>): CompiledExpr {

@@ -73,7 +73,8 @@ export function coreSpans(sql: string, stmt: object): Map<object, string[]> {
     }
     if (n === null || typeof n !== 'object' || n instanceof Uint8Array) return;
     const o = n as Record<string, unknown>;
-    if (o.kind === 'select-core') cores.push(o);
+    // `x IN t` has a core of its own but no SELECT keyword in the text.
+    if (o.kind === 'select-core' && o.implicit !== true) cores.push(o);
     // A WITH clause comes first in the text whatever the object's property order.
     if (o.with !== undefined) walk(o.with);
     for (const [k, v] of Object.entries(o)) if (k !== 'with') walk(v);

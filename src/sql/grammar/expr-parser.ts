@@ -190,12 +190,19 @@ export abstract class ExprParser extends ParserBase {
           }
           this.expectOp(')');
         }
-        return {
-          kind: 'in',
-          expr: left,
-          not,
-          target: { kind: 'table', ...name, ...(args === undefined ? {} : { args }) },
+        // `x IN t` / `x IN f(args)` means `x IN (SELECT * FROM t)`, as SQLite's grammar rewrites it.
+        const select: SelectStatement = {
+          kind: 'select',
+          first: {
+            kind: 'select-core',
+            distinct: false,
+            columns: [{ kind: 'star' }],
+            from: { kind: 'table', ...name, ...(args === undefined ? {} : { args }), notIndexed: false },
+            implicit: true,
+          },
+          compounds: [],
         };
+        return { kind: 'in', expr: left, not, target: { kind: 'select', select } };
       }
       default: {
         const op = tok.value as 'LIKE' | 'GLOB' | 'REGEXP' | 'MATCH';
