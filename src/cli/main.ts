@@ -13,7 +13,7 @@ import { runPages, runRows, runSchema, runTables, type FormatOptions, type RowsO
 import { runPlan } from './commands/plan.js';
 import { runQuery, type QueryOptions } from './commands/query.js';
 import { runShell } from './commands/shell.js';
-import { runExport, runImport } from './commands/transfer.js';
+import { type ImportOptions, runExport, runImport } from './commands/transfer.js';
 import { positiveInteger, type GlobalOptions } from './context.js';
 
 const LOCATIONS = `
@@ -65,8 +65,12 @@ export function buildProgram(): Command {
       .command('import')
       .description('copy a plain SQLite file (or blocks) into blocks, byte for byte; DEST is always blocks, whatever its name')
       .argument('<source>', 'a SQLite file, -, https://…, s3://bucket/k (blocks, else the object k)')
-      .argument('<dest>', 's3://bucket/k (blocks k/0000000000, …) or DIR/'),
-  ).action((source: string, dest: string, options: GlobalOptions) => runImport(source, dest, options));
+      .argument('<dest>', 's3://bucket/k (blocks k/0000000000, …) or DIR/')
+      .option(
+        '--replace',
+        'replace a database that exists at DEST, as one crash-safe commit under the writer lease (the old pages are journaled first); without it import refuses an existing database',
+      ),
+  ).action((source: string, dest: string, options: ImportOptions) => runImport(source, dest, options));
 
   commonOptions(
     program

@@ -77,9 +77,10 @@ export interface WriteJournalOptions {
    * The original content of every existing page the transaction will overwrite (pgno in
    * 1..originalPageCount, each once, never the lock-byte page). Pages appended beyond the old
    * end need no record: rollback truncates them away. A transaction that shrinks the database
-   * must include every page past the new end, or rollback cannot bring them back.
+   * must include every page past the new end, or rollback cannot bring them back. May be async
+   * (a whole database streamed into a journal by `import --replace`, never held in memory).
    */
-  readonly pages: Iterable<JournalPage>;
+  readonly pages: Iterable<JournalPage> | AsyncIterable<JournalPage>;
   /** Checksum nonce; default random. For reproducible tests only. */
   readonly nonce?: number;
 }
@@ -149,7 +150,7 @@ export async function writeJournal(vfs: Vfs, dbName: string, options: WriteJourn
       inChunk = 0;
       chunk = new Uint8Array(perChunk * recordSize); // the VFS may keep a reference to the old one
     };
-    for (const page of options.pages) {
+    for await (const page of options.pages) {
       const { pgno, data } = page;
       if (!Number.isInteger(pgno) || pgno < 1 || pgno > originalPageCount) {
         throw new MisuseError(`journal page ${pgno} is outside 1..${originalPageCount} (pages past the old end need no journal)`);

@@ -400,6 +400,12 @@ export class S3ObjectStore implements ObjectStore {
     if (code === 'NoSuchBucket') {
       return new IoError(`bucket ${this.bucket} does not exist at ${this.endpoint}`, { cause: err });
     }
+    const credentials = credentialsProblem(code, this.url);
+    if (credentials !== undefined) {
+      const detail = `(S3 ${operation} ${this.where(key)} at ${this.endpoint}: ${code}: ${message})`;
+      const Class = status === 403 ? AccessDeniedError : IoError;
+      return new Class(`${credentials} ${detail}`, { cause: err });
+    }
     if (code === 'AccessDenied' || code === 'Forbidden' || status === 403) {
       return new AccessDeniedError(
         `access denied: S3 ${operation} ${this.where(key)} at ${this.endpoint}: ${code}: ${message}`,
@@ -414,6 +420,32 @@ export class S3ObjectStore implements ObjectStore {
     return new IoError(`S3 ${operation} ${this.where(key)} failed at ${this.endpoint}: ${code} (HTTP ${status}): ${message}`, {
       cause: err,
     });
+  }
+}
+
+/**
+ * What to tell the user when the failure is about credentials, not the endpoint or the bucket:
+ * none found by the SDK's provider chain (it throws before sending anything), expired (a session
+ * token outlived mid-transfer), or not accepted by S3. `undefined` for any other error.
+ */
+function credentialsProblem(code: string, url: string): string | undefined {
+  switch (code) {
+    case 'CredentialsProviderError':
+      return (
+        `no AWS credentials found for ${url}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN ` +
+        'for temporary ones), or AWS_PROFILE for a profile in ~/.aws/credentials or ~/.aws/config, or run where an ' +
+        'instance or container role provides them'
+      );
+    case 'ExpiredToken':
+    case 'ExpiredTokenException':
+    case 'TokenRefreshRequired':
+      return `the AWS credentials for ${url} have expired: renew them (a new session token, aws sso login) and run again`;
+    case 'InvalidToken':
+    case 'InvalidAccessKeyId':
+    case 'SignatureDoesNotMatch':
+      return `S3 does not accept the AWS credentials for ${url}: check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN or the profile`;
+    default:
+      return undefined;
   }
 }
 

@@ -9,37 +9,68 @@
  *   (`NotADatabaseError` otherwise). When the header's page count is valid (every SQLite since
  *   3.7.0 keeps it so) the expected length is known up front; when the caller also passes
  *   `sourceSize` (a file), a truncated or over-long file is refused before anything is written.
- *   For a stream of unknown length, a length mismatch is found at the end: the new blocks are
- *   then removed again and `NotADatabaseError` is thrown (an earlier database under the same
- *   prefix is lost in that case — import streams into a fresh prefix when that matters).
- * - Uploads run in parallel, at most `concurrency` at once; block 0 (the header) goes last so
- *   that a reader never finds a new header over old pages.
- * - Blocks left over from a larger earlier database under the same prefix are deleted (found by
- *   a listing of the keys past the new end only, which runs alongside the uploads; deleted
- *   before block 0 is written).
+ *   For a stream of unknown length, a length mismatch is found at the end: what was written is
+ *   then undone (the new blocks removed, or on a replace the old database rolled back) and
+ *   `NotADatabaseError` is thrown.
+ * - Under the writer lease (`P-lock`, as any commit; waiting up to `busyTimeoutMs` for another
+ *   writer, else `BusyError`), it looks at the destination (existing-database.ts: one round trip):
+ *     - nothing there: the blocks are uploaded in parallel, at most `concurrency` at once, block 0
+ *       (the header) last, so that an interrupted import leaves no database;
+ *     - a database (block 0, or any block: the debris of an interrupted import): refused with
+ *       `CantOpenError` naming the location, nothing written — unless `replace: true`, which
+ *       replaces it as one crash-safe commit (replace.ts).
+ * - `locking: 'none'` skips the lease (and the conditional-write probe a replace needs), as
+ *   `--unsafe-no-lock` does for every writer; a replace still journals.
  */
-import { NotADatabaseError } from '../errors.js';
+import { CantOpenError, NotADatabaseError } from '../errors.js';
+import { deleteJournal } from '../pager/journal-writer.js';
 import type { BlockStore } from '../store/block-store.js';
 import { DEFAULT_BLOCK_SIZE } from '../store/block-store.js';
+import { type LockingMode, requireSafeWrites } from '../store/capability-probe.js';
+import { BlockVfs } from '../vfs/block-vfs.js';
+import { Lease, type LeaseOptions } from '../vfs/lease.js';
+import { BlockUploader } from './block-uploader.js';
+import { cutIntoBlocks, listBlocksFrom } from './cut-blocks.js';
+import { findExisting } from './existing-database.js';
 import { expectedFileSize } from './header-check.js';
+import { readHead } from './input-head.js';
+import { replaceDatabase } from './replace.js';
+
+export { cutIntoBlocks } from './cut-blocks.js';
 
 export interface DeserializeOptions {
-  /** Bytes per block object (default 4096, the layout of sqlite-s3vfs). */
+  /** Bytes per block object (default 4096, the layout of sqlite-s3vfs; a replace keeps the old database's). */
   readonly blockSize?: number;
   /** Uploads in flight at once (default 64). */
   readonly concurrency?: number;
   /** The total length of the input, when known (e.g. from `stat`): checked before writing. */
   readonly sourceSize?: number;
-  /** Called as blocks are uploaded, with bytes done and bytes expected. */
+  /** Called as blocks are uploaded (on a replace: as the old database is journaled, then as blocks are uploaded). */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Replace a database that exists at the target (default false: `CantOpenError`, nothing is
+   * written). The replace is one commit: a crash at any point leaves the old database or the new
+   * one, whole, once the next opener has recovered.
+   */
+  readonly replace?: boolean;
+  /** 'lease' (default): the writer lease, as every commit; 'none': no lease (sqlite-s3vfs behaviour). */
+  readonly locking?: LockingMode;
+  /** How long to wait for another writer's lease, in ms (default 0: `BusyError` at once). */
+  readonly busyTimeoutMs?: number;
+  /** Lease timing (tests), and `host`/`pid` shown to other writers. */
+  readonly lease?: LeaseOptions;
 }
 
 export interface DeserializeResult {
   readonly bytes: number;
   readonly blocks: number;
   readonly blockSize: number;
-  /** Blocks of an earlier, larger database that were removed. */
+  /** Blocks of an earlier, larger database (or of an interrupted import) that were removed. */
   readonly removedBlocks: number;
+  /** Whether a database was there and has been replaced. */
+  readonly replaced: boolean;
+  /** On a replace, the bytes of the old database copied into the rollback journal first. */
+  readonly journaledBytes: number;
 }
 
 const DEFAULT_CONCURRENCY = 64;
@@ -49,155 +80,155 @@ export async function deserialize(
   input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: DeserializeOptions = {},
 ): Promise<DeserializeResult> {
-  const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
-  if (!Number.isSafeInteger(blockSize) || blockSize < 1) throw new globalThis.RangeError(`bad block size: ${blockSize}`);
+  const blockSize = options.blockSize;
+  if (blockSize !== undefined && (!Number.isSafeInteger(blockSize) || blockSize < 1)) {
+    throw new globalThis.RangeError(`bad block size: ${blockSize}`);
+  }
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
 
-  const blocks = cutIntoBlocks(input, blockSize);
-  const first = await blocks.next();
-  if (first.done) throw new NotADatabaseError('the input is empty, not a SQLite database');
-  let header = first.value;
-  // A block smaller than the header (block size < 100) cannot hold it: look at more input.
-  const headBlocks: Uint8Array[] = [first.value];
-  while (header.length < 100) {
-    const more = await blocks.next();
-    if (more.done) break;
-    headBlocks.push(more.value);
-    header = concat(header, more.value);
-  }
-  const expected = expectedFileSize(header, options.sourceSize);
-  if (options.sourceSize !== undefined && options.sourceSize !== expected) {
-    throw new NotADatabaseError(
-      `the input is ${options.sourceSize} bytes but its header describes ${expected} bytes (truncated or damaged file)`,
-    );
-  }
-
-  // Blocks of an earlier, larger database under this prefix: their indices are found while the
-  // uploads run. The listing starts past the new end (StartAfter the last key we write), so it
-  // sees only keys we never write; its round trips — one per 1000 stale keys — cost no wall time.
-  const staleListing = listBlocksFrom(target, Math.ceil(expected / blockSize));
-  staleListing.catch(() => undefined); // observed below; never an unhandled rejection meanwhile
-
-  // At most `concurrency` uploads in flight: a counter and one waiter, so each block costs O(1)
-  // bookkeeping (no Promise.race over every upload in flight).
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
-  let failure: unknown;
-  let done = 0;
-  let index = 0;
-  let block0: Uint8Array | undefined;
-  const settled = (): void => {
-    inFlight--;
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  const upload = async (i: number, data: Uint8Array): Promise<void> => {
-    while (inFlight >= concurrency) await new Promise<void>((resolve) => (wake = resolve));
-    inFlight++;
-    target.write(i, data).then(
-      () => {
-        done += data.length;
-        options.onProgress?.(done, expected);
-        settled();
-      },
-      (err: unknown) => {
-        failure ??= err;
-        settled();
-      },
-    );
-  };
-  const drain = async (): Promise<void> => {
-    while (inFlight > 0) await new Promise<void>((resolve) => (wake = resolve));
-  };
-
-  const handle = async (data: Uint8Array): Promise<void> => {
-    if (index === 0) block0 = data;
-    else await upload(index, data);
-    index++;
-  };
-  let total = 0;
+  const source = await readHead(input, 100);
   try {
-    for (const data of headBlocks) {
-      total += data.length;
-      await handle(data);
+    const expected = expectedFileSize(source.head, options.sourceSize);
+    if (options.sourceSize !== undefined && options.sourceSize !== expected) {
+      throw new NotADatabaseError(
+        `the input is ${options.sourceSize} bytes but its header describes ${expected} bytes (truncated or damaged file)`,
+      );
     }
-    // After a failed upload no new one starts; those in flight are waited for below.
-    for (let next = await blocks.next(); !next.done && failure === undefined; next = await blocks.next()) {
-      total += next.value.length;
-      if (total > expected) break;
-      await handle(next.value);
+    const locking = options.locking ?? 'lease';
+    const lease =
+      locking === 'lease'
+        ? new Lease(target.objects, target.prefix, { ...options.lease, busyTimeoutMs: options.busyTimeoutMs ?? options.lease?.busyTimeoutMs ?? 0 })
+        : undefined;
+    await lease?.acquire();
+    let result: DeserializeResult;
+    try {
+      const existing = await findExisting(target);
+      if (existing.anyBlock && options.replace !== true) {
+        throw new CantOpenError(
+          existing.block0
+            ? `a database already exists at ${target.url}; import --replace (API: { replace: true }) replaces it. Nothing was written`
+            : `blocks of an interrupted import (no block 0) are at ${target.url}; import --replace (API: { replace: true }) removes them. Nothing was written`,
+        );
+      }
+      // Replacing needs a lease that really excludes other writers: refuse a store that ignores
+      // conditional writes (unless `locking: 'none'` says to write without one).
+      if (existing.anyBlock && lease !== undefined) await requireSafeWrites(target.objects, target.prefix, 'lease');
+      if (existing.block0) {
+        const replaced = await replaceDatabase({
+          target,
+          lease,
+          input: source.rest,
+          expected,
+          journalFound: existing.journal,
+          blockSize,
+          concurrency,
+          onProgress: options.onProgress,
+        });
+        result = { ...replaced, replaced: true };
+      } else {
+        // No database: the debris of an interrupted import goes (only with `replace`, see above),
+        // and a journal without a database — restoring its pages over the new database would
+        // corrupt it — is finalized and deleted.
+        let removed = 0;
+        if (existing.anyBlock) {
+          const debris = await listBlocksFrom(target, 0);
+          lease?.check();
+          await target.deleteBlocks(debris);
+          removed = debris.length;
+        }
+        if (existing.journal) {
+          lease?.check();
+          await deleteJournal(new BlockVfs(target.objects), target.prefix);
+        }
+        const fresh = await importFresh(target, cutIntoBlocks(source.rest, blockSize ?? DEFAULT_BLOCK_SIZE), expected, {
+          blockSize: blockSize ?? DEFAULT_BLOCK_SIZE,
+          concurrency,
+          onProgress: options.onProgress,
+          check: () => lease?.check(),
+        });
+        result = { ...fresh, removedBlocks: removed, replaced: false, journaledBytes: 0 };
+      }
+    } catch (err) {
+      await lease?.release().catch(() => undefined);
+      throw err;
     }
+    await lease?.release();
+    return result;
   } finally {
-    // Whatever happened (a failed upload, a failing input stream), nothing keeps running behind
-    // the caller's back.
-    await drain();
+    await source.close();
   }
-  if (failure !== undefined) throw failure;
+}
 
-  if (total !== expected) {
-    await target.deleteBlocks(range(1, index));
-    throw new NotADatabaseError(
-      `the input ${total > expected ? 'is longer than' : `ended after ${total} bytes, shorter than`} the ${expected} bytes its header describes`,
-    );
-  }
-  const stale = await staleListing;
-  await target.deleteBlocks(stale);
-  const removedBlocks = stale.length;
-  if (block0 !== undefined) {
-    await target.write(0, block0);
-    done += block0.length;
-    options.onProgress?.(done, expected);
-  }
-  return { bytes: total, blocks: index, blockSize, removedBlocks };
+interface FreshOptions {
+  readonly blockSize: number;
+  readonly concurrency: number;
+  readonly onProgress: ((done: number, total: number) => void) | undefined;
+  /** Runs before every PUT (the lease check). */
+  readonly check: () => void;
 }
 
 /**
- * The indices of the stored blocks at or past `count`. The listing starts after the key of the
- * last block the import writes, so it costs one LIST request per 1000 stale keys (one request
- * when there are none), however large the database.
+ * Uploads a database where there is none: blocks 1.. in parallel, block 0 (the header) last, so
+ * that until the import is complete there is no database at all (and a reader never finds a new
+ * header over missing pages). On failure the blocks written are removed again (best effort).
  */
-async function listBlocksFrom(target: BlockStore, count: number): Promise<number[]> {
-  const indices: number[] = [];
-  for await (const block of target.list(count)) indices.push(block.index);
-  return indices;
-}
-
-/** Re-cuts a stream of arbitrary chunks into blocks of exactly `blockSize` bytes (last may be short). */
-export async function* cutIntoBlocks(
-  input: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  blockSize: number,
-): AsyncGenerator<Uint8Array> {
-  let pending = new Uint8Array(blockSize);
-  let filled = 0;
-  for await (const chunk of input) {
-    let at = 0;
-    while (at < chunk.length) {
-      if (filled === 0 && chunk.length - at >= blockSize) {
-        // Whole block straight from the input: copy once (the caller may reuse its buffer).
-        yield chunk.slice(at, at + blockSize);
-        at += blockSize;
-        continue;
+async function importFresh(
+  target: BlockStore,
+  blocks: AsyncGenerator<Uint8Array>,
+  expected: number,
+  options: FreshOptions,
+): Promise<{ bytes: number; blocks: number; blockSize: number }> {
+  let done = 0;
+  const uploader = new BlockUploader(
+    target,
+    options.concurrency,
+    (bytes) => {
+      done += bytes;
+      options.onProgress?.(done, expected);
+    },
+    options.check,
+  );
+  let index = 0;
+  let total = 0;
+  let block0: Uint8Array | undefined;
+  let wrote0 = false;
+  try {
+    try {
+      // After a failed upload no new one starts; those in flight are waited for below.
+      for (let next = await blocks.next(); next.done !== true && !uploader.failed; next = await blocks.next()) {
+        total += next.value.length;
+        if (total > expected) break;
+        if (index === 0) block0 = next.value;
+        else await uploader.add(index, next.value);
+        index++;
       }
-      const n = Math.min(blockSize - filled, chunk.length - at);
-      pending.set(chunk.subarray(at, at + n), filled);
-      filled += n;
-      at += n;
-      if (filled === blockSize) {
-        yield pending;
-        pending = new Uint8Array(blockSize);
-        filled = 0;
-      }
+    } finally {
+      // Whatever happened (a failed upload, a failing input stream), nothing keeps running behind
+      // the caller's back.
+      await uploader.drain();
     }
+    await uploader.finish();
+    if (total !== expected) {
+      throw new NotADatabaseError(
+        `the input ${total > expected ? 'is longer than' : `ended after ${total} bytes, shorter than`} the ${expected} bytes its header describes`,
+      );
+    }
+    if (block0 !== undefined) {
+      options.check();
+      wrote0 = true;
+      await target.write(0, block0);
+      done += block0.length;
+      options.onProgress?.(done, expected);
+    }
+  } catch (err) {
+    // Block 0 goes last (it may have landed although its PUT failed): never a header over nothing.
+    await target
+      .deleteBlocks(range(1, index))
+      .then(() => (wrote0 ? target.deleteBlocks([0]) : undefined))
+      .catch(() => undefined);
+    throw err;
   }
-  if (filled > 0) yield pending.slice(0, filled);
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+  return { bytes: total, blocks: index, blockSize: options.blockSize };
 }
 
 function range(from: number, to: number): number[] {

@@ -15,6 +15,7 @@ import { serializeToBytes } from '../../src/transfer/serialize.js';
 import { BlockVfs } from '../../src/vfs/block-vfs.js';
 import { OpenFlags } from '../../src/vfs/vfs.js';
 import { newTestBucket } from '../support/s3.js';
+import { restoredBySqlite } from '../support/restore-oracle.js';
 import { makeDatabaseBytes, sqlLiteral, tempDir } from '../support/sqlite3.js';
 
 const PAGE_SIZES = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
@@ -48,6 +49,16 @@ BEGIN; ${inserts} COMMIT;
 ${deletes}`,
     };
   });
+
+/** The database at `prefix`, as its blocks hold it. */
+async function exported(objects: ObjectStore, prefix: string): Promise<Uint8Array> {
+  const file = await new BlockVfs(objects).xOpen(prefix, OpenFlags.SQLITE_OPEN_READONLY);
+  try {
+    return await serializeToBytes(file);
+  } finally {
+    await file.xClose();
+  }
+}
 
 function chunked(bytes: Uint8Array, sizes: readonly number[]): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -93,8 +104,10 @@ const stores: StoreUnderTest[] = [
   },
 ];
 
-describe.each(stores)('round trip through the $name store', ({ make, runs }) => {
+describe.each(stores)('round trip through the $name store', ({ name, make, runs }) => {
   let objects: ObjectStore;
+  // The test server ignores conditional writes (the safety tests add them): no lease there.
+  const locking = name === 's3' ? ('none' as const) : ('lease' as const);
   beforeAll(async () => {
     objects = await make();
     cleanups.push(() => objects.close());
@@ -139,22 +152,27 @@ describe.each(stores)('round trip through the $name store', ({ make, runs }) => 
     );
   });
 
-  it('removes blocks left over from a larger earlier database under the same prefix', async () => {
+  it('refuses to import over a database, and replaces it (removing the blocks past the new end) only when asked', async () => {
     const big = makeDatabaseBytes(`PRAGMA page_size=1024; CREATE TABLE t(x); INSERT INTO t SELECT zeroblob(5000) FROM (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3);`);
     const small = makeDatabaseBytes(`PRAGMA page_size=1024; CREATE TABLE t(x);`);
     const target = new BlockStore(objects, 'shrink');
     await deserialize(target, [big], { blockSize: 1024 });
+    const puts = objects.requests.put;
+    await expect(deserialize(target, [small], { blockSize: 1024 })).rejects.toThrow(/a database already exists at .*shrink; import --replace/);
+    expect(objects.requests.put - puts).toBe(1); // the lease, nothing else
     const lists = objects.requests.list;
-    const result = await deserialize(target, [small], { blockSize: 1024 });
-    // Fewer than 1000 stale keys: one LIST, which starts after the last block written.
-    expect(objects.requests.list - lists).toBe(1);
+    const result = await deserialize(target, [small], { blockSize: 1024, replace: true, locking });
+    // One LIST to find the database, one for the stale keys (it starts after the last block written).
+    expect(objects.requests.list - lists).toBe(2);
+    expect(result).toMatchObject({ replaced: true, journaledBytes: big.length });
     expect(result.removedBlocks).toBe(big.length / 1024 - small.length / 1024);
     const keys: string[] = [];
     for await (const info of objects.list('shrink/')) keys.push(info.key);
     expect(keys).toEqual(['shrink/0000000000', 'shrink/0000000001']);
+    expect(Buffer.compare(await exported(objects, 'shrink'), restoredBySqlite(big, small))).toBe(0);
   });
 
-  it('re-importing over more than 1000 blocks with nothing stale costs one LIST; 1000+ stale blocks are all removed', async () => {
+  it('a replace over more than 1000 blocks costs two LISTs; 1000+ stale blocks are all removed', async () => {
     // 1200 blocks of 512 bytes: more than one S3 list page of existing keys under the prefix.
     const db = makeDatabaseBytes(
       `PRAGMA page_size=512; CREATE TABLE t(x); INSERT INTO t SELECT zeroblob(400) FROM (WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM s WHERE i < 1150) SELECT i FROM s);`,
@@ -164,21 +182,21 @@ describe.each(stores)('round trip through the $name store', ({ make, runs }) => 
     const target = new BlockStore(objects, 'relist');
     await deserialize(target, [db], { blockSize: 512 });
     let lists = objects.requests.list;
-    const again = await deserialize(target, [db], { blockSize: 512 });
-    expect(objects.requests.list - lists).toBe(1);
-    expect(again.removedBlocks).toBe(0);
+    const again = await deserialize(target, [db], { replace: true, locking });
+    expect(objects.requests.list - lists).toBe(2);
+    expect(again).toMatchObject({ removedBlocks: 0, blockSize: 512 });
+    const once = restoredBySqlite(db, db);
+    expect(Buffer.compare(await exported(objects, 'relist'), once)).toBe(0);
     // Shrinking to 2 blocks: the blocks past the end span two list pages on S3, and all go.
     const small = makeDatabaseBytes(`PRAGMA page_size=512; CREATE TABLE t(x);`);
     lists = objects.requests.list;
-    const shrunk = await deserialize(target, [small], { blockSize: 512 });
+    const shrunk = await deserialize(target, [small], { blockSize: 512, replace: true, locking });
     expect(shrunk.removedBlocks).toBe(blocks - small.length / 512);
-    expect(objects.requests.list - lists).toBeLessThanOrEqual(2);
+    expect(objects.requests.list - lists).toBeLessThanOrEqual(3);
     const keys: string[] = [];
     for await (const info of objects.list('relist/')) keys.push(info.key);
     expect(keys).toEqual(['relist/0000000000', 'relist/0000000001']);
-    const file = await new BlockVfs(objects).xOpen('relist', OpenFlags.SQLITE_OPEN_READONLY);
-    expect(Buffer.compare(await serializeToBytes(file), small)).toBe(0);
-    await file.xClose();
+    expect(Buffer.compare(await exported(objects, 'relist'), restoredBySqlite(once, small))).toBe(0);
   });
 
   it('refuses random bytes and truncated files before writing anything', async () => {

@@ -8,6 +8,7 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -32,13 +33,21 @@ interface ByteSource {
 
 const isBlocks = (l: Location): boolean => l.kind === 's3-blocks' || l.kind === 'block-directory';
 
-export async function runImport(sourceSpec: string, destSpec: string, options: GlobalOptions): Promise<void> {
+export interface ImportOptions extends GlobalOptions {
+  /** Replace a database that exists at DEST (default: refuse). */
+  readonly replace?: boolean;
+}
+
+export async function runImport(sourceSpec: string, destSpec: string, options: ImportOptions): Promise<void> {
   const source = resolveLocation(sourceSpec);
   const dest = asBlocks(resolveLocation(destSpec));
   if (!isBlocks(dest)) {
     throw new MisuseError(
       `import writes blocks: DEST must be s3://bucket/key or a block directory (ending in /), not ${formatLocation(dest)}`,
     );
+  }
+  if (formatLocation(source) === formatLocation(dest)) {
+    throw new MisuseError(`import: SOURCE and DEST are the same database (${formatLocation(dest)})`);
   }
   const input = await openSource(source, options);
   const { objects, prefix } = await objectStoreFor(dest, storeOptions(options));
@@ -49,6 +58,10 @@ export async function runImport(sourceSpec: string, destSpec: string, options: G
       ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
       ...(input.size !== undefined && { sourceSize: input.size }),
+      ...(options.replace === true && { replace: true }),
+      ...(options.unsafeNoLock === true && { locking: 'none' as const }),
+      ...(options.busyTimeout !== undefined && { busyTimeoutMs: options.busyTimeout }),
+      lease: { host: hostname(), pid: process.pid },
       onProgress: (done, total) => progress.update(done, total),
     });
   } finally {
@@ -57,10 +70,15 @@ export async function runImport(sourceSpec: string, destSpec: string, options: G
     await objects.close();
   }
   if (options.quiet !== true) {
+    const blocks = `${result.blocks} blocks of ${result.blockSize} bytes`;
+    const stale = result.removedBlocks > 0 ? `, removed ${result.removedBlocks} stale blocks` : '';
     process.stderr.write(
-      `imported ${result.bytes} bytes into ${result.blocks} blocks of ${result.blockSize} bytes at ${formatLocation(dest)}` +
-        (result.removedBlocks > 0 ? ` (removed ${result.removedBlocks} stale blocks)` : '') +
-        '\n',
+      result.replaced
+        ? `replaced the database at ${formatLocation(dest)} with ${result.bytes} bytes in ${blocks} ` +
+            `(the old ${result.journaledBytes} bytes journaled first${stale})\n`
+        : `imported ${result.bytes} bytes into ${blocks} at ${formatLocation(dest)}` +
+            (stale === '' ? '' : ` (${stale.slice(2)})`) +
+            '\n',
     );
   }
 }
