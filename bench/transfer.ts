@@ -179,13 +179,15 @@ async function main(): Promise<void> {
         const objects = storeFor(variant, bucket, proxy.url);
         proxy.latencyMs = 0;
         await objects.client.send(new CreateBucketCommand({ Bucket: bucket }));
+        // Each import into a prefix of its own (import refuses an existing database); export reads the last one.
+        let imports = 0;
         const doImport = async (): Promise<void> => {
           const input = createReadStream(path, { highWaterMark: 1 << 20 });
-          const result = await deserialize(new BlockStore(objects, 'db'), input, { blockSize, sourceSize: size });
+          const result = await deserialize(new BlockStore(objects, `db${++imports}`), input, { blockSize, sourceSize: size });
           if (result.bytes !== size) throw new Error(`imported ${result.bytes} bytes, expected ${size}`);
         };
         const doExport = async (): Promise<void> => {
-          const file = await new BlockVfs(objects).xOpen('db', OpenFlags.SQLITE_OPEN_READONLY);
+          const file = await new BlockVfs(objects).xOpen(`db${imports}`, OpenFlags.SQLITE_OPEN_READONLY);
           const digest = createHash('sha256');
           for await (const chunk of serialize(file)) digest.update(chunk);
           await file.xClose();

@@ -39,7 +39,8 @@ function delta(after: RequestCounts, before: RequestCounts): RequestCounts {
 }
 
 async function upload(remote: MemoryObjectStore, bytes: Uint8Array, blockSize = 1024): Promise<void> {
-  await deserialize(new BlockStore(remote, 'db'), [bytes], { blockSize });
+  // `replace`: where a test uploads a second time, that is "another writer changes the database".
+  await deserialize(new BlockStore(remote, 'db'), [bytes], { blockSize, replace: true });
 }
 
 function cachedOver(remote: MemoryObjectStore, dir: string, now?: () => number): CachedObjectStore {

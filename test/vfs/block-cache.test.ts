@@ -61,7 +61,7 @@ describe('block reads', () => {
     await readAll();
     await readAll(); // now served from the clean cache
     // Another writer replaces the database under the same prefix (change counter moves).
-    await deserialize(new BlockStore(objects, 'db'), [v2], { blockSize: 65536 });
+    await deserialize(new BlockStore(objects, 'db'), [v2], { blockSize: 65536, replace: true });
     const seen = await readAll();
     expect(Buffer.compare(seen, v2.subarray(65536))).toBe(0);
     await file.xClose();
