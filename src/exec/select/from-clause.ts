@@ -1,6 +1,6 @@
 /**
- * FROM: one source per item, in the order written — tables, views, common table expressions
- * and subqueries — with the join terms of ON, USING and NATURAL; and the access path that
+ * FROM: one source per item, in the order written — tables, views, common table expressions,
+ * subqueries and table-valued functions — with the join terms of ON, USING and NATURAL; and the access path that
  * reads a subquery (or view, or CTE) item.
  */
 import type { TableInfo } from '../../schema/schema-types.js';
@@ -12,6 +12,7 @@ import { coreSpans } from './column-names.js';
 import { internalName, type CoreScope, type Source } from './query-scope.js';
 import type { CompileEnv, CompiledQuery } from './query-types.js';
 import { err } from './select-errors.js';
+import { lookupTableFunction, type TableFunction } from './table-functions.js';
 
 const MAX_VIEW_DEPTH = 32;
 
@@ -52,6 +53,12 @@ export function compileFrom(scope: CoreScope, from: FromItem | undefined, env: C
     onTerms.push(leftJoin ? terms : []);
     if (!leftJoin) innerTerms.push(...terms);
   });
+  // Table-valued function arguments may read any FROM item to their left: compiled now that
+  // every source is in the scope.
+  for (const src of scope.sources) {
+    const tf = src.tableFunction;
+    if (tf !== undefined) tf.args = tf.argExprs.map((e) => scope.compile(e));
+  }
   return { onTerms, innerTerms };
 }
 
@@ -89,9 +96,13 @@ function addSource(scope: CoreScope, item: FlatItem['item'], leftJoin: boolean, 
       q.columns.length,
     );
   }
-  if (item.args !== undefined) throw err(`no such table-valued function: ${item.name}`);
   const name = item.alias ?? item.name;
   const key = item.name.toLowerCase();
+  if (item.args !== undefined) {
+    const fn = item.schema === undefined ? lookupTableFunction(item.name) : undefined;
+    if (fn === undefined) throw err(`no such table-valued function: ${item.name}`);
+    return tableFunctionSource(scope, fn, name, item.args, leftJoin);
+  }
   const cte = item.schema === undefined ? env.ctes.get(key) : undefined;
   if (cte !== undefined) {
     const q = scope.compileQuery(cte.cte.select, cte.env, undefined);
@@ -101,6 +112,9 @@ function addSource(scope: CoreScope, item: FlatItem['item'], leftJoin: boolean, 
     throw err(`unknown database ${item.schema}`);
   }
   const rel = env.schema.relation(item.name);
+  // A table-valued function named without arguments (SQLite's eponymous virtual table).
+  const eponymous = rel === undefined && item.schema === undefined ? lookupTableFunction(item.name) : undefined;
+  if (eponymous !== undefined) return tableFunctionSource(scope, eponymous, name, [], leftJoin);
   if (rel === undefined) throw err(`no such table: ${item.schema === undefined ? item.name : `${item.schema}.${item.name}`}`);
   if (rel.kind === 'virtual-table') throw err(`virtual table module ${rel.module} is not supported`);
   if (rel.kind === 'view') {
@@ -130,6 +144,24 @@ function addSource(scope: CoreScope, item: FlatItem['item'], leftJoin: boolean, 
       q.columns.length,
     );
   }
+}
+
+function tableFunctionSource(scope: CoreScope, fn: TableFunction, name: string, argExprs: readonly Expr[], leftJoin: boolean): Source {
+  const hidden = fn.columns.filter((c) => c.hidden).length;
+  if (argExprs.length > hidden) throw err(`too many arguments on ${name}() - max ${hidden}`);
+  return scope.addSource(
+    {
+      name,
+      columns: fn.columns.map((c) => ({ name: c.name, affinity: undefined, collation: 'BINARY', hidden: c.hidden })),
+      rowidSlot: undefined,
+      table: undefined,
+      query: undefined,
+      leftJoin,
+      usingHidden: new Set(),
+      tableFunction: { fn, argExprs, args: [] },
+    },
+    fn.columns.length,
+  );
 }
 
 function tableSource(scope: CoreScope, table: TableInfo, name: string, leftJoin: boolean): Source {

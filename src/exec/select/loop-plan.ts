@@ -11,6 +11,7 @@ import type { JoinLoops, ResultEntry } from './core-plan.js';
 import { subqueryPath } from './from-clause.js';
 import type { CoreScope, TrackedExpr } from './query-scope.js';
 import type { PlanLine } from './query-types.js';
+import { tableFunctionPath } from './table-function-path.js';
 
 export interface PlannedLoops {
   readonly loops: JoinLoops;
@@ -62,6 +63,7 @@ export function planLoops(scope: CoreScope, core: SelectCore, clauses: CoreClaus
       const usable = (s.leftJoin ? leftOn[i]! : whereAt[i]!).map((t) => t.expr);
       return planTableAccess(scope, s, usable, i === 0 ? orderHint : undefined);
     }
+    if (s.tableFunction !== undefined) return tableFunctionPath(s, scope.env.schema);
     return subqueryPath(s, i === 0);
   });
   const sorted = order.length > 0 && !(orderHint !== undefined && paths[0]?.providesOrder === true);

@@ -21,6 +21,7 @@ import { compareForSort, comparisonAffinity, compileExpr, createAggregate, exprA
 import type { Value } from '../value.js';
 import { jsonArgKinds } from '../functions/json/json-call.js';
 import { groupKey } from './group-key.js';
+import type { TableFunction } from './table-functions.js';
 import type { CompileEnv, CompiledQuery } from './query-types.js';
 
 export interface SourceColumn {
@@ -28,6 +29,8 @@ export interface SourceColumn {
   /** undefined: no affinity (a subquery's or view's column computed by an expression). */
   readonly affinity: Affinity | undefined;
   readonly collation: string;
+  /** A table-valued function's hidden column (its argument): left out of `*`. */
+  readonly hidden?: boolean;
 }
 
 export interface Source {
@@ -46,6 +49,8 @@ export interface Source {
   readonly usingHidden: Set<number>;
   /** Column indices read by some expression (-1: the rowid). */
   readonly used: Set<number>;
+  /** A table-valued function in FROM, with its arguments (compiled once every source is added). */
+  readonly tableFunction?: { readonly fn: TableFunction; readonly argExprs: readonly Expr[]; args: TrackedExpr[] };
 }
 
 export interface SubqueryRun {
@@ -199,6 +204,29 @@ export class CoreScope implements Scope {
       }
     }
     return undefined;
+  }
+
+  /**
+   * For a column holding JSON when it is an array or object (json_each's `value`), the slot
+   * of the column saying which (its `type`); see json-call.ts.
+   */
+  jsonTypeSlot(table: string | undefined, column: string): number | undefined {
+    let r: ResolvedColumn | undefined;
+    try {
+      r = this.resolveColumn(table, column);
+    } catch {
+      return undefined;
+    }
+    if (r === undefined) return undefined;
+    for (const s of this.sources) {
+      if (r.slot >= s.offset && r.slot < s.offset + s.columns.length) {
+        const typeColumn = s.tableFunction?.fn.jsonColumns?.[s.columns[r.slot - s.offset]!.name];
+        if (typeColumn === undefined) return undefined;
+        const k = s.columns.findIndex((c) => c.name === typeColumn);
+        return k < 0 ? undefined : s.offset + k;
+      }
+    }
+    return this.parent?.jsonTypeSlot(table, column);
   }
 
   bindSubquery(select: SelectStatement, mode: SubqueryBinding['mode']): SubqueryBinding {

@@ -32,7 +32,7 @@ export function compileResults(scope: CoreScope, core: SelectCore, env: CompileE
       if (chosen.length === 0) throw err(`no such table: ${(rc as { table: string }).table}`);
       for (const s of chosen) {
         s.columns.forEach((c, k) => {
-          if (rc.kind === 'star' && s.usingHidden.has(k)) return;
+          if ((rc.kind === 'star' && s.usingHidden.has(k)) || c.hidden === true) return;
           addResult(colRef(internalName(s.level), c.name), c.name, undefined);
         });
       }

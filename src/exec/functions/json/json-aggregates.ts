@@ -29,7 +29,7 @@ export function createJsonAggregate(name: string, kinds: readonly JsonArgKind[] 
       step: ([k = null, v = null]) => {
         const label = k instanceof Uint8Array ? new TextDecoder().decode(k) : valueToText(k);
         if (label === null) return;
-        members.push({ key: { kind: 'text', raw: escapeJsonString(label), sql: true }, value: nodeOfValue(jsonArgOf(v, kinds?.[1])) });
+        members.push({ key: { kind: 'text', raw: escapeJsonString(label) }, value: nodeOfValue(jsonArgOf(v, kinds?.[1])) });
       },
       final: () => renderJson({ kind: 'object', members }),
     };

@@ -19,9 +19,12 @@ import { JsonValue, toSqlValue, type JsonArg } from './json-value.js';
 type Tagged = (row: readonly Value[], ctx: EvalContext) => JsonArg;
 type CompileSql = (e: Expr) => CompiledExpr;
 
-/** A scope that knows which of its columns hold JSON (json_each / json_tree's `value`). */
+/**
+ * A scope that knows which of its columns hold JSON (json_each / json_tree's `value`): the
+ * slot of the column whose 'array' or 'object' says the value is JSON.
+ */
 export interface JsonColumnScope {
-  isJsonValueColumn?(table: string | undefined, column: string): boolean;
+  jsonTypeSlot?(table: string | undefined, column: string): number | undefined;
 }
 
 /** The aggregates whose result has the JSON subtype. */
@@ -100,9 +103,13 @@ function taggedArg(e: Expr, compileSql: CompileSql, scope: Scope): Tagged {
     case 'collate':
       return taggedArg(e.expr, compileSql, scope);
     case 'column':
-      if ((scope as Scope & JsonColumnScope).isJsonValueColumn?.(e.table, e.column) === true) {
+      const typeSlot = (scope as Scope & JsonColumnScope).jsonTypeSlot?.(e.table, e.column);
+      if (typeSlot !== undefined) {
         const f = compileSql(e);
-        return (row, ctx) => containerJson(f(row, ctx));
+        return (row, ctx) => {
+          const t = row[typeSlot];
+          return t === 'array' || t === 'object' ? asJson(f(row, ctx)) : f(row, ctx);
+        };
       }
       break;
     default:
@@ -118,7 +125,7 @@ function asJson(v: Value): JsonArg {
   return n === undefined ? v : new JsonValue(n);
 }
 
-/** json_each's value: JSON when it is an array or object. */
+/** json_extract's single-path result: JSON when it is an array or object. */
 function containerJson(v: Value): JsonArg {
   if (typeof v !== 'string' || (v[0] !== '[' && v[0] !== '{')) return v;
   const n = tryParseJson(v);
@@ -157,7 +164,7 @@ function argKind(e: Expr, scope: Scope): JsonArgKind {
     case 'collate':
       return argKind(e.expr, scope);
     case 'column':
-      return (scope as Scope & JsonColumnScope).isJsonValueColumn?.(e.table, e.column) === true ? 'container' : 'sql';
+      return (scope as Scope & JsonColumnScope).jsonTypeSlot?.(e.table, e.column) !== undefined ? 'container' : 'sql';
     default:
       return 'sql';
   }

@@ -60,7 +60,7 @@ function jsonObject(args: readonly JsonArg[]): JsonArg {
   for (let i = 0; i < args.length; i += 2) {
     const k = args[i];
     if (typeof k !== 'string') throw err('json_object() labels must be TEXT');
-    members.push({ key: { kind: 'text', raw: escapeJsonString(k), sql: true }, value: nodeOfValue(args[i + 1] ?? null) });
+    members.push({ key: { kind: 'text', raw: escapeJsonString(k) }, value: nodeOfValue(args[i + 1] ?? null) });
   }
   return new JsonValue({ kind: 'object', members });
 }

@@ -3,9 +3,8 @@
  *
  * Numbers and strings keep their source text (`raw`), because SQLite renders them as they were
  * written: `json('[1.0e2,"\u0041"]')` is `[1.0e2,"\u0041"]`, not `[100.0,"A"]`. A string's
- * `raw` is the text between its quotes with its escapes; a string made from an SQL value holds
- * the escaped form of that value (`sql: true`, which only changes its size in SQLite's binary
- * JSONB layout — see json-table.ts). Objects keep duplicate keys in order; lookups take the
+ * `raw` is the text between its quotes with its escapes (a string made from an SQL value holds
+ * the escaped form of that value). Objects keep duplicate keys in order; lookups take the
  * first (as SQLite does).
  */
 export type JsonNode =
@@ -21,8 +20,6 @@ export type JsonNode =
 export interface JsonString {
   readonly kind: 'text';
   readonly raw: string;
-  /** Made from an SQL text value (its raw form is the escaped value). */
-  readonly sql?: boolean;
 }
 
 export interface JsonArray {

@@ -41,10 +41,19 @@ export function badPathError(path: string): SqliteError {
   return new SqliteError('SQLITE_ERROR', `bad JSON path: '${path.replace(/'/g, "''")}'`);
 }
 
-/** Reads `path` (which must start with `$`) in `root`; throws SQLite's error for a path not starting with `$`. */
-export function lookupPath(root: JsonNode, path: string): LookupResult {
+/** One step a lookup took: into the child at `child` (member or item index), read at `at` in the path. */
+export interface TrailStep {
+  readonly child: number;
+  readonly at: number;
+}
+
+/**
+ * Reads `path` (which must start with `$`) in `root`; throws SQLite's error for a path not
+ * starting with `$`. `trail`, when given, receives the steps taken (json_each's ids need them).
+ */
+export function lookupPath(root: JsonNode, path: string, trail?: TrailStep[]): LookupResult {
   if (!path.startsWith('$')) throw badPathError(path);
-  return step(root, path, 1, undefined, undefined, undefined, undefined);
+  return step(root, path, 1, undefined, undefined, undefined, undefined, trail);
 }
 
 /**
@@ -76,6 +85,7 @@ function step(
   edit: JsonEdit | undefined,
   key: JsonString | undefined,
   index: number | undefined,
+  trail?: TrailStep[],
 ): LookupResult {
   if (i >= path.length) {
     if (edit !== undefined && put !== undefined) {
@@ -116,7 +126,8 @@ function step(
         if (n === null) members.splice(at, 1);
         else member.value = n;
       };
-      return step(member.value, path, j, putMember, edit, member.key, undefined);
+      trail?.push({ child: m, at: i });
+      return step(member.value, path, j, putMember, edit, member.key, undefined, trail);
     }
     if (edit !== undefined && (edit.mode === 'insert' || edit.mode === 'set')) {
       const sub = substructure(path, j, edit);
@@ -159,7 +170,8 @@ function step(
         if (n === null) items.splice(at, 1);
         else items[at] = n;
       };
-      return step(items[k]!, path, j, putItem, edit, undefined, k);
+      trail?.push({ child: k, at: i });
+      return step(items[k]!, path, j, putItem, edit, undefined, k, trail);
     }
     if (k === items.length && edit !== undefined && (edit.mode === 'insert' || edit.mode === 'set')) {
       const sub = substructure(path, j, edit);

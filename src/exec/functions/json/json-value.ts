@@ -36,7 +36,7 @@ export function nodeOfValue(v: JsonArg): JsonNode {
   if (v === null) return JSON_NULL;
   if (typeof v === 'bigint') return { kind: 'integer', raw: v.toString() };
   if (typeof v === 'number') return { kind: 'real', raw: jsonRealText(v) };
-  if (typeof v === 'string') return { kind: 'text', raw: escapeJsonString(v), sql: true };
+  if (typeof v === 'string') return { kind: 'text', raw: escapeJsonString(v) };
   throw blobError();
 }
 
