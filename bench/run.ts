@@ -11,6 +11,7 @@
  *   s3-read      open, lookups, LIMIT 10, count(*), scans over S3      bench/s3-read.ts
  *   s3-overflow  scans of rows with overflow chains over S3             bench/s3-overflow.ts
  *   s3-query     what Database.open + db.query cost, reader checks included bench/s3-query.ts
+ *   single-object  one plain .sqlite S3 object read in place vs the same as blocks  bench/single-object.ts
  *   s3-write     10,000-row insert transaction, one-row update         bench/s3-write.ts
  *   cpu          scan to JSON, point lookups, bulk insert vs sql.js    bench/cpu.ts
  *   peer         sqlite-s3vfs through the same proxy (skipped when absent)  bench/peer-s3vfs.ts
@@ -24,6 +25,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
   ['s3-read', './s3-read.js'],
   ['s3-overflow', './s3-overflow.js'],
   ['s3-query', './s3-query.js'],
+  ['single-object', './single-object.js'],
   ['s3-write', './s3-write.js'],
   ['cpu', './cpu.js'],
   ['peer', './peer-s3vfs.js'],

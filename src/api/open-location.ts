@@ -137,13 +137,14 @@ async function openBlocks(location: Location, options: OpenLocationOptions, url:
   // The persistent block cache serves readers only: a writer must see block 0 as it is now.
   const { cacheDir: _cacheDir, ...uncached } = options;
   const { objects, prefix } = await objectStoreFor(location, options.readonly === true ? options : uncached);
+  let journalHead: Promise<Uint8Array | undefined> | undefined;
   try {
     const vfs = new BlockVfs(objects, {
       ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
       ...(options.lease !== undefined && { lease: options.lease }),
     });
-    const journalHead = options.peekJournal === true ? fetchJournalHead(vfs, prefix) : undefined;
+    journalHead = options.peekJournal === true ? fetchJournalHead(vfs, prefix) : undefined;
     const file = await vfs.xOpen(prefix, openFlags(options));
     return {
       file,
@@ -162,6 +163,9 @@ async function openBlocks(location: Location, options: OpenLocationOptions, url:
       },
     };
   } catch (err) {
+    // Let the journal look finish first: a request cut off by closing the client is sent again
+    // by the SDK's retry (a wasted request on the probe's path to a single object).
+    await journalHead?.catch(() => undefined);
     await objects.close();
     throw err;
   }
