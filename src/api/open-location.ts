@@ -23,7 +23,7 @@ import { OpenFlags } from '../vfs/vfs.js';
 import { asBlocks, asObject, formatLocation, type Location } from './location.js';
 import { loadDirectoryStore, loadPlainFileVfs } from './node-only.js';
 import type { StoreOptions } from './store-options.js';
-import { attachWal, type WalSummary } from '../pager/wal-attach.js';
+import { attachWal, ignoredWalWarning, type WalSummary } from '../pager/wal-attach.js';
 
 export interface OpenedLocation {
   readonly file: VfsFile;
@@ -108,6 +108,8 @@ export async function openLocation(location: Location, options: OpenLocationOpti
     const opened = await vfs.xOpen(location.path, flags);
     // A `-wal` beside it: read through it, or (a writer) checkpoint it first (pager/wal-attach.ts).
     const { file, wal } = await attachWalOrClose(vfs, location.path, opened, options.readonly === true);
+    const warning = wal === undefined ? undefined : ignoredWalWarning(wal);
+    if (warning !== undefined) options.onWarning?.(warning);
     return { file, vfs, name: location.path, objects: undefined, blockSize: undefined, url, ...(wal !== undefined && { wal }), close: () => file.xClose() };
   }
   if (location.kind === 's3-object' || location.kind === 'url') {

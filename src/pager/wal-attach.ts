@@ -39,6 +39,8 @@ export interface WalSummary {
   readonly commits: number;
   /** Distinct pages those frames hold. */
   readonly pages: number;
+  /** Valid frames after the last commit frame (an unfinished transaction), when ignored for want of a commit. */
+  readonly uncommittedFrames: number;
   /** Why it was ignored (state 'ignored'), else why the valid part ends. */
   readonly reason: string;
 }
@@ -83,6 +85,7 @@ export async function attachWal(vfs: Vfs, name: string, file: VfsFile, options: 
       frames: scan.frames,
       commits: scan.commits,
       pages: scan.pages.size,
+      uncommittedFrames: 0,
       reason: scan.end,
     });
     if (options.readonly) {
@@ -98,7 +101,22 @@ export async function attachWal(vfs: Vfs, name: string, file: VfsFile, options: 
 }
 
 function ignoredSummary(name: string, scan: WalEmpty): WalSummary {
-  return { name, state: 'ignored', frames: 0, commits: 0, pages: 0, reason: scan.reason };
+  return { name, state: 'ignored', frames: 0, commits: 0, pages: 0, uncommittedFrames: scan.uncommittedFrames, reason: scan.reason };
+}
+
+/**
+ * One line for a log that was ignored for a reason worth telling (a damaged header, an unfinished
+ * transaction); undefined for the ordinary empty states (no header yet, reset, truncated to 0).
+ */
+export function ignoredWalWarning(wal: WalSummary): string | undefined {
+  if (wal.state !== 'ignored') return undefined;
+  if (wal.reason === 'magic' || wal.reason === 'page-size' || wal.reason === 'checksum') {
+    return `${wal.name} ignored: not a valid write-ahead log (bad ${wal.reason === 'checksum' ? 'header checksum' : wal.reason}), as SQLite ignores it`;
+  }
+  if (wal.reason === 'no-commit' && wal.uncommittedFrames > 0) {
+    return `${wal.name} ignored: its ${wal.uncommittedFrames} frames are an unfinished transaction (no commit frame), as SQLite ignores them`;
+  }
+  return undefined;
 }
 
 /**

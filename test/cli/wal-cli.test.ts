@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { integrityCheck, tempDir } from '../support/sqlite3.js';
-import { dumpSql, makeWalDatabase, readBytes, sqlite3On, sqlite3View } from '../vfs/wal-support.js';
+import { dumpSql, makeWalDatabase, readBytes, sqlite3On, sqlite3View, writeBytes } from '../vfs/wal-support.js';
 import { runCli } from './support.js';
 
 const tmp = tempDir('s3lite-wal-cli');
@@ -52,5 +52,17 @@ describe('s3lite on a database with a -wal', () => {
     expect(exec.status).toBe(0);
     expect(existsSync(`${path}-wal`)).toBe(false);
     expect(sqlite3On(path, 'SELECT count(*) FROM t; PRAGMA journal_mode; PRAGMA integrity_check;')).toBe(`${Number(before) + 1}\nwal\nok\n`);
+  });
+
+  it('a log SQLite ignores: one warning line, the rows of the file alone, nothing written', () => {
+    const path = makeWalDatabase(tmp.dir, 'garbage.db', SCRIPT);
+    const garbage = Uint8Array.from({ length: 9000 }, (_, i) => (i * 131) & 0xff);
+    writeBytes(`${path}-wal`, garbage);
+    const query = runCli(['query', path, 'SELECT count(*) FROM t']);
+    expect(query.status).toBe(0);
+    expect(query.stderr).toMatch(/^warning: \S+garbage\.db-wal ignored: not a valid write-ahead log \(bad magic\), as SQLite ignores it\n$/);
+    expect(query.stdout.toString()).toContain(sqlite3View(path, 'SELECT count(*) FROM t;', tmp.dir).trim());
+    expect(runCli(['info', path]).stdout.toString()).toMatch(/write-ahead log\s+\S+: ignored \(invalid header: magic\)/);
+    expect(readBytes(`${path}-wal`)).toEqual(garbage);
   });
 });

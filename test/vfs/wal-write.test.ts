@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
-import { IoError } from '../../src/errors.js';
+import { CantOpenError, IoError, ReadOnlyError } from '../../src/errors.js';
+import { attachWal } from '../../src/pager/wal-attach.js';
 import { checkpointWal } from '../../src/pager/wal-checkpoint.js';
 import { PlainFileVfs } from '../../src/vfs/plain-file-vfs.js';
 import { OpenFlags, type LockLevel, type VfsFile } from '../../src/vfs/vfs.js';
@@ -176,4 +177,32 @@ describe('a crash in the middle of a checkpoint', () => {
       });
     }
   }
+
+  it('a reader that cannot roll back the hot journal beside a log: SQLITE_READONLY, as SQLite (READONLY_ROLLBACK)', async () => {
+    const path = makeWalDatabase(tmp.dir, fresh('ro'), { pageSize: 1024, base: BASE, logged: LOGGED });
+    const vfs = new PlainFileVfs();
+    const db = await vfs.xOpen(path, OpenFlags.SQLITE_OPEN_READWRITE | OpenFlags.SQLITE_OPEN_MAIN_DB);
+    const wal = await vfs.xOpen(`${path}-wal`, OpenFlags.SQLITE_OPEN_READONLY | OpenFlags.SQLITE_OPEN_WAL);
+    const index = await scanWal(wal, 'wal');
+    if (index.empty) throw new Error('expected frames');
+    await expect(checkpointWal(vfs, path, `${path}-wal`, new FailingFile(db, 3), wal, index)).rejects.toThrow(/simulated crash/);
+    await wal.xClose();
+    await db.xClose();
+    /** A file system where the database cannot be opened for writing. */
+    class NoWrites extends PlainFileVfs {
+      override async xOpen(name: string, flags: number): ReturnType<PlainFileVfs['xOpen']> {
+        if ((flags & OpenFlags.SQLITE_OPEN_READWRITE) !== 0 && (flags & OpenFlags.SQLITE_OPEN_MAIN_DB) !== 0) throw new CantOpenError(`unable to open ${name}: EROFS`);
+        return super.xOpen(name, flags);
+      }
+    }
+    const ro = new NoWrites();
+    const file = await ro.xOpen(path, OpenFlags.SQLITE_OPEN_READONLY | OpenFlags.SQLITE_OPEN_MAIN_DB);
+    const err = await attachWal(ro, path, file, { readonly: true }).catch((e: unknown) => e);
+    await file.xClose();
+    expect(err).toBeInstanceOf(ReadOnlyError);
+    expect(String((err as Error).message)).toMatch(/-journal must be rolled back before .*-wal is applied/);
+    // With write access the same reader rolls it back and reads what sqlite3 reads.
+    expect(await ourView(path, DUMP)).toBe(sqlite3View(path, DUMP, tmp.dir));
+    expect(existsSync(`${path}-journal`)).toBe(false);
+  });
 });

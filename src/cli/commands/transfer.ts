@@ -113,7 +113,7 @@ async function openSource(location: Location, options: GlobalOptions): Promise<B
   switch (location.kind) {
     case 'file': {
       // A `-wal` beside it: import what SQLite would see (its committed frames applied).
-      const viaWal = await walByteSource(location.path, options.concurrency);
+      const viaWal = await walByteSource(location.path, options);
       if (viaWal !== undefined) {
         if (options.quiet !== true) process.stderr.write(`${viaWal.note}\n`);
         return viaWal;

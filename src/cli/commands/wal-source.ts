@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { openLocation } from '../../api/open-location.js';
 import { serialize } from '../../transfer/serialize.js';
+import { storeOptions, type GlobalOptions } from '../context.js';
 
 export interface WalByteSource {
   readonly chunks: AsyncIterable<Uint8Array>;
@@ -17,9 +18,10 @@ export interface WalByteSource {
 }
 
 /** The WAL view of the plain file `path`, or undefined when no log with committed frames lies beside it. */
-export async function walByteSource(path: string, concurrency: number | undefined): Promise<WalByteSource | undefined> {
+export async function walByteSource(path: string, options: GlobalOptions): Promise<WalByteSource | undefined> {
   if (!existsSync(`${path}-wal`)) return undefined;
-  const opened = await openLocation({ kind: 'file', path }, { readonly: true });
+  const concurrency = options.concurrency;
+  const opened = await openLocation({ kind: 'file', path }, { ...storeOptions(options), readonly: true });
   if (opened.wal?.state !== 'applied') {
     await opened.close();
     return undefined;
