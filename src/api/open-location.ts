@@ -23,7 +23,7 @@ import { OpenFlags } from '../vfs/vfs.js';
 import { asBlocks, asObject, formatLocation, type Location } from './location.js';
 import { loadDirectoryStore, loadPlainFileVfs } from './node-only.js';
 import type { StoreOptions } from './store-options.js';
-import { attachWal, ignoredWalWarning, type WalSummary } from '../pager/wal-attach.js';
+import { attachWal, attachWalFile, ignoredWalWarning, type WalSummary } from '../pager/wal-attach.js';
 
 export interface OpenedLocation {
   readonly file: VfsFile;
@@ -109,7 +109,7 @@ export async function openLocation(location: Location, options: OpenLocationOpti
     // A `-wal` beside it: read through it, or (a writer) checkpoint it first (pager/wal-attach.ts).
     const { file, wal } = await attachWalOrClose(vfs, location.path, opened, options.readonly === true);
     const warning = wal === undefined ? undefined : ignoredWalWarning(wal);
-    if (warning !== undefined) options.onWarning?.(warning);
+    if (warning !== undefined) (options.warn ?? ((line) => globalThis.console?.warn(line)))(`warning: ${warning}`);
     return { file, vfs, name: location.path, objects: undefined, blockSize: undefined, url, ...(wal !== undefined && { wal }), close: () => file.xClose() };
   }
   if (location.kind === 's3-object' || location.kind === 'url') {
@@ -213,16 +213,20 @@ export async function openSingleObject(location: Location, options: OpenLocation
       await cache?.close();
       return undefined;
     }
+    // A WAL-mode object with `k-wal` beside it: read through the log (pager/wal-attach.ts).
+    const { file: viewed, wal } =
+      location.kind === 's3-object' ? await attachObjectWal(file, location, options, readOnlyMessage) : { file, wal: undefined };
     return {
-      file,
-      vfs: new SingleFileVfs(name, file, readOnlyMessage),
+      file: viewed,
+      vfs: new SingleFileVfs(name, viewed, readOnlyMessage),
       name,
       objects: undefined,
       blockSize: undefined,
       url,
+      ...(wal !== undefined && { wal }),
       close: async () => {
         try {
-          await file.xClose();
+          await viewed.xClose();
         } finally {
           await cache?.close();
         }
@@ -249,6 +253,50 @@ export function splitDirectory(path: string): { root: string; name: string } {
   const slash = trimmed.lastIndexOf('/');
   if (slash < 0) return { root: '.', name: trimmed };
   return { root: slash === 0 ? '/' : trimmed.slice(0, slash), name: trimmed.slice(slash + 1) };
+}
+
+/**
+ * The `k-wal` object beside a single object `k` whose header says WAL mode (bytes 18–19 = 2),
+ * read by ranges pinned like `k`'s, applied as SQLite applies it. A database whose header says
+ * rollback mode is not looked for a log (SQLite would apply one, but such a pair only comes from a
+ * crash while switching modes): the lookup costs one request, which only WAL-mode objects pay.
+ * Closes `file` when it fails.
+ */
+async function attachObjectWal(
+  file: VfsFile,
+  location: { readonly bucket: string; readonly key: string },
+  options: OpenLocationOptions,
+  readOnlyMessage: string,
+): ReturnType<typeof attachWal> {
+  try {
+    const head = await file.xRead(20, 0);
+    if (head[18] !== 2 && head[19] !== 2) return { file, wal: undefined };
+    const { S3ObjectRanges } = await import('../store/s3-object-ranges.js');
+    const walKey = `${location.key}-wal`;
+    const source = new S3ObjectRanges(await s3StoreFor(location.bucket, options), walKey);
+    let walFile: VfsFile | undefined;
+    try {
+      walFile = await RangeFile.open(source, { readOnlyMessage, warn: options.warn ?? ((line) => globalThis.console?.warn(line)) });
+    } catch (err) {
+      await source.close();
+      throw err;
+    }
+    if (walFile === undefined) {
+      await source.close();
+      return { file, wal: undefined };
+    }
+    const attached = await attachWalFile(file, walFile, {
+      wal: `s3://${location.bucket}/${walKey}`,
+      db: `s3://${location.bucket}/${location.key}`,
+      readOnlyMessage,
+    });
+    const warning = attached.wal === undefined ? undefined : ignoredWalWarning(attached.wal);
+    if (warning !== undefined) (options.warn ?? ((line) => globalThis.console?.warn(line)))(`warning: ${warning}`);
+    return attached;
+  } catch (err) {
+    await file.xClose().catch(() => undefined);
+    throw err;
+  }
 }
 
 /** `attachWal`, closing `file` when it fails. */

@@ -15,6 +15,4 @@ export interface StoreOptions {
    * counter) is unchanged: inspecting an unchanged database again costs one GET. Node only.
    */
   readonly cacheDir?: string;
-  /** Told about what was found and set aside while opening (e.g. a `-wal` SQLite would ignore too). */
-  readonly onWarning?: (message: string) => void;
 }

@@ -27,7 +27,6 @@ export function storeOptions(
     ...(options.region !== undefined && { region: options.region }),
     ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
     ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
-    ...(options.quiet !== true && { onWarning: (message: string) => void process.stderr.write(`warning: ${message}\n`) }),
   };
 }
 

@@ -79,15 +79,7 @@ export async function attachWal(vfs: Vfs, name: string, file: VfsFile, options: 
     await checkPageSize(scan, file, walFile, fullName, vfs.xFullPathname(name));
     await checkFinalSize(scan, file, fullName);
     await rollBackHotJournalFirst(vfs, name, file, options.readonly);
-    const summary = (state: WalSummary['state']): WalSummary => ({
-      name: fullName,
-      state,
-      frames: scan.frames,
-      commits: scan.commits,
-      pages: scan.pages.size,
-      uncommittedFrames: 0,
-      reason: scan.end,
-    });
+    const summary = (state: WalSummary['state']): WalSummary => appliedSummary(fullName, scan, state);
     if (options.readonly) {
       kept = true;
       const overlay = new WalOverlayFile(file, walFile, scan, { walName: fullName, stillThere: () => vfs.xAccess(wal) });
@@ -98,6 +90,38 @@ export async function attachWal(vfs: Vfs, name: string, file: VfsFile, options: 
   } finally {
     if (!kept) await walFile.xClose();
   }
+}
+
+/**
+ * A log given as a file (a single S3 object's `k-wal`, read by ranges) over a read-only database
+ * `file`: the same reading as `attachWal` for a reader, with no journal to look for (a single
+ * object has none) and nothing that could remove the log meanwhile. Owns `walFile`.
+ */
+export async function attachWalFile(
+  file: VfsFile,
+  walFile: VfsFile,
+  names: { readonly wal: string; readonly db: string; readonly readOnlyMessage?: string },
+): Promise<AttachedFile> {
+  let kept = false;
+  try {
+    if ((await file.xFileSize()) === 0) return { file, wal: undefined };
+    const scan = await scanWal(walFile, names.wal);
+    if (scan.empty) return { file, wal: ignoredSummary(names.wal, scan) };
+    await checkPageSize(scan, file, walFile, names.wal, names.db);
+    await checkFinalSize(scan, file, names.wal);
+    kept = true;
+    const overlay = new WalOverlayFile(file, walFile, scan, {
+      walName: names.wal,
+      ...(names.readOnlyMessage !== undefined && { readOnlyMessage: names.readOnlyMessage }),
+    });
+    return { file: overlay, wal: appliedSummary(names.wal, scan, 'applied') };
+  } finally {
+    if (!kept) await walFile.xClose();
+  }
+}
+
+function appliedSummary(name: string, scan: WalIndex, state: WalSummary['state']): WalSummary {
+  return { name, state, frames: scan.frames, commits: scan.commits, pages: scan.pages.size, uncommittedFrames: 0, reason: scan.end };
 }
 
 function ignoredSummary(name: string, scan: WalEmpty): WalSummary {

@@ -24,6 +24,8 @@ export interface WalOverlayOptions {
   readonly walName: string;
   /** Whether the log still exists (asked on reads of page 1); absent: it always does. */
   readonly stillThere?: () => Promise<boolean>;
+  /** The message of every write's ReadOnlyError (default: open it for writing to checkpoint the log). */
+  readonly readOnlyMessage?: string;
   /** Closes the base file along with the log (default true). */
   readonly closeBase?: boolean;
 }
@@ -125,6 +127,7 @@ export class WalOverlayFile implements VfsFile {
   }
 
   #readOnly(): ReadOnlyError {
+    if (this.options.readOnlyMessage !== undefined) return new ReadOnlyError(this.options.readOnlyMessage);
     return new ReadOnlyError(
       `attempt to write a readonly database (read with its write-ahead log ${this.options.walName} applied; open it for writing to checkpoint the log first)`,
     );

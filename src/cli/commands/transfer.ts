@@ -113,7 +113,7 @@ async function openSource(location: Location, options: GlobalOptions): Promise<B
   switch (location.kind) {
     case 'file': {
       // A `-wal` beside it: import what SQLite would see (its committed frames applied).
-      const viaWal = await walByteSource(location.path, options);
+      const viaWal = await walByteSource(location, options);
       if (viaWal !== undefined) {
         if (options.quiet !== true) process.stderr.write(`${viaWal.note}\n`);
         return viaWal;
@@ -142,6 +142,12 @@ async function openSource(location: Location, options: GlobalOptions): Promise<B
       });
     }
     case 's3-object': {
+      // A WAL-mode object with `k-wal` beside it: import what SQLite would see.
+      const viaWal = await walByteSource(location, options);
+      if (viaWal !== undefined) {
+        if (options.quiet !== true) process.stderr.write(`${viaWal.note}\n`);
+        return viaWal;
+      }
       const { objects } = await objectStoreFor(location, storeOptions(options));
       const store = objects as S3ObjectStore;
       try {

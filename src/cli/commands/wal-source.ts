@@ -1,10 +1,11 @@
 /**
- * `import`'s source when a plain database has a `-wal` beside it: the database as SQLite sees it,
+ * `import`'s source when a plain database (a local file, a single S3 object) has a `-wal` beside it: the database as SQLite sees it,
  * the log's committed frames applied (pager/wal-attach.ts), rather than the file's raw bytes.
  * Header bytes 18–19 are kept as they are (2: the imported database stays in WAL mode for
  * sqlite3 once exported; s3lite writes it in rollback-journal mode).
  */
 import { existsSync } from 'node:fs';
+import type { Location } from '../../api/location.js';
 import { openLocation } from '../../api/open-location.js';
 import { serialize } from '../../transfer/serialize.js';
 import { storeOptions, type GlobalOptions } from '../context.js';
@@ -17,11 +18,16 @@ export interface WalByteSource {
   close(): Promise<void>;
 }
 
-/** The WAL view of the plain file `path`, or undefined when no log with committed frames lies beside it. */
-export async function walByteSource(path: string, options: GlobalOptions): Promise<WalByteSource | undefined> {
-  if (!existsSync(`${path}-wal`)) return undefined;
+/**
+ * The WAL view of a plain file or a single S3 object, or undefined when no log with committed
+ * frames lies beside it (`X-wal`; for an object whose header says WAL mode, `k-wal`). For an S3
+ * object this costs the open's one ranged GET before the import streams the object.
+ */
+export async function walByteSource(location: Location, options: GlobalOptions): Promise<WalByteSource | undefined> {
+  if (location.kind === 'file' && !existsSync(`${location.path}-wal`)) return undefined;
+  if (location.kind !== 'file' && location.kind !== 's3-object') return undefined;
   const concurrency = options.concurrency;
-  const opened = await openLocation({ kind: 'file', path }, { ...storeOptions(options), readonly: true });
+  const opened = await openLocation(location, { ...storeOptions(options), readonly: true });
   if (opened.wal?.state !== 'applied') {
     await opened.close();
     return undefined;
