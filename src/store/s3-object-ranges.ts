@@ -13,11 +13,10 @@
  *
  * No `node:*` imports.
  */
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CantOpenError, IoError } from '../errors.js';
 import type { RangePin, RangeResponse, RangeSource } from '../vfs/range-file.js';
 import { contentRangeSize } from './content-range.js';
-import type { S3ObjectStore } from './s3-store.js';
+import { GetObjectCommand, type S3ObjectStore } from './s3-store.js';
 
 function field(err: unknown, name: string): unknown {
   return typeof err === 'object' && err !== null ? (err as Record<string, unknown>)[name] : undefined;

@@ -47,6 +47,9 @@ import {
   type WriteConditions,
 } from './object-store.js';
 
+/** For s3-object-ranges.ts: one module imports the SDK, so a bundle imports it once. */
+export { GetObjectCommand };
+
 /** S3 accepts at most this many keys in one DeleteObjects request. */
 export const DELETE_BATCH_SIZE = 1000;
 
