@@ -64,15 +64,18 @@ export async function checkpointWal(
     const batch = pgnos.slice(i, i + perBatch);
     const basePages = Math.floor((await db.xFileSize()) / ps);
     const originals: { pgno: number; data: Uint8Array }[] = [];
-    for (const pgno of batch) {
-      if (pgno <= basePages) originals.push({ pgno, data: await db.xRead(ps, (pgno - 1) * ps) });
+    for (const run of runsOf(batch.filter((p) => p <= basePages), ps)) {
+      const bytes = await db.xRead(run.length * ps, (run[0]! - 1) * ps);
+      run.forEach((pgno, i) => originals.push({ pgno, data: bytes.subarray(i * ps, (i + 1) * ps) }));
     }
     // Always a journal, even with no originals: its original size truncates away pages this
     // step appends, should it be rolled back.
     await writeJournal(vfs, name, { pageSize: ps, originalPageCount: basePages, pages: originals });
-    for (const pgno of batch) {
-      const data = await wal.xRead(ps, index.pages.get(pgno)!);
-      await db.xWrite(data, (pgno - 1) * ps);
+    // Consecutive pages go out in one write each run (their frames are not adjacent in the log).
+    for (const run of runsOf(batch, ps)) {
+      const out = new Uint8Array(run.length * ps);
+      for (let i = 0; i < run.length; i++) out.set(await wal.xRead(ps, index.pages.get(run[i]!)!), i * ps);
+      await db.xWrite(out, (run[0]! - 1) * ps);
     }
     await db.xSync(SyncFlags.SQLITE_SYNC_NORMAL);
     await deleteJournal(vfs, name);
@@ -90,4 +93,21 @@ export async function checkpointWal(
     throw new IoError(`${walName} was checkpointed into ${name} but cannot be removed (${cause}); nothing was written after it`, { cause: err });
   }
   return { pages: pgnos.length, steps };
+}
+
+/** Bytes per write (or read) of consecutive pages. */
+const RUN_BYTES = 1 << 20;
+
+/** `pgnos` (ascending) cut into runs of consecutive page numbers, each at most RUN_BYTES long. */
+function* runsOf(pgnos: readonly number[], pageSize: number): Generator<number[]> {
+  const most = Math.max(1, Math.floor(RUN_BYTES / pageSize));
+  let run: number[] = [];
+  for (const pgno of pgnos) {
+    if (run.length > 0 && (pgno !== run[run.length - 1]! + 1 || run.length === most)) {
+      yield run;
+      run = [];
+    }
+    run.push(pgno);
+  }
+  if (run.length > 0) yield run;
 }
