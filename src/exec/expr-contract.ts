@@ -39,6 +39,8 @@ export interface Scope {
   bindSubquery?(select: SelectStatement, mode: SubqueryBinding['mode']): SubqueryBinding;
   /** Aggregates met while compiling (SELECT with GROUP BY or aggregate functions). */
   bindAggregate?(call: Expr & { kind: 'function' }): { readonly slot: number };
+  /** Window function calls (`f(…) OVER …`) met while compiling; throws where they are not allowed. */
+  bindWindow?(call: Expr & { kind: 'function' }): { readonly slot: number };
 }
 
 /** Per-statement evaluation context. */

@@ -97,8 +97,31 @@ export interface FunctionExpr {
   readonly star: boolean;
   readonly orderBy?: readonly OrderingTerm[];
   readonly filter?: Expr;
-  /** `OVER name` or `OVER (…)`: the window definition kept as source text. */
-  readonly over?: string;
+  /** `OVER name` (the name) or `OVER (…)`: a window function. */
+  readonly over?: string | WindowDefinition;
+}
+
+/**
+ * `( [base] [PARTITION BY …] [ORDER BY …] [frame] )` (https://www.sqlite.org/windowfunctions.html).
+ * A frame offset that is not a constant expression is parsed as NULL, as SQLite's parser does
+ * (sqlite3WindowOffsetExpr), so that it fails at run time with SQLite's message.
+ */
+export interface WindowDefinition {
+  /** A window named in the WINDOW clause that this one extends. */
+  readonly base?: string;
+  readonly partitionBy?: readonly Expr[];
+  readonly orderBy?: readonly OrderingTerm[];
+  readonly frame?: WindowFrame;
+}
+
+export type WindowBoundType = 'UNBOUNDED PRECEDING' | 'PRECEDING' | 'CURRENT ROW' | 'FOLLOWING' | 'UNBOUNDED FOLLOWING';
+
+export interface WindowFrame {
+  readonly units: 'ROWS' | 'RANGE' | 'GROUPS';
+  readonly start: { readonly type: WindowBoundType; readonly offset?: Expr };
+  readonly end: { readonly type: WindowBoundType; readonly offset?: Expr };
+  /** 'NONE' when no EXCLUDE is written (SQLite runs a written EXCLUDE NO OTHERS differently). */
+  readonly exclude: 'NONE' | 'NO OTHERS' | 'CURRENT ROW' | 'GROUP' | 'TIES';
 }
 
 export interface InExpr {
@@ -229,8 +252,8 @@ export interface SelectCore {
   readonly where?: Expr;
   readonly groupBy?: readonly Expr[];
   readonly having?: Expr;
-  /** `WINDOW …` definitions kept as source text. */
-  readonly window?: string;
+  /** `WINDOW name AS (…), …` in order. */
+  readonly window?: readonly { readonly name: string; readonly definition: WindowDefinition }[];
   /** Written without a SELECT keyword: `x IN t` reads as `x IN (SELECT * FROM t)`. */
   readonly implicit?: true;
 }

@@ -290,8 +290,35 @@ describe('statements', () => {
     });
     expect(parseStatement('SELECT max(a) over FROM t')).toMatchObject({ first: { columns: [{ alias: 'over' }] } });
     expect(parseStatement('SELECT sum(a) FILTER (WHERE a > 0) OVER w FROM t WINDOW w AS (ORDER BY a)')).toMatchObject({
-      first: { columns: [{ expr: { kind: 'function', over: 'w', filter: { op: '>' } } }], window: 'WINDOW w AS (ORDER BY a)' },
+      first: {
+        columns: [{ expr: { kind: 'function', over: 'w', filter: { op: '>' } } }],
+        window: [{ name: 'w', definition: { orderBy: [{ expr: { column: 'a' } }] } }],
+      },
     });
+  });
+
+  it('parses window definitions: base window, PARTITION BY, ORDER BY, frame, EXCLUDE', () => {
+    const s = parseStatement('SELECT sum(a) OVER (w PARTITION BY b ORDER BY c GROUPS BETWEEN 2 PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE TIES) FROM t') as SelectStatement;
+    expect(s.first).toMatchObject({
+      columns: [
+        {
+          expr: {
+            over: {
+              base: 'w',
+              partitionBy: [{ column: 'b' }],
+              orderBy: [{ expr: { column: 'c' } }],
+              frame: { units: 'GROUPS', start: { type: 'PRECEDING', offset: { value: 2 } }, end: { type: 'UNBOUNDED FOLLOWING' }, exclude: 'TIES' },
+            },
+          },
+        },
+      ],
+    });
+    // One bound ends at CURRENT ROW; a frame offset that is not constant becomes NULL (as SQLite's parser makes it).
+    expect((parseStatement('SELECT sum(a) OVER (ROWS a PRECEDING) FROM t') as SelectStatement).first).toMatchObject({
+      columns: [{ expr: { over: { frame: { start: { type: 'PRECEDING', offset: { kind: 'literal', type: 'null' } }, end: { type: 'CURRENT ROW' } } } } }],
+    });
+    expect(() => parseStatement('SELECT sum(a) OVER (ROWS BETWEEN 1 FOLLOWING AND CURRENT ROW) FROM t')).toThrow('unsupported frame specification');
+    expect(() => parseStatement('SELECT sum(a) OVER (ROWS BETWEEN UNBOUNDED FOLLOWING AND CURRENT ROW) FROM t')).toThrow('syntax error');
   });
 
   it('parses joins left-deep', () => {

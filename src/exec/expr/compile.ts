@@ -21,8 +21,9 @@
  *   printf's byte precision) holds U+FFFD where SQLite keeps the raw bytes;
  * - the affinity of a scalar subquery `(SELECT col …)` is none unless the scope implements
  *   the optional `subqueryAffinity(select)` (ScopeExtras below);
- * - 'localtime'/'utc' date modifiers are no-ops (UTC); window functions are not provided;
- *   JSON functions and `->`/`->>` are functions/json/'s (its differences are listed there); changes()/last_insert_rowid()/total_changes() need an
+ * - 'localtime'/'utc' date modifiers are no-ops (UTC); window functions need a scope that binds
+ *   them (the SELECT executor); JSON functions and `->`/`->>` are functions/json/'s (its
+ *   differences are listed there); changes()/last_insert_rowid()/total_changes() need an
  *   EvalContext with a `connection` (functions/scalar.ts, EvalContextWithConnection).
  */
 import { SqliteError } from '../../errors.js';
@@ -35,6 +36,7 @@ import { isAggregateFunction } from '../functions/aggregate.js';
 import { currentTimeValue } from '../functions/datetime.js';
 import { compileJsonArrow, compileJsonCall } from '../functions/json/json-call.js';
 import { resolveFunction } from '../functions/scalar.js';
+import { isBuiltinWindowFunction } from '../window/builtin-window-functions.js';
 import { arith, bitNot, bitop, negate } from './arith.js';
 import { comparisonAffinity, compareOperands } from './compare.js';
 import { globMatch, likeMatch } from './like.js';
@@ -550,7 +552,13 @@ export function likeOrGlob(glob: boolean, pattern: Value, subject: Value, escape
 function compileFunction(c: Compiler, e: FunctionExpr): CompiledExpr {
   const name = e.name.toLowerCase();
   const argc = e.star ? 0 : e.args.length;
-  if (e.over !== undefined) throw new SqliteError('SQLITE_ERROR', `window functions are not supported: ${e.name}()`);
+  if (e.over !== undefined) {
+    // Window functions are evaluated by the SELECT executor (src/exec/window/) into a slot.
+    if (c.scope.bindWindow === undefined) throw new SqliteError('SQLITE_ERROR', `misuse of window function ${e.name}()`);
+    const slot = c.scope.bindWindow(e).slot;
+    return (row) => row[slot] ?? null;
+  }
+  if (isBuiltinWindowFunction(name)) throw new SqliteError('SQLITE_ERROR', `misuse of window function ${e.name}()`);
   if (isAggregateFunction(name, argc)) {
     if (e.distinct && argc !== 1) throw new SqliteError('SQLITE_ERROR', 'DISTINCT aggregates must have exactly one argument');
     if (!c.aggregateAllowed || c.scope.bindAggregate === undefined) {

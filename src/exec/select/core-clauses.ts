@@ -66,7 +66,8 @@ export function compileClauses(
   });
   const having = havingTerm === undefined ? undefined : scope.compile(withAliases(havingTerm), true);
 
-  // ORDER BY (a lone core owns the statement's ORDER BY).
+  // ORDER BY (a lone core owns the statement's ORDER BY); it may hold window functions.
+  scope.windowsAllowed = true;
   const order: OrderEntry[] = (stmt?.orderBy ?? []).map((t: OrderingTerm, i) => {
     const k = resolveResultRef(t.expr, 'ORDER BY', i, results.length);
     const explicit = t.expr.kind === 'collate' ? t.expr.collation : undefined;

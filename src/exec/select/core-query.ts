@@ -1,8 +1,9 @@
 /**
  * Running a compiled SELECT core. Rows go through, in SQLite's order:
  *
- *   aggregate (GROUP BY groups, or one group)  →  HAVING  →  result columns  →  DISTINCT
- *   →  ORDER BY (a sort, unless the scan already yields that order)  →  OFFSET / LIMIT
+ *   aggregate (GROUP BY groups, or one group)  →  HAVING  →  window functions (every row
+ *   buffered; window-rows.ts)  →  result columns  →  DISTINCT  →  ORDER BY (a sort, unless the
+ *   scan already yields that order)  →  OFFSET / LIMIT
  *
  * Rows stream: nothing is buffered unless a step needs the whole input (a sort, grouping,
  * DISTINCT keeps only its keys), and LIMIT stops the scan. The common shape — no sort, no
@@ -20,11 +21,13 @@ import { joinRows } from './join-loop.js';
 import type { CompiledQuery, RunContext } from './query-types.js';
 import { evaluate } from './run-terms.js';
 import { compareKeys, TopRows } from './sort-rows.js';
+import { computeWindows } from './window-rows.js';
 
 /** The CompiledQuery of a planned SELECT core. */
 export function coreQuery(plan: CorePlan): CompiledQuery {
   const { scope, limitScope, distinct, results, columns, groupBy, having, order, aggregate, sorted, limit, offset, loops, countRoot, fromQueries } = plan;
   const countOnly = countRoot !== undefined;
+  const windows = scope.windows;
 
   // A result column that is a GROUP BY term shows the group's key as SQLite stores it: the
   // value from the group's first row.
@@ -90,14 +93,23 @@ export function coreQuery(plan: CorePlan): CompiledQuery {
       const keys = sortKeys(row, out, rt);
       return keys instanceof Promise ? keys.then((k) => ({ out, keys: k })) : { out, keys };
     };
+    // Window functions need every row first: the rows past HAVING wait here (window-rows.ts).
+    const windowed: { row: Value[]; groupKeyValues: readonly Value[] | undefined }[] | undefined = windows.length > 0 ? [] : undefined;
+    const pass = (row: Value[], groupKeyValues?: readonly Value[]): Produced | undefined | Promise<Produced | undefined> => {
+      if (windowed !== undefined) {
+        windowed.push({ row: row.slice(), groupKeyValues });
+        return undefined;
+      }
+      const out = project(row, rt, groupKeyValues);
+      return out instanceof Promise ? out.then((o) => finish(row, o)) : finish(row, out);
+    };
     const emitHaving = async (row: Value[], groupKeyValues?: readonly Value[]): Promise<Produced | undefined> => {
       if (!isTrue(await evaluate(having!, row, rt))) return undefined;
-      return finish(row, await project(row, rt, groupKeyValues));
+      return pass(row, groupKeyValues);
     };
     const emit = (row: Value[], groupKeyValues?: readonly Value[]): Produced | undefined | Promise<Produced | undefined> => {
       if (having !== undefined) return emitHaving(row, groupKeyValues);
-      const out = project(row, rt, groupKeyValues);
-      return out instanceof Promise ? out.then((o) => finish(row, o)) : finish(row, out);
+      return pass(row, groupKeyValues);
     };
     if (countOnly) {
       const row = new Array<Value>(scope.width).fill(null);
@@ -111,15 +123,24 @@ export function coreQuery(plan: CorePlan): CompiledQuery {
       if (!aggregate) {
         for (;;) {
           const ok = joinedRows.step();
-          if (!(typeof ok === 'function' ? await ok() : ok)) return;
+          if (!(typeof ok === 'function' ? await ok() : ok)) break;
           let r = emit(joinedRows.row);
           if (r instanceof Promise) r = await r;
           if (r !== undefined && !sink(r)) return;
         }
-      }
-      await aggregateRows(scope, groupBy, joinedRows, rt, outer, emit, sink);
+      } else await aggregateRows(scope, groupBy, joinedRows, rt, outer, emit, sink);
     } finally {
       joinedRows.close();
+    }
+    if (windowed === undefined) return;
+    const order = await computeWindows(windows, windowed.map((w) => w.row), rt);
+    for (const i of order) {
+      const { row, groupKeyValues } = windowed[i]!;
+      let out = project(row, rt, groupKeyValues);
+      if (out instanceof Promise) out = await out;
+      let r = finish(row, out);
+      if (r instanceof Promise) r = await r;
+      if (r !== undefined && !sink(r)) return;
     }
   }
 
@@ -185,7 +206,7 @@ export function coreQuery(plan: CorePlan): CompiledQuery {
     const { max, skip: skip0, cap } = limit === undefined && offset === undefined ? wantOnly(want) : await limits(rt, outer, limit, offset, want);
     if (max === 0n) return;
     let skip = skip0;
-    if (!sorted && !aggregate && !countOnly) {
+    if (!sorted && !aggregate && !countOnly && windows.length === 0) {
       yield* streamBatches(rt, outer, max, skip);
       return;
     }

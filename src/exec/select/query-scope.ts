@@ -22,6 +22,7 @@ import type { Value } from '../value.js';
 import { jsonArgKinds } from '../functions/json/json-call.js';
 import { groupKey } from './group-key.js';
 import type { TableFunction } from './table-functions.js';
+import { compileWindowCall, type NamedWindows, type WindowBinding } from './window-binding.js';
 import type { CompileEnv, CompiledQuery } from './query-types.js';
 
 export interface SourceColumn {
@@ -96,6 +97,13 @@ export class CoreScope implements Scope {
   usesOuter = false;
   /** Aggregates bound so far (undefined: aggregates are not allowed here). */
   readonly aggregates: AggregateBinding[] = [];
+  /** Window function calls bound so far (result columns and ORDER BY only). */
+  readonly windows: WindowBinding[] = [];
+  /** Set while compiling the clauses where window functions may appear. */
+  windowsAllowed = false;
+  /** The core's `WINDOW name AS (…)` definitions. */
+  namedWindows: NamedWindows | undefined;
+  private inWindowArgs = false;
   /** Every subquery bound in this core's expressions (for the plan). */
   readonly subqueries: SubqueryRun[] = [];
   private tracking: Tracking[] = [];
@@ -251,6 +259,24 @@ export class CoreScope implements Scope {
     const t = this.tracking[this.tracking.length - 1];
     t?.subqueries.push(run);
     return { slot: run.slot, mode };
+  }
+
+  bindWindow(call: Expr & { kind: 'function' }): { readonly slot: number } {
+    if (!this.windowsAllowed || this.inAggregateArgs || this.inWindowArgs) {
+      throw new SqliteError('SQLITE_ERROR', `misuse of window function ${call.name}()`);
+    }
+    const slot = this.allocSlot();
+    // Its terms are evaluated per row before the window runs, outside the expression being compiled.
+    const saved = this.tracking;
+    this.tracking = [];
+    this.inWindowArgs = true;
+    try {
+      this.windows.push(compileWindowCall(this, call, this.namedWindows, slot));
+    } finally {
+      this.tracking = saved;
+      this.inWindowArgs = false;
+    }
+    return { slot };
   }
 
   bindAggregate(call: Expr & { kind: 'function' }): { readonly slot: number } {

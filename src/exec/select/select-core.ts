@@ -27,8 +27,13 @@ export function compileSelectCore(
   const scope = new CoreScope(env, parent, compile);
   const fromQueries: CompiledQuery[] = [];
   const join = compileFrom(scope, core.from, env, fromQueries);
+  // Window functions may appear in the result columns and ORDER BY only (core-clauses.ts).
+  scope.namedWindows = core.window;
+  scope.windowsAllowed = true;
   const results = compileResults(scope, core, env);
+  scope.windowsAllowed = false;
   const clauses = compileClauses(scope, core.where, core.groupBy, core.having, stmt, results, join);
+  scope.windowsAllowed = false;
 
   const aggregate = scope.aggregates.length > 0 || clauses.groupBy.length > 0;
   if (clauses.having !== undefined && !aggregate) throw err('HAVING clause on a non-aggregate query');
@@ -38,7 +43,8 @@ export function compileSelectCore(
   const limit = stmt?.limit === undefined ? undefined : limitScope.compile(stmt.limit);
   const offset = stmt?.offset === undefined ? undefined : limitScope.compile(stmt.offset);
 
-  const { loops, sorted, countRoot, plan } = planLoops(scope, core, clauses, results, aggregate);
+  // Rows leave the window stage in its order, so ORDER BY cannot come from the scan then.
+  const { loops, sorted, countRoot, plan } = planLoops(scope, core, clauses, results, aggregate || scope.windows.length > 0);
   return coreQuery({
     scope,
     limitScope,

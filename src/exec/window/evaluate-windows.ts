@@ -4,10 +4,11 @@
  * arguments and FILTER result) and gets back each call's value per row and the order the rows
  * leave in.
  *
- * Orderings are processed last to first, each a stable sort of the order the previous one left
- * (the first of the scan), so the rows leave ordered by the first window, ties in the order of
- * the next — as SQLite's rewrite nests one sub-select per distinct window (window.c, "SELECT
- * REWRITING").
+ * Each distinct window (the caller decides which calls share one) is an "ordering" here. They
+ * are processed last to first, each a stable sort of the order the previous one left (the first
+ * of the scan), so the rows leave ordered by the first window, ties in the order of the next — as
+ * SQLite's rewrite nests one sub-select per distinct window (window.c, "SELECT REWRITING"); that
+ * order also decides row_number() and the like among peers.
  */
 import { SqliteError } from '../../errors.js';
 import { createAggregate } from '../functions/aggregate.js';
@@ -94,7 +95,8 @@ function evaluateCall(c: WindowCallInput, part: Partition, rangesFor: (f: Frame)
       frame: c.frame,
       args,
       included: filter === undefined ? () => true : (p) => filter[rows[p]!] === 1,
-      inverse: inverseAggregate(c.name, argc, c.collation),
+      // min/max accumulate with the plain aggregate when nothing ever leaves the frame.
+      inverse: (c.name === 'min' || c.name === 'max') && c.frame.start.type === 'UNBOUNDED PRECEDING' ? undefined : inverseAggregate(c.name, argc, c.collation),
       plain,
     },
     part,

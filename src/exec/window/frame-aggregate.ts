@@ -1,7 +1,7 @@
 /**
  * An aggregate over every row's frame, for one partition.
  *
- * EXCLUDE NO OTHERS with an aggregate that has an inverse: the frame slides. Every row is
+ * No EXCLUDE and an aggregate that has an inverse: the frame slides. Every row is
  * stepped once and taken out once, in row order, so a partition costs O(n) steps whatever the
  * frame's width. The order in which steps and inverses interleave is SQLite's (window.c's
  * sqlite3WindowCodeStep patterns), because it shows in results: a sum that saw a REAL stays a
@@ -9,7 +9,7 @@
  * becomes empty.
  *
  * Without an inverse: frames that all start at the partition's first row accumulate; other
- * frames are computed afresh per row. EXCLUDE CURRENT ROW | GROUP | TIES is computed afresh per
+ * frames are computed afresh per row. A written EXCLUDE (even NO OTHERS) is computed afresh per
  * row too, as SQLite does (windowFullScan) — O(frame) per row.
  */
 import type { Aggregate } from '../functions/aggregate.js';
@@ -34,7 +34,7 @@ export interface AggregateCall {
 export function aggregateOverFrames(call: AggregateCall, part: Partition, ranges: FrameRanges, out: (p: number, v: Value) => void): void {
   const size = part.rows.length;
   const { frame } = call;
-  if (frame.exclude !== 'NO OTHERS') {
+  if (frame.exclude !== 'NONE') {
     for (let p = 0; p < size; p++) out(p, fresh(call, part, ranges, p));
     return;
   }
@@ -101,14 +101,11 @@ function slide(call: AggregateCall, agg: InverseAggregate, part: Partition, rang
 
 /** The aggregate of position p's frame, EXCLUDE applied, from a fresh state. */
 function fresh(call: AggregateCall, part: Partition, ranges: FrameRanges, p: number): Value {
-  const agg = call.inverse?.();
-  const plain = agg === undefined ? call.plain() : undefined;
+  const agg = call.plain();
   forEachFramePosition(call.frame, part, ranges, p, (q) => {
-    if (!call.included(q)) return;
-    if (agg !== undefined) agg.step(call.args(q));
-    else plain!.step([...call.args(q)]);
+    if (call.included(q)) agg.step([...call.args(q)]);
   });
-  return agg !== undefined ? agg.value() : plain!.final();
+  return agg.final();
 }
 
 /**
@@ -118,7 +115,7 @@ function fresh(call: AggregateCall, part: Partition, ranges: FrameRanges, p: num
 export function forEachFramePosition(frame: Frame, part: Partition, ranges: FrameRanges, p: number, each: (q: number) => void): void {
   const s = ranges.start[p]!;
   const e = ranges.end[p]!;
-  if (frame.exclude === 'NO OTHERS') {
+  if (frame.exclude === 'NONE' || frame.exclude === 'NO OTHERS') {
     for (let q = s; q < e; q++) each(q);
     return;
   }
@@ -140,7 +137,7 @@ export function framePosition(frame: Frame, part: Partition, ranges: FrameRanges
   const e = ranges.end[p]!;
   if (s >= e) return undefined;
   const pieces: [number, number][] = [];
-  if (frame.exclude === 'NO OTHERS') pieces.push([s, e]);
+  if (frame.exclude === 'NONE' || frame.exclude === 'NO OTHERS') pieces.push([s, e]);
   else {
     let xs = p;
     let xe = p + 1;

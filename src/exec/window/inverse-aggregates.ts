@@ -5,7 +5,9 @@
  *   count, sum, total, avg     a counter and SumCtx (aggregate.ts's KbnSum) with sumInverse
  *   group_concat, string_agg   the text and the separator lengths, groupConcatInverse
  *   min, max                   a monotonic deque (SQLite keeps an ephemeral index instead:
- *                              same answers, amortised O(1) here)
+ *                              same answers, amortised O(1) here). Frames that start at the
+ *                              partition's first row need no inverse and use the plain
+ *                              aggregate, which keeps the first of equal values as SQLite does.
  *
  * Steps and inverses always come in row order (a frame's start and end only move forward), so
  * the n-th inverse takes out the n-th stepped row; the deque relies on it.
@@ -86,8 +88,9 @@ class MinMaxDeque implements InverseAggregate {
     const id = this.stepped++;
     const v = args[0] ?? null;
     if (v === null) return;
-    // Drop candidates that can never be the answer again: older and strictly worse.
-    while (this.ids.length > this.head && this.worse(this.values[this.values.length - 1]!, v) > 0) {
+    // Drop candidates that can never be the answer again: older and not better. Of equal
+    // values (under a collation: 'b' and 'B') the latest wins, as from SQLite's index.
+    while (this.ids.length > this.head && this.worse(this.values[this.values.length - 1]!, v) >= 0) {
       this.ids.pop();
       this.values.pop();
     }

@@ -12,7 +12,12 @@ import type { Value } from '../value.js';
 
 export type FrameUnits = 'ROWS' | 'RANGE' | 'GROUPS';
 export type BoundType = 'UNBOUNDED PRECEDING' | 'PRECEDING' | 'CURRENT ROW' | 'FOLLOWING' | 'UNBOUNDED FOLLOWING';
-export type FrameExclude = 'NO OTHERS' | 'CURRENT ROW' | 'GROUP' | 'TIES';
+/**
+ * 'NONE': no EXCLUDE written. A written EXCLUDE NO OTHERS excludes nothing either, but SQLite
+ * then computes every frame afresh (windowFullScan) instead of sliding, which shows in results
+ * (a sum that saw a REAL earlier in the partition stays INTEGER), so it is kept apart.
+ */
+export type FrameExclude = 'NONE' | 'NO OTHERS' | 'CURRENT ROW' | 'GROUP' | 'TIES';
 
 export interface FrameBound {
   readonly type: BoundType;
@@ -49,7 +54,7 @@ export const DEFAULT_FRAME: Frame = Object.freeze({
   units: 'RANGE',
   start: Object.freeze({ type: 'UNBOUNDED PRECEDING', offset: 0 }),
   end: Object.freeze({ type: 'CURRENT ROW', offset: 0 }),
-  exclude: 'NO OTHERS',
+  exclude: 'NONE',
 });
 
 /**

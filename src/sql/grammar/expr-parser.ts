@@ -9,7 +9,7 @@
  * share (ORDER BY terms, indexed columns).
  */
 import { SqlSyntaxError } from '../../errors.js';
-import type { BinaryOp, Expr, IndexedColumn, LiteralExpr, OrderingTerm, SelectStatement } from '../ast.js';
+import type { BinaryOp, Expr, IndexedColumn, LiteralExpr, OrderingTerm, SelectStatement, WindowDefinition } from '../ast.js';
 import type { Token } from '../tokenizer.js';
 import { ParserBase } from './parser-base.js';
 
@@ -49,7 +49,7 @@ export abstract class ExprParser extends ParserBase {
   /** A full SELECT (parenthesized subqueries, IN (SELECT …), EXISTS): the SELECT layer's. */
   abstract select(): SelectStatement;
   /** `OVER ( … )` after a function call: the window layer's. */
-  protected abstract windowDefinition(): string;
+  protected abstract windowDefinition(): WindowDefinition;
 
   // ── Expressions ─────────────────────────────────────────────────────────────────────────
 
@@ -385,7 +385,7 @@ export abstract class ExprParser extends ParserBase {
       filter = this.expr();
       this.expectOp(')');
     }
-    let over: string | undefined;
+    let over: string | WindowDefinition | undefined;
     if (this.atKw('OVER')) {
       this.next();
       if (this.atOp('(')) over = this.windowDefinition();

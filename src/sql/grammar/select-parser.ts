@@ -3,7 +3,7 @@
  * VALUES, result columns and FROM clauses with their joins.
  */
 import { SqlSyntaxError } from '../../errors.js';
-import type { CommonTableExpr, CompoundOp, Expr, FromItem, JoinOp, OrderingTerm, ResultColumn, SelectCore, SelectStatement, ValuesCore, WithClause } from '../ast.js';
+import type { CommonTableExpr, CompoundOp, Expr, FromItem, JoinOp, OrderingTerm, ResultColumn, SelectCore, SelectStatement, ValuesCore, WindowDefinition, WithClause } from '../ast.js';
 import { JOIN_KEYWORDS } from '../keywords.js';
 import { WindowParser } from './window-parser.js';
 
@@ -114,15 +114,15 @@ export class SelectParser extends WindowParser {
       while (this.acceptOp(',')) groupBy.push(this.expr());
       if (this.acceptKw('HAVING')) having = this.expr();
     }
-    let window: string | undefined;
+    let window: { name: string; definition: WindowDefinition }[] | undefined;
     if (this.atKw('WINDOW') && this.isName(this.peek(1), { string: true, joinKw: true })) {
-      const start = this.next().offset;
+      this.next();
+      window = [];
       do {
-        this.nm();
+        const name = this.nm();
         this.expectKw('AS');
-        this.windowDefinition();
+        window.push({ name, definition: this.windowDefinition() });
       } while (this.acceptOp(','));
-      window = this.sql.slice(start, this.lastEnd);
     }
     return {
       kind: 'select-core',

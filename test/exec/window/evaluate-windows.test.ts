@@ -36,7 +36,7 @@ const frame: fc.Arbitrary<Frame> = fc
     end: fc.integer({ min: 1, max: 4 }),
     startOffset: fc.integer({ min: 0, max: 3 }),
     endOffset: fc.integer({ min: 0, max: 3 }),
-    exclude: fc.constantFrom<FrameExclude>('NO OTHERS', 'NO OTHERS', 'CURRENT ROW', 'GROUP', 'TIES'),
+    exclude: fc.constantFrom<FrameExclude>('NONE', 'NONE', 'NO OTHERS', 'CURRENT ROW', 'GROUP', 'TIES'),
   })
   .filter((f) => f.start <= f.end || (f.start === 1 && f.end === 1))
   .filter((f) => !(f.start === 2 && f.end === 1) && !(f.start === 3 && f.end <= 2))
