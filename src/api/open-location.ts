@@ -12,7 +12,7 @@
  * so this module — and `Database.open` with S3 or memory stores — still loads and bundles for a
  * browser or an edge worker.
  */
-import { CantOpenError, MisuseError } from '../errors.js';
+import { AccessDeniedError, CantOpenError, MisuseError } from '../errors.js';
 import { fetchJournalHead } from '../pager/commit-protocol.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { BlockVfs } from '../vfs/block-vfs.js';
@@ -118,14 +118,19 @@ export async function openLocation(location: Location, options: OpenLocationOpti
     return single;
   }
   if (location.kind === 's3' || location.kind === 's3-blocks' || location.kind === 'block-directory') {
+    let blocksError: unknown;
     try {
       return await openBlocks(location, options, url);
     } catch (err) {
-      // `s3://bucket/k` without block 0: the single object `k`, if there is one.
-      if (location.kind !== 's3' || options.create === true || !(err instanceof CantOpenError)) throw err;
+      // `s3://bucket/k` without block 0: the single object `k`, if there is one. S3 answers 403
+      // rather than 404 for a missing key to a caller without s3:ListBucket, so a denied block 0
+      // may just be a missing one: the object decides.
+      if (location.kind !== 's3' || options.create === true || !(err instanceof CantOpenError || err instanceof AccessDeniedError)) throw err;
+      blocksError = err;
     }
     const single = await openSingleObject(asObject(location), options);
     if (single === undefined) {
+      if (blocksError instanceof AccessDeniedError) throw blocksError;
       throw new CantOpenError(
         `unable to open ${url}: no database there (neither block 0 ${location.key}/0000000000 nor the object ${location.key} exists in bucket ${location.bucket})`,
       );

@@ -21,16 +21,25 @@ import { contentRangeSize } from './content-range.js';
 export interface HttpRangesOptions {
   /** Default: `globalThis.fetch`. */
   readonly fetch?: typeof globalThis.fetch;
+  /**
+   * Largest file read whole from a server that ignores Range (it is held in memory); default
+   * 1 GiB. Larger: IoError, before the body is read.
+   */
+  readonly maxWholeBytes?: number;
 }
+
+export const DEFAULT_MAX_WHOLE_BYTES = 2 ** 30;
 
 export class HttpRanges implements RangeSource {
   readonly url: string;
   requests = 0;
   readonly #href: string;
   readonly #fetch: typeof globalThis.fetch;
+  readonly #maxWholeBytes: number;
 
   constructor(href: string, options: HttpRangesOptions = {}) {
     this.#href = href;
+    this.#maxWholeBytes = options.maxWholeBytes ?? DEFAULT_MAX_WHOLE_BYTES;
     this.url = redactUrl(href);
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
@@ -49,6 +58,11 @@ export class HttpRanges implements RangeSource {
     }
     const status = response.status;
     if (status === 206 || status === 200) {
+      const declared = Number(response.headers.get('content-length') ?? NaN);
+      if (status === 200 && declared > this.#maxWholeBytes) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new IoError(`${this.url} ignores Range requests and is ${declared} bytes: too large to read whole (at most ${this.#maxWholeBytes})`);
+      }
       const bytes = new Uint8Array(await response.arrayBuffer());
       const etag = response.headers.get('etag');
       const lastModified = response.headers.get('last-modified');

@@ -5,6 +5,8 @@
  * answers compared with sqlite3's on the same file.
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -110,6 +112,23 @@ describe('a single S3 object, read in place', () => {
       const missing = Database.open(`s3://${bucket}/nothing/here`, s3());
       await expect(missing).rejects.toThrow(CantOpenError);
       await expect(missing).rejects.toThrow(/nothing\/here\/0000000000.*nothing\/here\b/);
+    } finally {
+      client.destroy();
+      await store.close();
+    }
+  });
+
+  it('creates blocks at s3://bucket/k whatever its name', async () => {
+    const { bucket, client, store } = await newTestBucket();
+    try {
+      const db = await Database.create(`s3://${bucket}/made/new.sqlite`, { ...s3(), locking: 'none' });
+      await db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (42);');
+      await db.close();
+      expect((await store.get('made/new.sqlite/0000000000'))?.length).toBe(4096);
+      expect(await store.get('made/new.sqlite')).toBeUndefined();
+      const again = await Database.open(`s3://${bucket}/made/new.sqlite`, s3());
+      expect(await again.query('SELECT x FROM t')).toEqual([{ x: 42 }]);
+      await again.close();
     } finally {
       client.destroy();
       await store.close();
@@ -280,6 +299,43 @@ describe('a single S3 object, read in place', () => {
     } finally {
       client.destroy();
       await store.close();
+    }
+  });
+});
+
+describe('a bucket that says 403 for keys that do not exist (a reader without s3:ListBucket)', () => {
+  it('still finds the single object, and reports access denied when there is none', async () => {
+    const denied = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>';
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      seen.push(`${req.method} ${path}`);
+      const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+      if (path !== '/bkt/shared/app.sqlite' || m === null) {
+        res.writeHead(403, { 'content-type': 'application/xml' }).end(denied);
+        return;
+      }
+      const start = Number(m[1]);
+      const end = Math.min(Number(m[2]), fixture.length - 1);
+      res
+        .writeHead(206, { etag: '"abc"', 'content-range': `bytes ${start}-${end}/${fixture.length}`, 'content-length': String(end - start + 1) })
+        .end(fixture.subarray(start, end + 1));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const options = { endpoint, forcePathStyle: true, region: 'us-east-1' };
+      const db = await Database.open('s3://bkt/shared/app.sqlite', options);
+      expect(await db.query('SELECT count(*) AS n FROM orders')).toEqual(sqlite3Json(FIXTURE, 'SELECT count(*) AS n FROM orders'));
+      await db.close();
+      expect(seen.slice(0, 3).sort()).toEqual(['GET /bkt/shared/app.sqlite', 'GET /bkt/shared/app.sqlite-journal/0000000000', 'GET /bkt/shared/app.sqlite/0000000000']);
+      const none = Database.open('s3://bkt/shared/other.sqlite', options);
+      // As SQLite for a file it may not read: SQLITE_CANTOPEN, saying why.
+      await expect(none).rejects.toThrow(CantOpenError);
+      await expect(none).rejects.toThrow(/unable to open s3:\/\/bkt\/shared\/other\.sqlite: access denied \(HTTP 403\)/);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

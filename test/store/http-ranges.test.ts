@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../src/api/database.js';
 import { openLocation } from '../../src/api/open-location.js';
 import { BusyError, CantOpenError, IoError, NotADatabaseError, ReadOnlyError } from '../../src/errors.js';
+import { HttpRanges } from '../../src/store/http-ranges.js';
 import { RangeFile } from '../../src/vfs/range-file.js';
 import { makeDatabaseBytes, sqlite3 } from '../support/sqlite3.js';
 
@@ -136,6 +137,14 @@ describe('a database at an http(s) URL', () => {
     expect(log.length - from).toBe(1);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/ignores Range requests; read the whole object \(573440 bytes\) once/);
+  });
+
+  it('refuses to hold a file read whole beyond its limit, before reading the body', async () => {
+    put('/plain/big.sqlite', fixture, { ranges: false });
+    const source = new HttpRanges(`${base}/plain/big.sqlite`, { maxWholeBytes: 100_000 });
+    const open = RangeFile.open(source);
+    await expect(open).rejects.toThrow(IoError);
+    await expect(open).rejects.toThrow(/ignores Range requests and is 573440 bytes: too large to read whole \(at most 100000\)/);
   });
 
   it('never shows a presigned query string or credentials, in errors or warnings', async () => {

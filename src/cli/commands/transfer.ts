@@ -15,7 +15,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { asBlocks, asObject, formatLocation, redactUrl, type Location } from '../../api/location.js';
 import { objectStoreFor, openLocation } from '../../api/open-location.js';
-import { BusyError, CantOpenError, IoError, MisuseError, asSqliteError } from '../../errors.js';
+import { AccessDeniedError, BusyError, CantOpenError, IoError, MisuseError, asSqliteError } from '../../errors.js';
 import { prepareSafeFile } from '../../pager/commit-protocol.js';
 import { BlockStore } from '../../store/block-store.js';
 import { S3ObjectStore } from '../../store/s3-store.js';
@@ -129,13 +129,17 @@ async function openSource(location: Location, options: GlobalOptions): Promise<B
       return { chunks: process.stdin, size: undefined, close: async () => {} };
     case 's3': {
       // Blocks when block 0 exists (the open reads it anyway), else the single object.
+      let blocksError: unknown;
       try {
         return await openSource(asBlocks(location), options);
       } catch (err) {
-        if (!(err instanceof CantOpenError)) throw err;
+        // A denied block 0 may be a missing one (S3 says 403 without s3:ListBucket): the object decides.
+        if (!(err instanceof CantOpenError || err instanceof AccessDeniedError)) throw err;
+        blocksError = err;
       }
       return openSource(asObject(location), options).catch((err: unknown) => {
         if (!(err instanceof CantOpenError)) throw err;
+        if (blocksError instanceof AccessDeniedError) throw blocksError;
         throw new CantOpenError(
           `unable to open ${formatLocation(location)}: no database there (neither block 0 ${location.key}/0000000000 nor the object ${location.key} exists in bucket ${location.bucket})`,
         );
