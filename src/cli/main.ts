@@ -26,8 +26,9 @@ Locations (the command and what exists decide, never the name):
   FILE                   any other local path: a plain SQLite file
   -                      standard input (import) or standard output (export)
 
-WAL mode: a plain file's FILE-wal is applied when reading, as SQLite applies it (its committed
-frames); a writer checkpoints it into FILE first, then writes with the rollback journal.
+WAL mode: a plain file's FILE-wal (a single object's k-wal) is applied when reading, as SQLite
+applies it (its committed frames); a writer checkpoints it into FILE first, then writes with the
+rollback journal.
 
 S3 settings come from the AWS SDK's usual sources (AWS_ENDPOINT_URL, AWS_REGION, AWS_PROFILE,
 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws/config) unless --endpoint/--region are given.`;
