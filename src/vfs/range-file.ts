@@ -329,11 +329,11 @@ export class RangeFile implements VfsFile {
     if (this.#closed) throw new MisuseError(`${this.#source.url} is closed`);
   }
 
-  async xWrite(): Promise<void> {
+  async xWrite(_data: Uint8Array, _offset: number): Promise<void> {
     throw new ReadOnlyError(this.#readOnlyMessage);
   }
 
-  async xTruncate(): Promise<void> {
+  async xTruncate(_size: number): Promise<void> {
     throw new ReadOnlyError(this.#readOnlyMessage);
   }
 

@@ -4,7 +4,7 @@
  * first, then the object), page-aligned ranged GETs pinned to the ETag, read-only, and the
  * answers compared with sqlite3's on the same file.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -112,6 +112,30 @@ describe('a single S3 object, read in place', () => {
       const missing = Database.open(`s3://${bucket}/nothing/here`, s3());
       await expect(missing).rejects.toThrow(CantOpenError);
       await expect(missing).rejects.toThrow(/nothing\/here\/0000000000.*nothing\/here\b/);
+    } finally {
+      client.destroy();
+      await store.close();
+    }
+  });
+
+  it('reads databases of the smallest and largest page sizes as sqlite3 does', async () => {
+    const { bucket, client, store } = await newTestBucket();
+    try {
+      for (const pageSize of [512, 65536]) {
+        const bytes = makeDatabaseBytes(
+          `PRAGMA page_size=${pageSize}; CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); CREATE INDEX t_v ON t(v);` +
+            "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 5000) INSERT INTO t SELECT i, printf('%050d', i * 7919 % 5000) FROM c;",
+        );
+        const path = join(dir, `ps-${pageSize}.sqlite`);
+        writeFileSync(path, bytes);
+        await put(client, bucket, `ps-${pageSize}.sqlite`, bytes);
+        const db = await Database.open(`s3://${bucket}/ps-${pageSize}.sqlite`, s3());
+        for (const sql of ['SELECT count(*) AS n, sum(id) AS s FROM t', "SELECT id FROM t WHERE v = printf('%050d', 1234)", 'SELECT * FROM t ORDER BY v LIMIT 3']) {
+          expect(await db.query(sql), `${pageSize}: ${sql}`).toEqual(sqlite3Json(path, sql));
+        }
+        expect(await db.check()).toEqual([]);
+        await db.close();
+      }
     } finally {
       client.destroy();
       await store.close();
