@@ -83,6 +83,21 @@ export class WalOverlayFile implements VfsFile {
     return end - offset < amount ? markShortRead(out) : out;
   }
 
+  // The base file's read-ahead (a single object's ranges; src/btree/read-ahead.ts finds it by
+  // these members), passed through: a hint for a page the log holds only fills the base file's
+  // cache with bytes nobody asks for, the log still serves the page.
+  get blockSize(): number | undefined {
+    return prefetcherOf(this.base)?.blockSize;
+  }
+
+  get prefetchCapacity(): number {
+    return prefetcherOf(this.base)?.prefetchCapacity ?? 0;
+  }
+
+  prefetch(amount: number, offset: number): number {
+    return prefetcherOf(this.base)?.prefetch(amount, offset) ?? 0;
+  }
+
   async xFileSize(): Promise<number> {
     const index = this.#index;
     return index === undefined ? this.base.xFileSize() : index.dbPages * index.pageSize;
@@ -132,4 +147,16 @@ export class WalOverlayFile implements VfsFile {
       `attempt to write a readonly database (read with its write-ahead log ${this.options.walName} applied; open it for writing to checkpoint the log first)`,
     );
   }
+}
+
+interface Prefetcher {
+  readonly blockSize: number;
+  readonly prefetchCapacity: number;
+  prefetch(amount: number, offset: number): number;
+}
+
+function prefetcherOf(file: VfsFile): Prefetcher | undefined {
+  const f = file as Partial<Record<keyof Prefetcher, unknown>>;
+  if (typeof f.prefetch !== 'function' || typeof f.blockSize !== 'number' || typeof f.prefetchCapacity !== 'number') return undefined;
+  return file as unknown as Prefetcher;
 }
