@@ -11,7 +11,7 @@
  * A log SQLite would ignore (shorter than its header, bad magic, page size or header checksum,
  * no commit frame, only frames of an older generation) is ignored here too and left as it is:
  * SQLite starts a new generation over it at its next write. A log beside an empty database file
- * is ignored (SQLite deletes it). A valid log whose pages are not the database's size is
+ * is ignored, and a writer deletes it (as SQLite does). A valid log whose pages are not the database's size is
  * CorruptError: SQLite would read its frames into pages of the wrong size; so is a last commit
  * claiming more pages than the file and the log together hold (SQLite's checkpoint check).
  *
@@ -64,7 +64,13 @@ export async function attachWal(vfs: Vfs, name: string, file: VfsFile, options: 
   const wal = walName(name);
   const fullName = vfs.xFullPathname(wal);
   if (!(await vfs.xAccess(wal))) return { file, wal: undefined };
-  if ((await file.xFileSize()) === 0) return { file, wal: undefined };
+  if ((await file.xFileSize()) === 0) {
+    // A log beside an empty database belongs to none: SQLite deletes it when it opens the
+    // database (pagerOpenWalIfPresent), and so does a writer here — else sqlite3 would lay its
+    // frames over the database about to be created.
+    if (!options.readonly) await vfs.xDelete(wal);
+    return { file, wal: undefined };
+  }
   let walFile: VfsFile;
   try {
     walFile = await vfs.xOpen(wal, OpenFlags.SQLITE_OPEN_READONLY | OpenFlags.SQLITE_OPEN_WAL);

@@ -87,6 +87,16 @@ describe('writing a WAL-mode database', () => {
     expect(sqlite3On(path, 'SELECT count(*) FROM t; PRAGMA journal_mode; PRAGMA integrity_check;')).toBe('41\nwal\nok\n');
   });
 
+  it('a stale log beside an empty file is deleted by the writer that creates the database there, as SQLite does', async () => {
+    const path = makeWalDatabase(tmp.dir, fresh('stale'), { pageSize: 1024, base: BASE, logged: LOGGED });
+    writeBytes(path, new Uint8Array(0));
+    const db = await Database.create(path);
+    await db.exec('CREATE TABLE fresh(x); INSERT INTO fresh VALUES (1);');
+    await db.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    expect(sqlite3On(path, 'SELECT name FROM sqlite_schema; PRAGMA integrity_check;')).toBe('fresh\nok\n');
+  });
+
   it('a reader opened before the checkpoint sees the writer’s rows afterwards (the log is gone, the file has it all)', async () => {
     const path = makeWalDatabase(tmp.dir, fresh('reader'), { pageSize: 4096, base: BASE, logged: LOGGED });
     const reader = await Database.open(path);
