@@ -2,10 +2,13 @@
  * The CLI's import/export/info commands, run as a user runs them: a child process, real files,
  * a real block directory, the real S3 test server.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startConditionalS3Proxy } from '../support/conditional-s3-proxy.js';
+import { restoredBySqlite } from '../support/restore-oracle.js';
 import { newTestBucket, s3Endpoint } from '../support/s3.js';
 import { integrityCheck, sqlite3, tempDir } from '../support/sqlite3.js';
 import { runCli } from './support.js';
@@ -131,5 +134,106 @@ describe('s3lite with S3', () => {
     const result = runCli(['info', 's3://no-such-bucket-here/db', '--endpoint', s3Endpoint()]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^SQLITE_IOERR: .*no-such-bucket-here/);
+  });
+});
+
+/** `runCli` without blocking this process (for servers that live in it). */
+function runCliAsync(args: readonly string[]): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
+    cwd: join(import.meta.dirname, '../..'),
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('exit', (status) => resolve({ status, stderr })));
+}
+
+/** Every file of a block directory and its bytes (to show that a refused import wrote nothing). */
+function snapshot(blocks: string): Map<string, Buffer> {
+  return new Map(readdirSync(blocks).sort().map((name) => [name, readFileSync(join(blocks, name))]));
+}
+
+describe('s3lite import over an existing database', () => {
+  const other = join(dir, 'other.sqlite');
+  sqlite3(other, `PRAGMA page_size=1024; CREATE TABLE z(q); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<300) INSERT INTO z SELECT randomblob(500) FROM c;`);
+  const otherBytes = readFileSync(other);
+
+  it('block directory: refused in one line without --replace, nothing written; replaced as SQLite .restore does with it', () => {
+    const blocks = join(dir, 'existing/');
+    expect(runCli(['import', FIXTURE, blocks, '-q']).status).toBe(0);
+    const before = snapshot(blocks);
+    const refused = runCli(['import', other, blocks]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/^SQLITE_CANTOPEN: a database already exists at .*existing; import --replace .*Nothing was written/);
+    expect(snapshot(blocks)).toEqual(before);
+
+    const replaced = runCli(['import', other, blocks, '--replace']);
+    expect(replaced.status, replaced.stderr).toBe(0);
+    const blocksNow = Math.ceil(otherBytes.length / 4096);
+    expect(replaced.stderr).toBe(
+      `replaced the database at ${blocks} with ${otherBytes.length} bytes in ${blocksNow} blocks of 4096 bytes ` +
+        `(the old ${fixture.length} bytes journaled first, removed ${fixture.length / 4096 - blocksNow} stale blocks)\n`,
+    );
+    const out = join(dir, 'replaced.sqlite');
+    expect(runCli(['export', blocks, out]).status).toBe(0);
+    expect(Buffer.compare(readFileSync(out), restoredBySqlite(fixture, otherBytes))).toBe(0);
+    expect(integrityCheck(out)).toBe('ok');
+    expect(existsSync(join(dir, 'existing-lock'))).toBe(false);
+  }, 300_000);
+
+  it('S3: refused without --replace; --replace needs enforced conditional writes (or --unsafe-no-lock)', async () => {
+    const { bucket, client } = await newTestBucket();
+    const proxy = await startConditionalS3Proxy(s3Endpoint());
+    try {
+      const direct = ['--endpoint', s3Endpoint()];
+      const db = `s3://${bucket}/db`;
+      expect(runCli(['import', FIXTURE, db, '-q', ...direct]).status).toBe(0);
+      const refused = runCli(['import', other, db, ...direct]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/^SQLITE_CANTOPEN: a database already exists at s3:\/\/.*\/db; import --replace/);
+      expect(Buffer.compare(runCli(['export', db, '-', ...direct]).stdout, fixture)).toBe(0);
+
+      // fauxqs itself ignores If-None-Match: a lease there protects nothing, so a replace is refused…
+      const unsafe = runCli(['import', other, db, '--replace', ...direct]);
+      expect(unsafe.status).toBe(1);
+      expect(unsafe.stderr).toMatch(/^SQLITE_ERROR: .*ignores conditional writes.*--unsafe-no-lock/);
+      expect(Buffer.compare(runCli(['export', db, '-', ...direct]).stdout, fixture)).toBe(0);
+      // …unless asked for by name;
+      expect(runCli(['import', other, db, '--replace', '--unsafe-no-lock', '-q', ...direct]).status).toBe(0);
+      const once = restoredBySqlite(fixture, otherBytes);
+      expect(Buffer.compare(runCli(['export', db, '-', ...direct]).stdout, once)).toBe(0);
+      // through the stand-in for S3's conditional writes, the replace runs under the lease.
+      // (Run without blocking this process: the proxy answers from its event loop.)
+      const viaProxy = await runCliAsync(['import', FIXTURE, db, '--replace', '--endpoint', proxy.endpoint]);
+      expect(viaProxy.status, viaProxy.stderr).toBe(0);
+      const twice = runCli(['export', db, '-', ...direct]).stdout;
+      expect(Buffer.compare(twice, restoredBySqlite(once, fixture))).toBe(0);
+      const path = join(dir, 'twice.sqlite');
+      writeFileSync(path, twice);
+      expect(integrityCheck(path)).toBe('ok');
+    } finally {
+      await proxy.close();
+      client.destroy();
+    }
+  }, 300_000);
+
+  it('says where credentials are looked for when there are none', () => {
+    const result = runCli(['import', FIXTURE, 's3://some-bucket/db', '--endpoint', s3Endpoint()], {
+      env: {
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_PROFILE: '',
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+        AWS_CONFIG_FILE: join(dir, 'no-config'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(
+      /^SQLITE_IOERR: no AWS credentials found for s3:\/\/some-bucket: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY .*AWS_PROFILE .*~\/\.aws\/credentials.*instance or container role/,
+    );
   });
 });
