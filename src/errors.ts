@@ -141,7 +141,8 @@ export type ConstraintKind =
   | 'CHECK'
   | 'FOREIGNKEY'
   | 'DATATYPE'
-  | 'ROWID';
+  | 'ROWID'
+  | 'TRIGGER';
 
 /** Thrown when a statement would violate a constraint; the statement leaves no trace. */
 export class ConstraintError extends SqliteError {
@@ -151,6 +152,21 @@ export class ConstraintError extends SqliteError {
     super('SQLITE_CONSTRAINT', message);
     this.name = 'ConstraintError';
     this.kind = kind;
+  }
+}
+
+/**
+ * Thrown by `RAISE(ABORT | FAIL | ROLLBACK, message)` in a trigger program
+ * (SQLITE_CONSTRAINT_TRIGGER, the message as given). `action` says how much is undone: the
+ * statement (ABORT), nothing before the failing row (FAIL), or the transaction (ROLLBACK).
+ */
+export class TriggerRaiseError extends ConstraintError {
+  readonly action: 'ABORT' | 'FAIL' | 'ROLLBACK';
+
+  constructor(action: 'ABORT' | 'FAIL' | 'ROLLBACK', message: string) {
+    super('TRIGGER', message);
+    this.name = 'TriggerRaiseError';
+    this.action = action;
   }
 }
 

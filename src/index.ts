@@ -19,6 +19,7 @@ export {
   PreconditionFailedError,
   ReadOnlyError,
   ConstraintError,
+  TriggerRaiseError,
   SqlSyntaxError,
   MisuseError,
   RangeError,

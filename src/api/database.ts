@@ -14,7 +14,8 @@ import type { TextEncoding } from '../record/text-encoding.js';
 import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js';
 import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
-import { toPublic } from '../exec/value.js';
+import { storageClassOf, toPublic, type Value } from '../exec/value.js';
+import { defaultPragmaState, isSettingPragma, runSettingPragma, type PragmaState } from '../exec/pragma-set.js';
 import { fetchJournalHead, prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
 import { readConsistent, readConsistentBatches, readConsistentStream } from '../pager/consistent-read.js';
 import { requireSafeWrites, type LockingMode } from '../store/capability-probe.js';
@@ -89,6 +90,16 @@ export interface RunResult {
   readonly changes: number;
   /** The rowid of the most recent successful INSERT on this connection (0 before any). */
   readonly lastInsertRowid: number | bigint;
+  /** The result column names, when the statement returns rows (RETURNING, SELECT, PRAGMA). */
+  readonly columns?: readonly string[];
+  /** The rows it returned (objects keyed by column name), when it returns rows. */
+  readonly rows?: Record<string, SqlValue>[];
+}
+
+/** The rows one statement returned, with their storage classes (what `s3lite exec` prints). */
+export interface ReturnedRows {
+  readonly columns: readonly string[];
+  readonly rows: readonly { readonly values: SqlValue[]; readonly classes: StorageClass[] }[];
 }
 
 export class Database {
@@ -97,6 +108,8 @@ export class Database {
   /** BEGIN was run and no COMMIT/ROLLBACK yet (the pager transaction starts at the first write). */
   private explicitTx = false;
   private lastRowid: bigint = 0n;
+  /** What the connection PRAGMAs set (recursive_triggers, foreign_keys, …). */
+  private readonly pragmas: PragmaState = defaultPragmaState();
   /** Parsed statements by SQL text (a small LRU: repeated INSERTs are parsed once). */
   private readonly parsed = new Map<string, ParsedStatement[]>();
   /** Planned SELECTs of `query()` by SQL text (a small LRU), each valid for the schema it was planned against. */
@@ -220,7 +233,25 @@ export class Database {
   }
 
   private runResult(result: StatementResult): RunResult {
-    return { changes: result.changes, lastInsertRowid: toPublic(this.lastRowid) as number | bigint };
+    const base = { changes: result.changes, lastInsertRowid: toPublic(this.lastRowid) as number | bigint };
+    const returned = result.returned;
+    if (returned === undefined) return base;
+    return { ...base, columns: returned.columns, rows: returned.rows.map((values) => publicRow(returned.columns, values)) };
+  }
+
+  /**
+   * Runs every statement of `sql` like `exec`, handing each statement's returned rows (RETURNING,
+   * SELECT, PRAGMA), with their storage classes, to `onRows` as soon as the statement is done.
+   */
+  async execRows(sql: string, params: BindParams | undefined, onRows: (result: ReturnedRows) => void): Promise<void> {
+    await this.serialised(async () => {
+      for (const parsed of this.parse(sql)) {
+        const r = await this.runOne(parsed, params);
+        if (r.returned !== undefined) {
+          onRows({ columns: r.returned.columns, rows: r.returned.rows.map((values) => ({ values: values.map(toPublic), classes: values.map(storageClassOf) })) });
+        }
+      }
+    });
   }
 
   /**
@@ -293,7 +324,7 @@ export class Database {
   private runOne(parsed: ParsedStatement, params: BindParams | undefined): StatementResult | Promise<StatementResult> {
     if (this.closed) throw new MisuseError('the database is closed');
     const stmt = parsed.statement;
-    if (!isWriteStatement(stmt)) return this.runControl(stmt);
+    if (!isWriteStatement(stmt)) return this.runControl(stmt, parsed.text, params);
     const numbered = numberParameters(stmt);
     const ctx = new StatementContext(bindParameters(numbered, params));
     const cached = this.schemaCache;
@@ -315,8 +346,14 @@ export class Database {
   }
 
   /** BEGIN, COMMIT, ROLLBACK (and what is refused: savepoints, statements that are not writes). */
-  private async runControl(stmt: Statement): Promise<StatementResult> {
+  private async runControl(stmt: Statement, text: string, params: BindParams | undefined): Promise<StatementResult> {
     switch (stmt.kind) {
+      case 'select':
+      case 'explain':
+        return this.runQuery(text, params);
+      case 'pragma':
+        if (isSettingPragma(stmt)) return runSettingPragma(this.pager, this.pragmas, stmt);
+        return this.runQuery(text, params);
       case 'begin':
         if (this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot start a transaction within a transaction');
         this.explicitTx = true;
@@ -340,6 +377,19 @@ export class Database {
     }
   }
 
+  /** A statement that only reads (SELECT, EXPLAIN QUERY PLAN, a read-only PRAGMA): its rows. */
+  private async runQuery(text: string, params: BindParams | undefined): Promise<StatementResult> {
+    const read = async (): Promise<StatementResult> => {
+      const { schema } = await this.loadSchema();
+      const stmt = prepareQuery({ pager: this.pager, schema }, text, { consistent: false });
+      const rows: Value[][] = [];
+      for await (const r of stmt.typedIterate(params)) rows.push(r.values);
+      return { ...NO_CHANGES, returned: { columns: stmt.columns(), rows } };
+    };
+    // Inside a write transaction the connection reads its own changes; else one committed state.
+    return this.pager.inWriteTransaction ? read() : readConsistent(this.pager, read);
+  }
+
   /** The write statement inside the open pager transaction (see `runOne`). */
   private execute(parsed: ParsedStatement, statement: Statement, ctx: StatementContext, schema: Schema, compile: Compiler): StatementResult | Promise<StatementResult> {
     const stmt = parsed.statement;
@@ -347,7 +397,7 @@ export class Database {
     const savepoint = !autocommit && needsSavepoint(stmt);
     if (savepoint) this.pager.beginStatement();
     const stamp = this.pager.writeStamp;
-    const env: ExecEnv = { pager: this.pager, schema, encoding: this.pager.header.textEncoding as TextEncoding, ctx, compile };
+    const env: ExecEnv = { pager: this.pager, schema, encoding: this.pager.header.textEncoding as TextEncoding, ctx, compile, settings: this.pragmas };
     let out: StatementResult | Promise<StatementResult>;
     try {
       out = executeWrite(env, statement, parsed.text);
@@ -683,6 +733,13 @@ async function parseLocationString(spec: string): Promise<Location> {
     isDirectory = await isExistingDirectory(spec);
   }
   return parseLocation(spec, () => isDirectory);
+}
+
+/** A result row as an object keyed by column name (a later column of the same name wins, as in `query`). */
+function publicRow(columns: readonly string[], values: readonly Value[]): Record<string, SqlValue> {
+  const row: Record<string, SqlValue> = {};
+  for (let i = 0; i < columns.length; i++) row[columns[i]!] = toPublic(values[i] ?? null);
+  return row;
 }
 
 export { CorruptError };

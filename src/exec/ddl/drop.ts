@@ -1,5 +1,5 @@
 /**
- * DROP TABLE / DROP INDEX [IF EXISTS] (https://www.sqlite.org/lang_droptable.html): the b-trees'
+ * DROP TABLE / DROP INDEX / DROP VIEW / DROP TRIGGER [IF EXISTS] (https://www.sqlite.org/lang_droptable.html): the b-trees'
  * pages go to the freelist (largest root first, as SQLite destroys them), the sqlite_schema rows
  * go, and a dropped AUTOINCREMENT table's sqlite_sequence row goes too. Indexes made for
  * UNIQUE / PRIMARY KEY constraints cannot be dropped on their own.
@@ -33,7 +33,28 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
     await deleteSchemaRows(env, (type, n) => type === 'index' && asciiLower(n) === key);
     return { ...NO_CHANGES, schemaChanged: true };
   }
-  if (stmt.objectType !== 'table') throw new SqliteError('SQLITE_ERROR', `DROP ${stmt.objectType.toUpperCase()} is not supported yet`);
+  if (stmt.objectType === 'trigger') {
+    const trigger = env.schema.trigger(name);
+    if (trigger === undefined) {
+      if (stmt.ifExists) return NO_CHANGES;
+      throw new SqliteError('SQLITE_ERROR', `no such trigger: ${name}`);
+    }
+    const tkey = asciiLower(trigger.name);
+    await deleteSchemaRows(env, (type, n) => type === 'trigger' && asciiLower(n) === tkey);
+    return { ...NO_CHANGES, schemaChanged: true };
+  }
+  if (stmt.objectType === 'view') {
+    const view = env.schema.view(name);
+    if (view === undefined) {
+      if (env.schema.table(name) !== undefined) throw new SqliteError('SQLITE_ERROR', `use DROP TABLE to delete table ${name}`);
+      if (stmt.ifExists) return NO_CHANGES;
+      throw new SqliteError('SQLITE_ERROR', `no such view: ${name}`);
+    }
+    const vkey = asciiLower(view.name);
+    // The view's INSTEAD OF triggers go with it.
+    await deleteSchemaRows(env, (type, n, tbl) => (type === 'view' && asciiLower(n) === vkey) || (type === 'trigger' && asciiLower(tbl) === vkey));
+    return { ...NO_CHANGES, schemaChanged: true };
+  }
   const key = asciiLower(name);
   if (key === 'sqlite_schema' || key === 'sqlite_master') throw new SqliteError('SQLITE_ERROR', `table ${name} may not be dropped`);
   const table = env.schema.table(name);
@@ -45,12 +66,12 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
   if (key.startsWith('sqlite_') && key !== 'sqlite_stat1' && key !== 'sqlite_stat4') {
     throw new SqliteError('SQLITE_ERROR', `table ${name} may not be dropped`);
   }
-  if (env.schema.triggersOf(table.name).length > 0) throw new SqliteError('SQLITE_ERROR', 'tables with triggers cannot be dropped yet');
   const roots = new Set<number>([table.rootPage]);
   for (const ix of table.indexes) if (ix.rootPage > 0) roots.add(ix.rootPage);
   for (const root of [...roots].sort((a, b) => b - a)) await dropTree(env.pager, root);
   const tkey = asciiLower(table.name);
-  await deleteSchemaRows(env, (type, _n, tbl) => (type === 'table' || type === 'index') && asciiLower(tbl) === tkey);
+  // The table's indexes and triggers go with it.
+  await deleteSchemaRows(env, (type, _n, tbl) => (type === 'table' || type === 'index' || type === 'trigger') && asciiLower(tbl) === tkey);
   const seq = env.schema.table('sqlite_sequence');
   if (seq !== undefined && table.autoincrement) {
     const cur = new TableCursor(env.pager, seq.rootPage);

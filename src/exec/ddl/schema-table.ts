@@ -15,7 +15,7 @@ import type { ExecEnv } from '../dml/exec-env.js';
 import { encodeValues } from '../dml/row-codec.js';
 
 export interface NewSchemaRow {
-  readonly type: 'table' | 'index';
+  readonly type: 'table' | 'index' | 'view' | 'trigger';
   readonly name: string;
   readonly tblName: string;
   readonly rootPage: number;
@@ -50,8 +50,9 @@ export async function deleteSchemaRows(
 /** SQLite's stored text for a CREATE TABLE / CREATE INDEX statement (see the header). */
 export function storedCreateText(statementText: string, prefix: string): string {
   const tokens = tokenize(statementText);
-  let i = tokens.findIndex((t) => t.kind === 'keyword' && (t.value === 'TABLE' || t.value === 'INDEX'));
-  if (i < 0) throw new SqliteError('SQLITE_INTERNAL', 'CREATE statement without TABLE/INDEX');
+  const kinds = ['TABLE', 'INDEX', 'VIEW', 'TRIGGER'];
+  let i = tokens.findIndex((t) => t.kind === 'keyword' && kinds.includes(t.value));
+  if (i < 0) throw new SqliteError('SQLITE_INTERNAL', 'CREATE statement without TABLE/INDEX/VIEW/TRIGGER');
   i++;
   const kw = (j: number, v: string): boolean => tokens[j]?.kind === 'keyword' && tokens[j]?.value === v;
   if (kw(i, 'IF') && kw(i + 1, 'NOT') && kw(i + 2, 'EXISTS')) i += 3;

@@ -1,42 +1,72 @@
 /**
- * DELETE FROM t [WHERE …] (https://www.sqlite.org/lang_delete.html). Without WHERE the table
- * and its indexes are cleared wholesale (SQLite's truncate optimisation, OP_Clear); with WHERE
- * the matching identities are collected first, then each row and its index entries go.
+ * DELETE FROM t [WHERE …] [RETURNING …] (https://www.sqlite.org/lang_delete.html). Without
+ * WHERE, triggers and RETURNING the table and its indexes are cleared wholesale (SQLite's
+ * truncate optimisation, OP_Clear); otherwise the matching identities are collected first, then
+ * each row is re-read and, after its BEFORE DELETE triggers (a row they deleted is skipped), it
+ * and its index entries go; then its RETURNING row (the old values) and AFTER DELETE triggers.
  */
 import { clearTree } from '../../btree/tree-admin.js';
 import { countEntries } from '../../btree/count-entries.js';
 import { SqliteError } from '../../errors.js';
+import { asciiLower } from '../../schema/affinity.js';
 import type { DeleteStatement } from '../../sql/ast.js';
+import type { Value } from '../value.js';
+import { addTableSource, newScope, placeRow, rowBuffer, topRun, type DmlRun } from './dml-run.js';
 import type { ExecEnv, StatementResult } from './exec-env.js';
+import { compileReturning, returningRow } from './returning.js';
 import { targetTable } from './target-table.js';
-import { TableWriter, type StoredRow } from './table-writer.js';
-import { tableScope } from './table-scope.js';
-import { isTrue } from '../expr/value-ops.js';
-import { rowidLookup } from './rowid-lookup.js';
+import { TableWriter } from './table-writer.js';
+import { fireTriggers, selectTriggers } from './triggers.js';
+import { matchRows, tableTriggerTarget } from './update.js';
+import { insteadOfDelete } from './view-write.js';
 
-export async function executeDelete(env: ExecEnv, stmt: DeleteStatement): Promise<StatementResult> {
-  const table = targetTable(env.schema, stmt.table);
-  if (stmt.returning !== undefined) throw new SqliteError('SQLITE_ERROR', 'RETURNING is not supported yet');
+export function executeDelete(env: ExecEnv, stmt: DeleteStatement, text?: string): Promise<StatementResult> {
+  return runDelete(topRun(env), stmt, text);
+}
+
+export async function runDelete(run: DmlRun, stmt: DeleteStatement, text: string | undefined): Promise<StatementResult> {
+  const env = run.env;
   if (stmt.with !== undefined) throw new SqliteError('SQLITE_ERROR', 'WITH on DELETE is not supported yet');
-  if (stmt.where === undefined) {
+  const view = env.schema.view(stmt.table.name);
+  if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) return insteadOfDelete(run, view, stmt, text);
+  const table = targetTable(env.schema, stmt.table);
+  const before = selectTriggers(run, table.name, 'DELETE', 'BEFORE');
+  const after = selectTriggers(run, table.name, 'DELETE', 'AFTER');
+  if (stmt.where === undefined && stmt.returning === undefined && before.length === 0 && after.length === 0) {
     const changes = await countEntries(env.pager, table.rootPage);
     await clearTree(env.pager, table.rootPage);
     for (const ix of table.indexes) if (ix.rootPage > 0 && ix.rootPage !== table.rootPage) await clearTree(env.pager, ix.rootPage);
     return { changes, lastInsertRowid: undefined, schemaChanged: false };
   }
-  const scope = tableScope(table, stmt.alias);
-  const where = env.compile(stmt.where, scope);
+  const scope = newScope(run);
+  const source = addTableSource(scope, table, stmt.alias ?? table.name);
+  const returning = stmt.returning === undefined ? undefined : compileReturning(stmt.returning, scope, source, table, run, text);
   const writer = new TableWriter(env, table);
-  const matched: StoredRow[] = [];
-  const only = rowidLookup(table, stmt.where, scope, env);
-  if (only === undefined) {
-    await writer.scan((r) => {
-      if (isTrue(where([...r.row, r.rowid ?? null], env.ctx))) matched.push(r);
-    });
-  } else if (only !== null) {
-    const r = await writer.readByRowid(only);
-    if (r !== undefined) matched.push(r);
+  const target = tableTriggerTarget(table);
+  const matched = await matchRows(run, table, writer, scope, source, stmt.where);
+  const rows: Value[][] = [];
+  let changes = 0;
+  for (const m of matched) {
+    let old = await writer.reread(m);
+    if (old === undefined) continue;
+    if (before.length > 0) {
+      if (!(await fireTriggers(run, before, target, old, undefined, undefined))) continue;
+      old = await writer.reread(old);
+      if (old === undefined) continue;
+    }
+    await writer.deleteStored(old);
+    changes++;
+    if (returning !== undefined) {
+      const buffer = rowBuffer(scope, run);
+      placeRow(buffer, source, old.row, old.rowid);
+      rows.push(await returningRow(returning, buffer, run));
+    }
+    if (after.length > 0) await fireTriggers(run, after, target, old, undefined, undefined);
   }
-  for (const r of matched) await writer.deleteStored(r);
-  return { changes: matched.length, lastInsertRowid: undefined, schemaChanged: false };
+  return {
+    changes,
+    lastInsertRowid: undefined,
+    schemaChanged: false,
+    ...(returning !== undefined && { returned: { columns: returning.columns, rows } }),
+  };
 }

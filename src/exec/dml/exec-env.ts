@@ -8,11 +8,20 @@ import type { TextEncoding } from '../../record/text-encoding.js';
 import type { Schema } from '../../schema/read-schema.js';
 import type { CompiledExpr, EvalContext, Scope } from '../expr-contract.js';
 import type { Expr } from '../../sql/ast.js';
+import type { Value } from '../value.js';
 
 export type ExprCompiler = (expr: Expr, scope: Scope) => CompiledExpr;
 
+/** Per-connection settings the PRAGMAs change (pragma-set.ts) and statements obey. */
+export interface ConnectionSettings {
+  recursiveTriggers: boolean;
+  foreignKeys: boolean;
+}
+
 export interface ExecEnv {
   readonly pager: Pager;
+  /** The connection's settings (defaults as SQLite's when absent). */
+  readonly settings?: ConnectionSettings;
   readonly schema: Schema;
   readonly encoding: TextEncoding;
   readonly ctx: EvalContext;
@@ -27,6 +36,8 @@ export interface StatementResult {
   lastInsertRowid: bigint | undefined;
   /** The statement changed sqlite_schema (the caller reloads the schema). */
   schemaChanged: boolean;
+  /** Rows the statement returns (RETURNING, SELECT, PRAGMA), when it returns any. */
+  returned?: { readonly columns: readonly string[]; readonly rows: Value[][] };
 }
 
 /** The result of a statement that changed no row (DDL, control statements, a skipped row). */

@@ -8,6 +8,9 @@ import type { Statement } from '../../sql/ast.js';
 import { executeCreateIndex } from '../ddl/create-index.js';
 import { executeCreateTable } from '../ddl/create-table.js';
 import { executeDrop } from '../ddl/drop.js';
+import { executeCreateTrigger } from '../ddl/create-trigger.js';
+import { executeCreateView } from '../ddl/create-view.js';
+import { executePragmaWrite, isFilePragmaWrite } from '../pragma-set.js';
 import { executeDelete } from './delete.js';
 import type { ExecEnv, StatementResult } from './exec-env.js';
 import { executeInsert } from './insert.js';
@@ -18,11 +21,15 @@ export function isWriteStatement(statement: Statement): boolean {
   switch (statement.kind) {
     case 'create-table':
     case 'create-index':
+    case 'create-view':
+    case 'create-trigger':
     case 'drop':
     case 'insert':
     case 'update':
     case 'delete':
       return true;
+    case 'pragma':
+      return isFilePragmaWrite(statement);
     default:
       return false;
   }
@@ -35,14 +42,20 @@ export function executeWrite(env: ExecEnv, statement: Statement, text: string): 
       return executeCreateTable(env, statement, text);
     case 'create-index':
       return executeCreateIndex(env, statement, text);
+    case 'create-view':
+      return executeCreateView(env, statement, text);
+    case 'create-trigger':
+      return executeCreateTrigger(env, statement, text);
+    case 'pragma':
+      return executePragmaWrite(env.pager, statement);
     case 'drop':
       return executeDrop(env, statement);
     case 'insert':
-      return executeInsert(env, statement);
+      return executeInsert(env, statement, text);
     case 'update':
-      return executeUpdate(env, statement);
+      return executeUpdate(env, statement, text);
     case 'delete':
-      return executeDelete(env, statement);
+      return executeDelete(env, statement, text);
     default:
       return Promise.reject(new SqliteError('SQLITE_ERROR', `${statement.kind.toUpperCase()} statements are not supported by exec/run`));
   }

@@ -18,6 +18,8 @@ import { NO_CHANGES, type ExecEnv, type StatementResult } from './exec-env.js';
 import { columnConverter, columnDefault, withAffinity } from './row-codec.js';
 import { targetTable } from './target-table.js';
 import { TableWriter } from './table-writer.js';
+import { hasSubquery, topRun } from './dml-run.js';
+import { runInsert } from './insert-rows.js';
 
 const EMPTY_SCOPE: Scope = { resolveColumn: () => undefined };
 const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
@@ -63,9 +65,6 @@ function insertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
     return cached;
   }
   const table = targetTable(env.schema, stmt.table);
-  if (stmt.upsert !== undefined && stmt.upsert.length > 0) throw new SqliteError('SQLITE_ERROR', 'UPSERT (ON CONFLICT … DO) is not supported yet');
-  if (stmt.returning !== undefined) throw new SqliteError('SQLITE_ERROR', 'RETURNING is not supported yet');
-  if (stmt.with !== undefined) throw new SqliteError('SQLITE_ERROR', 'WITH on INSERT is not supported yet');
   const nCol = table.columns.length;
   // Target slot per value position: a column index, or nCol for the rowid.
   let targets: number[];
@@ -82,7 +81,7 @@ function insertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
   }
   let rows: (readonly CompiledExpr[])[];
   const source = stmt.source;
-  if (source.kind === 'select') throw new SqliteError('SQLITE_ERROR', 'INSERT … SELECT is not supported yet (needs the SELECT executor)');
+  if (source.kind === 'select') throw new SqliteError('SQLITE_INTERNAL', 'INSERT … SELECT takes the general path');
   if (source.kind === 'default-values') {
     rows = [[]];
     targets = [];
@@ -140,7 +139,8 @@ interface Sequence {
  * uniqueness to probe and every change fitting its cached leaf: a bulk load's statement then
  * costs no Promise. Anything else continues asynchronously from where it needed to wait.
  */
-export function executeInsert(env: ExecEnv, stmt: InsertStatement): StatementResult | Promise<StatementResult> {
+export function executeInsert(env: ExecEnv, stmt: InsertStatement, text?: string): StatementResult | Promise<StatementResult> {
+  if (needsGeneralPath(env, stmt)) return runInsert(topRun(env), stmt, text);
   const plan = insertPlan(env, stmt);
   const ctx = env.ctx;
   if (plan.rows.length === 1 && !plan.table.autoincrement) {
@@ -149,6 +149,27 @@ export function executeInsert(env: ExecEnv, stmt: InsertStatement): StatementRes
   }
   // Every VALUES row is evaluated before the first is written, as before any constraint check.
   return insertRows(plan, env, stmt, plan.rows.map((fns) => evaluateRow(fns, ctx)));
+}
+
+/**
+ * Whether the INSERT needs insert-rows.ts: a SELECT source, subqueries in VALUES, UPSERT,
+ * RETURNING, WITH, INSERT triggers, or a view. Decided once per (statement, schema).
+ */
+const general = new WeakMap<InsertStatement, { readonly schema: Schema; readonly yes: boolean }>();
+
+function needsGeneralPath(env: ExecEnv, stmt: InsertStatement): boolean {
+  const known = general.get(stmt);
+  if (known !== undefined && known.schema === env.schema) return known.yes;
+  const yes =
+    stmt.source.kind === 'select' ||
+    (stmt.upsert !== undefined && stmt.upsert.length > 0) ||
+    stmt.returning !== undefined ||
+    stmt.with !== undefined ||
+    env.schema.view(stmt.table.name) !== undefined ||
+    env.schema.triggersOf(stmt.table.name).some((t) => t.event === 'INSERT') ||
+    (stmt.source.kind === 'values' && hasSubquery(stmt.source.rows));
+  general.set(stmt, { schema: env.schema, yes });
+  return yes;
 }
 
 function evaluateRow(fns: readonly CompiledExpr[], ctx: EvalContext): Value[] {

@@ -35,7 +35,14 @@ import type { ExecEnv } from './exec-env.js';
 import { columnDefault, decodeTableRow, encodeTableRecord, encodeValues, indexEntryValues, toStored, withAffinity } from './row-codec.js';
 import { sameValues, type RowDiff } from './row-diff.js';
 import { tableScope } from './table-scope.js';
+import { constraintConflicts } from './constraint-conflicts.js';
 import { isTrue } from '../expr/value-ops.js';
+
+/** A conflict an upsert clause handles: the clause's position and the row in the way. */
+export interface UpsertHit {
+  readonly clause: number;
+  readonly row: StoredRow;
+}
 
 /** A row with its identity: the rowid for rowid tables. */
 export interface StoredRow {
@@ -75,6 +82,10 @@ export class TableWriter {
   /** WITHOUT ROWID: the table b-tree's PK prefix order. */
   private readonly pkInfo: KeyInfo | undefined;
   private readonly notNullConflict: (ConflictClause | undefined)[];
+  /** -1 (rowid / PRIMARY KEY), then the plans of UNIQUE indexes. */
+  private readonly uniqueOrder: readonly number[];
+  /** The ON CONFLICT clause of each uniqueness constraint's definition, where it has one. */
+  private readonly conflictDefaults: ReadonlyMap<number, ConflictClause>;
 
   private env: ExecEnv;
   private readonly hasUnique: boolean;
@@ -107,6 +118,8 @@ export class TableWriter {
           env,
         )
       : undefined;
+    this.uniqueOrder = [-1, ...this.plans.flatMap((p, i) => (p.index.unique ? [i] : []))];
+    this.conflictDefaults = constraintConflicts(table, this.plans.map((p) => p.index));
     this.notNullConflict = table.columns.map((_c, i) => {
       const def = table.ast?.columns[i];
       const nn = def?.constraints.find((k) => k.kind === 'not-null');
@@ -153,20 +166,27 @@ export class TableWriter {
   }
 
   /** Every row, read before any change (the caller filters, then changes). */
-  async scan(visit: (r: StoredRow) => void): Promise<void> {
+  async scan(visit: (r: StoredRow) => void | Promise<void>): Promise<void> {
     const { pager, encoding } = this.env;
     if (this.table.withoutRowid) {
       const cur = new IndexCursor(pager, this.table.rootPage);
       for (let ok = await cur.first(); ok; ok = await cur.next()) {
-        visit({ rowid: undefined, row: decodeTableRow(this.table, undefined, await cur.payload(), encoding) });
+        const p = visit({ rowid: undefined, row: decodeTableRow(this.table, undefined, await cur.payload(), encoding) });
+        if (p !== undefined) await p;
       }
       return;
     }
     const cur = new TableCursor(pager, this.table.rootPage);
     for (let ok = await cur.first(); ok; ok = await cur.next()) {
       const rowid = BigInt(cur.rowid);
-      visit({ rowid, row: decodeTableRow(this.table, rowid, await cur.payload(), encoding) });
+      const p = visit({ rowid, row: decodeTableRow(this.table, rowid, await cur.payload(), encoding) });
+      if (p !== undefined) await p;
     }
+  }
+
+  /** The row as it is now (re-read by its identity), or undefined when it is gone. */
+  reread(r: StoredRow): Promise<StoredRow | undefined> {
+    return this.table.withoutRowid ? this.readByPk(this.pkValues(r.row)) : this.readByRowid(r.rowid!);
   }
 
   /**
@@ -307,49 +327,87 @@ export class TableWriter {
     return this.readByPk(this.table.primaryKey.map((c) => byColumn.get(c) ?? null));
   }
 
+  /** The row that holds the new image's key of constraint `c` (-1: rowid / PRIMARY KEY, else an index plan), if any. */
+  private async conflictOf(r: StoredRow, c: number, freshRowid: boolean, only: RowDiff | undefined): Promise<StoredRow | undefined> {
+    const t = this.table;
+    if (c < 0) {
+      // freshRowid: the caller chose the rowid as max + 1 (or probed it free): no row has it.
+      // only (UPDATE): an unchanged identity is the row's own.
+      if (only !== undefined && !only.identity) return undefined;
+      if (!t.withoutRowid) return freshRowid ? undefined : this.readByRowid(r.rowid!);
+      return this.readByPk(this.pkValues(r.row));
+    }
+    const plan = this.plans[c]!;
+    if (only?.entries[c] === false || !this.inIndex(plan, r)) return undefined;
+    const values = indexEntryValues(plan.index, t, r.row, r.rowid).slice(0, plan.keyCount);
+    if (values.some((v) => v === null)) return undefined;
+    const cmp = recordCompare(values, plan.keyInfo);
+    const cur = new IndexCursor(this.env.pager, plan.index.rootPage);
+    if (!(await cur.seek(cmp, 'ge'))) return undefined;
+    const entry = await cur.payload();
+    if (cmp(entry) !== 0) return undefined;
+    const victim = await this.rowOfEntry(plan, entry.slice());
+    if (victim === undefined) throw new SqliteError('SQLITE_CORRUPT', `index ${plan.index.name} points at a missing row`);
+    return victim;
+  }
+
+  private conflictError(c: number): ConstraintError {
+    const t = this.table;
+    if (c < 0 && t.withoutRowid) {
+      const cols = t.primaryKey.map((k) => `${t.name}.${t.columns[k]!.name}`).join(', ');
+      return new ConstraintError('PRIMARYKEY', `UNIQUE constraint failed: ${cols}`);
+    }
+    return this.uniqueMessage(c < 0 ? undefined : this.plans[c]);
+  }
+
+  /** The uniqueness constraints: -1 (rowid / PRIMARY KEY) then each UNIQUE index plan, in schema order. */
+  get uniqueConstraints(): readonly number[] {
+    return this.uniqueOrder;
+  }
+
+  /** Index plan `c`'s index (undefined for -1, the rowid / PRIMARY KEY). */
+  constraintIndex(c: number): IndexInfo | undefined {
+    return c < 0 ? undefined : this.plans[c]?.index;
+  }
+
   /**
    * Uniqueness of a new row image (for UPDATE, the old image's changed parts are already removed). Returns false
    * to skip the row (IGNORE); deletes conflicting rows under REPLACE; else throws.
    */
   async checkUnique(r: StoredRow, orClause: ConflictClause | undefined, freshRowid = false, only?: RowDiff): Promise<boolean> {
-    const action = orClause ?? 'ABORT';
-    const t = this.table;
-    // freshRowid: the caller chose the rowid as max + 1 (or probed it free): no row has it.
-    // only (UPDATE): an unchanged identity is the row's own; an unchanged entry is its own.
-    if (only !== undefined && !only.identity) {
-      // nothing to check for the rowid / PRIMARY KEY
-    } else if (!t.withoutRowid) {
-      if (!freshRowid && (await this.readByRowid(r.rowid!))) {
-        if (action === 'IGNORE') return false;
-        if (action !== 'REPLACE') throw this.uniqueMessage(undefined);
-        await this.deleteStored((await this.readByRowid(r.rowid!))!);
-      }
-    } else {
-      const pk = this.pkValues(r.row);
-      const existing = await this.readByPk(pk);
-      if (existing !== undefined) {
-        if (action === 'IGNORE') return false;
-        if (action !== 'REPLACE') {
-          const cols = t.primaryKey.map((c) => `${t.name}.${t.columns[c]!.name}`).join(', ');
-          throw new ConstraintError('PRIMARYKEY', `UNIQUE constraint failed: ${cols}`);
-        }
-        await this.deleteStored(existing);
-      }
+    return (await this.checkUniqueUpsert(r, orClause, freshRowid, only, undefined)) as boolean;
+  }
+
+  /**
+   * `checkUnique` with upsert clauses: `upsertOf(c)` names the clause that handles a conflict on
+   * constraint c, if any. As SQLite orders the checks (sqlite3GenerateConstraintChecks):
+   * constraints an upsert handles first, then those that fail or skip, then those that REPLACE
+   * (a REPLACE deletes rows, which must not happen before a later check could still fail).
+   * Returns the first upsert-handled conflict found (nothing changed yet), else true / false.
+   */
+  async checkUniqueUpsert(
+    r: StoredRow,
+    orClause: ConflictClause | undefined,
+    freshRowid: boolean,
+    only: RowDiff | undefined,
+    upsertOf: ((c: number) => number | undefined) | undefined,
+  ): Promise<boolean | UpsertHit> {
+    const first: number[] = [];
+    const middle: number[] = [];
+    const last: number[] = [];
+    for (const c of this.uniqueOrder) {
+      if (upsertOf?.(c) !== undefined) first.push(c);
+      else if ((orClause ?? this.conflictDefaults.get(c) ?? 'ABORT') === 'REPLACE') last.push(c);
+      else middle.push(c);
     }
-    for (let i = 0; i < this.plans.length; i++) {
-      const plan = this.plans[i]!;
-      if (!plan.index.unique || only?.entries[i] === false || !this.inIndex(plan, r)) continue;
-      const values = indexEntryValues(plan.index, t, r.row, r.rowid).slice(0, plan.keyCount);
-      if (values.some((v) => v === null)) continue;
-      const cmp = recordCompare(values, plan.keyInfo);
-      const cur = new IndexCursor(this.env.pager, plan.index.rootPage);
-      if (!(await cur.seek(cmp, 'ge'))) continue;
-      const entry = await cur.payload();
-      if (cmp(entry) !== 0) continue;
+    for (const c of [...first, ...middle, ...last]) {
+      const victim = await this.conflictOf(r, c, freshRowid, only);
+      if (victim === undefined) continue;
+      const clause = upsertOf?.(c);
+      if (clause !== undefined) return { clause, row: victim };
+      const action = orClause ?? this.conflictDefaults.get(c) ?? 'ABORT';
       if (action === 'IGNORE') return false;
-      if (action !== 'REPLACE') throw this.uniqueMessage(plan);
-      const victim = await this.rowOfEntry(plan, entry.slice());
-      if (victim === undefined) throw new SqliteError('SQLITE_CORRUPT', `index ${plan.index.name} points at a missing row`);
+      if (action !== 'REPLACE') throw this.conflictError(c);
       await this.deleteStored(victim);
     }
     return true;

@@ -20,8 +20,5 @@ export function targetTable(schema: Schema, name: QualifiedName): TableInfo {
   if (rel.columns.some((c) => c.hidden !== 0)) {
     throw new SqliteError('SQLITE_ERROR', `tables with generated columns cannot be changed yet (${rel.name})`);
   }
-  if (schema.triggersOf(rel.name).length > 0) {
-    throw new SqliteError('SQLITE_ERROR', `tables with triggers cannot be changed yet (${rel.name})`);
-  }
   return rel;
 }

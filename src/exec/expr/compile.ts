@@ -42,6 +42,7 @@ import { comparisonAffinity, compareOperands } from './compare.js';
 import { globMatch, likeMatch } from './like.js';
 import { INT64_MIN, isTrue, truth, valueToText, castValue } from './value-ops.js';
 import { ValueSet } from './value-set.js';
+import { compileRaise, raiseAllowed } from './raise.js';
 
 export { isTrue, castValue, valueToText, applyAffinityValue } from './value-ops.js';
 export { compareForSort, valuesEqualForDistinct, comparisonAffinity } from './compare.js';
@@ -213,7 +214,8 @@ function compile(c: Compiler, e: Expr): CompiledExpr {
     case 'vector':
       throw new SqliteError('SQLITE_ERROR', 'row value misused');
     case 'raise':
-      throw new SqliteError('SQLITE_ERROR', 'RAISE() may only be used within a trigger-program');
+      if (!raiseAllowed(c.scope)) throw new SqliteError('SQLITE_ERROR', 'RAISE() may only be used within a trigger-program');
+      return compileRaise(e, e.message === undefined ? undefined : compile(c, e.message));
   }
   throw new SqliteError('SQLITE_ERROR', `unsupported expression`);
 }

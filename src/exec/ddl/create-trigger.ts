@@ -1,0 +1,47 @@
+/**
+ * CREATE TRIGGER (https://www.sqlite.org/lang_createtrigger.html): checked as SQLite checks it
+ * (the table exists and is no system table; BEFORE/AFTER only on tables, INSTEAD OF only on
+ * views; the body parses and names no table with a schema prefix), then one sqlite_schema row
+ * ('trigger', name, the table name as written, 0, "CREATE TRIGGER " + the text from the name
+ * on). The body's statements are compiled when the trigger fires (exec/dml/triggers.ts).
+ */
+import { SqliteError } from '../../errors.js';
+import { asciiLower } from '../../schema/affinity.js';
+import type { CreateTriggerStatement } from '../../sql/ast.js';
+import { parseStatementsWithText } from '../../sql/parser.js';
+import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
+import { checkMainSchema, checkReservedName } from './names.js';
+import { appendSchemaRow, storedCreateText } from './schema-table.js';
+
+export async function executeCreateTrigger(env: ExecEnv, stmt: CreateTriggerStatement, text: string): Promise<StatementResult> {
+  if (stmt.temp) throw new SqliteError('SQLITE_ERROR', 'TEMP triggers are not supported');
+  checkMainSchema(stmt.trigger.schema);
+  const name = stmt.trigger.name;
+  const schema = env.schema;
+  if (schema.trigger(name) !== undefined) {
+    if (stmt.ifNotExists) return NO_CHANGES;
+    throw new SqliteError('SQLITE_ERROR', `trigger ${name} already exists`);
+  }
+  checkReservedName(name);
+  const tableKey = asciiLower(stmt.table);
+  if (tableKey.startsWith('sqlite_')) throw new SqliteError('SQLITE_ERROR', 'cannot create trigger on system table');
+  const table = schema.table(stmt.table);
+  const view = schema.view(stmt.table);
+  if (table === undefined && view === undefined) throw new SqliteError('SQLITE_ERROR', `no such table: main.${stmt.table}`);
+  if (view !== undefined && stmt.timing !== 'INSTEAD OF') {
+    throw new SqliteError('SQLITE_ERROR', `cannot create ${stmt.timing} trigger on view: ${view.name}`);
+  }
+  if (table !== undefined && stmt.timing === 'INSTEAD OF') {
+    throw new SqliteError('SQLITE_ERROR', `cannot create INSTEAD OF trigger on table: ${table.name}`);
+  }
+  for (const { statement: s } of parseStatementsWithText(stmt.body)) {
+    if ((s.kind === 'insert' || s.kind === 'update' || s.kind === 'delete') && s.table.schema !== undefined) {
+      throw new SqliteError('SQLITE_ERROR', 'qualified table names are not allowed on INSERT, UPDATE, and DELETE statements within triggers');
+    }
+    if (s.kind !== 'insert' && s.kind !== 'update' && s.kind !== 'delete' && s.kind !== 'select') {
+      throw new SqliteError('SQLITE_ERROR', `near "${s.kind.toUpperCase()}": syntax error`);
+    }
+  }
+  await appendSchemaRow(env, { type: 'trigger', name, tblName: stmt.table, rootPage: 0, sql: storedCreateText(text, 'CREATE TRIGGER') });
+  return { ...NO_CHANGES, schemaChanged: true };
+}

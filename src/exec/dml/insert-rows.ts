@@ -1,0 +1,179 @@
+/**
+ * The general INSERT (insert.ts keeps the fast path for plain VALUES): INSERT … SELECT (the
+ * SELECT's rows are read in full before the first is written, so `INSERT INTO t SELECT … FROM t`
+ * sees only the rows that were there), VALUES with subqueries, UPSERT, RETURNING, triggers,
+ * and INSERT into a view through its INSTEAD OF triggers.
+ *
+ * Per row, as SQLite's insert.c: values → column affinity → BEFORE INSERT triggers (NEW.rowid
+ * is -1 when the rowid is not given) → the rowid chosen → NOT NULL / CHECK → uniqueness (with
+ * the upsert clauses, see upsert.ts) → the row written → its RETURNING row → AFTER INSERT
+ * triggers.
+ */
+import { SqliteError } from '../../errors.js';
+import { asciiLower } from '../../schema/affinity.js';
+import type { TableInfo } from '../../schema/schema-types.js';
+import type { InsertStatement } from '../../sql/ast.js';
+import { compileSelect } from '../select/compile-select.js';
+import type { EvalContext, Scope } from '../expr-contract.js';
+import type { Value } from '../value.js';
+import { readSequence, writeSequence } from './autoincrement.js';
+import { addTableSource, compileEnvOf, evaluateAll, newScope, placeRow, rowBuffer, type DmlRun } from './dml-run.js';
+import type { StatementResult } from './exec-env.js';
+import { rowidValue } from './insert.js';
+import { compileReturning, returningRow } from './returning.js';
+import { columnConverter, columnDefault } from './row-codec.js';
+import { targetTable } from './target-table.js';
+import { TableWriter, type StoredRow } from './table-writer.js';
+import { fireTriggers, selectTriggers } from './triggers.js';
+import { tableTriggerTarget, type UpdateContext } from './update.js';
+import { compileUpserts, runUpsert } from './upsert.js';
+import { insteadOfInsert } from './view-write.js';
+
+const EMPTY_SCOPE: Scope = { resolveColumn: () => undefined };
+const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
+
+/** Per value position: the column it sets (nCol: the rowid). */
+function insertTargets(table: TableInfo, columns: readonly string[] | undefined): number[] {
+  const nCol = table.columns.length;
+  if (columns === undefined) return table.columns.map((_c, i) => i);
+  return columns.map((name) => {
+    const key = asciiLower(name);
+    const i = table.columns.findIndex((c) => asciiLower(c.name) === key);
+    if (i >= 0) return i;
+    if (!table.withoutRowid && ROWID_NAMES.has(key)) return nCol;
+    throw new SqliteError('SQLITE_ERROR', `table ${table.name} has no column named ${name}`);
+  });
+}
+
+/** The source rows, all read before the first is written (`width` < 0: lengths not checked here). */
+async function sourceRows(run: DmlRun, stmt: InsertStatement, name: string, width: number, nCol: number): Promise<Value[][]> {
+  const src = stmt.source;
+  const mismatch = (n: number): SqliteError =>
+    new SqliteError(
+      'SQLITE_ERROR',
+      stmt.columns === undefined ? `table ${name} has ${nCol} columns but ${n} values were supplied` : `${n} values for ${width} columns`,
+    );
+  if (src.kind === 'default-values') return [[]];
+  if (src.kind === 'select') {
+    const q = compileSelect(src.select, compileEnvOf(run.env), run.frame?.scope);
+    if (width >= 0 && q.columns.length !== width) throw mismatch(q.columns.length);
+    const out: Value[][] = [];
+    for await (const b of q.batches(run.rt, run.frame?.row)) out.push(...b);
+    return out;
+  }
+  const scope = newScope(run);
+  const compiled = src.rows.map((exprs) => {
+    if (width >= 0 && exprs.length !== width) throw mismatch(exprs.length);
+    return exprs.map((e) => scope.compile(e));
+  });
+  const out: Value[][] = [];
+  for (const exprs of compiled) out.push(await evaluateAll(exprs, rowBuffer(scope, run), run.rt));
+  return out;
+}
+
+export async function runInsert(run: DmlRun, stmt: InsertStatement, text: string | undefined): Promise<StatementResult> {
+  const env = run.env;
+  if (stmt.with !== undefined) throw new SqliteError('SQLITE_ERROR', 'WITH on INSERT is not supported yet');
+  const view = env.schema.view(stmt.table.name);
+  if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) {
+    // The lengths are checked against the view's columns by insteadOfInsert.
+    return insteadOfInsert(run, view, stmt, await sourceRows(run, stmt, view.name, -1, -1));
+  }
+  const table = targetTable(env.schema, stmt.table);
+  const orClause = run.orOverride ?? stmt.conflict;
+  const nCol = table.columns.length;
+  const targets = stmt.source.kind === 'default-values' ? [] : insertTargets(table, stmt.columns);
+  const name = stmt.alias ?? table.name;
+  const scope = newScope(run);
+  const source = addTableSource(scope, table, name);
+  const writer = new TableWriter(env, table);
+  const returning = stmt.returning === undefined ? undefined : compileReturning(stmt.returning, scope, source, table, run, text);
+  const upserts = compileUpserts(run, table, writer, name, stmt.upsert ?? []);
+  const before = selectTriggers(run, table.name, 'INSERT', 'BEFORE');
+  const after = selectTriggers(run, table.name, 'INSERT', 'AFTER');
+  const target = tableTriggerTarget(table);
+  const returned: Value[][] = [];
+  const update: UpdateContext | undefined =
+    upserts === undefined
+      ? undefined
+      : {
+          run,
+          table,
+          writer,
+          orClause: 'ABORT',
+          before: selectTriggers(run, table.name, 'UPDATE', 'BEFORE', upserts.setNames),
+          after: selectTriggers(run, table.name, 'UPDATE', 'AFTER', upserts.setNames),
+          target,
+          returning: returning === undefined ? undefined : { spec: returning, scope, source, rows: returned },
+        };
+
+  const rows = await sourceRows(run, stmt, table.name, targets.length, nCol);
+  const slotSource = new Array<number>(nCol + 1).fill(-1);
+  targets.forEach((slot, i) => (slotSource[slot] = i));
+  const alias = table.withoutRowid ? -1 : table.rowidAlias;
+  const rowidSource = table.withoutRowid ? -1 : alias >= 0 && slotSource[alias]! >= 0 ? slotSource[alias]! : slotSource[nCol]!;
+  const defaults = table.columns.map((c, i): ((ctx: EvalContext) => Value) => {
+    const d = columnDefault(table, i);
+    if (d !== undefined) return () => d;
+    const f = env.compile(c.defaultExpr!, EMPTY_SCOPE);
+    return (ctx) => f([], ctx);
+  });
+  const convert = table.columns.map((_c, i) => (i === table.rowidAlias && !table.withoutRowid ? (v: Value) => v : columnConverter(table, i)));
+
+  const seqBefore = table.autoincrement ? await readSequence(env, table.name) : undefined;
+  let seqMax = seqBefore?.seq;
+  let changes = 0;
+  let lastInsertRowid: bigint | undefined;
+  for (const values of rows) {
+    const row = new Array<Value>(nCol);
+    for (let i = 0; i < nCol; i++) {
+      const at = slotSource[i]!;
+      row[i] = convert[i]!(at >= 0 ? (values[at] ?? null) : defaults[i]!(env.ctx));
+    }
+    const given = rowidSource >= 0 ? rowidValue(values[rowidSource] ?? null) : null;
+    if (before.length > 0) {
+      // NEW.rowid (and the INTEGER PRIMARY KEY) read -1 while the rowid is still to be chosen.
+      const shown = table.withoutRowid ? undefined : (given ?? -1n);
+      const image = [...row];
+      if (alias >= 0 && shown !== undefined) image[alias] = shown;
+      if (!(await fireTriggers(run, before, target, undefined, { row: image, rowid: shown }, orClause))) continue;
+    }
+    let rowid: bigint | undefined;
+    let fresh = false;
+    if (!table.withoutRowid) {
+      if (given !== null) rowid = given;
+      else {
+        rowid = await writer.newRowid(seqMax);
+        fresh = true;
+      }
+      if (alias >= 0) row[alias] = rowid;
+      // OP_MemMax: the sequence follows every rowid chosen, even for a row then IGNOREd.
+      if (seqMax !== undefined && rowid > seqMax) seqMax = rowid;
+    }
+    const stored: StoredRow = { rowid, row };
+    if (!writer.checkRow(stored, orClause)) continue;
+    const hit = await writer.checkUniqueUpsert(stored, orClause, fresh, undefined, upserts?.clauseOf);
+    if (hit === false) continue;
+    if (hit !== true) {
+      if (await runUpsert(upserts!, update!, hit, stored)) changes++;
+      continue;
+    }
+    await writer.writeStored(stored);
+    changes++;
+    if (rowid !== undefined) lastInsertRowid = rowid;
+    if (returning !== undefined) {
+      const buffer = rowBuffer(scope, run);
+      placeRow(buffer, source, row, rowid);
+      returned.push(await returningRow(returning, buffer, run));
+    }
+    if (after.length > 0) await fireTriggers(run, after, target, undefined, stored, orClause);
+  }
+  if (seqBefore !== undefined) await writeSequence(env, table.name, seqBefore, seqMax!);
+  return {
+    changes,
+    lastInsertRowid,
+    schemaChanged: false,
+    ...(returning !== undefined && { returned: { columns: returning.columns, rows: returned } }),
+  };
+}
+

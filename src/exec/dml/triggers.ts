@@ -1,0 +1,162 @@
+/**
+ * Row triggers (https://www.sqlite.org/lang_createtrigger.html), run as SQLite runs them:
+ *
+ * - A table's triggers for an event fire newest first (SQLite links each trigger it loads at
+ *   the head of the table's list, and loads sqlite_schema in rowid order).
+ * - BEFORE triggers run before the row is changed (and before its constraints are checked),
+ *   AFTER triggers after the change and after the statement's RETURNING row is computed.
+ *   INSTEAD OF triggers (views only) run in place of the change.
+ * - `UPDATE OF a, b` fires when the UPDATE's SET list names one of those columns.
+ * - WHEN is evaluated with the OLD/NEW rows; the body's INSERT/UPDATE/DELETE/SELECT statements
+ *   run in order with OLD./NEW. resolving to the row that fired the trigger.
+ * - An OR clause on the statement that fired the trigger overrides the body statements' own.
+ * - With recursive_triggers off (SQLite's default) a trigger does not fire while its own program
+ *   is running; with it on, nesting stops at 1000 levels ("too many levels of trigger recursion").
+ * - RAISE(IGNORE) abandons the program and the row (`fireTriggers` returns false: the caller
+ *   skips the row); RAISE(ABORT|FAIL|ROLLBACK, msg) is a TriggerRaiseError.
+ */
+import { SqliteError } from '../../errors.js';
+import { asciiLower } from '../../schema/affinity.js';
+import type { TriggerInfo } from '../../schema/schema-types.js';
+import type { ConflictClause, Statement } from '../../sql/ast.js';
+import { parseStatementsWithText } from '../../sql/parser.js';
+import { compileSelect } from '../select/compile-select.js';
+import { CoreScope, type SourceColumn } from '../select/query-scope.js';
+import { isTrue } from '../expr/value-ops.js';
+import { RaiseIgnore } from '../expr/raise.js';
+import type { Value } from '../value.js';
+import { compileEnvOf, evaluate, type DmlRun } from './dml-run.js';
+import { runTriggerStatement } from './trigger-statements.js';
+
+/** One row image a trigger sees as OLD or NEW. */
+export interface RowImage {
+  readonly row: readonly Value[];
+  readonly rowid: bigint | undefined;
+}
+
+/** What a trigger is on: a table's columns (with a rowid unless WITHOUT ROWID), or a view's. */
+export interface TriggerTarget {
+  readonly name: string;
+  readonly columns: readonly SourceColumn[];
+  readonly hasRowid: boolean;
+}
+
+const MAX_TRIGGER_DEPTH = 1000;
+
+/** A scope RAISE() may be compiled in (see expr/raise.ts). */
+class TriggerScope extends CoreScope {
+  readonly triggerProgram = true;
+}
+
+/**
+ * The triggers of `table` for `event` at `timing`, in firing order; for UPDATE, only those whose
+ * `OF` list (if any) names a column of `setColumns`.
+ */
+export function selectTriggers(
+  run: DmlRun,
+  table: string,
+  event: TriggerInfo['event'],
+  timing: TriggerInfo['timing'],
+  setColumns?: readonly string[],
+): TriggerInfo[] {
+  const all = run.env.schema.triggersOf(table);
+  if (all.length === 0) return [];
+  const set = setColumns === undefined ? undefined : new Set(setColumns.map(asciiLower));
+  const out: TriggerInfo[] = [];
+  for (let i = all.length - 1; i >= 0; i--) {
+    const t = all[i]!;
+    if (t.event !== event || t.timing !== timing) continue;
+    if (t.updateOf !== undefined && set !== undefined && !t.updateOf.some((c) => set.has(asciiLower(c)))) continue;
+    out.push(t);
+  }
+  return out;
+}
+
+/** Whether `table` has any trigger for `event` (so its writes take the general path). */
+export function hasTriggers(run: DmlRun, table: string, event: TriggerInfo['event']): boolean {
+  return run.env.schema.triggersOf(table).some((t) => t.event === event);
+}
+
+const bodies = new Map<string, Statement[]>();
+
+function bodyOf(t: TriggerInfo): Statement[] {
+  let list = bodies.get(t.sql);
+  if (list === undefined) {
+    list = parseStatementsWithText(t.body).map((p) => p.statement);
+    if (bodies.size >= 256) bodies.clear();
+    bodies.set(t.sql, list);
+  }
+  return list;
+}
+
+/**
+ * Fires `triggers` (from `selectTriggers`) for one row. Returns false when a program ran
+ * RAISE(IGNORE): the caller then leaves the row alone (BEFORE) or goes on with the next row.
+ */
+export async function fireTriggers(
+  run: DmlRun,
+  triggers: readonly TriggerInfo[],
+  target: TriggerTarget,
+  old: RowImage | undefined,
+  neu: RowImage | undefined,
+  orClause: ConflictClause | undefined,
+): Promise<boolean> {
+  for (const t of triggers) {
+    const key = asciiLower(t.name);
+    const recursive = run.env.settings?.recursiveTriggers === true;
+    if (run.active.includes(key) && !recursive) continue;
+    if (run.active.length >= MAX_TRIGGER_DEPTH) throw new SqliteError('SQLITE_ERROR', 'too many levels of trigger recursion');
+    try {
+      await runProgram(run, t, target, old, neu, orClause);
+    } catch (err) {
+      if (err instanceof RaiseIgnore) return false;
+      throw err;
+    }
+  }
+  return true;
+}
+
+async function runProgram(
+  run: DmlRun,
+  t: TriggerInfo,
+  target: TriggerTarget,
+  old: RowImage | undefined,
+  neu: RowImage | undefined,
+  orClause: ConflictClause | undefined,
+): Promise<void> {
+  const scope = new TriggerScope(compileEnvOf(run.env), undefined, compileSelect);
+  const frameRow: Value[] = [];
+  const add = (name: string, image: RowImage): void => {
+    const offset = scope.columnWidth;
+    scope.addSource(
+      {
+        name,
+        columns: target.columns,
+        rowidSlot: target.hasRowid ? offset + target.columns.length : undefined,
+        table: undefined,
+        query: undefined,
+        leftJoin: false,
+        usingHidden: new Set(),
+      },
+      target.columns.length + 1,
+    );
+    for (let i = 0; i < target.columns.length; i++) frameRow.push(image.row[i] ?? null);
+    frameRow.push(image.rowid ?? null);
+  };
+  if (old !== undefined) add('old', old);
+  if (neu !== undefined) add('new', neu);
+  const sub: DmlRun = {
+    env: run.env,
+    rt: { eval: run.rt.eval, pager: run.rt.pager, cache: new Map() },
+    frame: { scope, row: frameRow },
+    orOverride: run.orOverride ?? orClause,
+    active: [...run.active, asciiLower(t.name)],
+  };
+  if (t.when !== undefined) {
+    const when = scope.compile(t.when);
+    const row = [...frameRow, ...new Array<Value>(scope.width - frameRow.length).fill(null)];
+    const v = evaluate(when, row, sub.rt);
+    if (!isTrue(v instanceof Promise ? await v : v)) return;
+  }
+  for (const stmt of bodyOf(t)) await runTriggerStatement(sub, stmt);
+}
