@@ -240,16 +240,23 @@ export class Database {
   }
 
   /**
-   * Runs every statement of `sql` like `exec`, handing each statement's returned rows (RETURNING,
-   * SELECT, PRAGMA), with their storage classes, to `onRows` as soon as the statement is done.
+   * Runs every statement of `sql` like `exec`, handing `onStatement` each statement's returned
+   * rows (RETURNING, SELECT, PRAGMA — with their storage classes; undefined when it returns
+   * none) and its change count, as soon as the statement is done.
    */
-  async execRows(sql: string, params: BindParams | undefined, onRows: (result: ReturnedRows) => void): Promise<void> {
+  async execRows(
+    sql: string,
+    params: BindParams | undefined,
+    onStatement: (rows: ReturnedRows | undefined, result: { readonly changes: number }) => void,
+  ): Promise<void> {
     await this.serialised(async () => {
       for (const parsed of this.parse(sql)) {
         const r = await this.runOne(parsed, params);
-        if (r.returned !== undefined) {
-          onRows({ columns: r.returned.columns, rows: r.returned.rows.map((values) => ({ values: values.map(toPublic), classes: values.map(storageClassOf) })) });
-        }
+        const rows =
+          r.returned === undefined
+            ? undefined
+            : { columns: r.returned.columns, rows: r.returned.rows.map((values) => ({ values: values.map(toPublic), classes: values.map(storageClassOf) })) };
+        onStatement(rows, { changes: r.changes });
       }
     });
   }

@@ -162,13 +162,15 @@ export function buildProgram(): Command {
   ).action((location: string, options: GlobalOptions) => runShell(location, options));
 
   commonOptions(
-    program
-      .command('exec')
-      .description('run SQL statements that change the database (each commits unless inside BEGIN … COMMIT)')
-      .argument('<location>', 'the database')
-      .argument('[sql]', 'statements separated by ;')
-      .addOption(new Option('-f, --file <path>', 'read the statements from a file (- for stdin)'))
-      .addOption(new Option('--changes', 'print the number of rows inserted, updated or deleted')),
+    formatOptions(
+      program
+        .command('exec')
+        .description('run SQL statements (each commits unless inside BEGIN … COMMIT); prints the rows of RETURNING, SELECT and PRAGMA')
+        .argument('<location>', 'the database')
+        .argument('[sql]', 'statements separated by ;')
+        .addOption(new Option('-f, --file <path>', 'read the statements from a file (- for stdin)'))
+        .addOption(new Option('--changes', 'print the number of rows inserted, updated or deleted')),
+    ),
   ).action((location: string, sql: string | undefined, options: ExecOptions) => runExec(location, sql, options));
 
   commonOptions(

@@ -17,6 +17,7 @@ import { compileReturning, returningRow } from './returning.js';
 import { targetTable } from './target-table.js';
 import { TableWriter } from './table-writer.js';
 import { fireTriggers, selectTriggers } from './triggers.js';
+import { checkTriggers } from './trigger-check.js';
 import { matchRows, tableTriggerTarget } from './update.js';
 import { insteadOfDelete } from './view-write.js';
 
@@ -32,6 +33,7 @@ export async function runDelete(run: DmlRun, stmt: DeleteStatement, text: string
   const table = targetTable(env.schema, stmt.table);
   const before = selectTriggers(run, table.name, 'DELETE', 'BEFORE');
   const after = selectTriggers(run, table.name, 'DELETE', 'AFTER');
+  checkTriggers(run, [...before, ...after], tableTriggerTarget(table), true, false);
   if (stmt.where === undefined && stmt.returning === undefined && before.length === 0 && after.length === 0) {
     const changes = await countEntries(env.pager, table.rootPage);
     await clearTree(env.pager, table.rootPage);

@@ -24,7 +24,8 @@ import { compileReturning, returningRow } from './returning.js';
 import { columnConverter, columnDefault } from './row-codec.js';
 import { targetTable } from './target-table.js';
 import { TableWriter, type StoredRow } from './table-writer.js';
-import { fireTriggers, selectTriggers } from './triggers.js';
+import { fireTriggers, replaceFiresDeleteTriggers, selectTriggers } from './triggers.js';
+import { checkTriggers } from './trigger-check.js';
 import { tableTriggerTarget, type UpdateContext } from './update.js';
 import { compileUpserts, runUpsert } from './upsert.js';
 import { insteadOfInsert } from './view-write.js';
@@ -33,7 +34,7 @@ const EMPTY_SCOPE: Scope = { resolveColumn: () => undefined };
 const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
 
 /** Per value position: the column it sets (nCol: the rowid). */
-function insertTargets(table: TableInfo, columns: readonly string[] | undefined): number[] {
+export function insertTargets(table: TableInfo, columns: readonly string[] | undefined): number[] {
   const nCol = table.columns.length;
   if (columns === undefined) return table.columns.map((_c, i) => i);
   return columns.map((name) => {
@@ -92,6 +93,8 @@ export async function runInsert(run: DmlRun, stmt: InsertStatement, text: string
   const before = selectTriggers(run, table.name, 'INSERT', 'BEFORE');
   const after = selectTriggers(run, table.name, 'INSERT', 'AFTER');
   const target = tableTriggerTarget(table);
+  checkTriggers(run, [...before, ...after], target, false, true);
+  replaceFiresDeleteTriggers(run, writer, target);
   const returned: Value[][] = [];
   const update: UpdateContext | undefined =
     upserts === undefined
@@ -107,6 +110,7 @@ export async function runInsert(run: DmlRun, stmt: InsertStatement, text: string
           returning: returning === undefined ? undefined : { spec: returning, scope, source, rows: returned },
         };
 
+  if (update !== undefined) checkTriggers(run, [...update.before, ...update.after], target, true, true);
   const rows = await sourceRows(run, stmt, table.name, targets.length, nCol);
   const slotSource = new Array<number>(nCol + 1).fill(-1);
   targets.forEach((slot, i) => (slotSource[slot] = i));
@@ -152,7 +156,7 @@ export async function runInsert(run: DmlRun, stmt: InsertStatement, text: string
     }
     const stored: StoredRow = { rowid, row };
     if (!writer.checkRow(stored, orClause)) continue;
-    const hit = await writer.checkUniqueUpsert(stored, orClause, fresh, undefined, upserts?.clauseOf);
+    const hit = await writer.checkUniqueUpsert(stored, orClause, fresh, undefined, upserts?.clauseOf, upserts?.targetOf);
     if (hit === false) continue;
     if (hit !== true) {
       if (await runUpsert(upserts!, update!, hit, stored)) changes++;

@@ -166,7 +166,8 @@ function needsGeneralPath(env: ExecEnv, stmt: InsertStatement): boolean {
     stmt.returning !== undefined ||
     stmt.with !== undefined ||
     env.schema.view(stmt.table.name) !== undefined ||
-    env.schema.triggersOf(stmt.table.name).some((t) => t.event === 'INSERT') ||
+    // Any trigger: INSERT ones fire, and a REPLACE fires DELETE ones under recursive_triggers.
+    env.schema.triggersOf(stmt.table.name).length > 0 ||
     (stmt.source.kind === 'values' && hasSubquery(stmt.source.rows));
   general.set(stmt, { schema: env.schema, yes });
   return yes;

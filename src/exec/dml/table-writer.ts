@@ -90,6 +90,11 @@ export class TableWriter {
   private env: ExecEnv;
   private readonly hasUnique: boolean;
   /**
+   * How a row in the way of a REPLACE goes, when not simply deleted: with recursive_triggers on,
+   * SQLite runs the table's DELETE triggers for it (triggers.ts sets this).
+   */
+  replaceDelete: ((victim: StoredRow) => Promise<void>) | undefined;
+  /**
    * The last row appended at the table's right edge without a Promise: its path (the leaf step
    * on its cell), its rowid, and the pager's write stamp after it. While the stamp has not moved,
    * nothing changed any page, so the next append goes one cell further on the same path — no
@@ -380,8 +385,9 @@ export class TableWriter {
 
   /**
    * `checkUnique` with upsert clauses: `upsertOf(c)` names the clause that handles a conflict on
-   * constraint c, if any. As SQLite orders the checks (sqlite3GenerateConstraintChecks):
-   * constraints an upsert handles first, then those that fail or skip, then those that REPLACE
+   * constraint c, if any (`targeted(c)`: only a clause that names c as its target). As SQLite
+   * orders the checks (sqlite3GenerateConstraintChecks): constraints a clause targets first,
+   * then those that fail or skip (or go to a clause without target), then those that REPLACE
    * (a REPLACE deletes rows, which must not happen before a later check could still fail).
    * Returns the first upsert-handled conflict found (nothing changed yet), else true / false.
    */
@@ -391,15 +397,18 @@ export class TableWriter {
     freshRowid: boolean,
     only: RowDiff | undefined,
     upsertOf: ((c: number) => number | undefined) | undefined,
+    targeted?: (c: number) => number | undefined,
   ): Promise<boolean | UpsertHit> {
     const first: number[] = [];
     const middle: number[] = [];
     const last: number[] = [];
     for (const c of this.uniqueOrder) {
-      if (upsertOf?.(c) !== undefined) first.push(c);
+      if (targeted?.(c) !== undefined) first.push(c);
       else if ((orClause ?? this.conflictDefaults.get(c) ?? 'ABORT') === 'REPLACE') last.push(c);
       else middle.push(c);
     }
+    // Constraints an ON CONFLICT clause names come first, in the order of the clauses.
+    first.sort((x, y) => targeted!(x)! - targeted!(y)!);
     for (const c of [...first, ...middle, ...last]) {
       const victim = await this.conflictOf(r, c, freshRowid, only);
       if (victim === undefined) continue;
@@ -408,7 +417,8 @@ export class TableWriter {
       const action = orClause ?? this.conflictDefaults.get(c) ?? 'ABORT';
       if (action === 'IGNORE') return false;
       if (action !== 'REPLACE') throw this.conflictError(c);
-      await this.deleteStored(victim);
+      if (this.replaceDelete !== undefined) await this.replaceDelete(victim);
+      else await this.deleteStored(victim);
     }
     return true;
   }

@@ -5,7 +5,8 @@ import type { Schema } from '../../schema/read-schema.js';
 import type { TableInfo } from '../../schema/schema-types.js';
 import type { QualifiedName } from '../../sql/ast.js';
 
-export function targetTable(schema: Schema, name: QualifiedName): TableInfo {
+/** `inTrigger`: the statement is in a trigger body (SQLite then names a missing table main.x). */
+export function targetTable(schema: Schema, name: QualifiedName, inTrigger = false): TableInfo {
   if (name.schema !== undefined && asciiLower(name.schema) !== 'main') {
     throw new SqliteError('SQLITE_ERROR', `unknown database ${name.schema}`);
   }
@@ -14,7 +15,7 @@ export function targetTable(schema: Schema, name: QualifiedName): TableInfo {
     throw new SqliteError('SQLITE_ERROR', `table ${name.name} may not be modified`);
   }
   const rel = schema.relation(name.name);
-  if (rel === undefined) throw new SqliteError('SQLITE_ERROR', `no such table: ${name.name}`);
+  if (rel === undefined) throw new SqliteError('SQLITE_ERROR', `no such table: ${inTrigger ? 'main.' : ''}${name.name}`);
   if (rel.kind === 'view') throw new SqliteError('SQLITE_ERROR', `cannot modify ${name.name} because it is a view`);
   if (rel.kind === 'virtual-table') throw new SqliteError('SQLITE_ERROR', `virtual table module ${rel.module} is not supported`);
   if (rel.columns.some((c) => c.hidden !== 0)) {

@@ -27,6 +27,8 @@ import { RaiseIgnore } from '../expr/raise.js';
 import type { Value } from '../value.js';
 import { compileEnvOf, evaluate, type DmlRun } from './dml-run.js';
 import { runTriggerStatement } from './trigger-statements.js';
+import { checkTriggers } from './trigger-check.js';
+import type { TableWriter } from './table-writer.js';
 
 /** One row image a trigger sees as OLD or NEW. */
 export interface RowImage {
@@ -72,6 +74,25 @@ export function selectTriggers(
   return out;
 }
 
+/**
+ * With recursive_triggers on, a row a REPLACE deletes fires the table's DELETE triggers (SQLite
+ * fires them only then); `writer` is told so. Its RAISE(IGNORE) keeps nothing from being deleted.
+ */
+export function replaceFiresDeleteTriggers(run: DmlRun, writer: TableWriter, target: TriggerTarget): void {
+  if (run.env.settings?.recursiveTriggers !== true) return;
+  const before = selectTriggers(run, writer.table.name, 'DELETE', 'BEFORE');
+  const after = selectTriggers(run, writer.table.name, 'DELETE', 'AFTER');
+  if (before.length === 0 && after.length === 0) return;
+  checkTriggers(run, [...before, ...after], target, true, false);
+  writer.replaceDelete = async (victim) => {
+    if (before.length > 0 && !(await fireTriggers(run, before, target, victim, undefined, undefined))) return;
+    const now = await writer.reread(victim);
+    if (now === undefined) return;
+    await writer.deleteStored(now);
+    if (after.length > 0) await fireTriggers(run, after, target, now, undefined, undefined);
+  };
+}
+
 /** Whether `table` has any trigger for `event` (so its writes take the general path). */
 export function hasTriggers(run: DmlRun, table: string, event: TriggerInfo['event']): boolean {
   return run.env.schema.triggersOf(table).some((t) => t.event === event);
@@ -79,7 +100,7 @@ export function hasTriggers(run: DmlRun, table: string, event: TriggerInfo['even
 
 const bodies = new Map<string, Statement[]>();
 
-function bodyOf(t: TriggerInfo): Statement[] {
+export function bodyOf(t: TriggerInfo): Statement[] {
   let list = bodies.get(t.sql);
   if (list === undefined) {
     list = parseStatementsWithText(t.body).map((p) => p.statement);
@@ -116,17 +137,10 @@ export async function fireTriggers(
   return true;
 }
 
-async function runProgram(
-  run: DmlRun,
-  t: TriggerInfo,
-  target: TriggerTarget,
-  old: RowImage | undefined,
-  neu: RowImage | undefined,
-  orClause: ConflictClause | undefined,
-): Promise<void> {
+/** The scope a trigger program compiles in: `old` then `new` (as the event has them), each the target's columns and rowid. */
+export function triggerScope(run: DmlRun, target: TriggerTarget, old: boolean, neu: boolean): CoreScope {
   const scope = new TriggerScope(compileEnvOf(run.env), undefined, compileSelect);
-  const frameRow: Value[] = [];
-  const add = (name: string, image: RowImage): void => {
+  const add = (name: string): void => {
     const offset = scope.columnWidth;
     scope.addSource(
       {
@@ -140,11 +154,28 @@ async function runProgram(
       },
       target.columns.length + 1,
     );
+  };
+  if (old) add('old');
+  if (neu) add('new');
+  return scope;
+}
+
+async function runProgram(
+  run: DmlRun,
+  t: TriggerInfo,
+  target: TriggerTarget,
+  old: RowImage | undefined,
+  neu: RowImage | undefined,
+  orClause: ConflictClause | undefined,
+): Promise<void> {
+  const scope = triggerScope(run, target, old !== undefined, neu !== undefined);
+  const frameRow: Value[] = [];
+  const add = (image: RowImage): void => {
     for (let i = 0; i < target.columns.length; i++) frameRow.push(image.row[i] ?? null);
     frameRow.push(image.rowid ?? null);
   };
-  if (old !== undefined) add('old', old);
-  if (neu !== undefined) add('new', neu);
+  if (old !== undefined) add(old);
+  if (neu !== undefined) add(neu);
   const sub: DmlRun = {
     env: run.env,
     rt: { eval: run.rt.eval, pager: run.rt.pager, cache: new Map() },

@@ -37,7 +37,8 @@ import { unchanged } from './row-diff.js';
 import { rowidLookup } from './rowid-lookup.js';
 import { targetTable } from './target-table.js';
 import { TableWriter, type StoredRow } from './table-writer.js';
-import { fireTriggers, selectTriggers, type TriggerTarget } from './triggers.js';
+import { fireTriggers, replaceFiresDeleteTriggers, selectTriggers, type TriggerTarget } from './triggers.js';
+import { checkTriggers } from './trigger-check.js';
 import { insteadOfUpdate } from './view-write.js';
 
 const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
@@ -223,6 +224,8 @@ export async function runUpdate(run: DmlRun, stmt: UpdateStatement, text: string
     returning:
       stmt.returning === undefined ? undefined : { spec: compileReturning(stmt.returning, scope, source, table, run, text), scope, source, rows: [] },
   };
+  checkTriggers(run, [...ctx.before, ...ctx.after], ctx.target, true, true);
+  replaceFiresDeleteTriggers(run, writer, ctx.target);
   let changes = 0;
   if (stmt.from !== undefined) {
     // Pass 1 as a join: identities and the SET values of each matching row.

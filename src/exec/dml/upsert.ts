@@ -30,6 +30,8 @@ interface CompiledClause {
 export interface Upserts {
   /** The clause that handles a conflict on constraint `c` (TableWriter's numbering), if any. */
   readonly clauseOf: (c: number) => number | undefined;
+  /** The clause whose target names constraint `c`, if any. */
+  readonly targetOf: (c: number) => number | undefined;
   /** Every column a DO UPDATE assigns (for UPDATE OF triggers). */
   readonly setNames: readonly string[];
   readonly clauses: readonly CompiledClause[];
@@ -84,7 +86,7 @@ export function compileUpserts(run: DmlRun, table: TableInfo, writer: TableWrite
     };
   });
   const setNames = list.flatMap((u) => (u.action.kind === 'update' ? u.action.set.flatMap((s) => s.columns) : []));
-  return { clauseOf: (c) => covered.get(c) ?? rest, setNames, clauses, scope, target, excluded, run };
+  return { clauseOf: (c) => covered.get(c) ?? rest, targetOf: (c) => covered.get(c), setNames, clauses, scope, target, excluded, run };
 }
 
 /** Handles a conflict an upsert clause covers; returns whether a row changed. */

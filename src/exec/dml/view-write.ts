@@ -16,6 +16,7 @@ import type { Value } from '../value.js';
 import { compileEnvOf, type DmlRun } from './dml-run.js';
 import { NO_CHANGES, type StatementResult } from './exec-env.js';
 import { fireTriggers, selectTriggers, type TriggerTarget } from './triggers.js';
+import { checkTriggers } from './trigger-check.js';
 
 function viewTriggers(run: DmlRun, view: ViewInfo, event: 'INSERT' | 'UPDATE' | 'DELETE', setColumns?: readonly string[]) {
   const list = selectTriggers(run, view.name, event, 'INSTEAD OF', setColumns);
@@ -86,6 +87,7 @@ export async function insteadOfUpdate(run: DmlRun, view: ViewInfo, stmt: UpdateS
   }
   const q = viewQuery(run, view, stmt.alias, stmt.where, values);
   const target = targetOf(view, q, width);
+  checkTriggers(run, triggers, target, true, true);
   for (const r of await allRows(run, q)) {
     const old = r.slice(0, width);
     const neu = [...old];
@@ -100,6 +102,7 @@ export async function insteadOfDelete(run: DmlRun, view: ViewInfo, stmt: DeleteS
   const triggers = viewTriggers(run, view, 'DELETE');
   const q = viewQuery(run, view, stmt.alias, stmt.where, []);
   const target = targetOf(view, q, q.columns.length);
+  checkTriggers(run, triggers, target, true, false);
   for (const r of await allRows(run, q)) {
     await fireTriggers(run, triggers, target, { row: r, rowid: undefined }, undefined, run.orOverride);
   }
@@ -113,6 +116,7 @@ export async function insteadOfInsert(run: DmlRun, view: ViewInfo, stmt: InsertS
   const triggers = viewTriggers(run, view, 'INSERT');
   const { q, width } = viewWidth(run, view);
   const target = targetOf(view, q, width);
+  checkTriggers(run, triggers, target, false, true);
   const names = target.columns.map((c) => asciiLower(c.name));
   const positions =
     stmt.columns === undefined
