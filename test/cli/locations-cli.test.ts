@@ -76,6 +76,7 @@ describe('s3://bucket/k: blocks when k/0000000000 exists, else the object k', { 
       const facts = JSON.parse(info.stdout.toString()) as Record<string, unknown>;
       expect(facts['pageCount']).toBe(140);
       expect(facts['fileBytes']).toBe(fixture.length);
+      expect(facts['layout']).toBe('single object, read in place (read-only)');
       expect(runCli(['schema', at, ...endpoint]).stdout.toString()).toContain('CREATE TABLE orders');
       expect(runCli(['tables', at, ...endpoint]).stdout.toString()).toContain('orders_by_customer');
       expect(runCli(['rows', at, 'numbers', '--json', ...endpoint]).stdout.toString()).toBe(local(['rows', 'numbers', '--json']));

@@ -3,6 +3,7 @@
  * Costs a handful of requests over S3 (block 0 and the size probe), never a download.
  */
 import { openLocation } from '../../api/open-location.js';
+import { SingleFileVfs } from '../../vfs/range-file.js';
 import { NotADatabaseError } from '../../errors.js';
 import { prepareSafeFile } from '../../pager/commit-protocol.js';
 import { decodeDatabaseHeader, type DatabaseHeader } from '../../format/db-header.js';
@@ -31,6 +32,9 @@ export async function runInfo(spec: string, options: InfoOptions): Promise<void>
     if (size < 100) throw new NotADatabaseError(`${opened.url} holds ${size} bytes: not a SQLite database`);
     const header = decodeDatabaseHeader(await file.xRead(100, 0));
     const facts = describe(header, size, opened.url, opened.blockSize);
+    // Which layout the location turned out to be (a name never says: README, "Locations").
+    const layout = opened.blockSize !== undefined ? 'blocks' : opened.vfs instanceof SingleFileVfs ? 'single object, read in place (read-only)' : 'plain file';
+    facts.splice(1, 0, ['layout', 'layout', layout]);
     if (opened.wal !== undefined) facts.push(walFact(opened.wal));
     if (options.json === true) {
       process.stdout.write(`${JSON.stringify(Object.fromEntries(facts.map(([k, , v]) => [k, v])))}\n`);
