@@ -207,6 +207,12 @@ describe('a WAL database reads as sqlite3 reads it', () => {
     const err = await ourView(path, 'SELECT count(*) FROM t').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CorruptError);
     expect(String((err as Error).message)).toMatch(/1024-byte pages but the database .* has 4096-byte pages/);
+    // A writer stops at the same check: nothing written, the log left.
+    const before = readBytes(path);
+    await expect(Database.open(path, { readonly: false })).rejects.toBeInstanceOf(CorruptError);
+    expect(readBytes(path)).toEqual(before);
+    expect(existsSync(`${path}-wal`)).toBe(true);
+    expect(existsSync(`${path}-journal`)).toBe(false);
   });
 
   it('a log from another database of the same page size: its page 1 makes it that database; without, SQLITE_CORRUPT — as for sqlite3', async () => {
