@@ -103,11 +103,11 @@ export class WalOverlayFile implements VfsFile {
     return index === undefined ? this.base.xFileSize() : index.dbPages * index.pageSize;
   }
 
-  async xWrite(): Promise<void> {
+  async xWrite(_data: Uint8Array, _offset: number): Promise<void> {
     throw this.#readOnly();
   }
 
-  async xTruncate(): Promise<void> {
+  async xTruncate(_size: number): Promise<void> {
     throw this.#readOnly();
   }
 
