@@ -11,6 +11,8 @@
  *   core-query.ts      running a core: join-loop.ts (nested loops), aggregate-rows.ts
  *                      (GROUP BY, aggregates), DISTINCT, sort-rows.ts, batch-stream.ts (LIMIT)
  *   values.ts, compound.ts, order-limit.ts   VALUES, UNION/INTERSECT/EXCEPT, their ORDER BY/LIMIT
+ *   recursive-cte.ts   WITH RECURSIVE (a CTE naming itself)
+ *   table-functions.ts, table-function-path.ts   json_each and other table-valued functions
  *   run-terms.ts       evaluating terms and the subqueries they read
  *
  * Row by row, nothing waits unless it must: each FROM item is a RowSource whose `next()`
@@ -27,17 +29,25 @@ import { compoundQuery } from './compound.js';
 import type { CoreScope } from './query-scope.js';
 import type { CompileEnv, CompiledQuery, CteEntry } from './query-types.js';
 import { compileSelectCore } from './select-core.js';
+import { referencesTable } from './recursive-cte.js';
 import { err } from './select-errors.js';
 import { compileValues } from './values.js';
 
 export function compileSelect(select: SelectStatement, env: CompileEnv, parent: CoreScope | undefined): CompiledQuery {
   let inner = env;
   if (select.with !== undefined) {
-    if (select.with.recursive) throw err('recursive common table expressions are not supported');
+    // Every CTE of the WITH sees all of them (forward references too, as in SQLite); a cycle
+    // between them is caught when one expands (from-clause.ts).
     const ctes = new Map(env.ctes);
+    const own = new Set<string>();
+    const visible: CompileEnv = { ...env, ctes };
     for (const cte of select.with.ctes) {
       const key = cte.name.toLowerCase();
-      const entry: CteEntry = { cte, env: { ...env, ctes: new Map(ctes) } };
+      if (own.has(key)) throw err(`duplicate WITH table name: ${cte.name}`);
+      own.add(key);
+      // A CTE naming itself is recursive, with or without RECURSIVE (recursive-cte.ts).
+      const recursive = referencesTable(cte.select, key);
+      const entry: CteEntry = { cte, env: visible, ...(recursive && { recursive }) };
       ctes.set(key, entry);
     }
     inner = { ...env, ctes };

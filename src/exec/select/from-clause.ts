@@ -10,7 +10,8 @@ import type { AccessPath, Later } from './access-path.js';
 import { colRef, splitAnd } from './ast-terms.js';
 import { coreSpans } from './column-names.js';
 import { internalName, type CoreScope, type Source } from './query-scope.js';
-import type { CompileEnv, CompiledQuery } from './query-types.js';
+import type { CompileEnv, CompiledQuery, CteEntry } from './query-types.js';
+import { compileRecursiveCte, workingRows } from './recursive-cte.js';
 import { err } from './select-errors.js';
 import { lookupTableFunction, type TableFunction } from './table-functions.js';
 
@@ -105,7 +106,11 @@ function addSource(scope: CoreScope, item: FlatItem['item'], leftJoin: boolean, 
   }
   const cte = item.schema === undefined ? env.ctes.get(key) : undefined;
   if (cte !== undefined) {
-    const q = scope.compileQuery(cte.cte.select, cte.env, undefined);
+    if (cte.working !== undefined) return workingTableSource(scope, cte.working, name, leftJoin);
+    if (env.expanding?.has(cte) === true) throw err(`circular reference: ${cte.cte.name}`);
+    const expanding = new Set(env.expanding ?? []).add(cte);
+    const inside: CteEntry = { ...cte, env: { ...cte.env, expanding } };
+    const q = cte.recursive === true ? compileRecursiveCte(inside, scope.compileQuery) : scope.compileQuery(cte.cte.select, inside.env, undefined);
     return viewLike(name, q, cte.cte.columns, `table ${cte.cte.name} has ${q.columns.length} values for ${cte.cte.columns?.length} columns`);
   }
   if (item.schema !== undefined && !['main', 'temp'].includes(item.schema.toLowerCase())) {
@@ -161,6 +166,28 @@ function tableFunctionSource(scope: CoreScope, fn: TableFunction, name: string, 
       tableFunction: { fn, argExprs, args: [] },
     },
     fn.columns.length,
+  );
+}
+
+/** A recursive CTE's name inside its recursive SELECT: the row the recursion is at. */
+function workingTableSource(scope: CoreScope, working: NonNullable<CteEntry['working']>, name: string, leftJoin: boolean): Source {
+  const fn: TableFunction = {
+    columns: working.columns.map((c) => ({ name: c.name, hidden: false })),
+    rows: (_args, ctx) => workingRows(ctx.rt, working.token),
+    describe: (n) => `SCAN ${n}`,
+  };
+  return scope.addSource(
+    {
+      name,
+      columns: working.columns.map((c) => ({ name: c.name, affinity: c.affinity, collation: c.collation })),
+      rowidSlot: undefined,
+      table: undefined,
+      query: undefined,
+      leftJoin,
+      usingHidden: new Set(),
+      tableFunction: { fn, argExprs: [], args: [] },
+    },
+    working.columns.length,
   );
 }
 

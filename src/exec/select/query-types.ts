@@ -54,8 +54,15 @@ export interface CompiledQuery {
 
 export interface CteEntry {
   readonly cte: CommonTableExpr;
-  /** The CTEs visible to this one (those defined before it). */
+  /** The CTEs visible to this one (all of its WITH, and the enclosing ones). */
   readonly env: CompileEnv;
+  /** It reads itself (recursive-cte.ts runs it); any self-reference makes a CTE recursive, as in SQLite. */
+  readonly recursive?: boolean;
+  /**
+   * Inside a recursive CTE's recursive SELECTs, its name is the working table: the row the
+   * recursion is at, which the run keeps in `rt.cache` under `token`.
+   */
+  readonly working?: { readonly token: object; readonly columns: readonly ResultColumnInfo[] };
 }
 
 export interface CompileEnv {
@@ -63,6 +70,8 @@ export interface CompileEnv {
   readonly ctes: ReadonlyMap<string, CteEntry>;
   /** Views being expanded (guards against a view that selects from itself). */
   readonly viewStack: readonly string[];
+  /** The CTEs being expanded (a CTE met again inside itself is a circular reference). */
+  readonly expanding?: ReadonlySet<CteEntry>;
   /** Result column source text of each SELECT core (names expression columns as SQLite does). */
   readonly spans?: ReadonlyMap<object, readonly string[]>;
 }

@@ -16,7 +16,7 @@ export function tableFunctionPath(s: Source, schema: Schema): AccessPath {
   const width = s.columns.length;
   return {
     // SQLite's plan names the argument constraints it uses; one per argument here.
-    description: `SCAN ${s.name} VIRTUAL TABLE INDEX ${(1 << tf.args.length) - 1}:`,
+    description: tf.fn.describe?.(s.name) ?? `SCAN ${s.name} VIRTUAL TABLE INDEX ${(1 << tf.args.length) - 1}:`,
     providesOrder: false,
     open(row: Value[], rt: RunContext): RowSource {
       const ctx: TableFunctionContext = { rt, schema };

@@ -25,6 +25,8 @@ export interface TableFunction {
    * 'array' or 'object': column name → that column's name.
    */
   readonly jsonColumns?: Readonly<Record<string, string>>;
+  /** Its line in EXPLAIN QUERY PLAN (default: SQLite's line for a virtual table). */
+  readonly describe?: (name: string) => string;
 }
 
 const FUNCTIONS = new Map<string, TableFunction>();
