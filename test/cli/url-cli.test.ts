@@ -5,7 +5,7 @@
  * process (a synchronous one would block the server in this process).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -68,8 +68,19 @@ describe('s3lite with an http(s) URL', { timeout: 120_000 }, () => {
       expect(r.stderr).not.toContain('0123456789abcdef');
       expect(r.stderr).not.toContain('AKIA');
     }
-    const missing = await runCli(['tables', `${base}/gone.sqlite?${SECRET}`]);
+    const out = join(dir, 'exported.sqlite');
+    const [missing, importMissing, exported] = await Promise.all([
+      runCli(['tables', `${base}/gone.sqlite?${SECRET}`]),
+      runCli(['import', `${base}/gone.sqlite?${SECRET}`, join(dir, 'never/')]),
+      runCli(['export', url, out]),
+    ]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/^SQLITE_CANTOPEN: unable to open http:\/\/127\.0\.0\.1:\d+\/gone\.sqlite\?…: no such URL \(HTTP 404\)\n$/);
+    expect(importMissing.status).toBe(1);
+    expect(importMissing.stderr).toMatch(/^SQLITE_CANTOPEN: unable to open http:\/\/127\.0\.0\.1:\d+\/gone\.sqlite\?…: no such URL \(HTTP 404\)\n$/);
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+    expect(exported.status).toBe(0);
+    expect(exported.stderr).not.toContain('0123456789abcdef');
+    expect(Buffer.compare(readFileSync(out), fixture)).toBe(0);
   });
 });
