@@ -5,7 +5,7 @@
  */
 import { censusPages, type PageCensus } from '../btree/page-census.js';
 import { countEntries } from '../btree/count-entries.js';
-import { ConstraintError, CorruptError, MisuseError, SqliteError } from '../errors.js';
+import { ConstraintError, CorruptError, MisuseError, SqliteError, TriggerRaiseError } from '../errors.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../exec/dml/exec-env.js';
 import { executeWrite, isWriteStatement } from '../exec/dml/execute.js';
 import { bindParameters, numberParameters, type BindParams } from '../exec/dml/params.js';
@@ -401,7 +401,7 @@ export class Database {
   private execute(parsed: ParsedStatement, statement: Statement, ctx: StatementContext, schema: Schema, compile: Compiler): StatementResult | Promise<StatementResult> {
     const stmt = parsed.statement;
     const autocommit = !this.explicitTx;
-    const savepoint = !autocommit && needsSavepoint(stmt);
+    const savepoint = !autocommit && needsSavepoint(stmt, schema);
     if (savepoint) this.pager.beginStatement();
     const stamp = this.pager.writeStamp;
     const env: ExecEnv = { pager: this.pager, schema, encoding: this.pager.header.textEncoding as TextEncoding, ctx, compile, settings: this.pragmas };
@@ -463,7 +463,9 @@ export class Database {
   private async undoStatement(err: unknown, undo: Undo): Promise<void> {
     this.schemaCache = undefined;
     if (!this.pager.inWriteTransaction) return;
-    const { conflict, autocommit } = undo;
+    const { autocommit } = undo;
+    // RAISE(FAIL | ROLLBACK | ABORT) in a trigger undoes as much as that conflict clause would.
+    const conflict = err instanceof TriggerRaiseError ? err.action : undo.conflict;
     // OR FAIL keeps the rows changed before the failure. OR ROLLBACK undoes the transaction on
     // a constraint violation. Observed in SQLite (checked against it by the model test): inside
     // BEGIN, a STRICT datatype error in an OR FAIL / ROLLBACK / IGNORE statement keeps the earlier rows
@@ -684,8 +686,10 @@ interface Undo {
  * which only precede other REPLACEs), so only I/O or corruption can stop it half-way — SQLite's
  * "no statement journal" case. Saves a copy of the leaf per row of a bulk load.
  */
-function needsSavepoint(stmt: Statement): boolean {
+function needsSavepoint(stmt: Statement, schema: Schema): boolean {
   if (stmt.kind !== 'insert') return true;
+  // Its triggers, an upsert or a SELECT source can fail after the row is written.
+  if (stmt.upsert !== undefined || stmt.returning !== undefined || schema.triggersOf(stmt.table.name).length > 0) return true;
   const source = stmt.source;
   return !(source.kind === 'default-values' || (source.kind === 'values' && source.rows.length === 1));
 }

@@ -13,6 +13,26 @@ import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.
 import { checkMainSchema, checkReservedName } from './names.js';
 import { appendSchemaRow, storedCreateText } from './schema-table.js';
 
+/**
+ * SQLite 3.40 takes only a string literal as RAISE's message (an expression there is a syntax
+ * error to it, and a file holding one would not open in it): refused here the same way.
+ */
+function checkRaise(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const n of node) checkRaise(n);
+    return;
+  }
+  if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return;
+  const o = node as Record<string, unknown>;
+  if (o.kind === 'raise') {
+    const m = o.message as { kind?: string; type?: string } | undefined;
+    if (m !== undefined && !(m.kind === 'literal' && m.type === 'text')) {
+      throw new SqliteError('SQLITE_ERROR', 'RAISE() takes a string literal as its message (an expression there is a syntax error to SQLite 3.40)');
+    }
+  }
+  for (const v of Object.values(o)) checkRaise(v);
+}
+
 export async function executeCreateTrigger(env: ExecEnv, stmt: CreateTriggerStatement, text: string): Promise<StatementResult> {
   if (stmt.temp) throw new SqliteError('SQLITE_ERROR', 'TEMP triggers are not supported');
   checkMainSchema(stmt.trigger.schema);
@@ -34,7 +54,12 @@ export async function executeCreateTrigger(env: ExecEnv, stmt: CreateTriggerStat
   if (table !== undefined && stmt.timing === 'INSTEAD OF') {
     throw new SqliteError('SQLITE_ERROR', `cannot create INSTEAD OF trigger on table: ${table.name}`);
   }
+  if (stmt.when !== undefined) checkRaise(stmt.when);
   for (const { statement: s } of parseStatementsWithText(stmt.body)) {
+    checkRaise(s);
+    if ((s.kind === 'insert' || s.kind === 'update' || s.kind === 'delete') && s.returning !== undefined) {
+      throw new SqliteError('SQLITE_ERROR', 'cannot use RETURNING in a trigger');
+    }
     if ((s.kind === 'insert' || s.kind === 'update' || s.kind === 'delete') && s.table.schema !== undefined) {
       throw new SqliteError('SQLITE_ERROR', 'qualified table names are not allowed on INSERT, UPDATE, and DELETE statements within triggers');
     }

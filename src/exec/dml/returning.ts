@@ -48,10 +48,19 @@ export function compileReturning(
     }
     exprs.push(scope.compile(rc.expr));
     if (rc.alias !== undefined) columns.push(rc.alias);
-    else if (rc.expr.kind === 'column') columns.push(rc.expr.column);
+    else if (rc.expr.kind === 'column') columns.push(columnRefName(rc.expr.column, table));
     else columns.push(spans[i] ?? `column${columns.length + 1}`);
   });
   return { columns, exprs };
+}
+
+/** A column reference's result name: the column's; rowid / oid / _rowid_ take the INTEGER PRIMARY KEY's name. */
+function columnRefName(written: string, table: TableInfo): string {
+  const key = written.toLowerCase();
+  const col = table.columns.find((c) => c.name.toLowerCase() === key);
+  if (col !== undefined) return col.name;
+  if ((key === 'rowid' || key === 'oid' || key === '_rowid_') && table.rowidAlias >= 0 && !table.withoutRowid) return table.columns[table.rowidAlias]!.name;
+  return written;
 }
 
 /** Evaluates the RETURNING list on a row buffer holding the changed row. */
