@@ -313,7 +313,10 @@ export class RangeFile implements VfsFile {
   /** Keeps whole units of `bytes` (which start at unit `first`), evicting the least recently used. */
   #keep(first: number, bytes: Uint8Array): void {
     for (let u = first, at = 0; at < bytes.length; u++, at += this.unit) {
-      const piece = bytes.subarray(at, at + this.unit);
+      // A copy, not a view: a kept page must not hold a whole 512 KiB response alive (the LRU
+      // counts pages, and a few pages touched late would otherwise pin many responses).
+      const view = bytes.subarray(at, at + this.unit);
+      const piece = view.buffer.byteLength > view.byteLength ? view.slice() : view;
       if (piece.length < this.#unitLength(u)) break; // a partial unit at the end of the open's bytes
       if (u === 0) {
         this.#head = piece;
