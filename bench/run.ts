@@ -8,6 +8,7 @@
  *   npm run bench -- --latency 20 --mb 23          options are passed to every benchmark
  *
  *   transfer     import/export over S3 at several block sizes          bench/transfer.ts
+ *   replace      import --replace of a database against a plain import bench/replace.ts
  *   s3-read      open, lookups, LIMIT 10, count(*), scans over S3      bench/s3-read.ts
  *   s3-overflow  scans of rows with overflow chains over S3             bench/s3-overflow.ts
  *   s3-query     what Database.open + db.query cost, reader checks included bench/s3-query.ts
@@ -24,6 +25,7 @@
  */
 const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
   ['transfer', './transfer.js'],
+  ['replace', './replace.js'],
   ['s3-read', './s3-read.js'],
   ['s3-overflow', './s3-overflow.js'],
   ['s3-query', './s3-query.js'],
