@@ -47,6 +47,22 @@ describe('write commands', () => {
     expect(again.stderr).toMatch(/already exists/);
   }, 60_000);
 
+  it('exec prints the rows of RETURNING, SELECT and PRAGMA (csv, json, table); triggers run; the file stays sound', () => {
+    const path = join(dir, 'rows.sqlite');
+    sqlite3(path, "CREATE TABLE t(id INTEGER PRIMARY KEY, a TEXT UNIQUE, n REAL); CREATE TABLE log(ev); CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES ('ins ' || new.a); END;");
+    const sql = "INSERT INTO t(a, n) VALUES ('x', 1), ('y', 2.5) RETURNING id, a, n; INSERT INTO t(a) VALUES ('x') ON CONFLICT(a) DO UPDATE SET n = n + 1 RETURNING *; PRAGMA user_version = 3; PRAGMA user_version; SELECT count(*) AS c FROM log";
+    const csv = runCli(['exec', path, sql, '--csv']);
+    expect(csv.stderr).toBe('');
+    expect(csv.stdout.toString()).toBe('id,a,n\r\n1,x,1.0\r\n2,y,2.5\r\nid,a,n\r\n1,x,2.0\r\nuser_version\r\n3\r\nc\r\n2\r\n');
+    const json = runCli(['exec', path, "DELETE FROM t WHERE a = 'y' RETURNING a, n", '--json']);
+    expect(json.stdout.toString()).toBe('["y",2.5]\n');
+    const table = runCli(['exec', path, 'SELECT a FROM t']);
+    expect(table.stdout.toString()).toMatch(/a[\s\S]*x/);
+    expect(runCli(['exec', path, 'UPDATE t SET n = 0', '--changes']).stdout.toString()).toBe('1\n');
+    expect(sqlite3(path, 'SELECT ev FROM log ORDER BY rowid; PRAGMA user_version;')).toBe('ins x\nins y\n3\n');
+    expect(integrityCheck(path)).toBe('ok');
+  }, 60_000);
+
   it('check exits 1 and names the page when a b-tree is damaged', () => {
     const path = join(dir, 'c.sqlite');
     sqlite3(path, "PRAGMA page_size=512; CREATE TABLE t(a); WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM k WHERE i < 200) INSERT INTO t SELECT printf('%050d', i) FROM k;");
