@@ -19,6 +19,7 @@
  *   window       window functions over a 1,000,000-row partition vs sql.js  bench/window.ts
  *   peer         sqlite-s3vfs through the same proxy (skipped when absent)  bench/peer-s3vfs.ts
  *   bundle       the public entry bundled for browsers/edge: minified, gzipped  bench/edge-bundle.ts
+ *   browser-scan full scan in headless Chromium, s3lite vs sql.js in the same page  bench/browser-scan.ts
  *
  * Only when named with --only (minutes long):
  *   transfer-rss resident memory of import/export of 1 GiB in a lean child  bench/transfer-rss.ts
@@ -36,6 +37,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
   ['window', './window.js'],
   ['peer', './peer-s3vfs.js'],
   ['bundle', './edge-bundle.js'],
+  ['browser-scan', './browser-scan.js'],
 ];
 /** Run only when named in --only: they take minutes (transfer-rss: 1 GiB through S3 and a directory). */
 const ON_REQUEST: ReadonlyArray<readonly [string, string]> = [['transfer-rss', './transfer-rss.js']];
