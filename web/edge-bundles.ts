@@ -33,7 +33,7 @@ export interface Bundle {
   readonly code: string;
   readonly bytes: number;
   readonly gzipBytes: number;
-  /** Every import the bundle still makes (only the SDK in the neutral ESM bundle). */
+  /** Every module the bundle still imports, once each (only the SDK in the neutral ESM bundle). */
   readonly imports: readonly string[];
 }
 
@@ -99,7 +99,7 @@ export async function buildBundle(kind: BundleKind, format: 'esm' | 'iife' = 'es
   const result = await esbuild.build(options);
   const output = result.outputFiles?.[0];
   if (output === undefined) throw new Error(`esbuild wrote no ${kind} bundle`);
-  const imports = Object.values(result.metafile?.outputs ?? {}).flatMap((o) => o.imports.map((i) => i.path));
+  const imports = [...new Set(Object.values(result.metafile?.outputs ?? {}).flatMap((o) => o.imports.map((i) => i.path)))];
   return {
     kind,
     code: output.text,

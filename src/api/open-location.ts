@@ -95,6 +95,7 @@ export async function s3StoreFor(bucket: string, options: StoreOptions): Promise
     ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
     ...(options.region !== undefined && { region: options.region }),
     ...(options.forcePathStyle !== undefined && { forcePathStyle: options.forcePathStyle }),
+    ...(options.credentials !== undefined && { credentials: options.credentials }),
     ...(options.concurrency !== undefined && { maxSockets: options.concurrency }),
   });
 }

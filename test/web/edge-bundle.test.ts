@@ -3,9 +3,9 @@
  * all (`neutral`) with no Node built-in allowed (web/edge-bundles.ts refuses any), and the
  * neutral bundle runs in a bare `node:vm` context that has only web globals — no `process`, no
  * `require`, no `Buffer` — beside the AWS SDK's web build (as an edge bundler would put it).
- * There it queries a memory database, the sample database deserialized into memory, and the
- * sample database in the tests' S3 server; every answer is compared with the real sqlite3 shell
- * or the CLI on the same database.
+ * There it queries a memory database, the sample database deserialized into memory, the sample in
+ * the tests' S3 server (as blocks and as one object) and at an http:// URL; every answer is
+ * compared with the real sqlite3 shell or the CLI on the same database.
  */
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
@@ -155,7 +155,7 @@ describe('the public entry bundled for browsers and edge workers', () => {
       expect(objects(got)).toEqual(oracle(SAMPLE, `${query};`));
     });
 
-    it('opens the sample database in S3 over fetch and answers as the CLI does', async () => {
+    it('opens the sample in S3 (blocks and one object) and at an http:// URL over fetch, and answers as the CLI does', async () => {
       const bucket = uniqueBucketName();
       const client = testS3Client();
       try {
@@ -163,26 +163,34 @@ describe('the public entry bundled for browsers and edge workers', () => {
       } finally {
         client.destroy();
       }
-      const location = `s3://${bucket}/sample`;
       const endpoint = ['--endpoint', s3Endpoint()];
-      expect(runCli(['import', SAMPLE, location, ...endpoint, '-q']).status).toBe(0);
+      const blocks = `s3://${bucket}/sample`;
+      const object = `s3://${bucket}/sample.sqlite`;
+      const url = `${s3Endpoint()}/${bucket}/sample.sqlite`;
+      expect(runCli(['import', SAMPLE, blocks, ...endpoint, '-q']).status).toBe(0);
+      expect(runCli(['export', SAMPLE, object, ...endpoint, '-q']).status).toBe(0);
       const query = 'SELECT id, name, balance FROM customers WHERE id <= 5 ORDER BY id';
-      const got = await run<{ tables: Result; query: Result }>(`
-        const objects = new s.S3ObjectStore({ bucket: ${JSON.stringify(bucket)}, endpoint: ${JSON.stringify(s3Endpoint())},
-          region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-        const db = await s.Database.open({ objects, prefix: 'sample' });
+      const read = (spec: string, extra: string) =>
+        run<{ tables: Result; query: Result }>(`
+        const db = await s.Database.open(${JSON.stringify(spec)}${extra});
         try {
           const tables = (await db.tables()).map((t) => ({
             values: [t.type, t.name, t.tblName, t.rootPage, t.rowCount],
             classes: ['text', 'text', 'text', 'integer', t.rowCount === null ? 'null' : 'integer'],
           }));
           return { tables: { columns: [], rows: tables }, query: await typedQuery(db, ${JSON.stringify(query)}) };
-        } finally { await db.close(); await objects.close(); }`);
-      const cliTables = runCli(['tables', location, ...endpoint, '--json']);
-      expect(cliTables.stderr).toBe('');
-      expect(jsonLines(got.tables)).toBe(cliTables.stdout.toString());
-      const cliQuery = runCli(['query', location, query, ...endpoint, '--json']);
-      expect(jsonLines(got.query)).toBe(cliQuery.stdout.toString());
+        } finally { await db.close(); }`);
+      const s3Options = `, { endpoint: ${JSON.stringify(s3Endpoint())}, region: 'us-east-1', forcePathStyle: true,
+          credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }`;
+      for (const [spec, extra, cliArgs] of [
+        [blocks, s3Options, endpoint],
+        [object, s3Options, endpoint],
+        [url, '', []],
+      ] as const) {
+        const got = await read(spec, extra);
+        expect(jsonLines(got.tables)).toBe(runCli(['tables', spec, ...cliArgs, '--json']).stdout.toString());
+        expect(jsonLines(got.query)).toBe(runCli(['query', spec, query, ...cliArgs, '--json']).stdout.toString());
+      }
     });
   });
 });

@@ -74,11 +74,14 @@ describe('the inspector page in Chromium', () => {
   let browser: Browser;
   let bucket: string;
   let location: string;
+  /** The sample as one S3 object, and as a URL (through the CORS proxy for the page). */
+  let objectLocation: string;
+  let objectUrl: () => string;
   let junk: string;
   /** The CLI's answers, all computed at once in beforeAll. */
   let expected: Record<string, CliOutput>;
-  /** Requests the CLI's `tables` and `rows --limit 50` made through the proxy. */
-  let cliRequests: { tables: number; rows: number };
+  /** Requests the CLI's `tables` and `rows --limit 50` made through the proxy (blocks), and `tables` of the URL. */
+  let cliRequests: { tables: number; rows: number; urlTables: number };
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -87,6 +90,7 @@ describe('the inspector page in Chromium', () => {
     writeFileSync(junk, Buffer.alloc(8192, 7));
     bucket = uniqueBucketName();
     location = `s3://${bucket}/sample`;
+    objectLocation = `s3://${bucket}/sample.sqlite`;
     const client = testS3Client();
     try {
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -98,13 +102,17 @@ describe('the inspector page in Chromium', () => {
     const building = build({ configFile: 'web/vite.config.ts', logLevel: 'silent', build: { outDir, emptyOutDir: true } });
     const launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     stdout(await cliAsync(['import', SAMPLE, location, '--endpoint', s3Endpoint(), '-q']));
+    stdout(await cliAsync(['export', SAMPLE, objectLocation, '--endpoint', s3Endpoint(), '-q']));
 
     // What the CLI's `tables` and `rows` cost through the same proxy (before the page uses it).
     const viaProxy = ['--endpoint', proxy.endpoint];
     const tablesViaProxy = await cliAsync(['tables', location, ...viaProxy, '--json']);
     const afterTables = proxy.log.length;
     const rowsViaProxy = await cliAsync(['rows', location, 'customers', '--limit', '50', ...viaProxy, '--json']);
-    cliRequests = { tables: afterTables, rows: proxy.log.length - afterTables };
+    const afterRows = proxy.log.length;
+    objectUrl = () => `${proxy.endpoint}/${bucket}/sample.sqlite`;
+    const urlTables = await cliAsync(['tables', objectUrl(), '--json']);
+    cliRequests = { tables: afterTables, rows: afterRows - afterTables, urlTables: proxy.log.length - afterRows };
     proxy.log.length = 0;
 
     const s3 = ['--endpoint', s3Endpoint()];
@@ -116,6 +124,10 @@ describe('the inspector page in Chromium', () => {
       s3Info: cliAsync(['info', location, ...s3]),
       s3Count: cliAsync(['query', location, COUNT_QUERY, ...s3, '--json']),
       s3Missing: cliAsync(['tables', `s3://${bucket}/no/such/prefix`, ...s3]),
+      objectTables: cliAsync(['tables', objectLocation, ...s3, '--json']),
+      objectQuery: cliAsync(['query', objectLocation, QUERY, ...s3, '--json']),
+      urlRows: cliAsync(['rows', `${s3Endpoint()}/${bucket}/sample.sqlite`, 'customers', '--limit', '50', '--json']),
+      urlMissing: cliAsync(['tables', `${s3Endpoint()}/${bucket}/missing.sqlite`]),
       fileTables: cliAsync(['tables', SAMPLE, '--json']),
       fileRows: cliAsync(['rows', SAMPLE, 'customers', '--limit', '50', '--json']),
       fileTags: cliAsync(['rows', SAMPLE, 'tags', '--limit', '50', '--json']),
@@ -126,13 +138,13 @@ describe('the inspector page in Chromium', () => {
     };
     const names = Object.keys(runs);
     const outputs = await Promise.all(Object.values(runs));
-    expected = { s3Tables: tablesViaProxy, s3Rows: rowsViaProxy, ...Object.fromEntries(names.map((n, i) => [n, outputs[i]!])) };
+    expected = { s3Tables: tablesViaProxy, s3Rows: rowsViaProxy, urlTables, ...Object.fromEntries(names.map((n, i) => [n, outputs[i]!])) };
     await building;
     browser = await launching;
     site = await serveStatic(outDir);
-    // Some 16 CLI runs (≈1 s of CPU each through tsx), the build and Chromium's start: ~15 s on
-    // two idle cores; the margin is for a machine that is shared.
-  }, 180_000);
+    // Some 20 CLI runs (≈1 s of CPU each through tsx), the build and Chromium's start: ~15–20 s
+    // on two idle cores; the margin is for a machine that is shared.
+  }, 600_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -160,7 +172,7 @@ describe('the inspector page in Chromium', () => {
     await page.fill('input[name=endpoint]', proxy.endpoint);
     await page.fill('input[name=region]', 'us-east-1');
     await page.fill('input[name=bucket]', bucket);
-    await page.fill('input[name=prefix]', prefix);
+    await page.fill('input[name=key]', prefix);
     await page.fill('input[name=accessKeyId]', 'test');
     await page.fill('input[name=secretAccessKey]', 'test');
     await page.click('#panel-s3 button[type=submit]');
@@ -245,6 +257,43 @@ describe('the inspector page in Chromium', () => {
     await page.click('#query-form button[type=submit]');
     await page.waitForSelector('#query-result table.grid');
     expect(await gridLines(page, '#query-result')).toBe(out('fileQuery'));
+    await page.context().close();
+  });
+
+  it('opens the sample as one S3 object and at an http:// URL, read by ranges, as the CLI does', async () => {
+    const page = await newPage();
+    await openS3(page, 'sample.sqlite');
+    await page.waitForSelector('#rows table.grid');
+    await idle(page);
+    expect(await page.locator('#where').textContent()).toBe(objectLocation);
+    expect(await tableList(page)).toBe(out('objectTables'));
+    await page.keyboard.press('Alt+2');
+    await page.fill('#sql', QUERY);
+    await page.keyboard.press('Control+Enter');
+    await page.waitForSelector('#query-result table.grid');
+    expect(await gridLines(page, '#query-result')).toBe(out('objectQuery'));
+
+    await page.click('#reopen');
+    await page.click('#tab-url');
+    proxy.log.length = 0;
+    await page.fill('input[name=url]', objectUrl());
+    await page.click('#panel-url button[type=submit]');
+    await page.waitForSelector('#rows table.grid');
+    await idle(page);
+    const opening = proxy.log.filter((r) => r.method !== 'OPTIONS').length;
+    const preflights = proxy.log.filter((r) => r.method === 'OPTIONS').length;
+    await page.screenshot({ path: `${SHOTS}/08-url-table-rows.png` });
+    expect(await tableList(page)).toBe(out('urlTables'));
+    expect(await gridLines(page, '#rows')).toBe(out('urlRows'));
+    console.log(`web: URL open + table list + first page of rows in the page: ${opening} requests (+ ${preflights} CORS preflights); CLI tables of the URL: ${cliRequests.urlTables}`);
+    expect(opening).toBeLessThanOrEqual(cliRequests.urlTables + 2);
+
+    await page.click('#reopen');
+    await page.click('#tab-url');
+    await page.fill('input[name=url]', `${proxy.endpoint}/${bucket}/missing.sqlite`);
+    await page.click('#panel-url button[type=submit]');
+    await page.waitForSelector('#error:not([hidden])');
+    expect((await page.locator('#error').textContent())?.replace(proxy.endpoint, 'ENDPOINT')).toBe(err('urlMissing').replace(s3Endpoint(), 'ENDPOINT'));
     await page.context().close();
   });
 

@@ -7,7 +7,8 @@ import type { SchemaRow, TableSummary } from '../../src/index.js';
 import { $, $as, copyText, h, tabs } from './dom.js';
 import { headerFacts } from './facts.js';
 import { gridJsonLines, renderGrid, type GridRow } from './grid.js';
-import { openFile, openS3, type OpenedDatabase, type S3Form } from './sources.js';
+import { installFetchWrapper, resetNet } from './net.js';
+import { openFile, openS3, openUrl, remoteStats, s3Location, type OpenedDatabase, type S3Form } from './sources.js';
 import { classOf, describeError, drawPlan } from './values.js';
 import { cancelWork, guard, runWork, type Work } from './work.js';
 
@@ -82,6 +83,7 @@ async function closeCurrent(): Promise<void> {
 
 async function openWith(label: string, open: (watch: (s: () => string) => void) => Promise<OpenedDatabase>): Promise<void> {
   await closeCurrent();
+  resetNet();
   let candidate: OpenedDatabase | undefined;
   const ok = await attempt(`Opening ${label}`, async () => {
     candidate = await open((s) => (stats = s));
@@ -105,7 +107,7 @@ function s3FormValues(form: HTMLFormElement): S3Form {
     endpoint: text('endpoint'),
     region: text('region'),
     bucket: text('bucket'),
-    prefix: text('prefix'),
+    key: text('key'),
     accessKeyId: text('accessKeyId'),
     secretAccessKey: text('secretAccessKey'),
     sessionToken: text('sessionToken'),
@@ -273,12 +275,25 @@ tabs($('open-view').querySelector('.source-tabs') as HTMLElement, (panel) => {
   if (panel === 'panel-file') $('file-input').focus();
 });
 
+installFetchWrapper(guard);
+
 $as('panel-s3', HTMLFormElement).addEventListener('submit', (e) => {
   e.preventDefault();
   const form = s3FormValues(e.currentTarget as HTMLFormElement);
-  void openWith(`s3://${form.bucket}/${form.prefix}`, (watch) => openS3(form, guard, watch));
+  void openWith(s3Location(form), (watch) => {
+    watch(remoteStats);
+    return openS3(form);
+  });
 });
-$as('panel-url', HTMLFormElement).addEventListener('submit', (e) => e.preventDefault());
+$as('panel-url', HTMLFormElement).addEventListener('submit', (e) => {
+  e.preventDefault();
+  const url = String(new FormData(e.currentTarget as HTMLFormElement).get('url') ?? '').trim();
+  if (url === '') return;
+  void openWith(url.replace(/\?.*$/, '?…'), (watch) => {
+    watch(remoteStats);
+    return openUrl(url);
+  });
+});
 $as('file-input', HTMLInputElement).addEventListener('change', (e) => {
   const file = (e.currentTarget as HTMLInputElement).files?.[0];
   if (file !== undefined) openLocalFile(file);

@@ -3,9 +3,11 @@
  * a time, which can be cancelled (the Cancel button, Esc).
  *
  * s3lite's API takes no AbortSignal, so cancelling works at the I/O edge instead: every read the
- * database makes goes through `guard()` (the store wrapper for S3, the Blob file), which throws
- * SQLITE_INTERRUPT once the work is cancelled, before and after each request. A read-only
- * connection survives that: the page cache keeps only pages that arrived whole.
+ * database makes goes through `guard()` (the page's fetch wrapper for S3 and URLs, the Blob file),
+ * which throws SQLITE_INTERRUPT once the work is cancelled, before and after each request. Layers
+ * in between may wrap that error (a store turns a failed fetch into SQLITE_IOERR), so whatever
+ * cancelled work throws is reported as SQLITE_INTERRUPT. A read-only connection survives: the page
+ * cache keeps only pages that arrived whole.
  */
 import { SqliteError } from '../../src/index.js';
 
@@ -44,6 +46,9 @@ export async function runWork<T>(label: string, onChange: (work: Work | undefine
     const out = await fn(work);
     work.check();
     return out;
+  } catch (err) {
+    work.check();
+    throw err;
   } finally {
     if (current === work) {
       current = undefined;
