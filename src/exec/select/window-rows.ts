@@ -14,8 +14,6 @@ import type { RunContext } from './query-types.js';
 import { evaluate } from './run-terms.js';
 import type { WindowBinding, WindowBoundBinding } from './window-binding.js';
 
-const NO_VALUES: readonly Value[] = Object.freeze([]);
-
 /** Fills the window slots of `rows` (each a private copy); returns the rows' output order. */
 export async function computeWindows(windows: readonly WindowBinding[], rows: readonly Value[][], rt: RunContext): Promise<Int32Array> {
   if (rows.length === 0) return new Int32Array(0);
@@ -30,15 +28,14 @@ export async function computeWindows(windows: readonly WindowBinding[], rows: re
     return { type: b.type, offset: frameOffset(await evaluate(b.offset, scratch, rt), units, which) };
   }
 
-  const each = async (terms: readonly TrackedExpr[]): Promise<(readonly Value[])[]> => {
-    const out = new Array<readonly Value[]>(rows.length);
-    if (terms.length === 0) return out.fill(NO_VALUES);
-    const plain = terms.every((t) => t.subqueries.length === 0);
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
-      const vals = new Array<Value>(terms.length);
-      for (let k = 0; k < terms.length; k++) vals[k] = plain ? terms[k]!.fn(row, rt.eval) : await evaluate(terms[k]!, row, rt);
-      out[r] = vals;
+  /** Each term's value on every row: one column per term. */
+  const each = async (terms: readonly TrackedExpr[]): Promise<Value[][]> => {
+    const out: Value[][] = [];
+    for (const t of terms) {
+      const col = new Array<Value>(rows.length);
+      if (t.subqueries.length === 0) for (let r = 0; r < rows.length; r++) col[r] = t.fn(rows[r]!, rt.eval);
+      else for (let r = 0; r < rows.length; r++) col[r] = await evaluate(t, rows[r]!, rt);
+      out.push(col);
     }
     return out;
   };

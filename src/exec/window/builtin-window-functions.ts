@@ -53,7 +53,7 @@ export function usesFrame(name: string): boolean {
 export interface BuiltinCall {
   readonly name: string;
   readonly frame: Frame;
-  /** The arguments of position p's row. */
+  /** The arguments of position p's row (an array the next call may refill: read it first). */
   args(p: number): readonly Value[];
 }
 
@@ -131,8 +131,9 @@ function lagLead(call: BuiltinCall, size: number, out: (p: number, v: Value) => 
     let target: Value;
     if (a.length < 2) target = BigInt(lead ? p + 1 : p - 1);
     else target = arith(lead ? '+' : '-', BigInt(p), a[1] ?? null);
+    const fallback = a.length >= 3 ? (a[2] ?? null) : null;
     if (typeof target === 'bigint' && target >= 0n && target < BigInt(size)) out(p, call.args(Number(target))[0] ?? null);
-    else out(p, a.length >= 3 ? (a[2] ?? null) : null);
+    else out(p, fallback);
   }
 }
 

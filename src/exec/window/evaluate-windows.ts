@@ -32,7 +32,7 @@ export interface WindowCallInput {
   readonly ordering: number;
   /** The frame, offsets evaluated and checked. */
   readonly frame: Frame;
-  /** Each row's argument values (by row number). */
+  /** The argument values, one column per argument: `args[k][row]`. */
   readonly args: readonly (readonly Value[])[];
   /** Each row's FILTER result (by row number: 1 passes), undefined without FILTER. */
   readonly filter: Uint8Array | undefined;
@@ -62,7 +62,8 @@ export function evaluateWindows(rowCount: number, orderings: readonly OrderingIn
         let r = rangesByFrame.get(frame);
         if (r === undefined) {
           const orderKey = spec.order[0];
-          r = frameRanges(frame, part, orderKey, (p) => keys.order[part.rows[p]!]![0] ?? null);
+          const first = keys.order[0];
+          r = frameRanges(frame, part, orderKey, (p) => first?.[part.rows[p]!] ?? null);
           rangesByFrame.set(frame, r);
         }
         return r;
@@ -75,7 +76,14 @@ export function evaluateWindows(rowCount: number, orderings: readonly OrderingIn
 
 function evaluateCall(c: WindowCallInput, part: Partition, rangesFor: (f: Frame) => FrameRanges, out: Value[]): void {
   const rows = part.rows;
-  const args = (p: number): readonly Value[] => c.args[rows[p]!]!;
+  const argc = c.args.length;
+  // One array refilled per call: every consumer reads the arguments before asking again.
+  const scratch = new Array<Value>(argc);
+  const args = (p: number): readonly Value[] => {
+    const r = rows[p]!;
+    for (let k = 0; k < argc; k++) scratch[k] = c.args[k]![r] ?? null;
+    return scratch;
+  };
   const write = (p: number, v: Value): void => {
     out[rows[p]!] = v;
   };
@@ -83,7 +91,6 @@ function evaluateCall(c: WindowCallInput, part: Partition, rangesFor: (f: Frame)
     evaluateBuiltin({ name: c.name, frame: c.frame, args }, part, usesFrame(c.name) ? rangesFor(c.frame) : undefined, write);
     return;
   }
-  const argc = c.args[rows[0]!]?.length ?? 0;
   const filter = c.filter;
   const plain = (): ReturnType<typeof createAggregate> & object => {
     const a = createAggregate(c.name, false, argc, c.collation);

@@ -11,7 +11,10 @@ import { compareForSort } from '../expr/compare.js';
 import type { Value } from '../value.js';
 import type { OrderKey, WindowOrdering } from './window-spec.js';
 
-/** Per-row keys: `partition[i]` and `order[i]` are row i's PARTITION BY and ORDER BY values. */
+/**
+ * The rows' keys, one column per term: `partition[k][row]` is row's value of the k-th
+ * PARTITION BY term, `order[k][row]` of the k-th ORDER BY term.
+ */
 export interface WindowKeys {
   readonly partition: readonly (readonly Value[])[];
   readonly order: readonly (readonly Value[])[];
@@ -37,16 +40,18 @@ export function compareOrderValue(k: OrderKey, x: Value, y: Value): number {
 }
 
 function compareRows(spec: WindowOrdering, keys: WindowKeys, a: number, b: number): number {
-  const pa = keys.partition[a]!;
-  const pb = keys.partition[b]!;
   for (let i = 0; i < spec.partition.length; i++) {
-    const c = compareForSort(pa[i] ?? null, pb[i] ?? null, spec.partition[i]!);
+    const col = keys.partition[i]!;
+    const c = compareForSort(col[a] ?? null, col[b] ?? null, spec.partition[i]!);
     if (c !== 0) return c;
   }
-  const oa = keys.order[a]!;
-  const ob = keys.order[b]!;
+  return compareOrder(spec, keys, a, b);
+}
+
+function compareOrder(spec: WindowOrdering, keys: WindowKeys, a: number, b: number): number {
   for (let i = 0; i < spec.order.length; i++) {
-    const c = compareOrderValue(spec.order[i]!, oa[i] ?? null, ob[i] ?? null);
+    const col = keys.order[i]!;
+    const c = compareOrderValue(spec.order[i]!, col[a] ?? null, col[b] ?? null);
     if (c !== 0) return c;
   }
   return 0;
@@ -76,8 +81,8 @@ export function partitionsOf(spec: WindowOrdering, keys: WindowKeys, sorted: Int
   while (start < n) {
     let end = start + 1;
     if (spec.partition.length > 0) {
-      const first = keys.partition[sorted[start]!]!;
-      while (end < n && samePartition(spec, first, keys.partition[sorted[end]!]!)) end++;
+      const first = sorted[start]!;
+      while (end < n && samePartition(spec, keys, first, sorted[end]!)) end++;
     } else end = n;
     out.push(peerGroups(spec, keys, sorted.subarray(start, end)));
     start = end;
@@ -85,9 +90,10 @@ export function partitionsOf(spec: WindowOrdering, keys: WindowKeys, sorted: Int
   return out;
 }
 
-function samePartition(spec: WindowOrdering, a: readonly Value[], b: readonly Value[]): boolean {
+function samePartition(spec: WindowOrdering, keys: WindowKeys, a: number, b: number): boolean {
   for (let i = 0; i < spec.partition.length; i++) {
-    if (compareForSort(a[i] ?? null, b[i] ?? null, spec.partition[i]!) !== 0) return false;
+    const col = keys.partition[i]!;
+    if (compareForSort(col[a] ?? null, col[b] ?? null, spec.partition[i]!) !== 0) return false;
   }
   return true;
 }
@@ -95,19 +101,14 @@ function samePartition(spec: WindowOrdering, a: readonly Value[], b: readonly Va
 function peerGroups(spec: WindowOrdering, keys: WindowKeys, rows: Int32Array): Partition {
   const size = rows.length;
   const group = new Int32Array(size);
-  const starts: number[] = [0];
-  for (let p = 1; p < size; p++) {
-    let peer = true;
-    if (spec.order.length > 0) {
-      const a = keys.order[rows[p - 1]!]!;
-      const b = keys.order[rows[p]!]!;
-      for (let i = 0; i < spec.order.length && peer; i++) {
-        if (compareOrderValue(spec.order[i]!, a[i] ?? null, b[i] ?? null) !== 0) peer = false;
-      }
+  const starts = new Int32Array(size + 1);
+  let groups = 1;
+  if (spec.order.length > 0) {
+    for (let p = 1; p < size; p++) {
+      if (compareOrder(spec, keys, rows[p - 1]!, rows[p]!) !== 0) starts[groups++] = p;
+      group[p] = groups - 1;
     }
-    if (!peer) starts.push(p);
-    group[p] = starts.length - 1;
   }
-  starts.push(size);
-  return { rows, group, groupStart: Int32Array.from(starts) };
+  starts[groups] = size;
+  return { rows, group, groupStart: starts.subarray(0, groups + 1) };
 }

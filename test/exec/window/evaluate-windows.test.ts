@@ -142,11 +142,11 @@ describe('window evaluator', () => {
             name,
             ordering: 0,
             frame: f,
-            args: rows.map((r) => (name === 'nth_value' ? [r.x, BigInt(nth)] : [r.x])),
+            args: name === 'nth_value' ? [rows.map((r) => r.x), rows.map(() => BigInt(nth))] : [rows.map((r) => r.x)],
             filter: aggregate ? Uint8Array.from(rows.map((r) => (r.keep ? 1 : 0))) : undefined,
             collation: 'BINARY',
           };
-          const keys = { partition: rows.map((r) => [r.part]), order: rows.map((r) => [r.key]) };
+          const keys = { partition: [rows.map((r) => r.part)], order: [rows.map((r) => r.key)] };
           const got = evaluateWindows(rows.length, [{ spec: { partition: ['BINARY'], order: [k] }, keys }], [call]);
           expect(got.values[0]).toEqual(model(rows, f, k, name, nth));
         },
