@@ -14,7 +14,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countEntries, insertRow } from '../../src/btree/index.js';
 import { BusyError } from '../../src/errors.js';
 import { readConsistent } from '../../src/pager/consistent-read.js';
@@ -26,6 +26,7 @@ import { deserialize } from '../../src/transfer/deserialize.js';
 import { restoredBySqlite } from '../support/restore-oracle.js';
 import { integrityCheck, makeDatabaseBytes, tempDir } from '../support/sqlite3.js';
 import { FaultyStore, INITIAL_SQL, cloneStore, exportFile, openSafe, sameBytes, uploadDatabase } from './harness.js';
+import { type SafetyS3, startSafetyS3 } from './s3-fixture.js';
 
 const initial = makeDatabaseBytes(INITIAL_SQL);
 const tmp = tempDir('s3lite-replace');
@@ -111,6 +112,45 @@ describe.each(Object.entries(SCENARIOS))('crash during a replace by %s', (label,
     expect(sawOld).toBeGreaterThan(0);
     expect(sawNew).toBeGreaterThan(0);
   });
+});
+
+describe('crash during a replace on S3 (enforcing proxy)', () => {
+  let s3: SafetyS3;
+  beforeAll(async () => {
+    s3 = await startSafetyS3();
+  });
+  afterAll(() => s3.close());
+
+  it('recovers to exactly the old database or exactly the new one at every request', async () => {
+    const next = SCENARIOS['a database with another page size (4096)']!;
+    const expected = restoredBySqlite(initial, next);
+    let prefixes = 0;
+    const attempt = async (failAt: number | undefined): Promise<{ prefix: string; calls: number }> => {
+      const prefix = `replace${++prefixes}`;
+      const store = s3.enforcing();
+      await uploadDatabase(store, prefix, initial, 1024);
+      const faulty = new FaultyStore(store);
+      faulty.arm(failAt);
+      await deserialize(new BlockStore(faulty, prefix), [next], { replace: true, lease: LEASE }).catch(() => undefined);
+      return { prefix, calls: faulty.calls };
+    };
+    const clean = await attempt(undefined);
+    expect(sameBytes(await exportFile(s3.enforcing(), clean.prefix), expected)).toBe(true);
+    let old = 0;
+    for (let n = 1; n <= clean.calls; n++) {
+      const { prefix } = await attempt(n);
+      const pager = await openSafe(s3.enforcing(), { prefix, clockAheadMs: 60_000 });
+      pager.close();
+      const got = (await exportFile(s3.enforcing(), prefix))!;
+      const isOld = sameBytes(got, initial);
+      expect(isOld || sameBytes(got, expected), `crash before request ${n} of ${clean.calls}`).toBe(true);
+      if (isOld) old++;
+      checkWithSqlite(`${prefix}.db`, got);
+    }
+    console.log(`S3 crash points of a replace: ${clean.calls} tried and passed (${old} rolled back to the old database)`);
+    expect(old).toBeGreaterThan(0);
+    expect(old).toBeLessThan(clean.calls);
+  }, 600_000);
 });
 
 /** A memory store whose every request takes a few ms: a replace long enough to read during. */
