@@ -225,4 +225,28 @@ describe('window functions against SQLite', () => {
       { numRuns: 400 },
     );
   });
+
+  it('answers random windows over GROUP BY results, with HAVING, DISTINCT and ORDER BY on a window', async () => {
+    const rowArb = fc.record({ g: fc.constantFrom('NULL', '1', '2', '3', "'k'"), x: fc.oneof(fc.constant('NULL'), fc.integer({ min: -3, max: 9 }).map(String)) });
+    const agg = fc.constantFrom('count(*)', 'sum(x)', 'max(x)', 'min(x)', 'avg(x)', 'count(x)');
+    const win = fc.constantFrom('sum', 'max', 'count', 'avg', 'first_value', 'last_value');
+    const frame = fc.constantFrom('', 'ROWS 1 PRECEDING', 'ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING', 'GROUPS BETWEEN CURRENT ROW AND 1 FOLLOWING', 'RANGE BETWEEN 1 PRECEDING AND 2 FOLLOWING');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(rowArb, { maxLength: 16 }),
+        agg,
+        win,
+        frame,
+        fc.constantFrom('', ' HAVING count(*) > 1', ' HAVING sum(x) IS NOT NULL'),
+        fc.constantFrom('', 'DISTINCT '),
+        fc.constantFrom('', ' ORDER BY 3 DESC', ' ORDER BY rank() OVER (ORDER BY count(*)), 1'),
+        async (rows, a, w, f, having, distinct, orderBy) => {
+          const bytes = await build(['CREATE TABLE t(id INTEGER PRIMARY KEY, g, x)', ...rows.map((r, i) => `INSERT INTO t VALUES (${i + 1}, ${r.g}, ${r.x})`)]);
+          const order = f.startsWith('RANGE') ? 'ORDER BY g' : 'ORDER BY g DESC';
+          await same(bytes, `SELECT ${distinct}g, ${a}, ${w}(${a}) OVER (${order} ${f}), dense_rank() OVER (ORDER BY ${a}) FROM t GROUP BY g${having}${orderBy}`);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });
