@@ -15,6 +15,7 @@ import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js'
 import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
 import { storageClassOf, toPublic, type Value } from '../exec/value.js';
+import { SavepointNames } from './savepoints.js';
 import { defaultPragmaState, isSettingPragma, runSettingPragma, type PragmaState } from '../exec/pragma-set.js';
 import { fetchJournalHead, prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
 import { readConsistent, readConsistentBatches, readConsistentStream } from '../pager/consistent-read.js';
@@ -110,6 +111,8 @@ export class Database {
   private lastRowid: bigint = 0n;
   /** What the connection PRAGMAs set (recursive_triggers, foreign_keys, …). */
   private readonly pragmas: PragmaState = defaultPragmaState();
+  /** Open savepoints (SAVEPOINT name), outermost first. */
+  private readonly savepoints = new SavepointNames();
   /** Parsed statements by SQL text (a small LRU: repeated INSERTs are parsed once). */
   private readonly parsed = new Map<string, ParsedStatement[]>();
   /** Planned SELECTs of `query()` by SQL text (a small LRU), each valid for the schema it was planned against. */
@@ -370,15 +373,40 @@ export class Database {
         if (!this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot commit - no transaction is active');
         if (this.pager.inWriteTransaction) await this.pager.commit();
         this.explicitTx = false;
+        this.savepoints.truncate(0);
         return NO_CHANGES;
       case 'rollback':
-        if (stmt.savepoint !== undefined) throw new SqliteError('SQLITE_ERROR', 'savepoints are not supported yet');
+        if (stmt.savepoint !== undefined) {
+          // ROLLBACK TO: undone back to the savepoint, which stays open.
+          const depth = this.savepoints.find(stmt.savepoint);
+          this.savepoints.truncate(depth + 1);
+          if (this.pager.inWriteTransaction) this.pager.rollbackToSavepoint(depth);
+          this.schemaCache = undefined;
+          return NO_CHANGES;
+        }
         if (!this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot rollback - no transaction is active');
         this.rollbackAll();
         return NO_CHANGES;
       case 'savepoint':
-      case 'release':
-        throw new SqliteError('SQLITE_ERROR', 'savepoints are not supported yet');
+        if (!this.explicitTx) {
+          // Outside BEGIN a savepoint starts a transaction (deferred), ended by its RELEASE.
+          this.explicitTx = true;
+          this.savepoints.startedTransaction = true;
+        }
+        this.savepoints.push(stmt.name);
+        if (this.pager.inWriteTransaction) this.pager.openSavepoint();
+        return NO_CHANGES;
+      case 'release': {
+        const depth = this.savepoints.find(stmt.name);
+        const commits = depth === 0 && this.savepoints.startedTransaction;
+        this.savepoints.truncate(depth);
+        if (this.pager.inWriteTransaction) this.pager.releaseSavepoint(depth);
+        if (commits) {
+          if (this.pager.inWriteTransaction) await this.commitOrRollback();
+          this.explicitTx = false;
+        }
+        return NO_CHANGES;
+      }
       default:
         throw new SqliteError('SQLITE_ERROR', `${stmt.kind.toUpperCase()} statements are not supported by exec/run`);
     }
@@ -441,6 +469,8 @@ export class Database {
 
   private async beginPagerWrite(): Promise<void> {
     await this.pager.beginWrite();
+    // Savepoints opened before the first write start here (nothing changed since).
+    for (let i = 0; i < this.savepoints.depth; i++) this.pager.openSavepoint();
     // beginWrite re-read the header: another writer may have changed the schema.
     if (this.schemaCache !== undefined && this.schemaCache.cookie !== this.pager.header.schemaCookie) this.schemaCache = undefined;
   }
@@ -456,6 +486,7 @@ export class Database {
   private rollbackAll(): void {
     if (this.pager.inWriteTransaction) this.pager.rollback();
     this.explicitTx = false;
+    this.savepoints.truncate(0);
     this.schemaCache = undefined;
   }
 

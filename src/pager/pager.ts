@@ -150,6 +150,8 @@ interface WriteTx {
   header: DatabaseHeader | undefined;
   /** The open statement savepoint, if any (see `beginStatement`). */
   statement: StatementJournal | undefined;
+  /** SQL savepoints (SAVEPOINT name), outermost first (see `openSavepoint`). */
+  readonly savepoints: StatementJournal[];
   /**
    * Page-sized buffers a closed statement savepoint no longer needs, reused for the next
    * statement's copies: allocating a fresh 4 KiB copy per statement (a bulk INSERT touches its
@@ -460,8 +462,70 @@ export class Pager {
       schemaChanged: false,
       header: undefined,
       statement: undefined,
+      savepoints: [],
       spare: [],
     };
+  }
+
+  /**
+   * Opens a savepoint (SQL's SAVEPOINT) inside the write transaction, nested in those open:
+   * from now on the first change to each page keeps its prior state in this savepoint's
+   * journal too. Returns its depth (0 = outermost).
+   */
+  openSavepoint(): number {
+    const tx = this.requireTx();
+    tx.savepoints.push(this.journalOf(tx));
+    return tx.savepoints.length - 1;
+  }
+
+  /** Keeps the changes of savepoint `depth` and of those inside it, and closes them. */
+  releaseSavepoint(depth: number): void {
+    const tx = this.requireTx();
+    tx.savepoints.length = Math.min(tx.savepoints.length, depth);
+  }
+
+  /**
+   * Undoes every change since savepoint `depth` was opened; it stays open (empty again), the
+   * savepoints inside it are closed.
+   */
+  rollbackToSavepoint(depth: number): void {
+    const tx = this.requireTx();
+    const sp = tx.savepoints[depth];
+    if (sp === undefined) throw new MisuseError(`no savepoint at depth ${depth}`);
+    if (tx.statement !== undefined) this.endStatement();
+    this.restore(tx, sp);
+    tx.savepoints.length = depth;
+    tx.savepoints.push(this.journalOf(tx));
+  }
+
+  private journalOf(tx: WriteTx): StatementJournal {
+    return {
+      pages: new Map(),
+      pageCount: tx.pageCount,
+      firstFreelistTrunk: tx.firstFreelistTrunk,
+      freelistCount: tx.freelistCount,
+      schemaChanged: tx.schemaChanged,
+    };
+  }
+
+  /** Puts every page a journal recorded back as it was, and the header fields. */
+  private restore(tx: WriteTx, journal: StatementJournal): void {
+    for (const [pgno, before] of journal.pages) {
+      if (before === null) {
+        tx.dirty.delete(pgno);
+        tx.originals.delete(pgno);
+      } else {
+        const page = tx.dirty.get(pgno);
+        if (page !== undefined) page.set(before);
+        else tx.dirty.set(pgno, before.slice());
+      }
+    }
+    tx.pageCount = journal.pageCount;
+    tx.firstFreelistTrunk = journal.firstFreelistTrunk;
+    tx.freelistCount = journal.freelistCount;
+    tx.schemaChanged = journal.schemaChanged;
+    tx.header = undefined;
+    this.#stamp++;
   }
 
   /**
@@ -780,6 +844,9 @@ export class Pager {
 
 /** Records a page's dirty state before its first change under the open statement savepoint. */
 function journalPage(tx: WriteTx, pgno: number, dirty: Uint8Array | undefined): void {
+  for (const sp of tx.savepoints) {
+    if (!sp.pages.has(pgno)) sp.pages.set(pgno, dirty === undefined ? null : dirty.slice());
+  }
   const stmt = tx.statement;
   if (stmt === undefined || stmt.pages.has(pgno)) return;
   if (dirty === undefined) {

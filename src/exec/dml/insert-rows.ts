@@ -94,7 +94,7 @@ export async function runInsert(run: DmlRun, stmt: InsertStatement, text: string
   const after = selectTriggers(run, table.name, 'INSERT', 'AFTER');
   const target = tableTriggerTarget(table);
   checkTriggers(run, [...before, ...after], target, false, true);
-  replaceFiresDeleteTriggers(run, writer, target);
+  replaceFiresDeleteTriggers(run, writer, target, orClause);
   const returned: Value[][] = [];
   const update: UpdateContext | undefined =
     upserts === undefined

@@ -370,6 +370,12 @@ export class TableWriter {
     return this.uniqueOrder;
   }
 
+  /** Whether a uniqueness conflict may be resolved by REPLACE under `orClause`. */
+  mayReplace(orClause: ConflictClause | undefined): boolean {
+    if (orClause !== undefined) return orClause === 'REPLACE';
+    return this.uniqueOrder.some((c) => this.conflictDefaults.get(c) === 'REPLACE');
+  }
+
   /** Index plan `c`'s index (undefined for -1, the rowid / PRIMARY KEY). */
   constraintIndex(c: number): IndexInfo | undefined {
     return c < 0 ? undefined : this.plans[c]?.index;

@@ -78,8 +78,8 @@ export function selectTriggers(
  * With recursive_triggers on, a row a REPLACE deletes fires the table's DELETE triggers (SQLite
  * fires them only then); `writer` is told so. Its RAISE(IGNORE) keeps nothing from being deleted.
  */
-export function replaceFiresDeleteTriggers(run: DmlRun, writer: TableWriter, target: TriggerTarget): void {
-  if (run.env.settings?.recursiveTriggers !== true) return;
+export function replaceFiresDeleteTriggers(run: DmlRun, writer: TableWriter, target: TriggerTarget, orClause: ConflictClause | undefined): void {
+  if (run.env.settings?.recursiveTriggers !== true || !writer.mayReplace(orClause)) return;
   const before = selectTriggers(run, writer.table.name, 'DELETE', 'BEFORE');
   const after = selectTriggers(run, writer.table.name, 'DELETE', 'AFTER');
   if (before.length === 0 && after.length === 0) return;

@@ -225,7 +225,7 @@ export async function runUpdate(run: DmlRun, stmt: UpdateStatement, text: string
       stmt.returning === undefined ? undefined : { spec: compileReturning(stmt.returning, scope, source, table, run, text), scope, source, rows: [] },
   };
   checkTriggers(run, [...ctx.before, ...ctx.after], ctx.target, true, true);
-  replaceFiresDeleteTriggers(run, writer, ctx.target);
+  replaceFiresDeleteTriggers(run, writer, ctx.target, orClause);
   let changes = 0;
   if (stmt.from !== undefined) {
     // Pass 1 as a join: identities and the SET values of each matching row.

@@ -2,7 +2,7 @@
  * Statements for the model-based differential test beyond plain INSERT/UPDATE/DELETE: RETURNING,
  * UPSERT, INSERT … SELECT, UPDATE … FROM, row-value SET, subqueries in WHERE/SET, REPLACE,
  * triggers (BEFORE/AFTER/INSTEAD OF, WHEN, UPDATE OF, RAISE), views, PRAGMA user_version and
- * recursive_triggers. Run side by side with sql.js by runDifferential (differential-support.ts).
+ * recursive_triggers, savepoints. Run side by side with sql.js by runDifferential (differential-support.ts).
  *
  * The triggers log into `log(ev, v)`, compared as a multiset (the order rows are visited in is
  * each engine's plan); their other effects are chosen not to depend on that order.
@@ -118,6 +118,13 @@ const TEMPLATES: readonly string[] = [
   'PRAGMA user_version = $',
   'PRAGMA recursive_triggers = 1',
   'PRAGMA recursive_triggers = 0',
+  // savepoints
+  'SAVEPOINT sp1',
+  'SAVEPOINT sp2',
+  'RELEASE sp1',
+  'RELEASE SAVEPOINT sp2',
+  'ROLLBACK TO sp1',
+  'ROLLBACK TO SAVEPOINT sp2',
 ];
 
 const template = fc.record({ i: fc.integer({ min: 0, max: TEMPLATES.length - 1 }), values: fc.array(small, { minLength: 4, maxLength: 4 }) }).map(({ i, values }): Step => {
