@@ -65,4 +65,15 @@ describe('s3lite on a database with a -wal', () => {
     expect(runCli(['info', path]).stdout.toString()).toMatch(/write-ahead log\s+\S+: ignored \(invalid header: magic\)/);
     expect(readBytes(`${path}-wal`)).toEqual(garbage);
   });
+
+  it('export over a WAL database removes its log: sqlite3 sees the exported database, not a mix', () => {
+    const path = makeWalDatabase(tmp.dir, 'target.db', SCRIPT);
+    const other = join(tmp.dir, 'other.db');
+    sqlite3On(other, "CREATE TABLE other(y); INSERT INTO other VALUES ('fresh export');");
+    const blocks = join(tmp.dir, 'other-blocks/');
+    expect(runCli(['import', '-q', other, blocks]).status).toBe(0);
+    expect(runCli(['export', '-q', blocks, path]).status).toBe(0);
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    expect(sqlite3On(path, 'SELECT y FROM other; PRAGMA integrity_check;')).toBe('fresh export\nok\n');
+  });
 });

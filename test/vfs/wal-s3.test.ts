@@ -87,4 +87,30 @@ describe('a single S3 object with its -wal object', () => {
       await store.close();
     }
   });
+
+  it('export to s3://bucket/k removes a k-wal left by the database it replaces', async () => {
+    const path = makeWalDatabase(tmp.dir, 'exp.db', SCRIPT);
+    const { bucket, client, store } = await newTestBucket();
+    try {
+      await put(client, bucket, 'k.sqlite', readBytes(path));
+      await put(client, bucket, 'k.sqlite-wal', readBytes(`${path}-wal`));
+      const fresh = join(tmp.dir, 'fresh.db');
+      sqlite3On(fresh, "PRAGMA journal_mode=wal; CREATE TABLE fresh(x); INSERT INTO fresh VALUES ('new');");
+      const env = { AWS_ENDPOINT_URL: s3Endpoint() };
+      const blocks = join(tmp.dir, 'fresh-blocks/');
+      expect(runCli(['import', '-q', fresh, blocks], { env }).status).toBe(0);
+      const exported = runCli(['export', '-q', blocks, `s3://${bucket}/k.sqlite`], { env });
+      expect(exported.stderr).toBe('');
+      expect(await store.get('k.sqlite-wal')).toBeUndefined();
+      const db = await Database.open(`s3://${bucket}/k.sqlite`, s3());
+      try {
+        expect(await printRows(db, 'SELECT x FROM fresh')).toBe('new\n');
+      } finally {
+        await db.close();
+      }
+    } finally {
+      client.destroy();
+      await store.close();
+    }
+  });
 });

@@ -245,6 +245,9 @@ async function writeDestination(dest: Location, chunks: AsyncIterable<Uint8Array
       const temp = `${dest.path}.s3lite-${process.pid}-${Date.now()}.tmp`;
       try {
         await pipeline(Readable.from(chunks), createWriteStream(temp));
+        // A log beside the file being replaced belongs to the old database: sqlite3 would lay
+        // its frames over the new one.
+        await rm(`${dest.path}-wal`, { force: true });
         await rename(temp, dest.path);
       } catch (err) {
         await rm(temp, { force: true });
@@ -263,6 +266,8 @@ async function writeDestination(dest: Location, chunks: AsyncIterable<Uint8Array
           partSize: 8 * 2 ** 20,
         });
         await upload.done();
+        // A `k-wal` object beside belongs to the old database (readers apply it): removed.
+        await store.delete(`${dest.key}-wal`);
       } catch (err) {
         throw asSqliteError(err, `cannot upload ${formatLocation(dest)}`);
       } finally {
