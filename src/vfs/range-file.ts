@@ -19,6 +19,9 @@
  *   src/btree/read-ahead.ts looks for), with a virtual block of `READ_AHEAD_BLOCK` bytes, so a
  *   scan's window of blocks becomes a few ranges of ≥ 64 KiB each, many in flight; fetched units
  *   wait in a bounded LRU (`cacheBytes`) until the pager reads them.
+ * - Sequential read-ahead for walkers without one of their own (`check`, `pages`): a demand miss
+ *   just past the previous one's window (either direction) fetches a growing window along (4 …
+ *   128 pages); a random miss (a point lookup) fetches only its own pages.
  * - A server that ignores Range (200 with the whole body) is read whole, once, with one warning.
  * - Read-only: every write is `ReadOnlyError` with the message given (telling to import it).
  *
@@ -85,6 +88,9 @@ export const FIRST_BYTES = 64 * 1024;
 export const READ_AHEAD_BLOCK = 64 * 1024;
 export const DEFAULT_RANGE_CACHE_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_RANGE_BYTES = 512 * 1024;
+/** Sequential read-ahead: the first window (pages), and how far past a window a miss still counts as sequential. */
+const SEQUENTIAL_INITIAL = 4;
+const SEQUENTIAL_SLACK = 8;
 /** At most this many blocks of read-ahead at once (as BlockFile). */
 const MAX_PREFETCH_BLOCKS = 63;
 
@@ -131,6 +137,17 @@ export class RangeFile implements VfsFile {
   #flushScheduled = false;
   /** Set once the object was seen replaced: every read fails the same way from then on. */
   #changed: BusyError | undefined;
+  /** Sequential read-ahead (`#readAheadSequential`): the last demand miss, the pages its window covered, the window. */
+  #lastMiss = -1;
+  #seqLow = -1;
+  #seqHigh = -1;
+  #seqWindow = 0;
+  /** Flushes so far, and the flush the last miss went out with. */
+  #batch = 0;
+  #lastMissBatch = -1;
+  /** `prefetch` was called since the last miss. */
+  #hinted = false;
+  readonly #seqMax: number;
   #closed = false;
   /** Ranges sent by this file (the open's included). */
   ranges = 0;
@@ -149,6 +166,7 @@ export class RangeFile implements VfsFile {
     this.#maxUnits = Math.floor(cacheBytes / this.unit);
     this.prefetchCapacity = Math.max(1, Math.min(MAX_PREFETCH_BLOCKS, Math.floor(cacheBytes / this.blockSize / 2)));
     this.#maxRangeUnits = Math.max(1, Math.floor((options.maxRangeBytes ?? DEFAULT_MAX_RANGE_BYTES) / this.unit));
+    this.#seqMax = Math.max(1, Math.min(this.#maxRangeUnits, Math.floor(this.#maxUnits / 4)));
     if (first.whole) {
       this.#whole = first.bytes;
       options.warn?.(`${source.url}: the server ignores Range requests; read the whole object (${first.size} bytes) once`);
@@ -191,8 +209,10 @@ export class RangeFile implements VfsFile {
     } else if (end > offset) {
       const u0 = Math.floor(offset / this.unit);
       const u1 = Math.floor((end - 1) / this.unit);
+      const miss = u0 !== 0 && !this.#units.has(u0) && !this.#inflight.has(u0);
       const parts: (Uint8Array | Promise<Uint8Array>)[] = [];
       for (let u = u0; u <= u1; u++) parts.push(this.#unit(u));
+      if (miss) this.#readAheadSequential(u0, u1);
       for (let i = 0; i < parts.length; i++) {
         const part = parts[i]!;
         const bytes = part instanceof Uint8Array ? part : await part;
@@ -211,6 +231,7 @@ export class RangeFile implements VfsFile {
    */
   prefetch(amount: number, offset: number): number {
     if (this.#closed || this.#whole !== undefined || this.#changed !== undefined) return 0;
+    this.#hinted = true;
     const end = Math.min(offset + amount, this.size);
     if (end <= offset) return 0;
     let asked = 0;
@@ -220,6 +241,42 @@ export class RangeFile implements VfsFile {
       asked = 1;
     }
     return asked;
+  }
+
+  /**
+   * Sequential read-ahead, for readers that walk pages in ascending order one await at a time
+   * (`check`, `pages`, a b-tree written in order): a miss just past the previous miss's window
+   * doubles the window (4, 8, … 128 pages, within the cache's budget) and fetches it along,
+   * in the same range. Any other miss (a point lookup) resets it: random reads fetch nothing extra.
+   */
+  #readAheadSequential(first: number, last: number): void {
+    // Misses of one turn are a batch someone asked for at once (getPages), not a walk.
+    if (this.#lastMissBatch === this.#batch) {
+      this.#seqLow = Math.min(this.#seqLow, first);
+      this.#seqHigh = Math.max(this.#seqHigh, last);
+      return;
+    }
+    this.#lastMissBatch = this.#batch;
+    // The tree-aware read-ahead is at work (a scan): it knows better than a guess.
+    if (this.#hinted) {
+      this.#hinted = false;
+      this.#seqWindow = 0;
+      this.#lastMiss = -1;
+      return;
+    }
+    const forward = this.#lastMiss >= 0 && first > this.#lastMiss && first <= this.#seqHigh + SEQUENTIAL_SLACK;
+    // Walks that push children on a stack visit them last first: descending page numbers.
+    const backward = this.#lastMiss >= 0 && last < this.#lastMiss && last >= this.#seqLow - SEQUENTIAL_SLACK;
+    this.#seqWindow = forward || backward ? Math.min(Math.max(SEQUENTIAL_INITIAL, 2 * this.#seqWindow), this.#seqMax) : 0;
+    this.#lastMiss = first;
+    const lastUnit = Math.ceil(this.size / this.unit) - 1;
+    const from = backward ? Math.max(1, first - this.#seqWindow) : last + 1;
+    const to = backward ? first - 1 : Math.min(last + this.#seqWindow, lastUnit);
+    for (let u = from; u <= to; u++) {
+      if (!this.#units.has(u) && !this.#inflight.has(u)) this.#enqueue(u).catch(() => undefined);
+    }
+    this.#seqLow = Math.min(first, from);
+    this.#seqHigh = Math.max(last, to);
   }
 
   /** A kept unit (touched as recently used), or the promise of it. */
@@ -248,6 +305,7 @@ export class RangeFile implements VfsFile {
 
   async #flush(): Promise<void> {
     this.#flushScheduled = false;
+    this.#batch++;
     const queued = this.#queued;
     this.#queued = new Map();
     let wanted = [...queued.keys()].sort((a, b) => a - b);

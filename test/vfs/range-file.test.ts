@@ -107,6 +107,30 @@ describe('RangeFile', () => {
     expect(source.asked.slice(3)).toEqual([{ offset: 48 * 4096, length: 16 * 4096 }]);
   });
 
+  it('reads ahead for a walk in page order, either way, and never for random reads', async () => {
+    const bytes = fakeDatabase(2000 * 4096, 4096, 11);
+    for (const order of ['up', 'down', 'random'] as const) {
+      const source = new BytesRanges(bytes);
+      const file = (await RangeFile.open(source))!;
+      const pages = Array.from({ length: 1000 }, (_, i) => 500 + i);
+      if (order === 'down') pages.reverse();
+      if (order === 'random') for (let i = 0; i < pages.length; i++) pages[i] = 17 + ((i * 7919) % 1900) * 1;
+      for (const p of order === 'random' ? pages.slice(0, 100) : pages) {
+        const got = await file.xRead(4096, (p - 1) * 4096);
+        expect(Buffer.compare(got, bytes.subarray((p - 1) * 4096, p * 4096))).toBe(0);
+      }
+      const fetched = source.asked.slice(1).reduce((n, r) => n + r.length, 0);
+      if (order === 'random') {
+        // One page a request, nothing fetched that was not asked for.
+        expect(source.asked.length - 1).toBe(100);
+        expect(fetched).toBe(100 * 4096);
+      } else {
+        expect(source.asked.length - 1).toBeLessThan(30);
+        expect(fetched).toBeLessThanOrEqual((1000 + 128) * 4096);
+      }
+    }
+  });
+
   it('ends every read after the object changed with SQLITE_BUSY, and refuses writes', async () => {
     const bytes = fakeDatabase(40 * 4096, 4096, 9);
     const source = new BytesRanges(bytes);
