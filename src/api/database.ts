@@ -584,7 +584,7 @@ export class Database {
   async prepare(sql: string): Promise<PreparedStatement> {
     return this.read(async () => {
       const { schema } = await this.loadSchema();
-      return prepareQuery({ pager: this.pager, schema }, sql);
+      return prepareQuery({ pager: this.pager, schema, file: this.url }, sql);
     });
   }
 
@@ -598,7 +598,7 @@ export class Database {
       // is a new object: plans made against the old one are not reused.
       let entry = this.planned.get(sql);
       if (entry === undefined || entry.schema !== schema) {
-        entry = { stmt: prepareQuery({ pager: this.pager, schema }, sql, { consistent: false }), schema };
+        entry = { stmt: prepareQuery({ pager: this.pager, schema, file: this.url }, sql, { consistent: false }), schema };
         if (this.planned.size >= 64) this.planned.delete(this.planned.keys().next().value!);
       } else {
         this.planned.delete(sql); // most recently used last

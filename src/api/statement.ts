@@ -16,6 +16,7 @@ import { readConsistent, readConsistentBatches } from '../pager/consistent-read.
 import type { SqlValue } from '../record/value.js';
 import { StatementContext } from '../exec/expr-contract.js';
 import { compileSelect } from '../exec/select/compile-select.js';
+import { compilePragma } from '../exec/pragma/pragma-query.js';
 import { coreSpans } from '../exec/select/column-names.js';
 import { bindParameters, numberParameters, type BindParams, type ParameterInfo } from '../exec/select/parameters.js';
 import type { CompiledQuery, QueryContext, RunContext } from '../exec/select/query-types.js';
@@ -58,12 +59,17 @@ export class Statement {
     const parsed = parseStatement(sql);
     const explain = parsed.kind === 'explain';
     const stmt = parsed.kind === 'explain' ? parsed.statement : parsed;
+    const file = ctx.file === undefined ? {} : { file: ctx.file };
+    if (stmt.kind === 'pragma' && !explain) {
+      const query = compilePragma(stmt, { schema: ctx.schema, file: ctx.file ?? '', compileView: (v) => compileSelect(v.select, { schema: ctx.schema, ctes: new Map(), viewStack: [v.name.toLowerCase()], spans: coreSpans(v.selectText, v.select), ...file }, undefined) });
+      return new Statement(ctx, query, numberParameters(stmt).info, sql, consistent);
+    }
     if (stmt.kind !== 'select' || (explain && !(parsed as { queryPlan: boolean }).queryPlan)) {
       const hint = stmt.kind === 'select' ? '' : ' — run it with db.run() or db.exec() (the same SQL text is parsed and planned once, then reused)';
-      throw new MisuseError(`only SELECT and EXPLAIN QUERY PLAN SELECT can be queried here (got ${stmt.kind.toUpperCase()})${hint}`);
+      throw new MisuseError(`only SELECT, EXPLAIN QUERY PLAN SELECT and PRAGMA can be queried here (got ${stmt.kind.toUpperCase()})${hint}`);
     }
     const { node, info } = numberParameters<SelectStatement>(stmt);
-    const query = compileSelect(node, { schema: ctx.schema, ctes: new Map(), viewStack: [], spans: coreSpans(sql, node) }, undefined);
+    const query = compileSelect(node, { schema: ctx.schema, ctes: new Map(), viewStack: [], spans: coreSpans(sql, node), ...file }, undefined);
     return new Statement(ctx, explain ? planRows(query) : query, info, sql, consistent);
   }
 

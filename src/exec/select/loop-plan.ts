@@ -63,7 +63,7 @@ export function planLoops(scope: CoreScope, core: SelectCore, clauses: CoreClaus
       const usable = (s.leftJoin ? leftOn[i]! : whereAt[i]!).map((t) => t.expr);
       return planTableAccess(scope, s, usable, i === 0 ? orderHint : undefined);
     }
-    if (s.tableFunction !== undefined) return tableFunctionPath(s, scope.env.schema);
+    if (s.tableFunction !== undefined) return tableFunctionPath(s, scope.env.schema, scope.env.file);
     return subqueryPath(s, i === 0);
   });
   const sorted = order.length > 0 && !(orderHint !== undefined && paths[0]?.providesOrder === true);

@@ -12,6 +12,8 @@ import type { Value } from '../value.js';
 export interface QueryContext {
   readonly pager: Pager;
   readonly schema: Schema;
+  /** Where the database lives, as users write it (PRAGMA database_list's `file`). */
+  readonly file?: string;
 }
 
 /** Per-execution state: parameters, `now`, and the results of uncorrelated subqueries. */
@@ -74,4 +76,6 @@ export interface CompileEnv {
   readonly expanding?: ReadonlySet<CteEntry>;
   /** Result column source text of each SELECT core (names expression columns as SQLite does). */
   readonly spans?: ReadonlyMap<object, readonly string[]>;
+  /** Where the database lives (for `pragma_database_list`). */
+  readonly file?: string;
 }

@@ -11,7 +11,7 @@ import { evaluate } from './run-terms.js';
 import type { TableFunctionContext } from './table-functions.js';
 import type { Schema } from '../../schema/read-schema.js';
 
-export function tableFunctionPath(s: Source, schema: Schema): AccessPath {
+export function tableFunctionPath(s: Source, schema: Schema, file?: string): AccessPath {
   const tf = s.tableFunction!;
   const width = s.columns.length;
   return {
@@ -19,7 +19,7 @@ export function tableFunctionPath(s: Source, schema: Schema): AccessPath {
     description: tf.fn.describe?.(s.name) ?? `SCAN ${s.name} VIRTUAL TABLE INDEX ${(1 << tf.args.length) - 1}:`,
     providesOrder: false,
     open(row: Value[], rt: RunContext): RowSource {
-      const ctx: TableFunctionContext = { rt, schema };
+      const ctx: TableFunctionContext = { rt, schema, ...(file !== undefined && { file }) };
       let sync: Iterator<Value[]> | undefined;
       let async: AsyncIterator<Value[]> | undefined;
       let done = false;

@@ -8,12 +8,15 @@
  */
 import type { Schema } from '../../schema/read-schema.js';
 import { JSON_TABLE_COLUMNS, jsonTableRows } from '../functions/json/json-table.js';
+import { pragmaTableFunctions } from '../pragma/pragma-functions.js';
 import type { Value } from '../value.js';
 import type { RunContext } from './query-types.js';
 
 export interface TableFunctionContext {
   readonly rt: RunContext;
   readonly schema: Schema;
+  /** Where the database lives (pragma_database_list's `file`). */
+  readonly file?: string;
 }
 
 export interface TableFunction {
@@ -42,3 +45,4 @@ export function lookupTableFunction(name: string): TableFunction | undefined {
 
 registerTableFunction('json_each', { columns: JSON_TABLE_COLUMNS, rows: (args) => jsonTableRows('json_each', false, args), jsonColumns: { value: 'type' } });
 registerTableFunction('json_tree', { columns: JSON_TABLE_COLUMNS, rows: (args) => jsonTableRows('json_tree', true, args), jsonColumns: { value: 'type' } });
+for (const [name, fn] of pragmaTableFunctions()) registerTableFunction(name, fn);
