@@ -135,9 +135,9 @@ export function buildProgram(): Command {
     formatOptions(
       program
         .command('query')
-        .description('run a SELECT and print its rows')
+        .description('run a SELECT, a read-only PRAGMA (table_info, index_list, page_count, integrity_check, …) or EXPLAIN QUERY PLAN and print its rows')
         .argument('<location>', 'the database')
-        .argument('<sql>', 'one SELECT statement (parameters ?, ?N, :name bind the -p values in order)')
+        .argument('<sql>', 'one SELECT or PRAGMA statement (parameters ?, ?N, :name bind the -p values in order)')
         .addOption(
           new Option('-p, --param <value>', 'a parameter value (repeatable): integer, real, NULL, else text').argParser(
             (value: string, previous: string[] | undefined) => [...(previous ?? []), value],

@@ -28,7 +28,7 @@ export async function withQueryContext<T>(spec: string, options: GlobalOptions, 
     });
     try {
       const schema = readSchema(await readSchemaRows(pager));
-      return await fn({ pager, schema });
+      return await fn({ pager, schema, file: spec });
     } finally {
       await safeProtocol(pager)?.close();
     }

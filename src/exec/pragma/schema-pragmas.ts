@@ -124,13 +124,20 @@ export function indexListRows(schema: Schema, name: string): Value[][] {
   const table = schema.table(name);
   if (table === undefined) return [];
   const all = [...table.indexes];
-  if (table.primaryKeyIndex !== undefined && !all.includes(table.primaryKeyIndex)) all.push(table.primaryKeyIndex);
+  // A WITHOUT ROWID table's PRIMARY KEY index is made with the table, before any other.
+  if (table.primaryKeyIndex !== undefined && !all.includes(table.primaryKeyIndex)) all.unshift(table.primaryKeyIndex);
   return all.reverse().map((ix, seq) => [int(seq), ix.name, int(ix.unique), ix.origin, int(ix.partial !== undefined)]);
 }
 
 /** The index named `name`, or for a WITHOUT ROWID table its PRIMARY KEY index (as SQLite 3.30+). */
 function findIndex(schema: Schema, name: string): IndexInfo | undefined {
-  return schema.index(name) ?? schema.table(name)?.primaryKeyIndex;
+  const lower = name.toLowerCase();
+  return (
+    schema.index(name) ??
+    schema.table(name)?.primaryKeyIndex ??
+    // sqlite_schema has no row of its own for a WITHOUT ROWID table's PRIMARY KEY index.
+    schema.tables.find((t) => t.primaryKeyIndex?.name.toLowerCase() === lower)?.primaryKeyIndex
+  );
 }
 
 /** index_info / index_xinfo rows. */

@@ -255,9 +255,10 @@ function chooseIndex(index: IndexInfo, table: TableInfo, cons: readonly Constrai
 
 function describeCons(name: string | ((c: Constraint) => string), eq: readonly Constraint[], low?: Constraint, high?: Constraint): string {
   const n = typeof name === 'string' ? () => name : name;
+  // SQLite's explainIndexRange writes a lower bound as `>` and an upper one as `<`, inclusive or not.
   const parts = eq.map((c) => `${n(c)}=?`);
-  if (low !== undefined) parts.push(`${n(low)}${low.op}?`);
-  if (high !== undefined) parts.push(`${n(high)}${high.op}?`);
+  if (low !== undefined) parts.push(`${n(low)}>?`);
+  if (high !== undefined) parts.push(`${n(high)}<?`);
   return parts.join(' AND ');
 }
 
@@ -329,7 +330,8 @@ export function planTableAccess(
     if (eq !== undefined || (inList !== undefined && (inList.list === undefined || best === undefined || best.eq.length === 0))) {
       const c = (eq ?? inList)!;
       return {
-        description: `SEARCH ${label} USING INTEGER PRIMARY KEY (rowid${c.op === '=' ? '=?' : ' IN (...)'})`,
+        // SQLite writes `rowid=?` for an IN list on the rowid too (WHERE_COLUMN_IN).
+        description: `SEARCH ${label} USING INTEGER PRIMARY KEY (rowid=?)`,
         providesOrder: c.op === '=' || orderIsRowid(order, false),
         open(row, rt) {
           const d = decoder(rt);
@@ -514,9 +516,14 @@ export function planTableAccess(
       );
     const colName = (c: Constraint): string => (c.column === -1 ? 'rowid' : table.columns[c.column]!.name);
     const using = isPk ? 'PRIMARY KEY' : `${covering ? 'COVERING ' : ''}INDEX ${index.name}`;
-    const description = search
-      ? `SEARCH ${label} USING ${using} (${describeCons(colName, eq, choice.low, choice.high)})`
-      : `SCAN ${label} USING ${using}`;
+    // A WITHOUT ROWID table read whole through its own b-tree is a plain SCAN to SQLite.
+    const constrained = eq.length > 0 || choice.low !== undefined || choice.high !== undefined;
+    const description =
+      search && constrained
+        ? `SEARCH ${label} USING ${using} (${describeCons(colName, eq, choice.low, choice.high)})`
+        : isPk
+          ? `SCAN ${label}`
+          : `SCAN ${label} USING ${using}`;
     // A range on a DESC column bounds the other end of the index order.
     const rangeDesc = index.columns[eq.length]?.desc === true;
     const lowIdx = rangeDesc ? choice.high : choice.low;
