@@ -69,7 +69,9 @@ function toDouble(v: Exclude<EngineValue, null>): number {
 
 /**
  * SQLite's printf "%.3f": the value rounded to 3 decimals, but never to more than 16
- * significant digits (sqlite3FpDecode's limit); digits past those print as zeros.
+ * significant digits (sqlite3FpDecode's limit); digits past those print as zeros. Rounding is
+ * done on the exact value; SQLite rounds an approximate expansion, so above 1e17 a value at a
+ * rounding tie in its 17th digit may come out one unit apart in the 16th.
  */
 export function formatFixed3(r: number): string {
   if (Number.isNaN(r)) return 'NaN';

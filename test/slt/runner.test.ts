@@ -183,10 +183,16 @@ describe('value rendering', () => {
         expect(formatFixed3(x), String(x)).toBe(stmt.get()[0]);
         stmt.reset();
       };
-      for (const x of [0, -0, 0.0005, -0.0004, 1e15, 123456789012345.678, -9223372036854775808, 1e300, 2.5]) check(x);
+      for (const x of [0, -0, 0.0005, -0.0004, 0.0015, 2.0005, 1e15, 123456789012345.678, -9223372036854775808, 1e300, 2.5]) check(x);
+      // Up to 1e17. Beyond, SQLite rounds its 16 digits from an approximate decimal expansion
+      // (sqlite3FpDecode), so a value whose 17th digit sits at a rounding tie may differ in the
+      // 16th; the corpus's R columns do not reach there.
       fc.assert(
-        fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => check(x)),
-        { numRuns: 500 },
+        fc.property(
+          fc.oneof(fc.double({ noNaN: true, min: -1e17, max: 1e17 }), fc.integer().map((i) => i / 1000)),
+          (x) => check(x),
+        ),
+        { numRuns: 1000 },
       );
       stmt.free();
     } finally {
