@@ -416,7 +416,7 @@ export class Database {
   private async runQuery(text: string, params: BindParams | undefined): Promise<StatementResult> {
     const read = async (): Promise<StatementResult> => {
       const { schema } = await this.loadSchema();
-      const stmt = prepareQuery({ pager: this.pager, schema }, text, { consistent: false });
+      const stmt = prepareQuery({ pager: this.pager, schema, file: this.url }, text, { consistent: false });
       const rows: Value[][] = [];
       for await (const r of stmt.typedIterate(params)) rows.push(r.values);
       return { ...NO_CHANGES, returned: { columns: stmt.columns(), rows } };

@@ -186,3 +186,24 @@ describe('PRAGMAs as queries agree with SQLite', () => {
     }
   });
 });
+
+describe('PRAGMAs through db.run and db.exec', () => {
+  it('read-only PRAGMAs return their rows from run(), also inside a transaction', async () => {
+    const path = join(tmp.dir, 'run.sqlite');
+    sqlite3(path, 'CREATE TABLE t(a INTEGER PRIMARY KEY, b);');
+    const db = await Database.open(path, { readonly: false });
+    try {
+      expect((await db.run('PRAGMA table_info(t)')).rows).toEqual([
+        { cid: 0, name: 'a', type: 'INTEGER', notnull: 0, dflt_value: null, pk: 1 },
+        { cid: 1, name: 'b', type: '', notnull: 0, dflt_value: null, pk: 0 },
+      ]);
+      expect((await db.run('PRAGMA database_list')).rows).toEqual([{ seq: 0, name: 'main', file: path }]);
+      await db.exec('BEGIN; CREATE INDEX tb ON t(b)');
+      expect((await db.run('PRAGMA index_list(t)')).rows).toEqual([{ seq: 0, name: 'tb', unique: 0, origin: 'c', partial: 0 }]);
+      await db.exec('COMMIT');
+      expect((await db.run('PRAGMA integrity_check')).rows).toEqual([{ integrity_check: 'ok' }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
