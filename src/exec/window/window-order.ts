@@ -20,6 +20,21 @@ export interface WindowKeys {
   readonly order: readonly (readonly Value[])[];
 }
 
+const MAX_EXACT = 2n ** 53n;
+
+interface KeyColumn {
+  readonly col: readonly Value[];
+  /** -1 for DESC. */
+  readonly sign: number;
+}
+
+function keyColumns(spec: WindowOrdering, keys: WindowKeys, partition: boolean, order: boolean): KeyColumn[] {
+  const cols: KeyColumn[] = [];
+  if (partition) for (const col of keys.partition) cols.push({ col, sign: 1 });
+  if (order) keys.order.forEach((col, i) => cols.push({ col, sign: spec.order[i]!.desc ? -1 : 1 }));
+  return cols;
+}
+
 /** One partition: its rows in window order and their peer groups. */
 export interface Partition {
   /** Row numbers (indexes into the input) in window order. */
@@ -63,28 +78,75 @@ function compareOrder(spec: WindowOrdering, keys: WindowKeys, a: number, b: numb
  */
 export function sortForWindow(spec: WindowOrdering, keys: WindowKeys, sequence: Int32Array): Int32Array {
   if (spec.partition.length === 0 && spec.order.length === 0) return sequence;
+  const cmp = numericComparator(keyColumns(spec, keys, true, true)) ?? ((a: number, b: number) => compareRows(spec, keys, a, b));
   let sorted = true;
   for (let i = 1; i < sequence.length && sorted; i++) {
-    if (compareRows(spec, keys, sequence[i - 1]!, sequence[i]!) > 0) sorted = false;
+    if (cmp(sequence[i - 1]!, sequence[i]!) > 0) sorted = false;
   }
   if (sorted) return sequence;
   // Array.prototype.sort is stable.
-  const out = Array.from(sequence).sort((a, b) => compareRows(spec, keys, a, b));
+  const out = Array.from(sequence).sort(cmp);
   return Int32Array.from(out);
+}
+
+/**
+ * When every key column holds only INTEGERs and REALs (no NULL, text or blob — the common
+ * case), rows compare by plain `<` on the values: no collation, no storage-class ranking.
+ */
+function numericComparator(cols: readonly KeyColumn[]): ((a: number, b: number) => number) | undefined {
+  if (cols.length === 0) return undefined;
+  for (const { col } of cols) {
+    for (const v of col) if (typeof v !== 'bigint' && typeof v !== 'number') return undefined;
+  }
+  if (cols.length === 1) {
+    const { col, sign } = cols[0]!;
+    // Doubles compare faster than BigInts: exact while every INTEGER is within ±2^53.
+    const f = new Float64Array(col.length);
+    let exact = true;
+    for (let i = 0; i < col.length && exact; i++) {
+      const v = col[i]!;
+      if (typeof v === 'bigint' && (v > MAX_EXACT || v < -MAX_EXACT)) exact = false;
+      else f[i] = Number(v);
+    }
+    if (exact) {
+      return (a, b) => {
+        const x = f[a]!;
+        const y = f[b]!;
+        return x < y ? -sign : x > y ? sign : 0;
+      };
+    }
+    return (a, b) => {
+      const x = col[a]!;
+      const y = col[b]!;
+      return x < y ? -sign : x > y ? sign : 0;
+    };
+  }
+  return (a, b) => {
+    for (const { col, sign } of cols) {
+      const x = col[a]!;
+      const y = col[b]!;
+      if (x < y) return -sign;
+      if (x > y) return sign;
+    }
+    return 0;
+  };
 }
 
 /** Splits rows sorted by `sortForWindow` into partitions, with their peer groups. */
 export function partitionsOf(spec: WindowOrdering, keys: WindowKeys, sorted: Int32Array): Partition[] {
   const out: Partition[] = [];
   const n = sorted.length;
+  const partCmp = numericComparator(keyColumns(spec, keys, true, false));
+  const same = partCmp === undefined ? (a: number, b: number) => samePartition(spec, keys, a, b) : (a: number, b: number) => partCmp(a, b) === 0;
+  const peerCmp = numericComparator(keyColumns(spec, keys, false, true)) ?? ((a: number, b: number) => compareOrder(spec, keys, a, b));
   let start = 0;
   while (start < n) {
     let end = start + 1;
     if (spec.partition.length > 0) {
       const first = sorted[start]!;
-      while (end < n && samePartition(spec, keys, first, sorted[end]!)) end++;
+      while (end < n && same(first, sorted[end]!)) end++;
     } else end = n;
-    out.push(peerGroups(spec, keys, sorted.subarray(start, end)));
+    out.push(peerGroups(spec, peerCmp, sorted.subarray(start, end)));
     start = end;
   }
   return out;
@@ -98,14 +160,14 @@ function samePartition(spec: WindowOrdering, keys: WindowKeys, a: number, b: num
   return true;
 }
 
-function peerGroups(spec: WindowOrdering, keys: WindowKeys, rows: Int32Array): Partition {
+function peerGroups(spec: WindowOrdering, cmp: (a: number, b: number) => number, rows: Int32Array): Partition {
   const size = rows.length;
   const group = new Int32Array(size);
   const starts = new Int32Array(size + 1);
   let groups = 1;
   if (spec.order.length > 0) {
     for (let p = 1; p < size; p++) {
-      if (compareOrder(spec, keys, rows[p - 1]!, rows[p]!) !== 0) starts[groups++] = p;
+      if (cmp(rows[p - 1]!, rows[p]!) !== 0) starts[groups++] = p;
       group[p] = groups - 1;
     }
   }
