@@ -8,12 +8,13 @@
  *             is written as any other, in rollback-journal mode. Header bytes 18–19 stay 2, so
  *             sqlite3 keeps the database in WAL mode.
  *
- * A log SQLite would ignore (shorter than its header, bad magic, page size or header checksum,
+ * A log SQLite would ignore (no frame after its header, bad magic, page size or header checksum,
  * no commit frame, only frames of an older generation) is ignored here too and left as it is:
  * SQLite starts a new generation over it at its next write. A log beside an empty database file
- * is ignored, and a writer deletes it (as SQLite does). A valid log whose pages are not the database's size is
- * CorruptError: SQLite would read its frames into pages of the wrong size; so is a last commit
- * claiming more pages than the file and the log together hold (SQLite's checkpoint check).
+ * is ignored, and a writer deletes it (as SQLite does). A valid log whose pages are not the
+ * database's size is CorruptError: SQLite would read its frames into pages of the wrong size; so
+ * is a last commit claiming more pages than the file and the log together hold (SQLite's
+ * checkpoint check).
  *
  * A hot rollback journal is rolled back first, as SQLite does before it opens the log; a reader
  * that cannot (read-only file) gets SQLITE_READONLY, as SQLite's SQLITE_READONLY_ROLLBACK.
@@ -82,9 +83,10 @@ export async function attachWal(vfs: Vfs, name: string, file: VfsFile, options: 
   try {
     const scan = await scanWal(walFile, fullName);
     if (scan.empty) return { file, wal: ignoredSummary(fullName, scan) };
+    // The journal first (it may change page 1 and the size the checks look at), as SQLite.
+    await rollBackHotJournalFirst(vfs, name, file, options.readonly);
     await checkPageSize(scan, file, walFile, fullName, vfs.xFullPathname(name));
     await checkFinalSize(scan, file, fullName);
-    await rollBackHotJournalFirst(vfs, name, file, options.readonly);
     const summary = (state: WalSummary['state']): WalSummary => appliedSummary(fullName, scan, state);
     if (options.readonly) {
       kept = true;
