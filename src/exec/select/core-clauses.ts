@@ -14,7 +14,10 @@ import type { CoreScope, TrackedExpr } from './query-scope.js';
 import { err, ordinal } from './select-errors.js';
 
 export interface CoreClauses {
+  /** The inner joins' ON/USING terms, then the WHERE terms. */
   readonly whereTerms: readonly TrackedExpr[];
+  /** How many of `whereTerms` come from inner joins' ON/USING. */
+  readonly innerCount: number;
   readonly leftOn: readonly (readonly TrackedExpr[])[];
   readonly groupBy: readonly GroupTerm[];
   readonly having: TrackedExpr | undefined;
@@ -78,7 +81,7 @@ export function compileClauses(
     const tracked = scope.compile(e, true);
     return { result: undefined, tracked, key: { desc: t.desc, nulls: t.nulls, collation: exprCollation(e, scope) }, expr: e };
   });
-  return { whereTerms, leftOn, groupBy, having, order };
+  return { whereTerms, innerCount: innerTerms.length, leftOn, groupBy, having, order };
 }
 
 /** True when `name` is a column (or the rowid) of one of the core's own FROM items. */

@@ -5,6 +5,7 @@
 import type { Expr } from '../../sql/ast.js';
 import type { Value } from '../value.js';
 import type { AccessPath } from './access-path.js';
+import type { UsingMerge } from './from-clause.js';
 import type { CoreScope, TrackedExpr } from './query-scope.js';
 import type { CompiledQuery, PlanLine, ResultColumnInfo } from './query-types.js';
 import type { SortKey } from './sort-rows.js';
@@ -40,6 +41,13 @@ export interface JoinLoops {
   readonly whereAt: readonly (readonly TrackedExpr[])[];
   /** Terms that read no FROM column: tested once, before any loop. */
   readonly constant: readonly TrackedExpr[];
+  /**
+   * RIGHT and FULL JOIN items: by level, the path that reads the whole item again for the
+   * rows no left row matched (ascending levels).
+   */
+  readonly rightJoins: readonly { readonly level: number; readonly scan: AccessPath }[];
+  /** Merged USING columns of RIGHT/FULL joins, filled when their level has a row. */
+  readonly merges: readonly UsingMerge[];
 }
 
 export interface CorePlan {

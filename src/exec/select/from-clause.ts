@@ -9,7 +9,8 @@ import type { Value } from '../value.js';
 import type { AccessPath, Later } from './access-path.js';
 import { colRef, splitAnd } from './ast-terms.js';
 import { coreSpans } from './column-names.js';
-import { internalName, type CoreScope, type Source } from './query-scope.js';
+import type { Affinity } from '../../schema/affinity.js';
+import { internalName, MERGED_USING, type CoreScope, type Source } from './query-scope.js';
 import type { CompileEnv, CompiledQuery, CteEntry } from './query-types.js';
 import { compileRecursiveCte, workingRows } from './recursive-cte.js';
 import { err } from './select-errors.js';
@@ -19,20 +20,40 @@ const MAX_VIEW_DEPTH = 32;
 
 /** The join terms of a FROM clause, as written (compiled later, with WHERE). */
 export interface JoinTerms {
-  /** Per level: the ON/USING terms of a LEFT JOIN item (empty for other items). */
+  /** Per level: the ON/USING terms of a LEFT, RIGHT or FULL JOIN item (empty for other items). */
   readonly onTerms: readonly (readonly Expr[])[];
   /** The ON/USING terms of inner joins: they act as WHERE terms. */
   readonly innerTerms: readonly Expr[];
+  /** The levels of RIGHT and FULL JOIN items, ascending (see join-loop.ts). */
+  readonly rightJoins: readonly number[];
+  /** USING columns merged by RIGHT/FULL joins: the slot holding coalesce(left, right), filled at `level`. */
+  readonly merges: readonly UsingMerge[];
+}
+
+export interface UsingMerge {
+  readonly level: number;
+  readonly slot: number;
+  readonly left: number;
+  readonly right: number;
 }
 
 /** Adds a source to `scope` for every FROM item (`fromQueries` collects the queries they read). */
 export function compileFrom(scope: CoreScope, from: FromItem | undefined, env: CompileEnv, fromQueries: CompiledQuery[]): JoinTerms {
   const onTerms: Expr[][] = [];
   const innerTerms: Expr[] = [];
+  const rightJoins: number[] = [];
+  // USING columns of RIGHT/FULL joins: an unqualified name means coalesce(left, right), as in SQLite ≥ 3.39.
+  const pending: { name: string; level: number; left: number | string; right: number; affinity: Affinity | undefined; collation: string; origin: Source; index: number }[] = [];
+  const merged = new Map<string, (typeof pending)[number]>();
   const flat = from === undefined ? [] : flatten(from);
+  const anyRight = flat.some((f) => f.op === 'RIGHT' || f.op === 'FULL');
   flat.forEach((f, i) => {
-    if (f.op === 'RIGHT' || f.op === 'FULL') throw err(`${f.op} JOIN is not supported`);
-    const leftJoin = f.op === 'LEFT';
+    const leftJoin = f.op === 'LEFT' || f.op === 'FULL';
+    const rightJoin = f.op === 'RIGHT' || f.op === 'FULL';
+    if (rightJoin) {
+      rightJoins.push(i);
+      scope.hasRightJoin = true;
+    }
     const source = addSource(scope, f.item, leftJoin, env, fromQueries);
     let usingCols = f.using;
     if (f.natural) {
@@ -42,25 +63,64 @@ export function compileFrom(scope: CoreScope, from: FromItem | undefined, env: C
     }
     const terms: Expr[] = [];
     for (const name of usingCols ?? []) {
-      const right = source.columns.findIndex((c) => c.name.toLowerCase() === name.toLowerCase());
-      const left = scope.sources
-        .slice(0, i)
-        .find((s) => s.columns.some((c, k) => !s.usingHidden.has(k) && c.name.toLowerCase() === name.toLowerCase()));
+      const key = name.toLowerCase();
+      const right = source.columns.findIndex((c) => c.name.toLowerCase() === key);
+      const has = (src: Source): boolean => src.columns.some((c) => c.name.toLowerCase() === key);
+      const lefts = scope.sources.slice(0, i).filter(has);
+      const left = lefts[0];
       if (right < 0 || left === undefined) throw err(`cannot join using column ${name} - column not present in both tables`);
+      // With a RIGHT/FULL JOIN anywhere in FROM, every further table on the left with the
+      // column must have joined USING it (the sides then merge); otherwise it is ambiguous.
+      if (anyRight) {
+        for (const other of lefts.slice(1)) {
+          const k = other.columns.findIndex((c) => c.name.toLowerCase() === key);
+          if (!other.usingHidden.has(k)) throw err(`ambiguous reference to ${name} in USING()`);
+        }
+      }
       source.usingHidden.add(right);
-      terms.push({ kind: 'binary', op: '=', left: colRef(internalName(left.level), name), right: colRef(internalName(source.level), name) });
+      scope.usingOrigins.add(`${left.level}:${left.columns.findIndex((c, k) => !left.usingHidden.has(k) && c.name.toLowerCase() === key)}`);
+      const earlier = merged.get(key);
+      // After an earlier merge of this name, the join compares with that merge (its number is
+      // its place in `pending`, the order the scope numbers them in).
+      const leftRef = earlier !== undefined ? colRef(`${MERGED_USING}${pending.indexOf(earlier)}`, name) : colRef(internalName(left.level), name);
+      terms.push({ kind: 'binary', op: '=', left: leftRef, right: colRef(internalName(source.level), name) });
+      if (rightJoin || earlier !== undefined) {
+        const li = left.columns.findIndex((c, k) => !left.usingHidden.has(k) && c.name.toLowerCase() === key);
+        const m = {
+          name,
+          level: i,
+          left: earlier !== undefined ? key : left.offset + li,
+          right: source.offset + right,
+          affinity: left.columns[li]!.affinity,
+          collation: left.columns[li]!.collation,
+          origin: earlier?.origin ?? left,
+          index: earlier?.index ?? li,
+        };
+        pending.push(m);
+        merged.set(key, m);
+      }
     }
     splitAnd(f.on, terms);
-    onTerms.push(leftJoin ? terms : []);
-    if (!leftJoin) innerTerms.push(...terms);
+    onTerms.push(leftJoin || rightJoin ? terms : []);
+    if (!leftJoin && !rightJoin) innerTerms.push(...terms);
   });
+  // The merged USING columns get their slots once every source is in the scope.
+  const merges: UsingMerge[] = [];
+  const slots = new Map<string, number>();
+  for (const m of pending) {
+    const slot = scope.allocSlot();
+    const left = typeof m.left === 'number' ? m.left : slots.get(m.left)!;
+    slots.set(m.name.toLowerCase(), slot);
+    merges.push({ level: m.level, slot, left, right: m.right });
+    scope.mergeUsingColumn(m.name, { slot, level: m.level, affinity: m.affinity, collation: m.collation, origin: m.origin, index: m.index });
+  }
   // Table-valued function arguments may read any FROM item to their left: compiled now that
   // every source is in the scope.
   for (const src of scope.sources) {
     const tf = src.tableFunction;
     if (tf !== undefined) tf.args = tf.argExprs.map((e) => scope.compile(e));
   }
-  return { onTerms, innerTerms };
+  return { onTerms, innerTerms, rightJoins, merges };
 }
 
 interface FlatItem {

@@ -3,12 +3,19 @@
  * each read through its access path. Every WHERE term is tested at the innermost level it
  * reads; the ON terms of a LEFT JOIN decide whether its item matched and, when nothing did,
  * the item's columns are NULL for one pass.
+ *
+ * RIGHT and FULL JOIN (SQLite ≥ 3.39): while the loops run, each row of the item that passes
+ * its ON terms is remembered as matched; when the loops are done, a second pass per such
+ * item (in order, left to right) reads it whole and continues, for every row never matched,
+ * with the items to its left NULL — as SQLite's right-join "no match" pass does, so those rows
+ * come after the others. FULL JOIN is both a LEFT JOIN and a RIGHT JOIN.
  */
 import type { Value } from '../value.js';
 import { settle, type Later, type RowSource, type Step } from './access-path.js';
 import type { JoinLoops } from './core-plan.js';
 import type { CoreScope } from './query-scope.js';
 import type { RunContext } from './query-types.js';
+import { groupKey } from './group-key.js';
 import { passesNow } from './run-terms.js';
 
 /**
@@ -34,7 +41,7 @@ export interface Joined {
  * no Promise unless a source must fetch a page or a term runs a subquery.
  */
 export function joinRows(scope: CoreScope, loops: JoinLoops, rt: RunContext, outer: readonly Value[] | undefined): Joined {
-  const { paths, leftOn, whereAt, constant } = loops;
+  const { paths, leftOn, whereAt, constant, rightJoins, merges } = loops;
   const sources = scope.sources;
   const n = sources.length;
   const base = scope.base;
@@ -48,6 +55,34 @@ export function joinRows(scope: CoreScope, loops: JoinLoops, rt: RunContext, out
   const enter = (k: number): void => {
     matched[k] = false;
     open[k] = paths[k]!.open(row, rt);
+  };
+  // RIGHT/FULL JOIN: the rows of each such item that matched, by level; the level of the
+  // "no match" pass under way (-1: none yet).
+  const rightMatched = new Map<number, Set<string>>(rightJoins.map((r) => [r.level, new Set<string>()]));
+  let rjLevel = -1;
+  const sourceKey = (k: number): string => {
+    const src = sources[k]!;
+    const stop = src.offset + src.columns.length + (src.rowidSlot !== undefined ? 1 : 0);
+    return groupKey(row.slice(src.offset, stop), []);
+  };
+  const markMatched = (k: number): void => {
+    rightMatched.get(k)?.add(sourceKey(k));
+  };
+  /** Starts the no-match pass of the first RIGHT/FULL JOIN item after `after`; false when none is left. */
+  const startPass = (after: number): boolean => {
+    const next = rightJoins.find((r) => r.level > after);
+    if (next === undefined) return false;
+    rjLevel = next.level;
+    for (let k = 0; k < rjLevel; k++) {
+      const src = sources[k]!;
+      const stop = src.offset + src.columns.length + (src.rowidSlot !== undefined ? 1 : 0);
+      for (let c = src.offset; c < stop; c++) row[c] = null;
+    }
+    for (const m of merges) if (m.level < rjLevel) row[m.slot] = null;
+    i = rjLevel;
+    open[i] = next.scan.open(row, rt);
+    mode = Phase.ADVANCE;
+    return true;
   };
   /** Continues after an awaited answer: `yes`/`no` is the next mode. */
   const resume =
@@ -87,22 +122,35 @@ export function joinRows(scope: CoreScope, loops: JoinLoops, rt: RunContext, out
           continue;
         }
         case Phase.HAVE_ROW: {
+          if (i === rjLevel) {
+            // The no-match pass: only the rows no left row matched go on.
+            mode = rightMatched.get(i)!.has(sourceKey(i)) ? Phase.ADVANCE : Phase.WHERE;
+            continue;
+          }
           const on = leftOn[i]!;
           const ok = on.length === 0 || passesNow(on, row, rt);
           if (typeof ok === 'function') {
             return () =>
               ok().then((v) => {
-                if (v) matched[i] = true;
+                if (v) {
+                  matched[i] = true;
+                  markMatched(i);
+                }
                 mode = v ? Phase.WHERE : Phase.ADVANCE;
                 return settle(step());
               });
           }
-          if (ok) matched[i] = true;
+          if (ok) {
+            matched[i] = true;
+            markMatched(i);
+          }
           mode = ok ? Phase.WHERE : Phase.ADVANCE;
           continue;
         }
         case Phase.WHERE:
         case Phase.NULL_WHERE: {
+          // USING columns of a RIGHT/FULL JOIN at this level: coalesce(left, right).
+          for (const m of merges) if (m.level === i) row[m.slot] = row[m.left] ?? row[m.right] ?? null;
           const wh = whereAt[i]!;
           const fail = mode === Phase.WHERE ? Phase.ADVANCE : Phase.UP;
           const ok = wh.length === 0 || passesNow(wh, row, rt);
@@ -112,6 +160,11 @@ export function joinRows(scope: CoreScope, loops: JoinLoops, rt: RunContext, out
         }
         case Phase.EXHAUSTED: {
           open[i] = undefined;
+          if (i === rjLevel) {
+            if (startPass(rjLevel)) continue;
+            mode = Phase.END;
+            return false;
+          }
           const src = sources[i]!;
           if (src.leftJoin && !matched[i]) {
             // No row matched the ON terms: one pass with the item's columns NULL.
@@ -123,6 +176,7 @@ export function joinRows(scope: CoreScope, loops: JoinLoops, rt: RunContext, out
         }
         case Phase.UP:
           if (i === 0) {
+            if (rjLevel < 0 && startPass(-1)) continue;
             mode = Phase.END;
             return false;
           }

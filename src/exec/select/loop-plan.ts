@@ -1,12 +1,13 @@
 /**
  * The nested loops of a SELECT core: where each WHERE term is tested (the innermost level it
- * reads, as early as its columns are known), the access path of each level (access-path.ts
+ * reads, as early as its columns are known, but not before a RIGHT/FULL JOIN), the access path of each level (access-path.ts
  * chooses seeks and index scans; an ORDER BY on the first table's columns may come from its
  * scan order), the count(*) shortcut, and the EXPLAIN QUERY PLAN lines.
  */
 import type { SelectCore } from '../../sql/ast.js';
 import { planTableAccess, type AccessPath, type OrderTerm } from './access-path.js';
 import type { CoreClauses } from './core-clauses.js';
+import type { JoinTerms } from './from-clause.js';
 import type { JoinLoops, ResultEntry } from './core-plan.js';
 import { subqueryPath } from './from-clause.js';
 import type { CoreScope, TrackedExpr } from './query-scope.js';
@@ -22,16 +23,27 @@ export interface PlannedLoops {
   readonly plan: PlanLine[];
 }
 
-export function planLoops(scope: CoreScope, core: SelectCore, clauses: CoreClauses, results: readonly ResultEntry[], aggregate: boolean): PlannedLoops {
-  const { whereTerms, leftOn, groupBy, having, order } = clauses;
+export function planLoops(
+  scope: CoreScope,
+  core: SelectCore,
+  clauses: CoreClauses,
+  join: JoinTerms,
+  results: readonly ResultEntry[],
+  aggregate: boolean,
+): PlannedLoops {
+  const { whereTerms, innerCount, leftOn, groupBy, having, order } = clauses;
+  // A WHERE term is tested after the last RIGHT/FULL JOIN (it filters the joined rows, and
+  // the rows that join added have their left side NULL); inner joins' ON terms stay early.
+  const lastRight = join.rightJoins[join.rightJoins.length - 1] ?? -1;
   const planLines: PlanLine[] = [];
   // Where each WHERE term is tested: the innermost level it reads (-1: before any loop).
   const n = scope.sources.length;
   const whereAt: TrackedExpr[][] = scope.sources.map(() => []);
   const constant: TrackedExpr[] = [];
-  whereTerms.forEach((t) => {
+  whereTerms.forEach((t, k) => {
     let max = -1;
     for (const l of t.levels) max = Math.max(max, l);
+    if (k >= innerCount && lastRight >= 0) max = Math.max(max, lastRight);
     if (max < 0 && t.subqueries.length === 0) constant.push(t);
     else whereAt[Math.max(max, 0)]?.push(t) ?? constant.push(t);
   });
@@ -39,7 +51,7 @@ export function planLoops(scope: CoreScope, core: SelectCore, clauses: CoreClaus
 
   // ORDER BY on columns of the first table may come for free from its scan order.
   let orderHint: OrderTerm[] | undefined;
-  if (!aggregate && !core.distinct && order.length > 0 && n > 0 && scope.sources[0]!.table !== undefined) {
+  if (!aggregate && !core.distinct && order.length > 0 && n > 0 && scope.sources[0]!.table !== undefined && lastRight < 0) {
     const s0 = scope.sources[0]!;
     const hint: OrderTerm[] = [];
     for (const o of order) {
@@ -60,7 +72,7 @@ export function planLoops(scope: CoreScope, core: SelectCore, clauses: CoreClaus
   // Access paths, level by level.
   const paths: AccessPath[] = scope.sources.map((s, i) => {
     if (s.table !== undefined) {
-      const usable = (s.leftJoin ? leftOn[i]! : whereAt[i]!).map((t) => t.expr);
+      const usable = (s.leftJoin || join.rightJoins.includes(i) ? leftOn[i]! : whereAt[i]!).map((t) => t.expr);
       return planTableAccess(scope, s, usable, i === 0 ? orderHint : undefined);
     }
     if (s.tableFunction !== undefined) return tableFunctionPath(s, scope.env.schema, scope.env.file);
@@ -117,5 +129,14 @@ export function planLoops(scope: CoreScope, core: SelectCore, clauses: CoreClaus
   if (core.distinct) planLines.push({ depth: 0, text: 'USE TEMP B-TREE FOR DISTINCT' });
   if (sorted) planLines.push({ depth: 0, text: 'USE TEMP B-TREE FOR ORDER BY' });
 
-  return { loops: { paths, leftOn, whereAt, constant }, sorted, countRoot: countOnly ? countRoot : undefined, plan: planLines };
+  // The second pass of a RIGHT/FULL JOIN reads its item whole.
+  const rightJoins = join.rightJoins.map((level) => {
+    const s = scope.sources[level]!;
+    const scan = s.table !== undefined ? planTableAccess(scope, s, [], undefined) : s.tableFunction !== undefined ? tableFunctionPath(s, scope.env.schema) : subqueryPath(s, false);
+    planLines.push({ depth: 0, text: `RIGHT-JOIN ${s.name}` });
+    planLines.push({ depth: 1, text: scan.description });
+    return { level, scan };
+  });
+
+  return { loops: { paths, leftOn, whereAt, constant, rightJoins, merges: join.merges }, sorted, countRoot: countOnly ? countRoot : undefined, plan: planLines };
 }

@@ -104,6 +104,13 @@ export class CoreScope implements Scope {
   /** The core's `WINDOW name AS (…)` definitions. */
   namedWindows: NamedWindows | undefined;
   private inWindowArgs = false;
+  /** USING columns merged by RIGHT/FULL joins, by lower-case name (the last merge of a name wins). */
+  readonly merged = new Map<string, MergedColumn>();
+  readonly mergedList: MergedColumn[] = [];
+  /** The FROM clause has a RIGHT or FULL JOIN (then `*` names USING columns unqualified, as SQLite does). */
+  hasRightJoin = false;
+  /** `level:index` of the left column of every USING/NATURAL join (the one `*` shows). */
+  readonly usingOrigins = new Set<string>();
   /** Every subquery bound in this core's expressions (for the plan). */
   readonly subqueries: SubqueryRun[] = [];
   private tracking: Tracking[] = [];
@@ -138,6 +145,12 @@ export class CoreScope implements Scope {
     return source;
   }
 
+  /** Adds a merged USING column; returns its number (see resolveColumn). */
+  mergeUsingColumn(name: string, m: MergedColumn): number {
+    this.merged.set(name.toLowerCase(), m);
+    return this.mergedList.push(m) - 1;
+  }
+
   allocSlot(): number {
     return this.nextSlot++;
   }
@@ -168,6 +181,22 @@ export class CoreScope implements Scope {
   resolveColumn(table: string | undefined, column: string): ResolvedColumn | undefined {
     const col = column.toLowerCase();
     const tbl = table?.toLowerCase();
+    // An unqualified name (or `*`'s MERGED_USING) reads the last merge of that name; MERGED_USING
+    // followed by a number reads that merge (the next USING term of a chain compares with it).
+    const merged =
+      tbl === undefined || table === MERGED_USING
+        ? this.merged.get(col)
+        : table?.startsWith(MERGED_USING) === true
+          ? this.mergedList[Number(table.slice(MERGED_USING.length))]
+          : undefined;
+    if (merged !== undefined) {
+      if (tbl === undefined) {
+        const visible = this.sources.filter((src) => src.columns.some((c, k) => !src.usingHidden.has(k) && c.name.toLowerCase() === col));
+        if (visible.length > 1) throw new SqliteError('SQLITE_ERROR', `ambiguous column name: ${column}`);
+      }
+      this.noteLevel(merged.level);
+      return { slot: merged.slot, affinity: merged.affinity as Affinity, collation: merged.collation };
+    }
     let found: { source: Source; index: number } | undefined;
     let ambiguous = false;
     for (const source of this.sources) {
@@ -378,6 +407,21 @@ function distinctOf(inner: Aggregate, collation: string): Aggregate {
  * A name no SQL text can spell, for the executor's own references to FROM item `level` (the
  * equality terms of USING and NATURAL joins, which must work even in `t NATURAL JOIN t`).
  */
+/** The table name of merged USING columns (RIGHT/FULL JOIN … USING): never a name a user can write. */
+export const MERGED_USING = '\u0000using';
+
+/** A USING column of a RIGHT/FULL JOIN: coalesce(left, right), in its own slot. */
+export interface MergedColumn {
+  readonly slot: number;
+  /** The level that fills it (the RIGHT/FULL JOIN item). */
+  readonly level: number;
+  readonly affinity: Affinity | undefined;
+  readonly collation: string;
+  /** The left-most source's column it stands for (where `*` shows it). */
+  readonly origin: Source;
+  readonly index: number;
+}
+
 export function internalName(level: number): string {
   return `\u0000${level}`;
 }

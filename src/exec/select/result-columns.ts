@@ -33,7 +33,11 @@ export function compileResults(scope: CoreScope, core: SelectCore, env: CompileE
       for (const s of chosen) {
         s.columns.forEach((c, k) => {
           if ((rc.kind === 'star' && s.usingHidden.has(k)) || c.hidden === true) return;
-          addResult(colRef(internalName(s.level), c.name), c.name, undefined);
+          // With a RIGHT/FULL JOIN in FROM, `*` names a USING column unqualified, as SQLite does:
+          // it reads the merged column (coalesce of the sides), or is ambiguous with another.
+          if (rc.kind === 'star' && scope.hasRightJoin && scope.usingOrigins.has(`${s.level}:${k}`)) {
+            addResult({ kind: 'column', column: c.name, doubleQuoted: false }, c.name, undefined);
+          } else addResult(colRef(internalName(s.level), c.name), c.name, undefined);
         });
       }
       return;

@@ -44,7 +44,7 @@ export function compileSelectCore(
   const offset = stmt?.offset === undefined ? undefined : limitScope.compile(stmt.offset);
 
   // Rows leave the window stage in its order, so ORDER BY cannot come from the scan then.
-  const { loops, sorted, countRoot, plan } = planLoops(scope, core, clauses, results, aggregate || scope.windows.length > 0);
+  const { loops, sorted, countRoot, plan } = planLoops(scope, core, clauses, join, results, aggregate || scope.windows.length > 0);
   return coreQuery({
     scope,
     limitScope,

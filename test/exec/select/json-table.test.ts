@@ -100,7 +100,7 @@ describe('json_each / json_tree and the JSON aggregates agree with SQLite', () =
         const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
         await expectSameAsSqlite(bytes, `SELECT * FROM ${fn}(${q(doc)}, ${q(path)})`, true);
       }),
-      { numRuns: 300 },
+      { numRuns: 600 },
     );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * SELECT against real SQLite (sql.js): random schemas (affinities, collations, INTEGER PRIMARY
  * KEY or not, WITHOUT ROWID, indexes with DESC columns), random rows with mixed types in one
- * column, and random queries printed from a small grammar — joins, LEFT JOIN, USING, views,
+ * column, and random queries printed from a small grammar — joins, LEFT/RIGHT/FULL JOIN, USING,
+ * a recursive CTE, json_each over a row's columns, views,
  * FROM subqueries, WHERE with correlated subqueries, GROUP BY/HAVING with aggregates, DISTINCT,
  * compounds, ORDER BY/LIMIT/OFFSET. Results must be equal value for value and storage class
  * for storage class: as ordered lists when ORDER BY orders totally, as multisets otherwise;
@@ -178,6 +179,12 @@ const FROMS: FromChoice[] = [
   { sql: "(VALUES (1, 'a'), (NULL, 'B'), (2.5, x'00'), ('1', 2)) AS vv", cols: ['vv.column1', 'vv.column2'] },
   { with: 'WITH c AS (SELECT k, d1 FROM t2 WHERE d1 IS NOT NULL)', sql: 'c JOIN t1 ON t1.k = c.k', cols: ['c.k', 'c.d1', 't1.c1'] },
   { sql: 't2 AS x LEFT JOIN t1 AS y ON y.c1 = x.d1 LEFT JOIN t2 AS z ON z.k = y.k', cols: ['x.k', 'x.d1', 'y.c2', 'z.d2'] },
+  { sql: 't1 RIGHT JOIN t2 ON t1.k = t2.k', cols: ['t1.k', 't1.c1', 't2.k', 't2.d1'] },
+  { sql: 't1 FULL JOIN t2 ON t2.d1 = t1.c1', cols: ['t1.k', 't1.c2', 't2.k', 't2.d2'] },
+  { sql: 't1 FULL JOIN t2 USING (k)', cols: ['k', 't1.c1', 't2.d1'] },
+  { sql: 't2 AS x RIGHT JOIN t1 AS y ON y.k = x.k LEFT JOIN t2 AS z ON z.d1 = y.c1', cols: ['x.k', 'y.c1', 'z.d2'] },
+  { with: 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 4)', sql: 'r JOIN t1 ON t1.k >= r.n', cols: ['r.n', 't1.k', 't1.c1'] },
+  { sql: "t1, json_each(json_array(t1.k, t1.c1, t1.c2)) AS j", cols: ['t1.k', 'j.value', 'j.type', 'j.key'] },
 ];
 
 const AGGS = (c: string): string[] => [`count(*)`, `count(${c})`, `sum(${c})`, `total(${c})`, `min(${c})`, `max(${c})`, `count(DISTINCT ${c})`, `avg(${c})`];

@@ -7,6 +7,7 @@ import { SqliteError } from '../../../errors.js';
 import { toInt, valueToText } from '../../expr/value-ops.js';
 import { cloneNode, JSON_NULL, type JsonMember, type JsonNode, type JsonObject } from './json-node.js';
 import { tryParseJson } from './json-parse.js';
+import { decodeJsonb } from './jsonb-decode.js';
 import { badPathError, editPath, lookupPath, NOT_FOUND, PATH_ERROR, type EditMode, type LookupResult } from './json-path.js';
 import { escapeJsonString, renderJson, unescapeJsonString } from './json-text.js';
 import { documentOf, JsonValue, nodeOfValue, sqlOfNode, typeName, type JsonArg } from './json-value.js';
@@ -76,9 +77,11 @@ function jsonValid(args: readonly JsonArg[]): JsonArg {
   const v = args[0] ?? null;
   if (v === null) return null;
   if (v instanceof JsonValue) return 1n;
-  // Binary JSONB (flags 4 and 8) is not read here: a BLOB is never valid.
-  if (v instanceof Uint8Array || (flags & 3n) === 0n) return 0n;
-  return tryParseJson(typeof v === 'string' ? v : (valueToText(v) ?? '')) === undefined ? 0n : 1n;
+  // Flags 4 and 8 accept a BLOB that is JSONB; flags 1 and 2 accept JSON text (a BLOB's bytes too).
+  if (v instanceof Uint8Array && (flags & 12n) !== 0n && decodeJsonb(v) !== undefined) return 1n;
+  if ((flags & 3n) === 0n) return 0n;
+  const text = v instanceof Uint8Array ? new TextDecoder().decode(v) : typeof v === 'string' ? v : (valueToText(v) ?? '');
+  return tryParseJson(text) === undefined ? 0n : 1n;
 }
 
 /** json_extract (flags: undefined), `->` ('json') and `->>` ('sql'). */

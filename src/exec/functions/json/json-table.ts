@@ -84,7 +84,7 @@ export function* jsonTableRows(name: string, recursive: boolean, args: readonly 
 
   // json_tree: the node itself (its key is the path's last step), then its descendants.
   const rootKey: Value = last === undefined ? null : lastStepKey(path.slice(last.at));
-  const parentPath = last === undefined ? path : path.slice(0, last.at);
+  const parentPath = last === undefined ? path : treeRootPath(doc, path, rootId);
   yield emit(rootKey, node, rootId, null, path, parentPath);
   const stack: { node: JsonNode; offset: number; id: number; fullkey: string; k: number; offs: ChildOffset[] }[] = [];
   const push = (n: JsonNode, off: number, id: number, fullkey: string): void => {
@@ -116,6 +116,29 @@ function lastStepKey(step: string): Value {
   }
   if (step.startsWith('."')) return step.slice(2, -1);
   return step.slice(1);
+}
+
+/**
+ * json_tree's `path` for its first row, as SQLite computes it (jsonEachPathLength): the longest
+ * prefix of the root path, cut at a `.` or `[`, whose node's first child is the root node;
+ * else `$`. (So it is the parent's path only when the root is its parent's first child.)
+ */
+function treeRootPath(doc: JsonNode, path: string, rootId: number): string {
+  for (let n = path.length - 1; n > 1; n--) {
+    if (path[n] !== '[' && path[n] !== '.') continue;
+    const prefix = path.slice(0, n);
+    const trail: TrailStep[] = [];
+    const r = lookupPath(doc, prefix, trail);
+    if (typeof r === 'symbol') continue;
+    let offset = 0;
+    let node = doc;
+    for (const t of trail) {
+      offset = childOffsets(node, offset)[t.child]!.value;
+      node = childNode(node, t.child);
+    }
+    if (offset + headerSize(payloadSize(node)) === rootId) return prefix;
+  }
+  return '$';
 }
 
 function childNode(n: JsonNode, k: number): JsonNode {

@@ -11,6 +11,7 @@ import { valueToText } from '../../expr/value-ops.js';
 import type { Value } from '../../value.js';
 import { JSON_NULL, type JsonNode } from './json-node.js';
 import { parseJson } from './json-parse.js';
+import { decodeJsonb } from './jsonb-decode.js';
 import { escapeJsonString, jsonRealText, renderJson, unescapeJsonString } from './json-text.js';
 
 /** A value with SQLite's JSON subtype. */
@@ -37,6 +38,9 @@ export function nodeOfValue(v: JsonArg): JsonNode {
   if (typeof v === 'bigint') return { kind: 'integer', raw: v.toString() };
   if (typeof v === 'number') return { kind: 'real', raw: jsonRealText(v) };
   if (typeof v === 'string') return { kind: 'text', raw: escapeJsonString(v) };
+  // A BLOB that is JSONB is that JSON (SQLite ≥ 3.45).
+  const decoded = decodeJsonb(v);
+  if (decoded !== undefined) return decoded;
   throw blobError();
 }
 
@@ -44,12 +48,15 @@ export function nodeOfValue(v: JsonArg): JsonNode {
  * The JSON document an argument holds (the first argument of most JSON functions): undefined
  * for NULL; numbers are read as their text. Throws "malformed JSON" for text that is not JSON.
  *
- * Known difference: SQLite ≥ 3.45 reads a BLOB as its binary JSONB; that is "malformed JSON" here.
+ * A BLOB is read as binary JSONB (SQLite ≥ 3.45), else as the JSON text its bytes spell.
  */
 export function documentOf(v: JsonArg): JsonNode | undefined {
   if (v instanceof JsonValue) return v.node;
   if (v === null) return undefined;
-  if (v instanceof Uint8Array) throw new SqliteError('SQLITE_ERROR', 'malformed JSON');
+  if (v instanceof Uint8Array) {
+    // Not JSONB: SQLite then reads the bytes as JSON text.
+    return decodeJsonb(v) ?? parseJson(new TextDecoder().decode(v));
+  }
   return parseJson(typeof v === 'string' ? v : (valueToText(v) ?? ''));
 }
 
