@@ -7,7 +7,7 @@
  * the CLI's output on the same database; a failing open shows the CLI's error line; long work is
  * cancelled with Esc. Screenshots go to test-output/web/ (ignored by git).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -28,6 +28,13 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const QUERY = 'SELECT c.country, count(*) AS orders, sum(o.amount_cents) AS cents FROM customers c JOIN orders o ON o.customer_id = c.id GROUP BY c.country ORDER BY c.country';
 
 const VIEW_QUERY = 'SELECT * FROM big_spenders LIMIT 50';
+/** A database of 23 MiB (bench/bench-db.ts's shape), made by the sqlite3 shell. */
+const BIG_ROWS = 92_000;
+const BIG_SQL = `PRAGMA page_size=4096;
+CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, value REAL, payload BLOB);
+CREATE INDEX t_name ON t(name);
+WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM seq WHERE i < ${BIG_ROWS})
+INSERT INTO t SELECT i, 'name-' || (i * 7919 % ${BIG_ROWS}), i / 3.0, randomblob(200) FROM seq;`;
 const BAD_QUERY = 'SELECT nope FROM customers';
 const COUNT_QUERY = 'SELECT count(*) AS n FROM orders';
 
@@ -80,8 +87,10 @@ describe('the inspector page in Chromium', () => {
   let junk: string;
   /** The CLI's answers, all computed at once in beforeAll. */
   let expected: Record<string, CliOutput>;
-  /** Requests the CLI's `tables` and `rows --limit 50` made through the proxy (blocks), and `tables` of the URL. */
-  let cliRequests: { tables: number; rows: number; urlTables: number };
+  /** Requests the CLI's `tables` and `rows --limit 50` made through the proxy (blocks), and `tables` of the URLs. */
+  let cliRequests: { tables: number; rows: number; urlTables: number; bigTables: number };
+  let bigUrl: () => string;
+  let bigBytes = 0;
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -103,6 +112,10 @@ describe('the inspector page in Chromium', () => {
     const launching = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     stdout(await cliAsync(['import', SAMPLE, location, '--endpoint', s3Endpoint(), '-q']));
     stdout(await cliAsync(['export', SAMPLE, objectLocation, '--endpoint', s3Endpoint(), '-q']));
+    const bigPath = join(workDir, 'big.sqlite');
+    sqlite3(bigPath, BIG_SQL);
+    bigBytes = statSync(bigPath).size;
+    stdout(await cliAsync(['export', bigPath, `s3://${bucket}/big.sqlite`, '--endpoint', s3Endpoint(), '-q']));
 
     // What the CLI's `tables` and `rows` cost through the same proxy (before the page uses it).
     const viaProxy = ['--endpoint', proxy.endpoint];
@@ -112,7 +125,10 @@ describe('the inspector page in Chromium', () => {
     const afterRows = proxy.log.length;
     objectUrl = () => `${proxy.endpoint}/${bucket}/sample.sqlite`;
     const urlTables = await cliAsync(['tables', objectUrl(), '--json']);
-    cliRequests = { tables: afterTables, rows: afterRows - afterTables, urlTables: proxy.log.length - afterRows };
+    const afterUrl = proxy.log.length;
+    bigUrl = () => `${proxy.endpoint}/${bucket}/big.sqlite`;
+    const bigTables = await cliAsync(['tables', bigUrl(), '--json']);
+    cliRequests = { tables: afterTables, rows: afterRows - afterTables, urlTables: afterUrl - afterRows, bigTables: proxy.log.length - afterUrl };
     proxy.log.length = 0;
 
     const s3 = ['--endpoint', s3Endpoint()];
@@ -128,6 +144,7 @@ describe('the inspector page in Chromium', () => {
       objectQuery: cliAsync(['query', objectLocation, QUERY, ...s3, '--json']),
       urlRows: cliAsync(['rows', `${s3Endpoint()}/${bucket}/sample.sqlite`, 'customers', '--limit', '50', '--json']),
       urlMissing: cliAsync(['tables', `${s3Endpoint()}/${bucket}/missing.sqlite`]),
+      bigRows: cliAsync(['rows', `${s3Endpoint()}/${bucket}/big.sqlite`, 't', '--offset', '50', '--limit', '50', '--json']),
       fileTables: cliAsync(['tables', SAMPLE, '--json']),
       fileRows: cliAsync(['rows', SAMPLE, 'customers', '--limit', '50', '--json']),
       fileTags: cliAsync(['rows', SAMPLE, 'tags', '--limit', '50', '--json']),
@@ -138,7 +155,7 @@ describe('the inspector page in Chromium', () => {
     };
     const names = Object.keys(runs);
     const outputs = await Promise.all(Object.values(runs));
-    expected = { s3Tables: tablesViaProxy, s3Rows: rowsViaProxy, urlTables, ...Object.fromEntries(names.map((n, i) => [n, outputs[i]!])) };
+    expected = { s3Tables: tablesViaProxy, s3Rows: rowsViaProxy, urlTables, bigTables, ...Object.fromEntries(names.map((n, i) => [n, outputs[i]!])) };
     await building;
     browser = await launching;
     site = await serveStatic(outDir);
@@ -294,6 +311,32 @@ describe('the inspector page in Chromium', () => {
     await page.click('#panel-url button[type=submit]');
     await page.waitForSelector('#error:not([hidden])');
     expect((await page.locator('#error').textContent())?.replace(proxy.endpoint, 'ENDPOINT')).toBe(err('urlMissing').replace(s3Endpoint(), 'ENDPOINT'));
+    await page.context().close();
+  });
+
+  it(`opens a ${'23'} MiB database at a URL: the table list for no more requests than the CLI's tables, and rows as the CLI shows them`, async () => {
+    expect(bigBytes).toBeGreaterThan(23 * 2 ** 20);
+    const page = await newPage();
+    await page.click('#tab-url');
+    proxy.log.length = 0;
+    await page.fill('input[name=url]', bigUrl());
+    await page.click('#panel-url button[type=submit]');
+    await page.waitForSelector('#rows table.grid');
+    await idle(page);
+    // The page's own count at the moment the list was complete (the first page of rows comes after).
+    const listing = Number(await page.locator('#objects').getAttribute('data-requests'));
+    const total = proxy.log.filter((r) => r.method !== 'OPTIONS').length;
+    const preflights = proxy.log.filter((r) => r.method === 'OPTIONS').length;
+    expect(await tableList(page)).toBe(out('bigTables'));
+    await page.keyboard.press('PageDown');
+    await page.waitForSelector('#page-info:text("rows 51–100")');
+    expect(await gridLines(page, '#rows')).toBe(out('bigRows'));
+    await page.screenshot({ path: `${SHOTS}/09-url-23mb.png` });
+    console.log(
+      `web: ${(bigBytes / 2 ** 20).toFixed(1)} MiB at a URL: open + table list in the page ${listing} requests, ` +
+        `with the first page of rows ${total} (+ ${preflights} CORS preflights); CLI tables: ${cliRequests.bigTables}`,
+    );
+    expect(listing).toBeLessThanOrEqual(cliRequests.bigTables);
     await page.context().close();
   });
 

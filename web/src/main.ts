@@ -17,9 +17,16 @@ const MAX_QUERY_ROWS = 1000;
 
 let opened: OpenedDatabase | undefined;
 let summaries: TableSummary[] = [];
+/** Requests (file reads) the open and the table list with its row counts cost. */
+let listCost = 0;
 let schemaRows: SchemaRow[] = [];
 let selected: TableSummary | undefined;
 let offset = 0;
+/**
+ * For rowid tables, the rowid of the last row before each page start seen (offset → rowid): the
+ * next page is then a seek, `WHERE rowid > ? ORDER BY rowid LIMIT n`, not a walk from the start.
+ */
+let rowidBefore = new Map<number, number | bigint>();
 let pageSize = 50;
 /** The status line's source of figures while work runs (requests, bytes). */
 let stats: (() => string) | undefined;
@@ -89,6 +96,7 @@ async function openWith(label: string, open: (watch: (s: () => string) => void) 
     candidate = await open((s) => (stats = s));
     summaries = await candidate.db.tables();
     schemaRows = await candidate.db.schema();
+    listCost = candidate.requests();
     return true;
   });
   if (ok !== true || candidate === undefined) {
@@ -137,6 +145,9 @@ function showDatabase(o: OpenedDatabase): void {
 
   const list = $('objects');
   list.replaceChildren();
+  // What opening and counting every table cost (`s3lite tables` does the same work).
+  list.dataset['requests'] = String(listCost);
+  $('list-cost').textContent = `opened and counted with ${count(listCost)} ${o.fileBytes === undefined ? 'request' : 'read'}${listCost === 1 ? '' : 's'}`;
   for (const t of summaries) {
     const button = h(
       'button',
@@ -166,6 +177,7 @@ function quoteId(name: string): string {
 async function selectObject(t: TableSummary): Promise<void> {
   selected = t;
   offset = 0;
+  rowidBefore = new Map();
   for (const b of $('objects').querySelectorAll('button')) b.setAttribute('aria-current', String(b.dataset['name'] === t.name));
   selectView(0);
   const sql = schemaRows.find((r) => r.name === t.name)?.sql ?? '';
@@ -207,11 +219,27 @@ async function loadRows(columns?: readonly string[]): Promise<void> {
         out.push({ values: row.values, classes: row.values.map(classOf) });
       }
     } else {
-      // Rows before the page are skipped, not decoded; rows after it are never read.
-      for await (const row of db.typedRows(t.name, { offset: from, limit: pageSize })) {
-        work.check();
-        out.push({ values: row.values, classes: row.classes });
+      const after = rowidBefore.get(from);
+      // A name for the rowid that no column of the table takes.
+      const rowid = ['rowid', '_rowid_', 'oid'].find((n) => !cols.some((c) => c.toLowerCase() === n));
+      let last: number | bigint | undefined;
+      if (after !== undefined && rowid !== undefined) {
+        const stmt = await db.prepare(`SELECT ${rowid}, * FROM ${quoteId(t.name)} WHERE ${rowid} > ? ORDER BY ${rowid} LIMIT ${pageSize}`);
+        for await (const row of stmt.typedIterate([after])) {
+          work.check();
+          const values = row.values.slice(1);
+          out.push({ values, classes: values.map(classOf) });
+          last = row.values[0] as bigint;
+        }
+      } else {
+        // Rows before the page are skipped, not decoded; rows after it are never read.
+        for await (const row of db.typedRows(t.name, { offset: from, limit: pageSize })) {
+          work.check();
+          out.push({ values: row.values, classes: row.classes });
+          last = row.rowid;
+        }
       }
+      if (last !== undefined) rowidBefore.set(from + out.length, last);
     }
     return out;
   });
@@ -334,6 +362,7 @@ $('next').addEventListener('click', () => page(1));
 $as('page-size', HTMLSelectElement).addEventListener('change', (e) => {
   pageSize = Number((e.currentTarget as HTMLSelectElement).value);
   offset = 0;
+  rowidBefore = new Map();
   void loadRows();
 });
 $('copy-rows').addEventListener('click', () => void copyText(gridJsonLines($('rows'))));

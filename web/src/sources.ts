@@ -21,6 +21,8 @@ export interface OpenedDatabase {
   readonly fileBytes: number | undefined;
   /** Requests and bytes so far, for the status line. */
   stats(): string;
+  /** Requests (or file reads) so far. */
+  requests(): number;
   close(): Promise<void>;
 }
 
@@ -56,12 +58,12 @@ export async function openS3(form: S3Form): Promise<OpenedDatabase> {
       ...(sessionToken !== '' && { sessionToken }),
     },
   });
-  return { db, label: db.url, fileBytes: undefined, stats: remoteStats, close: () => db.close() };
+  return { db, label: db.url, fileBytes: undefined, stats: remoteStats, requests: () => net.requests, close: () => db.close() };
 }
 
 export async function openUrl(url: string): Promise<OpenedDatabase> {
   const db = await Database.open(url.trim(), { readonly: true });
-  return { db, label: db.url, fileBytes: undefined, stats: remoteStats, close: () => db.close() };
+  return { db, label: db.url, fileBytes: undefined, stats: remoteStats, requests: () => net.requests, close: () => db.close() };
 }
 
 export async function openFile(file: File, guard: () => void, watch: (stats: () => string) => void): Promise<OpenedDatabase> {
@@ -69,5 +71,5 @@ export async function openFile(file: File, guard: () => void, watch: (stats: () 
   const stats = (): string => `${vfsFile.reads} reads, ${formatBytes(vfsFile.bytesRead)} of ${formatBytes(file.size)} read`;
   watch(stats);
   const db = await Database.open(vfsFile, { readonly: true });
-  return { db, label: file.name, fileBytes: file.size, stats, close: () => db.close() };
+  return { db, label: file.name, fileBytes: file.size, stats, requests: () => vfsFile.reads, close: () => db.close() };
 }
