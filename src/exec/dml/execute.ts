@@ -8,6 +8,7 @@ import type { Statement } from '../../sql/ast.js';
 import { executeCreateIndex } from '../ddl/create-index.js';
 import { executeCreateTable } from '../ddl/create-table.js';
 import { executeDrop } from '../ddl/drop.js';
+import { executeAlterTable } from '../ddl/alter-table.js';
 import { executeCreateTrigger } from '../ddl/create-trigger.js';
 import { executeCreateView } from '../ddl/create-view.js';
 import { executePragmaWrite, isFilePragmaWrite } from '../pragma-set.js';
@@ -23,6 +24,7 @@ export function isWriteStatement(statement: Statement): boolean {
     case 'create-index':
     case 'create-view':
     case 'create-trigger':
+    case 'alter-table':
     case 'drop':
     case 'insert':
     case 'update':
@@ -48,6 +50,8 @@ export function executeWrite(env: ExecEnv, statement: Statement, text: string): 
       return executeCreateTrigger(env, statement, text);
     case 'pragma':
       return executePragmaWrite(env.pager, statement);
+    case 'alter-table':
+      return executeAlterTable(env, statement);
     case 'drop':
       return executeDrop(env, statement);
     case 'insert':

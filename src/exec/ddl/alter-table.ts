@@ -1,0 +1,176 @@
+/**
+ * ALTER TABLE (https://www.sqlite.org/lang_altertable.html), rewriting sqlite_schema as SQLite
+ * does (rename-sql.ts has the text edits):
+ *
+ * - RENAME TO new: the table's row (name, tbl_name, sql), its indexes' rows (tbl_name, sql; the
+ *   automatic ones become sqlite_autoindex_new_N), its triggers' rows, every view and trigger
+ *   whose text names the table, other tables' REFERENCES to it, and its sqlite_sequence row.
+ * - RENAME COLUMN old TO new: the table's text, its indexes, triggers and views naming the
+ *   column, and other tables' REFERENCES t(old).
+ * - ADD COLUMN def: `, def` inserted before the table constraints (or the closing parenthesis);
+ *   with SQLite's restrictions. Existing rows are not touched: a record shorter than the table
+ *   reads the column's DEFAULT.
+ * - DROP COLUMN: not supported yet.
+ */
+import { TableCursor } from '../../btree/table-cursor.js';
+import { countEntries } from '../../btree/count-entries.js';
+import { insertRow } from '../../btree/table-write.js';
+import { SqliteError } from '../../errors.js';
+import { asciiLower } from '../../schema/affinity.js';
+import { decodeRecord } from '../../record/record.js';
+import type { TableInfo } from '../../schema/schema-types.js';
+import type { AlterTableStatement, ColumnDef } from '../../sql/ast.js';
+import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
+import { encodeValues } from '../dml/row-codec.js';
+import { fromStored, type Value } from '../value.js';
+import { checkMainSchema, checkReservedName } from './names.js';
+import { addColumnOffset, renameColumnIn, renameTableIn } from './rename-sql.js';
+
+interface SchemaEntry {
+  readonly rowid: number | bigint;
+  type: string;
+  name: string;
+  tblName: string;
+  readonly rootPage: Value;
+  sql: string | null;
+}
+
+async function readEntries(env: ExecEnv): Promise<SchemaEntry[]> {
+  const out: SchemaEntry[] = [];
+  const cur = new TableCursor(env.pager, 1);
+  for (let ok = await cur.first(); ok; ok = await cur.next()) {
+    const rec = decodeRecord(await cur.payload(), env.encoding);
+    const v = rec.values.map((x, i) => fromStored(x ?? null, rec.classes[i] ?? 'null'));
+    out.push({ rowid: cur.rowid, type: String(v[0]), name: String(v[1]), tblName: String(v[2]), rootPage: v[3] ?? null, sql: v[4] === null || v[4] === undefined ? null : String(v[4]) });
+  }
+  return out;
+}
+
+/** Writes back the entries that changed (same rowids, so sqlite_schema keeps its order). */
+async function writeEntries(env: ExecEnv, before: readonly string[], entries: readonly SchemaEntry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (JSON.stringify([e.type, e.name, e.tblName, e.sql]) === before[i]) continue;
+    await insertRow(env.pager, 1, e.rowid, encodeValues([e.type, e.name, e.tblName, e.rootPage, e.sql], env.encoding));
+  }
+  env.pager.markSchemaChanged();
+}
+
+function snapshot(entries: readonly SchemaEntry[]): string[] {
+  return entries.map((e) => JSON.stringify([e.type, e.name, e.tblName, e.sql]));
+}
+
+function alterable(env: ExecEnv, stmt: AlterTableStatement): TableInfo {
+  checkMainSchema(stmt.table.schema);
+  const name = stmt.table.name;
+  const key = asciiLower(name);
+  if (key.startsWith('sqlite_')) throw new SqliteError('SQLITE_ERROR', `table ${key === 'sqlite_schema' ? 'sqlite_master' : name} may not be altered`);
+  const table = env.schema.table(name);
+  if (table === undefined) {
+    if (env.schema.view(name) !== undefined) {
+      throw new SqliteError('SQLITE_ERROR', stmt.action.kind === 'add-column' ? 'Cannot add a column to a view' : `view ${name} may not be altered`);
+    }
+    throw new SqliteError('SQLITE_ERROR', `no such table: ${name}`);
+  }
+  if (env.schema.virtualTables.some((v) => asciiLower(v.name) === key)) throw new SqliteError('SQLITE_ERROR', `virtual table ${name} may not be altered`);
+  return table;
+}
+
+export async function executeAlterTable(env: ExecEnv, stmt: AlterTableStatement): Promise<StatementResult> {
+  const table = alterable(env, stmt);
+  const action = stmt.action;
+  switch (action.kind) {
+    case 'rename-table':
+      await renameTable(env, table, action.newName);
+      break;
+    case 'rename-column':
+      await renameColumn(env, table, action.column, action.newName);
+      break;
+    case 'add-column':
+      await addColumn(env, table, action.column, action.text);
+      break;
+    case 'drop-column':
+      throw new SqliteError('SQLITE_ERROR', 'ALTER TABLE DROP COLUMN is not supported yet');
+  }
+  return { ...NO_CHANGES, schemaChanged: true };
+}
+
+async function renameTable(env: ExecEnv, table: TableInfo, newName: string): Promise<void> {
+  const schema = env.schema;
+  if (schema.relation(newName) !== undefined || schema.index(newName) !== undefined) {
+    throw new SqliteError('SQLITE_ERROR', `there is already another table or index with this name: ${newName}`);
+  }
+  checkReservedName(newName);
+  const entries = await readEntries(env);
+  const before = snapshot(entries);
+  const oldKey = asciiLower(table.name);
+  const autoPrefix = `sqlite_autoindex_${table.name}_`;
+  for (const e of entries) {
+    const mine = asciiLower(e.tblName) === oldKey;
+    if (e.sql !== null) e.sql = renameTableIn(e.sql, table.name, newName);
+    if (!mine) continue;
+    if (e.type === 'table') e.name = newName;
+    if (e.type === 'index' && e.name.startsWith(autoPrefix)) e.name = `sqlite_autoindex_${newName}_${e.name.slice(autoPrefix.length)}`;
+    e.tblName = newName;
+  }
+  await writeEntries(env, before, entries);
+  // AUTOINCREMENT's row in sqlite_sequence follows the name.
+  const seq = schema.table('sqlite_sequence');
+  if (seq !== undefined && table.autoincrement) {
+    const cur = new TableCursor(env.pager, seq.rootPage);
+    const rows: [number | bigint, Value][] = [];
+    for (let ok = await cur.first(); ok; ok = await cur.next()) {
+      const rec = decodeRecord(await cur.payload(), env.encoding);
+      if (rec.values[0] === table.name) rows.push([cur.rowid, fromStored(rec.values[1] ?? null, rec.classes[1] ?? 'null')]);
+    }
+    for (const [rowid, value] of rows) await insertRow(env.pager, seq.rootPage, rowid, encodeValues([newName, value], env.encoding));
+  }
+}
+
+async function renameColumn(env: ExecEnv, table: TableInfo, column: string, newName: string): Promise<void> {
+  const col = table.columns.find((c) => asciiLower(c.name) === asciiLower(column));
+  if (col === undefined) throw new SqliteError('SQLITE_ERROR', `no such column: "${column}"`);
+  if (table.columns.some((c) => c !== col && asciiLower(c.name) === asciiLower(newName))) {
+    throw new SqliteError('SQLITE_ERROR', `error in table ${table.name} after rename: duplicate column name: ${newName}`);
+  }
+  const entries = await readEntries(env);
+  const before = snapshot(entries);
+  const key = asciiLower(table.name);
+  for (const e of entries) {
+    if (e.sql === null) continue;
+    const kind = e.type as 'table' | 'index' | 'trigger' | 'view';
+    const owner = asciiLower(e.tblName) === key;
+    e.sql = renameColumnIn(e.sql, kind, table.name, owner, col.name, newName, `${e.type} ${e.name}`);
+  }
+  await writeEntries(env, before, entries);
+}
+
+async function addColumn(env: ExecEnv, table: TableInfo, def: ColumnDef, text: string): Promise<void> {
+  if (table.columns.some((c) => asciiLower(c.name) === asciiLower(def.name))) throw new SqliteError('SQLITE_ERROR', `duplicate column name: ${def.name}`);
+  const has = (kind: string): boolean => def.constraints.some((k) => k.kind === kind);
+  if (has('primary-key')) throw new SqliteError('SQLITE_ERROR', 'Cannot add a PRIMARY KEY column');
+  if (has('unique')) throw new SqliteError('SQLITE_ERROR', 'Cannot add a UNIQUE column');
+  if (has('generated')) throw new SqliteError('SQLITE_ERROR', 'generated columns are not supported yet');
+  const dflt = def.constraints.find((k) => k.kind === 'default');
+  const dfltExpr = dflt !== undefined && dflt.kind === 'default' ? dflt.expr : undefined;
+  // SQLite refuses these only when the table has rows (the rows would read a wrong value).
+  const rows = await countEntries(env.pager, table.rootPage);
+  if (rows > 0) {
+    const constant =
+      dfltExpr === undefined ||
+      dfltExpr.kind === 'literal' ||
+      (dfltExpr.kind === 'unary' && (dfltExpr.op === '-' || dfltExpr.op === '+') && dfltExpr.operand.kind === 'literal');
+    if (!constant) throw new SqliteError('SQLITE_ERROR', 'Cannot add a column with non-constant default');
+    const isNull = dfltExpr === undefined || (dfltExpr.kind === 'literal' && dfltExpr.type === 'null');
+    if (has('not-null') && isNull) throw new SqliteError('SQLITE_ERROR', 'Cannot add a NOT NULL column with default value NULL');
+  }
+  const entries = await readEntries(env);
+  const before = snapshot(entries);
+  const entry = entries.find((e) => e.type === 'table' && asciiLower(e.name) === asciiLower(table.name));
+  if (entry?.sql === null || entry === undefined) throw new SqliteError('SQLITE_CORRUPT', `table ${table.name} has no CREATE TABLE text`);
+  const at = addColumnOffset(entry.sql);
+  // The definition as written, without trailing blanks or semicolons (as SQLite trims it).
+  const colText = text.replace(/[\s;]+$/, '');
+  entry.sql = `${entry.sql.slice(0, at)}, ${colText}${entry.sql.slice(at)}`;
+  await writeEntries(env, before, entries);
+}
