@@ -100,6 +100,9 @@ function evaluateCall(c: WindowCallInput, part: Partition, rangesFor: (f: Frame)
   aggregateOverFrames(
     {
       frame: c.frame,
+      name: c.name,
+      argc,
+      collation: c.collation,
       args,
       included: filter === undefined ? () => true : (p) => filter[rows[p]!] === 1,
       // min/max accumulate with the plain aggregate when nothing ever leaves the frame.

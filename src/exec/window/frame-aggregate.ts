@@ -16,6 +16,7 @@ import type { Aggregate } from '../functions/aggregate.js';
 import type { Value } from '../value.js';
 import type { FrameRanges } from './frame-bounds.js';
 import type { InverseAggregate } from './inverse-aggregates.js';
+import { composedAggregate } from './composed-aggregate.js';
 import type { Partition } from './window-order.js';
 import type { Frame } from './window-spec.js';
 
@@ -25,6 +26,11 @@ export interface AggregateCall {
   args(p: number): readonly Value[];
   /** Whether position p's row passes the FILTER (WHERE …). */
   included(p: number): boolean;
+  /** Lower-case function name and argument count (for composedAggregate). */
+  readonly name: string;
+  readonly argc: number;
+  /** The collation of the first argument (min/max). */
+  readonly collation: string;
   /** A state with an inverse, when the aggregate has one. */
   readonly inverse: (() => InverseAggregate) | undefined;
   readonly plain: () => Aggregate;
@@ -35,7 +41,9 @@ export function aggregateOverFrames(call: AggregateCall, part: Partition, ranges
   const size = part.rows.length;
   const { frame } = call;
   if (frame.exclude !== 'NONE') {
-    for (let p = 0; p < size; p++) out(p, fresh(call, part, ranges, p));
+    // The same answers as afresh, from range summaries, for count/sum/total/avg/min/max.
+    const composed = composedAggregate(call, part, ranges);
+    for (let p = 0; p < size; p++) out(p, composed !== undefined ? composed(p) : fresh(call, part, ranges, p));
     return;
   }
   if (call.inverse !== undefined) {
@@ -131,12 +139,12 @@ export function forEachFramePosition(frame: Frame, part: Partition, ranges: Fram
   for (let q = Math.max(s, xe); q < e; q++) each(q);
 }
 
-/** The number of positions `forEachFramePosition` visits, and its k-th (0-based) one, in O(1). */
-export function framePosition(frame: Frame, part: Partition, ranges: FrameRanges, p: number, k: number, fromEnd: boolean): number | undefined {
+/** The positions `forEachFramePosition` visits as at most three ranges [a, b), in order. */
+export function framePieces(frame: Frame, part: Partition, ranges: FrameRanges, p: number): [number, number][] {
   const s = ranges.start[p]!;
   const e = ranges.end[p]!;
-  if (s >= e) return undefined;
   const pieces: [number, number][] = [];
+  if (s >= e) return pieces;
   if (frame.exclude === 'NONE' || frame.exclude === 'NO OTHERS') pieces.push([s, e]);
   else {
     let xs = p;
@@ -150,6 +158,12 @@ export function framePosition(frame: Frame, part: Partition, ranges: FrameRanges
     if (frame.exclude === 'TIES' && p >= s && p < e) pieces.push([p, p + 1]);
     pieces.push([Math.max(s, xe), e]);
   }
+  return pieces.filter(([a, b]) => b > a);
+}
+
+/** The k-th (0-based) position `forEachFramePosition` visits (from the end: the k-th last), in O(1). */
+export function framePosition(frame: Frame, part: Partition, ranges: FrameRanges, p: number, k: number, fromEnd: boolean): number | undefined {
+  const pieces = framePieces(frame, part, ranges, p);
   if (fromEnd) pieces.reverse();
   let left = k;
   for (const [a, b] of pieces) {
