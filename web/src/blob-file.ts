@@ -52,15 +52,15 @@ export class BlobFile implements VfsFile {
     return end - offset < amount ? markShortRead(out) : out;
   }
 
-  async xWrite(): Promise<void> {
+  async xWrite(_data: Uint8Array, _offset: number): Promise<void> {
     throw new ReadOnlyError(`attempt to write a readonly database (${this.name} is a local file read in place)`);
   }
 
-  async xTruncate(): Promise<void> {
+  async xTruncate(_size: number): Promise<void> {
     throw new ReadOnlyError(`attempt to write a readonly database (${this.name} is a local file read in place)`);
   }
 
-  async xSync(): Promise<void> {}
+  async xSync(_flags: number): Promise<void> {}
 
   async xFileSize(): Promise<number> {
     this.#open();
