@@ -109,6 +109,7 @@ try {
     ['point lookup by rowid', 'SELECT * FROM t WHERE id = ?', [Math.floor(rows / 3)]],
     ['SELECT * FROM t LIMIT 10', 'SELECT * FROM t LIMIT 10', []],
     ['full scan: sum(length(payload))', 'SELECT count(*), sum(length(payload)) FROM t', []],
+    ['check (every b-tree, page by page)', 'check', []],
   ];
   for (const [label, sql, params] of scenarios) {
     for (const [layout, key] of [
@@ -119,7 +120,8 @@ try {
       proxy.reset();
       const t0 = performance.now();
       const db = await Database.open(`s3://${BUCKET}/${key}`, s3);
-      if (sql !== '') await db.query(sql, params as never);
+      if (sql === 'check') await db.check();
+      else if (sql !== '') await db.query(sql, params as never);
       const ms = performance.now() - t0;
       const c = { ...proxy.counts };
       await db.close();
