@@ -15,6 +15,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Database } from '../../src/api/database.js';
 import { countEntries, insertRow } from '../../src/btree/index.js';
 import { BusyError } from '../../src/errors.js';
 import { readConsistent } from '../../src/pager/consistent-read.js';
@@ -191,6 +192,21 @@ describe('around a replace', () => {
     expect([...seen].every((n) => n === 50 || n === 500), `counts seen: ${[...seen].join(', ')}`).toBe(true);
     expect(seen.has(500)).toBe(true);
     expect(reads).toBeGreaterThan(3);
+  });
+
+  it('an open Database that cached the old pages and schema reads the new database, even when both agree on change counter and schema cookie', async () => {
+    const make = (value: string): Uint8Array =>
+      makeDatabaseBytes(`PRAGMA page_size = 1024; CREATE TABLE t(v TEXT); INSERT INTO t VALUES ('${value}');`);
+    const [before, after] = [make('old row'), make('new row')];
+    const header = (b: Uint8Array): number[] => [24, 28, 40].map((at) => new DataView(b.buffer, b.byteOffset).getUint32(at));
+    expect(header(after)).toEqual(header(before)); // what makes the stamped header necessary
+    const store = new MemoryObjectStore();
+    await uploadDatabase(store, 'db', before, 1024);
+    const db = await Database.open({ objects: store, prefix: 'db' });
+    expect(await db.query('SELECT v FROM t')).toEqual([{ v: 'old row' }]);
+    await replaceOn(store, after);
+    expect(await db.query('SELECT v FROM t')).toEqual([{ v: 'new row' }]);
+    await db.close();
   });
 
   it('waits for the writer lease (busy timeout) or fails with SQLITE_BUSY, writing nothing', async () => {
