@@ -4,7 +4,7 @@
  */
 export { Database } from './api/database.js';
 export type { DatabaseSource, OpenOptions, RowsOptions, TableSummary, TypedRow } from './api/database.js';
-export { parseLocation, formatLocation } from './api/location.js';
+export { parseLocation, formatLocation, redactUrl } from './api/location.js';
 export type { Location } from './api/location.js';
 export type { StoreOptions } from './api/store-options.js';
 
@@ -37,6 +37,11 @@ export { blockKey, parseBlockKey } from './store/block-key.js';
 export type { Vfs, VfsFile } from './vfs/vfs.js';
 export { OpenFlags, LockLevel, SyncFlags, DeviceCharacteristics, isShortRead, markShortRead } from './vfs/vfs.js';
 export { BlockVfs, BlockFile } from './vfs/block-vfs.js';
+// One plain SQLite file as a remote object, read in place by ranges (S3 objects and URLs open this way).
+export { RangeFile } from './vfs/range-file.js';
+export type { RangeSource, RangePin, RangeResponse, RangeFileOptions, RangeCache } from './vfs/range-file.js';
+export { HttpRanges } from './store/http-ranges.js';
+export type { HttpRangesOptions } from './store/http-ranges.js';
 
 export { serialize, serializeToBytes, serializeToReadableStream } from './transfer/serialize.js';
 export type { SerializeOptions } from './transfer/serialize.js';
