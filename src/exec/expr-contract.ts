@@ -26,8 +26,12 @@ export interface ResolvedColumn {
 export interface SubqueryBinding {
   readonly slot: number;
   /** 'scalar': the slot holds the first column of the first row (or NULL); 'exists': 1n/0n;
-   * 'in': the slot holds a `ReadonlySet`-like `ValueSet` of the subquery's first column. */
-  readonly mode: 'scalar' | 'exists' | 'in';
+   * 'in': the slot holds a `ReadonlySet`-like `ValueSet` of the subquery's first column — or,
+   * for a row value on the left (`width` > 1), a `RowSet` of its rows; 'row': a `RowValue`
+   * of its first row (NULLs when it has none). See expr/row-set.ts. */
+  readonly mode: 'scalar' | 'exists' | 'in' | 'row';
+  /** The subquery's columns (their affinity and collation), for row-value comparisons. */
+  readonly columns?: readonly { readonly affinity: Affinity | undefined; readonly collation: string }[];
 }
 
 /** Name resolution for one expression context (a FROM clause, a table for DML, nothing for VALUES). */
@@ -36,7 +40,7 @@ export interface Scope {
    * name becomes a string literal, as SQLite does); throws SqliteError for ambiguous names. */
   resolveColumn(table: string | undefined, column: string): ResolvedColumn | undefined;
   /** Registers a subquery met while compiling; the executor runs it per row (or once when uncorrelated). */
-  bindSubquery?(select: SelectStatement, mode: SubqueryBinding['mode']): SubqueryBinding;
+  bindSubquery?(select: SelectStatement, mode: SubqueryBinding['mode'], width?: number): SubqueryBinding;
   /** Aggregates met while compiling (SELECT with GROUP BY or aggregate functions). */
   bindAggregate?(call: Expr & { kind: 'function' }): { readonly slot: number };
   /** Window function calls (`f(…) OVER …`) met while compiling; throws where they are not allowed. */

@@ -42,6 +42,7 @@ import { comparisonAffinity, compareOperands } from './compare.js';
 import { globMatch, likeMatch } from './like.js';
 import { INT64_MIN, isTrue, truth, valueToText, castValue } from './value-ops.js';
 import { ValueSet } from './value-set.js';
+import { RowSet, RowValue } from './row-set.js';
 import { compileRaise, raiseAllowed } from './raise.js';
 
 export { isTrue, castValue, valueToText, applyAffinityValue } from './value-ops.js';
@@ -289,6 +290,7 @@ function hasFunctionCall(e: Expr): boolean {
 }
 
 function compileComparison(c: Compiler, op: ComparisonOp, left: Expr, right: Expr): CompiledExpr {
+  if (isRowValue(left) || isRowValue(right)) return compileVectorComparison(c, op, left, right);
   if (op === 'IS' || op === 'IS NOT') {
     // `x IS TRUE` / `x IS NOT FALSE` test truthiness (TK_ISTRUE …), not equality with 1 or 0.
     const keyword = trueFalseKeyword(c, right);
@@ -346,7 +348,7 @@ function compileBinary(c: Compiler, op: Extract<Expr, { kind: 'binary' }>['op'],
     case '!=':
     case 'IS':
     case 'IS NOT':
-      if (left.kind === 'vector' || right.kind === 'vector') return compileVectorComparison(c, op, left, right);
+      if (isRowValue(left) || isRowValue(right)) return compileVectorComparison(c, op, left, right);
       return compileComparison(c, op, left, right);
     case 'AND': {
       const l = compile(c, left);
@@ -406,16 +408,19 @@ function compileBinary(c: Compiler, op: Extract<Expr, { kind: 'binary' }>['op'],
  * makes the result NULL).
  */
 function compileVectorComparison(c: Compiler, op: ComparisonOp, left: Expr, right: Expr): CompiledExpr {
-  if (left.kind !== 'vector' || right.kind !== 'vector' || left.items.length !== right.items.length) {
+  const width = rowWidth(left) ?? rowWidth(right);
+  if (width === undefined || (rowWidth(left) ?? width) !== width || (rowWidth(right) ?? width) !== width || width < 2) {
     throw new SqliteError('SQLITE_ERROR', 'row value misused');
   }
-  const members = left.items.map((a, i) => {
-    const b = right.items[i]!;
+  const l = rowMembers(c, left, width);
+  const r = rowMembers(c, right, width);
+  const members = l.map((a, i) => {
+    const b = r[i]!;
     return {
-      l: compile(c, a),
-      r: compile(c, b),
-      affinity: comparisonAffinity(exprAffinity(a, c.scope), exprAffinity(b, c.scope)),
-      collation: binaryCollation(a, b, c.scope),
+      l: a.value,
+      r: b.value,
+      affinity: comparisonAffinity(a.affinity, b.affinity),
+      collation: memberCollation(c, a, b),
     };
   });
   if (op === 'IS' || op === 'IS NOT') {
@@ -452,6 +457,63 @@ function compileVectorComparison(c: Compiler, op: ComparisonOp, left: Expr, righ
   };
 }
 
+/** A row value: `(a, b, …)`, or a subquery with more than one result column. */
+function isRowValue(e: Expr): boolean {
+  return e.kind === 'vector' || (e.kind === 'subquery' && (subqueryWidth(e) ?? 1) > 1);
+}
+
+/** The number of members of a row value (undefined: not known from the text, e.g. `SELECT *`). */
+function rowWidth(e: Expr): number | undefined {
+  if (e.kind === 'vector') return e.items.length;
+  if (e.kind === 'subquery') return subqueryWidth(e);
+  return 1;
+}
+
+function subqueryWidth(e: Extract<Expr, { kind: 'subquery' }>): number | undefined {
+  const first = e.select.first;
+  if (first.kind === 'values') return first.rows[0]?.length;
+  return first.columns.some((rc) => rc.kind !== 'expr') ? undefined : first.columns.length;
+}
+
+interface RowMember {
+  readonly value: CompiledExpr;
+  readonly affinity: Affinity | undefined;
+  /** The member's expression (undefined for a subquery's column). */
+  readonly expr: Expr | undefined;
+  /** A subquery column's collation. */
+  readonly collation: string | undefined;
+}
+
+/** The members of a row value `(a, b)` or `(SELECT x, y …)` (its first row; NULLs when none). */
+function rowMembers(c: Compiler, e: Expr, width: number): RowMember[] {
+  if (e.kind === 'vector') {
+    return e.items.map((item) => ({ value: compile(c, item), affinity: exprAffinity(item, c.scope), expr: item, collation: undefined }));
+  }
+  if (e.kind !== 'subquery' || c.scope.bindSubquery === undefined) throw new SqliteError('SQLITE_ERROR', 'row value misused');
+  const binding = c.scope.bindSubquery(e.select, 'row', width);
+  const slot = binding.slot;
+  return Array.from({ length: width }, (_, i) => ({
+    value: (row: readonly Value[]) => {
+      const rv = row[slot];
+      return rv instanceof RowValue ? (rv.values[i] ?? null) : null;
+    },
+    affinity: binding.columns?.[i]?.affinity,
+    expr: undefined,
+    collation: binding.columns?.[i]?.collation,
+  }));
+}
+
+/** sqlite3BinaryCompareCollSeq for two members, a subquery's column counting as a column. */
+function memberCollation(c: Compiler, a: RowMember, b: RowMember): string {
+  if (a.expr !== undefined && b.expr !== undefined) return binaryCollation(a.expr, b.expr, c.scope);
+  if (a.expr !== undefined && hasExplicitCollate(a.expr)) return exprCollation(a.expr, c.scope);
+  if (b.expr !== undefined && hasExplicitCollate(b.expr)) return exprCollation(b.expr, c.scope);
+  if (a.expr !== undefined && hasCollation(a.expr, c.scope)) return exprCollation(a.expr, c.scope);
+  if (a.collation !== undefined) return a.collation;
+  if (b.expr !== undefined && hasCollation(b.expr, c.scope)) return exprCollation(b.expr, c.scope);
+  return b.collation ?? 'BINARY';
+}
+
 function compileCase(c: Compiler, e: Extract<Expr, { kind: 'case' }>): CompiledExpr {
   const elseExpr = e.else === undefined ? undefined : compile(c, e.else);
   const thens = e.whens.map((w) => compile(c, w.then));
@@ -483,6 +545,7 @@ function compileCase(c: Compiler, e: Extract<Expr, { kind: 'case' }>): CompiledE
 }
 
 function compileIn(c: Compiler, e: Extract<Expr, { kind: 'in' }>): CompiledExpr {
+  if (e.expr.kind === 'vector') return compileRowIn(c, e, e.expr.items.length);
   const left = compile(c, e.expr);
   const not = e.not;
   const finish = (r: boolean | null): Value => bool(r === null ? null : r !== not);
@@ -517,6 +580,43 @@ function compileIn(c: Compiler, e: Extract<Expr, { kind: 'in' }>): CompiledExpr 
       throw new SqliteError('SQLITE_INTERNAL', 'IN subquery slot does not hold a ValueSet');
     }
     return finish(set.has(left(row, ctx)));
+  };
+}
+
+/**
+ * `(a, b) IN (…)`: true when some element equals the row member by member, NULL when none does
+ * but one might (a member comparison is NULL), false otherwise. The elements are row values of
+ * the same width: `((1, 2), (3, 4))`, or the rows of `(SELECT x, y …)` / `(VALUES …)`.
+ */
+function compileRowIn(c: Compiler, e: Extract<Expr, { kind: 'in' }>, width: number): CompiledExpr {
+  const not = e.not;
+  const finish = (r: boolean | null): Value => bool(r === null ? null : r !== not);
+  const target = e.target;
+  if (target.kind === 'list') {
+    if (target.items.length === 0) return () => (not ? TRUE : FALSE);
+    const items = target.items.map((item) => {
+      const w = rowWidth(item) ?? 1;
+      if (w !== width) throw new SqliteError('SQLITE_ERROR', `IN(...) element has ${w} term${w === 1 ? '' : 's'} - expected ${width}`);
+      return compileVectorComparison(c, '=', e.expr, item);
+    });
+    return (row, ctx) => {
+      let sawNull = false;
+      for (const item of items) {
+        const r = item(row, ctx);
+        if (r === null) sawNull = true;
+        else if (r === TRUE) return finish(true);
+      }
+      return finish(sawNull ? null : false);
+    };
+  }
+  if (target.kind !== 'select') throw new SqliteError('SQLITE_ERROR', 'row value misused');
+  const members = (e.expr as Extract<Expr, { kind: 'vector' }>).items.map((item) => compile(c, item));
+  if (c.scope.bindSubquery === undefined) throw new SqliteError('SQLITE_ERROR', 'subqueries are not supported here');
+  const slot = c.scope.bindSubquery(target.select, 'in', width).slot;
+  return (row, ctx) => {
+    const set = row[slot];
+    if (!(set instanceof RowSet)) throw new SqliteError('SQLITE_INTERNAL', 'IN subquery slot does not hold a RowSet');
+    return finish(set.has(members.map((m) => m(row, ctx))));
   };
 }
 

@@ -61,6 +61,8 @@ export interface SubqueryRun {
   /** `x IN (SELECT …)`: the comparison affinity and collation of x against the column. */
   readonly inAffinity: Affinity | undefined;
   readonly inCollation: string;
+  /** `(a, b) IN (SELECT x, y …)`: each member's comparison affinity and collation. */
+  readonly rowIn?: { readonly affinities: readonly (Affinity | undefined)[]; readonly collations: readonly string[] };
 }
 
 export interface AggregateBinding {
@@ -266,28 +268,38 @@ export class CoreScope implements Scope {
     return this.parent?.jsonTypeSlot(table, column);
   }
 
-  bindSubquery(select: SelectStatement, mode: SubqueryBinding['mode']): SubqueryBinding {
+  bindSubquery(select: SelectStatement, mode: SubqueryBinding['mode'], width = 1): SubqueryBinding {
     const query = this.compileQuery(select, this.env, this);
-    if (mode === 'scalar' && query.columns.length !== 1) {
-      throw new SqliteError('SQLITE_ERROR', `sub-select returns ${query.columns.length} columns - expected 1`);
-    }
-    if (mode === 'in' && query.columns.length !== 1) {
-      throw new SqliteError('SQLITE_ERROR', `sub-select returns ${query.columns.length} columns - expected 1`);
+    const n = query.columns.length;
+    if (mode === 'row' && n !== width) throw new SqliteError('SQLITE_ERROR', 'row value misused');
+    if ((mode === 'scalar' || mode === 'in') && n !== width) {
+      throw new SqliteError('SQLITE_ERROR', `sub-select returns ${n} columns - expected ${width}`);
     }
     let inAffinity: Affinity | undefined;
     let inCollation = 'BINARY';
+    let rowIn: SubqueryRun['rowIn'];
     const left = this.inLeft.get(select);
-    if (mode === 'in') {
+    if (mode === 'in' && width > 1) {
+      // `(a, b) IN (SELECT x, y …)`: each member pair compares as `a = x` would.
+      const items = left?.kind === 'vector' ? left.items : [];
+      rowIn = {
+        affinities: query.columns.map((col, i) => comparisonAffinity(items[i] === undefined ? undefined : exprAffinity(items[i], this), col.affinity)),
+        collations: query.columns.map((col, i) => {
+          const l = items[i];
+          return l !== undefined && (l.kind === 'collate' || l.kind === 'column') ? exprCollation(l, this) : col.collation;
+        }),
+      };
+    } else if (mode === 'in') {
       const col = query.columns[0]!;
       const la = left === undefined ? undefined : exprAffinity(left, this);
       inAffinity = comparisonAffinity(la, col.affinity);
       inCollation = left !== undefined && (left.kind === 'collate' || left.kind === 'column') ? exprCollation(left, this) : col.collation;
     }
-    const run: SubqueryRun = { slot: this.allocSlot(), mode, query, inAffinity, inCollation };
+    const run: SubqueryRun = { slot: this.allocSlot(), mode, query, inAffinity, inCollation, ...(rowIn && { rowIn }) };
     this.subqueries.push(run);
     const t = this.tracking[this.tracking.length - 1];
     t?.subqueries.push(run);
-    return { slot: run.slot, mode };
+    return { slot: run.slot, mode, columns: query.columns.map((c) => ({ affinity: c.affinity, collation: c.collation })) };
   }
 
   bindWindow(call: Expr & { kind: 'function' }): { readonly slot: number } {

@@ -5,6 +5,7 @@
  */
 import type { Value } from '../value.js';
 import type { Later, Step } from './access-path.js';
+import { RowSet, RowValue } from '../expr/row-set.js';
 import { isTrue, ValueSet } from './expr-api.js';
 import type { SubqueryRun, TrackedExpr } from './query-scope.js';
 import type { RunContext } from './query-types.js';
@@ -25,6 +26,17 @@ async function subqueryValue(s: SubqueryRun, row: readonly Value[], rt: RunConte
       v = 1n;
       break;
     }
+  } else if (s.mode === 'row') {
+    let first: Value[] | undefined;
+    for await (const b of s.query.batches(rt, row, 1)) {
+      first = b[0];
+      break;
+    }
+    v = new RowValue(first ?? s.query.columns.map(() => null));
+  } else if (s.rowIn !== undefined) {
+    const set = new RowSet(s.rowIn.affinities, s.rowIn.collations);
+    for await (const b of s.query.batches(rt, row)) for (const r of b) set.add(r);
+    v = set;
   } else {
     const set = new ValueSet([], s.inAffinity, s.inCollation);
     for await (const b of s.query.batches(rt, row)) for (const r of b) set.add(r[0] ?? null);
