@@ -24,6 +24,11 @@ import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.
 import { encodeValues } from '../dml/row-codec.js';
 import { fromStored, type Value } from '../value.js';
 import { checkMainSchema, checkReservedName } from './names.js';
+import { readSchema, type Schema } from '../../schema/read-schema.js';
+import { compileSelect } from '../select/compile-select.js';
+import { topRun } from '../dml/dml-run.js';
+import { checkTriggers } from '../dml/trigger-check.js';
+import { tableTriggerTarget } from '../dml/update.js';
 import { addColumnOffset, renameColumnIn, renameTableIn } from './rename-sql.js';
 
 interface SchemaEntry {
@@ -44,6 +49,44 @@ async function readEntries(env: ExecEnv): Promise<SchemaEntry[]> {
     out.push({ rowid: cur.rowid, type: String(v[0]), name: String(v[1]), tblName: String(v[2]), rootPage: v[3] ?? null, sql: v[4] === null || v[4] === undefined ? null : String(v[4]) });
   }
   return out;
+}
+
+/**
+ * SQLite's check after a rename (sqlite_rename_test): every view and trigger of the changed
+ * schema must still compile, else the ALTER fails with "error in view v: …" and changes nothing.
+ */
+function testSchema(env: ExecEnv, entries: readonly SchemaEntry[], when: string): void {
+  let schema: Schema;
+  try {
+    schema = readSchema(entries.map((e) => ({ type: e.type, name: e.name, tblName: e.tblName, rootPage: Number(e.rootPage ?? 0), sql: e.sql })));
+  } catch (err) {
+    throw new SqliteError('SQLITE_ERROR', `error in schema${when}: ${(err as Error).message}`);
+  }
+  const sub: ExecEnv = { ...env, schema };
+  const run = topRun(sub);
+  for (const e of entries) {
+    try {
+      if (e.type === 'view') {
+        const view = schema.view(e.name);
+        if (view !== undefined) compileSelect(view.select, { schema, ctes: new Map(), viewStack: [asciiLower(view.name)] }, undefined);
+      } else if (e.type === 'trigger') {
+        const trigger = schema.trigger(e.name);
+        if (trigger === undefined) continue;
+        const table = schema.table(trigger.tableName);
+        const view = schema.view(trigger.tableName);
+        if (table === undefined && view === undefined) throw new SqliteError('SQLITE_ERROR', `no such table: main.${trigger.tableName}`);
+        const target =
+          table !== undefined
+            ? tableTriggerTarget(table)
+            : { name: view!.name, columns: compileSelect(view!.select, { schema, ctes: new Map(), viewStack: [] }, undefined).columns.map((c, i) => ({ name: view!.columns?.[i] ?? c.name, affinity: c.affinity, collation: c.collation })), hasRowid: false };
+        checkTriggers(run, [trigger], target, trigger.event !== 'INSERT', trigger.event !== 'DELETE');
+      }
+    } catch (err) {
+      if (!(err instanceof SqliteError)) throw err;
+      const message = err.message.replace(/^no such table: (?!main\.)/, 'no such table: main.');
+      throw new SqliteError('SQLITE_ERROR', `error in ${e.type} ${e.name}${when}: ${message}`);
+    }
+  }
 }
 
 /** Writes back the entries that changed (same rowids, so sqlite_schema keeps its order). */
@@ -113,6 +156,7 @@ async function renameTable(env: ExecEnv, table: TableInfo, newName: string): Pro
     if (e.type === 'index' && e.name.startsWith(autoPrefix)) e.name = `sqlite_autoindex_${newName}_${e.name.slice(autoPrefix.length)}`;
     e.tblName = newName;
   }
+  testSchema(env, entries, '');
   await writeEntries(env, before, entries);
   // AUTOINCREMENT's row in sqlite_sequence follows the name.
   const seq = schema.table('sqlite_sequence');
@@ -142,6 +186,7 @@ async function renameColumn(env: ExecEnv, table: TableInfo, column: string, newN
     const owner = asciiLower(e.tblName) === key;
     e.sql = renameColumnIn(e.sql, kind, table.name, owner, col.name, newName, `${e.type} ${e.name}`);
   }
+  testSchema(env, entries, '');
   await writeEntries(env, before, entries);
 }
 

@@ -85,6 +85,8 @@ const TEMPLATES: readonly string[] = [
   'UPDATE t2 SET w = w + 1 WHERE v IS NOT NULL RETURNING k, w * 10 AS ww, typeof(v)',
   'DELETE FROM t3 WHERE z > $ RETURNING *',
   'DELETE FROM t5 WHERE a = $ RETURNING a, b, c',
+  'DELETE FROM t1 WHERE d % 3 = 0 RETURNING id, d',
+  'DELETE FROM t2 WHERE w > 7 OR v IS NULL RETURNING k, w',
   // UPSERT
   'INSERT INTO t1(id, a, d) VALUES ($, $, $) ON CONFLICT(d) DO UPDATE SET a = excluded.a, b = 1.5 WHERE excluded.id > 2 ON CONFLICT DO NOTHING RETURNING id, a, b, d',
   'INSERT INTO t1(id, a, d) VALUES ($, $, $) ON CONFLICT(id) DO UPDATE SET d = excluded.d RETURNING *',
@@ -118,6 +120,18 @@ const TEMPLATES: readonly string[] = [
   'PRAGMA user_version = $',
   'PRAGMA recursive_triggers = 1',
   'PRAGMA recursive_triggers = 0',
+  // ALTER TABLE (renames toggle back and forth)
+  "ALTER TABLE t1 ADD COLUMN e TEXT DEFAULT 'dflt'",
+  'ALTER TABLE t3 ADD COLUMN w INT DEFAULT -5',
+  'ALTER TABLE t2 ADD COLUMN u',
+  'ALTER TABLE t1 RENAME COLUMN b TO bb',
+  'ALTER TABLE t1 RENAME COLUMN bb TO b',
+  'ALTER TABLE t3 RENAME COLUMN z TO zz',
+  'ALTER TABLE t3 RENAME COLUMN zz TO z',
+  'ALTER TABLE t5 RENAME TO t5b',
+  'ALTER TABLE t5b RENAME TO t5',
+  'ALTER TABLE t4 RENAME TO "t 4"',
+  'ALTER TABLE "t 4" RENAME TO t4',
   // savepoints
   'SAVEPOINT sp1',
   'SAVEPOINT sp2',

@@ -267,8 +267,8 @@ export async function runDifferential(steps: readonly Step[], pageSize: number, 
         expect(sortedRows(await ourRows(db, name)), `${where}: rows of ${name}`).toEqual(sortedRows(rows));
         continue;
       }
-      const cols = def?.columns ?? ['name', 'seq'];
-      const rows = query(`SELECT ${cols.join(', ')} FROM ${name} ORDER BY ${def?.orderBy ?? 'rowid'}`).map((r) => ({
+      // Every column (ALTER TABLE may have added or renamed some), in stored order.
+      const rows = query(`SELECT * FROM ${name} ORDER BY ${def?.orderBy ?? 'rowid'}`).map((r) => ({
         values: r.map(normalize),
         classes: r.map(sqljsClass),
       }));
