@@ -7,7 +7,7 @@
  * the CLI's output on the same database; a failing open shows the CLI's error line; long work is
  * cancelled with Esc. Screenshots go to test-output/web/ (ignored by git).
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -249,7 +249,7 @@ describe('the inspector page in Chromium', () => {
     await page.context().close();
   });
 
-  it('opens a local file picked in the page, read in place, and shows what the CLI shows', async () => {
+  it('opens a local file picked or dropped in the page, read in place, and shows what the CLI shows', async () => {
     const page = await newPage();
     await page.click('#tab-file');
     await page.setInputFiles('#file-input', SAMPLE);
@@ -274,6 +274,22 @@ describe('the inspector page in Chromium', () => {
     await page.click('#query-form button[type=submit]');
     await page.waitForSelector('#query-result table.grid');
     expect(await gridLines(page, '#query-result')).toBe(out('fileQuery'));
+
+    // Dropped on the page instead of picked: the same file opens the same way.
+    await page.click('#reopen');
+    const base64 = readFileSync(SAMPLE).toString('base64');
+    const drop = await page.evaluateHandle((b64) => {
+      const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([data], 'dropped.sqlite'));
+      return transfer;
+    }, base64);
+    await page.dispatchEvent('body', 'dragover', { dataTransfer: drop });
+    await page.dispatchEvent('body', 'drop', { dataTransfer: drop });
+    await page.waitForSelector('#rows table.grid');
+    await idle(page);
+    expect(await page.locator('#where').textContent()).toBe('dropped.sqlite');
+    expect(await tableList(page)).toBe(out('fileTables'));
     await page.context().close();
   });
 
