@@ -139,6 +139,7 @@ const FIXED = [
   `json_array(json_extract('{"a":[1]}','$.a'), json_extract('{"a":"[1]"}','$.a'), '{"a":[2]}' -> 'a', '{"a":[2]}' ->> 'a')`,
   `json_array(coalesce(json('[1]'), 1), ifnull(null, json('{}')), +json('[2]'), json('[3]') collate nocase)`,
   `json_array(json_extract('[1,[2]]', '$[0]', '$[1]'))`,
+  `json_array(CASE WHEN 1 THEN json('[1]') ELSE '[2]' END, CASE 2 WHEN 1 THEN json('[1]') WHEN '2' THEN '[3]' ELSE json('{}') END, CASE 2 WHEN 2 THEN json('[4]') END)`,
   `json_array(json_valid('[]'), json_type('[]'), json_array_length('[]'))`,
   `json_extract(json_set('{}', '$.a', 1), '$.a') + 1`,
   // BLOBs: binary JSONB, else their bytes as JSON text

@@ -4,13 +4,14 @@
  *
  * An argument is JSON (nested, not quoted) when SQLite would have given it the subtype: the
  * result of a JSON function (json_extract and json_each's `value` only for arrays and objects,
- * `->` always, `->>` never), also through `+x`, COLLATE, coalesce() and ifnull(). Anything else
- * — a column, a subquery, CASE — is plain SQL, as in SQLite ≥ 3.45, where subtypes do not cross
- * subqueries. Known difference: CASE … THEN json(…) passes the subtype in SQLite, not here.
+ * `->` always, `->>` never), also through `+x`, COLLATE, CASE, coalesce() and ifnull(). Anything
+ * else — a column, a subquery — is plain SQL, as in SQLite ≥ 3.45, where subtypes do not cross
+ * subqueries.
  */
 import { SqliteError } from '../../../errors.js';
 import type { Expr, FunctionExpr } from '../../../sql/ast.js';
 import type { CompiledExpr, EvalContext, Scope } from '../../expr-contract.js';
+import { isTrue } from '../../expr/value-ops.js';
 import type { Value } from '../../value.js';
 import { JSON_FUNCTIONS, jsonArrow } from './json-functions.js';
 import { tryParseJson } from './json-parse.js';
@@ -102,6 +103,17 @@ function taggedArg(e: Expr, compileSql: CompileSql, scope: Scope): Tagged {
       break;
     case 'collate':
       return taggedArg(e.expr, compileSql, scope);
+    case 'case': {
+      // The chosen branch's subtype passes (CASE x WHEN w is `x = w`, as SQLite compares).
+      const operand = e.operand;
+      const conds = e.whens.map((w) => compileSql(operand === undefined ? w.when : { kind: 'binary', op: '=', left: operand, right: w.when }));
+      const thens = e.whens.map((w) => taggedArg(w.then, compileSql, scope));
+      const otherwise = e.else === undefined ? undefined : taggedArg(e.else, compileSql, scope);
+      return (row, ctx) => {
+        for (let i = 0; i < conds.length; i++) if (isTrue(conds[i]!(row, ctx))) return thens[i]!(row, ctx);
+        return otherwise === undefined ? null : otherwise(row, ctx);
+      };
+    }
     case 'column':
       const typeSlot = (scope as Scope & JsonColumnScope).jsonTypeSlot?.(e.table, e.column);
       if (typeSlot !== undefined) {
