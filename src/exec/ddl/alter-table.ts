@@ -10,7 +10,9 @@
  * - ADD COLUMN def: `, def` inserted before the table constraints (or the closing parenthesis);
  *   with SQLite's restrictions. Existing rows are not touched: a record shorter than the table
  *   reads the column's DEFAULT.
- * - DROP COLUMN: not supported yet.
+ * - DROP COLUMN: refused for a PRIMARY KEY or UNIQUE column, the only column, and a column an
+ *   index, CHECK, view or trigger uses (SQLite's messages); else its definition leaves the text
+ *   and every row is rewritten without it.
  */
 import { TableCursor } from '../../btree/table-cursor.js';
 import { countEntries } from '../../btree/count-entries.js';
@@ -21,7 +23,7 @@ import { decodeRecord } from '../../record/record.js';
 import type { TableInfo } from '../../schema/schema-types.js';
 import type { AlterTableStatement, ColumnDef } from '../../sql/ast.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
-import { encodeValues } from '../dml/row-codec.js';
+import { encodeTableRecord, encodeValues } from '../dml/row-codec.js';
 import { fromStored, type Value } from '../value.js';
 import { checkMainSchema, checkReservedName } from './names.js';
 import { readSchema, type Schema } from '../../schema/read-schema.js';
@@ -29,7 +31,9 @@ import { compileSelect } from '../select/compile-select.js';
 import { topRun } from '../dml/dml-run.js';
 import { checkTriggers } from '../dml/trigger-check.js';
 import { tableTriggerTarget } from '../dml/update.js';
-import { addColumnOffset, renameColumnIn, renameTableIn } from './rename-sql.js';
+import { addColumnOffset, dropColumnIn, renameColumnIn, renameTableIn } from './rename-sql.js';
+import { deleteIndexEntry, insertIndexEntry } from '../../btree/index-write.js';
+import { keyInfoOf, recordCompare, TableWriter, type StoredRow } from '../dml/table-writer.js';
 
 interface SchemaEntry {
   readonly rowid: number | bigint;
@@ -133,7 +137,8 @@ export async function executeAlterTable(env: ExecEnv, stmt: AlterTableStatement)
       await addColumn(env, table, action.column, action.text);
       break;
     case 'drop-column':
-      throw new SqliteError('SQLITE_ERROR', 'ALTER TABLE DROP COLUMN is not supported yet');
+      await dropColumn(env, table, action.column);
+      break;
   }
   return { ...NO_CHANGES, schemaChanged: true };
 }
@@ -218,4 +223,62 @@ async function addColumn(env: ExecEnv, table: TableInfo, def: ColumnDef, text: s
   const colText = text.replace(/[\s;]+$/, '');
   entry.sql = `${entry.sql.slice(0, at)}, ${colText}${entry.sql.slice(at)}`;
   await writeEntries(env, before, entries);
+}
+
+/** Whether an expression (AST) reads column `name` (unqualified or qualified by anything). */
+function mentions(node: unknown, name: string): boolean {
+  if (Array.isArray(node)) return node.some((n) => mentions(n, name));
+  if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return false;
+  const o = node as Record<string, unknown>;
+  if (o.kind === 'column' && typeof o.column === 'string' && asciiLower(o.column) === asciiLower(name)) return true;
+  return Object.values(o).some((v) => mentions(v, name));
+}
+
+async function dropColumn(env: ExecEnv, table: TableInfo, column: string): Promise<void> {
+  const at = table.columns.findIndex((c) => asciiLower(c.name) === asciiLower(column));
+  if (at < 0) throw new SqliteError('SQLITE_ERROR', `no such column: "${column}"`);
+  const col = table.columns[at]!;
+  if (col.pk > 0) throw new SqliteError('SQLITE_ERROR', `cannot drop PRIMARY KEY column: "${col.name}"`);
+  if (table.indexes.some((ix) => ix.origin === 'u' && ix.columns.some((c) => c.column === at))) {
+    throw new SqliteError('SQLITE_ERROR', `cannot drop UNIQUE column: "${col.name}"`);
+  }
+  if (table.columns.length === 1) throw new SqliteError('SQLITE_ERROR', `cannot drop column "${col.name}": no other columns exist`);
+  if (table.columns.some((c) => c.hidden !== 0)) throw new SqliteError('SQLITE_ERROR', 'generated columns are not supported yet');
+  const after = (what: string, msg: string): SqliteError => new SqliteError('SQLITE_ERROR', `error in ${what} after drop column: ${msg}`);
+  for (const ix of table.indexes) {
+    if (ix.columns.some((c) => c.column === at) || mentions(ix.partial, col.name) || ix.columns.some((c) => mentions(c.expr, col.name))) {
+      throw after(`index ${ix.name}`, `no such column: ${col.name}`);
+    }
+  }
+  if (table.checks.some((c) => mentions(c, col.name))) throw after(`table ${table.name}`, `no such column: ${col.name}`);
+  const entries = await readEntries(env);
+  const before = snapshot(entries);
+  const entry = entries.find((e) => e.type === 'table' && asciiLower(e.name) === asciiLower(table.name));
+  if (entry?.sql === null || entry === undefined) throw new SqliteError('SQLITE_CORRUPT', `table ${table.name} has no CREATE TABLE text`);
+  entry.sql = dropColumnIn(entry.sql, col.name);
+  testSchema(env, entries, ' after drop column');
+  const next = readSchema(entries.map((e) => ({ type: e.type, name: e.name, tblName: e.tblName, rootPage: Number(e.rootPage ?? 0), sql: e.sql }))).table(table.name)!;
+  // Every row again, without the column (indexes hold no trace of it: none may use it).
+  const oldWriter = new TableWriter(env, table);
+  const rows: StoredRow[] = [];
+  await oldWriter.scan((r) => {
+    rows.push(r);
+  });
+  for (const r of rows) {
+    const row = r.row.filter((_v, i) => i !== at);
+    if (table.withoutRowid) {
+      await deleteIndexEntry(env.pager, table.rootPage, recordCompare(table.primaryKey.map((c) => r.row[c] ?? null), pkKeyInfo(table, env)));
+      await insertIndexEntry(env.pager, next.rootPage, encodeTableRecord(next, row, env.encoding), recordCompare(next.primaryKey.map((c) => row[c] ?? null), pkKeyInfo(next, env)));
+    } else {
+      await insertRow(env.pager, table.rootPage, r.rowid!, encodeTableRecord(next, row, env.encoding));
+    }
+  }
+  await writeEntries(env, before, entries);
+}
+
+function pkKeyInfo(table: TableInfo, env: ExecEnv): ReturnType<typeof keyInfoOf> {
+  return keyInfoOf(
+    table.primaryKey.map((_c, i) => ({ collation: table.primaryKeyCollations[i] ?? 'BINARY', desc: table.primaryKeyDesc[i] ?? false })),
+    env,
+  );
 }

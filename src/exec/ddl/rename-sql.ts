@@ -219,3 +219,41 @@ export function addColumnOffset(sql: string): number {
   }
   throw new SqliteError('SQLITE_ERROR', 'CREATE TABLE without a closing parenthesis');
 }
+
+/**
+ * ALTER TABLE DROP COLUMN's edit of the stored CREATE TABLE: the column's definition goes with
+ * the separator after it (`a, b, c` without b is `a, c`), or, for the last column definition,
+ * with the separator before it (`a, b, c` without c is `a, b`), as SQLite's sqlite_drop_column.
+ */
+export function dropColumnIn(sql: string, column: string): string {
+  const tokens = significant(sql);
+  const open = tokens.findIndex((t) => t.text === '(');
+  // Top-level items of the column list: [first token, last token] positions.
+  const items: [number, number][] = [];
+  let depth = 0;
+  let first = open + 1;
+  for (let i = open; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.text === '(') depth++;
+    else if (t.text === ')') {
+      depth--;
+      if (depth === 0) {
+        items.push([first, i - 1]);
+        break;
+      }
+    } else if (depth === 1 && t.text === ',') {
+      items.push([first, i - 1]);
+      first = i + 1;
+    }
+  }
+  const isConstraint = (item: [number, number]): boolean => kw(tokens[item[0]], 'CONSTRAINT', 'PRIMARY', 'UNIQUE', 'CHECK', 'FOREIGN');
+  const columns = items.filter((it) => !isConstraint(it));
+  const at = columns.findIndex((it) => same(tokenName(tokens[it[0]]!), column));
+  if (at < 0) throw new SqliteError('SQLITE_ERROR', `no such column: "${column}"`);
+  const end = (it: [number, number]): number => tokens[it[1]]!.offset + tokens[it[1]]!.text.length;
+  const item = columns[at]!;
+  const next = columns[at + 1];
+  if (next !== undefined) return sql.slice(0, tokens[item[0]]!.offset) + sql.slice(tokens[next[0]]!.offset);
+  const prev = columns[at - 1]!;
+  return sql.slice(0, end(prev)) + sql.slice(end(item));
+}
