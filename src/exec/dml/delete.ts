@@ -30,7 +30,7 @@ export async function runDelete(run: DmlRun, stmt: DeleteStatement, text: string
   if (stmt.with !== undefined) throw new SqliteError('SQLITE_ERROR', 'WITH on DELETE is not supported yet');
   const view = env.schema.view(stmt.table.name);
   if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) return insteadOfDelete(run, view, stmt, text);
-  const table = targetTable(env.schema, stmt.table);
+  const table = targetTable(env, stmt.table);
   const before = selectTriggers(run, table.name, 'DELETE', 'BEFORE');
   const after = selectTriggers(run, table.name, 'DELETE', 'AFTER');
   checkTriggers(run, [...before, ...after], tableTriggerTarget(table), true, false);

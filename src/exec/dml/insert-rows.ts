@@ -80,7 +80,7 @@ export async function runInsert(run: DmlRun, stmt: InsertStatement, text: string
     // The lengths are checked against the view's columns by insteadOfInsert.
     return insteadOfInsert(run, view, stmt, await sourceRows(run, stmt, view.name, -1, -1));
   }
-  const table = targetTable(env.schema, stmt.table);
+  const table = targetTable(env, stmt.table);
   const orClause = run.orOverride ?? stmt.conflict;
   const nCol = table.columns.length;
   const targets = stmt.source.kind === 'default-values' ? [] : insertTargets(table, stmt.columns);

@@ -20,6 +20,7 @@ import { targetTable } from './target-table.js';
 import { TableWriter } from './table-writer.js';
 import { hasSubquery, topRun } from './dml-run.js';
 import { runInsert } from './insert-rows.js';
+import { refuseUncheckedForeignKeys } from './foreign-keys.js';
 
 const EMPTY_SCOPE: Scope = { resolveColumn: () => undefined };
 const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
@@ -64,7 +65,7 @@ function insertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
     cached.writer.rebind(env);
     return cached;
   }
-  const table = targetTable(env.schema, stmt.table);
+  const table = targetTable(env, stmt.table);
   const nCol = table.columns.length;
   // Target slot per value position: a column index, or nCol for the rowid.
   let targets: number[];
@@ -140,6 +141,7 @@ interface Sequence {
  * costs no Promise. Anything else continues asynchronously from where it needed to wait.
  */
 export function executeInsert(env: ExecEnv, stmt: InsertStatement, text?: string): StatementResult | Promise<StatementResult> {
+  refuseUncheckedForeignKeys(env, stmt.table.name);
   if (needsGeneralPath(env, stmt)) return runInsert(topRun(env), stmt, text);
   const plan = insertPlan(env, stmt);
   const ctx = env.ctx;

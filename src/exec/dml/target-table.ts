@@ -1,12 +1,14 @@
 /** Looks up the table a DML statement changes, with SQLite's messages for what cannot be changed. */
 import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
-import type { Schema } from '../../schema/read-schema.js';
+import type { ExecEnv } from './exec-env.js';
+import { refuseUncheckedForeignKeys } from './foreign-keys.js';
 import type { TableInfo } from '../../schema/schema-types.js';
 import type { QualifiedName } from '../../sql/ast.js';
 
 /** `inTrigger`: the statement is in a trigger body (SQLite then names a missing table main.x). */
-export function targetTable(schema: Schema, name: QualifiedName, inTrigger = false): TableInfo {
+export function targetTable(env: ExecEnv, name: QualifiedName, inTrigger = false): TableInfo {
+  const schema = env.schema;
   if (name.schema !== undefined && asciiLower(name.schema) !== 'main') {
     throw new SqliteError('SQLITE_ERROR', `unknown database ${name.schema}`);
   }
@@ -18,6 +20,7 @@ export function targetTable(schema: Schema, name: QualifiedName, inTrigger = fal
   if (rel === undefined) throw new SqliteError('SQLITE_ERROR', `no such table: ${inTrigger ? 'main.' : ''}${name.name}`);
   if (rel.kind === 'view') throw new SqliteError('SQLITE_ERROR', `cannot modify ${name.name} because it is a view`);
   if (rel.kind === 'virtual-table') throw new SqliteError('SQLITE_ERROR', `virtual table module ${rel.module} is not supported`);
+  refuseUncheckedForeignKeys(env, rel.name);
   if (rel.columns.some((c) => c.hidden !== 0)) {
     throw new SqliteError('SQLITE_ERROR', `tables with generated columns cannot be changed yet (${rel.name})`);
   }

@@ -45,7 +45,7 @@ function checkStatement(run: DmlRun, stmt: Statement, stack: readonly string[]):
   switch (stmt.kind) {
     case 'insert': {
       if (schema.view(stmt.table.name) !== undefined) return;
-      const table = targetTable(schema, stmt.table, true);
+      const table = targetTable(run.env, stmt.table, true);
       const targets = stmt.source.kind === 'default-values' ? [] : insertTargets(table, stmt.columns);
       const src = stmt.source;
       if (src.kind === 'values') {
@@ -69,7 +69,7 @@ function checkStatement(run: DmlRun, stmt: Statement, stack: readonly string[]):
     }
     case 'update': {
       if (schema.view(stmt.table.name) !== undefined) return;
-      const table = targetTable(schema, stmt.table, true);
+      const table = targetTable(run.env, stmt.table, true);
       const scope = newScope(run);
       addTableSource(scope, table, stmt.alias ?? table.name);
       if (stmt.from === undefined) {
@@ -83,7 +83,7 @@ function checkStatement(run: DmlRun, stmt: Statement, stack: readonly string[]):
     }
     case 'delete': {
       if (schema.view(stmt.table.name) !== undefined) return;
-      const table = targetTable(schema, stmt.table, true);
+      const table = targetTable(run.env, stmt.table, true);
       const scope = newScope(run);
       addTableSource(scope, table, stmt.alias ?? table.name);
       if (stmt.where !== undefined) scope.compile(stmt.where);

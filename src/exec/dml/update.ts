@@ -206,7 +206,7 @@ export async function runUpdate(run: DmlRun, stmt: UpdateStatement, text: string
   if (stmt.with !== undefined) throw new SqliteError('SQLITE_ERROR', 'WITH on UPDATE is not supported yet');
   const view = env.schema.view(stmt.table.name);
   if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) return insteadOfUpdate(run, view, stmt, text);
-  const table = targetTable(env.schema, stmt.table);
+  const table = targetTable(env, stmt.table);
   const orClause = run.orOverride ?? stmt.conflict;
   const name = stmt.alias ?? table.name;
   const scope = newScope(run);
