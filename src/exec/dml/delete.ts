@@ -11,7 +11,7 @@ import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
 import type { DeleteStatement } from '../../sql/ast.js';
 import type { Value } from '../value.js';
-import { addTableSource, newScope, placeRow, rowBuffer, topRun, type DmlRun } from './dml-run.js';
+import { addTableSource, newScope, placeRow, rowBuffer, topRun, withCtes, type DmlRun } from './dml-run.js';
 import type { ExecEnv, StatementResult } from './exec-env.js';
 import { compileReturning, returningRow } from './returning.js';
 import { targetTable } from './target-table.js';
@@ -25,9 +25,9 @@ export function executeDelete(env: ExecEnv, stmt: DeleteStatement, text?: string
   return runDelete(topRun(env), stmt, text);
 }
 
-export async function runDelete(run: DmlRun, stmt: DeleteStatement, text: string | undefined): Promise<StatementResult> {
+export async function runDelete(outer: DmlRun, stmt: DeleteStatement, text: string | undefined): Promise<StatementResult> {
+  const run = withCtes(outer, stmt.with);
   const env = run.env;
-  if (stmt.with !== undefined) throw new SqliteError('SQLITE_ERROR', 'WITH on DELETE is not supported yet');
   const view = env.schema.view(stmt.table.name);
   if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) return insteadOfDelete(run, view, stmt, text);
   const table = targetTable(env, stmt.table);

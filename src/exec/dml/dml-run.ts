@@ -13,7 +13,9 @@
  * A trigger body's statements compile with the trigger's scope as their parent, so `NEW.x` and
  * `OLD.x` resolve there and read the frame's row prefix.
  */
-import type { ConflictClause } from '../../sql/ast.js';
+import type { ConflictClause, WithClause } from '../../sql/ast.js';
+import { SqliteError } from '../../errors.js';
+import { referencesTable } from '../select/recursive-cte.js';
 import type { TableInfo } from '../../schema/schema-types.js';
 import { compileSelect } from '../select/compile-select.js';
 import { CoreScope, type Source, type SubqueryRun, type TrackedExpr } from '../select/query-scope.js';
@@ -37,6 +39,8 @@ export interface DmlRun {
   readonly orOverride: ConflictClause | undefined;
   /** Triggers whose programs are running (lower-case names), outermost first. */
   readonly active: readonly string[];
+  /** The statement's WITH clause, as the SELECT compiler sees common table expressions. */
+  readonly ctes?: CompileEnv['ctes'];
 }
 
 /** The run of a top-level statement. */
@@ -44,13 +48,31 @@ export function topRun(env: ExecEnv): DmlRun {
   return { env, rt: { eval: env.ctx, pager: env.pager, cache: new Map() }, frame: undefined, orOverride: undefined, active: [] };
 }
 
-export function compileEnvOf(env: ExecEnv): CompileEnv {
-  return { schema: env.schema, ctes: new Map(), viewStack: [] };
+export function compileEnvOf(run: { readonly env: ExecEnv; readonly ctes?: CompileEnv['ctes'] }): CompileEnv {
+  return { schema: run.env.schema, ctes: run.ctes ?? new Map(), viewStack: [] };
+}
+
+/**
+ * The run of a statement with `WITH …` in front: its common table expressions are visible to
+ * every SELECT and subquery of the statement (each CTE sees all of them, as compileSelect
+ * arranges for a SELECT's own WITH). Not to the statements of the triggers it fires.
+ */
+export function withCtes(run: DmlRun, clause: WithClause | undefined): DmlRun {
+  if (clause === undefined) return run;
+  const ctes = new Map(run.ctes ?? []);
+  const visible: CompileEnv = { schema: run.env.schema, ctes, viewStack: [] };
+  for (const cte of clause.ctes) {
+    const key = cte.name.toLowerCase();
+    if (ctes.has(key) && !(run.ctes?.has(key) ?? false)) throw new SqliteError('SQLITE_ERROR', `duplicate WITH table name: ${cte.name}`);
+    const recursive = referencesTable(cte.select, key);
+    ctes.set(key, { cte, env: visible, ...(recursive && { recursive }) });
+  }
+  return { ...run, ctes };
 }
 
 /** A new scope for one statement's expressions, inside the run's frame. */
 export function newScope(run: DmlRun): CoreScope {
-  return new CoreScope(compileEnvOf(run.env), run.frame?.scope, compileSelect);
+  return new CoreScope(compileEnvOf(run), run.frame?.scope, compileSelect);
 }
 
 /**

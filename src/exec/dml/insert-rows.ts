@@ -17,7 +17,7 @@ import { compileSelect } from '../select/compile-select.js';
 import type { EvalContext, Scope } from '../expr-contract.js';
 import type { Value } from '../value.js';
 import { readSequence, writeSequence } from './autoincrement.js';
-import { addTableSource, compileEnvOf, evaluateAll, newScope, placeRow, rowBuffer, type DmlRun } from './dml-run.js';
+import { addTableSource, compileEnvOf, evaluateAll, newScope, placeRow, rowBuffer, withCtes, type DmlRun } from './dml-run.js';
 import type { StatementResult } from './exec-env.js';
 import { rowidValue } from './insert.js';
 import { compileReturning, returningRow } from './returning.js';
@@ -56,7 +56,7 @@ async function sourceRows(run: DmlRun, stmt: InsertStatement, name: string, widt
     );
   if (src.kind === 'default-values') return [[]];
   if (src.kind === 'select') {
-    const q = compileSelect(src.select, compileEnvOf(run.env), run.frame?.scope);
+    const q = compileSelect(src.select, compileEnvOf(run), run.frame?.scope);
     if (width >= 0 && q.columns.length !== width) throw mismatch(q.columns.length);
     const out: Value[][] = [];
     for await (const b of q.batches(run.rt, run.frame?.row)) out.push(...b);
@@ -72,9 +72,9 @@ async function sourceRows(run: DmlRun, stmt: InsertStatement, name: string, widt
   return out;
 }
 
-export async function runInsert(run: DmlRun, stmt: InsertStatement, text: string | undefined): Promise<StatementResult> {
+export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: string | undefined): Promise<StatementResult> {
+  const run = withCtes(outer, stmt.with);
   const env = run.env;
-  if (stmt.with !== undefined) throw new SqliteError('SQLITE_ERROR', 'WITH on INSERT is not supported yet');
   const view = env.schema.view(stmt.table.name);
   if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) {
     // The lengths are checked against the view's columns by insteadOfInsert.

@@ -60,7 +60,7 @@ function checkStatement(run: DmlRun, stmt: Statement, stack: readonly string[]):
           for (const e of row) scope.compile(e);
         }
       } else if (src.kind === 'select') {
-        compileSelect(src.select, compileEnvOf(run.env), run.frame?.scope);
+        compileSelect(src.select, compileEnvOf(run), run.frame?.scope);
       }
       if (stmt.upsert !== undefined && stmt.upsert.length > 0) compileUpserts(run, table, new TableWriter(run.env, table), stmt.alias ?? table.name, stmt.upsert);
       const target = tableTriggerTarget(table);
@@ -92,7 +92,7 @@ function checkStatement(run: DmlRun, stmt: Statement, stack: readonly string[]):
       return;
     }
     case 'select':
-      compileSelect(stmt, compileEnvOf(run.env), run.frame?.scope);
+      compileSelect(stmt, compileEnvOf(run), run.frame?.scope);
       return;
     default:
       return;

@@ -23,7 +23,7 @@ export async function runTriggerStatement(run: DmlRun, stmt: Statement): Promise
       await runDelete(run, stmt, undefined);
       return;
     case 'select': {
-      const q = compileSelect(stmt, compileEnvOf(run.env), run.frame?.scope);
+      const q = compileSelect(stmt, compileEnvOf(run), run.frame?.scope);
       for await (const _batch of q.batches(run.rt, run.frame?.row)) {
         // rows are dropped: the SELECT runs for what its expressions do
       }

@@ -139,7 +139,7 @@ export async function fireTriggers(
 
 /** The scope a trigger program compiles in: `old` then `new` (as the event has them), each the target's columns and rowid. */
 export function triggerScope(run: DmlRun, target: TriggerTarget, old: boolean, neu: boolean): CoreScope {
-  const scope = new TriggerScope(compileEnvOf(run.env), undefined, compileSelect);
+  const scope = new TriggerScope(compileEnvOf({ env: run.env }), undefined, compileSelect);
   const add = (name: string): void => {
     const offset = scope.columnWidth;
     scope.addSource(

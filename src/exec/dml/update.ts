@@ -28,7 +28,7 @@ import type { CoreScope, Source, TrackedExpr } from '../select/query-scope.js';
 import type { CompiledQuery } from '../select/query-types.js';
 import { isTrue } from '../expr/value-ops.js';
 import type { Value } from '../value.js';
-import { addTableSource, compileEnvOf, evaluate, hasSubquery, newScope, placeRow, rowBuffer, topRun, type DmlRun } from './dml-run.js';
+import { addTableSource, compileEnvOf, evaluate, hasSubquery, newScope, placeRow, rowBuffer, topRun, withCtes, type DmlRun } from './dml-run.js';
 import type { ExecEnv, StatementResult } from './exec-env.js';
 import { rowidValue } from './insert.js';
 import { compileReturning, returningRow, type Returning } from './returning.js';
@@ -99,7 +99,7 @@ export function compileSets(run: DmlRun, table: TableInfo, set: readonly SetClau
     const exprs = setExprs(s);
     if (exprs !== undefined) return { slots, value: { kind: 'exprs', exprs: exprs.map((e) => scope.compile(e)) } };
     const select = (s.value as Expr & { kind: 'subquery' }).select;
-    const query = compileSelect(select, compileEnvOf(run.env), scope);
+    const query = compileSelect(select, compileEnvOf(run), scope);
     if (query.columns.length !== slots.length) throw new SqliteError('SQLITE_ERROR', `${slots.length} columns assigned ${query.columns.length} values`);
     return { slots, value: { kind: 'query', query } };
   });
@@ -201,9 +201,9 @@ export function executeUpdate(env: ExecEnv, stmt: UpdateStatement, text?: string
   return runUpdate(topRun(env), stmt, text);
 }
 
-export async function runUpdate(run: DmlRun, stmt: UpdateStatement, text: string | undefined): Promise<StatementResult> {
+export async function runUpdate(outer: DmlRun, stmt: UpdateStatement, text: string | undefined): Promise<StatementResult> {
+  const run = withCtes(outer, stmt.with);
   const env = run.env;
-  if (stmt.with !== undefined) throw new SqliteError('SQLITE_ERROR', 'WITH on UPDATE is not supported yet');
   const view = env.schema.view(stmt.table.name);
   if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) return insteadOfUpdate(run, view, stmt, text);
   const table = targetTable(env, stmt.table);
@@ -336,7 +336,7 @@ async function updateFromRows(
     },
     compounds: [],
   };
-  const query = compileSelect(select, compileEnvOf(run.env), run.frame?.scope);
+  const query = compileSelect(select, compileEnvOf(run), run.frame?.scope);
   const seen = new Set<string>();
   const out: { identity: StoredRow; assign: Assignments }[] = [];
   const nId = identityCols.length;

@@ -43,7 +43,7 @@ function viewQuery(run: DmlRun, view: ViewInfo, alias: string | undefined, where
     },
     compounds: [],
   };
-  return compileSelect(select, compileEnvOf(run.env), run.frame?.scope);
+  return compileSelect(select, compileEnvOf(run), run.frame?.scope);
 }
 
 async function allRows(run: DmlRun, q: CompiledQuery): Promise<Value[][]> {

@@ -191,6 +191,14 @@ const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
     'UPDATE t SET (a, b) = 5',
     'SELECT * FROM t ORDER BY id',
   ],
+  'WITH on INSERT, UPDATE and DELETE': [
+    'CREATE TABLE t(id INTEGER PRIMARY KEY, v)',
+    'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10) INSERT INTO t(v) SELECT i * i FROM n',
+    'WITH big AS (SELECT id FROM t WHERE v > 50) UPDATE t SET v = -v WHERE id IN big RETURNING id, v',
+    'WITH odd(x) AS (SELECT id FROM t WHERE id % 2 = 1) DELETE FROM t WHERE id IN (SELECT x FROM odd) RETURNING id',
+    'WITH a AS (SELECT 1), a AS (SELECT 2) INSERT INTO t(v) SELECT * FROM a',
+    'SELECT * FROM t ORDER BY id',
+  ],
   'ON CONFLICT clauses written in CREATE TABLE': [
     'CREATE TABLE t(id INTEGER PRIMARY KEY ON CONFLICT REPLACE, a UNIQUE ON CONFLICT IGNORE, b NOT NULL ON CONFLICT REPLACE DEFAULT 7)',
     'INSERT INTO t VALUES (1, 1, 1), (2, 2, 2)',
