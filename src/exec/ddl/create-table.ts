@@ -16,12 +16,12 @@ import type { CreateTableStatement } from '../../sql/ast.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
 import { checkMainSchema, checkReservedName, nameClash } from './names.js';
 import { appendSchemaRow, storedCreateText } from './schema-table.js';
+import { executeCreateTableAs } from './create-table-as.js';
 
 const SEQUENCE_SQL = 'CREATE TABLE sqlite_sequence(name,seq)';
 
 export async function executeCreateTable(env: ExecEnv, stmt: CreateTableStatement, text: string): Promise<StatementResult> {
   if (stmt.temp) throw new SqliteError('SQLITE_ERROR', 'TEMP tables are not supported');
-  if (stmt.asSelect !== undefined) throw new SqliteError('SQLITE_ERROR', 'CREATE TABLE … AS SELECT is not supported yet');
   checkMainSchema(stmt.table.schema);
   const name = stmt.table.name;
   if (nameClash(env.schema, name, 'table')) {
@@ -30,6 +30,7 @@ export async function executeCreateTable(env: ExecEnv, stmt: CreateTableStatemen
     throw new SqliteError('SQLITE_ERROR', `${what} ${name} already exists`);
   }
   checkReservedName(name);
+  if (stmt.asSelect !== undefined) return executeCreateTableAs(env, stmt, text);
   const sql = storedCreateText(text, 'CREATE TABLE');
   const built = buildTable(stmt, 0, sql); // validates before anything is written
   if (built.table.columns.some((c) => c.hidden !== 0)) {

@@ -199,6 +199,18 @@ const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
     'WITH a AS (SELECT 1), a AS (SELECT 2) INSERT INTO t(v) SELECT * FROM a',
     'SELECT * FROM t ORDER BY id',
   ],
+  'CREATE TABLE … AS SELECT': [
+    'CREATE TABLE t(a INTEGER, b TEXT, c REAL, d BLOB, e NUMERIC, f)',
+    "INSERT INTO t VALUES (1, 'x', 1.5, x'00', 2, 3), (2, 'y', 2.0, NULL, '3.0', 'z')",
+    'CREATE TABLE u AS SELECT a, b, c, d, e, f, a+1, \'lit\', 1 AS "select", b AS "x y", a, a FROM t',
+    'CREATE TABLE IF NOT EXISTS u AS SELECT 1',
+    'CREATE TABLE u AS SELECT 1',
+    'CREATE TABLE w AS SELECT * FROM nope',
+    'CREATE TABLE e AS SELECT * FROM t WHERE 0',
+    'CREATE TABLE g AS SELECT b, count(*) AS n, sum(c) FROM t GROUP BY b',
+    'SELECT * FROM u',
+    'SELECT * FROM g',
+  ],
   'ON CONFLICT clauses written in CREATE TABLE': [
     'CREATE TABLE t(id INTEGER PRIMARY KEY ON CONFLICT REPLACE, a UNIQUE ON CONFLICT IGNORE, b NOT NULL ON CONFLICT REPLACE DEFAULT 7)',
     'INSERT INTO t VALUES (1, 1, 1), (2, 2, 2)',
