@@ -58,7 +58,7 @@ export function joinRows(scope: CoreScope, loops: JoinLoops, rt: RunContext, out
   };
   // RIGHT/FULL JOIN: the rows of each such item that matched, by level; the level of the
   // "no match" pass under way (-1: none yet).
-  const rightMatched = new Map<number, Set<string>>(rightJoins.map((r) => [r.level, new Set<string>()]));
+  const rightMatched = rightJoins.length === 0 ? undefined : new Map<number, Set<string>>(rightJoins.map((r) => [r.level, new Set<string>()]));
   let rjLevel = -1;
   const sourceKey = (k: number): string => {
     const src = sources[k]!;
@@ -66,7 +66,7 @@ export function joinRows(scope: CoreScope, loops: JoinLoops, rt: RunContext, out
     return groupKey(row.slice(src.offset, stop), []);
   };
   const markMatched = (k: number): void => {
-    rightMatched.get(k)?.add(sourceKey(k));
+    rightMatched?.get(k)?.add(sourceKey(k));
   };
   /** Starts the no-match pass of the first RIGHT/FULL JOIN item after `after`; false when none is left. */
   const startPass = (after: number): boolean => {
@@ -124,7 +124,7 @@ export function joinRows(scope: CoreScope, loops: JoinLoops, rt: RunContext, out
         case Phase.HAVE_ROW: {
           if (i === rjLevel) {
             // The no-match pass: only the rows no left row matched go on.
-            mode = rightMatched.get(i)!.has(sourceKey(i)) ? Phase.ADVANCE : Phase.WHERE;
+            mode = rightMatched!.get(i)!.has(sourceKey(i)) ? Phase.ADVANCE : Phase.WHERE;
             continue;
           }
           const on = leftOn[i]!;
