@@ -120,15 +120,6 @@ export function planLoops(
     const q = scope.sources[i]!.query;
     if (q !== undefined) for (const l of q.plan) planLines.push({ depth: l.depth + 1, text: l.text });
   }
-  for (const s of scope.subqueries) {
-    const kind = s.mode === 'in' ? 'LIST SUBQUERY' : s.mode === 'exists' ? 'EXISTS SUBQUERY' : 'SCALAR SUBQUERY';
-    planLines.push({ depth: 0, text: `${s.query.correlated ? 'CORRELATED ' : ''}${kind}` });
-    for (const l of s.query.plan) planLines.push({ depth: l.depth + 1, text: l.text });
-  }
-  if (groupBy.length > 0) planLines.push({ depth: 0, text: 'USE TEMP B-TREE FOR GROUP BY' });
-  if (core.distinct) planLines.push({ depth: 0, text: 'USE TEMP B-TREE FOR DISTINCT' });
-  if (sorted) planLines.push({ depth: 0, text: 'USE TEMP B-TREE FOR ORDER BY' });
-
   // The second pass of a RIGHT/FULL JOIN reads its item whole.
   const rightJoins = join.rightJoins.map((level) => {
     const s = scope.sources[level]!;
@@ -137,6 +128,15 @@ export function planLoops(
     planLines.push({ depth: 1, text: scan.description });
     return { level, scan };
   });
+
+  for (const s of scope.subqueries) {
+    const kind = s.mode === 'in' ? 'LIST SUBQUERY' : s.mode === 'exists' ? 'EXISTS SUBQUERY' : 'SCALAR SUBQUERY';
+    planLines.push({ depth: 0, text: `${s.query.correlated ? 'CORRELATED ' : ''}${kind}` });
+    for (const l of s.query.plan) planLines.push({ depth: l.depth + 1, text: l.text });
+  }
+  if (groupBy.length > 0) planLines.push({ depth: 0, text: 'USE TEMP B-TREE FOR GROUP BY' });
+  if (core.distinct) planLines.push({ depth: 0, text: 'USE TEMP B-TREE FOR DISTINCT' });
+  if (sorted) planLines.push({ depth: 0, text: 'USE TEMP B-TREE FOR ORDER BY' });
 
   return { loops: { paths, leftOn, whereAt, constant, rightJoins, merges: join.merges }, sorted, countRoot: countOnly ? countRoot : undefined, plan: planLines };
 }
