@@ -214,18 +214,19 @@ function addSource(scope: CoreScope, item: FlatItem['item'], leftJoin: boolean, 
 function tableFunctionSource(scope: CoreScope, fn: TableFunction, name: string, argExprs: readonly Expr[], leftJoin: boolean): Source {
   const hidden = fn.columns.filter((c) => c.hidden).length;
   if (argExprs.length > hidden) throw err(`too many arguments on ${name}() - max ${hidden}`);
+  const withRowid = fn.rowidBase !== undefined;
   return scope.addSource(
     {
       name,
       columns: fn.columns.map((c) => ({ name: c.name, affinity: undefined, collation: 'BINARY', hidden: c.hidden })),
-      rowidSlot: undefined,
+      rowidSlot: withRowid ? scope.columnWidth + fn.columns.length : undefined,
       table: undefined,
       query: undefined,
       leftJoin,
       usingHidden: new Set(),
       tableFunction: { fn, argExprs, args: [] },
     },
-    fn.columns.length,
+    fn.columns.length + (withRowid ? 1 : 0),
   );
 }
 

@@ -23,8 +23,10 @@ export function tableFunctionPath(s: Source, schema: Schema, file?: string): Acc
       let sync: Iterator<Value[]> | undefined;
       let async: AsyncIterator<Value[]> | undefined;
       let done = false;
+      let rowid = tf.fn.rowidBase ?? 0;
       const fill = (r: Value[]): true => {
         for (let k = 0; k < width; k++) row[s.offset + k] = r[k] ?? null;
+        if (s.rowidSlot !== undefined) row[s.rowidSlot] = BigInt(rowid++);
         return true;
       };
       const start = (args: readonly Value[]): void => {

@@ -28,6 +28,8 @@ export interface TableFunction {
    * 'array' or 'object': column name → that column's name.
    */
   readonly jsonColumns?: Readonly<Record<string, string>>;
+  /** The rowid of its first row (rows count up from it); without it the function has no rowid. */
+  readonly rowidBase?: number;
   /** Its line in EXPLAIN QUERY PLAN (default: SQLite's line for a virtual table). */
   readonly describe?: (name: string) => string;
 }
@@ -43,6 +45,6 @@ export function lookupTableFunction(name: string): TableFunction | undefined {
   return FUNCTIONS.get(name.toLowerCase());
 }
 
-registerTableFunction('json_each', { columns: JSON_TABLE_COLUMNS, rows: (args) => jsonTableRows('json_each', false, args), jsonColumns: { value: 'type' } });
-registerTableFunction('json_tree', { columns: JSON_TABLE_COLUMNS, rows: (args) => jsonTableRows('json_tree', true, args), jsonColumns: { value: 'type' } });
+registerTableFunction('json_each', { columns: JSON_TABLE_COLUMNS, rows: (args) => jsonTableRows('json_each', false, args), jsonColumns: { value: 'type' }, rowidBase: 0 });
+registerTableFunction('json_tree', { columns: JSON_TABLE_COLUMNS, rows: (args) => jsonTableRows('json_tree', true, args), jsonColumns: { value: 'type' }, rowidBase: 0 });
 for (const [name, fn] of pragmaTableFunctions()) registerTableFunction(name, fn);

@@ -41,6 +41,9 @@ const QUERIES: [string, boolean][] = [
   ["SELECT * FROM json_tree('{\"a\":{\"b\":[1,\"\\u0041\"]}}', '$.a')", true],
   ["SELECT * FROM json_each('{\"a\":{\"b\":1}}', '$.a.b')", true],
   ["SELECT * FROM json_tree('[1,2]', '$[1]')", true],
+  ["SELECT * FROM json_tree('{\"a\":{\"c\":1,\"b\":2}}', '$.a.b')", true],
+  ["SELECT * FROM json_tree('[[],[1,1]]', '$[1][1]')", true],
+  ["SELECT * FROM json_tree('[[1,1]]', '$[#-1][1]')", true],
   ["SELECT * FROM json_each('[1,2]', '$[#-1]')", true],
   ["SELECT * FROM json_each('[1]', '$.x')", true],
   ["SELECT * FROM json_each('[1]', 'x')", true],
@@ -74,6 +77,8 @@ const QUERIES: [string, boolean][] = [
   ['SELECT id FROM docs WHERE json_valid(doc) ORDER BY 1', true],
   ['SELECT id, json_type(doc) FROM docs WHERE id < 100 ORDER BY 1', true],
   ["SELECT value FROM json_each('[3,1,2]') ORDER BY value", true],
+  ["SELECT rowid, key FROM json_tree('[5,[6]]')", true],
+  ["SELECT j.rowid, j.value FROM json_each('[5,6]') j WHERE j.rowid > 0", true],
   ["SELECT key, value FROM json_each('{\"b\":1,\"a\":2}') ORDER BY key DESC LIMIT 1", true],
 ];
 
@@ -100,7 +105,7 @@ describe('json_each / json_tree and the JSON aggregates agree with SQLite', () =
         const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
         await expectSameAsSqlite(bytes, `SELECT * FROM ${fn}(${q(doc)}, ${q(path)})`, true);
       }),
-      { numRuns: 600 },
+      { numRuns: 1000 },
     );
   });
 });

@@ -83,8 +83,8 @@ export function* jsonTableRows(name: string, recursive: boolean, args: readonly 
   }
 
   // json_tree: the node itself (its key is the path's last step), then its descendants.
-  const rootKey: Value = last === undefined ? null : lastStepKey(path.slice(last.at));
   const parentPath = last === undefined ? path : treeRootPath(doc, path, rootId);
+  const rootKey: Value = last === undefined ? null : lastStepKey(path.slice(parentPath.length));
   yield emit(rootKey, node, rootId, null, path, parentPath);
   const stack: { node: JsonNode; offset: number; id: number; fullkey: string; k: number; offs: ChildOffset[] }[] = [];
   const push = (n: JsonNode, off: number, id: number, fullkey: string): void => {
@@ -107,15 +107,17 @@ export function* jsonTableRows(name: string, recursive: boolean, args: readonly 
   }
 }
 
-/** json_tree's key for its first row: the path's last step as written (`[N]` → N, `."k"` → k, `.k` → k). */
-function lastStepKey(step: string): Value {
-  if (step.startsWith('[')) {
-    const digits = /^\[([0-9]+)\]$/.exec(step)?.[1];
-    // sqlite3Atoi64 of "#-1" is 0.
+/**
+ * json_tree's key for its first row, as SQLite takes it: the root path's text after the path
+ * column's (`[N]` → N as sqlite3Atoi64 reads it, so `[#-1]` → 0; `."k"` → k; `.k` → k).
+ */
+function lastStepKey(rest: string): Value {
+  if (rest.startsWith('[')) {
+    const digits = /^\[\s*([+-]?[0-9]+)/.exec(rest)?.[1];
     return digits === undefined ? 0n : BigInt(digits);
   }
-  if (step.startsWith('."')) return step.slice(2, -1);
-  return step.slice(1);
+  if (rest.startsWith('."')) return rest.slice(2, -1);
+  return rest.slice(1);
 }
 
 /**
