@@ -63,12 +63,25 @@ export function compileWindowCall(scope: CoreScope, call: FunctionExpr, named: N
     throw err(`${call.name}() may not be used as a window function`);
   }
   if (call.distinct) throw err('DISTINCT is not supported for window functions');
-  const def = resolveWindow(call.over!, named, 0);
+  const compile = (e: Expr): TrackedExpr => scope.compile(e, true);
+  // SQLite resolves the arguments first, then the window (sqlite3WindowUpdate): a window that
+  // cannot extend its base stays as written, and the RANGE check's message replaces the first.
+  const args = call.star ? [] : call.args.map(compile);
+  let def: WindowDefinition;
+  let chainError: unknown;
+  try {
+    def = resolveWindow(call.over!, named, 0);
+  } catch (e) {
+    if (typeof call.over === 'string') throw e;
+    chainError = e;
+    const { base: _base, ...asWritten } = call.over!;
+    def = asWritten;
+  }
   const frame = def.frame;
   const ranged = frame !== undefined && frame.units === 'RANGE' && [frame.start.type, frame.end.type].some((t) => t === 'PRECEDING' || t === 'FOLLOWING');
   if (ranged && (def.orderBy?.length ?? 0) !== 1) throw err('RANGE with offset PRECEDING/FOLLOWING requires one ORDER BY expression');
+  if (chainError !== undefined) throw chainError;
 
-  const compile = (e: Expr): TrackedExpr => scope.compile(e, true);
   const partitionExprs = def.partitionBy ?? [];
   const orderTerms = def.orderBy ?? [];
   const bound = (b: WindowFrame['start']): WindowBoundBinding => ({ type: b.type, offset: b.offset === undefined ? undefined : compile(b.offset) });
@@ -76,7 +89,7 @@ export function compileWindowCall(scope: CoreScope, call: FunctionExpr, named: N
   return {
     slot,
     name,
-    args: call.star ? [] : call.args.map(compile),
+    args,
     filter: call.filter === undefined ? undefined : compile(call.filter),
     collation: firstArg === undefined ? 'BINARY' : exprCollation(firstArg, scope),
     partition: partitionExprs.map(compile),

@@ -93,6 +93,7 @@ const QUERIES = [
   // Named windows, extended.
   'SELECT id, sum(id) OVER (w ORDER BY id), sum(id) OVER w FROM t WINDOW w AS (PARTITION BY g) ORDER BY id',
   'SELECT id, sum(id) OVER (w ROWS 1 PRECEDING) FROM t WINDOW v AS (ORDER BY id), w AS (v) ORDER BY id',
+  'SELECT id, sum(x) OVER (w RANGE 1 PRECEDING) FROM t WINDOW w AS (ORDER BY id)',
   // Several windows: rows leave in the first window's order.
   'SELECT id, row_number() OVER (ORDER BY g DESC), sum(id) OVER (ORDER BY x) FROM t',
   'SELECT id, sum(id) OVER (ORDER BY x), row_number() OVER (ORDER BY g DESC) FROM t',
@@ -139,6 +140,10 @@ const ERRORS = [
   'SELECT sum(x) OVER (w ORDER BY id) FROM t WINDOW w AS (ORDER BY x)',
   'SELECT sum(x) OVER (w PARTITION BY id) FROM t WINDOW w AS (ORDER BY x)',
   'SELECT sum(x) OVER (w) FROM t WINDOW w AS (ROWS 1 PRECEDING)',
+  'SELECT sum(x) OVER (w PARTITION BY x RANGE 1 PRECEDING) FROM t WINDOW w AS (ORDER BY x)',
+  'SELECT sum(x) OVER (nosuch RANGE 1 PRECEDING) FROM t',
+  'SELECT sum(nosuch) OVER (RANGE 1 PRECEDING) FROM t',
+  'SELECT sum(x) OVER (RANGE 1 PRECEDING) FROM t WHERE nosuch',
   'SELECT sum(x) OVER (RANGE 1 PRECEDING) FROM t',
   'SELECT sum(x) OVER (ORDER BY x, y RANGE BETWEEN CURRENT ROW AND 1 FOLLOWING) FROM t',
   'SELECT sum(x) OVER (ROWS BETWEEN CURRENT ROW AND 1 PRECEDING) FROM t',
@@ -203,8 +208,12 @@ describe('window functions against SQLite', () => {
       // a FILTER wrongly when the SELECT has several windows (sum(x) FILTER (WHERE o2 > 0) …).
       'sum(x) FILTER (WHERE id % 3 > 0)', 'max(x) FILTER (WHERE id % 2 = 1)', 'count(*) FILTER (WHERE id > 2)', 'avg(x) FILTER (WHERE x > 0)',
     );
-    const order = fc.constantFrom('', 'ORDER BY o', 'ORDER BY o DESC', 'ORDER BY o NULLS LAST', 'ORDER BY o DESC NULLS FIRST', 'ORDER BY o2', 'ORDER BY o2, o', 'ORDER BY o2 DESC');
-    const partition = fc.constantFrom('', '', 'PARTITION BY p', 'PARTITION BY o2');
+    const order = fc.constantFrom(
+      '', 'ORDER BY o', 'ORDER BY o DESC', 'ORDER BY o NULLS LAST', 'ORDER BY o DESC NULLS FIRST', 'ORDER BY o2', 'ORDER BY o2, o', 'ORDER BY o2 DESC',
+      'ORDER BY o COLLATE NOCASE',
+    );
+    // `w` is WINDOW w AS (PARTITION BY p): extending it with a PARTITION BY is SQLite's error.
+    const partition = fc.constantFrom('', '', 'PARTITION BY p', 'PARTITION BY o2', 'w', 'w PARTITION BY o2');
     await fc.assert(
       fc.asyncProperty(
         fc.array(rowArb, { maxLength: 14 }),
@@ -219,7 +228,7 @@ describe('window functions against SQLite', () => {
             const f = c.frame === null ? '' : ` ${c.frame.units} BETWEEN ${c.frame.start} AND ${c.frame.end}${c.frame.exclude}`;
             return `${c.fn} OVER (${[c.partition, c.order].filter((s) => s !== '').join(' ')}${f})`;
           });
-          await same(bytes, `SELECT id, ${cols.join(', ')} FROM t${ordered ? ' ORDER BY id' : ''}`);
+          await same(bytes, `SELECT id, ${cols.join(', ')} FROM t WINDOW w AS (PARTITION BY p)${ordered ? ' ORDER BY id' : ''}`);
         },
       ),
       { numRuns: 400 },
