@@ -92,10 +92,10 @@ async function runFile(file: string, engine: EngineName): Promise<{ outcomes: Ou
         child.kill('SIGKILL');
         resolve(r);
       };
-      // Starting a child (tsx compiles the engine) is not a record: it gets a minute of its own.
+      // Starting a child (tsx compiles the engine) is not a record: it gets two minutes of its own.
       const arm = (startUp = false): void => {
         clearTimeout(timer);
-        const left = startUp ? 60_000 : Math.min(timeoutMs, budgetMs - (Date.now() - started));
+        const left = startUp ? 120_000 : Math.min(timeoutMs, budgetMs - (Date.now() - started));
         timer = setTimeout(() => settle({ kind: 'stuck', line: current.line, record: current.kind }), Math.max(left, 0));
       };
       child.on('message', (m: WorkerMessage) => {
@@ -115,7 +115,7 @@ async function runFile(file: string, engine: EngineName): Promise<{ outcomes: Ou
       break;
     }
     if (result.kind === 'crashed' || result.record === 'start-up') {
-      stopped = result.kind === 'crashed' ? `not run: the engine's process died at line ${result.line}` : 'not run: the engine did not start within a minute';
+      stopped = result.kind === 'crashed' ? `not run: the engine's process died at line ${result.line}` : 'not run: the engine did not start within two minutes';
       break;
     }
     if (result.record !== 'query') {
@@ -145,7 +145,7 @@ interface Tally {
   ms: number;
 }
 const families = new Map<string, Record<EngineName, Tally>>();
-const causes = new Map<string, number>();
+const causes: Record<EngineName, Map<string, number>> = { s3lite: new Map(), sqljs: new Map() };
 const scripts = pickScripts(root);
 console.log(`${scripts.length} scripts; record timeout ${timeoutMs / 1000} s, file budget ${budgetMs / 1000} s`);
 for (const file of scripts) {
@@ -160,7 +160,7 @@ for (const file of scripts) {
     tally[engine].run += outcomes.length;
     tally[engine].ms += ms;
     line.push(`${engine} ${passed}/${outcomes.length} (${(ms / 1000).toFixed(1)} s)`);
-    if (engine === 's3lite') for (const o of outcomes) if (!o.pass) causes.set(cause(o.detail), (causes.get(cause(o.detail)) ?? 0) + 1);
+    for (const o of outcomes) if (!o.pass) causes[engine].set(cause(o.detail), (causes[engine].get(cause(o.detail)) ?? 0) + 1);
   }
   console.log(line.join('  '));
 }
@@ -177,5 +177,7 @@ for (const [family, t] of families) {
   }
 }
 console.log(`all | ${pct(total.s3lite)} | ${pct(total.sqljs)} | ${(total.s3lite.ms / 1000).toFixed(1)} | ${(total.sqljs.ms / 1000).toFixed(1)}`);
-console.log('\ns3lite failures by cause:');
-for (const [c, n] of [...causes].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${String(n).padStart(7)}  ${c}`);
+for (const engine of ['s3lite', 'sqljs'] as const) {
+  console.log(`\n${engine} failures by cause:`);
+  for (const [c, n] of [...causes[engine]].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${String(n).padStart(7)}  ${c}`);
+}

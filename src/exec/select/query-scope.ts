@@ -23,7 +23,7 @@ import { jsonArgKinds } from '../functions/json/json-call.js';
 import { groupKey } from './group-key.js';
 import type { TableFunction } from './table-functions.js';
 import { compileWindowCall, type NamedWindows, type WindowBinding } from './window-binding.js';
-import type { CompileEnv, CompiledQuery } from './query-types.js';
+import type { CompileEnv, CompiledQuery, ResultColumnInfo } from './query-types.js';
 
 export interface SourceColumn {
   readonly name: string;
@@ -268,6 +268,20 @@ export class CoreScope implements Scope {
     return this.parent?.jsonTypeSlot(table, column);
   }
 
+  /**
+   * The columns `x IN (subquery)` compares against: of a compound, its last arm's (SQLite's
+   * exprINAffinity and sqlite3BinaryCompareCollSeq read pSelect, the rightmost SELECT; a VALUES
+   * of several rows is such a compound), so `1 IN (SELECT t UNION SELECT 5)` compares without
+   * affinity. Row-value comparisons with a subquery read the same columns.
+   */
+  private inColumns(select: SelectStatement, query: CompiledQuery): readonly ResultColumnInfo[] {
+    let last = select.compounds[select.compounds.length - 1]?.core ?? select.first;
+    // A VALUES of several rows is a compound to SQLite too: its last row is the last arm.
+    if (last.kind === 'values' && last.rows.length > 1) last = { kind: 'values', rows: [last.rows[last.rows.length - 1]!] };
+    else if (last === select.first) return query.columns;
+    return this.compileQuery({ kind: 'select', ...(select.with !== undefined && { with: select.with }), first: last, compounds: [] }, this.env, this).columns;
+  }
+
   bindSubquery(select: SelectStatement, mode: SubqueryBinding['mode'], width = 1): SubqueryBinding {
     const query = this.compileQuery(select, this.env, this);
     const n = query.columns.length;
@@ -279,18 +293,20 @@ export class CoreScope implements Scope {
     let inCollation = 'BINARY';
     let rowIn: SubqueryRun['rowIn'];
     const left = this.inLeft.get(select);
+    // Of a compound, the last arm's columns (see inColumns).
+    const cols = mode === 'in' || mode === 'row' ? this.inColumns(select, query) : query.columns;
     if (mode === 'in' && width > 1) {
       // `(a, b) IN (SELECT x, y …)`: each member pair compares as `a = x` would.
       const items = left?.kind === 'vector' ? left.items : [];
       rowIn = {
-        affinities: query.columns.map((col, i) => comparisonAffinity(items[i] === undefined ? undefined : exprAffinity(items[i], this), col.affinity)),
-        collations: query.columns.map((col, i) => {
+        affinities: cols.map((col, i) => comparisonAffinity(items[i] === undefined ? undefined : exprAffinity(items[i], this), col.affinity)),
+        collations: cols.map((col, i) => {
           const l = items[i];
           return l !== undefined && (l.kind === 'collate' || l.kind === 'column') ? exprCollation(l, this) : col.collation;
         }),
       };
     } else if (mode === 'in') {
-      const col = query.columns[0]!;
+      const col = cols[0]!;
       const la = left === undefined ? undefined : exprAffinity(left, this);
       inAffinity = comparisonAffinity(la, col.affinity);
       inCollation = left !== undefined && (left.kind === 'collate' || left.kind === 'column') ? exprCollation(left, this) : col.collation;
@@ -299,7 +315,7 @@ export class CoreScope implements Scope {
     this.subqueries.push(run);
     const t = this.tracking[this.tracking.length - 1];
     t?.subqueries.push(run);
-    return { slot: run.slot, mode, columns: query.columns.map((c) => ({ affinity: c.affinity, collation: c.collation })) };
+    return { slot: run.slot, mode, columns: cols.map((c) => ({ affinity: c.affinity, collation: c.collation })) };
   }
 
   bindWindow(call: Expr & { kind: 'function' }): { readonly slot: number } {

@@ -80,7 +80,7 @@ describe('IN corners agree with SQLite', () => {
           db.close();
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   }, 120_000);
 
