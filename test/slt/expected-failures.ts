@@ -20,7 +20,6 @@ export const GAPS = {
   },
   'temp-view': { reason: 'TEMP views are not supported (s3lite has no temp schema)', detail: /^statement failed: TEMP views are not supported$/ },
   'after-temp-view': { reason: 'drops a TEMP view that could not be created', detail: /^statement failed: no such view: view\d+$/ },
-  reindex: { reason: 'REINDEX is not supported by exec/run', detail: /REINDEX statements are not supported/ },
 } as const satisfies Record<string, Gap>;
 
 export type GapName = keyof typeof GAPS;
@@ -44,11 +43,6 @@ export const EXPECTED_FAILURES: Record<'sqljs' | 's3lite', Record<string, FileFa
       ],
       'after-temp-view': [
         115, 119,
-      ],
-    },
-    'evidence/slt_lang_reindex.test': {
-      'reindex': [
-        37,
       ],
     },
   },

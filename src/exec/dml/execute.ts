@@ -9,6 +9,7 @@ import { executeCreateIndex } from '../ddl/create-index.js';
 import { executeCreateTable } from '../ddl/create-table.js';
 import { executeDrop } from '../ddl/drop.js';
 import { executeAlterTable } from '../ddl/alter-table.js';
+import { executeReindex } from '../ddl/reindex.js';
 import { executeCreateTrigger } from '../ddl/create-trigger.js';
 import { executeCreateView } from '../ddl/create-view.js';
 import { executePragmaWrite, isFilePragmaWrite } from '../pragma-set.js';
@@ -25,6 +26,7 @@ export function isWriteStatement(statement: Statement): boolean {
     case 'create-view':
     case 'create-trigger':
     case 'alter-table':
+    case 'reindex':
     case 'drop':
     case 'insert':
     case 'update':
@@ -52,6 +54,8 @@ export function executeWrite(env: ExecEnv, statement: Statement, text: string): 
       return executePragmaWrite(env.pager, statement);
     case 'alter-table':
       return executeAlterTable(env, statement);
+    case 'reindex':
+      return executeReindex(env, statement);
     case 'drop':
       return executeDrop(env, statement);
     case 'insert':

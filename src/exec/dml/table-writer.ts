@@ -370,6 +370,14 @@ export class TableWriter {
     return this.uniqueOrder;
   }
 
+  /** Writes the row's entry of `index` only (REINDEX rebuilding it), when the row belongs in it. */
+  async writeIndexEntry(r: StoredRow, index: IndexInfo): Promise<void> {
+    const plan = this.plans.find((p) => p.index === index);
+    if (plan === undefined || !this.inIndex(plan, r)) return;
+    const values = indexEntryValues(plan.index, this.table, r.row, r.rowid);
+    await insertIndexEntry(this.env.pager, plan.index.rootPage, encodeValues(values, this.env.encoding), recordCompare(values, plan.keyInfo));
+  }
+
   /** Whether a uniqueness conflict may be resolved by REPLACE under `orClause`. */
   mayReplace(orClause: ConflictClause | undefined): boolean {
     if (orClause !== undefined) return orClause === 'REPLACE';
