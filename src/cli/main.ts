@@ -2,18 +2,19 @@
  * The `s3lite` command line. Each command lives in `commands/`; this file wires arguments,
  * options and help, and turns every failure into one line `CODE: message` on stderr with a
  * non-zero exit code.
+ *
+ * Start-up: this module loads only commander and a few small modules. Each action imports its
+ * command's module when it runs (`import()`), so `--help` never loads the engine, a local file
+ * never loads the AWS SDK (only `import`/`export`, and the store for an `s3://` location, do),
+ * and every command loads only what it uses. Keep heavy imports out of this file.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { MisuseError, SqliteError } from '../errors.js';
-import { runCheck } from './commands/check.js';
-import { runCreate, type CreateOptions } from './commands/create.js';
-import { runExec, type ExecOptions } from './commands/exec.js';
-import { runInfo } from './commands/info.js';
-import { runPages, runRows, runSchema, runTables, type FormatOptions, type RowsOptions } from './commands/read.js';
-import { runPlan } from './commands/plan.js';
-import { runQuery, type QueryOptions } from './commands/query.js';
-import { runShell } from './commands/shell.js';
-import { type ImportOptions, runExport, runImport } from './commands/transfer.js';
+import type { CreateOptions } from './commands/create.js';
+import type { ExecOptions } from './commands/exec.js';
+import type { FormatOptions, RowsOptions } from './commands/read.js';
+import type { QueryOptions } from './commands/query.js';
+import type { ImportOptions } from './commands/transfer.js';
 import { positiveInteger, type GlobalOptions } from './context.js';
 
 const LOCATIONS = `
@@ -74,7 +75,7 @@ export function buildProgram(): Command {
         '--replace',
         'replace a database that exists at DEST, as one crash-safe commit under the writer lease (the old pages are journaled first); without it import refuses an existing database',
       ),
-  ).action((source: string, dest: string, options: ImportOptions) => runImport(source, dest, options));
+  ).action(async (source: string, dest: string, options: ImportOptions) => (await import('./commands/transfer.js')).runImport(source, dest, options));
 
   commonOptions(
     program
@@ -82,7 +83,7 @@ export function buildProgram(): Command {
       .description('write a database out as one plain SQLite file, byte for byte; DEST is always one file, whatever its name')
       .argument('<source>', 's3://bucket/k (blocks, else the object k), DIR/, a file or https://…')
       .argument('<dest>', 'a file path, - for stdout, or s3://bucket/k (one object, multipart upload)'),
-  ).action((source: string, dest: string, options: GlobalOptions) => runExport(source, dest, options));
+  ).action(async (source: string, dest: string, options: GlobalOptions) => (await import('./commands/transfer.js')).runExport(source, dest, options));
 
   commonOptions(
     program
@@ -90,14 +91,14 @@ export function buildProgram(): Command {
       .description('print the database header and the facts of the store it lives in')
       .argument('<location>', 'the database')
       .option('--json', 'print one JSON object'),
-  ).action((location: string, options: GlobalOptions & { json?: boolean }) => runInfo(location, options));
+  ).action(async (location: string, options: GlobalOptions & { json?: boolean }) => (await import('./commands/info.js')).runInfo(location, options));
 
   commonOptions(
     program
       .command('schema')
       .description('print the CREATE statements of every table, index, view and trigger')
       .argument('<location>', 'the database'),
-  ).action((location: string, options: GlobalOptions) => runSchema(location, options));
+  ).action(async (location: string, options: GlobalOptions) => (await import('./commands/read.js')).runSchema(location, options));
 
   commonOptions(
     formatOptions(
@@ -106,7 +107,7 @@ export function buildProgram(): Command {
         .description('list every table, index and view with its type, root page and row count')
         .argument('<location>', 'the database'),
     ),
-  ).action((location: string, options: FormatOptions) => runTables(location, options));
+  ).action(async (location: string, options: FormatOptions) => (await import('./commands/read.js')).runTables(location, options));
 
   commonOptions(
     formatOptions(
@@ -118,7 +119,7 @@ export function buildProgram(): Command {
         .addOption(new Option('--limit <n>', 'print at most n rows').argParser(nonNegativeInteger('--limit')))
         .addOption(new Option('--offset <n>', 'skip n rows first').argParser(nonNegativeInteger('--offset'))),
     ),
-  ).action((location: string, table: string, options: RowsOptions) => runRows(location, table, options));
+  ).action(async (location: string, table: string, options: RowsOptions) => (await import('./commands/read.js')).runRows(location, table, options));
 
   commonOptions(
     formatOptions(
@@ -128,7 +129,7 @@ export function buildProgram(): Command {
         .argument('<location>', 'the database'),
     ),
   ).action(async (location: string, options: FormatOptions) => {
-    process.exitCode = await runPages(location, options);
+    process.exitCode = await (await import('./commands/read.js')).runPages(location, options);
   });
 
   commonOptions(
@@ -144,7 +145,7 @@ export function buildProgram(): Command {
           ),
         ),
     ),
-  ).action((location: string, sql: string, options: QueryOptions) => runQuery(location, sql, options));
+  ).action(async (location: string, sql: string, options: QueryOptions) => (await import('./commands/query.js')).runQuery(location, sql, options));
 
   commonOptions(
     program
@@ -152,14 +153,14 @@ export function buildProgram(): Command {
       .description('print how a SELECT would read the database (EXPLAIN QUERY PLAN)')
       .argument('<location>', 'the database')
       .argument('<sql>', 'one SELECT statement'),
-  ).action((location: string, sql: string, options: GlobalOptions) => runPlan(location, sql, options));
+  ).action(async (location: string, sql: string, options: GlobalOptions) => (await import('./commands/plan.js')).runPlan(location, sql, options));
 
   commonOptions(
     program
       .command('shell')
       .description('an interactive SQL prompt (.help lists the dot-commands)')
       .argument('<location>', 'the database'),
-  ).action((location: string, options: GlobalOptions) => runShell(location, options));
+  ).action(async (location: string, options: GlobalOptions) => (await import('./commands/shell.js')).runShell(location, options));
 
   commonOptions(
     formatOptions(
@@ -171,7 +172,7 @@ export function buildProgram(): Command {
         .addOption(new Option('-f, --file <path>', 'read the statements from a file (- for stdin)'))
         .addOption(new Option('--changes', 'print the number of rows inserted, updated or deleted')),
     ),
-  ).action((location: string, sql: string | undefined, options: ExecOptions) => runExec(location, sql, options));
+  ).action(async (location: string, sql: string | undefined, options: ExecOptions) => (await import('./commands/exec.js')).runExec(location, sql, options));
 
   commonOptions(
     program
@@ -179,7 +180,7 @@ export function buildProgram(): Command {
       .description('check every b-tree and page of the database; prints ok or the problems (exit 1)')
       .argument('<location>', 'the database'),
   ).action(async (location: string, options: GlobalOptions) => {
-    process.exitCode = await runCheck(location, options);
+    process.exitCode = await (await import('./commands/check.js')).runCheck(location, options);
   });
 
   commonOptions(
@@ -188,7 +189,7 @@ export function buildProgram(): Command {
       .description('create a new, empty database')
       .argument('<location>', 'where: s3://bucket/prefix, DIR/, or a file path')
       .addOption(new Option('--page-size <bytes>', 'page size, a power of two from 512 to 65536 (default 4096)').argParser(positiveInteger('--page-size'))),
-  ).action((location: string, options: CreateOptions) => runCreate(location, options));
+  ).action(async (location: string, options: CreateOptions) => (await import('./commands/create.js')).runCreate(location, options));
 
   return program;
 }

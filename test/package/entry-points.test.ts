@@ -3,9 +3,10 @@
  * the main entry point's static import graph never touches a `node:` module (so it loads in
  * browsers and edge workers; Node-only pieces are behind dynamic imports or `s3lite/node`).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -62,5 +63,70 @@ describe('package entry points', () => {
       specs.filter((s) => s.startsWith('node:') || ['fs', 'path', 'os', 'stream', 'crypto'].includes(s)).map((s) => `${file} → ${s}`),
     );
     expect(offenders).toEqual([]);
+  });
+});
+
+/** The built command (`bin/s3lite.js`, the bundle of scripts/bundle-cli.mjs). */
+function builtCli(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/s3lite.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The command run from source through tsx, as test/cli runs it. */
+function sourceCli(args: readonly string[]): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+}
+
+describe('the built s3lite command', () => {
+  it('loads no command, engine or AWS SDK module statically: each action imports its own', () => {
+    // What `--help` loads: main.js and what it statically reaches (start-up, issue 15).
+    for (const entry of ['dist/cli/run.js', 'dist/cli-bundle/run.js']) {
+      const graph = staticGraph(resolve(ROOT, entry));
+      const specs = [...graph].flatMap(([file, s]) => s.map((spec) => `${file} → ${spec}`));
+      expect(specs.filter((s) => /@aws-sdk|cli-table3|cli-progress/.test(s))).toEqual([]);
+      expect([...graph.keys()].filter((f) => /[\\/](commands|exec|sql|btree|pager|store|vfs)[\\/]|[\\/]api[\\/](?!location\.js)/.test(f))).toEqual([]);
+    }
+  });
+
+  it('prints --help with every command and option', () => {
+    const r = builtCli(['--help']);
+    expect(r.status).toBe(0);
+    for (const command of ['import', 'export', 'info', 'schema', 'tables', 'rows', 'pages', 'query', 'plan', 'shell', 'exec', 'check', 'create']) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    }
+    const query = builtCli(['query', '--help']);
+    expect(query.stdout).toContain('--json');
+    expect(query.stdout).toContain('--endpoint <url>');
+    expect(query.stdout).toContain('-p, --param <value>');
+  });
+
+  it('prints what the source CLI prints (tables, rows --json, query --csv)', () => {
+    for (const args of [
+      ['tables', 'fixtures/sample.sqlite'],
+      ['rows', 'fixtures/sample.sqlite', 'tags', '--json'],
+      ['query', 'fixtures/sample.sqlite', 'SELECT * FROM customers ORDER BY 1 DESC LIMIT 20', '--csv'],
+    ]) {
+      const built = builtCli(args);
+      expect(built.stderr).toBe('');
+      expect(built.status).toBe(0);
+      expect(built.stdout).toBe(sourceCli(args));
+    }
+  });
+
+  it('imports into a block directory and exports back byte for byte (Node-only modules bundled)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 's3lite-bundle-'));
+    try {
+      expect(builtCli(['import', '-q', 'fixtures/sample.sqlite', join(dir, 'blocks') + '/']).status).toBe(0);
+      expect(builtCli(['export', '-q', join(dir, 'blocks') + '/', join(dir, 'out.sqlite')]).status).toBe(0);
+      expect(Buffer.compare(readFileSync(join(dir, 'out.sqlite')), readFileSync(resolve(ROOT, 'fixtures/sample.sqlite')))).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports errors with their SQLite codes (one copy of the error classes in the bundle)', () => {
+    const r = builtCli(['tables', 'fixtures/no-such-file.sqlite']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^SQLITE_CANTOPEN: /);
   });
 });

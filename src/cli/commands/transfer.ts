@@ -11,14 +11,12 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { asBlocks, asObject, formatLocation, redactUrl, type Location } from '../../api/location.js';
 import { objectStoreFor, openLocation } from '../../api/open-location.js';
 import { AccessDeniedError, BusyError, CantOpenError, IoError, MisuseError, asSqliteError } from '../../errors.js';
 import { prepareSafeFile } from '../../pager/commit-protocol.js';
 import { BlockStore } from '../../store/block-store.js';
-import { S3ObjectStore } from '../../store/s3-store.js';
+import type { S3ObjectStore } from '../../store/s3-store.js';
 import { deserialize, type DeserializeResult } from '../../transfer/deserialize.js';
 import { serialize } from '../../transfer/serialize.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
@@ -155,6 +153,8 @@ async function openSource(location: Location, options: GlobalOptions): Promise<B
       const { objects } = await objectStoreFor(location, storeOptions(options));
       const store = objects as S3ObjectStore;
       try {
+        // The SDK loads only here, for an S3 source (a local import never pays for it).
+        const { GetObjectCommand } = await import('@aws-sdk/client-s3');
         const response = await store.client.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
         const body = response.Body as AsyncIterable<Uint8Array> | undefined;
         if (body === undefined) throw new IoError(`empty response for ${formatLocation(location)}`);
@@ -259,6 +259,7 @@ async function writeDestination(dest: Location, chunks: AsyncIterable<Uint8Array
       const { objects } = await objectStoreFor(dest, storeOptions(options));
       const store = objects as S3ObjectStore;
       try {
+        const { Upload } = await import('@aws-sdk/lib-storage');
         const upload = new Upload({
           client: store.client,
           params: { Bucket: dest.bucket, Key: dest.key, Body: Readable.from(chunks) },
