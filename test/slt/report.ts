@@ -10,7 +10,8 @@
  * failed ("timeout") and the script resumes after it; when a script has used --file-budget
  * seconds (default 180) its remaining records count as failed ("not run: file budget").
  * Records are counted as the reference driver counts them: statements and queries that apply
- * to SQLite (skipif/onlyif), each once.
+ * to SQLite (skipif/onlyif), each once. --only keeps the scripts whose path under DIR starts
+ * with one of its comma-separated prefixes (`--only select4,index/view`).
  */
 import { fork } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -56,7 +57,7 @@ function pickScripts(dir: string): string[] {
     for (const e of entries) if (statSync(join(d, e)).isDirectory()) walk(join(d, e), depth + 1);
   };
   walk(dir, 0);
-  return picked.filter((f) => only === '' || f.includes(only));
+  return picked.filter((f) => only === '' || only.split(',').some((o) => relative(dir, f).startsWith(o)));
 }
 
 /** select1 … select5, evidence, index/between, random/expr, … */
