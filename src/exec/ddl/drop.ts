@@ -15,6 +15,7 @@ import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.
 import { checkMainSchema } from './names.js';
 import { refuseUncheckedForeignKeys } from '../dml/foreign-keys.js';
 import { deleteSchemaRows } from './schema-table.js';
+import { virtualWriteError } from '../vtab/virtual-source.js';
 
 
 export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<StatementResult> {
@@ -60,6 +61,8 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
   if (key === 'sqlite_schema' || key === 'sqlite_master') throw new SqliteError('SQLITE_ERROR', `table ${name} may not be dropped`);
   const table = env.schema.table(name);
   if (table === undefined) {
+    const vt = env.schema.virtualTable(name);
+    if (vt !== undefined) throw virtualWriteError(vt);
     if (env.schema.view(name) !== undefined) throw new SqliteError('SQLITE_ERROR', `use DROP VIEW to delete view ${name}`);
     if (stmt.ifExists) return NO_CHANGES;
     throw new SqliteError('SQLITE_ERROR', `no such table: ${name}`);

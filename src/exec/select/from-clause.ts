@@ -15,6 +15,7 @@ import type { CompileEnv, CompiledQuery, CteEntry } from './query-types.js';
 import { compileRecursiveCte, workingRows } from './recursive-cte.js';
 import { err } from './select-errors.js';
 import { lookupTableFunction, type TableFunction } from './table-functions.js';
+import { virtualTableSource } from '../vtab/virtual-source.js';
 
 const MAX_VIEW_DEPTH = 32;
 
@@ -181,7 +182,7 @@ function addSource(scope: CoreScope, item: FlatItem['item'], leftJoin: boolean, 
   const eponymous = rel === undefined && item.schema === undefined ? lookupTableFunction(item.name) : undefined;
   if (eponymous !== undefined) return tableFunctionSource(scope, eponymous, name, [], leftJoin);
   if (rel === undefined) throw err(`no such table: ${item.schema === undefined ? item.name : `${item.schema}.${item.name}`}`);
-  if (rel.kind === 'virtual-table') throw err(`virtual table module ${rel.module} is not supported`);
+  if (rel.kind === 'virtual-table') return virtualTableSource(scope, rel, name, leftJoin, env.schema);
   if (rel.kind === 'view') {
     if (env.viewStack.includes(key) || env.viewStack.length >= MAX_VIEW_DEPTH) throw err(`view ${rel.name} is circularly defined`);
     const q = scope.compileQuery(

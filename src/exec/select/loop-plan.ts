@@ -75,6 +75,14 @@ export function planLoops(
       const usable = (s.leftJoin || join.rightJoins.includes(i) ? leftOn[i]! : whereAt[i]!).map((t) => t.expr);
       return planTableAccess(scope, s, usable, i === 0 ? orderHint : undefined);
     }
+    const planner = s.tableFunction?.fn.plan;
+    if (planner !== undefined) {
+      // A virtual table (rtree) decides the WHERE terms it uses; they leave the executor's tests.
+      const usable = s.leftJoin || join.rightJoins.length > 0 ? [] : whereAt[i]!;
+      const { path, consumed } = planner(scope, s, usable);
+      if (consumed.size > 0) whereAt[i] = whereAt[i]!.filter((t) => !consumed.has(t));
+      return path;
+    }
     if (s.tableFunction !== undefined) return tableFunctionPath(s, scope.env.schema, scope.env.file);
     return subqueryPath(s, i === 0);
   });
@@ -123,7 +131,15 @@ export function planLoops(
   // The second pass of a RIGHT/FULL JOIN reads its item whole.
   const rightJoins = join.rightJoins.map((level) => {
     const s = scope.sources[level]!;
-    const scan = s.table !== undefined ? planTableAccess(scope, s, [], undefined) : s.tableFunction !== undefined ? tableFunctionPath(s, scope.env.schema) : subqueryPath(s, false);
+    const planner = s.tableFunction?.fn.plan;
+    const scan =
+      s.table !== undefined
+        ? planTableAccess(scope, s, [], undefined)
+        : planner !== undefined
+          ? planner(scope, s, []).path
+          : s.tableFunction !== undefined
+            ? tableFunctionPath(s, scope.env.schema)
+            : subqueryPath(s, false);
     planLines.push({ depth: 0, text: `RIGHT-JOIN ${s.name}` });
     planLines.push({ depth: 1, text: scan.description });
     return { level, scan };

@@ -11,6 +11,7 @@ import { JSON_TABLE_COLUMNS, jsonTableRows } from '../functions/json/json-table.
 import { pragmaTableFunctions } from '../pragma/pragma-functions.js';
 import type { Value } from '../value.js';
 import type { RunContext } from './query-types.js';
+import type { VirtualPlanner } from '../vtab/virtual-plan.js';
 
 export interface TableFunctionContext {
   readonly rt: RunContext;
@@ -32,6 +33,8 @@ export interface TableFunction {
   readonly rowidBase?: number;
   /** Its line in EXPLAIN QUERY PLAN (default: SQLite's line for a virtual table). */
   readonly describe?: (name: string) => string;
+  /** A virtual table module's planner (rtree): it chooses the path and the WHERE terms it decides. */
+  readonly plan?: VirtualPlanner;
 }
 
 const FUNCTIONS = new Map<string, TableFunction>();
