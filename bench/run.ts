@@ -16,6 +16,7 @@
  *   wal          a -wal of --mb MB: index, scan through it, checkpoint vs sqlite3   bench/wal.ts
  *   s3-write     10,000-row insert transaction, one-row update         bench/s3-write.ts
  *   cpu          scan to JSON, point lookups, bulk insert vs sql.js    bench/cpu.ts
+ *   cli-process  the built CLI as a process vs a sql.js script; start-up vs node -e 0  bench/cli-process.ts
  *   window       window functions over a 1,000,000-row partition vs sql.js  bench/window.ts
  *   peer         sqlite-s3vfs through the same proxy (skipped when absent)  bench/peer-s3vfs.ts
  *   bundle       the public entry bundled for browsers/edge: minified, gzipped  bench/edge-bundle.ts
@@ -34,6 +35,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
   ['wal', './wal.js'],
   ['s3-write', './s3-write.js'],
   ['cpu', './cpu.js'],
+  ['cli-process', './cli-process.js'],
   ['window', './window.js'],
   ['peer', './peer-s3vfs.js'],
   ['bundle', './edge-bundle.js'],
