@@ -19,6 +19,7 @@
 import type { Affinity } from '../../schema/affinity.js';
 import type { Schema } from '../../schema/read-schema.js';
 import type { IndexColumnInfo, IndexInfo, TableInfo, ViewInfo } from '../../schema/schema-types.js';
+import { virtualTableInfoRows } from '../vtab/virtual-info.js';
 import type { ForeignKeyClause, FromItem, SelectCore } from '../../sql/ast.js';
 import type { CompiledQuery } from '../select/query-types.js';
 import type { Value } from '../value.js';
@@ -28,7 +29,8 @@ const int = (n: number | boolean): bigint => BigInt(typeof n === 'boolean' ? (n 
 /** table_info / table_xinfo rows of a table or view (none for other names). */
 export function tableInfoRows(schema: Schema, name: string, extended: boolean, compileView: (v: ViewInfo) => CompiledQuery): Value[][] {
   const rel = schema.relation(name);
-  if (rel === undefined || rel.kind === 'virtual-table') return [];
+  if (rel === undefined) return [];
+  if (rel.kind === 'virtual-table') return virtualTableInfoRows(rel, extended);
   if (rel.kind === 'view') return viewInfoRows(schema, rel, compileView(rel), extended);
   const rows: Value[][] = [];
   let hidden = 0;

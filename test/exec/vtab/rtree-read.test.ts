@@ -219,6 +219,13 @@ describe('lookups and SQLite’s corner rules', () => {
     await expectSame(gpkg.file, 'SELECT label, count(*) FROM rtree_boroughs_geom WHERE minx > 0 GROUP BY label ORDER BY label');
   });
 
+  it('PRAGMA table_info / table_xinfo list the declared columns', async () => {
+    for (const tr of [t2, t3i]) {
+      await expectSame(tr.file, 'PRAGMA table_info(t)');
+      await expectSame(tr.file, "SELECT * FROM pragma_table_xinfo('t')");
+    }
+  });
+
   it('EXPLAIN QUERY PLAN names the constraints as SQLite does', async () => {
     for (const q of ['SELECT * FROM t', 'SELECT * FROM t WHERE id = 5', 'SELECT * FROM t AS q WHERE min0 > 1 AND max1 < 3 AND min0 BETWEEN 1 AND 2', 'SELECT * FROM t WHERE 5 <= max0']) {
       const a = (await ours(t2.file, `EXPLAIN QUERY PLAN ${q}`)).map((l) => l.split('|').pop());
