@@ -12,7 +12,7 @@
  * SQLite tells the core to skip the comparisons the tree decided (omit), and the tree decides
  * them its own way (a non-numeric right side: NULL matches nothing, text and blobs sort above
  * every number); so the terms used here leave the executor's WHERE (`consumed`).
- * `coord IN (list)` and `id IN (list)` run one search per distinct value in ascending order, as
+ * `coord IN (list or SELECT)` and `id IN (…)` run one search per distinct value in ascending order, as
  * SQLite's IN loop does (the IN term itself is still tested).
  */
 import type { Expr } from '../../sql/ast.js';
@@ -20,7 +20,7 @@ import type { Schema } from '../../schema/read-schema.js';
 import type { VirtualTableInfo } from '../../schema/schema-types.js';
 import { generatorSource, type AccessPath } from '../select/access-path.js';
 import { applyAffinityValue, compareForSort } from '../select/expr-api.js';
-import type { CoreScope, Source, TrackedExpr } from '../select/query-scope.js';
+import type { CoreScope, Source, SubqueryRun, TrackedExpr } from '../select/query-scope.js';
 import type { RunContext } from '../select/query-types.js';
 import type { TableFunction } from '../select/table-functions.js';
 import type { Value } from '../value.js';
@@ -94,7 +94,7 @@ export function rtreePlanner(def: RtreeDef, shadow: RtreeShadow): VirtualPlanner
     const later: Planned[] = [];
     let rowidKey: TrackedExpr | undefined;
     let rowidTerm: TrackedExpr | undefined;
-    let inList: { column: number; keys: TrackedExpr[] } | undefined;
+    let inList: { column: number; keys: TrackedExpr[]; list?: SubqueryRun } | undefined;
     const take = (term: TrackedExpr, column: number, op: Op, other: Expr, into: Planned[]): boolean => {
       if (column === 0) {
         if (op !== '=' || rowidKey !== undefined) return false;
@@ -131,6 +131,16 @@ export function rtreePlanner(def: RtreeDef, shadow: RtreeShadow): VirtualPlanner
         if (c === undefined || c > 2 * def.dims) continue;
         const keys = e.target.items.map(usable);
         if (keys.every((k): k is TrackedExpr => k !== undefined)) inList = { column: c, keys };
+      } else if (e.kind === 'in' && !e.not && e.target.kind === 'select' && inList === undefined) {
+        const c = columnOf(scope, source, e.expr);
+        if (c === undefined || c > 2 * def.dims) continue;
+        // Compiled again as a private copy: it runs once per open, not per row.
+        const before = scope.subqueries.length;
+        const t = scope.compile({ kind: 'exists', select: e.target.select });
+        const run = t.subqueries[0];
+        scope.subqueries.splice(before);
+        if (run === undefined || run.query.columns.length !== 1 || [...t.levels].some((l) => l >= source.level)) continue;
+        inList = { column: c, keys: [], list: run };
       }
     }
     const all = rowidKey !== undefined ? [] : [...planned, ...later];
@@ -167,15 +177,20 @@ export function rtreePlanner(def: RtreeDef, shadow: RtreeShadow): VirtualPlanner
         };
         const keyValues = (keys: readonly TrackedExpr[]): Value[] => keys.map((k) => k.fn(row, rt.eval));
         /** IN values: with the column's affinity, distinct, ascending (SQLite's ephemeral IN table). */
-        const inValues = (column: number, keys: readonly TrackedExpr[]): Value[] => {
+        const inValues = async (column: number, keys: readonly TrackedExpr[], list: SubqueryRun | undefined): Promise<Value[]> => {
           const affinity = source.columns[column]!.affinity;
-          const vs = keyValues(keys).map((v) => (affinity === undefined ? v : applyAffinityValue(v, affinity)));
+          let raw = keyValues(keys);
+          if (list !== undefined) {
+            raw = [];
+            for await (const b of list.query.batches(rt, row)) for (const r of b) raw.push(r[0] ?? null);
+          }
+          const vs = raw.map((v) => (affinity === undefined ? v : applyAffinityValue(v, affinity)));
           vs.sort((a, b) => compareForSort(a, b, 'BINARY'));
           return vs.filter((v, i) => i === 0 || compareForSort(vs[i - 1]!, v, 'BINARY') !== 0);
         };
         async function* rows(): AsyncGenerator<void> {
           if (byRowid) {
-            const ids = rowidKey !== undefined ? keyValues([rowidKey]) : inValues(0, useIn!.keys);
+            const ids = rowidKey !== undefined ? keyValues([rowidKey]) : await inValues(0, useIn!.keys, useIn!.list);
             for (const v of ids) {
               const rowid = lookupRowid(v);
               const hit = rowid === undefined ? undefined : await rtreeLookup(store, rowid);
@@ -186,7 +201,7 @@ export function rtreePlanner(def: RtreeDef, shadow: RtreeShadow): VirtualPlanner
             return;
           }
           const base = cons.map((c) => constraintOf(c.coord, c.op, c.key.fn(row, rt.eval)));
-          const runs = useIn === undefined ? [base] : inValues(useIn.column, useIn.keys).map((v) => [constraintOf(useIn.column - 1, '=', v), ...base]);
+          const runs = useIn === undefined ? [base] : (await inValues(useIn.column, useIn.keys, useIn.list)).map((v) => [constraintOf(useIn.column - 1, '=', v), ...base]);
           for (const run of runs) {
             for await (const hit of rtreeSearch(store, run)) {
               await fill(hit);

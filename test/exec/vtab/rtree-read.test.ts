@@ -201,6 +201,10 @@ describe('lookups and SQLite’s corner rules', () => {
     await expectSame(t2.file, `SELECT id, label FROM t WHERE id IN (${[...ids].reverse().join(',')}, ${ids[0]})`);
     const xs = theirsRaw(t3i.file, `SELECT min0 FROM t LIMIT 5 OFFSET 300`);
     await expectSame(t3i.file, `SELECT * FROM t WHERE min0 IN (${[...xs].reverse().join(',')}) AND max1 > -500`);
+    // The tree's order is not the ids' order, so the ascending IN loop shows.
+    expect([...ids].sort((a, b) => Number(a) - Number(b))).not.toEqual(ids);
+    await expectSame(t2.file, `SELECT id FROM t WHERE id IN (SELECT ${ids.join(' UNION ALL SELECT ')} UNION ALL SELECT 'x')`);
+    await expectSame(t3i.file, `SELECT id, min0 FROM t WHERE min0 IN (SELECT min0 FROM t WHERE id % 5 = 0 LIMIT 40 OFFSET 5)`);
   });
 
   it('non-numeric bounds: NULL matches nothing, text and blobs are above every number', async () => {
