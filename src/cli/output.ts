@@ -6,6 +6,11 @@
  *   REAL    → a JSON number that always carries a `.` or an exponent (2.0 prints `2.0`,
  *             -0.0 prints `-0.0`, ±Infinity print `1e999` / `-1e999`)
  *   TEXT    → a JSON string; BLOB → {"blob":"<lowercase hex>"}; NULL → null
+ *
+ * Speed (issue 15): rows are gathered into one string and written in pieces of ~64 KiB (one
+ * `write` per row cost more than making the row); `execRow` takes the engine's own values, whose
+ * JavaScript type is their storage class (bigint = INTEGER, number = REAL), so the query path
+ * builds no per-row arrays of public values and classes.
  */
 import Table from 'cli-table3';
 import type { SqlValue, StorageClass } from '../record/value.js';
@@ -14,6 +19,9 @@ export type OutputFormat = 'table' | 'csv' | 'json';
 
 export interface RowWriter {
   row(values: readonly SqlValue[], classes: readonly StorageClass[]): void;
+  /** A row of executor values (src/exec/value.ts): bigint is INTEGER, number is REAL. */
+  execRow(values: readonly SqlValue[]): void;
+  /** Prints what is still gathered; call once after the last row. */
   end(): void;
 }
 
@@ -21,19 +29,59 @@ type Write = (text: string) => void;
 
 /** Rows a table holds before it is printed and a new one begins (keeps memory bounded). */
 const TABLE_PAGE_ROWS = 500;
+/** Characters gathered before a write (JSON Lines, CSV). */
+const WRITE_CHUNK = 1 << 16;
+
+/** The storage class an executor value's JavaScript type stands for. */
+function execClass(v: SqlValue): StorageClass {
+  if (v === null) return 'null';
+  if (typeof v === 'bigint') return 'integer';
+  if (typeof v === 'number') return 'real';
+  return typeof v === 'string' ? 'text' : 'blob';
+}
 
 export function createRowWriter(format: OutputFormat, columns: readonly string[], write: Write): RowWriter {
+  let pending = '';
+  const add = (line: string): void => {
+    pending += line;
+    if (pending.length >= WRITE_CHUNK) {
+      write(pending);
+      pending = '';
+    }
+  };
+  const flush = (): void => {
+    if (pending.length > 0) write(pending);
+    pending = '';
+  };
   switch (format) {
     case 'json':
       return {
-        row: (values, classes) => write(`${jsonRow(values, classes)}\n`),
-        end: () => {},
+        row: (values, classes) => add(`${jsonRow(values, classes)}\n`),
+        execRow: (values) => {
+          let line = '[';
+          for (let i = 0; i < values.length; i++) {
+            const v = values[i]!;
+            if (i > 0) line += ',';
+            line += typeof v === 'bigint' ? v.toString() : jsonValue(v, 'real');
+          }
+          add(`${line}]\n`);
+        },
+        end: flush,
       };
     case 'csv': {
-      write(`${columns.map(csvField).join(',')}\r\n`);
+      add(`${columns.map(csvField).join(',')}\r\n`);
+      const csvRow = (values: readonly SqlValue[], classOf: (i: number) => StorageClass | undefined): void => {
+        let line = '';
+        for (let i = 0; i < values.length; i++) {
+          if (i > 0) line += ',';
+          line += csvField(displayValue(values[i]!, classOf(i)));
+        }
+        add(`${line}\r\n`);
+      };
       return {
-        row: (values, classes) => write(`${values.map((v, i) => csvField(displayValue(v, classes[i]))).join(',')}\r\n`),
-        end: () => {},
+        row: (values, classes) => csvRow(values, (i) => classes[i]),
+        execRow: (values) => csvRow(values, (i) => execClass(values[i]!)),
+        end: flush,
       };
     }
     case 'table': {
@@ -43,11 +91,13 @@ export function createRowWriter(format: OutputFormat, columns: readonly string[]
         if (table.length > 0 || rows === 0) write(`${table.toString()}\n`);
         table = newTable(columns);
       };
+      const row = (values: readonly SqlValue[], classes: readonly StorageClass[]): void => {
+        table.push(values.map((v, i) => (v === null ? 'NULL' : displayValue(v, classes[i]))));
+        if (++rows % TABLE_PAGE_ROWS === 0) flush();
+      };
       return {
-        row: (values, classes) => {
-          table.push(values.map((v, i) => (v === null ? 'NULL' : displayValue(v, classes[i]))));
-          if (++rows % TABLE_PAGE_ROWS === 0) flush();
-        },
+        row,
+        execRow: (values) => row(values, values.map(execClass)),
         end: () => {
           if (table.length > 0 || rows === 0) flush();
         },
@@ -110,7 +160,5 @@ function csvField(text: string): string {
 }
 
 export function hex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }

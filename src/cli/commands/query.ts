@@ -6,7 +6,6 @@ import { openLocation } from '../../api/open-location.js';
 import { readSchemaRows } from '../../api/schema-rows.js';
 import { prepareQuery } from '../../api/statement.js';
 import type { QueryContext } from '../../exec/select/query-types.js';
-import { storageClassOf, toPublic, type Value } from '../../exec/value.js';
 import { readSchema } from '../../schema/read-schema.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
 import { createRowWriter, type OutputFormat } from '../output.js';
@@ -57,7 +56,7 @@ export async function printQuery(ctx: QueryContext, sql: string, params: readonl
   const writer = createRowWriter(format, stmt.columns(), out);
   let n = 0;
   for await (const { values } of stmt.typedIterate(params.length > 0 ? params : undefined)) {
-    writer.row(values.map(toPublic), values.map((v: Value) => storageClassOf(v)));
+    writer.execRow(values);
     n++;
   }
   writer.end();
