@@ -10,7 +10,7 @@
  *   rec.log          // [{ op: 'PUT', key: 'db-lock', start, end, cond: 'If-None-Match: *' }, ...]
  *   sequentialRounds(rec.log)   // longest chain of requests each started after the previous ended
  */
-import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions } from '../src/store/object-store.js';
+import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions, DeleteManyOptions } from '../src/store/object-store.js';
 
 export type Op = 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'DELETE×N' | 'LIST';
 
@@ -74,9 +74,9 @@ export class RecordingObjectStore implements ObjectStore {
     return this.#record('DELETE', key, describe(conditions), () => this.inner.delete(key, conditions));
   }
 
-  async deleteMany(keys: readonly string[]): Promise<void> {
-    if (keys.length === 0) return this.inner.deleteMany(keys);
-    return this.#record('DELETE×N', `${keys[0]} (+${keys.length - 1})`, undefined, () => this.inner.deleteMany(keys));
+  async deleteMany(keys: readonly string[], options?: DeleteManyOptions): Promise<void> {
+    if (keys.length === 0) return this.inner.deleteMany(keys, options);
+    return this.#record('DELETE×N', `${keys[0]} (+${keys.length - 1})`, undefined, () => this.inner.deleteMany(keys, options));
   }
 
   async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {

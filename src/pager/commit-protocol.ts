@@ -243,6 +243,8 @@ export class CommitProtocol {
     this.file = new SafePageFile(base, this);
     if (locking === 'lease' && isBlockVfs(vfs)) {
       this.lease = base instanceof BlockFile && base.lease !== undefined ? base.lease : new Lease(vfs.objects, vfs.xFullPathname(name), leaseOptions);
+      // Every block and journal request of this database carries the lease's fence.
+      vfs.fenceWith(name, this.lease);
     } else {
       this.lease = undefined;
     }

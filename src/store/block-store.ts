@@ -8,6 +8,7 @@
  */
 import { blockKey, normalizePrefix, parseBlockKey } from './block-key.js';
 import type { ObjectStore } from './object-store.js';
+import type { WriteFence } from './write-fence.js';
 
 export const DEFAULT_BLOCK_SIZE = 4096;
 
@@ -44,12 +45,24 @@ export class BlockStore {
     return (await this.objects.head(this.key(index)))?.size;
   }
 
-  async write(index: number, data: Uint8Array): Promise<void> {
-    await this.objects.put(this.key(index), data);
+  /**
+   * The write fence of the lease these blocks are written under (write-fence.ts), asked when a
+   * batch of writes is queued: `undefined` when no lease is held (then writes are unfenced).
+   */
+  fenceSource: (() => WriteFence | undefined) | undefined;
+
+  /** The fence to give the requests being queued now. */
+  currentFence(): WriteFence | undefined {
+    return this.fenceSource?.();
   }
 
-  async deleteBlocks(indices: readonly number[]): Promise<void> {
-    if (indices.length > 0) await this.objects.deleteMany(indices.map((i) => this.key(i)));
+  /** Writes block `index`; `fence` (default: the current one) guards the request. */
+  async write(index: number, data: Uint8Array, fence: WriteFence | undefined = this.currentFence()): Promise<void> {
+    await this.objects.put(this.key(index), data, fence === undefined ? undefined : { fence });
+  }
+
+  async deleteBlocks(indices: readonly number[], fence: WriteFence | undefined = this.currentFence()): Promise<void> {
+    if (indices.length > 0) await this.objects.deleteMany(indices.map((i) => this.key(i)), fence === undefined ? undefined : { fence });
   }
 
   /**

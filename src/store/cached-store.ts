@@ -38,7 +38,7 @@
  * one 64 KiB block costs one GET).
  */
 import { parseBlockKey } from './block-key.js';
-import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions } from './object-store.js';
+import type { DeleteManyOptions, ObjectInfo, ObjectStore, RequestCounts, WriteConditions } from './object-store.js';
 
 export interface CachedObjectStoreOptions {
   /** Where cached blocks are kept (for `cacheDir`: a DirectoryObjectStore on that directory). */
@@ -177,10 +177,10 @@ export class CachedObjectStore implements ObjectStore {
     }
   }
 
-  async deleteMany(keys: readonly string[]): Promise<void> {
+  async deleteMany(keys: readonly string[], options?: DeleteManyOptions): Promise<void> {
     for (const key of keys) this.unvalidate(key);
     try {
-      await this.remote.deleteMany(keys);
+      await this.remote.deleteMany(keys, options);
     } finally {
       for (const key of keys) this.unvalidate(key);
     }

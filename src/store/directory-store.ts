@@ -33,6 +33,7 @@ import {
   type ObjectInfo,
   type ObjectStore,
   type RequestCounts,
+  type DeleteManyOptions,
   type WriteConditions,
 } from './object-store.js';
 
@@ -94,8 +95,12 @@ export class DirectoryObjectStore implements ObjectStore {
   /** Reads the whole file to hash it: cheap for blocks (a page each), and always exact. */
   async head(key: string): Promise<ObjectInfo | undefined> {
     this.requests.head++;
-    const data = await this.readIfFile(this.pathOf(key));
-    return data === undefined ? undefined : { key, size: data.length, etag: md5Etag(data) };
+    const file = this.pathOf(key);
+    const data = await this.readIfFile(file);
+    if (data === undefined) return undefined;
+    // The file's mtime and this machine's clock are the store's clock (a lease judges expiry by them).
+    const mtime = await fs.stat(file).then((st) => st.mtimeMs, () => undefined);
+    return { key, size: data.length, etag: md5Etag(data), ...(mtime === undefined ? {} : { lastModified: mtime, serverNow: Date.now() }) };
   }
 
   async put(key: string, data: Uint8Array, conditions?: WriteConditions): Promise<{ etag: string }> {
@@ -110,6 +115,8 @@ export class DirectoryObjectStore implements ObjectStore {
     const temp = path.join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     try {
       await this.writeTemp(temp, data);
+      // The rename/link below is what changes the store: the fence is asked right before it.
+      conditions?.fence?.check(`writing ${key}`);
       if (conditions?.ifNoneMatch === '*') {
         // link() never replaces an existing name: the create-if-absent is atomic.
         try {
@@ -139,13 +146,18 @@ export class DirectoryObjectStore implements ObjectStore {
       throw new PreconditionFailedError(key);
     }
     if (conditions?.ifMatch !== undefined) await this.checkEtag(key, file, conditions.ifMatch);
+    conditions?.fence?.check(`deleting ${key}`);
     await this.unlink(file);
   }
 
-  async deleteMany(keys: readonly string[]): Promise<void> {
+  async deleteMany(keys: readonly string[], options?: DeleteManyOptions): Promise<void> {
     this.requests.delete++;
     const files = keys.map((key) => this.pathOf(key));
-    await mapLimit(files, DELETE_CONCURRENCY, (file) => this.unlink(file));
+    const fence = options?.fence;
+    await mapLimit(files, DELETE_CONCURRENCY, async (file) => {
+      fence?.check(`deleting ${file}`);
+      await this.unlink(file);
+    });
   }
 
   /**

@@ -8,6 +8,7 @@ import {
   type ObjectInfo,
   type ObjectStore,
   type RequestCounts,
+  type DeleteManyOptions,
   type WriteConditions,
 } from './object-store.js';
 
@@ -48,8 +49,9 @@ export class MemoryObjectStore implements ObjectStore {
     this.objects.delete(key);
   }
 
-  async deleteMany(keys: readonly string[]): Promise<void> {
+  async deleteMany(keys: readonly string[], options?: DeleteManyOptions): Promise<void> {
     this.requests.delete++;
+    options?.fence?.check(`deleting ${keys[0] ?? 'nothing'}`);
     for (const key of keys) this.objects.delete(key);
   }
 
@@ -68,6 +70,7 @@ export class MemoryObjectStore implements ObjectStore {
 
   private check(key: string, conditions: WriteConditions | undefined): void {
     if (conditions === undefined) return;
+    conditions.fence?.check(`writing ${key}`);
     const current = this.objects.get(key);
     if (conditions.ifNoneMatch === '*' && current !== undefined) throw new PreconditionFailedError(key);
     if (conditions.ifMatch !== undefined && current?.etag !== conditions.ifMatch) {

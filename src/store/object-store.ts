@@ -7,6 +7,7 @@
  * onto keys. Conditional writes (`ifNoneMatch: '*'`, `ifMatch: etag`) follow S3's documented
  * semantics: a failed condition throws `PreconditionFailedError`.
  */
+import type { WriteFence } from './write-fence.js';
 
 /** Facts about one stored object. */
 export interface ObjectInfo {
@@ -18,6 +19,10 @@ export interface ObjectInfo {
    * read the whole database); `head()` always returns a comparable etag.
    */
   readonly etag: string;
+  /** When the object was last written, ms since the epoch on the STORE's clock (S3 Last-Modified: whole seconds, truncated), where reported. */
+  readonly lastModified?: number;
+  /** The store's clock when it answered (S3's `Date` header: whole seconds, truncated), where reported. */
+  readonly serverNow?: number;
 }
 
 /** Conditions for `put` and `delete`, as S3 defines them. */
@@ -26,6 +31,16 @@ export interface WriteConditions {
   readonly ifNoneMatch?: '*';
   /** Write/delete only when the current object's etag equals this (S3 `If-Match`). */
   readonly ifMatch?: string;
+  /**
+   * The writer's fence (write-fence.ts): checked right before the request is sent — for S3,
+   * before every attempt of it — and the request is not sent once the fence is shut.
+   */
+  readonly fence?: WriteFence;
+}
+
+/** Options of `deleteMany`: only the fence (S3's DeleteObjects takes no conditions). */
+export interface DeleteManyOptions {
+  readonly fence?: WriteFence;
 }
 
 /** Requests made so far, by kind; benchmarks and tests read these to count round trips. */
@@ -55,7 +70,7 @@ export interface ObjectStore {
   /** Deletes one object; deleting a missing object is not an error (as in S3). */
   delete(key: string, conditions?: WriteConditions): Promise<void>;
   /** Deletes many objects (batched where the store allows). */
-  deleteMany(keys: readonly string[]): Promise<void>;
+  deleteMany(keys: readonly string[], options?: DeleteManyOptions): Promise<void>;
   /**
    * Every object whose key starts with `prefix`, in ascending key order (UTF-8 byte order).
    * With `startAfter`, only the keys that sort strictly after it (S3 ListObjectsV2 `StartAfter`):

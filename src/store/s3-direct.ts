@@ -159,8 +159,8 @@ export class DirectRequests {
   }
 
   /** Unconditional PUT: the new ETag, or DECLINED (then ask the SDK). */
-  async put(key: string, data: Uint8Array): Promise<DirectOutcome<string>> {
-    const response = await this.#send('PutObject', key, data);
+  async put(key: string, data: Uint8Array, abortSignal?: { readonly aborted: boolean }): Promise<DirectOutcome<string>> {
+    const response = await this.#send('PutObject', key, data, abortSignal);
     if (response === undefined) return DECLINED;
     try {
       // Read the (empty) body so that the socket goes back to the pool.
@@ -176,7 +176,12 @@ export class DirectRequests {
     return DECLINED;
   }
 
-  async #send(kind: DirectKind, key: string, body: Uint8Array | undefined): Promise<WireResponse | undefined> {
+  async #send(
+    kind: DirectKind,
+    key: string,
+    body: Uint8Array | undefined,
+    abortSignal?: { readonly aborted: boolean },
+  ): Promise<WireResponse | undefined> {
     const template = this.#templates.get(kind);
     const config = this.#config;
     if (template === undefined || Date.now() < this.#pausedUntil) return undefined;
@@ -215,8 +220,11 @@ export class DirectRequests {
         signingRegion: template.signingRegion,
         signingService: template.signingService,
       });
-      return (await config.requestHandler.handle(signed)).response;
+      // The handler reads `abortSignal.aborted` right before it opens the request (the write fence).
+      if (abortSignal?.aborted === true) return undefined;
+      return (await config.requestHandler.handle(signed, abortSignal === undefined ? {} : { abortSignal })).response;
     } catch {
+      if (abortSignal?.aborted === true) return undefined; // the fence, not the bucket: no cool-down
       this.#signer = undefined;
       this.#pause();
       return undefined;

@@ -39,11 +39,13 @@ import {
 } from '@aws-sdk/client-s3';
 import { AccessDeniedError, IoError, PreconditionFailedError, SqliteError } from '../errors.js';
 import { DirectRequests } from './s3-direct.js';
+import type { WriteFence } from './write-fence.js';
 import {
   emptyRequestCounts,
   type ObjectInfo,
   type ObjectStore,
   type RequestCounts,
+  type DeleteManyOptions,
   type WriteConditions,
 } from './object-store.js';
 
@@ -238,6 +240,20 @@ export class S3ObjectStore implements ObjectStore {
     // We never pass a logger, so it goes. (A client given by the caller is left untouched.)
     this.client.middlewareStack.remove('loggerMiddleware');
     this.direct = options.directRequests === false ? undefined : new DirectRequests(this.client, this.bucket);
+    // The store's clock for the lease (lease.ts judges expiry by it): HeadObject's `Date` header.
+    this.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if ((context as { commandName?: string }).commandName === 'HeadObjectCommand') {
+          const date = (result.response as { headers?: Record<string, string | undefined> } | undefined)?.headers?.['date'];
+          const output = result.output as unknown as Record<string, unknown> | undefined;
+          if (date !== undefined && typeof output === 'object' && output !== null) output[SERVER_DATE] = date;
+        }
+        return result;
+      },
+      // Outside the deserializer (priority high runs first), so the parsed output is there.
+      { step: 'deserialize', priority: 'high', name: 's3liteServerDateMiddleware', override: true },
+    );
     this.ownsClient = true;
   }
 
@@ -264,7 +280,15 @@ export class S3ObjectStore implements ObjectStore {
     this.requests.head++;
     try {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { key, size: out.ContentLength ?? 0, etag: out.ETag ?? '' };
+      const lastModified = out.LastModified?.getTime();
+      const date = (out as unknown as Record<string, unknown>)[SERVER_DATE];
+      const serverNow = typeof date === 'string' ? Date.parse(date) : Number.NaN;
+      return {
+        key,
+        size: out.ContentLength ?? 0,
+        etag: out.ETag ?? '',
+        ...(lastModified !== undefined && Number.isFinite(lastModified) && Number.isFinite(serverNow) ? { lastModified, serverNow } : {}),
+      };
     } catch (err) {
       const code = errorCode(err);
       if (code === 'NotFound' || code === 'NoSuchKey' || (httpStatus(err) === 404 && code !== 'NoSuchBucket')) {
@@ -279,9 +303,12 @@ export class S3ObjectStore implements ObjectStore {
     const conditional = conditions?.ifNoneMatch !== undefined || conditions?.ifMatch !== undefined;
     // Conditional writes (the lease, the journal) always take the SDK path: their refusals are
     // answers, not surprises, and must be read exactly.
+    const fence = conditions?.fence;
+    fence?.check(`writing ${this.where(key)}`);
     if (!conditional && this.direct?.ready('PutObject') === true) {
-      const fast = await this.direct.put(key, data);
+      const fast = await this.direct.put(key, data, fence?.signal);
       if (fast.ok) return { etag: fast.value };
+      fence?.check(`writing ${this.where(key)}`);
     }
     try {
       const input = {
@@ -292,11 +319,12 @@ export class S3ObjectStore implements ObjectStore {
         ...(conditions?.ifNoneMatch !== undefined ? { IfNoneMatch: conditions.ifNoneMatch } : {}),
         ...(conditions?.ifMatch !== undefined ? { IfMatch: conditions.ifMatch } : {}),
       };
-      const out = await this.client.send(new PutObjectCommand(input));
+      const out = await this.client.send(new PutObjectCommand(input), sendOptions(fence));
       if (!conditional) this.direct?.learn('PutObject', key);
       // S3 always returns an ETag; a server that does not leaves us nothing to compare later.
       return { etag: out.ETag ?? '' };
     } catch (err) {
+      fence?.check(`writing ${this.where(key)}`); // aborted by the fence: say so, not "request aborted"
       if (isPreconditionFailure(err)) throw new PreconditionFailedError(key);
       throw this.translate(err, 'PutObject', key);
     }
@@ -305,6 +333,8 @@ export class S3ObjectStore implements ObjectStore {
   /** `conditions.ifNoneMatch` has no meaning for S3 deletes and is ignored; `ifMatch` is sent. */
   async delete(key: string, conditions?: WriteConditions): Promise<void> {
     this.requests.delete++;
+    const fence = conditions?.fence;
+    fence?.check(`deleting ${this.where(key)}`);
     try {
       await this.client.send(
         new DeleteObjectCommand({
@@ -312,8 +342,10 @@ export class S3ObjectStore implements ObjectStore {
           Key: key,
           ...(conditions?.ifMatch !== undefined ? { IfMatch: conditions.ifMatch } : {}),
         }),
+        sendOptions(fence),
       );
     } catch (err) {
+      fence?.check(`deleting ${this.where(key)}`);
       if (isPreconditionFailure(err)) throw new PreconditionFailedError(key);
       // "Delete this object only if it is still version X" fails when there is no object at all.
       if (conditions?.ifMatch !== undefined && errorCode(err) === 'NoSuchKey') throw new PreconditionFailedError(key);
@@ -321,11 +353,13 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async deleteMany(keys: readonly string[]): Promise<void> {
+  async deleteMany(keys: readonly string[], options?: DeleteManyOptions): Promise<void> {
+    const fence = options?.fence;
     for (let start = 0; start < keys.length; start += DELETE_BATCH_SIZE) {
       const batch = keys.slice(start, start + DELETE_BATCH_SIZE);
       this.requests.delete++;
       let errors: { Key?: string | undefined; Code?: string | undefined; Message?: string | undefined }[] | undefined;
+      fence?.check(`deleting ${this.where(batch[0] ?? '')}`);
       try {
         const out = await this.client.send(
           new DeleteObjectsCommand({
@@ -333,9 +367,11 @@ export class S3ObjectStore implements ObjectStore {
             // Quiet: the response lists only failures, not 1000 successes.
             Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
           }),
+          sendOptions(fence),
         );
         errors = out.Errors;
       } catch (err) {
+        fence?.check(`deleting ${this.where(batch[0] ?? '')}`);
         throw this.translate(err, 'DeleteObjects', batch[0] ?? '');
       }
       // DeleteObjects answers 200 even when some keys failed; the failures are listed per key.
@@ -450,6 +486,17 @@ function credentialsProblem(code: string, url: string): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** Where HeadObject's output carries the response's `Date` header (set by our middleware). */
+const SERVER_DATE = 's3liteServerDate';
+
+/**
+ * `send` options that make the SDK's HTTP handler ask the fence before every attempt (retries
+ * included): it reads `abortSignal.aborted` synchronously right before it opens the request.
+ */
+function sendOptions(fence: WriteFence | undefined): { abortSignal?: AbortSignal } {
+  return fence === undefined ? {} : { abortSignal: fence.signal as unknown as AbortSignal };
 }
 
 /** S3 answers a failed `If-None-Match`/`If-Match` with 412, or 409 when a concurrent conditional write raced. */

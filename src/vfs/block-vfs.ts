@@ -52,6 +52,7 @@ import { BlockStore, DEFAULT_BLOCK_SIZE } from '../store/block-store.js';
 import { BLOCK_INDEX_DIGITS, normalizePrefix } from '../store/block-key.js';
 import { mapLimit } from '../store/concurrency.js';
 import type { ObjectStore } from '../store/object-store.js';
+import type { WriteFence } from '../store/write-fence.js';
 import { Lease, type LeaseOptions } from './lease.js';
 import { type FileLock, LockTable } from './lock-table.js';
 import {
@@ -117,6 +118,11 @@ export class BlockVfs implements Vfs {
   readonly blockCacheBytes: number;
   readonly leaseOptions: LeaseOptions | undefined;
   private readonly locks = new LockTable();
+  /**
+   * The lease of each database (by key prefix) that this VFS's files are written under: the
+   * database's own blocks and its journal's (`P-journal`) carry its fence (write-fence.ts).
+   */
+  readonly #leases = new Map<string, Lease>();
 
   constructor(
     readonly objects: ObjectStore,
@@ -139,9 +145,30 @@ export class BlockVfs implements Vfs {
     }
   }
 
+  /**
+   * Puts the writes of database `name` and of its journal under `lease`'s fence: every block
+   * request queued while the lease is held is refused once its deadline has passed.
+   */
+  fenceWith(name: string, lease: Lease): void {
+    this.#leases.set(this.xFullPathname(name), lease);
+  }
+
+  /** The fence for writes to `prefix` now: its database's lease's, when one is registered. */
+  #fenceFor(prefix: string): WriteFence | undefined {
+    const lease = this.#leases.get(prefix) ?? (prefix.endsWith('-journal') ? this.#leases.get(prefix.slice(0, -'-journal'.length)) : undefined);
+    return lease?.fence;
+  }
+
+  /** The blocks of `prefix`, their writes fenced by the lease registered for its database. */
+  #blockStore(prefix: string): BlockStore {
+    const store = new BlockStore(this.objects, prefix);
+    store.fenceSource = () => this.#fenceFor(prefix);
+    return store;
+  }
+
   async xOpen(name: string, flags: OpenFlags): Promise<BlockFile> {
     const prefix = this.xFullPathname(name);
-    const store = new BlockStore(this.objects, prefix);
+    const store = this.#blockStore(prefix);
     const block0 = await io(store, 0, 'reading', () => store.read(0));
     const readOnly = (flags & OpenFlags.SQLITE_OPEN_READWRITE) === 0;
     const settings = {
@@ -156,6 +183,7 @@ export class BlockVfs implements Vfs {
           ? new Lease(this.objects, prefix, this.leaseOptions)
           : undefined,
     };
+    if (settings.lease !== undefined) this.#leases.set(prefix, settings.lease);
     if (block0 === undefined) {
       // No block 0: the file does not exist (we always write block 0 of a non-empty file, and
       // xDelete removes it last).
@@ -175,7 +203,8 @@ export class BlockVfs implements Vfs {
 
   /** Deletes every block of `name` (one listing), block 0 last so a half-done delete still reads as "no file". */
   async xDelete(name: string): Promise<void> {
-    const store = new BlockStore(this.objects, this.xFullPathname(name));
+    const store = this.#blockStore(this.xFullPathname(name));
+    const fence = store.currentFence();
     const indices: number[] = [];
     try {
       for await (const block of store.list()) indices.push(block.index);
@@ -185,9 +214,9 @@ export class BlockVfs implements Vfs {
     const rest = indices.filter((i) => i !== 0);
     for (let start = 0; start < rest.length; start += DELETE_CHUNK) {
       const chunk = rest.slice(start, start + DELETE_CHUNK);
-      await io(store, chunk[0] ?? 0, 'deleting', () => store.deleteBlocks(chunk));
+      await io(store, chunk[0] ?? 0, 'deleting', () => store.deleteBlocks(chunk, fence));
     }
-    if (indices.includes(0)) await io(store, 0, 'deleting', () => store.deleteBlocks([0]));
+    if (indices.includes(0)) await io(store, 0, 'deleting', () => store.deleteBlocks([0], fence));
   }
 
   /** Whether `name` exists: one HEAD of block 0. */
@@ -658,24 +687,27 @@ export class BlockFile implements VfsFile {
     const blocks = blockCount(size, bs);
     const valid = this.#validBlocks;
     const stored = this.#storedBlocks;
+    // Every request of this flush carries the fence of the lease it was queued under, even if
+    // that holding ends (released, lost) while they wait for a slot.
+    const fence = this.store.currentFence();
     const upload = async (i: number): Promise<void> => {
       const buf = this.#dirty.get(i);
       if (buf === undefined) return;
       const length = Math.min(bs, size - i * bs);
-      await io(this.store, i, 'writing', () => this.store.write(i, buf.subarray(0, length)));
+      await io(this.store, i, 'writing', () => this.store.write(i, buf.subarray(0, length), fence));
     };
     const others = [...this.#dirty.keys()].filter((i) => i !== 0).sort((a, b) => a - b);
     // Stale blocks inside the file (dropped by a truncation, then grown over) must go now, or
     // they would reappear where the file has holes; run those deletes alongside the uploads.
     const results = await Promise.allSettled([
       mapLimit(others, this.#concurrency, upload),
-      this.#deleteRange(valid, Math.min(stored, blocks)),
+      this.#deleteRange(valid, Math.min(stored, blocks), fence),
     ]);
     for (const r of results) if (r.status === 'rejected') throw r.reason;
     if (this.#dirty.has(0)) await upload(0);
     // Blocks past the new end go last: a crash before this point leaves a file that is too
     // long (harmless, the header says how much is database), never one that is too short.
-    await this.#deleteRange(Math.max(valid, blocks), stored);
+    await this.#deleteRange(Math.max(valid, blocks), stored, fence);
     // What we just wrote is what the store holds: the size is known from it (no refresh needed).
     const block0 = this.#dirty.get(0);
     if (block0 !== undefined) {
@@ -696,7 +728,7 @@ export class BlockFile implements VfsFile {
    * first and block 0 alone at the very end, so that an interrupted delete never leaves later
    * blocks behind a missing block 0 (which would read as "no file" with debris after it).
    */
-  async #deleteRange(from: number, to: number): Promise<void> {
+  async #deleteRange(from: number, to: number, fence: WriteFence | undefined): Promise<void> {
     const low = Math.max(from, 1);
     let chunk: number[] = [];
     for (let i = to - 1; i >= low; i--) {
@@ -704,11 +736,11 @@ export class BlockFile implements VfsFile {
       if (chunk.length === DELETE_CHUNK || (i === low && chunk.length > 0)) {
         const batch = chunk;
         chunk = [];
-        await io(this.store, batch[0] ?? i, 'deleting', () => this.store.deleteBlocks(batch));
+        await io(this.store, batch[0] ?? i, 'deleting', () => this.store.deleteBlocks(batch, fence));
       }
     }
     if (from === 0 && to > 0 && !this.#dirty.has(0)) {
-      await io(this.store, 0, 'deleting', () => this.store.deleteBlocks([0]));
+      await io(this.store, 0, 'deleting', () => this.store.deleteBlocks([0], fence));
     }
   }
 

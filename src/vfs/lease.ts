@@ -5,7 +5,8 @@
  * The lease of the database at prefix `P` is ONE small object `P-lock` — beside the blocks, never
  * under `P/`, so that listing `P/` still yields only database blocks. Its body is JSON:
  *
- *   { "owner": "<random id of this Lease>", "expires": <ms since the epoch>, "host": "…", "pid": 123 }
+ *   { "owner": "<random id of this Lease>", "expires": <ms since the epoch, writer's clock>,
+ *     "durationMs": 30000, "host": "…", "pid": 123 }
  *
  * Protocol (DESIGN.md, "Commit protocol on S3", step 1):
  *   acquire   put(P-lock, body, ifNoneMatch '*')            → we hold it (keep the etag)
@@ -17,16 +18,25 @@
  *             while held; 412 means someone took it over: the lease is LOST (see `check`).
  *   release   delete(ifMatch <our etag>); a 412 there means it was already lost — nothing to undo.
  *
- * Time: `expires` is compared with the local clock of whoever reads it, so clocks must agree to
- * well within `durationMs - renewEveryMs` (20 s by default). This is the usual lease caveat; S3
- * offers no server-side expiry for objects on this time scale.
+ * Time. A taker judges expiry on the STORE's clock where the store reports one: the lease object's
+ * Last-Modified (when its holder last wrote it) and the `Date` of the HEAD response (now), both
+ * from S3 itself — expired when `Date - LastModified > durationMs + 1 s` (both are whole seconds,
+ * truncated). No machine's clock takes part, so clock skew between writers does not matter. A
+ * store that reports no clock (the memory store) falls back to the body's `expires`, in the
+ * holder's clock, against the taker's clock: then clocks must agree to within `fenceMarginMs`.
  *
- * A lease cannot fence a writer that stalls for longer than its lease (a paused VM): `check()`
- * before each irreversible step of a commit makes that window as small as one round trip.
+ * Fencing (write-fence.ts). A writer frozen past its lease (a GC pause, a suspended VM, SIGSTOP)
+ * must not send one more byte once a taker may have taken over. Each holding of the lease has a
+ * `WriteFence` whose deadline is `durationMs - fenceMarginMs` after the SEND time of the last
+ * successful create/renew, on the monotonic clock (and the wall clock); every request that
+ * changes the database carries it and is not sent past the deadline. Since the store stamped the
+ * lease after we sent it, a taker judging on the store's clock cannot take over before our
+ * deadline + `fenceMarginMs`. Renewals are fenced too: past the deadline the lease is lost.
  */
 import { BusyError, IoError, PreconditionFailedError, SqliteError, asSqliteError } from '../errors.js';
 import { normalizePrefix } from '../store/block-key.js';
-import type { ObjectStore } from '../store/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../store/object-store.js';
+import { WriteFence } from '../store/write-fence.js';
 
 export interface LeaseOptions {
   /** How long a lease lives without renewal, in ms (default 30 000). */
@@ -35,11 +45,21 @@ export interface LeaseOptions {
   readonly renewEveryMs?: number;
   /** How long `acquire` waits for another writer's lease, in ms (default 0: fail at once). */
   readonly busyTimeoutMs?: number;
+  /**
+   * The fence's safety margin, in ms (default 5 000): requests that change the database stop this
+   * long before the lease could expire, to cover a request's time in flight, the store's
+   * one-second clock granularity and — where the store reports no clock — clock skew between
+   * machines. Must be below `durationMs - renewEveryMs`.
+   */
+  readonly fenceMarginMs?: number;
   /** Shown in the lease body for humans (default: `globalThis.location?.host` or 'unknown'). */
   readonly host?: string;
   /** Shown in the lease body for humans (Node's process id, when the caller has one). */
   readonly pid?: number;
-  /** Clock, ms since the epoch (tests). */
+  /**
+   * Clock, ms since the epoch (tests). Its offset from `Date.now()` is applied to the store's clock
+   * too when judging another writer's lease, as if that much time had passed everywhere.
+   */
   readonly now?: () => number;
 }
 
@@ -47,12 +67,17 @@ export interface LeaseOptions {
 export interface LeaseBody {
   readonly owner: string;
   readonly expires: number;
+  /** The holder's lease length (absent in bodies written before fencing). */
+  readonly durationMs?: number;
   readonly host: string;
   readonly pid?: number;
 }
 
 export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_RENEW_MS = 10_000;
+export const DEFAULT_FENCE_MARGIN_MS = 5_000;
+/** Slack for the store's clock: S3's Last-Modified and Date are whole seconds, truncated. */
+const STORE_CLOCK_GRANULARITY_MS = 1_000;
 /** A lease body larger than this is not ours: it is never parsed. */
 const MAX_LEASE_BYTES = 4096;
 
@@ -75,7 +100,15 @@ export function parseLeaseBody(data: Uint8Array): LeaseBody | undefined {
   if (typeof v['owner'] !== 'string' || typeof v['expires'] !== 'number' || !Number.isFinite(v['expires'])) return undefined;
   const host = typeof v['host'] === 'string' ? v['host'] : '';
   const pid = typeof v['pid'] === 'number' ? v['pid'] : undefined;
-  return { owner: v['owner'], expires: v['expires'], host, ...(pid === undefined ? {} : { pid }) };
+  const duration = v['durationMs'];
+  const durationMs = typeof duration === 'number' && Number.isFinite(duration) && duration > 0 ? duration : undefined;
+  return {
+    owner: v['owner'],
+    expires: v['expires'],
+    host,
+    ...(durationMs === undefined ? {} : { durationMs }),
+    ...(pid === undefined ? {} : { pid }),
+  };
 }
 
 function randomId(): string {
@@ -86,6 +119,20 @@ function randomId(): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Whether the lease `body`, as `info` (a HEAD of it) describes it, has expired. On the store's
+ * clock when the store reports one (Last-Modified of the lease, Date of the answer); otherwise
+ * the body's `expires` against `localNow`. `elapsedOffsetMs` moves the store's clock too (a test
+ * clock that runs ahead: as if that much time had passed everywhere).
+ */
+export function leaseExpired(body: LeaseBody, info: ObjectInfo | undefined, localNow: number, elapsedOffsetMs = 0): boolean {
+  const duration = body.durationMs;
+  if (duration !== undefined && info?.lastModified !== undefined && info.serverNow !== undefined) {
+    return info.serverNow + elapsedOffsetMs - info.lastModified > duration + STORE_CLOCK_GRANULARITY_MS;
+  }
+  return body.expires <= localNow;
+}
+
 /** One writer's lease on one database. Not re-entrant across processes; one per connection. */
 export class Lease {
   readonly key: string;
@@ -94,6 +141,7 @@ export class Lease {
   readonly durationMs: number;
   readonly renewEveryMs: number;
   readonly busyTimeoutMs: number;
+  readonly fenceMarginMs: number;
   readonly #host: string;
   readonly #pid: number | undefined;
   readonly #now: () => number;
@@ -101,6 +149,8 @@ export class Lease {
   #etag: string | undefined;
   /** When our lease expires (our clock), while held. */
   #expires = 0;
+  /** The fence of the current holding (see write-fence.ts); shut when released or lost. */
+  #fence: WriteFence | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Set when a renewal found the lease taken over (or expired unrenewed): writing must stop. */
   #lost: SqliteError | undefined;
@@ -123,6 +173,12 @@ export class Lease {
     if (!(this.durationMs > 0) || !(this.renewEveryMs > 0) || this.renewEveryMs >= this.durationMs) {
       throw new globalThis.RangeError(`lease: need 0 < renewEveryMs (${this.renewEveryMs}) < durationMs (${this.durationMs})`);
     }
+    this.fenceMarginMs = options.fenceMarginMs ?? Math.min(DEFAULT_FENCE_MARGIN_MS, Math.floor((this.durationMs - this.renewEveryMs) / 2));
+    if (!(this.fenceMarginMs >= 0) || this.fenceMarginMs >= this.durationMs - this.renewEveryMs) {
+      throw new globalThis.RangeError(
+        `lease: need 0 <= fenceMarginMs (${this.fenceMarginMs}) < durationMs - renewEveryMs (${this.durationMs - this.renewEveryMs})`,
+      );
+    }
     const location = (globalThis as { location?: { host?: string } }).location;
     this.#host = options.host ?? location?.host ?? 'unknown';
     this.#pid = options.pid;
@@ -134,6 +190,15 @@ export class Lease {
     return this.#etag !== undefined && this.#lost === undefined;
   }
 
+  /**
+   * The fence of the current holding, for the requests of a transaction: open while the lease is
+   * safely ours, shut for good once it is released or lost. `undefined` when never taken since
+   * the last release (then writes are not under this lease at all).
+   */
+  get fence(): WriteFence | undefined {
+    return this.#fence;
+  }
+
   /** The etag of our lease object while held (tests). */
   get etag(): string | undefined {
     return this.#etag;
@@ -141,7 +206,13 @@ export class Lease {
 
   #body(): Uint8Array {
     const expires = this.#now() + this.durationMs;
-    const body: LeaseBody = { owner: this.owner, expires, host: this.#host, ...(this.#pid === undefined ? {} : { pid: this.#pid }) };
+    const body: LeaseBody = {
+      owner: this.owner,
+      expires,
+      durationMs: this.durationMs,
+      host: this.#host,
+      ...(this.#pid === undefined ? {} : { pid: this.#pid }),
+    };
     return new TextEncoder().encode(JSON.stringify(body));
   }
 
@@ -179,9 +250,10 @@ export class Lease {
   async #tryAcquire(): Promise<LeaseBody | 'race' | undefined> {
     const body = this.#body();
     const expires = this.#now() + this.durationMs;
+    let sent = sendTimes(this.#now);
     try {
       const { etag } = await this.objects.put(this.key, body, { ifNoneMatch: '*' });
-      this.#took(etag, expires);
+      this.#took(etag, expires, sent);
       return undefined;
     } catch (err) {
       if (!(err instanceof PreconditionFailedError)) throw asSqliteError(err, `taking the lease ${this.key}`);
@@ -190,8 +262,9 @@ export class Lease {
     // newer body than the one we read; then the takeover put fails and we simply try again.
     let data: Uint8Array | undefined;
     let etag: string | undefined;
+    let info: ObjectInfo | undefined;
     try {
-      const info = await this.objects.head(this.key);
+      info = await this.objects.head(this.key);
       if (info === undefined) return 'race'; // released meanwhile: try again at once
       etag = info.etag;
       data = await this.objects.get(this.key);
@@ -200,11 +273,13 @@ export class Lease {
     }
     if (data === undefined) return 'race';
     const current = parseLeaseBody(data);
-    if (current !== undefined && current.expires > this.#now()) return current;
+    const now = this.#now();
+    if (current !== undefined && !leaseExpired(current, info, now, now - Date.now())) return current;
     // Expired, or not a lease body at all: take it over, conditionally on the version we judged.
     try {
-      const took = await this.objects.put(this.key, body, { ifMatch: etag });
-      this.#took(took.etag, expires);
+      sent = sendTimes(this.#now);
+      const took = await this.objects.put(this.key, this.#body(), { ifMatch: etag });
+      this.#took(took.etag, this.#now() + this.durationMs, sent);
       return undefined;
     } catch (err) {
       if (err instanceof PreconditionFailedError) return 'race';
@@ -214,11 +289,15 @@ export class Lease {
     }
   }
 
-  #took(etag: string, expires: number): void {
+  /** A create or takeover succeeded: a new holding, with a new fence. */
+  #took(etag: string, expires: number, sent: SendTimes): void {
     if (etag === '') throw new IoError(`the store returned no ETag for ${this.key}: a lease needs one`);
     this.#etag = etag;
     this.#written = etag;
     this.#expires = expires;
+    this.#fence?.shut(new BusyError(`the lease ${this.key} was given up`));
+    this.#fence = new WriteFence(this.key, this.#now);
+    this.#fence.extend(sent.monotonic, sent.wall, this.durationMs, this.fenceMarginMs);
   }
 
   #startTimer(): void {
@@ -252,12 +331,24 @@ export class Lease {
     this.check();
     const etag = this.#etag;
     if (etag === undefined) throw new BusyError(`the lease ${this.key} is not held`);
+    const fence = this.#fence;
     const expires = this.#now() + this.durationMs;
+    const sent = sendTimes(this.#now);
     try {
-      const out = await this.objects.put(this.key, this.#body(), { ifMatch: etag });
+      // Fenced like every write: a renewal sent after our deadline could extend a lease that a
+      // taker already judged expired.
+      const out = await this.objects.put(this.key, this.#body(), { ifMatch: etag, ...(fence === undefined ? {} : { fence }) });
       this.#written = out.etag;
-      if (this.#etag === etag) this.#took(out.etag, expires);
+      if (this.#etag === etag) {
+        this.#etag = out.etag;
+        this.#expires = expires;
+        fence?.extend(sent.monotonic, sent.wall, this.durationMs, this.fenceMarginMs);
+      }
     } catch (err) {
+      if (fence !== undefined && !fence.open) {
+        this.#lose(fence.reason ?? new BusyError(`the lease ${this.key} was lost`));
+        throw this.#lost;
+      }
       // S3 answers If-Match on a missing key with 404 (an IoError here): gone is lost, too.
       const gone = !(err instanceof PreconditionFailedError) && (await this.objects.head(this.key).catch(() => 'error')) === undefined;
       if (err instanceof PreconditionFailedError || gone || this.#now() >= this.#expires) {
@@ -270,6 +361,7 @@ export class Lease {
 
   #lose(err: SqliteError): void {
     this.#lost = err;
+    this.#fence?.shut(err);
     this.#stopTimer();
   }
 
@@ -280,6 +372,11 @@ export class Lease {
   check(): void {
     if (this.#lost !== undefined) throw this.#lost;
     if (this.#etag === undefined) throw new BusyError(`the lease ${this.key} is not held`);
+    const fence = this.#fence;
+    if (fence !== undefined && !fence.open) {
+      this.#lose(fence.reason ?? new BusyError(`lost the write lease ${this.key}`));
+      throw this.#lost;
+    }
     if (this.#now() >= this.#expires) {
       this.#lose(new BusyError(`the lease ${this.key} expired before it could be renewed; the transaction cannot commit`));
       throw this.#lost;
@@ -292,7 +389,7 @@ export class Lease {
    */
   async confirm(): Promise<void> {
     this.check();
-    if (this.#expires - this.#now() < this.durationMs / 2) {
+    if (this.#expires - this.#now() < this.durationMs / 2 || (this.#fence?.remainingMs ?? Infinity) < this.durationMs / 2) {
       await (this.#renewing ?? this.renew());
       this.check();
     }
@@ -310,6 +407,9 @@ export class Lease {
   release(): Promise<void> {
     // "Not held" from this instant (synchronously), so nothing can rely on a lease being deleted.
     this.#stopTimer();
+    // Requests queued under this holding never go out after it ends.
+    this.#fence?.shut(this.#lost ?? new BusyError(`the lease ${this.key} was released`));
+    this.#fence = undefined;
     const wasHeld = this.#etag !== undefined && this.#lost === undefined;
     this.#etag = undefined;
     this.#lost = undefined;
@@ -353,4 +453,14 @@ export async function readLease(objects: ObjectStore, key: string, now = Date.no
   if (data === undefined) return undefined;
   const body = parseLeaseBody(data);
   return body !== undefined && body.expires > now ? body : undefined;
+}
+
+interface SendTimes {
+  readonly monotonic: number;
+  readonly wall: number;
+}
+
+/** Both clocks, read just before a lease write is sent (see write-fence.ts, "The deadline"). */
+function sendTimes(wallNow: () => number): SendTimes {
+  return { monotonic: globalThis.performance.now(), wall: wallNow() };
 }

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { CorruptError, IoError, MisuseError } from '../../src/errors.js';
 import { BlockStore } from '../../src/store/block-store.js';
 import { MemoryObjectStore } from '../../src/store/memory-store.js';
-import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions } from '../../src/store/object-store.js';
+import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions, DeleteManyOptions } from '../../src/store/object-store.js';
 import { decodeJournal, decodeJournalHeader, encodeJournalRecord } from '../../src/pager/journal-format.js';
 import { deleteJournal, writeJournal } from '../../src/pager/journal-writer.js';
 import { readHotJournal, rollbackHotJournal } from '../../src/pager/hot-journal.js';
@@ -65,9 +65,9 @@ class CrashingStore implements ObjectStore {
     this.#step();
     return this.inner.delete(key, conditions);
   }
-  async deleteMany(keys: readonly string[]): Promise<void> {
+  async deleteMany(keys: readonly string[], options?: DeleteManyOptions): Promise<void> {
     this.#step();
-    return this.inner.deleteMany(keys);
+    return this.inner.deleteMany(keys, options);
   }
   async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
     this.#step();

@@ -2,7 +2,7 @@
  * An ObjectStore wrapper for tests: counts GETs (in all and per key), delays each by `delayMs`
  * (so that requests issued together overlap) and records the most GETs in flight at once.
  */
-import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions } from '../../src/store/object-store.js';
+import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions, DeleteManyOptions } from '../../src/store/object-store.js';
 
 export class CountingStore implements ObjectStore {
   gets = 0;
@@ -48,8 +48,8 @@ export class CountingStore implements ObjectStore {
     return this.inner.delete(key, conditions);
   }
 
-  deleteMany(keys: readonly string[]): Promise<void> {
-    return this.inner.deleteMany(keys);
+  deleteMany(keys: readonly string[], options?: DeleteManyOptions): Promise<void> {
+    return this.inner.deleteMany(keys, options);
   }
 
   list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {

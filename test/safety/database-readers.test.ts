@@ -11,7 +11,7 @@ import { Database } from '../../src/api/database.js';
 import { AccessDeniedError, BusyError, SqliteError } from '../../src/errors.js';
 import { DirectoryObjectStore } from '../../src/store/directory-store.js';
 import { MemoryObjectStore } from '../../src/store/memory-store.js';
-import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions } from '../../src/store/object-store.js';
+import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions, DeleteManyOptions } from '../../src/store/object-store.js';
 import { runCli } from '../cli/support.js';
 import { CountingStore } from '../perf/counting-store.js';
 import { integrityCheck, makeDatabaseBytes, tempDir } from '../support/sqlite3.js';
@@ -58,7 +58,7 @@ class ReadOnlyCredentials implements ObjectStore {
   delete(key: string): Promise<void> {
     return Promise.reject(new AccessDeniedError(`access denied (DELETE ${key})`));
   }
-  deleteMany(keys: readonly string[]): Promise<void> {
+  deleteMany(keys: readonly string[], options?: DeleteManyOptions): Promise<void> {
     return Promise.reject(new AccessDeniedError(`access denied (DELETE ${keys[0]})`));
   }
   list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {

@@ -9,7 +9,7 @@ import type { Pager } from '../../src/pager/pager.js';
 import { encodeRecord } from '../../src/record/record.js';
 import { BlockStore } from '../../src/store/block-store.js';
 import { MemoryObjectStore } from '../../src/store/memory-store.js';
-import { type ObjectInfo, type ObjectStore, type RequestCounts, type WriteConditions, emptyRequestCounts } from '../../src/store/object-store.js';
+import { type ObjectInfo, type ObjectStore, type RequestCounts, type WriteConditions, type DeleteManyOptions, emptyRequestCounts } from '../../src/store/object-store.js';
 import { BlockVfs } from '../../src/vfs/block-vfs.js';
 import { CantOpenError } from '../../src/errors.js';
 import { OpenFlags } from '../../src/vfs/vfs.js';
@@ -91,9 +91,9 @@ export class FaultyStore implements ObjectStore {
     this.requests.delete++;
     return this.#step('delete', key, () => this.inner.delete(key, conditions));
   }
-  deleteMany(keys: readonly string[]): Promise<void> {
+  deleteMany(keys: readonly string[], options?: DeleteManyOptions): Promise<void> {
     this.requests.delete++;
-    return this.#step('deleteMany', keys[0] ?? '', () => this.inner.deleteMany(keys));
+    return this.#step('deleteMany', keys[0] ?? '', () => this.inner.deleteMany(keys, options));
   }
   async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
     this.requests.list++;

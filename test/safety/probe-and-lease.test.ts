@@ -117,11 +117,12 @@ describe('lease through the enforcing proxy', () => {
   });
 
   it('renewal keeps a long transaction alive past several lease durations', async () => {
-    const holder = new Lease(s3.enforcing(), 'renew1', { durationMs: 400, renewEveryMs: 100 });
+    // A rival judges expiry on S3's clock (whole seconds): the holder's lease must outlive 1 s.
+    const holder = new Lease(s3.enforcing(), 'renew1', { durationMs: 1000, renewEveryMs: 200 });
     await holder.acquire();
     const rival = new Lease(s3.enforcing(), 'renew1');
     for (let i = 0; i < 6; i++) {
-      await sleep(200);
+      await sleep(500);
       await expect(rival.acquire()).rejects.toBeInstanceOf(BusyError);
     }
     await holder.confirm();

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { IoError } from '../../src/errors.js';
 import { BlockStore } from '../../src/store/block-store.js';
 import { MemoryObjectStore } from '../../src/store/memory-store.js';
-import type { ObjectInfo, ObjectStore, WriteConditions } from '../../src/store/object-store.js';
+import type { ObjectInfo, ObjectStore, WriteConditions, DeleteManyOptions } from '../../src/store/object-store.js';
 import { deserialize } from '../../src/transfer/deserialize.js';
 import { serialize } from '../../src/transfer/serialize.js';
 import { BlockVfs } from '../../src/vfs/block-vfs.js';
@@ -53,8 +53,8 @@ class SlowStore implements ObjectStore {
   delete(key: string, conditions?: WriteConditions): Promise<void> {
     return this.#timed(`delete ${key}`, () => this.inner.delete(key, conditions));
   }
-  deleteMany(keys: readonly string[]): Promise<void> {
-    return this.#timed(`deleteMany ${keys.length}`, () => this.inner.deleteMany(keys));
+  deleteMany(keys: readonly string[], options?: DeleteManyOptions): Promise<void> {
+    return this.#timed(`deleteMany ${keys.length}`, () => this.inner.deleteMany(keys, options));
   }
   async *list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
     this.log.push(`list ${prefix}`);
