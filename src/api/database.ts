@@ -18,6 +18,7 @@ import { storageClassOf, toPublic, type Value } from '../exec/value.js';
 import { SavepointNames } from './savepoints.js';
 import { defaultPragmaState, isSettingPragma, runSettingPragma, type PragmaState } from '../exec/pragma-set.js';
 import { fetchJournalHead, prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
+import type { LeaseOptions } from '../vfs/lease.js';
 import { readConsistent, readConsistentBatches, readConsistentStream } from '../pager/consistent-read.js';
 import { requireSafeWrites, type LockingMode } from '../store/capability-probe.js';
 import type { Vfs } from '../vfs/vfs.js';
@@ -53,6 +54,29 @@ export interface OpenOptions extends StoreOptions {
   readonly locking?: LockingMode;
   /** How long a writer waits for another writer's lease before BusyError (ms, default 0). */
   readonly busyTimeout?: number;
+  /**
+   * How long the writer's lease lives without renewal (ms, default 30 000; renewed every third of
+   * it while a transaction runs). A writer paused longer than this loses the lease to the next one.
+   */
+  readonly leaseDuration?: number;
+  /**
+   * The write fence's safety margin (ms, default 5 000): no request that changes the database is
+   * sent later than this before the lease could expire (write-fence.ts). It covers a request's time
+   * in flight and, on stores that report no clock, clock skew between machines.
+   */
+  readonly leaseMargin?: number;
+}
+
+/** The lease settings of open options, for the commit protocol. */
+function leaseSettings(options: OpenOptions): LeaseOptions | undefined {
+  const lease: { -readonly [K in keyof LeaseOptions]: LeaseOptions[K] } = {};
+  if (options.busyTimeout !== undefined) lease.busyTimeoutMs = options.busyTimeout;
+  if (options.leaseDuration !== undefined) {
+    lease.durationMs = options.leaseDuration;
+    lease.renewEveryMs = Math.max(1, Math.floor(options.leaseDuration / 3));
+  }
+  if (options.leaseMargin !== undefined) lease.fenceMarginMs = options.leaseMargin;
+  return Object.keys(lease).length === 0 ? undefined : lease;
 }
 
 /** What `Database.open` accepts. */
@@ -144,9 +168,10 @@ export class Database {
       } else if (options.readonly === false) {
         // The commit protocol (commit-protocol.ts): hot-journal recovery now, and the lease and
         // the rollback journal around every commit through the pager's hooks.
+        const lease = leaseSettings(options);
         const protocol = await prepareSafeFile(vfs, name, file, {
           ...(options.locking !== undefined && { locking: options.locking }),
-          ...(options.busyTimeout !== undefined && { lease: { busyTimeoutMs: options.busyTimeout } }),
+          ...(lease !== undefined && { lease }),
           ...(journalHead !== undefined && { journalHead }),
         });
         // A single object or URL (read by ranges) cannot be written: say so at the first write.
@@ -755,8 +780,11 @@ async function openSource(
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
     });
     // The journal's first block in the same round trip as block 0 (the open's hot-journal check).
-    const journalHead = create ? undefined : fetchJournalHead(vfs, source.prefix);
-    const file = await vfs.xOpen(source.prefix, flags);
+    // The journal is looked at once block 0 has been read (never before: commit-protocol.ts, "Readers").
+    let journalHead: Promise<Uint8Array | undefined> | undefined;
+    const file = await vfs.xOpen(source.prefix, flags, () => {
+      if (!create) journalHead = fetchJournalHead(vfs, source.prefix);
+    });
     const url = source instanceof BlockStore ? source.url : new BlockStore(source.objects, source.prefix).url;
     return { file, url, close: () => file.xClose(), vfs, name: source.prefix, ...(journalHead !== undefined && { journalHead }) };
   }

@@ -152,8 +152,11 @@ async function openBlocks(location: Location, options: OpenLocationOptions, url:
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
       ...(options.lease !== undefined && { lease: options.lease }),
     });
-    journalHead = options.peekJournal === true ? fetchJournalHead(vfs, prefix) : undefined;
-    const file = await vfs.xOpen(prefix, openFlags(options));
+    // The journal is looked at once block 0 has been read (never before: commit-protocol.ts,
+    // "Readers"), alongside the size probe.
+    const file = await vfs.xOpen(prefix, openFlags(options), () => {
+      if (options.peekJournal === true) journalHead = fetchJournalHead(vfs, prefix);
+    });
     return {
       file,
       vfs,

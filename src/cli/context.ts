@@ -8,6 +8,8 @@ import { MisuseError } from '../errors.js';
 export interface GlobalOptions {
   readonly unsafeNoLock?: boolean;
   readonly busyTimeout?: number;
+  readonly leaseDuration?: number;
+  readonly leaseMargin?: number;
   readonly cacheDir?: string;
   readonly endpoint?: string;
   readonly region?: string;
@@ -18,10 +20,17 @@ export interface GlobalOptions {
 
 export function storeOptions(
   options: GlobalOptions,
-): StoreOptions & { readonly locking?: 'lease' | 'none'; readonly busyTimeout?: number } {
+): StoreOptions & {
+  readonly locking?: 'lease' | 'none';
+  readonly busyTimeout?: number;
+  readonly leaseDuration?: number;
+  readonly leaseMargin?: number;
+} {
   return {
     ...(options.unsafeNoLock === true && { locking: 'none' as const }),
     ...(options.busyTimeout !== undefined && { busyTimeout: options.busyTimeout }),
+    ...(options.leaseDuration !== undefined && { leaseDuration: options.leaseDuration }),
+    ...(options.leaseMargin !== undefined && { leaseMargin: options.leaseMargin }),
     ...(options.cacheDir !== undefined && { cacheDir: options.cacheDir }),
     ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
     ...(options.region !== undefined && { region: options.region }),

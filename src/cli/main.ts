@@ -49,6 +49,16 @@ function commonOptions(command: Command): Command {
     .addOption(new Option('--cache-dir <dir>', 'keep blocks read from S3 in this directory (trusted while the database is unchanged)'))
     .addOption(new Option('--busy-timeout <ms>', 'wait this long for another writer (default 0)').argParser(positiveInteger('--busy-timeout')))
     .addOption(
+      new Option('--lease-duration <ms>', "how long a writer's lease lives unrenewed (default 30000); a writer paused longer loses it").argParser(
+        positiveInteger('--lease-duration'),
+      ),
+    )
+    .addOption(
+      new Option('--lease-margin <ms>', 'stop sending writes this long before the lease could expire (default 5000)').argParser(
+        positiveInteger('--lease-margin'),
+      ),
+    )
+    .addOption(
       new Option(
         '--unsafe-no-lock',
         'write without the writer lease (as sqlite-s3vfs does): only safe when nobody else writes; needed on stores that ignore conditional writes',

@@ -12,7 +12,8 @@
  *                                 re-learn the file size; roll back a hot journal left by a dead writer
  *   commit     ─► beforeOverwrite confirm the lease; write the journal (records, then header);
  *                                 confirm the lease again
- *                 (pager)         write the pages, page 1 last; xSync
+ *                 (pager)         write page 1 (block 0: the new change counter) FIRST, then the
+ *                                 other pages in parallel; xSync
  *              ─► afterSync       check the lease; deleteJournal (zero header = THE COMMIT POINT; then delete)
  *              ─► afterEnd        release the lease (also after a failed commit and on rollback)
  *
@@ -20,12 +21,18 @@
  * expiring lease; the next opener finds "journal, no live lease" and rolls back. A crash after
  * it leaves at worst a journal with a zeroed header, which is not hot and is deleted.
  *
+ * THE INVARIANT readers rely on: no page but page 1 is overwritten before block 0 carries the new
+ * change counter, and the journal exists until every page is written (its deletion is the
+ * commit point). Every request of a commit carries the lease's write fence (store/write-fence.ts):
+ * a writer frozen past its lease sends nothing more once another writer may have taken over.
+ *
  * Readers never wait. `SafePageFile` stands between the pager and the database file: when a
  * hot journal exists and its writer's lease is live (a commit in flight), it serves the
  * journaled pages from the journal, every other page from the file, and the pre-commit size —
  * the last committed state. `beginRead()` decides between the file and that overlay and
  * fingerprints the state (journal header, or page 1's change counter); `endRead()` checks the
- * fingerprint again; `readConsistent()` / `readConsistentStream()` (consistent-read.ts) retry a
+ * fingerprint again (for the file: one GET of block 0 — the invariant above makes it enough, as
+ * long as the journal was looked at AFTER block 0 was read when the read began); `readConsistent()` / `readConsistentStream()` (consistent-read.ts) retry a
  * read that a commit overlapped.
  *
  * How to wire it (src/api/database.ts / writable-pager.ts):
@@ -230,6 +237,8 @@ export class CommitProtocol {
   #openedJournalHead: Promise<Uint8Array | undefined> | undefined;
   /** A journal was seen (or read through) since reads last went to the file alone. */
   #sawJournal = false;
+  /** The change counter of the state the last file-mode read began on (what the caches hold). */
+  #knownCounter: number | undefined;
 
   constructor(
     readonly vfs: Vfs,
@@ -288,9 +297,13 @@ export class CommitProtocol {
   }
 
   /**
-   * The journal's first block and block 0, in one round trip. Right after open, block 0 is the
-   * one the file was just opened from (no request). The order of the two does not matter: a
-   * commit that starts after either is caught by `endRead`.
+   * Block 0, then the journal's first block. The ORDER matters (writers put block 0 first, then
+   * the other pages: see "Readers" below): a journal looked at before block 0 was read could miss
+   * a commit whose block 0 we then read, and whose other pages are still landing. So the two go
+   * out together (one round trip) only when block 0 turns out to carry the change counter the
+   * caches already belong to — nothing can have been overwritten unseen since, or the counter
+   * would have moved; otherwise the journal is looked at once more, after block 0. Right after
+   * open, block 0 is the one the file was opened from and the journal was fetched after it.
    */
   async #peek(justOpened: boolean): Promise<Peek> {
     const base = this.base;
@@ -298,7 +311,10 @@ export class CommitProtocol {
     this.#openedJournalHead = undefined;
     if (justOpened && base instanceof BlockFile) return { journalHead: await (early ?? this.#journalHead()), block0: base.lastBlock0 };
     const [journalHead, block0] = await Promise.all([this.#journalHead(), this.#storedHead()]);
-    return { journalHead, block0 };
+    if (fingerprintOf(journalHead) !== '' || (this.#knownCounter !== undefined && counterOf(block0) === this.#knownCounter)) {
+      return { journalHead, block0 };
+    }
+    return { journalHead: await this.#journalHead(), block0 };
   }
 
   /** GETs made through the object store so far (undefined off a BlockVfs: then every read is checked). */
@@ -391,7 +407,8 @@ export class CommitProtocol {
         this.file.overlay = undefined;
         // Unchanged block 0 = unchanged file: no further request. Else the size again (HEADs).
         await this.refreshBase({ block0: peek.block0 });
-        return { journal, counter: counterOf(peek.block0), header: peek.block0, stale, gets: this.#gets(), reads: this.file.baseReads };
+        this.#knownCounter = counterOf(peek.block0);
+        return { journal, counter: this.#knownCounter, header: peek.block0, stale, gets: this.#gets(), reads: this.file.baseReads };
       }
       this.#sawJournal = true;
       if (mayRecover && !(await this.leaseIsLive())) {
@@ -417,14 +434,15 @@ export class CommitProtocol {
 
   /**
    * Whether the state a read began on is still the one it saw (else retry it). Free when the
-   * read fetched nothing (every page came from caches that the begin check vouched for);
-   * otherwise the journal, then block 0 — in that order: a commit that overwrote a page we read
-   * either still has its journal, or has finished and moved the change counter.
+   * read fetched nothing (every page came from caches that the begin check vouched for).
+   * Otherwise, for a read of the file: ONE GET of block 0 — writers put block 0 (the new change
+   * counter) before any other page and keep the journal until every page is written, so a commit
+   * that overwrote any page this read fetched has already moved the counter. For a read through
+   * a journal overlay: the journal must still be the same one.
    */
   async endRead(token: ReadToken): Promise<boolean> {
     if (token.gets !== undefined ? this.#gets() === token.gets : this.file.baseReads === token.reads) return true;
-    if ((await this.journalFingerprint()) !== token.journal) return false;
-    if (token.counter === undefined) return true; // overlay of the same in-flight commit: still holds
+    if (token.counter === undefined) return (await this.journalFingerprint()) === token.journal;
     return (await this.storedChangeCounter()) === token.counter;
   }
 

@@ -34,6 +34,7 @@
  *                          WRITER ── getWritable / allocatePage / freePage ──► WRITER (dirty set grows)
  *                           │
  *                           └── I/O error inside commit() ──► ERROR (every call throws IoError; reopen)
+ *                               (or BusyError: the lease was lost, the write fence refused a request)
  *
  *      any state ──close()──► CLOSED (every call throws MisuseError)
  *
@@ -44,7 +45,10 @@
  *      head and count, SQLITE_VERSION_NUMBER, schema cookie + 1 after `markSchemaChanged()`);
  *   2. hook `beforeOverwrite(originals)`: the original bytes of every dirty page that existed
  *      before the transaction (pgno <= old page count) — the journal writes them here;
- *   3. xWrite every dirty page in pgno order, page 1 last;
+ *   3. xWrite page 1 first, then every other dirty page in pgno order (THE READERS' INVARIANT:
+ *      no page but page 1 is overwritten before page 1 carries the new change counter, and the
+ *      journal exists until every page is written — so a reader's end check is one read of page
+ *      1; a block file uploads block 0 alone, before the rest);
  *   4. xTruncate when the database shrank;
  *   5. xSync;
  *   6. hook `afterSync()`: the journal is deleted here (the commit point).
@@ -52,7 +56,7 @@
  * An empty file (size 0) cannot be opened for reading: `open()` throws EmptyDatabaseError (a
  * NotADatabaseError) so that a caller may treat it as a new database and call `create()`.
  */
-import { CorruptError, IoError, MisuseError, NotADatabaseError, ReadOnlyError, SqliteError, asSqliteError } from '../errors.js';
+import { BusyError, CorruptError, IoError, MisuseError, NotADatabaseError, ReadOnlyError, SqliteError, asSqliteError } from '../errors.js';
 import { readU32, writeU16, writeU32 } from '../format/bytes.js';
 import {
   DATABASE_HEADER_SIZE,
@@ -215,7 +219,7 @@ export class Pager {
   private closed = false;
   private tx: WriteTx | undefined;
   /** Set when a commit failed half-way: the pager refuses all work until reopened. */
-  private broken: IoError | undefined;
+  private broken: SqliteError | undefined;
   #stamp = 0;
   readonly stats: PagerStats = { reads: 0, hits: 0, writes: 0 };
 
@@ -773,8 +777,9 @@ export class Pager {
     if (old.schemaFormat === 0) writeU32(page1, 44, 4);
     writeU32(page1, 92, changeCounter);
     writeU32(page1, 96, SQLITE_VERSION_NUMBER);
-    const pgnos = [...tx.dirty.keys()].filter((p) => p !== 1 && p <= tx.pageCount).sort((a, b) => a - b);
-    pgnos.push(1);
+    // Page 1 first (it carries the new change counter: no other page may change before it does —
+    // commit-protocol.ts, the readers' invariant), then the rest in order.
+    const pgnos = [1, ...[...tx.dirty.keys()].filter((p) => p !== 1 && p <= tx.pageCount).sort((a, b) => a - b)];
     try {
       const hooks = this.options.hooks;
       if (hooks?.beforeOverwrite !== undefined) {
@@ -803,7 +808,12 @@ export class Pager {
       await file.xSync(SYNC_NORMAL);
       await hooks?.afterSync?.();
     } catch (err) {
-      const ioErr = err instanceof IoError ? err : new IoError(`commit failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      // A lost lease (the write fence refused a request) is SQLITE_BUSY, as SQLite reports a lock
+      // it could not keep; anything else that stops a commit half-way is an I/O error.
+      const ioErr =
+        err instanceof IoError || err instanceof BusyError
+          ? err
+          : new IoError(`commit failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       this.broken = ioErr;
       this.tx = undefined;
       this.#stamp++;

@@ -26,7 +26,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { AccessDeniedError, IoError, MisuseError, PreconditionFailedError } from '../errors.js';
+import { AccessDeniedError, IoError, MisuseError, PreconditionFailedError, SqliteError } from '../errors.js';
 import { mapLimit } from './concurrency.js';
 import {
   emptyRequestCounts,
@@ -133,7 +133,7 @@ export class DirectoryObjectStore implements ObjectStore {
       if (this.sync) await this.syncDir(dir);
     } catch (err) {
       await fs.rm(temp, { force: true }).catch(() => undefined);
-      if (err instanceof PreconditionFailedError || err instanceof IoError) throw err;
+      if (err instanceof SqliteError) throw err; // a refused condition, our own IoError, the fence's BusyError
       throw ioError(`cannot write ${file}`, err);
     }
     return { etag: md5Etag(data) };

@@ -40,14 +40,16 @@
  *
  * ## Write-back
  * Writes go to an in-memory dirty set of whole blocks; reads see it. `xSync` uploads each dirty
- * block once, in parallel (bounded), block 0 last (readers look at the header first), then deletes
- * blocks that a truncation dropped. The dirty set is flushed early when it exceeds
+ * block once, in parallel (bounded), then deletes blocks that a truncation dropped. Block 0 goes
+ * alone: FIRST for a database (its new change counter must land before any other page changes:
+ * commit-protocol.ts, the readers' invariant), LAST for a journal (its header must not exist
+ * before the records it counts). The dirty set is flushed early when it exceeds
  * `maxDirtyBytes`, so memory stays bounded. Nothing is durable before `xSync` (or `xClose`).
  *
  * Calls that change the file (write, truncate, sync, close) run one at a time in call order;
  * reads run concurrently with them and see a consistent snapshot of the in-memory state.
  */
-import { CantOpenError, CorruptError, MisuseError, ReadOnlyError, asSqliteError } from '../errors.js';
+import { CantOpenError, CorruptError, IoError, MisuseError, ReadOnlyError, type SqliteError, asSqliteError } from '../errors.js';
 import { BlockStore, DEFAULT_BLOCK_SIZE } from '../store/block-store.js';
 import { BLOCK_INDEX_DIGITS, normalizePrefix } from '../store/block-key.js';
 import { mapLimit } from '../store/concurrency.js';
@@ -166,10 +168,16 @@ export class BlockVfs implements Vfs {
     return store;
   }
 
-  async xOpen(name: string, flags: OpenFlags): Promise<BlockFile> {
+  /**
+   * Opens file `name`. `afterBlock0` runs as soon as block 0 has been read, before the size is
+   * probed: a reader starts its look at the journal there, which must come AFTER block 0 was read
+   * (commit-protocol.ts, "Readers") and then costs no round trip of its own.
+   */
+  async xOpen(name: string, flags: OpenFlags, afterBlock0?: () => void): Promise<BlockFile> {
     const prefix = this.xFullPathname(name);
     const store = this.#blockStore(prefix);
     const block0 = await io(store, 0, 'reading', () => store.read(0));
+    if (block0 !== undefined) afterBlock0?.();
     const readOnly = (flags & OpenFlags.SQLITE_OPEN_READWRITE) === 0;
     const settings = {
       concurrency: this.concurrency,
@@ -177,6 +185,8 @@ export class BlockVfs implements Vfs {
       blockCacheBytes: this.blockCacheBytes,
       readOnly,
       deleteOnClose: (flags & OpenFlags.SQLITE_OPEN_DELETEONCLOSE) !== 0,
+      // A database puts block 0 (its change counter) first; a journal puts it (its header) last.
+      headerFirst: (flags & JOURNAL_FLAGS) === 0,
       lock: this.locks.handle(prefix),
       lease:
         this.leaseOptions !== undefined && !readOnly && (flags & JOURNAL_FLAGS) === 0
@@ -240,6 +250,13 @@ interface BlockFileInit {
   readonly blockCacheBytes?: number;
   readonly readOnly: boolean;
   readonly deleteOnClose: boolean;
+  /**
+   * Block 0 is uploaded BEFORE the other dirty blocks of a sync (a database: page 1's new change
+   * counter lands before any other page changes, which lets a reader's end check be one GET of
+   * block 0), else AFTER them (a journal: its header may exist only once every record it counts
+   * has landed). Default false.
+   */
+  readonly headerFirst?: boolean;
   readonly lock: FileLock;
   readonly lease: Lease | undefined;
 }
@@ -251,6 +268,7 @@ export class BlockFile implements VfsFile {
   readonly #maxDirtyBytes: number;
   readonly #readOnly: boolean;
   readonly #deleteOnClose: boolean;
+  readonly #headerFirst: boolean;
   readonly #lock: FileLock;
   readonly #lease: Lease | undefined;
 
@@ -299,6 +317,8 @@ export class BlockFile implements VfsFile {
   /** Bumped by every change to this handle's view; a fetch that started earlier is not cached. */
   #generation = 0;
   #closed = false;
+  /** Why a sync failed: then the dirty set was dropped and nothing more is written (#flushOrFail). */
+  #failed: SqliteError | undefined;
   /** Tail of the queue that runs write/truncate/sync/close one at a time. */
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -323,6 +343,7 @@ export class BlockFile implements VfsFile {
     this.#maxDirtyBytes = init.maxDirtyBytes;
     this.#readOnly = init.readOnly;
     this.#deleteOnClose = init.deleteOnClose;
+    this.#headerFirst = init.headerFirst === true;
     this.#lock = init.lock;
     this.#lease = init.lease;
   }
@@ -503,7 +524,7 @@ export class BlockFile implements VfsFile {
       }
       if (this.#dirty.has(0)) this.#block0 = undefined;
       if (end > oldSize) this.#size = end;
-      if (this.dirtyBytes > this.#maxDirtyBytes) await this.#flush();
+      if (this.dirtyBytes > this.#maxDirtyBytes) await this.#flushOrFail();
     });
   }
 
@@ -541,12 +562,32 @@ export class BlockFile implements VfsFile {
     });
   }
 
-  /** Uploads every dirty block once (block 0 last) and deletes dropped blocks; `flags` do not change that. */
+  /** Uploads every dirty block once (block 0 first for a database, last for a journal) and deletes dropped blocks; `flags` do not change that. */
   xSync(_flags: number): Promise<void> {
     return this.#exclusive(async () => {
       this.#checkOpen();
-      await this.#flush();
+      this.#checkNotFailed();
+      await this.#flushOrFail();
     });
+  }
+
+  /**
+   * `#flush`, and when it fails: the dirty blocks are DROPPED and the handle refuses every later
+   * write and sync. They belong to a commit that did not complete; sent later (at close, say) they
+   * would land after another writer may have taken the lease over and rolled that commit back —
+   * tearing the database. Recovery is the next opener's rollback of the journal.
+   */
+  async #flushOrFail(): Promise<void> {
+    try {
+      await this.#flush();
+    } catch (err) {
+      this.#failed = asSqliteError(err, `syncing ${this.store.url}`);
+      this.#dirty.clear();
+      this.#forgetClean();
+      this.#block0 = undefined;
+      this.#generation++;
+      throw err;
+    }
   }
 
   async xFileSize(): Promise<number> {
@@ -613,12 +654,13 @@ export class BlockFile implements VfsFile {
   xClose(): Promise<void> {
     return this.#exclusive(async () => {
       if (this.#closed) return;
-      if (this.#deleteOnClose) {
+      if (this.#deleteOnClose && this.#failed === undefined) {
         this.#dirty.clear();
         this.#validBlocks = 0;
         this.#size = 0;
       }
-      await this.#flush();
+      // After a failed sync nothing more is written (see #flushOrFail): just close.
+      if (this.#failed === undefined && !this.#readOnly) await this.#flushOrFail();
       this.#lock.unlock(LockLevel.NONE);
       if (this.#lease?.held === true) await this.#lease.release().catch(() => undefined);
       this.#closed = true;
@@ -697,6 +739,7 @@ export class BlockFile implements VfsFile {
       await io(this.store, i, 'writing', () => this.store.write(i, buf.subarray(0, length), fence));
     };
     const others = [...this.#dirty.keys()].filter((i) => i !== 0).sort((a, b) => a - b);
+    if (this.#headerFirst && this.#dirty.has(0)) await upload(0);
     // Stale blocks inside the file (dropped by a truncation, then grown over) must go now, or
     // they would reappear where the file has holes; run those deletes alongside the uploads.
     const results = await Promise.allSettled([
@@ -704,7 +747,7 @@ export class BlockFile implements VfsFile {
       this.#deleteRange(valid, Math.min(stored, blocks), fence),
     ]);
     for (const r of results) if (r.status === 'rejected') throw r.reason;
-    if (this.#dirty.has(0)) await upload(0);
+    if (!this.#headerFirst && this.#dirty.has(0)) await upload(0);
     // Blocks past the new end go last: a crash before this point leaves a file that is too
     // long (harmless, the header says how much is database), never one that is too short.
     await this.#deleteRange(Math.max(valid, blocks), stored, fence);
@@ -847,6 +890,15 @@ export class BlockFile implements VfsFile {
   #checkWritable(): void {
     this.#checkOpen();
     if (this.#readOnly) throw new ReadOnlyError(`${this.store.url} was opened read-only`);
+    this.#checkNotFailed();
+  }
+
+  #checkNotFailed(): void {
+    if (this.#failed !== undefined) {
+      throw new IoError(`${this.store.url}: a sync failed earlier; nothing more is written through this handle (reopen)`, {
+        cause: this.#failed,
+      });
+    }
   }
 }
 
