@@ -113,6 +113,12 @@ export async function replaceDatabase(job: ReplaceJob): Promise<ReplaceResult> {
     concurrency: job.concurrency,
     maxDirtyBytes: JOURNAL_BUFFER_BYTES,
   });
+  if (lease !== undefined) {
+    // Every block and journal request carries the lease's write fence (store/write-fence.ts): a
+    // replace frozen past its lease sends nothing more once another writer may have taken over.
+    vfs.fenceWith(name, lease);
+    target.fenceSource = () => lease.fence;
+  }
   let file = await vfs.xOpen(name, RW);
   try {
     // 1. We hold the lease: a journal here belongs to a writer that is gone.
