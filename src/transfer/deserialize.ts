@@ -100,6 +100,8 @@ export async function deserialize(
         ? new Lease(target.objects, target.prefix, { ...options.lease, busyTimeoutMs: options.busyTimeoutMs ?? options.lease?.busyTimeoutMs ?? 0 })
         : undefined;
     await lease?.acquire();
+    // Every block request of the import carries the lease's write fence (store/write-fence.ts).
+    if (lease !== undefined) target.fenceSource = () => lease.fence;
     let result: DeserializeResult;
     try {
       const existing = await findExisting(target);
