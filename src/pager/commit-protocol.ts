@@ -419,6 +419,9 @@ export class CommitProtocol {
       // A journal with a valid header that is still not hot (SQLite's rules: e.g. its
       // super-journal is gone) restores nothing: read the file, and watch that journal.
       if (snap === undefined) {
+        // Gone meanwhile (a commit reached its commit point while we looked): the size learned
+        // above may be from mid-commit — look again from the start.
+        if ((await this.journalFingerprint()) !== journal) continue;
         this.file.overlay = undefined;
         return { journal, counter: await this.storedChangeCounter(), header: undefined, stale: true, gets: this.#gets(), reads: this.file.baseReads };
       }
@@ -443,6 +446,8 @@ export class CommitProtocol {
   async endRead(token: ReadToken): Promise<boolean> {
     if (token.gets !== undefined ? this.#gets() === token.gets : this.file.baseReads === token.reads) return true;
     if (token.counter === undefined) return (await this.journalFingerprint()) === token.journal;
+    // A journal that was there but not hot when the read began must still be the same one.
+    if (token.journal !== '' && (await this.journalFingerprint()) !== token.journal) return false;
     return (await this.storedChangeCounter()) === token.counter;
   }
 
