@@ -114,7 +114,8 @@ async function attempt(target: Target, prefix: string, point: FreezePoint, tmp: 
       if (!a.out.includes('frozen') && /failed SQLITE_BUSY lost the write lease/.test(a.out)) return 'lost the lease early';
       expect(a.out, `A never reached ${point.label}: ${a.err}`).toContain('frozen');
     } else {
-      const appeared = await until(async () => (await target.store.head(`${prefix}-journal/0000000000`)) !== undefined);
+      // (A failed poll — a reset keep-alive socket on a loaded machine — is just "not yet".)
+      const appeared = await until(async () => (await target.store.head(`${prefix}-journal/0000000000`).catch(() => undefined)) !== undefined);
       expect(appeared, `A's journal never appeared: ${a.out} ${a.err}`).toBe(true);
       await new Promise((r) => setTimeout(r, Math.random() * 40));
       a.child.kill('SIGSTOP');
