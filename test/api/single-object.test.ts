@@ -352,7 +352,10 @@ describe('a bucket that says 403 for keys that do not exist (a reader without s3
       const db = await Database.open('s3://bkt/shared/app.sqlite', options);
       expect(await db.query('SELECT count(*) AS n FROM orders')).toEqual(sqlite3Json(FIXTURE, 'SELECT count(*) AS n FROM orders'));
       await db.close();
-      expect(seen.slice(0, 3).sort()).toEqual(['GET /bkt/shared/app.sqlite', 'GET /bkt/shared/app.sqlite-journal/0000000000', 'GET /bkt/shared/app.sqlite/0000000000']);
+      // Block 0 first (denied: no such block), then the object; the journal is looked at only
+      // once a block 0 has been read, so a single object costs no journal look.
+      expect(seen.slice(0, 2)).toEqual(['GET /bkt/shared/app.sqlite/0000000000', 'GET /bkt/shared/app.sqlite']);
+      expect(seen.filter((r) => r.includes('-journal'))).toEqual([]);
       const none = Database.open('s3://bkt/shared/other.sqlite', options);
       // As SQLite for a file it may not read: SQLITE_CANTOPEN, saying why.
       await expect(none).rejects.toThrow(CantOpenError);
