@@ -275,6 +275,8 @@ export async function matchRows(
     if (r !== undefined) matched.push(r);
     return matched;
   }
+  const viaIndex = where === undefined ? undefined : await indexMatches(run, table, writer, scope, source, where);
+  if (viaIndex !== undefined) return viaIndex;
   const test = where === undefined ? undefined : scope.compile(where);
   await writer.scan((r) => {
     if (test === undefined) {
@@ -293,6 +295,48 @@ export async function matchRows(
     return undefined;
   });
   return matched;
+}
+
+/**
+ * Pass 1 through an index, when the SELECT planner answers `SELECT <identity> FROM t WHERE …`
+ * by equality on an index (or the rowid) — `UPDATE t SET … WHERE email = ?` reads the index's
+ * path and the rows it names instead of the whole table. Only equality searches: their rows
+ * come in rowid order within the key, the order a scan gives (REPLACE and triggers see the rows
+ * in the same order either way). undefined: scan instead.
+ */
+async function indexMatches(run: DmlRun, table: TableInfo, writer: TableWriter, scope: CoreScope, source: Source, where: Expr): Promise<StoredRow[] | undefined> {
+  if (hasSubquery(where)) return undefined;
+  const identity: Expr[] = table.withoutRowid
+    ? table.primaryKey.map((c) => col(source.name, table.columns[c]!.name))
+    : [col(source.name, table.rowidAlias >= 0 ? table.columns[table.rowidAlias]!.name : rowidName(table))];
+  const select: SelectStatement = {
+    kind: 'select',
+    first: {
+      kind: 'select-core',
+      distinct: false,
+      columns: identity.map((expr): ResultColumn => ({ kind: 'expr', expr })),
+      from: { kind: 'table', name: table.name, alias: source.name, notIndexed: false },
+      where,
+    },
+    compounds: [],
+  };
+  let query: CompiledQuery;
+  try {
+    query = compileSelect(select, compileEnvOf(run), run.frame?.scope);
+  } catch {
+    return undefined; // the scan reports the error as before
+  }
+  const plan = query.plan.map((l) => l.text);
+  if (plan.length !== 1 || !/^SEARCH .* USING (COVERING )?INDEX .*\([^<>]*\)$/.test(plan[0]!)) return undefined;
+  void scope;
+  const out: StoredRow[] = [];
+  for await (const batch of query.batches(run.rt, run.frame?.row)) {
+    for (const r of batch) {
+      const found = table.withoutRowid ? await writer.readByPk(r) : await writer.readByRowid(r[0] as bigint);
+      if (found !== undefined) out.push(found);
+    }
+  }
+  return out;
 }
 
 function col(table: string, column: string): Expr {
