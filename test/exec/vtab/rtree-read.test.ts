@@ -239,6 +239,28 @@ describe('lookups and SQLite’s corner rules', () => {
   });
 });
 
+describe('request economy', () => {
+  /** Pages read by one run of `sql` on a cold cache, and its row count. */
+  async function coldReads(file: string, sql: string): Promise<{ reads: number; rows: number }> {
+    const ctx = await openBytes(new Uint8Array(readFileSync(file)));
+    const before = ctx.pager.stats.reads;
+    const rows = (await runTyped(ctx, sql)).length;
+    return { reads: ctx.pager.stats.reads - before, rows };
+  }
+
+  it('a small window reads the nodes it needs, not the tree; an id lookup a few pages', async () => {
+    const full = await coldReads(t2.file, 'SELECT id FROM t');
+    const window = await coldReads(t2.file, 'SELECT id FROM t WHERE max0 >= 10 AND min0 <= 12 AND max1 >= -5 AND min1 <= -3');
+    expect(window.rows).toBeGreaterThan(0);
+    expect(window.reads * 5).toBeLessThan(full.reads);
+    const [id] = theirsRaw(t2.file, 'SELECT id FROM t LIMIT 1 OFFSET 500');
+    const lookup = await coldReads(t2.file, `SELECT id, min0 FROM t WHERE id = ${id}`);
+    expect(lookup.rows).toBe(1);
+    // x_rowid's b-tree path, then x_node's: a handful of pages whatever the table's size.
+    expect(lookup.reads).toBeLessThanOrEqual(8);
+  });
+});
+
 describe('writes stay refused', () => {
   it('INSERT, UPDATE, DELETE and DROP TABLE of an rtree give a clear SQLITE_ERROR', async () => {
     const db = await Database.open(t1.file, { readonly: false });
