@@ -33,7 +33,8 @@ process.once('message', (job: WorkerJob) => {
       onOutcome: (o) => send({ type: 'outcome', line: o.line, pass: o.pass, detail: o.detail }),
     });
     await engine.close();
-    send({ type: 'done' });
-    process.disconnect();
+    // Disconnecting only once 'done' is written: messages still queued would be lost otherwise
+    // (a fast engine queues thousands), and the parent would see a process that died.
+    process.send?.({ type: 'done' } satisfies WorkerMessage, () => process.disconnect());
   })();
 });
