@@ -275,7 +275,7 @@ export async function matchRows(
     if (r !== undefined) matched.push(r);
     return matched;
   }
-  const viaIndex = where === undefined ? undefined : await indexMatches(run, table, writer, scope, source, where);
+  const viaIndex = where === undefined ? undefined : await indexMatches(run, table, writer, source, where);
   if (viaIndex !== undefined) return viaIndex;
   const test = where === undefined ? undefined : scope.compile(where);
   await writer.scan((r) => {
@@ -304,7 +304,7 @@ export async function matchRows(
  * come in rowid order within the key, the order a scan gives (REPLACE and triggers see the rows
  * in the same order either way). undefined: scan instead.
  */
-async function indexMatches(run: DmlRun, table: TableInfo, writer: TableWriter, scope: CoreScope, source: Source, where: Expr): Promise<StoredRow[] | undefined> {
+async function indexMatches(run: DmlRun, table: TableInfo, writer: TableWriter, source: Source, where: Expr): Promise<StoredRow[] | undefined> {
   if (hasSubquery(where)) return undefined;
   const identity: Expr[] = table.withoutRowid
     ? table.primaryKey.map((c) => col(source.name, table.columns[c]!.name))
@@ -328,7 +328,6 @@ async function indexMatches(run: DmlRun, table: TableInfo, writer: TableWriter, 
   }
   const plan = query.plan.map((l) => l.text);
   if (plan.length !== 1 || !/^SEARCH .* USING (COVERING )?INDEX .*\([^<>]*\)$/.test(plan[0]!)) return undefined;
-  void scope;
   const out: StoredRow[] = [];
   for await (const batch of query.batches(run.rt, run.frame?.row)) {
     for (const r of batch) {
