@@ -114,7 +114,12 @@ function newTable(columns: readonly string[]): Table.Table {
 }
 
 export function jsonRow(values: readonly SqlValue[], classes: readonly StorageClass[]): string {
-  return `[${values.map((v, i) => jsonValue(v, classes[i])).join(',')}]`;
+  let line = '[';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) line += ',';
+    line += jsonValue(values[i]!, classes[i]);
+  }
+  return `${line}]`;
 }
 
 export function jsonValue(value: SqlValue, storageClass: StorageClass | undefined): string {
@@ -133,8 +138,9 @@ function jsonReal(v: number): string {
   if (v === -Infinity) return '-1e999';
   if (Number.isNaN(v)) return 'null';
   if (Object.is(v, -0)) return '-0.0';
-  const s = String(v);
-  return /[.eE]/.test(s) ? s : `${s}.0`;
+  // A finite non-integer always prints with a . or an exponent, an integer from 1e21 up with an
+  // exponent: only the smaller integers need the .0 (no regular expression per value).
+  return Number.isInteger(v) && Math.abs(v) < 1e21 ? `${v}.0` : String(v);
 }
 
 /** Text as SQLite's shell shows it: reals with up to 15 significant digits, blobs in hex. */
