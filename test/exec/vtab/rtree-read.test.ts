@@ -218,6 +218,12 @@ describe('lookups and SQLite’s corner rules', () => {
     await expectSame(t2.file, 'SELECT k, count(t.id) FROM probe LEFT JOIN t ON t.min0 BETWEEN probe.lo AND probe.lo + 1 GROUP BY k');
   });
 
+  it('correlated subqueries, views and CTEs over an rtree', async () => {
+    await expectSame(t2.file, 'SELECT k, (SELECT count(*) FROM t WHERE t.min0 > probe.lo AND t.max0 < probe.hi) FROM probe');
+    await expectSame(t2.file, 'WITH w AS (SELECT id, min0 FROM t WHERE min1 BETWEEN 1 AND 3) SELECT * FROM w WHERE min0 < 0');
+    await expectSame(t2.file, 'SELECT k FROM probe WHERE EXISTS (SELECT 1 FROM t WHERE id = probe.k * 0 + 1 OR min0 > probe.hi + 9)');
+  });
+
   it('ORDER BY, LIMIT and expressions over the columns', async () => {
     await expectSame(t3i.file, 'SELECT id, max0 - min0 AS w FROM t WHERE min2 > 100 ORDER BY w DESC, id LIMIT 20');
     await expectSame(gpkg.file, 'SELECT label, count(*) FROM rtree_boroughs_geom WHERE minx > 0 GROUP BY label ORDER BY label');
