@@ -40,7 +40,12 @@ export interface FenceSignal {
   removeEventListener(type: string, listener: unknown): void;
 }
 
-const monotonicNow = (): number => globalThis.performance.now();
+/**
+ * The monotonic clock: `performance.now()` where the runtime has it (Node, browsers, Deno, edge
+ * workers); a runtime without it gets the wall clock for both deadlines.
+ */
+export const monotonicNow: () => number =
+  typeof globalThis.performance?.now === 'function' ? () => globalThis.performance.now() : () => Date.now();
 
 export class WriteFence {
   /** Deadline on `performance.now()`'s clock. */

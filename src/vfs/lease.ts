@@ -36,7 +36,7 @@
 import { BusyError, IoError, PreconditionFailedError, SqliteError, asSqliteError } from '../errors.js';
 import { normalizePrefix } from '../store/block-key.js';
 import type { ObjectInfo, ObjectStore } from '../store/object-store.js';
-import { WriteFence } from '../store/write-fence.js';
+import { WriteFence, monotonicNow } from '../store/write-fence.js';
 
 export interface LeaseOptions {
   /** How long a lease lives without renewal, in ms (default 30 000). */
@@ -462,5 +462,5 @@ interface SendTimes {
 
 /** Both clocks, read just before a lease write is sent (see write-fence.ts, "The deadline"). */
 function sendTimes(wallNow: () => number): SendTimes {
-  return { monotonic: globalThis.performance.now(), wall: wallNow() };
+  return { monotonic: monotonicNow(), wall: wallNow() };
 }
