@@ -51,10 +51,11 @@
  */
 import { CantOpenError, CorruptError, IoError, MisuseError, ReadOnlyError, type SqliteError, asSqliteError } from '../errors.js';
 import { BlockStore, DEFAULT_BLOCK_SIZE } from '../store/block-store.js';
-import { BLOCK_INDEX_DIGITS, normalizePrefix } from '../store/block-key.js';
+import { normalizePrefix } from '../store/block-key.js';
 import { mapLimit } from '../store/concurrency.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { WriteFence } from '../store/write-fence.js';
+import { type FoundSize, MAX_BLOCK_INDEX, blockCount, headerVouchesFor, io, listSize, probeDatabaseSize, singleBlockSize } from './block-size.js';
 import { Lease, type LeaseOptions } from './lease.js';
 import { type FileLock, LockTable } from './lock-table.js';
 import {
@@ -99,18 +100,12 @@ export const DEFAULT_JOURNAL_BLOCK_SIZE = 1 << 20;
 export const DEFAULT_MAX_DIRTY_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_BLOCK_CACHE_BYTES = 8 * 1024 * 1024;
 
-/** Largest block index a key can spell (`{i:010d}`). */
-const MAX_BLOCK_INDEX = 10 ** BLOCK_INDEX_DIGITS - 1;
 /** Files opened with any of these are journals, never leased. */
 const JOURNAL_FLAGS =
   OpenFlags.SQLITE_OPEN_MAIN_JOURNAL | OpenFlags.SQLITE_OPEN_TEMP_JOURNAL | OpenFlags.SQLITE_OPEN_SUBJOURNAL | OpenFlags.SQLITE_OPEN_SUPER_JOURNAL;
 /** Keys per `deleteBlocks` call when deleting a range of blocks (S3's DeleteObjects limit). */
 const DELETE_CHUNK = 1000;
 
-/** "SQLite format 3\0", the first 16 bytes of every database (fileformat2.html#the_database_header). */
-const SQLITE_MAGIC = new Uint8Array([
-  0x53, 0x51, 0x4c, 0x69, 0x74, 0x65, 0x20, 0x66, 0x6f, 0x72, 0x6d, 0x61, 0x74, 0x20, 0x33, 0x00,
-]);
 
 export class BlockVfs implements Vfs {
   readonly blockSize: number;
@@ -902,112 +897,7 @@ export class BlockFile implements VfsFile {
   }
 }
 
-// ── Finding the size at open ───────────────────────────────────────────────────────────
-
-interface FoundSize {
-  readonly blockSize: number;
-  readonly size: number;
-  readonly storedBlocks: number;
-  /** The database header in block 0 vouches for the size (the probe path, not a listing). */
-  readonly vouched?: boolean;
-}
-
-/**
- * Whether `block0` is a SQLite header that vouches for a file of `size` bytes: its in-header
- * page count × page size is the size, and valid (version-valid-for = change counter). Then, as
- * every SQLite commit rewrites the change counter, an unchanged block 0 means an unchanged size.
- */
-function headerVouchesFor(block0: Uint8Array, size: number): boolean {
-  if (block0.length < 100) return false;
-  for (let i = 0; i < SQLITE_MAGIC.length; i++) if (block0[i] !== SQLITE_MAGIC[i]) return false;
-  const view = new DataView(block0.buffer, block0.byteOffset, block0.byteLength);
-  const rawPageSize = view.getUint16(16);
-  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
-  return view.getUint32(92) === view.getUint32(24) && view.getUint32(28) * pageSize === size && size > 0;
-}
-
-/**
- * The database-header path (see the top of this file): pageCount·pageSize from block 0,
- * confirmed by two HEADs. `undefined` when anything disagrees; the caller then lists.
- *
- * Header fields used (https://www.sqlite.org/fileformat2.html#the_database_header), big-endian:
- *   0..15   "SQLite format 3\0"
- *   16..17  page size; 1 means 65536
- *   24..27  file change counter
- *   28..31  database size in pages ("in-header database size")
- *   92..95  version-valid-for: the change counter when the size above was last written
- */
-async function probeDatabaseSize(
-  store: BlockStore,
-  block0: Uint8Array,
-  configured: number,
-): Promise<FoundSize | undefined> {
-  if (block0.length < 100) return undefined;
-  for (let i = 0; i < SQLITE_MAGIC.length; i++) if (block0[i] !== SQLITE_MAGIC[i]) return undefined;
-  const view = new DataView(block0.buffer, block0.byteOffset, block0.byteLength);
-  const rawPageSize = view.getUint16(16);
-  const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
-  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) return undefined;
-  const changeCounter = view.getUint32(24);
-  const pageCount = view.getUint32(28);
-  if (pageCount === 0 || view.getUint32(92) !== changeCounter) return undefined;
-  const expected = pageCount * pageSize;
-
-  if (block0.length === expected) {
-    // One block holds the whole file; confirm nothing follows it.
-    const next = await io(store, 1, 'checking', () => store.size(1));
-    if (next !== undefined) return undefined;
-    return { blockSize: singleBlockSize(configured, expected), size: expected, storedBlocks: 1, vouched: true };
-  }
-  if (block0.length > expected) return undefined;
-  // More than one block: block 0 is full, so its length is the block size.
-  const bs = block0.length;
-  const last = Math.floor((expected - 1) / bs);
-  if (last + 1 > MAX_BLOCK_INDEX) return undefined;
-  const [lastSize, nextSize] = await Promise.all([
-    io(store, last, 'checking', () => store.size(last)),
-    io(store, last + 1, 'checking', () => store.size(last + 1)),
-  ]);
-  if (lastSize !== expected - last * bs || nextSize !== undefined) return undefined;
-  return { blockSize: bs, size: expected, storedBlocks: last + 1, vouched: true };
-}
-
-/** The listing path: one LIST of the prefix; size = lastIndex·B + size of the last block. */
-async function listSize(store: BlockStore, block0: Uint8Array, configured: number): Promise<FoundSize> {
-  let size0 = block0.length;
-  let lastIndex = 0;
-  let lastSize = block0.length;
-  try {
-    for await (const block of store.list()) {
-      if (block.index === 0) size0 = block.size;
-      lastIndex = block.index;
-      lastSize = block.size;
-    }
-  } catch (err) {
-    throw asSqliteError(err, `listing ${store.url}/`);
-  }
-  if (lastIndex === 0) {
-    return { blockSize: singleBlockSize(configured, lastSize), size: lastSize, storedBlocks: 1 };
-  }
-  if (size0 === 0) throw new CorruptError(`${store.url}: block 0 is empty but block ${lastIndex} exists`);
-  if (lastSize > size0) {
-    throw new CorruptError(`${store.url}: last block ${lastIndex} (${lastSize} bytes) is longer than block 0 (${size0})`);
-  }
-  const size = lastIndex * size0 + lastSize;
-  if (!Number.isSafeInteger(size)) throw new CorruptError(`${store.url}: file size out of range`);
-  return { blockSize: size0, size, storedBlocks: lastIndex + 1 };
-}
-
 // ── helpers ────────────────────────────────────────────────────────────────────────────
-
-/** A single block longer than the configured size sets the block size, so it still holds the whole file. */
-function singleBlockSize(configured: number, length: number): number {
-  return length > configured ? length : configured;
-}
-
-function blockCount(size: number, bs: number): number {
-  return Math.ceil(size / bs);
-}
 
 /** Copies the part of `block` (which starts at file offset `start`) that falls in [offset, end) into `out`. */
 function copyBlock(out: Uint8Array, offset: number, end: number, start: number, block: Uint8Array, bs: number): void {
@@ -1037,14 +927,6 @@ function atomicBit(bs: number): number {
   }
 }
 
-/** Runs a store call, turning anything that is not a SqliteError into an IoError naming the block's URL. */
-async function io<T>(store: BlockStore, index: number, what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw asSqliteError(err, `${what} ${store.url}/${String(index).padStart(BLOCK_INDEX_DIGITS, '0')}`);
-  }
-}
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new MisuseError(`${name} must be a positive integer, got ${value}`);
