@@ -17,8 +17,8 @@ import { openWritablePager } from './writable-pager.js';
 import { storageClassOf, toPublic, type Value } from '../exec/value.js';
 import { SavepointNames } from './savepoints.js';
 import { defaultPragmaState, isSettingPragma, runSettingPragma, type PragmaState } from '../exec/pragma-set.js';
-import { fetchJournalHead, prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
-import type { LeaseOptions } from '../vfs/lease.js';
+import { prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
+import { leaseSettings, openSource } from './open-source.js';
 import { readConsistent, readConsistentBatches, readConsistentStream } from '../pager/consistent-read.js';
 import { requireSafeWrites, type LockingMode } from '../store/capability-probe.js';
 import type { Vfs } from '../vfs/vfs.js';
@@ -33,10 +33,8 @@ import { BlockStore } from '../store/block-store.js';
 import type { ObjectStore } from '../store/object-store.js';
 import { BlockVfs } from '../vfs/block-vfs.js';
 import { SingleFileVfs } from '../vfs/range-file.js';
-import { OpenFlags, type VfsFile } from '../vfs/vfs.js';
-import { parseLocation, type Location } from './location.js';
-import { openLocation } from './open-location.js';
-import { loadDirectoryProbe } from './node-only.js';
+import type { VfsFile } from '../vfs/vfs.js';
+import type { Location } from './location.js';
 import { readSchemaRows } from './schema-rows.js';
 import type { StoreOptions } from './store-options.js';
 import { tableRowValueBatches, tableRows, type RowsOptions, type TypedRow } from './table-rows.js';
@@ -65,18 +63,6 @@ export interface OpenOptions extends StoreOptions {
    * in flight and, on stores that report no clock, clock skew between machines.
    */
   readonly leaseMargin?: number;
-}
-
-/** The lease settings of open options, for the commit protocol. */
-function leaseSettings(options: OpenOptions): LeaseOptions | undefined {
-  const lease: { -readonly [K in keyof LeaseOptions]: LeaseOptions[K] } = {};
-  if (options.busyTimeout !== undefined) lease.busyTimeoutMs = options.busyTimeout;
-  if (options.leaseDuration !== undefined) {
-    lease.durationMs = options.leaseDuration;
-    lease.renewEveryMs = Math.max(1, Math.floor(options.leaseDuration / 3));
-  }
-  if (options.leaseMargin !== undefined) lease.fenceMarginMs = options.leaseMargin;
-  return Object.keys(lease).length === 0 ? undefined : lease;
 }
 
 /** What `Database.open` accepts. */
@@ -752,57 +738,6 @@ function needsSavepoint(stmt: Statement, schema: Schema): boolean {
 
 function conflictOf(stmt: Statement): string | undefined {
   return stmt.kind === 'insert' || stmt.kind === 'update' ? stmt.conflict : undefined;
-}
-
-async function openSource(
-  source: DatabaseSource,
-  options: OpenOptions,
-  create = false,
-): Promise<{ file: VfsFile; url: string; close: () => Promise<void>; vfs?: Vfs; name?: string; journalHead?: Promise<Uint8Array | undefined> }> {
-  const flags =
-    (options.readonly === false ? OpenFlags.SQLITE_OPEN_READWRITE : OpenFlags.SQLITE_OPEN_READONLY) |
-    (create ? OpenFlags.SQLITE_OPEN_CREATE : 0);
-  if (typeof source === 'string' || 'kind' in source) {
-    const location = typeof source === 'string' ? await parseLocationString(source) : source;
-    const opened = await openLocation(location, { ...options, readonly: options.readonly !== false, create, peekJournal: !create });
-    return {
-      file: opened.file,
-      url: opened.url,
-      close: () => opened.close(),
-      vfs: opened.vfs,
-      name: opened.name,
-      ...(opened.journalHead !== undefined && { journalHead: opened.journalHead }),
-    };
-  }
-  if (source instanceof BlockStore || ('objects' in source && 'prefix' in source)) {
-    const vfs = new BlockVfs(source.objects, {
-      ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
-      ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
-    });
-    // The journal's first block in the same round trip as block 0 (the open's hot-journal check).
-    // The journal is looked at once block 0 has been read (never before: commit-protocol.ts, "Readers").
-    let journalHead: Promise<Uint8Array | undefined> | undefined;
-    const file = await vfs.xOpen(source.prefix, flags, () => {
-      if (!create) journalHead = fetchJournalHead(vfs, source.prefix);
-    });
-    const url = source instanceof BlockStore ? source.url : new BlockStore(source.objects, source.prefix).url;
-    return { file, url, close: () => file.xClose(), vfs, name: source.prefix, ...(journalHead !== undefined && { journalHead }) };
-  }
-  if (typeof (source as VfsFile).xRead === 'function') {
-    return { file: source as VfsFile, url: 'vfs:', close: async () => {} };
-  }
-  throw new MisuseError('Database.open expects a location string, a BlockStore, { objects, prefix } or a VfsFile');
-}
-
-/** Local paths need a `stat` to tell a block directory from a file; only then load Node's fs. */
-async function parseLocationString(spec: string): Promise<Location> {
-  const local = !/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && spec !== '-' && !spec.endsWith('/');
-  let isDirectory = false;
-  if (local) {
-    const { isExistingDirectory } = await loadDirectoryProbe();
-    isDirectory = await isExistingDirectory(spec);
-  }
-  return parseLocation(spec, () => isDirectory);
 }
 
 /** A result row as an object keyed by column name (a later column of the same name wins, as in `query`). */
