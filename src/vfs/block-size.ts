@@ -8,6 +8,11 @@ import type { BlockStore } from '../store/block-store.js';
 import { BLOCK_INDEX_DIGITS } from '../store/block-key.js';
 
 /** Largest block index a key can spell (`{i:010d}`). */
+/** Memory for clean blocks of a block file by default (block-vfs.ts, `blockCacheBytes`). */
+export const DEFAULT_BLOCK_CACHE_BYTES = 8 * 1024 * 1024;
+/** Keys per `deleteBlocks` call when deleting a range of blocks (S3's DeleteObjects limit). */
+export const DELETE_CHUNK = 1000;
+
 export const MAX_BLOCK_INDEX = 10 ** BLOCK_INDEX_DIGITS - 1;
 
 /** "SQLite format 3\0", the first 16 bytes of every database (fileformat2.html#the_database_header). */
