@@ -24,7 +24,7 @@
  * `P-journal/…`, `P-lock`) never collide this way.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { linkSync, promises as fs, renameSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { AccessDeniedError, IoError, MisuseError, PreconditionFailedError, SqliteError } from '../errors.js';
 import { mapLimit } from './concurrency.js';
@@ -115,20 +115,25 @@ export class DirectoryObjectStore implements ObjectStore {
     const temp = path.join(dir, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
     try {
       await this.writeTemp(temp, data);
-      // The rename/link below is what changes the store: the fence is asked right before it.
+      if (conditions?.ifMatch !== undefined) await this.checkEtag(key, file, conditions.ifMatch);
+      // The link/rename is what changes the store. The fence is asked right before it, and the
+      // call is SYNCHRONOUS on purpose: an async fs call waits in libuv's thread-pool queue
+      // (behind other uploads' writes and fsyncs), and a process frozen while it waits would
+      // make the change after waking — past the fence, after another writer took the lease
+      // over. Synchronously nothing can come between the check and the change but a few
+      // instructions.
       conditions?.fence?.check(`writing ${key}`);
       if (conditions?.ifNoneMatch === '*') {
         // link() never replaces an existing name: the create-if-absent is atomic.
         try {
-          await fs.link(temp, file);
+          linkSync(temp, file);
         } catch (err) {
           if (errnoCode(err) === 'EEXIST') throw new PreconditionFailedError(key);
           throw err;
         }
         await fs.unlink(temp);
       } else {
-        if (conditions?.ifMatch !== undefined) await this.checkEtag(key, file, conditions.ifMatch);
-        await fs.rename(temp, file);
+        renameSync(temp, file);
       }
       if (this.sync) await this.syncDir(dir);
     } catch (err) {
@@ -147,17 +152,22 @@ export class DirectoryObjectStore implements ObjectStore {
     }
     if (conditions?.ifMatch !== undefined) await this.checkEtag(key, file, conditions.ifMatch);
     conditions?.fence?.check(`deleting ${key}`);
-    await this.unlink(file);
+    await this.unlinkNow(file); // synchronous right after the fence, as in put()
   }
 
   async deleteMany(keys: readonly string[], options?: DeleteManyOptions): Promise<void> {
     this.requests.delete++;
     const files = keys.map((key) => this.pathOf(key));
     const fence = options?.fence;
-    await mapLimit(files, DELETE_CONCURRENCY, async (file) => {
-      fence?.check(`deleting ${file}`);
-      await this.unlink(file);
-    });
+    // Fenced: one synchronous unlink right after each check (see put()).
+    if (fence !== undefined) {
+      for (const file of files) {
+        fence.check(`deleting ${file}`);
+        await this.unlinkNow(file);
+      }
+      return;
+    }
+    await mapLimit(files, DELETE_CONCURRENCY, (file) => this.unlink(file));
   }
 
   /**
@@ -235,13 +245,19 @@ export class DirectoryObjectStore implements ObjectStore {
     try {
       await fs.unlink(file);
     } catch (err) {
-      if (isMissing(err)) return; // deleting a missing object is not an error (as in S3)
-      if (errnoCode(err) === 'EISDIR' || errnoCode(err) === 'EPERM') {
-        // unlink() on a directory: there is no object by that name (Linux says EISDIR, macOS EPERM).
-        const stat = await fs.stat(file).catch(() => undefined);
-        if (stat?.isDirectory() === true) return;
-      }
-      throw ioError(`cannot delete ${file}`, err);
+      if (!(await isNoObject(file, err))) throw ioError(`cannot delete ${file}`, err);
+    }
+  }
+
+  /** `unlink`, synchronously: for fenced deletes (see put()). */
+  private unlinkNow(file: string): Promise<void> {
+    try {
+      unlinkSync(file);
+      return Promise.resolve();
+    } catch (err) {
+      return isNoObject(file, err).then((none) => {
+        if (!none) throw ioError(`cannot delete ${file}`, err);
+      });
     }
   }
 
@@ -316,6 +332,17 @@ export class DirectoryObjectStore implements ObjectStore {
       yield { key, size, etag: '' };
     }
   }
+}
+
+/**
+ * Whether an unlink failure means "there was no object": a missing file (deleting a missing
+ * object is not an error, as in S3), or a directory (Linux says EISDIR, macOS EPERM).
+ */
+async function isNoObject(file: string, err: unknown): Promise<boolean> {
+  if (isMissing(err)) return true;
+  if (errnoCode(err) !== 'EISDIR' && errnoCode(err) !== 'EPERM') return false;
+  const stat = await fs.stat(file).catch(() => undefined);
+  return stat?.isDirectory() === true;
 }
 
 /** Relative, `/`-separated, no empty/`.`/`..` segments, no temp-file names, no NUL or backslash. */
