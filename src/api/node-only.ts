@@ -1,6 +1,7 @@
 /**
  * The Node-only modules — the block directory store, the plain-file VFS and the directory probe
- * — loaded on demand when a local path is opened.
+ * — loaded on demand when a local path is opened; and the S3 store's fenced HTTP agents, loaded
+ * with its first request in Node.
  *
  * Why the specifier is computed: bundlers follow every `import('literal')`, even one a browser
  * never reaches, and then fail on (esbuild, webpack) or stub (Vite) the `node:*` modules inside.
@@ -14,10 +15,12 @@ import { CantOpenError } from '../errors.js';
 type DirectoryStoreModule = typeof import('../store/directory-store.js');
 type PlainFileVfsModule = typeof import('../vfs/plain-file-vfs.js');
 type DirectoryProbeModule = typeof import('../store/directory-probe.js');
+type FencedHttpModule = typeof import('../store/fenced-http.js');
 
 export const loadDirectoryStore = (): Promise<DirectoryStoreModule> => load('../store/directory-store.js');
 export const loadPlainFileVfs = (): Promise<PlainFileVfsModule> => load('../vfs/plain-file-vfs.js');
 export const loadDirectoryProbe = (): Promise<DirectoryProbeModule> => load('../store/directory-probe.js');
+export const loadFencedHttp = (): Promise<FencedHttpModule> => load('../store/fenced-http.js');
 
 async function load<T>(specifier: string): Promise<T> {
   try {

@@ -40,6 +40,7 @@ import {
 import { AccessDeniedError, IoError, PreconditionFailedError, SqliteError } from '../errors.js';
 import { DirectRequests } from './s3-direct.js';
 import type { WriteFence } from './write-fence.js';
+import { FencedRequestHandler } from './fenced-request-handler.js';
 import {
   emptyRequestCounts,
   type ObjectInfo,
@@ -230,9 +231,12 @@ export class S3ObjectStore implements ObjectStore {
     const region = options.region ?? (env?.['AWS_REGION'] === undefined ? env?.['AWS_DEFAULT_REGION'] : undefined);
     config.region = region ?? regionWithFallback();
     if (isNode()) {
-      // Constructor options for the SDK's NodeHttpHandler (no `node:http` import needed here).
-      const agent = { keepAlive: true, maxSockets: options.maxSockets ?? DEFAULT_MAX_SOCKETS };
-      config.requestHandler = { httpAgent: agent, httpsAgent: agent, connectionTimeout: CONNECTION_TIMEOUT_MS };
+      // The SDK's Node handler on keep-alive agents that ask each request's write fence again
+      // when its socket is ready (fenced-http.ts; no `node:http` import needed here).
+      config.requestHandler = new FencedRequestHandler({
+        maxSockets: options.maxSockets ?? DEFAULT_MAX_SOCKETS,
+        connectionTimeoutMs: CONNECTION_TIMEOUT_MS,
+      }) as unknown as NonNullable<S3ClientConfig['requestHandler']>;
     }
     this.client = new S3Client(config);
     // The logger middleware filters every request's input and output for a log line even when

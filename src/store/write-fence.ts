@@ -33,6 +33,8 @@ import { BusyError, type SqliteError } from '../errors.js';
 
 /** The shape of `AbortSignal` that HTTP handlers read (`aborted`, `reason`, listeners). */
 export interface FenceSignal {
+  /** The fence itself, for HTTP agents that ask it again when a request gets its socket (fenced-http.ts). */
+  readonly fence: WriteFence;
   readonly aborted: boolean;
   readonly reason: unknown;
   onabort: ((this: unknown, ev: unknown) => unknown) | null;
@@ -123,6 +125,7 @@ export class WriteFence {
    * (`send(command, { abortSignal })`), whose HTTP handler reads it right before each attempt.
    */
   readonly signal: FenceSignal = ((fence: WriteFence): FenceSignal => ({
+    fence,
     get aborted() {
       return !fence.open;
     },
@@ -133,4 +136,17 @@ export class WriteFence {
     addEventListener() {},
     removeEventListener() {},
   }))(this);
+}
+
+/**
+ * The fence of each HTTP request being sent, keyed by the request's headers object (the one the
+ * SDK hands to Node's `http.request`, which reaches the agent unchanged): set by the store's
+ * request handler, read by the agents of fenced-http.ts. Weak: entries go with their requests.
+ */
+export const requestFences = new WeakMap<object, WriteFence>();
+
+/** The fence behind `signal`, when it is a fence's signal. */
+export function fenceOfSignal(signal: unknown): WriteFence | undefined {
+  const fence = typeof signal === 'object' && signal !== null ? (signal as { fence?: unknown }).fence : undefined;
+  return fence instanceof WriteFence ? fence : undefined;
 }
