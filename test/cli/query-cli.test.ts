@@ -2,6 +2,7 @@
  * `s3lite query`, `s3lite plan` and `s3lite shell` as a user runs them (the real CLI in a child
  * process) on a file the sqlite3 shell wrote, and on the same database imported into blocks.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqlite3, tempDir } from '../support/sqlite3.js';
@@ -41,6 +42,19 @@ describe('s3lite query / plan / shell', () => {
     const table = runCli(['query', file, 'SELECT count(*) AS n FROM t']);
     expect(table.status).toBe(0);
     expect(out(table)).toMatch(/│ n │\n.*\n│ 4 │/s);
+  });
+
+  it('stops quietly when the reader of its output goes away (| head)', () => {
+    // 200,000 rows: far more than a pipe holds, so the CLI is still writing when head exits.
+    const sql = 'WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 200000) SELECT i, printf(\'%.50c\', \'x\') FROM c';
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "$0" --import tsx src/cli/run.ts query "$1" "$2" --csv | head -n 2`, process.execPath, file, sql], {
+      cwd: join(import.meta.dirname, '../..'),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`i,"printf('%.50c', 'x')"\r\n1,${'x'.repeat(50)}\r\n`);
+    expect(r.status).toBe(0); // pipefail: the CLI's own status, not only head's
   });
 
   it('prints the plan as SQLite draws it', () => {
