@@ -16,6 +16,7 @@ import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
 import { storageClassOf, toPublic, type Value } from '../exec/value.js';
 import { SavepointNames } from './savepoints.js';
+import { checkStatementEnd, deferredOutstanding, foreignKeyFailed, isForeignKeyError, resetCounters, restore, snapshot, type FkSnapshot } from '../exec/dml/foreign-key-state.js';
 import { defaultPragmaState, isSettingPragma, runSettingPragma, type PragmaState } from '../exec/pragma-set.js';
 import { prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
 import { leaseSettings, openSource } from './open-source.js';
@@ -123,6 +124,9 @@ export class Database {
   private readonly pragmas: PragmaState = defaultPragmaState();
   /** Open savepoints (SAVEPOINT name), outermost first. */
   private readonly savepoints = new SavepointNames();
+  /** The deferred foreign key counts when each open savepoint began, and when the running statement began. */
+  private readonly fkSaved: FkSnapshot[] = [];
+  private fkStatementStart: FkSnapshot = { deferred: 0, deferredImm: 0 };
   /** Parsed statements by SQL text (a small LRU: repeated INSERTs are parsed once). */
   private readonly parsed = new Map<string, ParsedStatement[]>();
   /** Planned SELECTs of `query()` by SQL text (a small LRU), each valid for the schema it was planned against. */
@@ -373,7 +377,11 @@ export class Database {
       case 'explain':
         return this.runQuery(text, params);
       case 'pragma':
-        if (isSettingPragma(stmt)) return runSettingPragma(this.pager, this.pragmas, stmt);
+        if (isSettingPragma(stmt)) {
+          // foreign_keys cannot change inside a transaction (SQLite ignores it there).
+          if (this.explicitTx && stmt.value !== undefined && stmt.name.toLowerCase() === 'foreign_keys') return NO_CHANGES;
+          return runSettingPragma(this.pager, this.pragmas, stmt);
+        }
         return this.runQuery(text, params);
       case 'begin':
         if (this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot start a transaction within a transaction');
@@ -382,15 +390,22 @@ export class Database {
         return NO_CHANGES;
       case 'commit':
         if (!this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot commit - no transaction is active');
+        // Deferred foreign key violations outstanding: the COMMIT fails, the transaction stays open.
+        if (deferredOutstanding(this.pragmas.fk)) throw foreignKeyFailed();
         if (this.pager.inWriteTransaction) await this.pager.commit();
         this.explicitTx = false;
         this.savepoints.truncate(0);
+        this.fkSaved.length = 0;
+        resetCounters(this.pragmas.fk);
         return NO_CHANGES;
       case 'rollback':
         if (stmt.savepoint !== undefined) {
           // ROLLBACK TO: undone back to the savepoint, which stays open.
           const depth = this.savepoints.find(stmt.savepoint);
           this.savepoints.truncate(depth + 1);
+          this.fkSaved.length = depth + 1;
+          const saved = this.fkSaved[depth];
+          if (saved !== undefined) restore(this.pragmas.fk, saved);
           if (this.pager.inWriteTransaction) this.pager.rollbackToSavepoint(depth);
           this.schemaCache = undefined;
           return NO_CHANGES;
@@ -405,16 +420,20 @@ export class Database {
           this.savepoints.startedTransaction = true;
         }
         this.savepoints.push(stmt.name);
+        this.fkSaved.push(snapshot(this.pragmas.fk));
         if (this.pager.inWriteTransaction) this.pager.openSavepoint();
         return NO_CHANGES;
       case 'release': {
         const depth = this.savepoints.find(stmt.name);
         const commits = depth === 0 && this.savepoints.startedTransaction;
+        if (commits && deferredOutstanding(this.pragmas.fk)) throw foreignKeyFailed();
         this.savepoints.truncate(depth);
+        this.fkSaved.length = depth;
         if (this.pager.inWriteTransaction) this.pager.releaseSavepoint(depth);
         if (commits) {
           if (this.pager.inWriteTransaction) await this.commitOrRollback();
           this.explicitTx = false;
+          resetCounters(this.pragmas.fk);
         }
         return NO_CHANGES;
       }
@@ -440,8 +459,11 @@ export class Database {
   private execute(parsed: ParsedStatement, statement: Statement, ctx: StatementContext, schema: Schema, compile: Compiler): StatementResult | Promise<StatementResult> {
     const stmt = parsed.statement;
     const autocommit = !this.explicitTx;
-    const savepoint = !autocommit && needsSavepoint(stmt, schema);
+    const savepoint = !autocommit && (needsSavepoint(stmt, schema) || this.pragmas.foreignKeys);
     if (savepoint) this.pager.beginStatement();
+    const fk = this.pragmas.fk;
+    fk.statement = 0;
+    this.fkStatementStart = snapshot(fk);
     const stamp = this.pager.writeStamp;
     const env: ExecEnv = { pager: this.pager, schema, encoding: this.pager.header.textEncoding as TextEncoding, ctx, compile, settings: this.pragmas };
     let out: StatementResult | Promise<StatementResult>;
@@ -450,13 +472,21 @@ export class Database {
     } catch (err) {
       return this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, stampBefore: stamp });
     }
+    const done = (r: StatementResult): StatementResult | Promise<StatementResult> => {
+      // Immediate foreign key violations left by the statement (deferred ones too in autocommit) fail it.
+      if (this.pragmas.foreignKeys || fk.deferred + fk.deferredImm > 0) {
+        try {
+          checkStatementEnd(fk, autocommit);
+        } catch (err) {
+          return this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, stampBefore: stamp });
+        }
+      }
+      return this.finish(r, autocommit, savepoint);
+    };
     if (out instanceof Promise) {
-      return out.then(
-        (r) => this.finish(r, autocommit, savepoint),
-        (err: unknown) => this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, stampBefore: stamp }),
-      );
+      return out.then(done, (err: unknown) => this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, stampBefore: stamp }));
     }
-    return this.finish(out, autocommit, savepoint);
+    return done(out);
   }
 
   /** A statement succeeded: its savepoint released, or (autocommit) its transaction committed. */
@@ -490,6 +520,7 @@ export class Database {
     try {
       await this.pager.commit();
     } finally {
+      resetCounters(this.pragmas.fk);
       if (this.pager.inWriteTransaction) this.pager.rollback();
     }
   }
@@ -498,6 +529,8 @@ export class Database {
     if (this.pager.inWriteTransaction) this.pager.rollback();
     this.explicitTx = false;
     this.savepoints.truncate(0);
+    this.fkSaved.length = 0;
+    resetCounters(this.pragmas.fk);
     this.schemaCache = undefined;
   }
 
@@ -507,7 +540,8 @@ export class Database {
     if (!this.pager.inWriteTransaction) return;
     const { autocommit } = undo;
     // RAISE(FAIL | ROLLBACK | ABORT) in a trigger undoes as much as that conflict clause would.
-    const conflict = err instanceof TriggerRaiseError ? err.action : undo.conflict;
+    // A foreign key violation always undoes the statement (SQLite's OE_Abort), whatever its OR clause.
+    const conflict = err instanceof TriggerRaiseError ? err.action : isForeignKeyError(err) ? 'ABORT' : undo.conflict;
     // OR FAIL keeps the rows changed before the failure. OR ROLLBACK undoes the transaction on
     // a constraint violation. Observed in SQLite (checked against it by the model test): inside
     // BEGIN, a STRICT datatype error in an OR FAIL / ROLLBACK / IGNORE statement keeps the earlier rows
@@ -530,6 +564,7 @@ export class Database {
       this.rollbackAll();
       return;
     }
+    restore(this.pragmas.fk, this.fkStatementStart);
     if (undo.savepoint) this.pager.rollbackStatement();
     // Without a savepoint nothing can fail after the first change but I/O or a corrupt page;
     // then the whole transaction is rolled back, as SQLite does after an I/O error.

@@ -6,7 +6,10 @@
  *   user_version, application_id   the header's 32-bit fields at offsets 60 and 68 (big-endian,
  *                                  signed); setting one writes page 1 in a write transaction
  *   recursive_triggers             per connection, default off
- *   foreign_keys                   per connection, default off (see foreignKeysRefusal)
+ *   foreign_keys                   per connection, default off; a no-op inside a transaction
+ *                                  (database.ts), as in SQLite (see dml/foreign-keys.ts)
+ *   defer_foreign_keys             per connection, default off; every foreign key counts as
+ *                                  deferred while on; off again after COMMIT/ROLLBACK
  *   cache_size                     per connection, default -2000 (reported; the page cache is
  *                                  sized by the `cacheBytes` open option)
  *   busy_timeout                   per connection, default 0 (reported and kept; the lease wait
@@ -20,17 +23,24 @@ import { SqliteError } from '../errors.js';
 import { readU32, writeU32 } from '../format/bytes.js';
 import type { Pager } from '../pager/pager.js';
 import type { PragmaStatement } from '../sql/ast.js';
-import type { ConnectionSettings, StatementResult } from './dml/exec-env.js';
+import type { ConnectionSettings, FkCounters, StatementResult } from './dml/exec-env.js';
 import type { Value } from './value.js';
 
 /** Connection state beyond ConnectionSettings that PRAGMAs report. */
 export interface PragmaState extends ConnectionSettings {
   cacheSize: number;
   busyTimeout: number;
+  fk: FkCounters;
 }
 
 export function defaultPragmaState(): PragmaState {
-  return { recursiveTriggers: false, foreignKeys: false, cacheSize: -2000, busyTimeout: 0 };
+  return {
+    recursiveTriggers: false,
+    foreignKeys: false,
+    cacheSize: -2000,
+    busyTimeout: 0,
+    fk: { deferAll: false, deferred: 0, deferredImm: 0, statement: 0 },
+  };
 }
 
 const HEADER_FIELDS: Readonly<Record<string, number>> = { user_version: 60, application_id: 68 };
@@ -51,7 +61,7 @@ export function isSettingPragma(stmt: PragmaStatement): boolean {
   return HEADER_FIELDS[name] !== undefined || CONNECTION.has(name) || name === 'journal_mode';
 }
 
-const CONNECTION = new Set(['recursive_triggers', 'foreign_keys', 'cache_size', 'busy_timeout']);
+const CONNECTION = new Set(['recursive_triggers', 'foreign_keys', 'defer_foreign_keys', 'cache_size', 'busy_timeout']);
 
 function rows(column: string, values: Value[][]): StatementResult {
   return { changes: 0, lastInsertRowid: undefined, schemaChanged: false, returned: { columns: [column], rows: values } };
@@ -100,6 +110,12 @@ export async function runSettingPragma(pager: Pager, state: PragmaState, stmt: P
       state[key] = booleanValue(value);
       return NONE;
     }
+    case 'defer_foreign_keys':
+      if (value === undefined) return rows(name, [[state.fk.deferAll ? 1n : 0n]]);
+      state.fk.deferAll = booleanValue(value);
+      // Turning it off forgets the violations it deferred (SQLite zeroes nDeferredImmCons).
+      if (!state.fk.deferAll) state.fk.deferredImm = 0;
+      return NONE;
     case 'cache_size':
       if (value === undefined) return rows(name, [[BigInt(state.cacheSize)]]);
       state.cacheSize = integerValue(value);

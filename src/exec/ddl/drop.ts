@@ -13,7 +13,7 @@ import { decodeRecord } from '../../record/record.js';
 import type { DropStatement } from '../../sql/ast.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
 import { checkMainSchema } from './names.js';
-import { refuseUncheckedForeignKeys } from '../dml/foreign-keys.js';
+import { fkDropTable } from '../dml/foreign-key-drop.js';
 import { deleteSchemaRows } from './schema-table.js';
 import { virtualWriteError } from '../vtab/virtual-source.js';
 
@@ -70,7 +70,7 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
   if (key.startsWith('sqlite_') && key !== 'sqlite_stat1' && key !== 'sqlite_stat4') {
     throw new SqliteError('SQLITE_ERROR', `table ${name} may not be dropped`);
   }
-  refuseUncheckedForeignKeys(env, table.name);
+  await fkDropTable(env, table);
   const roots = new Set<number>([table.rootPage]);
   for (const ix of table.indexes) if (ix.rootPage > 0) roots.add(ix.rootPage);
   for (const root of [...roots].sort((a, b) => b - a)) await dropTree(env.pager, root);

@@ -20,6 +20,7 @@ import { fireTriggers, selectTriggers } from './triggers.js';
 import { checkTriggers } from './trigger-check.js';
 import { matchRows, tableTriggerTarget } from './update.js';
 import { insteadOfDelete } from './view-write.js';
+import { fkActions, fkOldRow, fkPlan } from './foreign-keys.js';
 
 export function executeDelete(env: ExecEnv, stmt: DeleteStatement, text?: string): Promise<StatementResult> {
   return runDelete(topRun(env), stmt, text);
@@ -31,10 +32,12 @@ export async function runDelete(outer: DmlRun, stmt: DeleteStatement, text: stri
   const view = env.schema.view(stmt.table.name);
   if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) return insteadOfDelete(run, view, stmt, text);
   const table = targetTable(env, stmt.table);
-  const before = selectTriggers(run, table.name, 'DELETE', 'BEFORE');
-  const after = selectTriggers(run, table.name, 'DELETE', 'AFTER');
+  const dropping = run.dropping === true;
+  const before = dropping ? [] : selectTriggers(run, table.name, 'DELETE', 'BEFORE');
+  const after = dropping ? [] : selectTriggers(run, table.name, 'DELETE', 'AFTER');
   checkTriggers(run, [...before, ...after], tableTriggerTarget(table), true, false);
-  if (stmt.where === undefined && stmt.returning === undefined && before.length === 0 && after.length === 0) {
+  const fk = fkPlan(run, table, 'delete', { ignoreErrors: dropping });
+  if (stmt.where === undefined && stmt.returning === undefined && before.length === 0 && after.length === 0 && fk === undefined) {
     const changes = await countEntries(env.pager, table.rootPage);
     await clearTree(env.pager, table.rootPage);
     for (const ix of table.indexes) if (ix.rootPage > 0 && ix.rootPage !== table.rootPage) await clearTree(env.pager, ix.rootPage);
@@ -56,8 +59,10 @@ export async function runDelete(outer: DmlRun, stmt: DeleteStatement, text: stri
       old = await writer.reread(old);
       if (old === undefined) continue;
     }
+    if (fk !== undefined) await fkOldRow(run, fk, old);
     await writer.deleteStored(old);
     changes++;
+    if (fk !== undefined) await fkActions(run, fk, old, undefined);
     if (returning !== undefined) {
       const buffer = rowBuffer(scope, run);
       placeRow(buffer, source, old.row, old.rowid);

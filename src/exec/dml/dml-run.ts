@@ -41,6 +41,11 @@ export interface DmlRun {
   readonly active: readonly string[];
   /** The statement's WITH clause, as the SELECT compiler sees common table expressions. */
   readonly ctes?: CompileEnv['ctes'];
+  /**
+   * DROP TABLE's implicit DELETE (foreign keys on): the table's own triggers do not fire, and
+   * foreign key errors of its keys are ignored (foreign-key-drop.ts).
+   */
+  readonly dropping?: boolean;
 }
 
 /** The run of a top-level statement. */

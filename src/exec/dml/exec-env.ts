@@ -16,6 +16,20 @@ export type ExprCompiler = (expr: Expr, scope: Scope) => CompiledExpr;
 export interface ConnectionSettings {
   recursiveTriggers: boolean;
   foreignKeys: boolean;
+  /** Foreign key violation counters (foreign-keys.ts), when the connection keeps them. */
+  fk?: FkCounters;
+}
+
+/**
+ * SQLite's foreign key counters: `statement` (immediate constraints, reset by each top-level
+ * statement), `deferred` (DEFERRABLE INITIALLY DEFERRED ones) and `deferredImm` (immediate ones
+ * while `PRAGMA defer_foreign_keys` is on, `deferAll`), the last two checked at COMMIT.
+ */
+export interface FkCounters {
+  deferAll: boolean;
+  deferred: number;
+  deferredImm: number;
+  statement: number;
 }
 
 export interface ExecEnv {

@@ -26,9 +26,10 @@ import { targetTable } from './target-table.js';
 import { TableWriter, type StoredRow } from './table-writer.js';
 import { fireTriggers, replaceFiresDeleteTriggers, selectTriggers } from './triggers.js';
 import { checkTriggers } from './trigger-check.js';
-import { tableTriggerTarget, type UpdateContext } from './update.js';
+import { setSlot, tableTriggerTarget, type UpdateContext } from './update.js';
 import { compileUpserts, runUpsert } from './upsert.js';
 import { insteadOfInsert } from './view-write.js';
+import { fkNewRow, fkPlan, fkReplaceDeletes } from './foreign-keys.js';
 
 const EMPTY_SCOPE: Scope = { resolveColumn: () => undefined };
 const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
@@ -112,6 +113,10 @@ export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: stri
 
   if (update !== undefined) checkTriggers(run, [...update.before, ...update.after], target, true, true);
   const rows = await sourceRows(run, stmt, table.name, targets.length, nCol);
+  const singleRow = stmt.source.kind !== 'select' && rows.length === 1 && before.length === 0 && after.length === 0 && upserts === undefined && !writer.mayReplace(orClause);
+  const fk = fkPlan(run, table, 'insert', { singleRow });
+  fkReplaceDeletes(run, writer, orClause);
+  if (update !== undefined) update.fk = fkPlan(run, table, 'update', { changed: new Set(upserts!.setNames.map((n) => setSlot(table, n))) });
   const slotSource = new Array<number>(nCol + 1).fill(-1);
   targets.forEach((slot, i) => (slotSource[slot] = i));
   const alias = table.withoutRowid ? -1 : table.rowidAlias;
@@ -162,6 +167,7 @@ export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: stri
       if (await runUpsert(upserts!, update!, hit, stored)) changes++;
       continue;
     }
+    if (fk !== undefined) await fkNewRow(run, fk, stored);
     await writer.writeStored(stored);
     changes++;
     if (rowid !== undefined) lastInsertRowid = rowid;

@@ -20,7 +20,8 @@ import { targetTable } from './target-table.js';
 import { TableWriter } from './table-writer.js';
 import { hasSubquery, topRun } from './dml-run.js';
 import { runInsert } from './insert-rows.js';
-import { refuseUncheckedForeignKeys } from './foreign-keys.js';
+import { fkOn } from './foreign-keys.js';
+import { hasForeignKeys } from './foreign-key-schema.js';
 
 const EMPTY_SCOPE: Scope = { resolveColumn: () => undefined };
 const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
@@ -141,8 +142,7 @@ interface Sequence {
  * costs no Promise. Anything else continues asynchronously from where it needed to wait.
  */
 export function executeInsert(env: ExecEnv, stmt: InsertStatement, text?: string): StatementResult | Promise<StatementResult> {
-  refuseUncheckedForeignKeys(env, stmt.table.name);
-  if (needsGeneralPath(env, stmt)) return runInsert(topRun(env), stmt, text);
+  if (needsGeneralPath(env, stmt) || (fkOn(env) && hasForeignKeys(env.schema, stmt.table.name))) return runInsert(topRun(env), stmt, text);
   const plan = insertPlan(env, stmt);
   const ctx = env.ctx;
   if (plan.rows.length === 1 && !plan.table.autoincrement) {

@@ -60,7 +60,7 @@ interface IndexPlan {
 
 const MAX_ROWID = (1n << 63n) - 1n;
 
-export function keyInfoOf(columns: readonly { collation: string; desc: boolean }[], env: ExecEnv): KeyInfo {
+export function keyInfoOf(columns: readonly { collation: string; desc: boolean }[], env: { readonly encoding: ExecEnv['encoding'] }): KeyInfo {
   return {
     collations: columns.map((c) => resolveCollation(c.collation) as CollationName),
     desc: columns.map((c) => c.desc),

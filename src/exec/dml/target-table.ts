@@ -3,7 +3,6 @@ import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
 import type { ExecEnv } from './exec-env.js';
 import { virtualWriteError } from '../vtab/virtual-source.js';
-import { refuseUncheckedForeignKeys } from './foreign-keys.js';
 import type { TableInfo } from '../../schema/schema-types.js';
 import type { QualifiedName } from '../../sql/ast.js';
 
@@ -21,7 +20,6 @@ export function targetTable(env: ExecEnv, name: QualifiedName, inTrigger = false
   if (rel === undefined) throw new SqliteError('SQLITE_ERROR', `no such table: ${inTrigger ? 'main.' : ''}${name.name}`);
   if (rel.kind === 'view') throw new SqliteError('SQLITE_ERROR', `cannot modify ${name.name} because it is a view`);
   if (rel.kind === 'virtual-table') throw virtualWriteError(rel);
-  refuseUncheckedForeignKeys(env, rel.name);
   if (rel.columns.some((c) => c.hidden !== 0)) {
     throw new SqliteError('SQLITE_ERROR', `tables with generated columns cannot be changed yet (${rel.name})`);
   }

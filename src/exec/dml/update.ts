@@ -40,6 +40,7 @@ import { TableWriter, type StoredRow } from './table-writer.js';
 import { fireTriggers, replaceFiresDeleteTriggers, selectTriggers, type TriggerTarget } from './triggers.js';
 import { checkTriggers } from './trigger-check.js';
 import { insteadOfUpdate } from './view-write.js';
+import { fkActions, fkNewRow, fkOldRow, fkPlan, fkReplaceDeletes, type FkPlan } from './foreign-keys.js';
 
 const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
 
@@ -62,6 +63,8 @@ export interface UpdateContext {
   readonly after: readonly TriggerInfo[];
   readonly target: TriggerTarget;
   readonly returning: { readonly spec: Returning; readonly scope: CoreScope; readonly source: Source; readonly rows: Value[][] } | undefined;
+  /** The foreign keys the update checks (foreign_keys on), see foreign-keys.ts. */
+  fk?: FkPlan | undefined;
 }
 
 export function tableTriggerTarget(table: TableInfo): TriggerTarget {
@@ -184,8 +187,19 @@ export async function applyUpdate(u: UpdateContext, old: StoredRow, assign: Assi
       await writer.writeStored(old, undefined, restore); // IGNORE: the row stays as it was
       return false;
     }
+    if (u.fk !== undefined) {
+      // Foreign keys see the old row in place (D.1, D.2), then the new one without it (I.1, I.2).
+      await writer.writeStored(old, undefined, restore);
+      await fkOldRow(u.run, u.fk, old);
+      await writer.deleteStored(old, diff);
+      await fkNewRow(u.run, u.fk, next);
+    }
     await writer.writeStored(next, undefined, diff);
+  } else if (u.fk !== undefined) {
+    await fkOldRow(u.run, u.fk, old);
+    await fkNewRow(u.run, u.fk, next);
   }
+  if (u.fk !== undefined) await fkActions(u.run, u.fk, old, next);
   // An unchanged row counts too: SQLite writes its bytes back unchanged.
   const ret = u.returning;
   if (ret !== undefined) {
@@ -226,10 +240,13 @@ export async function runUpdate(outer: DmlRun, stmt: UpdateStatement, text: stri
   };
   checkTriggers(run, [...ctx.before, ...ctx.after], ctx.target, true, true);
   replaceFiresDeleteTriggers(run, writer, ctx.target, orClause);
+  const changed = (): ReadonlySet<number> => new Set(setNames.map((n) => setSlot(table, n)));
   let changes = 0;
   if (stmt.from !== undefined) {
     // Pass 1 as a join: identities and the SET values of each matching row.
     const matched = await updateFromRows(run, table, name, stmt, stmt.from);
+    ctx.fk = fkPlan(run, table, 'update', { changed: changed() });
+    fkReplaceDeletes(run, writer, orClause);
     for (const { identity, assign } of matched) {
       const old = await writer.reread(identity);
       if (old === undefined) continue;
@@ -237,6 +254,8 @@ export async function runUpdate(outer: DmlRun, stmt: UpdateStatement, text: stri
     }
   } else {
     const sets = compileSets(run, table, stmt.set, scope);
+    ctx.fk = fkPlan(run, table, 'update', { changed: changed() });
+    fkReplaceDeletes(run, writer, orClause);
     const matched = await matchRows(run, table, writer, scope, source, stmt.where);
     for (const m of matched) {
       const old = await writer.reread(m);

@@ -54,6 +54,12 @@ const PRAGMAS: Readonly<Record<string, PragmaDef>> = {
     takesArg: true,
     rows: byName((e, n) => foreignKeyRows(e.schema, n)),
   },
+  foreign_key_check: {
+    columns: ['table', 'rowid', 'parent', 'fkid'],
+    takesArg: true,
+    // Loaded on use: it reads rows with the write path's codecs.
+    rows: async (e, arg) => (await import('./foreign-key-check.js')).foreignKeyCheckRows(e.pager, e.schema, arg),
+  },
   database_list: { columns: ['seq', 'name', 'file'], takesArg: false, rows: (e) => databaseListRows(e.file) },
   integrity_check: { columns: ['integrity_check'], takesArg: true, rows: (e, arg) => integrityRows(e.pager, e.schema, integrityLimit(arg)) },
   quick_check: { columns: ['quick_check'], takesArg: true, rows: (e, arg) => integrityRows(e.pager, e.schema, integrityLimit(arg)) },
