@@ -7,7 +7,7 @@
  * existing database it is the size of block 0 whenever there is more than one block.
  */
 import { blockKey, normalizePrefix, parseBlockKey } from './block-key.js';
-import type { ObjectStore } from './object-store.js';
+import type { ObjectStore, VersionedObject } from './object-store.js';
 import type { WriteFence } from './write-fence.js';
 
 export const DEFAULT_BLOCK_SIZE = 4096;
@@ -41,6 +41,17 @@ export class BlockStore {
     return this.objects.get(this.key(index));
   }
 
+  /**
+   * The block's bytes with its etag, or `undefined` when it does not exist. The etag is `''` when
+   * the store cannot tell one (no `getVersioned`): then a writer cannot guard its overwrite.
+   */
+  async readVersioned(index: number): Promise<VersionedObject | undefined> {
+    const key = this.key(index);
+    if (this.objects.getVersioned !== undefined) return this.objects.getVersioned(key);
+    const data = await this.objects.get(key);
+    return data === undefined ? undefined : { data, etag: '' };
+  }
+
   async size(index: number): Promise<number | undefined> {
     return (await this.objects.head(this.key(index)))?.size;
   }
@@ -56,9 +67,24 @@ export class BlockStore {
     return this.fenceSource?.();
   }
 
-  /** Writes block `index`; `fence` (default: the current one) guards the request. */
-  async write(index: number, data: Uint8Array, fence: WriteFence | undefined = this.currentFence()): Promise<void> {
-    await this.objects.put(this.key(index), data, fence === undefined ? undefined : { fence });
+  /**
+   * Writes block `index`; `fence` (default: the current one) guards the request, `guard` makes it
+   * conditional (If-Match / If-None-Match: PreconditionFailedError when refused). Returns the new
+   * etag ('' when the store gives none).
+   */
+  async write(
+    index: number,
+    data: Uint8Array,
+    fence: WriteFence | undefined = this.currentFence(),
+    guard: { readonly ifMatch?: string; readonly ifNoneMatch?: '*' } = {},
+  ): Promise<string> {
+    const conditions = {
+      ...(fence === undefined ? {} : { fence }),
+      ...(guard.ifMatch === undefined ? {} : { ifMatch: guard.ifMatch }),
+      ...(guard.ifNoneMatch === undefined ? {} : { ifNoneMatch: guard.ifNoneMatch }),
+    };
+    const { etag } = await this.objects.put(this.key(index), data, Object.keys(conditions).length === 0 ? undefined : conditions);
+    return etag;
   }
 
   async deleteBlocks(indices: readonly number[], fence: WriteFence | undefined = this.currentFence()): Promise<void> {

@@ -33,6 +33,7 @@ import {
   type ObjectInfo,
   type ObjectStore,
   type RequestCounts,
+  type VersionedObject,
   type DeleteManyOptions,
   type WriteConditions,
 } from './object-store.js';
@@ -90,6 +91,13 @@ export class DirectoryObjectStore implements ObjectStore {
     this.requests.get++;
     const file = this.pathOf(key);
     return this.readIfFile(file);
+  }
+
+  /** The bytes and their md5 etag (the same one `head` and `put` give). */
+  async getVersioned(key: string): Promise<VersionedObject | undefined> {
+    this.requests.get++;
+    const data = await this.readIfFile(this.pathOf(key));
+    return data === undefined ? undefined : { data, etag: md5Etag(data) };
   }
 
   /** Reads the whole file to hash it: cheap for blocks (a page each), and always exact. */

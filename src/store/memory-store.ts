@@ -6,6 +6,7 @@ import { PreconditionFailedError } from '../errors.js';
 import {
   emptyRequestCounts,
   type ObjectInfo,
+  type VersionedObject,
   type ObjectStore,
   type RequestCounts,
   type DeleteManyOptions,
@@ -27,6 +28,12 @@ export class MemoryObjectStore implements ObjectStore {
     this.requests.get++;
     const entry = this.objects.get(key);
     return entry === undefined ? undefined : entry.data.slice();
+  }
+
+  async getVersioned(key: string): Promise<VersionedObject | undefined> {
+    this.requests.get++;
+    const entry = this.objects.get(key);
+    return entry === undefined ? undefined : { data: entry.data.slice(), etag: entry.etag };
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

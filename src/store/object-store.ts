@@ -25,6 +25,12 @@ export interface ObjectInfo {
   readonly serverNow?: number;
 }
 
+/** An object's bytes with the etag of that version (see `ObjectStore.getVersioned`). */
+export interface VersionedObject {
+  readonly data: Uint8Array;
+  readonly etag: string;
+}
+
 /** Conditions for `put` and `delete`, as S3 defines them. */
 export interface WriteConditions {
   /** `'*'`: write only when no object exists under the key (S3 `If-None-Match: *`). */
@@ -63,6 +69,12 @@ export interface ObjectStore {
   readonly requests: RequestCounts;
   /** The whole object, or `undefined` when no object exists under `key`. */
   get(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * The whole object with its etag (S3: the GetObject's ETag header), or `undefined` when no
+   * object exists under `key`. Optional: a writer that cannot learn which version of a block it
+   * read writes that block without the If-Match guard (block-file.ts, "The second guard").
+   */
+  getVersioned?(key: string): Promise<VersionedObject | undefined>;
   /** Size and etag, or `undefined` when no object exists under `key`. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Stores `data` under `key`, replacing any object; returns the new etag. */

@@ -1,6 +1,7 @@
 /**
- * The fast path for the two requests that import, export and page reads make by the thousand:
- * an unconditional GetObject and PutObject of one block.
+ * The fast path for the two requests that import, export, page reads and commits make by the
+ * thousand: a GetObject and a PutObject of one block (the PUT possibly guarded by If-Match /
+ * If-None-Match, block-file.ts "The second guard").
  *
  * Why: through `client.send()` the AWS SDK spends ~0.6–0.9 ms of CPU per request on its
  * middleware (serializers, endpoint rules, retry bookkeeping, user agent, schema walking) against
@@ -17,7 +18,8 @@
  * whose requests the SDK signs other than with plain SigV4 (S3 Express directory buckets,
  * multi-region access points with SigV4a) never get a fast path.
  *
- * Only the happy path is served here: 200 (and 404 NoSuchKey for a GET). Anything else — another
+ * Only the happy path is served here: 200 (and 404 NoSuchKey for a GET; 412, or 404 NoSuchKey
+ * to an If-Match, for a conditional PUT: refusals are answers). Anything else — another
  * status, a network error — is handed to the SDK, which repeats the request with its retry
  * strategy, redirect handling, clock-skew correction and typed errors, and the fast path stands
  * aside for `COOL_DOWN_MS` so that a throttled or failing bucket is not sent one extra request per
@@ -68,7 +70,20 @@ interface ResolvedConfig {
   systemClockOffset?: number;
 }
 
-export type DirectOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false };
+/**
+ * What the fast path did: served (`value`), or declined (ask the SDK) — except that a refused
+ * condition (412, or 404 to an If-Match PUT: S3's answer when the key is gone) is an answer,
+ * reported as `preconditionFailed`, not a surprise.
+ */
+export type DirectOutcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly preconditionFailed?: true };
+
+/** The conditions a direct PUT may carry (S3's If-Match / If-None-Match headers, signed). */
+export interface DirectConditions {
+  readonly ifMatch?: string | undefined;
+  readonly ifNoneMatch?: '*' | undefined;
+}
 
 const DECLINED: DirectOutcome<never> = { ok: false };
 
@@ -136,8 +151,8 @@ export class DirectRequests {
     return this.#templates.has(kind) && Date.now() >= this.#pausedUntil;
   }
 
-  /** GET: the bytes, `undefined` for NoSuchKey, or DECLINED (then ask the SDK). */
-  async get(key: string): Promise<DirectOutcome<Uint8Array | undefined>> {
+  /** GET: the bytes and their ETag, `undefined` for NoSuchKey, or DECLINED (then ask the SDK). */
+  async get(key: string): Promise<DirectOutcome<{ data: Uint8Array; etag: string } | undefined>> {
     const response = await this.#send('GetObject', key, undefined);
     if (response === undefined) return DECLINED;
     const collect = this.#config.streamCollector!;
@@ -145,7 +160,7 @@ export class DirectRequests {
       const body = await collect(response.body);
       if (response.statusCode === 200) {
         this.served++;
-        return { ok: true, value: body };
+        return { ok: true, value: { data: body, etag: response.headers['etag'] ?? '' } };
       }
       if (response.statusCode === 404 && errorCode(body) === 'NoSuchKey') {
         this.served++;
@@ -158,19 +173,30 @@ export class DirectRequests {
     return DECLINED;
   }
 
-  /** Unconditional PUT: the new ETag, or DECLINED (then ask the SDK). */
-  async put(key: string, data: Uint8Array, abortSignal?: { readonly aborted: boolean }): Promise<DirectOutcome<string>> {
-    const response = await this.#send('PutObject', key, data, abortSignal);
+  /** PUT, with `conditions` if any: the new ETag, a refused condition, or DECLINED (then ask the SDK). */
+  async put(
+    key: string,
+    data: Uint8Array,
+    abortSignal?: { readonly aborted: boolean },
+    conditions: DirectConditions = {},
+  ): Promise<DirectOutcome<string>> {
+    const response = await this.#send('PutObject', key, data, abortSignal, conditions);
     if (response === undefined) return DECLINED;
+    let body: Uint8Array | undefined;
     try {
-      // Read the (empty) body so that the socket goes back to the pool.
-      await this.#config.streamCollector!(response.body);
+      // Read the body (empty, or an error document) so that the socket goes back to the pool.
+      body = await this.#config.streamCollector!(response.body);
     } catch {
       // Nothing to keep from it.
     }
     if (response.statusCode === 200) {
       this.served++;
       return { ok: true, value: response.headers['etag'] ?? '' };
+    }
+    const conditional = conditions.ifMatch !== undefined || conditions.ifNoneMatch !== undefined;
+    if (conditional && (response.statusCode === 412 || (response.statusCode === 404 && conditions.ifMatch !== undefined && body !== undefined && errorCode(body) === 'NoSuchKey'))) {
+      this.served++;
+      return { ok: false, preconditionFailed: true };
     }
     this.#pause();
     return DECLINED;
@@ -181,6 +207,7 @@ export class DirectRequests {
     key: string,
     body: Uint8Array | undefined,
     abortSignal?: { readonly aborted: boolean },
+    conditions: DirectConditions = {},
   ): Promise<WireResponse | undefined> {
     const template = this.#templates.get(kind);
     const config = this.#config;
@@ -196,6 +223,9 @@ export class DirectRequests {
       headers['content-type'] = 'application/octet-stream';
       headers['content-length'] = String(body.length);
     }
+    // Signed like every header here, as the SDK signs them.
+    if (conditions.ifMatch !== undefined) headers['if-match'] = conditions.ifMatch;
+    if (conditions.ifNoneMatch !== undefined) headers['if-none-match'] = conditions.ifNoneMatch;
     const request: WireRequest = {
       method: body === undefined ? 'GET' : 'PUT',
       protocol: template.protocol,

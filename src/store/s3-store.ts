@@ -45,6 +45,7 @@ import {
   emptyRequestCounts,
   type ObjectInfo,
   type ObjectStore,
+  type VersionedObject,
   type RequestCounts,
   type DeleteManyOptions,
   type WriteConditions,
@@ -262,6 +263,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
+    return (await this.getVersioned(key))?.data;
+  }
+
+  async getVersioned(key: string): Promise<VersionedObject | undefined> {
     this.requests.get++;
     if (this.direct?.ready('GetObject') === true) {
       const fast = await this.direct.get(key);
@@ -272,7 +277,7 @@ export class S3ObjectStore implements ObjectStore {
       if (out.Body === undefined) throw new IoError(`S3 GetObject ${this.where(key)} returned no body`);
       const bytes = await out.Body.transformToByteArray();
       this.direct?.learn('GetObject', key);
-      return bytes;
+      return { data: bytes, etag: out.ETag ?? '' };
     } catch (err) {
       const code = errorCode(err);
       if (code === 'NoSuchKey' || (httpStatus(err) === 404 && code !== 'NoSuchBucket')) return undefined;
@@ -305,14 +310,16 @@ export class S3ObjectStore implements ObjectStore {
   async put(key: string, data: Uint8Array, conditions?: WriteConditions): Promise<{ etag: string }> {
     this.requests.put++;
     const conditional = conditions?.ifNoneMatch !== undefined || conditions?.ifMatch !== undefined;
-    // Conditional writes (the lease, the journal) always take the SDK path: their refusals are
-    // answers, not surprises, and must be read exactly.
     const fence = conditions?.fence;
     fence?.check(`writing ${this.where(key)}`);
-    if (!conditional && this.direct?.ready('PutObject') === true) {
-      const fast = await this.direct.put(key, data, fence?.signal);
+    // The fast path takes unconditional writes and a fenced writer's guarded block writes (a
+    // refusal there is read exactly: 412, or 404 to an If-Match). The lease's own create and
+    // takeover (conditional, unfenced) always take the SDK path.
+    if ((!conditional || fence !== undefined) && this.direct?.ready('PutObject') === true) {
+      const fast = await this.direct.put(key, data, fence?.signal, { ifMatch: conditions?.ifMatch, ifNoneMatch: conditions?.ifNoneMatch });
       if (fast.ok) return { etag: fast.value };
       fence?.check(`writing ${this.where(key)}`);
+      if (fast.preconditionFailed === true) throw new PreconditionFailedError(key);
     }
     try {
       const input = {
@@ -330,6 +337,8 @@ export class S3ObjectStore implements ObjectStore {
     } catch (err) {
       fence?.check(`writing ${this.where(key)}`); // aborted by the fence: say so, not "request aborted"
       if (isPreconditionFailure(err)) throw new PreconditionFailedError(key);
+      // "Write only if it is still version X" on a key that is gone: S3 answers 404 NoSuchKey.
+      if (conditions?.ifMatch !== undefined && errorCode(err) === 'NoSuchKey') throw new PreconditionFailedError(key);
       throw this.translate(err, 'PutObject', key);
     }
   }

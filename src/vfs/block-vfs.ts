@@ -172,9 +172,13 @@ export class BlockVfs implements Vfs {
   async xOpen(name: string, flags: OpenFlags, afterBlock0?: () => void): Promise<BlockFile> {
     const prefix = this.xFullPathname(name);
     const store = this.#blockStore(prefix);
-    const block0 = await io(store, 0, 'reading', () => store.read(0));
-    if (block0 !== undefined) afterBlock0?.();
     const readOnly = (flags & OpenFlags.SQLITE_OPEN_READWRITE) === 0;
+    // A writable handle keeps block 0's etag (BlockFile, "The second guard"); a reader needs none.
+    const first = await io(store, 0, 'reading', () =>
+      readOnly ? store.read(0).then((data) => (data === undefined ? undefined : { data, etag: '' })) : store.readVersioned(0),
+    );
+    const block0 = first?.data;
+    if (block0 !== undefined) afterBlock0?.();
     const settings = {
       concurrency: this.concurrency,
       maxDirtyBytes: this.maxDirtyBytes,
@@ -204,7 +208,7 @@ export class BlockVfs implements Vfs {
     }
     const found =
       (await probeDatabaseSize(store, block0, this.blockSize)) ?? (await listSize(store, block0, this.blockSize));
-    return new BlockFile(store, { ...settings, ...found, block0 });
+    return new BlockFile(store, { ...settings, ...found, block0, block0Etag: first?.etag ?? '' });
   }
 
   /** Deletes every block of `name` (one listing), block 0 last so a half-done delete still reads as "no file". */

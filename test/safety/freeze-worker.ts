@@ -13,7 +13,7 @@
 import { Database } from '../../src/api/database.js';
 import { SqliteError } from '../../src/errors.js';
 import { DirectoryObjectStore } from '../../src/store/directory-store.js';
-import type { DeleteManyOptions, ObjectInfo, ObjectStore, RequestCounts, WriteConditions } from '../../src/store/object-store.js';
+import type { DeleteManyOptions, ObjectInfo, ObjectStore, RequestCounts, VersionedObject, WriteConditions } from '../../src/store/object-store.js';
 import { S3ObjectStore } from '../../src/store/s3-store.js';
 
 interface Args {
@@ -61,6 +61,9 @@ class FreezingStore implements ObjectStore {
   }
   get(key: string): Promise<Uint8Array | undefined> {
     return this.inner.get(key);
+  }
+  getVersioned(key: string): Promise<VersionedObject | undefined> {
+    return this.inner.getVersioned!(key);
   }
   head(key: string): Promise<ObjectInfo | undefined> {
     return this.inner.head(key);

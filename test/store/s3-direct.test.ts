@@ -253,7 +253,7 @@ describe('the fast path for a bucket on AWS (virtual-hosted style, https), with 
       await client.send(new PutObjectCommand({ Bucket: 'my-bucket', Key: key, Body: new Uint8Array([1, 2, 3]) }));
       direct.learn('PutObject', key);
       const got = await direct.get(key);
-      expect(got.ok && new TextDecoder().decode(got.value)).toBe('page');
+      expect(got.ok && new TextDecoder().decode(got.value?.data)).toBe('page');
       expect(await direct.put(key, new Uint8Array([1, 2, 3]))).toEqual({ ok: true, value: '"aws-etag"' });
 
       const [sdkGet, sdkPut, fastGet, fastPut] = sent;

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CantOpenError, CorruptError, IoError, MisuseError, ReadOnlyError } from '../../src/errors.js';
 import { BlockStore } from '../../src/store/block-store.js';
 import { MemoryObjectStore } from '../../src/store/memory-store.js';
-import { type RequestCounts, emptyRequestCounts } from '../../src/store/object-store.js';
+import { type RequestCounts, type VersionedObject, emptyRequestCounts } from '../../src/store/object-store.js';
 import { BlockVfs } from '../../src/vfs/block-vfs.js';
 import { DeviceCharacteristics, OpenFlags, isShortRead } from '../../src/vfs/vfs.js';
 import { integrityCheck, makeDatabaseBytes, tempDir } from '../support/sqlite3.js';
@@ -354,6 +354,11 @@ describe('errors', () => {
       override async get(key: string): Promise<Uint8Array | undefined> {
         if (this.failGets) throw new Error('connection reset');
         return super.get(key);
+      }
+      // A writable handle reads with etags (the second guard): the same GET, failing the same way.
+      override async getVersioned(key: string): Promise<VersionedObject | undefined> {
+        if (this.failGets) throw new Error('connection reset');
+        return super.getVersioned(key);
       }
     }
     const store = new FailingStore();
