@@ -10,7 +10,7 @@
  *   rec.log          // [{ op: 'PUT', key: 'db-lock', start, end, cond: 'If-None-Match: *' }, ...]
  *   sequentialRounds(rec.log)   // longest chain of requests each started after the previous ended
  */
-import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions, DeleteManyOptions } from '../src/store/object-store.js';
+import type { ObjectInfo, ObjectStore, RequestCounts, WriteConditions, VersionedObject, DeleteManyOptions } from '../src/store/object-store.js';
 
 export type Op = 'GET' | 'HEAD' | 'PUT' | 'DELETE' | 'DELETE×N' | 'LIST';
 
@@ -30,7 +30,21 @@ export interface LoggedRequest {
 export class RecordingObjectStore implements ObjectStore {
   readonly log: LoggedRequest[] = [];
 
-  constructor(readonly inner: ObjectStore) {}
+  /**
+   * GETs with etags, when the inner store has them (a writer's second guard needs them: see
+   * src/vfs/block-file.ts); `guard: false` hides them, so writes go unguarded (for comparison).
+   */
+  readonly getVersioned?: (key: string) => Promise<VersionedObject | undefined>;
+
+  constructor(
+    readonly inner: ObjectStore,
+    options: { readonly guard?: boolean } = {},
+  ) {
+    const versioned = inner.getVersioned?.bind(inner);
+    if (versioned !== undefined && options.guard !== false) {
+      this.getVersioned = (key) => this.#record('GET', key, undefined, () => versioned(key));
+    }
+  }
 
   get url(): string {
     return this.inner.url;

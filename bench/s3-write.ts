@@ -26,7 +26,10 @@
  * Figures are printed, never asserted. The database is checked by `sqlite3 PRAGMA
  * integrity_check` after the runs (export of the blocks to a file).
  *
- *   npx tsx bench/s3-write.ts [--latency 0,20] [--write-mb 4] [--rows 10000] [--quick]
+ *   npx tsx bench/s3-write.ts [--latency 0,20] [--write-mb 4] [--rows 10000] [--quick] [--unguarded]
+ *
+ * `--unguarded`: the writer cannot learn block etags, so its block writes carry no If-Match /
+ * If-None-Match (the second guard off, src/vfs/block-file.ts), to compare the guard's cost.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -179,7 +182,7 @@ async function main(): Promise<void> {
         await s3.client.send(new CreateBucketCommand({ Bucket: bucket }));
         await deserialize(new BlockStore(s3, PREFIX), [bytes], { blockSize: PAGE, sourceSize: bytes.length });
         proxy.latencyMs = latency;
-        const rec = new RecordingObjectStore(s3);
+        const rec = new RecordingObjectStore(s3, { guard: !process.argv.includes('--unguarded') });
 
         let db: Database | undefined;
         const open = await phase(proxy, rec, async () => {
