@@ -142,7 +142,8 @@ export type ConstraintKind =
   | 'FOREIGNKEY'
   | 'DATATYPE'
   | 'ROWID'
-  | 'TRIGGER';
+  | 'TRIGGER'
+  | 'VTAB';
 
 /** Thrown when a statement would violate a constraint; the statement leaves no trace. */
 export class ConstraintError extends SqliteError {

@@ -16,6 +16,8 @@ import { checkMainSchema } from './names.js';
 import { fkDropTable } from '../dml/foreign-key-drop.js';
 import { deleteSchemaRows } from './schema-table.js';
 import { virtualWriteError } from '../vtab/virtual-source.js';
+import { isRtreeModule } from '../vtab/rtree-def.js';
+import { dropRtree } from '../vtab/rtree-ddl.js';
 
 
 export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<StatementResult> {
@@ -62,7 +64,7 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
   const table = env.schema.table(name);
   if (table === undefined) {
     const vt = env.schema.virtualTable(name);
-    if (vt !== undefined) throw virtualWriteError(vt);
+    if (vt !== undefined) return isRtreeModule(vt.module) ? dropRtree(env, vt) : Promise.reject(virtualWriteError(vt));
     if (env.schema.view(name) !== undefined) throw new SqliteError('SQLITE_ERROR', `use DROP VIEW to delete view ${name}`);
     if (stmt.ifExists) return NO_CHANGES;
     throw new SqliteError('SQLITE_ERROR', `no such table: ${name}`);

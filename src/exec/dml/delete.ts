@@ -21,6 +21,7 @@ import { checkTriggers } from './trigger-check.js';
 import { matchRows, tableTriggerTarget } from './update.js';
 import { insteadOfDelete } from './view-write.js';
 import { fkActions, fkOldRow, fkPlan } from './foreign-keys.js';
+import { rtreeDelete, rtreeTarget } from '../vtab/rtree-dml.js';
 
 export function executeDelete(env: ExecEnv, stmt: DeleteStatement, text?: string): Promise<StatementResult> {
   return runDelete(topRun(env), stmt, text);
@@ -31,6 +32,8 @@ export async function runDelete(outer: DmlRun, stmt: DeleteStatement, text: stri
   const env = run.env;
   const view = env.schema.view(stmt.table.name);
   if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) return insteadOfDelete(run, view, stmt, text);
+  const rtree = rtreeTarget(env.schema, stmt.table);
+  if (rtree !== undefined) return rtreeDelete(run, rtree, stmt);
   const table = targetTable(env, stmt.table);
   const dropping = run.dropping === true;
   const before = dropping ? [] : selectTriggers(run, table.name, 'DELETE', 'BEFORE');

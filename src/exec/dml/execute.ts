@@ -17,11 +17,13 @@ import { executeDelete } from './delete.js';
 import type { ExecEnv, StatementResult } from './exec-env.js';
 import { executeInsert } from './insert.js';
 import { executeUpdate } from './update.js';
+import { executeCreateVirtualTable } from '../vtab/rtree-ddl.js';
 
 /** Whether `statement` changes the database (and so needs a write transaction). */
 export function isWriteStatement(statement: Statement): boolean {
   switch (statement.kind) {
     case 'create-table':
+    case 'create-virtual-table':
     case 'create-index':
     case 'create-view':
     case 'create-trigger':
@@ -44,6 +46,8 @@ export function executeWrite(env: ExecEnv, statement: Statement, text: string): 
   switch (statement.kind) {
     case 'create-table':
       return executeCreateTable(env, statement, text);
+    case 'create-virtual-table':
+      return executeCreateVirtualTable(env, statement, text);
     case 'create-index':
       return executeCreateIndex(env, statement, text);
     case 'create-view':

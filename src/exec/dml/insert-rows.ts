@@ -30,6 +30,7 @@ import { setSlot, tableTriggerTarget, type UpdateContext } from './update.js';
 import { compileUpserts, runUpsert } from './upsert.js';
 import { insteadOfInsert } from './view-write.js';
 import { fkNewRow, fkPlan, fkReplaceDeletes } from './foreign-keys.js';
+import { rtreeInsert, rtreeTarget } from '../vtab/rtree-dml.js';
 
 const EMPTY_SCOPE: Scope = { resolveColumn: () => undefined };
 const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
@@ -81,6 +82,8 @@ export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: stri
     // The lengths are checked against the view's columns by insteadOfInsert.
     return insteadOfInsert(run, view, stmt, await sourceRows(run, stmt, view.name, -1, -1));
   }
+  const rtree = rtreeTarget(env.schema, stmt.table);
+  if (rtree !== undefined) return rtreeInsert(run, rtree, stmt, await sourceRows(run, stmt, rtree.name, -1, -1));
   const table = targetTable(env, stmt.table);
   const orClause = run.orOverride ?? stmt.conflict;
   const nCol = table.columns.length;

@@ -168,6 +168,7 @@ function needsGeneralPath(env: ExecEnv, stmt: InsertStatement): boolean {
     stmt.returning !== undefined ||
     stmt.with !== undefined ||
     env.schema.view(stmt.table.name) !== undefined ||
+    env.schema.virtualTable(stmt.table.name) !== undefined ||
     // Any trigger: INSERT ones fire, and a REPLACE fires DELETE ones under recursive_triggers.
     env.schema.triggersOf(stmt.table.name).length > 0 ||
     (stmt.source.kind === 'values' && hasSubquery(stmt.source.rows));

@@ -41,6 +41,7 @@ import { fireTriggers, replaceFiresDeleteTriggers, selectTriggers, type TriggerT
 import { checkTriggers } from './trigger-check.js';
 import { insteadOfUpdate } from './view-write.js';
 import { fkActions, fkNewRow, fkOldRow, fkPlan, fkReplaceDeletes, type FkPlan } from './foreign-keys.js';
+import { rtreeTarget, rtreeUpdate } from '../vtab/rtree-dml.js';
 
 const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
 
@@ -220,6 +221,8 @@ export async function runUpdate(outer: DmlRun, stmt: UpdateStatement, text: stri
   const env = run.env;
   const view = env.schema.view(stmt.table.name);
   if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) return insteadOfUpdate(run, view, stmt, text);
+  const rtree = rtreeTarget(env.schema, stmt.table);
+  if (rtree !== undefined) return rtreeUpdate(run, rtree, stmt);
   const table = targetTable(env, stmt.table);
   const orClause = run.orOverride ?? stmt.conflict;
   const name = stmt.alias ?? table.name;

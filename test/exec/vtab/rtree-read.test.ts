@@ -2,13 +2,12 @@
  * Reading SQLite's R*Tree virtual tables (rtree, rtree_i32) against the real sqlite3 shell on
  * files it made: the same rows in the same order (its depth-first walk) for random query
  * windows on deep trees, id lookups, IN lists, non-numeric bounds, joins, auxiliary columns;
- * EXPLAIN QUERY PLAN's line; writes refused; corrupt nodes a CorruptError, never a hang.
+ * EXPLAIN QUERY PLAN's line; corrupt nodes a CorruptError, never a hang (writes: rtree-write.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Database } from '../../../src/index.js';
 import type { SqlValue, StorageClass } from '../../../src/record/value.js';
 import { sqlite3, tempDir } from '../../support/sqlite3.js';
 import { openBytes, runTyped } from '../select/support.js';
@@ -264,20 +263,6 @@ describe('request economy', () => {
     expect(lookup.rows).toBe(1);
     // x_rowid's b-tree path, then x_node's: a handful of pages whatever the table's size.
     expect(lookup.reads).toBeLessThanOrEqual(8);
-  });
-});
-
-describe('writes stay refused', () => {
-  it('INSERT, UPDATE, DELETE and DROP TABLE of an rtree give a clear SQLITE_ERROR', async () => {
-    const db = await Database.open(t1.file, { readonly: false });
-    try {
-      for (const sql of ['INSERT INTO t VALUES (1, 2, 3, NULL, NULL)', 'UPDATE t SET min0 = 1', 'DELETE FROM t', 'DROP TABLE t']) {
-        await expect(db.exec(sql), sql).rejects.toThrow(/writing R\*Tree tables is not supported yet/);
-      }
-      expect(await db.query('SELECT count(*) AS n FROM t')).toEqual([{ n: Number(theirsRaw(t1.file, 'SELECT count(*) FROM t')[0]) }]);
-    } finally {
-      await db.close();
-    }
   });
 });
 
