@@ -123,7 +123,7 @@ export function buildProgram(): Command {
     formatOptions(
       program
         .command('rows')
-        .description('print the rows of a table, in rowid (or primary key) order')
+        .description('print the rows of a table, in rowid (or primary key) order (an R*Tree: in its tree order)')
         .argument('<location>', 'the database')
         .argument('<table>', 'table name')
         .addOption(new Option('--limit <n>', 'print at most n rows').argParser(nonNegativeInteger('--limit')))

@@ -3,7 +3,7 @@
  * lies (S3, a block directory, a plain file) through the page cache, never downloading it whole.
  */
 import { Database } from '../../api/database.js';
-import type { StorageClass } from '../../record/value.js';
+import type { SqlValue, StorageClass } from '../../record/value.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
 import { createRowWriter, type OutputFormat } from '../output.js';
 
@@ -57,6 +57,16 @@ export interface RowsOptions extends FormatOptions {
 
 export async function runRows(spec: string, table: string, options: RowsOptions): Promise<void> {
   await withDatabase(spec, options, async (db) => {
+    const key = table.toLowerCase();
+    const entry = (await db.schema()).find((r) => r.type === 'table' && r.name.toLowerCase() === key);
+    if (entry !== undefined && entry.rootPage === 0 && /^\s*create\s+virtual\b/i.test(entry.sql ?? '')) {
+      // A virtual table (an R*Tree): its rows come from its module, through the query engine.
+      const stmt = await db.prepare(`SELECT * FROM "${entry.name.replaceAll('"', '""')}" LIMIT ${options.limit ?? -1} OFFSET ${options.offset ?? 0}`);
+      const out = createRowWriter(outputFormat(options), stmt.columns(), write);
+      for await (const row of stmt.typedIterate()) out.execRow(row.values as SqlValue[]);
+      out.end();
+      return;
+    }
     const columns = await db.columns(table);
     const out = createRowWriter(outputFormat(options), columns, write);
     for await (const row of db.typedRows(table, {

@@ -18,6 +18,7 @@ import { TableWriter } from './table-writer.js';
 import { bodyOf, selectTriggers, triggerScope, type TriggerTarget } from './triggers.js';
 import { compileSets, tableTriggerTarget } from './update.js';
 import { compileUpserts } from './upsert.js';
+import { rtreeTarget } from '../vtab/rtree-dml.js';
 
 const checked = new WeakMap<Schema, Set<string>>();
 
@@ -44,7 +45,7 @@ function checkStatement(run: DmlRun, stmt: Statement, stack: readonly string[]):
   const schema = run.env.schema;
   switch (stmt.kind) {
     case 'insert': {
-      if (schema.view(stmt.table.name) !== undefined) return;
+      if (schema.view(stmt.table.name) !== undefined || rtreeTarget(schema, stmt.table) !== undefined) return;
       const table = targetTable(run.env, stmt.table, true);
       const targets = stmt.source.kind === 'default-values' ? [] : insertTargets(table, stmt.columns);
       const src = stmt.source;
@@ -68,7 +69,7 @@ function checkStatement(run: DmlRun, stmt: Statement, stack: readonly string[]):
       return;
     }
     case 'update': {
-      if (schema.view(stmt.table.name) !== undefined) return;
+      if (schema.view(stmt.table.name) !== undefined || rtreeTarget(schema, stmt.table) !== undefined) return;
       const table = targetTable(run.env, stmt.table, true);
       const scope = newScope(run);
       addTableSource(scope, table, stmt.alias ?? table.name);
@@ -82,7 +83,7 @@ function checkStatement(run: DmlRun, stmt: Statement, stack: readonly string[]):
       return;
     }
     case 'delete': {
-      if (schema.view(stmt.table.name) !== undefined) return;
+      if (schema.view(stmt.table.name) !== undefined || rtreeTarget(schema, stmt.table) !== undefined) return;
       const table = targetTable(run.env, stmt.table, true);
       const scope = newScope(run);
       addTableSource(scope, table, stmt.alias ?? table.name);
