@@ -10,13 +10,14 @@
  */
 import { IndexCursor } from '../btree/index-cursor.js';
 import { TableCursor } from '../btree/table-cursor.js';
-import { CorruptError, SqliteError } from '../errors.js';
+import { CorruptError } from '../errors.js';
 import { applyAffinity } from '../exec/apply-affinity.js';
 import type { Pager } from '../pager/pager.js';
 import { decodeRecord, type DecodedRecord } from '../record/record.js';
 import type { TextEncoding } from '../record/text-encoding.js';
 import { defaultStorageClass, type SqlValue, type StorageClass } from '../record/value.js';
 import type { TableInfo } from '../schema/schema-types.js';
+import type { VirtualFiller } from '../exec/generated/public-rows.js';
 
 export interface RowsOptions {
   /** At most this many rows (default: all). */
@@ -64,14 +65,19 @@ interface RowPlan {
   readonly defaults: readonly { readonly value: SqlValue; readonly storageClass: StorageClass }[];
   /** Columns with REAL affinity. */
   readonly real: readonly boolean[];
+  /** Computes the VIRTUAL generated columns (which the record does not hold), when there are some. */
+  readonly virtual?: VirtualFiller;
+  /** Storage classes for `virtual` when the caller wants none. */
+  readonly scratchClasses?: StorageClass[];
 }
 
-function planRows(table: TableInfo): RowPlan {
-  const virtual = table.columns.find((c) => c.hidden === 2);
-  if (virtual !== undefined) {
-    throw new SqliteError('SQLITE_ERROR', `generated VIRTUAL column ${table.name}.${virtual.name} is not supported yet`);
-  }
+async function planRows(table: TableInfo): Promise<RowPlan> {
+  // VIRTUAL generated columns are computed by the expression compiler, loaded only for them.
+  const virtual = table.columns.some((c) => c.hidden === 2)
+    ? (await import('../exec/generated/public-rows.js')).virtualFiller(table)
+    : undefined;
   return {
+    ...(virtual !== undefined && { virtual, scratchClasses: [] }),
     table,
     columnCount: table.columns.length,
     storage: table.columns.map((_, col) => table.declaredToStorage[col] ?? -1),
@@ -98,6 +104,7 @@ function fillRow(
   const rowidAlias = rowid === undefined ? -1 : plan.table.rowidAlias;
   const fields = record.values;
   const fieldClasses = record.classes;
+  const kept = classes ?? plan.scratchClasses;
   for (let col = 0; col < plan.columnCount; col++) {
     const at = plan.storage[col]!;
     let value: SqlValue;
@@ -120,8 +127,9 @@ function fillRow(
       cls = d.storageClass;
     }
     values[col] = value;
-    if (classes !== undefined) classes[col] = cls;
+    if (kept !== undefined) kept[col] = cls;
   }
+  if (plan.virtual !== undefined) plan.virtual(values, kept!);
 }
 
 function typedRow(plan: RowPlan, record: DecodedRecord, rowid: number | bigint | undefined): TypedRow {
@@ -162,7 +170,7 @@ async function* scanBatches<T>(
   options: RowsOptions,
   build: (plan: RowPlan, record: DecodedRecord, rowid: number | bigint | undefined) => T,
 ): AsyncGenerator<T[]> {
-  const plan = planRows(table);
+  const plan = await planRows(table);
   const limit = options.limit ?? Infinity;
   let skip = options.offset ?? 0;
   if (limit <= 0 || table.rootPage <= 0) return;

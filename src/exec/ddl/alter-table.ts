@@ -34,6 +34,7 @@ import { tableTriggerTarget } from '../dml/update.js';
 import { addColumnOffset, dropColumnIn, renameColumnIn, renameTableIn } from './rename-sql.js';
 import { deleteIndexEntry, insertIndexEntry } from '../../btree/index-write.js';
 import { keyInfoOf, recordCompare, TableWriter, type StoredRow } from '../dml/table-writer.js';
+import { checkAddedGenerated, checkGeneratedAfter, verifyAddedColumn } from '../generated/add-column-check.js';
 
 interface SchemaEntry {
   readonly rowid: number | bigint;
@@ -200,12 +201,12 @@ async function addColumn(env: ExecEnv, table: TableInfo, def: ColumnDef, text: s
   const has = (kind: string): boolean => def.constraints.some((k) => k.kind === kind);
   if (has('primary-key')) throw new SqliteError('SQLITE_ERROR', 'Cannot add a PRIMARY KEY column');
   if (has('unique')) throw new SqliteError('SQLITE_ERROR', 'Cannot add a UNIQUE column');
-  if (has('generated')) throw new SqliteError('SQLITE_ERROR', 'generated columns are not supported yet');
   const dflt = def.constraints.find((k) => k.kind === 'default');
   const dfltExpr = dflt !== undefined && dflt.kind === 'default' ? dflt.expr : undefined;
   // SQLite refuses these only when the table has rows (the rows would read a wrong value).
   const rows = await countEntries(env.pager, table.rootPage);
-  if (rows > 0) {
+  const generated = checkAddedGenerated(def, rows);
+  if (rows > 0 && !generated) {
     const constant =
       dfltExpr === undefined ||
       dfltExpr.kind === 'literal' ||
@@ -222,6 +223,8 @@ async function addColumn(env: ExecEnv, table: TableInfo, def: ColumnDef, text: s
   // The definition as written, without trailing blanks or semicolons (as SQLite trims it).
   const colText = text.replace(/[\s;]+$/, '');
   entry.sql = `${entry.sql.slice(0, at)}, ${colText}${entry.sql.slice(at)}`;
+  const next = readSchema(entries.map((e) => ({ type: e.type, name: e.name, tblName: e.tblName, rootPage: Number(e.rootPage ?? 0), sql: e.sql }))).table(table.name)!;
+  await verifyAddedColumn(env, next, def.name);
   await writeEntries(env, before, entries);
 }
 
@@ -243,7 +246,6 @@ async function dropColumn(env: ExecEnv, table: TableInfo, column: string): Promi
     throw new SqliteError('SQLITE_ERROR', `cannot drop UNIQUE column: "${col.name}"`);
   }
   if (table.columns.length === 1) throw new SqliteError('SQLITE_ERROR', `cannot drop column "${col.name}": no other columns exist`);
-  if (table.columns.some((c) => c.hidden !== 0)) throw new SqliteError('SQLITE_ERROR', 'generated columns are not supported yet');
   const after = (what: string, msg: string): SqliteError => new SqliteError('SQLITE_ERROR', `error in ${what} after drop column: ${msg}`);
   for (const ix of table.indexes) {
     if (ix.columns.some((c) => c.column === at) || mentions(ix.partial, col.name) || ix.columns.some((c) => mentions(c.expr, col.name))) {
@@ -258,6 +260,7 @@ async function dropColumn(env: ExecEnv, table: TableInfo, column: string): Promi
   entry.sql = dropColumnIn(entry.sql, col.name);
   testSchema(env, entries, ' after drop column');
   const next = readSchema(entries.map((e) => ({ type: e.type, name: e.name, tblName: e.tblName, rootPage: Number(e.rootPage ?? 0), sql: e.sql }))).table(table.name)!;
+  checkGeneratedAfter(next, 'drop column');
   // Every row again, without the column (indexes hold no trace of it: none may use it).
   const oldWriter = new TableWriter(env, table);
   const rows: StoredRow[] = [];

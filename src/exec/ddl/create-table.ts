@@ -17,6 +17,7 @@ import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.
 import { checkMainSchema, checkReservedName, nameClash } from './names.js';
 import { appendSchemaRow, storedCreateText } from './schema-table.js';
 import { executeCreateTableAs } from './create-table-as.js';
+import { validateGeneratedColumns } from '../generated/validate-generated.js';
 
 const SEQUENCE_SQL = 'CREATE TABLE sqlite_sequence(name,seq)';
 
@@ -33,9 +34,7 @@ export async function executeCreateTable(env: ExecEnv, stmt: CreateTableStatemen
   if (stmt.asSelect !== undefined) return executeCreateTableAs(env, stmt, text);
   const sql = storedCreateText(text, 'CREATE TABLE');
   const built = buildTable(stmt, 0, sql); // validates before anything is written
-  if (built.table.columns.some((c) => c.hidden !== 0)) {
-    throw new SqliteError('SQLITE_ERROR', 'generated columns are not supported yet');
-  }
+  validateGeneratedColumns(built.table);
   const root = await createTable(env.pager, stmt.withoutRowid ? 'index' : 'table');
   await appendSchemaRow(env, { type: 'table', name, tblName: name, rootPage: root, sql });
   for (const ix of built.autoIndexes) {

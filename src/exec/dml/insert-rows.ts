@@ -35,13 +35,19 @@ import { rtreeInsert, rtreeTarget } from '../vtab/rtree-dml.js';
 const EMPTY_SCOPE: Scope = { resolveColumn: () => undefined };
 const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
 
-/** Per value position: the column it sets (nCol: the rowid). */
+/**
+ * Per value position: the column it sets (nCol: the rowid). Without a column list, the columns
+ * that are not generated, in order (SQLite's "table t has N columns" counts only those).
+ */
 export function insertTargets(table: TableInfo, columns: readonly string[] | undefined): number[] {
   const nCol = table.columns.length;
-  if (columns === undefined) return table.columns.map((_c, i) => i);
+  if (columns === undefined) return table.columns.flatMap((c, i) => (c.generated === undefined ? [i] : []));
   return columns.map((name) => {
     const key = asciiLower(name);
     const i = table.columns.findIndex((c) => asciiLower(c.name) === key);
+    if (i >= 0 && table.columns[i]!.generated !== undefined) {
+      throw new SqliteError('SQLITE_ERROR', `cannot INSERT into generated column "${table.columns[i]!.name}"`);
+    }
     if (i >= 0) return i;
     if (!table.withoutRowid && ROWID_NAMES.has(key)) return nCol;
     throw new SqliteError('SQLITE_ERROR', `table ${table.name} has no column named ${name}`);
@@ -115,7 +121,7 @@ export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: stri
         };
 
   if (update !== undefined) checkTriggers(run, [...update.before, ...update.after], target, true, true);
-  const rows = await sourceRows(run, stmt, table.name, targets.length, nCol);
+  const rows = await sourceRows(run, stmt, table.name, targets.length, stmt.columns === undefined ? targets.length : nCol);
   const singleRow = stmt.source.kind !== 'select' && rows.length === 1 && before.length === 0 && after.length === 0 && upserts === undefined && !writer.mayReplace(orClause);
   const fk = fkPlan(run, table, 'insert', { singleRow });
   fkReplaceDeletes(run, writer, orClause);
@@ -148,6 +154,7 @@ export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: stri
       const shown = table.withoutRowid ? undefined : (given ?? -1n);
       const image = [...row];
       if (alias >= 0 && shown !== undefined) image[alias] = shown;
+      writer.computeGenerated({ rowid: shown, row: image });
       if (!(await fireTriggers(run, before, target, undefined, { row: image, rowid: shown }, orClause))) continue;
     }
     let rowid: bigint | undefined;

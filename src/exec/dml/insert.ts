@@ -6,7 +6,6 @@
  * and its index entries written.
  */
 import { SqliteError } from '../../errors.js';
-import { asciiLower } from '../../schema/affinity.js';
 import type { WritePath } from '../../btree/write-path.js';
 import type { ConflictClause, InsertStatement } from '../../sql/ast.js';
 import type { Schema } from '../../schema/read-schema.js';
@@ -19,12 +18,11 @@ import { columnConverter, columnDefault, withAffinity } from './row-codec.js';
 import { targetTable } from './target-table.js';
 import { TableWriter } from './table-writer.js';
 import { hasSubquery, topRun } from './dml-run.js';
-import { runInsert } from './insert-rows.js';
+import { insertTargets, runInsert } from './insert-rows.js';
 import { fkOn } from './foreign-keys.js';
 import { hasForeignKeys } from './foreign-key-schema.js';
 
 const EMPTY_SCOPE: Scope = { resolveColumn: () => undefined };
-const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
 
 /** The rowid a value given for the rowid / INTEGER PRIMARY KEY becomes (SQLITE_MISMATCH if none). */
 export function rowidValue(v: Value): bigint | null {
@@ -69,18 +67,7 @@ function insertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
   const table = targetTable(env, stmt.table);
   const nCol = table.columns.length;
   // Target slot per value position: a column index, or nCol for the rowid.
-  let targets: number[];
-  if (stmt.columns === undefined) {
-    targets = table.columns.map((_c, i) => i);
-  } else {
-    targets = stmt.columns.map((name) => {
-      const key = asciiLower(name);
-      const i = table.columns.findIndex((c) => asciiLower(c.name) === key);
-      if (i >= 0) return i;
-      if (!table.withoutRowid && ROWID_NAMES.has(key)) return nCol;
-      throw new SqliteError('SQLITE_ERROR', `table ${table.name} has no column named ${name}`);
-    });
-  }
+  let targets = insertTargets(table, stmt.columns);
   let rows: (readonly CompiledExpr[])[];
   const source = stmt.source;
   if (source.kind === 'select') throw new SqliteError('SQLITE_INTERNAL', 'INSERT … SELECT takes the general path');
@@ -93,7 +80,7 @@ function insertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
         throw new SqliteError(
           'SQLITE_ERROR',
           stmt.columns === undefined
-            ? `table ${table.name} has ${nCol} columns but ${exprs.length} values were supplied`
+            ? `table ${table.name} has ${targets.length} columns but ${exprs.length} values were supplied`
             : `${exprs.length} values for ${targets.length} columns`,
         );
       }

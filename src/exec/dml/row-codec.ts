@@ -21,6 +21,7 @@ import { int64Value, type SqlValue, type StorageClass } from '../../record/value
 import type { Affinity } from '../../schema/affinity.js';
 import type { ColumnInfo, IndexInfo, TableInfo } from '../../schema/schema-types.js';
 import { fromStored, storageClassOf, type Value } from '../value.js';
+import { generatedColumns } from '../generated/generated-columns.js';
 
 const INT_REAL_LIMIT = 2 ** 47;
 const INT64_LIMIT = 2 ** 63;
@@ -162,6 +163,8 @@ export function decodeTableRow(table: TableInfo, rowid: bigint | undefined, payl
       row[col] = d === undefined || d === null ? null : withAffinity(d, table.columns[col]!.affinity);
     }
   }
+  const generated = generatedColumns(table);
+  if (generated?.hasVirtual === true) generated.computeVirtual(row);
   return row;
 }
 

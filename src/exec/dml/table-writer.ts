@@ -37,6 +37,7 @@ import { sameValues, type RowDiff } from './row-diff.js';
 import { tableScope } from './table-scope.js';
 import { constraintConflicts } from './constraint-conflicts.js';
 import { isTrue } from '../expr/value-ops.js';
+import { generatedColumns, type GeneratedColumns } from '../generated/generated-columns.js';
 
 /** A conflict an upsert clause handles: the clause's position and the row in the way. */
 export interface UpsertHit {
@@ -89,6 +90,8 @@ export class TableWriter {
 
   private env: ExecEnv;
   private readonly hasUnique: boolean;
+  /** The table's generated columns, computed into every new row image (generated-columns.ts). */
+  private readonly generated: GeneratedColumns | undefined;
   /**
    * How a row in the way of a REPLACE goes, when not simply deleted: with recursive_triggers on,
    * SQLite runs the table's DELETE triggers for it (triggers.ts sets this).
@@ -105,6 +108,8 @@ export class TableWriter {
   constructor(env: ExecEnv, table: TableInfo) {
     this.env = env;
     this.table = table;
+    this.generated = generatedColumns(table);
+    this.generated?.allSteps(); // a generated column loop fails the statement before any row
     const scope = tableScope(table);
     this.plans = table.indexes
       .filter((ix) => ix.rootPage > 0 && !(table.withoutRowid && ix === table.primaryKeyIndex))
@@ -147,6 +152,14 @@ export class TableWriter {
 
   private inIndex(plan: IndexPlan, r: StoredRow): boolean {
     return plan.partial === undefined || isTrue(plan.partial(this.slots(r), this.env.ctx));
+  }
+
+  /**
+   * Computes the generated columns of a new row image (the caller shows it to BEFORE triggers;
+   * `checkRow` computes them again once the rowid is known).
+   */
+  computeGenerated(r: StoredRow): void {
+    this.generated?.computeAll(r.row);
   }
 
   // ── Reading rows ────────────────────────────────────────────────────────────────────────
@@ -284,19 +297,31 @@ export class TableWriter {
    */
   checkRow(r: StoredRow, orClause: ConflictClause | undefined): boolean {
     const t = this.table;
-    for (let i = 0; i < t.columns.length; i++) {
-      const col = t.columns[i]!;
-      if (!col.notNull || i === t.rowidAlias && !t.withoutRowid || r.row[i] !== null) continue;
-      const action = orClause ?? this.notNullConflict[i] ?? 'ABORT';
-      if (action === 'IGNORE') return false;
-      if (action === 'REPLACE') {
-        const d = columnDefault(t, i);
-        if (d !== undefined && d !== null) {
-          r.row[i] = withAffinity(d, col.affinity);
-          continue;
+    const g = this.generated;
+    if (g !== undefined) g.computeAll(r.row);
+    // NOT NULL in two passes when there are generated columns, as SQLite: the other columns
+    // first (a REPLACE there changes inputs, so the generated values are computed again), then
+    // the generated ones (where REPLACE has no default to use: it fails like ABORT).
+    let replaced = false;
+    for (let pass = g === undefined ? 1 : 0; pass < 2; pass++) {
+      if (pass === 1 && replaced && g !== undefined) g.computeAll(r.row);
+      for (let i = 0; i < t.columns.length; i++) {
+        const col = t.columns[i]!;
+        if (pass === 0 && col.generated !== undefined) continue;
+        if (pass === 1 && g !== undefined && col.generated === undefined) continue;
+        if (!col.notNull || i === t.rowidAlias && !t.withoutRowid || r.row[i] !== null) continue;
+        const action = orClause ?? this.notNullConflict[i] ?? 'ABORT';
+        if (action === 'IGNORE') return false;
+        if (action === 'REPLACE') {
+          const d = columnDefault(t, i);
+          if (d !== undefined && d !== null && col.generated === undefined) {
+            r.row[i] = withAffinity(d, col.affinity);
+            replaced = true;
+            continue;
+          }
         }
+        throw new ConstraintError('NOTNULL', `NOT NULL constraint failed: ${t.name}.${col.name}`);
       }
-      throw new ConstraintError('NOTNULL', `NOT NULL constraint failed: ${t.name}.${col.name}`);
     }
     for (const check of this.checks) {
       const v = check.fn(this.slots(r), this.env.ctx);

@@ -20,8 +20,5 @@ export function targetTable(env: ExecEnv, name: QualifiedName, inTrigger = false
   if (rel === undefined) throw new SqliteError('SQLITE_ERROR', `no such table: ${inTrigger ? 'main.' : ''}${name.name}`);
   if (rel.kind === 'view') throw new SqliteError('SQLITE_ERROR', `cannot modify ${name.name} because it is a view`);
   if (rel.kind === 'virtual-table') throw virtualWriteError(rel);
-  if (rel.columns.some((c) => c.hidden !== 0)) {
-    throw new SqliteError('SQLITE_ERROR', `tables with generated columns cannot be changed yet (${rel.name})`);
-  }
   return rel;
 }

@@ -80,6 +80,9 @@ export function tableTriggerTarget(table: TableInfo): TriggerTarget {
 export function setSlot(table: TableInfo, name: string): number {
   const key = asciiLower(name);
   const slot = table.columns.findIndex((c) => asciiLower(c.name) === key);
+  if (slot >= 0 && table.columns[slot]!.generated !== undefined) {
+    throw new SqliteError('SQLITE_ERROR', `cannot UPDATE generated column "${table.columns[slot]!.name}"`);
+  }
   if (slot >= 0) return slot;
   if (!table.withoutRowid && ROWID_NAMES.has(key)) return table.columns.length;
   throw new SqliteError('SQLITE_ERROR', `no such column: ${name}`);
@@ -158,6 +161,7 @@ export async function applyUpdate(u: UpdateContext, old: StoredRow, assign: Assi
   const { table, writer, orClause } = u;
   let next = newImage(table, old, assign);
   if (u.before.length > 0) {
+    writer.computeGenerated(next); // NEW.x of a generated column
     if (!(await fireTriggers(u.run, u.before, u.target, old, next, orClause))) return false;
     // The triggers may have changed or deleted the row: SQLite reads it again and keeps only
     // the assigned columns of the new image.

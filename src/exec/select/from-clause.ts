@@ -254,8 +254,6 @@ function workingTableSource(scope: CoreScope, working: NonNullable<CteEntry['wor
 }
 
 function tableSource(scope: CoreScope, table: TableInfo, name: string, leftJoin: boolean): Source {
-  const virtual = table.columns.find((c) => c.hidden === 2);
-  if (virtual !== undefined) throw err(`generated VIRTUAL column ${table.name}.${virtual.name} is not supported yet`);
   const ncols = table.columns.length;
   const offset = scope.columnWidth;
   return scope.addSource(

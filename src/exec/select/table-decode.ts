@@ -14,11 +14,15 @@ import { defaultStorageClass } from '../../record/value.js';
 import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
 import { applyAffinity } from '../apply-affinity.js';
 import { fromStored, type Value } from '../value.js';
+import { generatedColumns, type GeneratedColumns } from '../generated/generated-columns.js';
 
 export class RowDecoder {
   private readonly scratch: DecodedRecord = { values: [], classes: [] };
   private readonly defaults: Value[];
   private readonly real: boolean[];
+  /** The table's generated columns when some are VIRTUAL (computed into `virtualRow`, then copied). */
+  private readonly generated: GeneratedColumns | undefined;
+  private readonly virtualRow: Value[] = [];
 
   constructor(
     readonly table: TableInfo,
@@ -30,6 +34,9 @@ export class RowDecoder {
       return fromStored(t.value, t.storageClass);
     });
     this.real = table.columns.map((c) => c.affinity === 'REAL');
+    const generated = generatedColumns(table);
+    this.generated = generated?.hasVirtual === true ? generated : undefined;
+    this.generated?.virtualSteps(); // a generated column loop is an error before the first row
   }
 
   private decode(payload: Uint8Array, pgno: number): DecodedRecord {
@@ -64,6 +71,17 @@ export class RowDecoder {
       if (t.rowidAlias >= 0) row[offset + t.rowidAlias] = r;
       if (rowidSlot !== undefined) row[rowidSlot] = r;
     }
+    if (this.generated !== undefined) this.computeVirtual(row, offset);
+  }
+
+  /** The VIRTUAL columns of the row at `row[offset…]`, computed from its other columns. */
+  private computeVirtual(row: Value[], offset: number): void {
+    const n = this.table.columns.length;
+    const own = this.virtualRow;
+    for (let col = 0; col < n; col++) own[col] = row[offset + col] ?? null;
+    this.generated!.computeVirtual(own);
+    const cols = this.table.columns;
+    for (let col = 0; col < n; col++) if (cols[col]!.hidden === 2) row[offset + col] = own[col] ?? null;
   }
 
   /** An index entry → the columns it holds (and the rowid, last field of a rowid table's index). */
