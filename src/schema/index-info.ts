@@ -33,7 +33,8 @@ export function buildIndex(
           key: true,
         });
       }
-      if (term.expr.kind === 'column' && !term.expr.doubleQuoted) {
+      // A 'string' term names a column (sqlite3StringToId); a lone "name" that names none is a string.
+      if ((term.expr.kind === 'column' && !term.expr.doubleQuoted) || term.expr.kind === 'literal') {
         throw new SchemaError(`no such column: ${term.column}`);
       }
     }

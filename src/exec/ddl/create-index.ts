@@ -3,8 +3,8 @@
  * (https://www.sqlite.org/lang_createindex.html): a new index b-tree filled from the table's
  * existing rows (entries = key columns…, rowid / PK columns) sorted in index order and built
  * bottom-up (index-builder.ts), then its sqlite_schema row. A UNIQUE index over rows that
- * already repeat a key fails with SQLite's message. Indexes on expressions are refused (the
- * expression evaluator is not wired into index maintenance yet).
+ * already repeat a key fails with SQLite's message. Expression terms and the WHERE clause are
+ * checked as SQLite checks them (validate-generated.ts) and evaluated per row (index-expressions.ts).
  */
 import { createTable } from '../../btree/tree-admin.js';
 import { ConstraintError, SqliteError } from '../../errors.js';
@@ -23,6 +23,7 @@ import { tableScope } from '../dml/table-scope.js';
 import { isTrue } from '../expr/value-ops.js';
 import { checkMainSchema, checkReservedName, nameClash } from './names.js';
 import { appendSchemaRow, storedCreateText } from './schema-table.js';
+import { validateIndexExpressions } from '../generated/validate-generated.js';
 
 type Stored = { readonly value: SqlValue; readonly cls: StorageClass };
 interface Entry {
@@ -46,7 +47,7 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
   checkReservedName(name);
   const sql = storedCreateText(text, stmt.unique ? 'CREATE UNIQUE INDEX' : 'CREATE INDEX');
   const index = buildIndex(stmt, table, 0, sql);
-  if (index.columns.some((c) => c.column < 0)) throw new SqliteError('SQLITE_ERROR', 'indexes on expressions are not supported yet');
+  validateIndexExpressions(index, table);
   const root = await createTable(env.pager, 'index');
   const keyInfo = keyInfoOf(index.recordColumns, env);
   const scope = tableScope(table);

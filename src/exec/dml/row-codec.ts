@@ -22,6 +22,7 @@ import type { Affinity } from '../../schema/affinity.js';
 import type { ColumnInfo, IndexInfo, TableInfo } from '../../schema/schema-types.js';
 import { fromStored, storageClassOf, type Value } from '../value.js';
 import { generatedColumns } from '../generated/generated-columns.js';
+import { indexExpressionValue } from '../generated/index-expressions.js';
 
 const INT_REAL_LIMIT = 2 ** 47;
 const INT64_LIMIT = 2 ** 63;
@@ -176,12 +177,12 @@ function indexStored(v: Value): Value {
 
 /** The values of `index`'s record for a row (recordColumns: key columns, then rowid / PK columns). */
 export function indexEntryValues(index: IndexInfo, table: TableInfo, row: readonly Value[], rowid: bigint | undefined): Value[] {
-  return index.recordColumns.map((c) => {
+  return index.recordColumns.map((c, field) => {
     if (c.column === -1) {
       if (rowid === undefined) throw new SqliteError('SQLITE_INTERNAL', 'rowid of a WITHOUT ROWID row');
       return rowid;
     }
-    if (c.column < 0) throw new SqliteError('SQLITE_ERROR', `indexes on expressions are not supported yet (${index.name})`);
+    if (c.column < 0) return indexExpressionValue(index, table, field, row);
     const v = row[c.column] ?? null;
     return table.columns[c.column]?.affinity === 'REAL' || table.columns[c.column]?.affinity === 'INTEGER' || table.columns[c.column]?.affinity === 'NUMERIC'
       ? indexStored(v)

@@ -42,6 +42,7 @@ import { checkTriggers } from './trigger-check.js';
 import { insteadOfUpdate } from './view-write.js';
 import { fkActions, fkNewRow, fkOldRow, fkPlan, fkReplaceDeletes, type FkPlan } from './foreign-keys.js';
 import { rtreeTarget, rtreeUpdate } from '../vtab/rtree-dml.js';
+import { beforeUpdateImage } from '../generated/before-update-image.js';
 
 const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
 
@@ -161,8 +162,8 @@ export async function applyUpdate(u: UpdateContext, old: StoredRow, assign: Assi
   const { table, writer, orClause } = u;
   let next = newImage(table, old, assign);
   if (u.before.length > 0) {
-    writer.computeGenerated(next); // NEW.x of a generated column
-    if (!(await fireTriggers(u.run, u.before, u.target, old, next, orClause))) return false;
+    const shown = beforeUpdateImage(table, u.before, assign, next);
+    if (!(await fireTriggers(u.run, u.before, u.target, old, shown, orClause))) return false;
     // The triggers may have changed or deleted the row: SQLite reads it again and keeps only
     // the assigned columns of the new image.
     const now = await writer.reread(old);

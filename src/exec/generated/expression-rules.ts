@@ -21,6 +21,8 @@ const NON_DETERMINISTIC = new Set(['random', 'randomblob', 'changes', 'total_cha
 /** Date and time functions: deterministic unless they read 'now' (SQLITE_FUNC_SLOCHNG). */
 export const DATE_FUNCTIONS = new Set(['date', 'time', 'datetime', 'julianday', 'unixepoch', 'strftime', 'timediff']);
 
+const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
+
 function prohibited(what: string, site: ExpressionSite): SqliteError {
   return new SqliteError('SQLITE_ERROR', `${what} prohibited in ${site}`);
 }
@@ -32,7 +34,7 @@ function prohibited(what: string, site: ExpressionSite): SqliteError {
 export function checkStoredExpression(
   expr: Expr,
   site: ExpressionSite,
-  table: { readonly name: string; readonly columns: readonly { readonly name: string }[] },
+  table: { readonly name: string; readonly withoutRowid: boolean; readonly columns: readonly { readonly name: string }[] },
 ): void {
   const names = new Set(table.columns.map((c) => asciiLower(c.name)));
   const visit = (node: unknown): void => {
@@ -59,9 +61,14 @@ export function checkStoredExpression(
         if (NON_DETERMINISTIC.has(asciiLower(e.name))) throw prohibited('non-deterministic functions', site);
         break;
       case 'column': {
-        if (e.schema !== undefined && site === 'generated columns') throw prohibited('the "." operator', site);
         const qualifiedElsewhere = e.table !== undefined && asciiLower(e.table) !== asciiLower(table.name);
-        if (qualifiedElsewhere || !names.has(asciiLower(e.column))) {
+        // A schema name is refused outright; a table name where it is not this table's is no
+        // such column; this table's name is allowed in generated columns and partial-index
+        // WHERE clauses but not in index expressions.
+        if (e.schema !== undefined && site !== 'partial index WHERE clauses') throw prohibited('the "." operator', site);
+        if (e.table !== undefined && !qualifiedElsewhere && site === 'index expressions') throw prohibited('the "." operator', site);
+        const rowid = site === 'partial index WHERE clauses' && !table.withoutRowid && ROWID_NAMES.has(asciiLower(e.column));
+        if (qualifiedElsewhere || (!names.has(asciiLower(e.column)) && !rowid)) {
           // A lone "name" that is no column is a string literal, as everywhere.
           if (e.doubleQuoted && e.table === undefined) return;
           throw new SqliteError('SQLITE_ERROR', `no such column: ${e.table === undefined ? e.column : `${e.table}.${e.column}`}`);

@@ -19,13 +19,15 @@ import { resolveCollation } from '../../record/collation.js';
 import { compareRecordToKey, type KeyInfo } from '../../record/compare.js';
 import type { TextEncoding } from '../../record/text-encoding.js';
 import type { Affinity } from '../../schema/affinity.js';
-import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
+import type { IndexColumnInfo, IndexInfo, TableInfo } from '../../schema/schema-types.js';
 import type { Expr, SelectStatement } from '../../sql/ast.js';
 import { storageClassOf, type Value } from '../value.js';
 import { applyAffinityValue, compareForSort, exprAffinity, exprCollation } from './expr-api.js';
 import type { CoreScope, Source, SubqueryRun, TrackedExpr } from './query-scope.js';
 import type { RunContext } from './query-types.js';
 import { RowDecoder } from './table-decode.js';
+import { matchingIndexTerms } from './index-expression-match.js';
+import { columnsOnlyScope } from '../generated/generated-columns.js';
 
 export interface OrderTerm {
   /** Table column index, or -1 for the rowid. */
@@ -101,8 +103,10 @@ function fillFromCursor(cursor: TableCursor, d: RowDecoder, row: Value[], source
 type Op = '=' | '<' | '<=' | '>' | '>=' | 'in';
 
 interface Constraint {
-  /** Table column index, or -1 for the rowid. */
+  /** Table column index, or -1 for the rowid, or -2 for an index expression term (`term`). */
   readonly column: number;
+  /** The index expression term the operand is (column -2). */
+  readonly term?: IndexColumnInfo;
   readonly op: Op;
   readonly keys: readonly TrackedExpr[];
   /** `col IN (SELECT …)`: the subquery whose first column lists the keys. */
@@ -149,11 +153,15 @@ function extract(scope: CoreScope, source: Source, terms: readonly Expr[]): Cons
     for (const l of t.levels) if (l >= source.level) return undefined;
     return t;
   };
-  const add = (column: number, op: Op, others: readonly Expr[], colIsLeft: boolean): void => {
-    const colAffinity: Affinity = column === -1 ? 'INTEGER' : table.columns[column]!.affinity;
-    const colCollation = column === -1 ? 'BINARY' : table.columns[column]!.collation;
+  const add = (column: number, op: Op, others: readonly Expr[], colIsLeft: boolean, term?: IndexColumnInfo, side?: Expr): void => {
+    // An index expression compares with its own affinity (none is BLOB) and its index collation.
+    const colAffinity: Affinity =
+      term !== undefined ? (exprAffinity(term.expr!, exprScope) ?? 'BLOB') : column === -1 ? 'INTEGER' : table.columns[column]!.affinity;
+    const colCollation = term !== undefined ? term.collation : column === -1 ? 'BINARY' : table.columns[column]!.collation;
     let convert: Affinity | undefined;
-    let collation = colCollation;
+    // The comparison's collation starts from the operand's own (a column's; an expression's is
+    // BINARY unless it carries one), whatever the index term's.
+    let collation = side !== undefined ? exprCollation(side, scope) : colCollation;
     for (const other of others) {
       const oa = exprAffinity(other, scope);
       const none = oa === undefined || oa === 'BLOB';
@@ -172,7 +180,17 @@ function extract(scope: CoreScope, source: Source, terms: readonly Expr[]): Cons
       if (k === undefined) return;
       keys.push(k);
     }
-    out.push({ column, op, keys, collation, convert });
+    out.push({ column, op, keys, collation, convert, ...(term !== undefined && { term }) });
+  };
+  // Index expression terms: names resolve to the table's columns (the rowid is never in one).
+  const exprScope = columnsOnlyScope(table);
+  const resolveHere = (e: Expr & { kind: 'column' }): number | undefined => {
+    const c = columnOf(scope, source, e);
+    return c === -1 ? (table.rowidAlias >= 0 ? table.rowidAlias : undefined) : c;
+  };
+  const addTerms = (side: Expr, op: Op, others: readonly Expr[], colIsLeft: boolean): void => {
+    if (!table.indexes.some((ix) => ix.columns.some((c) => c.column === -2))) return;
+    for (const t of matchingIndexTerms(table, side, resolveHere)) add(-2, op, others, colIsLeft, t, side);
   };
   const addList = (column: number, select: SelectStatement): void => {
     // Compiled again as a private copy (it runs once per seek, not per row).
@@ -198,8 +216,10 @@ function extract(scope: CoreScope, source: Source, terms: readonly Expr[]): Cons
     if (term.kind === 'binary' && term.op in FLIP) {
       const l = columnOf(scope, source, term.left);
       if (l !== undefined) add(l, term.op as Op, [term.right], true);
+      else addTerms(term.left, term.op as Op, [term.right], true);
       const r = columnOf(scope, source, term.right);
       if (r !== undefined) add(r, FLIP[term.op]!, [term.left], false);
+      else addTerms(term.right, FLIP[term.op]!, [term.left], false);
     } else if (term.kind === 'between' && !term.not) {
       const c = columnOf(scope, source, term.expr);
       if (c !== undefined) {
@@ -227,8 +247,9 @@ interface IndexChoice {
 
 function indexColumnMatches(index: IndexInfo, j: number, c: Constraint, table: TableInfo): boolean {
   const ic = index.columns[j]!;
+  if (ic.column === -2) return c.term === ic;
   const col = ic.column === table.rowidAlias && ic.column >= 0 ? -1 : ic.column;
-  if (col !== c.column || ic.column === -2) return false;
+  if (col !== c.column) return false;
   return c.column === -1 || ic.collation.toUpperCase() === c.collation.toUpperCase();
 }
 
@@ -514,7 +535,7 @@ export function planTableAccess(
       [...source.used].every((col) =>
         index.recordColumns.some((rc) => rc.column === col || (col === -1 && rc.column === table.rowidAlias && rc.column >= 0) || (col === table.rowidAlias && rc.column === -1)),
       );
-    const colName = (c: Constraint): string => (c.column === -1 ? 'rowid' : table.columns[c.column]!.name);
+    const colName = (c: Constraint): string => (c.column === -1 ? 'rowid' : c.column === -2 ? '<expr>' : table.columns[c.column]!.name);
     const using = isPk ? 'PRIMARY KEY' : `${covering ? 'COVERING ' : ''}INDEX ${index.name}`;
     // A WITHOUT ROWID table read whole through its own b-tree is a plain SCAN to SQLite.
     const constrained = eq.length > 0 || choice.low !== undefined || choice.high !== undefined;
