@@ -16,6 +16,7 @@ import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
 import { storageClassOf, toPublic, type Value } from '../exec/value.js';
 import { SavepointNames } from './savepoints.js';
+import { childKeys, hasForeignKeys } from '../exec/dml/foreign-key-schema.js';
 import { checkStatementEnd, deferredOutstanding, foreignKeyFailed, isForeignKeyError, resetCounters, restore, snapshot, type FkSnapshot } from '../exec/dml/foreign-key-state.js';
 import { defaultPragmaState, isSettingPragma, runSettingPragma, type PragmaState } from '../exec/pragma-set.js';
 import { prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
@@ -372,6 +373,20 @@ export class Database {
 
   /** BEGIN, COMMIT, ROLLBACK (and what is refused: savepoints, statements that are not writes). */
   private async runControl(stmt: Statement, text: string, params: BindParams | undefined): Promise<StatementResult> {
+    if (this.explicitTx) return this.runControlStatement(stmt, text, params);
+    // In autocommit, a statement that opens (and so ends) a transaction turns defer_foreign_keys
+    // off, as SQLite's commit or rollback at its end does; so does one that fails at run time.
+    try {
+      const out = await this.runControlStatement(stmt, text, params);
+      if (!this.explicitTx && endsAutocommitTransaction(stmt, this.schemaCache?.schema)) resetCounters(this.pragmas.fk);
+      return out;
+    } catch (err) {
+      if (!this.explicitTx && stmt.kind !== 'pragma' && stmt.kind !== 'select') resetCounters(this.pragmas.fk);
+      throw err;
+    }
+  }
+
+  private async runControlStatement(stmt: Statement, text: string, params: BindParams | undefined): Promise<StatementResult> {
     switch (stmt.kind) {
       case 'select':
       case 'explain':
@@ -459,18 +474,30 @@ export class Database {
   private execute(parsed: ParsedStatement, statement: Statement, ctx: StatementContext, schema: Schema, compile: Compiler): StatementResult | Promise<StatementResult> {
     const stmt = parsed.statement;
     const autocommit = !this.explicitTx;
-    const savepoint = !autocommit && (needsSavepoint(stmt, schema) || this.pragmas.foreignKeys);
+    const savepoint = !autocommit && (needsSavepoint(stmt, schema) || (this.pragmas.foreignKeys && stmt.kind === 'insert' && hasForeignKeys(schema, stmt.table.name)));
     if (savepoint) this.pager.beginStatement();
     const fk = this.pragmas.fk;
     fk.statement = 0;
     this.fkStatementStart = snapshot(fk);
     const stamp = this.pager.writeStamp;
     const env: ExecEnv = { pager: this.pager, schema, encoding: this.pager.header.textEncoding as TextEncoding, ctx, compile, settings: this.pragmas };
+    const fail = (err: unknown): Promise<never> => {
+      // A statement stopped by an OR FAIL conflict still has its foreign keys checked (SQLite's
+      // halt does): outstanding violations turn the error into a foreign key one, which undoes it.
+      if (this.pragmas.foreignKeys && failsWithFail(err, conflictOf(stmt))) {
+        try {
+          checkStatementEnd(fk, autocommit);
+        } catch (fkErr) {
+          err = fkErr;
+        }
+      }
+      return this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, stampBefore: stamp });
+    };
     let out: StatementResult | Promise<StatementResult>;
     try {
       out = executeWrite(env, statement, parsed.text);
     } catch (err) {
-      return this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, stampBefore: stamp });
+      return fail(err);
     }
     const done = (r: StatementResult): StatementResult | Promise<StatementResult> => {
       // Immediate foreign key violations left by the statement (deferred ones too in autocommit) fail it.
@@ -483,9 +510,7 @@ export class Database {
       }
       return this.finish(r, autocommit, savepoint);
     };
-    if (out instanceof Promise) {
-      return out.then(done, (err: unknown) => this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, stampBefore: stamp }));
-    }
+    if (out instanceof Promise) return out.then(done, fail);
     return done(out);
   }
 
@@ -769,6 +794,26 @@ function needsSavepoint(stmt: Statement, schema: Schema): boolean {
   if (stmt.upsert !== undefined || stmt.returning !== undefined || schema.triggersOf(stmt.table.name).length > 0) return true;
   const source = stmt.source;
   return !(source.kind === 'default-values' || (source.kind === 'values' && source.rows.length === 1));
+}
+
+/**
+ * Whether a read or control statement run in autocommit ends a transaction of SQLite's (and so
+ * resets the foreign key state): a SELECT that reads a table, a PRAGMA that reads the file (not
+ * the connection settings; foreign_key_check only when some table has a foreign key).
+ */
+function endsAutocommitTransaction(stmt: Statement, schema: Schema | undefined): boolean {
+  if (stmt.kind === 'select') return JSON.stringify(stmt).includes('"from":');
+  if (stmt.kind !== 'pragma') return false;
+  const name = stmt.name.toLowerCase();
+  if (['foreign_keys', 'defer_foreign_keys', 'recursive_triggers', 'cache_size', 'busy_timeout'].includes(name)) return false;
+  if (name === 'foreign_key_check') return schema !== undefined && schema.tables.some((t) => childKeys(schema, t.name).length > 0);
+  return true;
+}
+
+/** Whether `err` stopped its statement with the FAIL resolution (OR FAIL, or RAISE(FAIL)). */
+function failsWithFail(err: unknown, conflict: string | undefined): boolean {
+  if (err instanceof TriggerRaiseError) return err.action === 'FAIL';
+  return err instanceof ConstraintError && !isForeignKeyError(err) && err.kind !== 'DATATYPE' && conflict === 'FAIL';
 }
 
 function conflictOf(stmt: Statement): string | undefined {

@@ -93,6 +93,8 @@ export interface FkPlan {
   readonly actions: readonly ResolvedKey[];
   /** The statement may write several rows (else an immediate violation stops it at once). */
   readonly multi: boolean;
+  /** A key whose new-row check SQLite's code omits (see setNullQuirk). */
+  readonly skipNew: ForeignKey | undefined;
 }
 
 export interface PlanOptions {
@@ -102,6 +104,37 @@ export interface PlanOptions {
   readonly singleRow?: boolean;
   /** DROP TABLE's implicit DELETE: a missing parent is empty, a mismatch is skipped. */
   readonly ignoreErrors?: boolean;
+  /** INSERT / UPDATE: a uniqueness conflict may be resolved by REPLACE. */
+  readonly replace?: boolean;
+}
+
+/**
+ * SQLite 3.40's isSetNullAction() asks whether the trigger program coded last for the statement
+ * is the ON … SET NULL action of the key being checked, to skip a pointless new-row check inside
+ * that action. But an INSERT or UPDATE that may REPLACE into a self-referencing table codes the
+ * ON DELETE actions of the rows it may delete before the new row's own check: when the last of
+ * them is that key's SET NULL (and coding its body added no other program — an UPDATE trigger
+ * or an ON UPDATE action it would fire), the new row's check for that key is left out, so such a
+ * statement never counts its own dangling self-reference. Reproduced, for the same results.
+ */
+function setNullQuirk(run: DmlRun, table: TableInfo): ForeignKey | undefined {
+  const env = run.env;
+  const deferAll = counters(env).deferAll;
+  let last: ForeignKey | undefined;
+  for (const fk of parentKeys(env.schema, table.name)) {
+    if (fk.onDelete === 'NO ACTION' || (fk.onDelete === 'RESTRICT' && deferAll)) continue;
+    if (locateParentKey(table, fk) === undefined) continue;
+    last = fk;
+  }
+  if (last === undefined || last.onDelete !== 'SET NULL' || asciiLower(last.child.name) !== asciiLower(table.name)) return undefined;
+  const nulled = new Set(last.childCols);
+  const setNames = last.childCols.map((c) => table.columns[c]!.name);
+  if (selectTriggers(run, table.name, 'UPDATE', 'BEFORE', setNames).length + selectTriggers(run, table.name, 'UPDATE', 'AFTER', setNames).length > 0) return undefined;
+  if (env.settings?.recursiveTriggers === true && selectTriggers(run, table.name, 'DELETE', 'AFTER').length > 0) return undefined;
+  for (const fk of parentKeys(env.schema, table.name)) {
+    if (fk.onUpdate !== 'NO ACTION' && !(fk.onUpdate === 'RESTRICT' && deferAll) && parentModified(fk, table, nulled)) return undefined;
+  }
+  return last;
 }
 
 function childModified(fk: ForeignKey, table: TableInfo, changed: ReadonlySet<number>): boolean {
@@ -163,7 +196,8 @@ export function fkPlan(run: DmlRun, table: TableInfo, op: 'insert' | 'update' | 
     if (op !== 'insert') actions.push({ fk, key });
   }
   if (children.length === 0 && parents.length === 0) return undefined;
-  return { table, children, parents, actions, multi };
+  const skipNew = op !== 'delete' && opts.replace === true ? setNullQuirk(run, table) : undefined;
+  return { table, children, parents, actions, multi, skipNew };
 }
 
 // ── Counters ──────────────────────────────────────────────────────────────────────────────
@@ -322,7 +356,7 @@ export async function fkOldRow(run: DmlRun, plan: FkPlan, row: StoredRow): Promi
 
 /** A row enters `plan.table` (INSERT, the new image of an UPDATE): I.1, I.2. */
 export async function fkNewRow(run: DmlRun, plan: FkPlan, row: StoredRow): Promise<void> {
-  for (const r of plan.children) await lookupParent(run, plan, r, row, 1);
+  for (const r of plan.children) if (r.fk !== plan.skipNew) await lookupParent(run, plan, r, row, 1);
   for (const r of plan.parents) await scanChildren(run, r, row, -1);
 }
 

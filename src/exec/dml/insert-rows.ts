@@ -123,7 +123,7 @@ export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: stri
   if (update !== undefined) checkTriggers(run, [...update.before, ...update.after], target, true, true);
   const rows = await sourceRows(run, stmt, table.name, targets.length, stmt.columns === undefined ? targets.length : nCol);
   const singleRow = stmt.source.kind !== 'select' && rows.length === 1 && before.length === 0 && after.length === 0 && upserts === undefined && !writer.mayReplace(orClause);
-  const fk = fkPlan(run, table, 'insert', { singleRow });
+  const fk = fkPlan(run, table, 'insert', { singleRow, replace: writer.mayReplace(orClause) });
   fkReplaceDeletes(run, writer, orClause);
   if (update !== undefined) update.fk = fkPlan(run, table, 'update', { changed: new Set(upserts!.setNames.map((n) => setSlot(table, n))) });
   const slotSource = new Array<number>(nCol + 1).fill(-1);
