@@ -478,6 +478,7 @@ export class Database {
     if (savepoint) this.pager.beginStatement();
     const fk = this.pragmas.fk;
     fk.statement = 0;
+    fk.noJournal = false;
     this.fkStatementStart = snapshot(fk);
     const stamp = this.pager.writeStamp;
     const env: ExecEnv = { pager: this.pager, schema, encoding: this.pager.header.textEncoding as TextEncoding, ctx, compile, settings: this.pragmas };
@@ -589,7 +590,7 @@ export class Database {
       this.rollbackAll();
       return;
     }
-    restore(this.pragmas.fk, this.fkStatementStart);
+    if (this.pragmas.fk.noJournal !== true) restore(this.pragmas.fk, this.fkStatementStart);
     if (undo.savepoint) this.pager.rollbackStatement();
     // Without a savepoint nothing can fail after the first change but I/O or a corrupt page;
     // then the whole transaction is rolled back, as SQLite does after an I/O error.

@@ -30,6 +30,11 @@ export interface FkCounters {
   deferred: number;
   deferredImm: number;
   statement: number;
+  /**
+   * The running statement is a one-row INSERT, which SQLite runs without a statement journal:
+   * when it fails, the deferred counts it changed before failing are not put back.
+   */
+  noJournal?: boolean;
 }
 
 export interface ExecEnv {

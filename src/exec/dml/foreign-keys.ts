@@ -163,6 +163,7 @@ export function fkPlan(run: DmlRun, table: TableInfo, op: 'insert' | 'update' | 
   const schema = env.schema;
   const c = counters(env);
   const multi = !(op === 'insert' && opts.singleRow === true) || run.frame !== undefined;
+  if (!multi) c.noJournal = true;
   const children: ResolvedKey[] = [];
   for (const fk of childKeys(schema, table.name)) {
     if (op === 'update' && asciiLower(fk.parentName) !== asciiLower(table.name) && !childModified(fk, table, opts.changed!)) continue;

@@ -181,7 +181,7 @@ describe('foreign keys against SQLite 3.40.1 (model-based)', () => {
         failures += await compareScript(`run ${run++}`, script);
         statements += script.length;
       }),
-      { numRuns: Number(process.env.RUNS ?? 25), seed: Number(process.env.SEED ?? 14), endOnFailure: process.env.NOSHRINK !== undefined, timeout: 30_000 },
+      { numRuns: Number(process.env.RUNS ?? 15), seed: Number(process.env.SEED ?? 14), endOnFailure: process.env.NOSHRINK !== undefined, timeout: 30_000 },
     );
     // The runs did real work: many statements, many of them refused by SQLite (and by us alike).
     expect(statements).toBeGreaterThan(500);
