@@ -225,6 +225,9 @@ export class CoreScope implements Scope {
     if (found !== undefined) {
       const { source, index } = found;
       source.used.add(index);
+      // A generated column reads the whole row as SQLite counts it (sqlite3ExprColUsed: every
+      // column is used), so no index covers it unless it covers every column.
+      if (source.table?.columns[index]?.generated !== undefined) source.table.columns.forEach((_c, i) => source.used.add(i));
       this.noteLevel(source.level);
       const c = source.columns[index]!;
       // The INTEGER PRIMARY KEY reads the rowid slot (so an index lookup need not decode the row).
