@@ -54,6 +54,11 @@ export interface OpenLocationOptions extends StoreOptions {
    * (`OpenedLocation.journalHead`, for `prepareSafeFile`'s `journalHead`).
    */
   readonly peekJournal?: boolean;
+  /**
+   * Confirm a block database's size with two HEADs instead of trusting its header (BlockVfs
+   * `verifySize`): export, which must copy exactly the file that is there.
+   */
+  readonly verifySize?: boolean;
   /** Where a single object's one-line warnings go (default: console.warn). */
   readonly warn?: (line: string) => void;
 }
@@ -151,6 +156,7 @@ async function openBlocks(location: Location, options: OpenLocationOptions, url:
       ...(options.blockSize !== undefined && { blockSize: options.blockSize }),
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
       ...(options.lease !== undefined && { lease: options.lease }),
+      ...(options.verifySize === true && { verifySize: true }),
     });
     // The journal is looked at once block 0 has been read (never before: commit-protocol.ts,
     // "Readers"), alongside the size probe.

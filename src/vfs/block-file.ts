@@ -65,6 +65,8 @@ export interface BlockFileInit {
   /** Budget of the clean-block cache (default 8 MiB). */
   readonly blockCacheBytes?: number;
   readonly readOnly: boolean;
+  /** Confirm a database's size with HEADs when it is found again (BlockVfsOptions.verifySize). */
+  readonly verifySize?: boolean;
   readonly deleteOnClose: boolean;
   /**
    * Block 0 is uploaded BEFORE the other dirty blocks of a sync (a database: page 1's new change
@@ -83,6 +85,7 @@ export class BlockFile implements VfsFile {
   readonly #concurrency: number;
   readonly #maxDirtyBytes: number;
   readonly #readOnly: boolean;
+  readonly #verifySize: boolean;
   readonly #deleteOnClose: boolean;
   readonly #headerFirst: boolean;
   readonly #lock: FileLock;
@@ -164,6 +167,7 @@ export class BlockFile implements VfsFile {
     this.#concurrency = init.concurrency;
     this.#maxDirtyBytes = init.maxDirtyBytes;
     this.#readOnly = init.readOnly;
+    this.#verifySize = init.verifySize === true;
     this.#deleteOnClose = init.deleteOnClose;
     this.#headerFirst = init.headerFirst === true;
     this.#lock = init.lock;
@@ -491,7 +495,7 @@ export class BlockFile implements VfsFile {
   }
 
   /**
-   * Finds the size again, exactly as at open (GET block 0 + two HEADs, or one listing when the
+   * Finds the size again, exactly as at open (GET block 0 [+ two HEADs with verifySize], or one listing when the
    * header cannot vouch for the size), for a handle that learned — from the change counter, a
    * lock, a lease — that another connection has committed since it opened. This is the one
    * deliberate exception to "find the size once": it runs only when the caller asks. Refused
@@ -526,7 +530,7 @@ export class BlockFile implements VfsFile {
       let found: FoundSize = { blockSize: this.blockSize, size: 0, storedBlocks: 0 };
       if (block0 !== undefined) {
         found =
-          (await probeDatabaseSize(this.store, block0, this.blockSize)) ??
+          (await probeDatabaseSize(this.store, block0, this.blockSize, this.#verifySize)) ??
           (await listSize(this.store, block0, this.blockSize));
       }
       if (found.blockSize !== this.blockSize) {

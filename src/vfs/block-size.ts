@@ -1,7 +1,8 @@
 /**
  * Finding a block file's size once, at open or refresh (block-vfs.ts, "The size of a file, found
- * once"): from the header when it vouches for the size (a GET of block 0 and two HEADs), else from
- * one listing of the prefix; plus the small block arithmetic both files share.
+ * once"): from the header when it vouches for the size (the GET of block 0 alone; two HEADs more
+ * to verify it, for export), else from one listing of the prefix; plus the small block
+ * arithmetic both files share.
  */
 import { CorruptError, asSqliteError } from '../errors.js';
 import type { BlockStore } from '../store/block-store.js';
@@ -45,8 +46,12 @@ export function headerVouchesFor(block0: Uint8Array, size: number): boolean {
 }
 
 /**
- * The database-header path (see the top of this file): pageCount·pageSize from block 0,
- * confirmed by two HEADs. `undefined` when anything disagrees; the caller then lists.
+ * The database-header path (see block-vfs.ts, "The size of a file, found once"): the size is
+ * pageCount·pageSize from block 0 when the header vouches for it — without a request (a
+ * reader's open is one GET) unless `verify` asks for two HEADs to confirm it (the block holding
+ * the last byte has exactly the right size, the block after it does not exist): export, which
+ * must copy exactly the file that is there. `undefined` when anything disagrees; the caller then
+ * lists.
  *
  * Header fields used (https://www.sqlite.org/fileformat2.html#the_database_header), big-endian:
  *   0..15   "SQLite format 3\0"
@@ -59,6 +64,7 @@ export async function probeDatabaseSize(
   store: BlockStore,
   block0: Uint8Array,
   configured: number,
+  verify = false,
 ): Promise<FoundSize | undefined> {
   if (block0.length < 100) return undefined;
   for (let i = 0; i < SQLITE_MAGIC.length; i++) if (block0[i] !== SQLITE_MAGIC[i]) return undefined;
@@ -73,8 +79,7 @@ export async function probeDatabaseSize(
 
   if (block0.length === expected) {
     // One block holds the whole file; confirm nothing follows it.
-    const next = await io(store, 1, 'checking', () => store.size(1));
-    if (next !== undefined) return undefined;
+    if (verify && (await io(store, 1, 'checking', () => store.size(1))) !== undefined) return undefined;
     return { blockSize: singleBlockSize(configured, expected), size: expected, storedBlocks: 1, vouched: true };
   }
   if (block0.length > expected) return undefined;
@@ -82,11 +87,13 @@ export async function probeDatabaseSize(
   const bs = block0.length;
   const last = Math.floor((expected - 1) / bs);
   if (last + 1 > MAX_BLOCK_INDEX) return undefined;
-  const [lastSize, nextSize] = await Promise.all([
-    io(store, last, 'checking', () => store.size(last)),
-    io(store, last + 1, 'checking', () => store.size(last + 1)),
-  ]);
-  if (lastSize !== expected - last * bs || nextSize !== undefined) return undefined;
+  if (verify) {
+    const [lastSize, nextSize] = await Promise.all([
+      io(store, last, 'checking', () => store.size(last)),
+      io(store, last + 1, 'checking', () => store.size(last + 1)),
+    ]);
+    if (lastSize !== expected - last * bs || nextSize !== undefined) return undefined;
+  }
   return { blockSize: bs, size: expected, storedBlocks: last + 1, vouched: true };
 }
 

@@ -23,12 +23,18 @@
  * 2. If block 0 begins with a database header whose in-header page count is valid
  *    (https://www.sqlite.org/fileformat2.html#in_header_database_size: "version-valid-for" at
  *    offset 92 equals the change counter at 24, and the page count at 28 is non-zero), the file
- *    should be pageCount·pageSize bytes. Confirm it with a HEAD of the block that holds the last
- *    byte (its size must match exactly) and a HEAD of the block after it (it must not exist).
- *    Three requests in all (two when block 0 is the only block).
+ *    is pageCount·pageSize bytes: SQLite itself reads that many pages and no more, and every
+ *    commit rewrites the header. No further request (an open costs one GET). With `verifySize`
+ *    (export: the copy must be exactly the file that is there) it is confirmed by a HEAD of the
+ *    block that holds the last byte (its size must match exactly) and a HEAD of the block after
+ *    it (it must not exist); a disagreement falls through to 3.
  * 3. Otherwise — not a database (a journal), a header written by a pre-3.7.0 SQLite, a size that
- *    disagrees — list the prefix ONCE: size = lastIndex·B + size of the last block. Extra blocks
- *    beyond the header's page count are found this way, so the size is never under-reported.
+ *    disagrees — list the prefix ONCE: size = lastIndex·B + size of the last block.
+ *
+ * Blocks missing inside the vouched size read as zeros (which the b-tree layer reports as
+ * corruption where they matter); blocks past it are ignored, as SQLite ignores bytes past its
+ * page count. With `verifySize` either case sends the open to the listing, so an export copies
+ * exactly the bytes that are there.
  *
  * The file is never listed again while it is open.
  *
@@ -97,6 +103,11 @@ export interface BlockVfsOptions {
    * on top of the in-process lock table. Without it, locks are in-process only.
    */
   readonly lease?: LeaseOptions;
+  /**
+   * Confirm a database's size with two HEADs instead of trusting its header (see "The size of a
+   * file, found once"): for export, which must copy exactly the file that is there. Default false.
+   */
+  readonly verifySize?: boolean;
 }
 
 export const DEFAULT_CONCURRENCY = 64;
@@ -115,6 +126,7 @@ export class BlockVfs implements Vfs {
   readonly maxDirtyBytes: number;
   readonly blockCacheBytes: number;
   readonly leaseOptions: LeaseOptions | undefined;
+  readonly verifySize: boolean;
   private readonly locks = new LockTable();
   /**
    * The lease of each database (by key prefix) that this VFS's files are written under: the
@@ -132,6 +144,7 @@ export class BlockVfs implements Vfs {
     this.maxDirtyBytes = positiveInteger('maxDirtyBytes', options.maxDirtyBytes ?? DEFAULT_MAX_DIRTY_BYTES);
     this.blockCacheBytes = positiveInteger('blockCacheBytes', options.blockCacheBytes ?? DEFAULT_BLOCK_CACHE_BYTES);
     this.leaseOptions = options.lease;
+    this.verifySize = options.verifySize === true;
   }
 
   /** The key prefix a name maps to (trailing slashes removed). */
@@ -184,6 +197,7 @@ export class BlockVfs implements Vfs {
       maxDirtyBytes: this.maxDirtyBytes,
       blockCacheBytes: this.blockCacheBytes,
       readOnly,
+      verifySize: this.verifySize,
       deleteOnClose: (flags & OpenFlags.SQLITE_OPEN_DELETEONCLOSE) !== 0,
       // A database puts block 0 (its change counter) first; a journal puts it (its header) last.
       headerFirst: (flags & JOURNAL_FLAGS) === 0,
@@ -207,7 +221,7 @@ export class BlockVfs implements Vfs {
       throw new CantOpenError(`unable to create ${store.url}: it already exists`);
     }
     const found =
-      (await probeDatabaseSize(store, block0, this.blockSize)) ?? (await listSize(store, block0, this.blockSize));
+      (await probeDatabaseSize(store, block0, this.blockSize, this.verifySize)) ?? (await listSize(store, block0, this.blockSize));
     return new BlockFile(store, { ...settings, ...found, block0, block0Etag: first?.etag ?? '' });
   }
 

@@ -221,13 +221,13 @@ describe('what the checks cost', () => {
     expect(base.requests.head - before.head).toBe(0);
     // After a commit by someone else: the begin check sees a new block 0, so it looks at the
     // journal once more AFTER block 0 (the first look went out alongside it), learns the size
-    // (2 HEADs) and the pager drops its cache.
+    // from the new header (no HEAD) and the pager drops its cache.
     const writer = await Database.open({ objects: base, prefix: 'db' }, { readonly: false });
     await writer.exec("UPDATE t1 SET v = 'seven' WHERE id = 7");
     await writer.close();
     before = { ...base.requests };
     expect(await db.query(sql)).toEqual([{ v: 'seven' }]);
-    expect(base.requests.head - before.head).toBe(2);
+    expect(base.requests.head - before.head).toBe(0);
     expect(base.requests.get - before.get).toBe(first + 3);
     await db.close();
   });

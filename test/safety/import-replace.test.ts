@@ -22,7 +22,7 @@ import { readConsistent } from '../../src/pager/consistent-read.js';
 import { encodeRecord } from '../../src/record/record.js';
 import { BlockStore } from '../../src/store/block-store.js';
 import { MemoryObjectStore } from '../../src/store/memory-store.js';
-import type { ObjectInfo, ObjectStore, WriteConditions } from '../../src/store/object-store.js';
+import type { ObjectInfo, ObjectStore, VersionedObject, WriteConditions } from '../../src/store/object-store.js';
 import { deserialize } from '../../src/transfer/deserialize.js';
 import { restoredBySqlite } from '../support/restore-oracle.js';
 import { integrityCheck, makeDatabaseBytes, tempDir } from '../support/sqlite3.js';
@@ -159,6 +159,10 @@ class SlowStore extends MemoryObjectStore {
   override async get(key: string): Promise<Uint8Array | undefined> {
     await tick();
     return super.get(key);
+  }
+  override async getVersioned(key: string): Promise<VersionedObject | undefined> {
+    await tick();
+    return super.getVersioned(key);
   }
   override async head(key: string): Promise<ObjectInfo | undefined> {
     await tick();

@@ -87,6 +87,10 @@ class ExpiringStore extends MemoryObjectStore {
     this.#check(key);
     return super.get(key);
   }
+  override async getVersioned(key: string) {
+    this.#check(key);
+    return super.getVersioned(key);
+  }
   override async head(key: string) {
     this.#check(key);
     return super.head(key);

@@ -60,14 +60,14 @@ class RecordingStore extends MemoryObjectStore {
 }
 
 describe('finding the size at open', () => {
-  it('a database costs 3 requests: GET block 0, HEAD the last block, HEAD the one after', async () => {
+  it('a database costs 1 request, the GET of block 0: its header vouches for the size', async () => {
     expect(DB_PAGES).toBeGreaterThan(10);
     for (const bs of [4096, 1024, 16384]) {
       const store = new MemoryObjectStore();
       await putBlocks(store, 'db', DB, bs);
       const before = { ...store.requests };
       const file = await new BlockVfs(store).xOpen('db', RW);
-      expect(since(store, before)).toEqual({ ...emptyRequestCounts(), get: 1, head: 2 });
+      expect(since(store, before)).toEqual({ ...emptyRequestCounts(), get: 1 });
       expect(file.blockSize).toBe(bs);
       expect(await file.xFileSize()).toBe(DB.length);
       // The first read of the header comes from the block read at open.
@@ -80,15 +80,38 @@ describe('finding the size at open', () => {
     }
   });
 
-  it('a database in a single block costs 2 requests', async () => {
+  it('with verifySize (export), 3 requests: GET block 0, HEAD the last block, HEAD the one after', async () => {
+    for (const bs of [4096, 1024, 16384]) {
+      const store = new MemoryObjectStore();
+      await putBlocks(store, 'db', DB, bs);
+      const before = { ...store.requests };
+      const file = await new BlockVfs(store, { verifySize: true }).xOpen('db', RW);
+      expect(since(store, before)).toEqual({ ...emptyRequestCounts(), get: 1, head: 2 });
+      expect(await file.xFileSize()).toBe(DB.length);
+      await file.xClose();
+    }
+  });
+
+  it('with verifySize, blocks past the header\'s page count send the open to the listing (the exact file)', async () => {
+    const store = new MemoryObjectStore();
+    await putBlocks(store, 'db', DB, 4096);
+    await store.put(`db/${String(DB.length / 4096).padStart(10, '0')}`, new Uint8Array(100).fill(7));
+    expect(await (await new BlockVfs(store).xOpen('db', RW)).xFileSize()).toBe(DB.length); // as SQLite reads it
+    const exact = await new BlockVfs(store, { verifySize: true }).xOpen('db', RW);
+    expect(await exact.xFileSize()).toBe(DB.length + 100);
+  });
+
+  it('a database in a single block costs 1 request (2 with verifySize)', async () => {
     const one = makeDatabaseBytes('PRAGMA page_size = 4096; PRAGMA user_version = 7;');
     expect(one.length).toBe(4096);
-    const store = new MemoryObjectStore();
-    await putBlocks(store, 'db', one, 65536);
-    const before = { ...store.requests };
-    const file = await new BlockVfs(store).xOpen('db', RW);
-    expect(since(store, before)).toEqual({ ...emptyRequestCounts(), get: 1, head: 1 });
-    expect(await file.xFileSize()).toBe(4096);
+    for (const verifySize of [false, true]) {
+      const store = new MemoryObjectStore();
+      await putBlocks(store, 'db', one, 65536);
+      const before = { ...store.requests };
+      const file = await new BlockVfs(store, { verifySize }).xOpen('db', RW);
+      expect(since(store, before)).toEqual({ ...emptyRequestCounts(), get: 1, head: verifySize ? 1 : 0 });
+      expect(await file.xFileSize()).toBe(4096);
+    }
   });
 
   it('a file that is not a database (a journal) is listed once', async () => {
@@ -117,21 +140,21 @@ describe('finding the size at open', () => {
     expect(await file.xFileSize()).toBe(DB.length);
   });
 
-  it('never under-reports: blocks beyond the header page count are found', async () => {
+  it('with verifySize, never under-reports: blocks beyond the header page count are found', async () => {
     const store = new MemoryObjectStore();
     await putBlocks(store, 'db', DB, 4096);
     const blocks = new BlockStore(store, 'db');
     await blocks.write(DB_PAGES, new Uint8Array(4096).fill(1));
-    let file = await new BlockVfs(store).xOpen('db', RW);
+    let file = await new BlockVfs(store, { verifySize: true }).xOpen('db', RW);
     expect(await file.xFileSize()).toBe(DB.length + 4096);
     // …also past a hole, and when the last block of the header's size is short.
     await blocks.write(DB_PAGES + 5, new Uint8Array(100).fill(2));
-    file = await new BlockVfs(store).xOpen('db', RW);
+    file = await new BlockVfs(store, { verifySize: true }).xOpen('db', RW);
     expect(await file.xFileSize()).toBe((DB_PAGES + 5) * 4096 + 100);
     expect((await file.xRead(4096, (DB_PAGES + 2) * 4096)).every((b) => b === 0)).toBe(true);
     await blocks.deleteBlocks([DB_PAGES, DB_PAGES + 5]);
     await blocks.write(DB_PAGES - 1, new Uint8Array(10));
-    file = await new BlockVfs(store).xOpen('db', RW);
+    file = await new BlockVfs(store, { verifySize: true }).xOpen('db', RW);
     expect(await file.xFileSize()).toBe(DB.length - 4096 + 10);
   });
 
@@ -270,7 +293,7 @@ describe('refresh', () => {
   it('a second handle sees another handle\'s commit only after refresh(), which costs what an open costs', async () => {
     const store = new MemoryObjectStore();
     await putBlocks(store, 'db', DB.subarray(0, 8192), 4096); // not yet a valid header: page count says more
-    const vfs = new BlockVfs(store);
+    const vfs = new BlockVfs(store, { verifySize: true });
     const reader = await vfs.xOpen('db', RW);
     const writer = await vfs.xOpen('db', RW);
     expect(await reader.xFileSize()).toBe(8192);

@@ -171,7 +171,7 @@ async function openSource(location: Location, options: GlobalOptions): Promise<B
       return openUrl(location.url);
     case 's3-blocks':
     case 'block-directory': {
-      const opened = await openLocation(location, { ...storeOptions(options), readonly: true, peekJournal: true });
+      const opened = await openLocation(location, { ...storeOptions(options), readonly: true, peekJournal: true, verifySize: true });
       try {
         // Through the commit protocol, as every reader: a dead writer's hot journal is rolled back
         // first; while a commit is in flight its journal supplies the pages it overwrites; and a
