@@ -22,6 +22,7 @@ import {
 import { globMatch, likeMatch } from '../expr/like.js';
 import { dateFn, datetimeFn, juliandayFn, strftimeFn, timeFn, unixepochFn } from './datetime.js';
 import { MATH_FUNCTIONS } from './math.js';
+import { GPKG_FUNCTIONS } from './gpkg.js';
 import { sqlPrintf } from './printf.js';
 
 export interface FunctionCallInfo {
@@ -446,6 +447,7 @@ const FUNCTIONS: Record<string, Entry> = {
 };
 
 for (const [name, [min, max, fn]] of Object.entries(MATH_FUNCTIONS)) FUNCTIONS[name] = { min, max, fn };
+for (const [name, [min, max, fn]] of Object.entries(GPKG_FUNCTIONS)) FUNCTIONS[name] = { min, max, fn };
 
 /** The scalar function `name` taking `argc` arguments, or undefined. */
 export function lookupFunction(name: string, argc: number): ScalarFunction | undefined {
