@@ -24,8 +24,11 @@
  * `SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed') FROM child WHERE old.pk = ck`
  * (SQLITE_CONSTRAINT_TRIGGER, as SQLite), not deferred by anything.
  *
- * Comparisons use the parent column's affinity and collation (`old.pk` on the left of `=`); the
- * child rows are found by the SELECT planner, through an index on the child columns when one fits.
+ * Comparisons: a child row is counted when it equals the parent key under the parent column's
+ * affinity and collation; the action programs compare `old.pk = ck` with the parent's collation
+ * but no affinity (OLD./NEW. in SQLite's trigger programs have none) — so a child that differs
+ * only by type is counted as a violation but not cascaded to, exactly as in SQLite. Child rows
+ * are found by the SELECT planner, through an index on the child columns when one fits.
  */
 import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
@@ -46,6 +49,7 @@ import type { StoredRow, TableWriter } from './table-writer.js';
 import { parentKeyExists } from './foreign-key-lookup.js';
 import { fireTriggers, selectTriggers, triggerScope, type TriggerTarget } from './triggers.js';
 import { runTriggerStatement } from './trigger-statements.js';
+import { tableTriggerTarget } from './update.js';
 import { childKeys, locateParentKey, mismatchError, parentKeys, type FkAction, type ForeignKey, type ParentKey } from './foreign-key-schema.js';
 
 const FK_FAILED = 'FOREIGN KEY constraint failed';
@@ -282,10 +286,15 @@ function matchTerms(r: ResolvedKey & { key: ParentKey }): string {
     .join(' AND ');
 }
 
-function parentTarget(table: TableInfo): TriggerTarget {
+/**
+ * The parent row as an expression sees it. `affinity`: the child scan's register, which carries
+ * the parent column's affinity (exprTableRegister); an action program's OLD./NEW. carry only the
+ * collation (SQLite gives trigger column references no affinity).
+ */
+function parentTarget(table: TableInfo, affinity: boolean): TriggerTarget {
   return {
     name: table.name,
-    columns: table.columns.map((c) => ({ name: c.name, affinity: c.affinity, collation: c.collation })),
+    columns: table.columns.map((c) => ({ name: c.name, affinity: affinity ? c.affinity : 'BLOB', collation: c.collation })),
     hasRowid: !table.withoutRowid,
   };
 }
@@ -325,7 +334,7 @@ function childScan(run: DmlRun, r: ResolvedKey & { key: ParentKey }, excludeSelf
     }
   }
   const stmt = parseStatementsWithText(`SELECT 1 FROM ${quoteId(child.name)} WHERE ${where}`)[0]!.statement as SelectStatement;
-  const scope = triggerScope(run, parentTarget(parent), true, false);
+  const scope = triggerScope(run, parentTarget(parent, true), true, false);
   const query = compileSelect(stmt, compileEnvOf({ env: run.env }), scope);
   const out = { query, width: scope.width };
   map.set(id, out);
@@ -422,7 +431,7 @@ export async function fkActions(run: DmlRun, plan: FkPlan, old: StoredRow, next:
     const program = actionProgram(run, { fk: r.fk, key: r.key }, next !== undefined);
     if (program === undefined) continue;
     if (run.active.length >= MAX_DEPTH) throw new SqliteError('SQLITE_ERROR', 'too many levels of trigger recursion');
-    const target = parentTarget(plan.table);
+    const target = parentTarget(plan.table, false);
     const scope = triggerScope(run, target, true, next !== undefined);
     const row = frameRow(next === undefined ? [old] : [old, next], plan.table);
     const sub: DmlRun = {
@@ -454,7 +463,7 @@ export function fkReplaceDeletes(run: DmlRun, writer: TableWriter, orClause: Con
   const recursive = run.env.settings?.recursiveTriggers === true;
   const before = recursive ? selectTriggers(run, writer.table.name, 'DELETE', 'BEFORE') : [];
   const after = recursive ? selectTriggers(run, writer.table.name, 'DELETE', 'AFTER') : [];
-  const target = parentTarget(writer.table);
+  const target = tableTriggerTarget(writer.table);
   writer.replaceDelete = async (victim) => {
     if (before.length > 0 && !(await fireTriggers(run, before, target, victim, undefined, undefined))) return;
     const now = await writer.reread(victim);

@@ -46,6 +46,8 @@ interface TableDef {
 interface Schema {
   readonly ddl: readonly string[];
   readonly tables: readonly TableDef[];
+  /** The triggers' log table exists (its rows are compared in sorted order: visiting order is each engine's plan). */
+  readonly log: boolean;
 }
 
 const schema: fc.Arbitrary<Schema> = fc
@@ -58,6 +60,7 @@ const schema: fc.Arbitrary<Schema> = fc
     self: keyChoice,
     grand: keyChoice,
     reversed: fc.boolean(),
+    triggers: fc.boolean(),
   })
   .map((s): Schema => {
     const ddl = [
@@ -76,6 +79,16 @@ const schema: fc.Arbitrary<Schema> = fc
     if (s.c2.indexed) ddl.push('CREATE INDEX c2ab ON c2(a, b)');
     if (s.self.indexed) ddl.push('CREATE INDEX sup ON s(up)');
     if (s.grand.indexed) ddl.push('CREATE INDEX gz ON g(z)');
+    if (s.triggers) {
+      // Fired by the actions too; one writes a child table itself (its violations count).
+      ddl.push(
+        'CREATE TABLE log(ev)',
+        "CREATE TRIGGER c1_ad AFTER DELETE ON c1 BEGIN INSERT INTO log VALUES ('c1 del ' || old.id); END",
+        "CREATE TRIGGER c2_au AFTER UPDATE ON c2 BEGIN INSERT INTO log VALUES ('c2 upd ' || quote(old.a) || quote(new.a)); END",
+        "CREATE TRIGGER s_bd BEFORE DELETE ON s WHEN old.v = 'x' BEGIN SELECT RAISE(ABORT, 'no x'); END",
+        "CREATE TRIGGER p1_ai AFTER INSERT ON p1 WHEN new.v = 'c' BEGIN INSERT INTO g(z, note) VALUES (new.id, 'auto'); END",
+      );
+    }
     return {
       ddl,
       tables: [
@@ -86,6 +99,7 @@ const schema: fc.Arbitrary<Schema> = fc
         { name: 's', columns: ['id', 'up', 'v'], orderBy: 'rowid' },
         { name: 'g', columns: ['z', 'note'], orderBy: 'rowid' },
       ],
+      log: s.triggers,
     };
   });
 
@@ -131,7 +145,9 @@ function stepArb(tables: readonly TableDef[]): fc.Arbitrary<string> {
   const upsert = fc
     .record({ v: value, k: value, id: rowidValue })
     .map(({ v, k, id }) => `INSERT INTO p1(id, k, v) VALUES (${id}, ${k}, ${v}) ON CONFLICT(k) DO UPDATE SET id = excluded.id, v = excluded.v`);
+  const drop = fc.constantFrom('DROP TABLE g', 'DROP TABLE c2', 'DROP TABLE p2', 'DROP TABLE s');
   const control = fc.constantFrom(
+    'PRAGMA recursive_triggers = ON',
     'BEGIN',
     'COMMIT',
     'ROLLBACK',
@@ -149,12 +165,15 @@ function stepArb(tables: readonly TableDef[]): fc.Arbitrary<string> {
     { weight: 4, arbitrary: del },
     { weight: 1, arbitrary: upsert },
     { weight: 4, arbitrary: control },
+    { weight: 1, arbitrary: drop },
   );
 }
 
 /** After every few steps: every table's rows and its foreign_key_check. */
-function looks(tables: readonly TableDef[]): string[] {
-  return tables.flatMap((t) => [`SELECT * FROM ${t.name} ORDER BY ${t.orderBy}`, `PRAGMA foreign_key_check(${t.name})`]);
+function looks(s: Schema): string[] {
+  const out = s.tables.flatMap((t) => [`SELECT * FROM ${t.name} ORDER BY ${t.orderBy}`, `PRAGMA foreign_key_check(${t.name})`]);
+  if (s.log) out.push('SELECT ev FROM log ORDER BY ev');
+  return out;
 }
 
 const scripts = schema.chain((s) =>
@@ -164,9 +183,9 @@ const scripts = schema.chain((s) =>
     script.push("INSERT INTO p1 VALUES (1, 'a', 0), (2, 'b', 0), (3, 'c', 0)", "INSERT INTO p2 VALUES (0, 'a', 0), (1, 'a', 0), (1, 'b', 0)", 'INSERT INTO s VALUES (0, NULL, 0), (1, 0, 1)');
     steps.forEach((st, i) => {
       script.push(st);
-      if (i % 8 === 7) script.push(...looks(s.tables));
+      if (i % 8 === 7) script.push(...looks(s));
     });
-    script.push(...looks(s.tables));
+    script.push(...looks(s));
     return script;
   }),
 );
