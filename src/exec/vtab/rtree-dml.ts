@@ -96,6 +96,7 @@ export async function rtreeInsert(run: DmlRun, vt: VirtualTableInfo, stmt: Inser
     changes++;
     lastInsertRowid = outcome.id;
   }
+  await writer.finish();
   return { changes, lastInsertRowid, schemaChanged: false };
 }
 
@@ -130,6 +131,7 @@ export async function rtreeUpdate(run: DmlRun, vt: VirtualTableInfo, stmt: Updat
     const outcome = await writer.change(oldId, neu, conflict);
     if (outcome.kind === 'written') changes++;
   }
+  await writer.finish();
   return { changes, lastInsertRowid: undefined, schemaChanged: false };
 }
 
@@ -144,5 +146,6 @@ export async function rtreeDelete(run: DmlRun, vt: VirtualTableInfo, stmt: Delet
     await writer.change(id, undefined, undefined);
     changes++;
   }
+  await writer.finish();
   return { changes, lastInsertRowid: undefined, schemaChanged: false };
 }

@@ -116,7 +116,16 @@ export class RtreeTree {
     this.cache.set(node.no, node);
   }
 
-  /** Writes every changed node back (rtreeFlushCache) and forgets them. */
+  /**
+   * The end of a row: every node is let go (rtree.c's nodeRelease clears pParent when the last
+   * reference goes), so the next row learns parents afresh from its descent or from x_parent;
+   * the node images stay cached, changes included, until `flush`.
+   */
+  release(): void {
+    for (const node of this.cache.values()) node.parent = undefined;
+  }
+
+  /** Writes every changed node back (rtreeFlushCache, at the end of a statement) and forgets them. */
   async flush(): Promise<void> {
     for (const node of this.cache.values()) {
       if (node.dirty) {

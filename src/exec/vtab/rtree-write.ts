@@ -10,7 +10,9 @@
  * — checked (min ≤ max per dimension: "rtree constraint failed: t.(a<=b)", whatever the conflict
  * clause but IGNORE; an id already taken: "UNIQUE constraint failed: t.id", or under REPLACE the
  * other entry is deleted first), then the old entry (UPDATE, DELETE) is deleted and the new one
- * inserted. Each change is written through to the shadow tables before the next.
+ * inserted. x_rowid and x_parent are written at once; changed nodes stay in the tree's cache
+ * until the statement ends (`finish`), as rtree.c's node hash does — a bulk insert so rewrites
+ * the root and the upper nodes once, not once per row.
  */
 import { ConstraintError } from '../../errors.js';
 import type { Pager } from '../../pager/pager.js';
@@ -98,9 +100,9 @@ export class RtreeWriter {
         if ((oldId === undefined || oldId !== cell.id) && (await this.has(cell.id))) {
           if (conflict === 'REPLACE') {
             await tree.deleteEntry(cell.id);
-            await tree.flush();
+            tree.release();
           } else if (conflict === 'IGNORE') {
-            await tree.flush();
+            tree.release();
             return { kind: 'ignored' };
           } else {
             throw new ConstraintError('VTAB', `UNIQUE constraint failed: ${def.name}.${def.columns[0]!.name}`);
@@ -111,15 +113,19 @@ export class RtreeWriter {
     }
     if (oldId !== undefined) {
       await tree.deleteEntry(oldId);
-      // Written through and forgotten: the insert starts from the tree as stored.
-      await tree.flush();
+      tree.release();
     }
     if (cell !== undefined && row !== undefined) {
       if (!haveId) cell.id = await this.io.newEntryId();
       await tree.insertEntry(cell);
       if (def.aux > 0) await this.io.writeAux(cell.id, row.slice(1 + 2 * def.dims));
     }
-    await tree.flush();
+    tree.release();
     return { kind: 'written', id: cell?.id };
+  }
+
+  /** The end of the statement: changed nodes are written to x_node (rtree.c's xRelease/xSync). */
+  async finish(): Promise<void> {
+    await this.tree?.flush();
   }
 }
