@@ -570,8 +570,9 @@ export class Database {
     const conflict = err instanceof TriggerRaiseError ? err.action : isForeignKeyError(err) ? 'ABORT' : undo.conflict;
     // OR FAIL keeps the rows changed before the failure. OR ROLLBACK undoes the transaction on
     // a constraint violation. Observed in SQLite (checked against it by the model test): inside
-    // BEGIN, a STRICT datatype error in an OR FAIL / ROLLBACK / IGNORE statement keeps the earlier rows
-    // too (no statement journal), while in autocommit it undoes the statement.
+    // BEGIN, a STRICT datatype error in an OR FAIL / ROLLBACK / IGNORE / REPLACE statement keeps the
+    // earlier rows too (no statement journal: SQLite halts with OE_Abort, and the statement
+    // savepoint it rolls back to was never opened), while in autocommit it undoes the statement.
     const violation = err instanceof ConstraintError && err.kind !== 'DATATYPE';
     if (conflict === 'ROLLBACK' && violation) {
       this.rollbackAll();
@@ -582,7 +583,8 @@ export class Database {
       return;
     }
     const datatype = err instanceof ConstraintError && err.kind === 'DATATYPE';
-    if (!autocommit && ((conflict === 'FAIL' && (violation || datatype)) || ((conflict === 'ROLLBACK' || conflict === 'IGNORE') && datatype))) {
+    const noStatementJournal = conflict === 'ROLLBACK' || conflict === 'IGNORE' || conflict === 'REPLACE';
+    if (!autocommit && ((conflict === 'FAIL' && (violation || datatype)) || (noStatementJournal && datatype))) {
       if (undo.savepoint) this.pager.endStatement();
       return;
     }

@@ -27,6 +27,20 @@ interface Result {
 }
 
 const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
+  'a STRICT datatype error inside BEGIN: OR REPLACE / IGNORE / ROLLBACK keep the rows before it, ABORT undoes the statement': [
+    'CREATE TABLE t4(p INT, q TEXT, r ANY, UNIQUE(p, q)) STRICT',
+    "INSERT INTO t4 VALUES (1, 'a', 1), (2, 'b', 2)",
+    "INSERT OR REPLACE INTO t4(q) VALUES (3), ('s'), (NULL), (x'c0')",
+    'SELECT count(*) FROM t4',
+    'BEGIN',
+    "INSERT OR REPLACE INTO t4(q) VALUES (3), ('s'), (NULL), (x'c0')",
+    "UPDATE OR REPLACE t4 SET q = CASE WHEN p = 2 THEN x'c0' ELSE 'zz' END",
+    "INSERT OR ABORT INTO t4(q) VALUES (4), (x'c0')",
+    "INSERT OR IGNORE INTO t4(q) VALUES (5), (x'c0')",
+    "INSERT OR ROLLBACK INTO t4(q) VALUES (6), (x'c0')",
+    'COMMIT',
+    'SELECT p, q, r FROM t4 ORDER BY rowid',
+  ],
   'triggers fire newest first, BEFORE then AFTER, and nest': [
     'CREATE TABLE t(a, b)',
     'CREATE TABLE u(x)',
