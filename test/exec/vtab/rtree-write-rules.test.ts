@@ -268,3 +268,37 @@ describe('triggers that keep an R*Tree in step with a feature table', () => {
     expect(sqlite3(ours, "SELECT rtreecheck('rtree_features_geom'); PRAGMA integrity_check;").trim()).toBe('ok\nok');
   });
 });
+
+describe('damaged R*Trees', () => {
+  /** A 2-level tree made by sqlite3, damaged by `sql`; `write` must fail with a CorruptError. */
+  async function damaged(sql: string, write: string): Promise<void> {
+    const file = newFile();
+    sqlite3(
+      file,
+      `PRAGMA page_size=512;
+       CREATE VIRTUAL TABLE t USING rtree(id, x0, x1);
+       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) INSERT INTO t SELECT i, i, i + 1 FROM n;
+       ${sql}`,
+    );
+    const db = await Database.open(file, { readonly: false });
+    try {
+      await expect(db.exec(write), `${sql} / ${write}`).rejects.toMatchObject({ code: 'SQLITE_CORRUPT' });
+    } finally {
+      await db.close();
+    }
+  }
+
+  it('cycles, missing nodes and lying mappings are CorruptErrors, never a hang', async () => {
+    const child = 'SELECT nodeno FROM t_node WHERE nodeno > 1 LIMIT 1';
+    // A child pointer back to the root: the descent would loop.
+    await damaged("UPDATE t_node SET data = substr(data, 1, 4) || x'0000000000000001' || substr(data, 13) WHERE nodeno = 1", 'INSERT INTO t VALUES (1000, 5, 6)');
+    // The leaf x_rowid names does not hold the entry.
+    await damaged(`UPDATE t_rowid SET nodeno = 1 WHERE rowid = 7`, 'DELETE FROM t WHERE id = 7');
+    // A parent mapping in a circle: the walk up would never end.
+    await damaged(`UPDATE t_parent SET parentnode = nodeno WHERE nodeno = (${child})`, `DELETE FROM t WHERE id = (SELECT rowid FROM t_rowid WHERE nodeno = (${child}) LIMIT 1)`);
+    // A node gone, a node of the wrong size, an absurd depth.
+    await damaged('DELETE FROM t_node WHERE nodeno = (SELECT max(nodeno) FROM t_node)', 'INSERT INTO t SELECT 1000 + id, x0, x1 FROM t WHERE id < 100');
+    await damaged(`UPDATE t_node SET data = substr(data, 1, 100) WHERE nodeno = (${child})`, 'INSERT INTO t SELECT 1000 + id, x0, x1 FROM t WHERE id < 100');
+    await damaged("UPDATE t_node SET data = x'0100' || substr(data, 3) WHERE nodeno = 1", 'INSERT INTO t VALUES (1000, 5, 6)');
+  });
+});
