@@ -33,9 +33,28 @@ export function copyCell(cell: Cell): Cell {
 
 /** cellArea: the product of the extents, from the last dimension to the first. */
 export function cellArea(shape: RtreeShape, p: Cell): number {
+  return coordsArea(shape, p.c);
+}
+
+/** cellArea of bare coordinates. */
+export function coordsArea(shape: RtreeShape, c: readonly number[]): number {
   let area = 1;
   for (let d = shape.dims - 1; d >= 0; d--) {
-    const extent = p.c[2 * d + 1]! - p.c[2 * d]!;
+    const extent = c[2 * d + 1]! - c[2 * d]!;
+    area *= shape.int32 ? extent : Math.fround(extent);
+  }
+  return area;
+}
+
+/** cellArea of the union of `c` and `cell` (cellUnion's MIN/MAX, then cellArea), without a copy. */
+export function unionArea(shape: RtreeShape, c: readonly number[], cell: Cell): number {
+  let area = 1;
+  for (let d = shape.dims - 1; d >= 0; d--) {
+    const lo1 = c[2 * d]!;
+    const lo2 = cell.c[2 * d]!;
+    const hi1 = c[2 * d + 1]!;
+    const hi2 = cell.c[2 * d + 1]!;
+    const extent = (hi1 < hi2 ? hi2 : hi1) - (lo1 > lo2 ? lo2 : lo1);
     area *= shape.int32 ? extent : Math.fround(extent);
   }
   return area;
@@ -68,14 +87,6 @@ export function cellContains(shape: RtreeShape, p1: Cell, p2: Cell): boolean {
     if (p2.c[i]! < p1.c[i]! || p2.c[i + 1]! > p1.c[i + 1]!) return false;
   }
   return true;
-}
-
-/** cellGrowth: how much `p`'s area grows when it takes `cell` in. */
-export function cellGrowth(shape: RtreeShape, p: Cell, cell: Cell): number {
-  const area = cellArea(shape, p);
-  const u = copyCell(p);
-  cellUnion(shape, u, cell);
-  return cellArea(shape, u) - area;
 }
 
 /** cellOverlap of `p` with one other cell (the only use rtree.c makes of it now). */

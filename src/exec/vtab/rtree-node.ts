@@ -66,6 +66,13 @@ export class RtreeNode {
     return { id: this.view.getBigInt64(at, false), c };
   }
 
+  /** Cell `i`'s coordinates into `out` (no allocation: ChooseLeaf reads every cell of a path). */
+  coordsInto(i: number, out: number[]): void {
+    const at = 4 + this.cellSize * i + 8;
+    const n = 2 * this.shape.dims;
+    for (let k = 0; k < n; k++) out[k] = this.shape.int32 ? this.view.getInt32(at + 4 * k, false) : this.view.getFloat32(at + 4 * k, false);
+  }
+
   /** nodeOverwriteCell. */
   overwrite(cell: Cell, i: number): void {
     const at = 4 + this.cellSize * i;

@@ -24,12 +24,13 @@ import { CorruptError } from '../../errors.js';
 import {
   cellArea,
   cellContains,
-  cellGrowth,
   cellMargin,
   cellOverlap,
   cellUnion,
+  coordsArea,
   copyCell,
   rtreeMergeSort,
+  unionArea,
   type Cell,
   type RtreeShape,
 } from './rtree-cell.js';
@@ -66,6 +67,7 @@ export class RtreeTree {
   /** Nodes taken out of the tree by a delete, with their height; re-inserted last-in first. */
   private readonly removed: { node: RtreeNode; height: number }[] = [];
   private depth = 0;
+  private readonly scratch: number[] = [];
   readonly minCells: number;
 
   constructor(
@@ -152,14 +154,16 @@ export class RtreeTree {
       let minGrowth = 0;
       let minArea = 0;
       const n = node.count;
+      const c = this.scratch;
       for (let i = 0; i < n; i++) {
-        const c = node.cell(i);
-        const growth = cellGrowth(this.shape, c, cell);
-        const area = cellArea(this.shape, c);
+        // cellGrowth and cellArea, computed as there but without copies.
+        node.coordsInto(i, c);
+        const area = coordsArea(this.shape, c);
+        const growth = unionArea(this.shape, c, cell) - area;
         if (i === 0 || growth < minGrowth || (growth === minGrowth && area < minArea)) {
           minGrowth = growth;
           minArea = area;
-          best = c.id;
+          best = node.idAt(i);
         }
       }
       node = await this.acquire(best, node);
