@@ -70,7 +70,8 @@ export async function executeCreateVirtualTable(env: ExecEnv, stmt: CreateVirtua
   const size = rtreeNodeSize(env.pager.header.pageSize, def.dims);
   await insertRow(env.pager, nodeRoot, 1n, encodeValues([null, new Uint8Array(size)], env.encoding));
   resetRtreeSession(env.pager, name);
-  return { changes: 0, lastInsertRowid: undefined, schemaChanged: true };
+  // rtree.c's xCreate inserts the root node through SQL: last_insert_rowid() is then 1.
+  return { changes: 0, lastInsertRowid: 1n, schemaChanged: true };
 }
 
 /** DROP TABLE of an R*Tree: its shadow tables (whichever exist) and its own row. */

@@ -9,7 +9,8 @@
  *
  * As in SQLite: `rowid` in a column list or SET is accepted and ignored (the id column is the
  * rowid), UPSERT and UPDATE/DELETE … RETURNING are refused with SQLite's messages, and
- * last_insert_rowid is the id of the last row inserted.
+ * last_insert_rowid is the id of the last row inserted — after UPDATE and DELETE the number of
+ * the node 3.40's rtree.c wrote last (see RtreeWriter.lastWritten).
  */
 import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
@@ -132,7 +133,7 @@ export async function rtreeUpdate(run: DmlRun, vt: VirtualTableInfo, stmt: Updat
     if (outcome.kind === 'written') changes++;
   }
   await writer.finish();
-  return { changes, lastInsertRowid: undefined, schemaChanged: false };
+  return { changes, lastInsertRowid: writer.lastWritten, schemaChanged: false };
 }
 
 export async function rtreeDelete(run: DmlRun, vt: VirtualTableInfo, stmt: DeleteStatement): Promise<StatementResult> {
@@ -147,5 +148,5 @@ export async function rtreeDelete(run: DmlRun, vt: VirtualTableInfo, stmt: Delet
     changes++;
   }
   await writer.finish();
-  return { changes, lastInsertRowid: undefined, schemaChanged: false };
+  return { changes, lastInsertRowid: writer.lastWritten, schemaChanged: false };
 }

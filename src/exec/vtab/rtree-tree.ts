@@ -447,10 +447,15 @@ export class RtreeTree {
     for (let r = this.removed.pop(); r !== undefined; r = this.removed.pop()) await this.reinsertContent(r.node, r.height);
   }
 
-  /** The insert half of rtreeUpdate: ChooseLeaf, then rtreeInsertCell with reinsertion armed. */
-  async insertEntry(cell: Cell): Promise<void> {
+  /**
+   * The insert half of rtreeUpdate: ChooseLeaf, then rtreeInsertCell with reinsertion armed.
+   * Returns the number of the leaf ChooseLeaf chose (the node rtree.c releases, and so writes,
+   * last).
+   */
+  async insertEntry(cell: Cell): Promise<bigint> {
     const leaf = await this.chooseLeaf(cell, 0);
     this.session.reinsertHeight = -1;
     await this.insertCell(leaf, cell, 0);
+    return leaf.no;
   }
 }

@@ -49,6 +49,14 @@ export type RtreeOutcome = { readonly kind: 'written'; readonly id: bigint | und
 export class RtreeWriter {
   private readonly io: RtreeShadowIo;
   private tree: RtreeTree | undefined;
+  /**
+   * The node sqlite3 3.40's rtree.c wrote last in the last row change: it writes a node when
+   * its last reference goes, through an INSERT into x_node, and does not restore
+   * last_insert_rowid afterwards — so after an UPDATE or DELETE of an R*Tree,
+   * last_insert_rowid() is that node's number (the leaf that took the new cell; the root after
+   * a delete). Undefined while no row has changed.
+   */
+  lastWritten: bigint | undefined;
 
   constructor(
     readonly def: RtreeDef,
@@ -114,10 +122,11 @@ export class RtreeWriter {
     if (oldId !== undefined) {
       await tree.deleteEntry(oldId);
       tree.release();
+      this.lastWritten = 1n;
     }
     if (cell !== undefined && row !== undefined) {
       if (!haveId) cell.id = await this.io.newEntryId();
-      await tree.insertEntry(cell);
+      this.lastWritten = await tree.insertEntry(cell);
       if (def.aux > 0) await this.io.writeAux(cell.id, row.slice(1 + 2 * def.dims));
     }
     tree.release();
