@@ -15,8 +15,9 @@
  *            the tree (its row and x_parent row deleted) and its cells are inserted again at
  *            their height afterwards, last removed first; a root with one child absorbs it.
  *
- * A new node is numbered max(nodeno) + 1 the moment it is made (SQLite inserts its row with a
- * NULL nodeno then), so numbers freed by deletes at the top are used again. MINCELLS is a third
+ * A new node is numbered max(nodeno) + 1 when the split has filled it (SQLite inserts its row
+ * with a NULL nodeno then, the right node before a new left one), so numbers freed by deletes
+ * at the top are used again. Changed nodes stay cached until the statement ends (`flush`). MINCELLS is a third
  * of what a node holds. `reinsertHeight` is per connection and outlives a row, as
  * Rtree.iReinsertHeight does (a delete's re-insertions see the last insert's value).
  */
@@ -104,13 +105,14 @@ export class RtreeTree {
     return node;
   }
 
-  /** nodeNew + nodeWrite: a fresh node numbered max + 1 now. */
-  private async newNode(parent: RtreeNode | undefined): Promise<RtreeNode> {
+  /** nodeNew: a fresh node, unnumbered until `number` (nodeWrite) gives it max + 1. */
+  private newNode(parent: RtreeNode | undefined): RtreeNode {
     const node = new RtreeNode(0n, new Uint8Array(this.nodeSize), this.shape);
     node.parent = parent;
     return node;
   }
 
+  /** nodeWrite of a new node: its row is inserted now, so it takes max(nodeno) + 1. */
   private async number(node: RtreeNode): Promise<void> {
     if (node.no !== 0n) return;
     node.no = await this.io.appendNode(node.data);
@@ -286,13 +288,13 @@ export class RtreeTree {
     let right: RtreeNode;
     const isRoot = node.no === 1n;
     if (isRoot) {
-      right = await this.newNode(node);
-      left = await this.newNode(node);
+      right = this.newNode(node);
+      left = this.newNode(node);
       this.depth++;
       node.depth = this.depth;
     } else {
       left = node;
-      right = await this.newNode(node.parent);
+      right = this.newNode(node.parent);
     }
     left.data.fill(0);
     right.data.fill(0);

@@ -1,6 +1,7 @@
 /**
  * Virtual tables in FROM and as write targets: the modules this engine reads (rtree and
- * rtree_i32, read-only for now); any other module stays refused with a clear message.
+ * rtree_i32; their writes go through rtree-dml.ts); any other module stays refused with a clear
+ * message.
  */
 import { SqliteError } from '../../errors.js';
 import type { Schema } from '../../schema/read-schema.js';
@@ -34,8 +35,8 @@ export function virtualTableSource(scope: CoreScope, vt: VirtualTableInfo, name:
   );
 }
 
-/** The error for INSERT, UPDATE, DELETE or DROP of virtual table `vt`. */
+/** The error for INSERT, UPDATE, DELETE or DROP of virtual table `vt` where it cannot be written. */
 export function virtualWriteError(vt: VirtualTableInfo): SqliteError {
   if (!isRtreeModule(vt.module)) return unsupported(vt);
-  return new SqliteError('SQLITE_ERROR', `virtual table ${vt.name} (module ${vt.module}) is read-only here: writing R*Tree tables is not supported yet`);
+  return new SqliteError('SQLITE_ERROR', `virtual table ${vt.name} (module ${vt.module}) cannot be changed by this statement`);
 }
