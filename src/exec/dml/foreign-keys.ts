@@ -108,8 +108,37 @@ export interface PlanOptions {
   readonly singleRow?: boolean;
   /** DROP TABLE's implicit DELETE: a missing parent is empty, a mismatch is skipped. */
   readonly ignoreErrors?: boolean;
-  /** INSERT / UPDATE: a uniqueness conflict may be resolved by REPLACE. */
-  readonly replace?: boolean;
+  /**
+   * INSERT / UPDATE: the uniqueness constraints SQLite checks for this statement (INSERT: the
+   * rowid only when given; UPDATE: those whose columns it sets) and how each resolves — whether
+   * its code holds a REPLACE deletion matters to setNullQuirk.
+   */
+  readonly replace?: { readonly writer: TableWriter; readonly orClause: ConflictClause | undefined; readonly rowidGiven: boolean };
+}
+
+/** Whether SQLite's code for the statement deletes rows for REPLACE (sqlite3GenerateConstraintChecks). */
+function replaceCoded(run: DmlRun, table: TableInfo, opts: PlanOptions, op: 'insert' | 'update'): boolean {
+  const r = opts.replace;
+  if (r === undefined || !r.writer.mayReplace(r.orClause)) return false;
+  const changed = opts.changed ?? new Set<number>();
+  const schema = run.env.schema;
+  const selfChild = op === 'update' && childKeys(schema, table.name).some((fk) => asciiLower(fk.parentName) === asciiLower(table.name) && childModified(fk, table, changed));
+  const updateAction = op === 'update' && parentKeys(schema, table.name).some((fk) => fk.onUpdate !== 'NO ACTION' && parentModified(fk, table, changed));
+  const nCol = table.columns.length;
+  const identity =
+    op === 'insert'
+      ? table.withoutRowid || r.rowidGiven
+      : table.withoutRowid
+        ? table.primaryKey.some((c) => changed.has(c))
+        : changed.has(nCol) || (table.rowidAlias >= 0 && changed.has(table.rowidAlias));
+  // An UPDATE checks every UNIQUE index when its identity changes or its keys need the old row
+  // deleted first (a self-referencing key, or a parent key with an ON UPDATE action).
+  const allIndexes = op === 'insert' || identity || selfChild || updateAction;
+  return r.writer.uniqueConstraints.some((c) => {
+    if (!r.writer.replaces(c, r.orClause)) return false;
+    if (c < 0) return identity;
+    return allIndexes || (r.writer.constraintIndex(c)?.columns.some((k) => changed.has(k.column)) ?? false);
+  });
 }
 
 /**
@@ -201,7 +230,7 @@ export function fkPlan(run: DmlRun, table: TableInfo, op: 'insert' | 'update' | 
     if (op !== 'insert') actions.push({ fk, key });
   }
   if (children.length === 0 && parents.length === 0) return undefined;
-  const skipNew = op !== 'delete' && opts.replace === true ? setNullQuirk(run, table) : undefined;
+  const skipNew = op !== 'delete' && replaceCoded(run, table, opts, op) ? setNullQuirk(run, table) : undefined;
   return { table, children, parents, actions, multi, skipNew };
 }
 
@@ -456,8 +485,10 @@ export async function fkActions(run: DmlRun, plan: FkPlan, old: StoredRow, next:
  * its keys checked and its parent keys' ON DELETE actions run — its DELETE triggers still only
  * with recursive_triggers (replaceFiresDeleteTriggers' rule, kept here).
  */
-export function fkReplaceDeletes(run: DmlRun, writer: TableWriter, orClause: ConflictClause | undefined): void {
-  if (!fkOn(run.env) || !writer.mayReplace(orClause)) return;
+export function fkReplaceDeletes(run: DmlRun, writer: TableWriter, op: 'insert' | 'update', opts: PlanOptions): void {
+  // Only when the statement's code holds a REPLACE deletion does it resolve the keys (and fail
+  // on a missing parent table or a mismatch).
+  if (!fkOn(run.env) || !replaceCoded(run, writer.table, opts, op)) return;
   const plan = fkPlan(run, writer.table, 'delete');
   if (plan === undefined) return;
   const recursive = run.env.settings?.recursiveTriggers === true;

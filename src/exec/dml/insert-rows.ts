@@ -122,14 +122,15 @@ export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: stri
 
   if (update !== undefined) checkTriggers(run, [...update.before, ...update.after], target, true, true);
   const rows = await sourceRows(run, stmt, table.name, targets.length, stmt.columns === undefined ? targets.length : nCol);
-  const singleRow = stmt.source.kind !== 'select' && rows.length === 1 && before.length === 0 && after.length === 0 && upserts === undefined && !writer.mayReplace(orClause);
-  const fk = fkPlan(run, table, 'insert', { singleRow, replace: writer.mayReplace(orClause) });
-  fkReplaceDeletes(run, writer, orClause);
-  if (update !== undefined) update.fk = fkPlan(run, table, 'update', { changed: new Set(upserts!.setNames.map((n) => setSlot(table, n))) });
   const slotSource = new Array<number>(nCol + 1).fill(-1);
   targets.forEach((slot, i) => (slotSource[slot] = i));
   const alias = table.withoutRowid ? -1 : table.rowidAlias;
   const rowidSource = table.withoutRowid ? -1 : alias >= 0 && slotSource[alias]! >= 0 ? slotSource[alias]! : slotSource[nCol]!;
+  const singleRow = stmt.source.kind !== 'select' && rows.length === 1 && before.length === 0 && after.length === 0 && upserts === undefined && !writer.mayReplace(orClause);
+  const fkOptions = { singleRow, replace: { writer, orClause, rowidGiven: rowidSource >= 0 } };
+  const fk = fkPlan(run, table, 'insert', fkOptions);
+  fkReplaceDeletes(run, writer, 'insert', fkOptions);
+  if (update !== undefined) update.fk = fkPlan(run, table, 'update', { changed: new Set(upserts!.setNames.map((n) => setSlot(table, n))) });
   const defaults = table.columns.map((c, i): ((ctx: EvalContext) => Value) => {
     const d = columnDefault(table, i);
     if (d !== undefined) return () => d;

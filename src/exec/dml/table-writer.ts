@@ -409,6 +409,11 @@ export class TableWriter {
     return this.uniqueOrder.some((c) => this.conflictDefaults.get(c) === 'REPLACE');
   }
 
+  /** Whether a conflict on constraint `c` is resolved by REPLACE under `orClause`. */
+  replaces(c: number, orClause: ConflictClause | undefined): boolean {
+    return (orClause ?? this.conflictDefaults.get(c)) === 'REPLACE';
+  }
+
   /** Index plan `c`'s index (undefined for -1, the rowid / PRIMARY KEY). */
   constraintIndex(c: number): IndexInfo | undefined {
     return c < 0 ? undefined : this.plans[c]?.index;

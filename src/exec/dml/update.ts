@@ -253,8 +253,9 @@ export async function runUpdate(outer: DmlRun, stmt: UpdateStatement, text: stri
   if (stmt.from !== undefined) {
     // Pass 1 as a join: identities and the SET values of each matching row.
     const matched = await updateFromRows(run, table, name, stmt, stmt.from);
-    ctx.fk = fkPlan(run, table, 'update', { changed: changed(), replace: writer.mayReplace(orClause) });
-    fkReplaceDeletes(run, writer, orClause);
+    const fkOptions = { changed: changed(), replace: { writer, orClause, rowidGiven: false } };
+    ctx.fk = fkPlan(run, table, 'update', fkOptions);
+    fkReplaceDeletes(run, writer, 'update', fkOptions);
     for (const { identity, assign } of matched) {
       const old = await writer.reread(identity);
       if (old === undefined) continue;
@@ -262,8 +263,9 @@ export async function runUpdate(outer: DmlRun, stmt: UpdateStatement, text: stri
     }
   } else {
     const sets = compileSets(run, table, stmt.set, scope);
-    ctx.fk = fkPlan(run, table, 'update', { changed: changed(), replace: writer.mayReplace(orClause) });
-    fkReplaceDeletes(run, writer, orClause);
+    const fkOptions = { changed: changed(), replace: { writer, orClause, rowidGiven: false } };
+    ctx.fk = fkPlan(run, table, 'update', fkOptions);
+    fkReplaceDeletes(run, writer, 'update', fkOptions);
     const matched = await matchRows(run, table, writer, scope, source, stmt.where);
     for (const m of matched) {
       const old = await writer.reread(m);

@@ -145,6 +145,16 @@ function stepArb(tables: readonly TableDef[]): fc.Arbitrary<string> {
   const upsert = fc
     .record({ v: value, k: value, id: rowidValue })
     .map(({ v, k, id }) => `INSERT INTO p1(id, k, v) VALUES (${id}, ${k}, ${v}) ON CONFLICT(k) DO UPDATE SET id = excluded.id, v = excluded.v`);
+  const more = fc.constantFrom(
+    'INSERT OR IGNORE INTO c1(id, x, y) SELECT id + 10, id, k FROM p1',
+    'INSERT INTO g(z, note) SELECT id, x FROM c1 WHERE x IS NOT NULL',
+    "INSERT INTO p2(a, b, v) VALUES (1, 'a', 9) ON CONFLICT(a, b) DO UPDATE SET a = a + 5",
+    'DELETE FROM s WHERE id IN (SELECT up FROM s)',
+    'UPDATE OR REPLACE s SET up = id - 1, id = id + 1',
+    "REPLACE INTO p1(id, k, v) VALUES (2, 'a', 'c')",
+    'UPDATE c2 SET a = a + 1, b = b RETURNING *',
+    'DELETE FROM p1 WHERE id = 1 RETURNING id, k',
+  );
   const drop = fc.constantFrom('DROP TABLE g', 'DROP TABLE c2', 'DROP TABLE p2', 'DROP TABLE s');
   const control = fc.constantFrom(
     'PRAGMA recursive_triggers = ON',
@@ -166,6 +176,7 @@ function stepArb(tables: readonly TableDef[]): fc.Arbitrary<string> {
     { weight: 1, arbitrary: upsert },
     { weight: 4, arbitrary: control },
     { weight: 1, arbitrary: drop },
+    { weight: 2, arbitrary: more },
   );
 }
 
