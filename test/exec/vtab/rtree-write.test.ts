@@ -177,9 +177,11 @@ async function compareQueries(ours: string, theirs: string, shape: Shape, seed: 
         conds.push(rnd() < 0.5 ? `hi${d} >= ${v}` : `lo${d} <= ${v}`);
       }
       const sql = `SELECT id, ${Array.from({ length: shape.dims }, (_d, d) => `lo${d}, hi${d}`).join(', ')} FROM t${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''}`;
-      const mine = (await db.query(sql)).map((r) => Object.values(r).map((v) => (typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(15) : String(v))).join('|'));
+      // Coordinates are float32 values: 15 significant digits name each exactly (compared
+      // through Math.fround, as the shell's last digit may round a tie either way).
+      const mine = (await db.query(sql)).map((r) => Object.values(r).map((v) => (typeof v === 'number' ? String(Math.fround(v)) : String(v))).join('|'));
       const shellRows = sqlite3(theirs, `SELECT id, ${Array.from({ length: shape.dims }, (_d, d) => `printf('%!.15g', lo${d}), printf('%!.15g', hi${d})`).join(', ')} FROM t${conds.length > 0 ? ` WHERE ${conds.join(' AND ')}` : ''};`);
-      const theirsRows = shellRows === '' ? [] : shellRows.trimEnd().split('\n').map((l) => l.split('|').map((f) => (/^-?\d+$/.test(f) || /^-?\d+\.0$/.test(f) ? String(Number(f)) : Number(f).toPrecision(15))).join('|'));
+      const theirsRows = shellRows === '' ? [] : shellRows.trimEnd().split('\n').map((l) => l.split('|').map((f, i) => (i === 0 ? f : String(Math.fround(Number(f))))).join('|'));
       expect(mine, sql).toEqual(theirsRows);
     }
   } finally {
