@@ -69,10 +69,15 @@ export interface UpdateContext {
   fk?: FkPlan | undefined;
 }
 
+/**
+ * OLD./NEW. as a trigger program sees them: the table's columns with their collations but no
+ * affinity — SQLite's trigger column references (TK_TRIGGER) have none, so `old.a = b` with an
+ * INT column a and an untyped b holding '1' is false there, as here.
+ */
 export function tableTriggerTarget(table: TableInfo): TriggerTarget {
   return {
     name: table.name,
-    columns: table.columns.map((c) => ({ name: c.name, affinity: c.affinity, collation: c.collation })),
+    columns: table.columns.map((c) => ({ name: c.name, affinity: 'BLOB' as const, collation: c.collation })),
     hasRowid: !table.withoutRowid,
   };
 }

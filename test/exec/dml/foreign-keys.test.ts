@@ -238,6 +238,18 @@ const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
     'DROP TABLE p2',
     'SELECT * FROM c2',
   ],
+  'OLD. and NEW. in trigger programs compare without affinity (as the actions do)': [
+    'CREATE TABLE t(a INT)',
+    'CREATE TABLE u(b)',
+    'CREATE TABLE log(x)',
+    "CREATE TRIGGER tr AFTER DELETE ON t BEGIN INSERT INTO log SELECT b FROM u WHERE old.a = b; INSERT INTO log SELECT 'rev' FROM u WHERE b = old.a; INSERT INTO log VALUES (typeof(old.a)); END",
+    "CREATE TRIGGER tu AFTER UPDATE ON t BEGIN INSERT INTO log SELECT 'new ' || b FROM u WHERE new.a = b; INSERT INTO log SELECT 'int ' || b FROM u WHERE new.a = +b + 0; END",
+    'INSERT INTO t VALUES (1)',
+    "INSERT INTO u VALUES ('1'), (1)",
+    'UPDATE t SET a = a',
+    'DELETE FROM t',
+    'SELECT * FROM log ORDER BY rowid',
+  ],
   'cascades recurse up to 1000 levels': [
     ON,
     'CREATE TABLE t(id INTEGER PRIMARY KEY, up REFERENCES t ON DELETE CASCADE)',
@@ -312,8 +324,8 @@ describe('foreign keys against SQLite 3.40.1', () => {
   for (const [name, script] of Object.entries(SCRIPTS)) {
     it(name, async () => {
       const failures = await compareScript(name, script);
-      // Each script provokes errors on purpose (and they matched SQLite's).
-      expect(failures).toBeGreaterThan(0);
+      // Each script but the trigger one provokes errors on purpose (and they matched SQLite's).
+      if (script[0] === ON) expect(failures).toBeGreaterThan(0);
     });
   }
 });
