@@ -38,6 +38,7 @@ import { tableScope } from './table-scope.js';
 import { constraintConflicts } from './constraint-conflicts.js';
 import { isTrue } from '../expr/value-ops.js';
 import { generatedColumns, type GeneratedColumns } from '../generated/generated-columns.js';
+import { uniqueCheckOrder } from './unique-order.js';
 
 /** A conflict an upsert clause handles: the clause's position and the row in the way. */
 export interface UpsertHit {
@@ -83,7 +84,7 @@ export class TableWriter {
   /** WITHOUT ROWID: the table b-tree's PK prefix order. */
   private readonly pkInfo: KeyInfo | undefined;
   private readonly notNullConflict: (ConflictClause | undefined)[];
-  /** -1 (rowid / PRIMARY KEY), then the plans of UNIQUE indexes. */
+  /** The uniqueness constraints in SQLite's order (unique-order.ts): -1 the rowid / PRIMARY KEY, else index plans. */
   private readonly uniqueOrder: readonly number[];
   /** The ON CONFLICT clause of each uniqueness constraint's definition, where it has one. */
   private readonly conflictDefaults: ReadonlyMap<number, ConflictClause>;
@@ -128,7 +129,7 @@ export class TableWriter {
           env,
         )
       : undefined;
-    this.uniqueOrder = [-1, ...this.plans.flatMap((p, i) => (p.index.unique ? [i] : []))];
+    this.uniqueOrder = uniqueCheckOrder(table, this.plans.map((p) => p.index));
     this.conflictDefaults = constraintConflicts(table, this.plans.map((p) => p.index));
     this.notNullConflict = table.columns.map((_c, i) => {
       const def = table.ast?.columns[i];
@@ -390,7 +391,7 @@ export class TableWriter {
     return this.uniqueMessage(c < 0 ? undefined : this.plans[c]);
   }
 
-  /** The uniqueness constraints: -1 (rowid / PRIMARY KEY) then each UNIQUE index plan, in schema order. */
+  /** The uniqueness constraints (-1: rowid / PRIMARY KEY; else an index plan) in SQLite's order. */
   get uniqueConstraints(): readonly number[] {
     return this.uniqueOrder;
   }

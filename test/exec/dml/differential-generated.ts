@@ -16,10 +16,11 @@ import type { Step } from './differential-support.js';
 export const GEN_TABLES: readonly string[] = [
   // Rowid table: the INTEGER PRIMARY KEY read by a generated column; NOT NULL and CHECK on generated ones.
   'CREATE TABLE g1(id INTEGER PRIMARY KEY, a INT, v AS (a * 2 + length(b)), b TEXT, s TEXT AS (b || \'/\' || coalesce(v, id)) STORED, w REAL AS (v + 0.5) VIRTUAL, n AS (coalesce(a, id, 0) % 7) NOT NULL, CHECK (v IS NULL OR v < 500))',
-  // WITHOUT ROWID: a STORED column before the key, UNIQUE on a STORED one, a VIRTUAL one on a STORED one.
+  // WITHOUT ROWID: a STORED column before the key, UNIQUE on a STORED one (checked before the
+  // key: SQLite judges the newest index first), a VIRTUAL one on a STORED one.
   'CREATE TABLE g2(u AS (upper(k)) STORED, k TEXT PRIMARY KEY, x, y AS (x + 1), z INT AS (x || \'\') STORED UNIQUE, q AS (u || y) VIRTUAL) WITHOUT ROWID',
-  // STRICT: affinity and type checks of generated values.
-  'CREATE TABLE g3(a INT, b TEXT, c REAL AS (a / 2.0), d INT AS (a + length(b)) STORED, e ANY AS (b) STORED, f TEXT AS (a) NOT NULL) STRICT',
+  // STRICT: affinity and type checks of generated values; UNIQUE on a STORED one.
+  'CREATE TABLE g3(a INT, b TEXT, c REAL AS (a / 2.0), d INT AS (a + length(b)) STORED UNIQUE, e ANY AS (b) STORED, f TEXT AS (a) NOT NULL) STRICT',
 ];
 
 const INDEXES: readonly string[] = [
