@@ -361,7 +361,7 @@ async function indexMatches(run: DmlRun, table: TableInfo, writer: TableWriter, 
     return undefined; // the scan reports the error as before
   }
   const plan = query.plan.map((l) => l.text);
-  if (plan.length !== 1 || !/^SEARCH .* USING (COVERING )?INDEX .*\([^<>]*\)$/.test(plan[0]!)) return undefined;
+  if (plan.length !== 1 || !/^SEARCH .* USING (COVERING )?INDEX .*\((?:[^<>]|<expr>)*\)$/.test(plan[0]!)) return undefined;
   const out: StoredRow[] = [];
   for await (const batch of query.batches(run.rt, run.frame?.row)) {
     for (const r of batch) {

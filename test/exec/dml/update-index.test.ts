@@ -49,4 +49,17 @@ describe('UPDATE / DELETE through an index', () => {
     expect(sqlite3(a, "SELECT id, name FROM users WHERE name = 'changed' OR id IN (777, 778);")).toBe('778|0000000000000000000000000000000000000778\n12345|changed\n');
     expect(integrityCheck(a)).toBe('ok');
   }, 60_000);
+
+  it('through an index on an expression too (WHERE lower(email) = ?)', async () => {
+    const c = join(dir, 'c.sqlite');
+    build(c);
+    sqlite3(c, 'CREATE INDEX users_lower ON users(lower(email));');
+    const viaExpr = await readsFor(c, "UPDATE users SET name = 'lowered' WHERE lower(email) = ?", ['u4242@x.org']);
+    expect(viaExpr.changes).toBe(1);
+    expect(viaExpr.reads).toBeLessThan(14);
+    const del = await readsFor(c, 'DELETE FROM users WHERE lower(email) = ?', ['u4243@x.org']);
+    expect(del.changes).toBe(1);
+    expect(sqlite3(c, "SELECT id FROM users WHERE name = 'lowered' OR id IN (4243, 4244);")).toBe('4242\n4244\n');
+    expect(integrityCheck(c)).toBe('ok');
+  }, 60_000);
 });
