@@ -27,6 +27,7 @@ import type { Vfs } from '../vfs/vfs.js';
 import { prepareQuery, type Statement as PreparedStatement } from './statement.js';
 import { checkDatabase } from './integrity.js';
 import type { DatabaseHeader } from '../format/db-header.js';
+import type { ConnectionState } from '../exec/functions/scalar.js';
 import { Pager } from '../pager/pager.js';
 import type { SqlValue, StorageClass } from '../record/value.js';
 import { readSchema, type Schema } from '../schema/read-schema.js';
@@ -121,6 +122,15 @@ export class Database {
   /** BEGIN was run and no COMMIT/ROLLBACK yet (the pager transaction starts at the first write). */
   private explicitTx = false;
   private lastRowid: bigint = 0n;
+  /** Rows changed by the last INSERT/UPDATE/DELETE, and by all of them: changes(), total_changes(). */
+  private lastChanges = 0;
+  private totalChanges = 0;
+  /** What changes(), total_changes() and last_insert_rowid() read, in queries and statements. */
+  private readonly connection: ConnectionState = {
+    lastInsertRowid: () => this.lastRowid,
+    changes: () => BigInt(this.lastChanges),
+    totalChanges: () => BigInt(this.totalChanges),
+  };
   /** What the connection PRAGMAs set (recursive_triggers, foreign_keys, …). */
   private readonly pragmas: PragmaState = defaultPragmaState();
   /** Open savepoints (SAVEPOINT name), outermost first. */
@@ -352,7 +362,7 @@ export class Database {
     const stmt = parsed.statement;
     if (!isWriteStatement(stmt)) return this.runControl(stmt, parsed.text, params);
     const numbered = numberParameters(stmt);
-    const ctx = new StatementContext(bindParameters(numbered, params));
+    const ctx = new StatementContext(bindParameters(numbered, params), this.connection);
     const cached = this.schemaCache;
     if (this.pager.inWriteTransaction && compiler !== undefined && cached !== undefined && cached.cookie === this.pager.header.schemaCookie) {
       return this.execute(parsed, numbered.statement, ctx, cached.schema, compiler);
@@ -461,7 +471,7 @@ export class Database {
   private async runQuery(text: string, params: BindParams | undefined): Promise<StatementResult> {
     const read = async (): Promise<StatementResult> => {
       const { schema } = await this.loadSchema();
-      const stmt = prepareQuery({ pager: this.pager, schema, file: this.url }, text, { consistent: false });
+      const stmt = prepareQuery({ pager: this.pager, schema, file: this.url, connection: this.connection }, text, { consistent: false });
       const rows: Value[][] = [];
       for await (const r of stmt.typedIterate(params)) rows.push(r.values);
       return { ...NO_CHANGES, returned: { columns: stmt.columns(), rows } };
@@ -509,24 +519,33 @@ export class Database {
           return this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, stampBefore: stamp });
         }
       }
-      return this.finish(r, autocommit, savepoint);
+      return this.finish(r, autocommit, savepoint, stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete');
     };
     if (out instanceof Promise) return out.then(done, fail);
     return done(out);
   }
 
   /** A statement succeeded: its savepoint released, or (autocommit) its transaction committed. */
-  private finish(result: StatementResult, autocommit: boolean, savepoint: boolean): StatementResult | Promise<StatementResult> {
+  private finish(result: StatementResult, autocommit: boolean, savepoint: boolean, dml: boolean): StatementResult | Promise<StatementResult> {
     if (result.schemaChanged) this.schemaCache = undefined;
     if (autocommit) {
       return this.commitOrRollback().then(() => {
-        if (result.lastInsertRowid !== undefined) this.lastRowid = result.lastInsertRowid;
+        this.counted(result, dml);
         return result;
       });
     }
     if (savepoint) this.pager.endStatement();
-    if (result.lastInsertRowid !== undefined) this.lastRowid = result.lastInsertRowid;
+    this.counted(result, dml);
     return result;
+  }
+
+  /** A statement's effect on the connection's counters (only INSERT/UPDATE/DELETE change them, as in SQLite). */
+  private counted(result: StatementResult, dml: boolean): void {
+    if (result.lastInsertRowid !== undefined) this.lastRowid = result.lastInsertRowid;
+    if (dml) {
+      this.lastChanges = result.changes;
+      this.totalChanges += result.changes;
+    }
   }
 
   private async failed(err: unknown, undo: Undo): Promise<never> {
@@ -658,7 +677,7 @@ export class Database {
   async prepare(sql: string): Promise<PreparedStatement> {
     return this.read(async () => {
       const { schema } = await this.loadSchema();
-      return prepareQuery({ pager: this.pager, schema, file: this.url }, sql);
+      return prepareQuery({ pager: this.pager, schema, file: this.url, connection: this.connection }, sql);
     });
   }
 
@@ -672,7 +691,7 @@ export class Database {
       // is a new object: plans made against the old one are not reused.
       let entry = this.planned.get(sql);
       if (entry === undefined || entry.schema !== schema) {
-        entry = { stmt: prepareQuery({ pager: this.pager, schema, file: this.url }, sql, { consistent: false }), schema };
+        entry = { stmt: prepareQuery({ pager: this.pager, schema, file: this.url, connection: this.connection }, sql, { consistent: false }), schema };
         if (this.planned.size >= 64) this.planned.delete(this.planned.keys().next().value!);
       } else {
         this.planned.delete(sql); // most recently used last

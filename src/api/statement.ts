@@ -135,7 +135,7 @@ export class Statement {
     if (pager.header.schemaCookie !== this.cookie) {
       throw new SqliteError('SQLITE_SCHEMA', 'database schema has changed since the statement was prepared; prepare it again');
     }
-    const rt: RunContext = { eval: new StatementContext(bound), pager, cache: new Map() };
+    const rt: RunContext = { eval: new StatementContext(bound, this.ctx.connection), pager, cache: new Map() };
     yield* this.query.batches(rt, undefined, want);
   }
 

@@ -10,6 +10,7 @@
 import type { Affinity } from '../schema/affinity.js';
 import type { Expr, SelectStatement } from '../sql/ast.js';
 import type { Value } from './value.js';
+import type { ConnectionState } from './functions/scalar.js';
 
 /** What a column reference resolves to. */
 export interface ResolvedColumn {
@@ -62,7 +63,11 @@ export interface EvalContext {
 export class StatementContext implements EvalContext {
   #now: Date | undefined;
 
-  constructor(readonly params: ParamValues) {}
+  constructor(
+    readonly params: ParamValues,
+    /** The connection's counters, for changes(), total_changes(), last_insert_rowid(). */
+    readonly connection?: ConnectionState,
+  ) {}
 
   get now(): Date {
     return (this.#now ??= new Date());

@@ -36,7 +36,8 @@ export type ScalarFunction = (args: readonly Value[], info: FunctionCallInfo) =>
 /**
  * The connection counters behind changes(), total_changes() and last_insert_rowid(). An
  * executor that has them passes an EvalContext with a `connection` member (an additive
- * extension of the shared EvalContext; without it those functions raise an error).
+ * extension of the shared EvalContext; without it those functions answer 0, as a connection
+ * that has changed nothing).
  */
 export interface ConnectionState {
   lastInsertRowid(): bigint;
@@ -51,8 +52,9 @@ function connectionFn(name: string, read: (c: ConnectionState) => bigint): Entry
     max: 0,
     fn: (_args, info) => {
       const c = (info.ctx as EvalContextWithConnection).connection;
-      if (c === undefined) throw new SqliteError('SQLITE_ERROR', `${name}() is not available in this context`);
-      return read(c);
+      // No connection state (a read-only query of the CLI): a connection that has changed
+      // nothing, where SQLite answers 0 too.
+      return c === undefined ? 0n : read(c);
     },
   };
 }

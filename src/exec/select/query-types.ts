@@ -7,6 +7,7 @@ import type { Schema } from '../../schema/read-schema.js';
 import type { CommonTableExpr } from '../../sql/ast.js';
 import type { EvalContext } from '../expr-contract.js';
 import type { Value } from '../value.js';
+import type { ConnectionState } from '../functions/scalar.js';
 
 /** What a statement runs against. */
 export interface QueryContext {
@@ -14,6 +15,8 @@ export interface QueryContext {
   readonly schema: Schema;
   /** Where the database lives, as users write it (PRAGMA database_list's `file`). */
   readonly file?: string;
+  /** The connection's counters (changes(), total_changes(), last_insert_rowid()), when there is one. */
+  readonly connection?: ConnectionState;
 }
 
 /** Per-execution state: parameters, `now`, and the results of uncorrelated subqueries. */

@@ -27,6 +27,17 @@ interface Result {
 }
 
 const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
+  'changes(), total_changes() and last_insert_rowid() after each statement': [
+    'CREATE TABLE t(a)',
+    'INSERT INTO t VALUES (1), (2), (3)',
+    'SELECT changes(), total_changes(), last_insert_rowid()',
+    'UPDATE t SET a = a + 1 WHERE a > 1',
+    'SELECT changes(), total_changes(), last_insert_rowid()',
+    'DELETE FROM t WHERE a = 1',
+    'SELECT changes(), total_changes(), last_insert_rowid()',
+    'INSERT INTO t VALUES (changes() * 100 + total_changes())',
+    'SELECT rowid, a FROM t ORDER BY rowid',
+  ],
   'a STRICT datatype error inside BEGIN: OR REPLACE / IGNORE / ROLLBACK keep the rows before it, ABORT undoes the statement': [
     'CREATE TABLE t4(p INT, q TEXT, r ANY, UNIQUE(p, q)) STRICT',
     "INSERT INTO t4 VALUES (1, 'a', 1), (2, 'b', 2)",
