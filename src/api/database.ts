@@ -408,6 +408,8 @@ export class Database {
           return runSettingPragma(this.pager, this.pragmas, stmt);
         }
         return this.runQuery(text, params);
+      case 'vacuum':
+        return this.vacuum(stmt);
       case 'begin':
         if (this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot start a transaction within a transaction');
         this.explicitTx = true;
@@ -465,6 +467,27 @@ export class Database {
       default:
         throw new SqliteError('SQLITE_ERROR', `${stmt.kind.toUpperCase()} statements are not supported by exec/run`);
     }
+  }
+
+  /**
+   * VACUUM [main]: the database rebuilt compactly (exec/vacuum/vacuum-image.ts) and written back
+   * as one journaled transaction that rewrites every page and truncates the rest away.
+   */
+  private async vacuum(stmt: Statement & { kind: 'vacuum' }): Promise<StatementResult> {
+    if (stmt.schema !== undefined && stmt.schema.toLowerCase() !== 'main') throw new SqliteError('SQLITE_ERROR', `unknown database ${stmt.schema}`);
+    if (stmt.into !== undefined) throw new SqliteError('SQLITE_ERROR', 'VACUUM INTO is not supported yet');
+    if (this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot VACUUM from within a transaction');
+    const { vacuumInPlace } = await import('../exec/vacuum/vacuum-image.js');
+    await this.beginPagerWrite();
+    try {
+      const { rows, schema } = await this.loadSchema();
+      await vacuumInPlace(this.pager, rows, schema);
+      await this.commitOrRollback();
+    } finally {
+      this.schemaCache = undefined;
+      if (this.pager.inWriteTransaction) this.pager.rollback();
+    }
+    return NO_CHANGES;
   }
 
   /** A statement that only reads (SELECT, EXPLAIN QUERY PLAN, a read-only PRAGMA): its rows. */

@@ -625,6 +625,23 @@ export class Pager {
     this.setFreelist(tx, pgno, tx.freelistCount + 1);
   }
 
+  /**
+   * VACUUM: the database becomes `image` (whole pages, page 1 first, no free pages). Every page
+   * is rewritten in this transaction — journaled like any other change — and the commit
+   * truncates the file to the image's size.
+   */
+  async replaceWith(image: Uint8Array): Promise<void> {
+    const tx = this.requireTx();
+    const size = this.pageSize;
+    const count = image.length / size;
+    if (!Number.isInteger(count) || count < 1) throw new MisuseError('a database image is whole pages');
+    for (let pgno = 1; pgno <= count; pgno++) {
+      (await this.freshPage(tx, pgno)).set(image.subarray((pgno - 1) * size, pgno * size));
+    }
+    tx.pageCount = count;
+    this.setFreelist(tx, 0, 0);
+  }
+
   /** The schema changed in this transaction: commit adds 1 to the schema cookie. */
   markSchemaChanged(): void {
     this.requireTx().schemaChanged = true;
