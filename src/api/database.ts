@@ -147,6 +147,9 @@ export class Database {
   /** Operations queued or running (one that finished without waiting never counts). */
   private running = 0;
 
+  /** How the database was opened (S3 endpoint, credentials …): `VACUUM INTO s3://…` writes with them. */
+  private storeOptions: StoreOptions = {};
+
   private constructor(
     private readonly pager: Pager,
     private readonly release: () => Promise<void>,
@@ -197,7 +200,9 @@ export class Database {
           await close();
         }
       };
-      return new Database(pager, release, url);
+      const db = new Database(pager, release, url);
+      db.storeOptions = options;
+      return db;
     } catch (err) {
       await close();
       throw err;
@@ -475,9 +480,19 @@ export class Database {
    */
   private async vacuum(stmt: Statement & { kind: 'vacuum' }): Promise<StatementResult> {
     if (stmt.schema !== undefined && stmt.schema.toLowerCase() !== 'main') throw new SqliteError('SQLITE_ERROR', `unknown database ${stmt.schema}`);
-    if (stmt.into !== undefined) throw new SqliteError('SQLITE_ERROR', 'VACUUM INTO is not supported yet');
     if (this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot VACUUM from within a transaction');
-    const { vacuumInPlace } = await import('../exec/vacuum/vacuum-image.js');
+    const { vacuumInPlace, vacuumCopy, vacuumTarget } = await import('../exec/vacuum/vacuum-image.js');
+    if (stmt.into !== undefined) {
+      const target = vacuumTarget(stmt.into, compiler ?? (await loadCompiler()));
+      // One consistent read of the database, then the copy goes to its location.
+      const image = await readConsistent(this.pager, async () => {
+        const { rows, schema } = await this.loadSchema();
+        return vacuumCopy(this.pager, rows, schema);
+      });
+      const { writeVacuumInto } = await import('./vacuum-into.js');
+      await writeVacuumInto(target, image, this.storeOptions);
+      return NO_CHANGES;
+    }
     await this.beginPagerWrite();
     try {
       const { rows, schema } = await this.loadSchema();

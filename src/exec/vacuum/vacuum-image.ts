@@ -30,6 +30,8 @@ import type { Schema } from '../../schema/read-schema.js';
 import type { SchemaRow } from '../../schema/schema-types.js';
 import { buildIndexTree } from '../ddl/index-builder.js';
 import { encodeValues } from '../dml/row-codec.js';
+import type { Expr } from '../../sql/ast.js';
+import type { CompiledExpr, Scope } from '../expr-contract.js';
 
 const SEQUENCE_SQL = 'CREATE TABLE sqlite_sequence(name,seq)';
 
@@ -127,5 +129,15 @@ export async function vacuumCopy(pager: Pager, rows: readonly SchemaRow[], schem
   const page1 = await pager.getPage(1);
   for (const at of KEPT_HEADER_FIELDS) image.set(page1.subarray(at, at + 4), at);
   writeU32(image, 40, (pager.header.schemaCookie + 1) >>> 0);
+  // A new file, as SQLite writes one: change counter 1, valid for that change.
+  writeU32(image, 24, 1);
+  writeU32(image, 92, 1);
   return image;
+}
+
+/** The file name of `VACUUM INTO expr` (a constant expression; anything but text is SQLite's "non-text filename"). */
+export function vacuumTarget(expr: Expr, compile: (e: Expr, scope: Scope) => CompiledExpr): string {
+  const v = compile(expr, { resolveColumn: () => undefined })([], { params: { positional: [], named: new Map() }, now: new Date() });
+  if (typeof v !== 'string') throw new SqliteError('SQLITE_ERROR', 'non-text filename');
+  return v;
 }

@@ -3,9 +3,10 @@
  * UNIQUE and plain indexes, overflow-sized values, a view and a trigger) with random deletions,
  * vacuumed by s3lite — on a plain file and on a block database — and by sqlite3 on a copy:
  * the same sqlite_schema (root pages included), the same rows, the same page count, no free
- * pages, header values kept, and sqlite3's integrity_check passes. Fixed seed (SEED/RUNS explore).
+ * pages, header values kept, and sqlite3's integrity_check passes; `VACUUM INTO` a plain file or a
+ * block directory gives what sqlite3's VACUUM INTO gives. Fixed seed (SEED/RUNS explore).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -112,6 +113,29 @@ describe('VACUUM', () => {
         await back.xClose();
         expect(integrityCheck(blockPath)).toBe('ok');
         expect(facts(blockPath)).toBe(expected);
+
+        // VACUUM INTO a plain file and into a block directory: what sqlite3's VACUUM INTO writes.
+        const original2 = join(dir, 'orig2.sqlite');
+        writeFileSync(original2, bytes);
+        const theirsInto = join(dir, 'theirs-into.sqlite');
+        sqlite3(original2, `VACUUM INTO '${theirsInto}';`);
+        const expectedInto = facts(theirsInto);
+        const source = await Database.open(original2, { readonly: false });
+        const oursInto = join(dir, 'ours-into.sqlite');
+        await source.run(`VACUUM INTO '${oursInto}'`);
+        await source.run(`VACUUM INTO '${join(dir, 'into-blocks')}/'`);
+        await expect(source.run(`VACUUM INTO '${oursInto}'`)).rejects.toThrow('output file already exists');
+        await source.close();
+        expect(integrityCheck(oursInto)).toBe('ok');
+        expect(facts(oursInto)).toBe(expectedInto);
+        const intoBlocks = await Database.open(join(dir, 'into-blocks/'));
+        const intoFile = await Database.open(oursInto);
+        expect(await intoBlocks.query('SELECT count(*) FROM t')).toEqual(await intoFile.query('SELECT count(*) FROM t'));
+        await intoBlocks.close();
+        await intoFile.close();
+        const fromBlocks = join(dir, 'from-blocks.sqlite');
+        writeFileSync(fromBlocks, Buffer.concat(readdirSync(join(dir, 'into-blocks')).sort().map((f) => readFileSync(join(dir, 'into-blocks', f)))));
+        expect(facts(fromBlocks)).toBe(expectedInto);
       }),
       { numRuns: Number(process.env.RUNS ?? 5), seed: Number(process.env.SEED ?? 21), endOnFailure: true },
     );
@@ -123,6 +147,7 @@ describe('VACUUM', () => {
     await expect(db.run('VACUUM')).rejects.toThrow(new SqliteError('SQLITE_ERROR', 'cannot VACUUM from within a transaction'));
     await db.run('ROLLBACK');
     await expect(db.run('VACUUM other')).rejects.toThrow('unknown database other');
+    await expect(db.run('VACUUM INTO 5')).rejects.toThrow('non-text filename');
     await db.close();
   });
 });
