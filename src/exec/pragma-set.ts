@@ -19,7 +19,7 @@
  * `PRAGMA x = v` of the connection pragmas returns no row, as SQLite's do; `journal_mode = m`
  * returns the mode in force, as SQLite does.
  */
-import { SqliteError } from '../errors.js';
+import { ReadOnlyError, SqliteError } from '../errors.js';
 import { readU32, writeU32 } from '../format/bytes.js';
 import type { Pager } from '../pager/pager.js';
 import type { PragmaStatement } from '../sql/ast.js';
@@ -58,7 +58,7 @@ export function isFilePragmaWrite(stmt: PragmaStatement): boolean {
 /** Whether this file handles the PRAGMA (else it is a query for the read-only PRAGMAs). */
 export function isSettingPragma(stmt: PragmaStatement): boolean {
   const name = stmt.name.toLowerCase();
-  return HEADER_FIELDS[name] !== undefined || CONNECTION.has(name) || name === 'journal_mode';
+  return HEADER_FIELDS[name] !== undefined || CONNECTION.has(name) || name === 'journal_mode' || name === 'incremental_vacuum';
 }
 
 const CONNECTION = new Set(['recursive_triggers', 'foreign_keys', 'defer_foreign_keys', 'cache_size', 'busy_timeout']);
@@ -132,6 +132,11 @@ export async function runSettingPragma(pager: Pager, state: PragmaState, stmt: P
       // A mode that cannot be set leaves the current one, which SQLite then reports.
       return rows('journal_mode', [['delete']]);
     }
+    case 'incremental_vacuum':
+      // A no-op unless the database is in incremental auto-vacuum mode (as SQLite); those
+      // databases are read-only here (no pointer-map maintenance).
+      if (pager.header.incrementalVacuum === 0 || pager.header.largestRootPage === 0) return NONE;
+      throw new ReadOnlyError('auto_vacuum databases are read-only in s3lite: pointer-map maintenance is not implemented');
     default:
       throw new SqliteError('SQLITE_ERROR', `PRAGMA ${stmt.name} is not supported`);
   }

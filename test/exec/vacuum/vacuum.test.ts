@@ -141,6 +141,23 @@ describe('VACUUM', () => {
     );
   }, 120_000);
 
+  it('PRAGMA incremental_vacuum(N) is a no-op outside incremental auto-vacuum mode, refused in it', async () => {
+    const { dir, cleanup } = tempDir('s3lite-incr');
+    dirs.push(cleanup);
+    const plain = join(dir, 'plain.sqlite');
+    sqlite3(plain, 'CREATE TABLE t(a); INSERT INTO t VALUES (1);');
+    const before = readFileSync(plain);
+    const db = await Database.open(plain, { readonly: false });
+    expect((await db.run('PRAGMA incremental_vacuum(5)')).rows ?? []).toEqual([]);
+    await db.close();
+    expect(readFileSync(plain).equals(before)).toBe(true);
+    const incremental = join(dir, 'incremental.sqlite');
+    sqlite3(incremental, 'PRAGMA auto_vacuum = 2; CREATE TABLE t(a); INSERT INTO t VALUES (1); DELETE FROM t;');
+    const db2 = await Database.open(incremental, { readonly: false });
+    await expect(db2.run('PRAGMA incremental_vacuum(5)')).rejects.toThrow('auto_vacuum databases are read-only');
+    await db2.close();
+  });
+
   it('refuses what SQLite refuses', async () => {
     const db = await Database.create({ objects: new MemoryObjectStore(), prefix: 'db' });
     await db.run('BEGIN');
