@@ -176,7 +176,7 @@ export function buildProgram(): Command {
     formatOptions(
       program
         .command('exec')
-        .description('run SQL statements (each commits unless inside BEGIN … COMMIT); prints the rows of RETURNING, SELECT and PRAGMA')
+        .description("run SQL statements (each commits unless inside BEGIN … COMMIT); prints the rows of RETURNING, SELECT and PRAGMA; VACUUM rebuilds the database compactly, VACUUM INTO 'target' writes a compact copy (a file, or blocks at DIR/ or s3://…)")
         .argument('<location>', 'the database')
         .argument('[sql]', 'statements separated by ;')
         .addOption(new Option('-f, --file <path>', 'read the statements from a file (- for stdin)'))
