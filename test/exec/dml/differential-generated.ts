@@ -30,7 +30,7 @@ const INDEXES: readonly string[] = [
   'CREATE INDEX gi4 ON g2(y) WHERE y > 3',
   'CREATE INDEX gi5 ON g1(lower(b), a + 1)',
   'CREATE INDEX gi6 ON g1(a) WHERE b IS NOT NULL',
-  'CREATE INDEX gi7 ON g2(lower(k) || x)',
+  'CREATE UNIQUE INDEX gi7 ON g2(lower(k) || x)',
   'CREATE INDEX gi8 ON g3(c, b COLLATE NOCASE)',
   'CREATE INDEX gi9 ON g3(abs(a) DESC) WHERE a > 0',
   'CREATE INDEX gi10 ON g1(substr(b, 1, 1) COLLATE NOCASE, v)',
