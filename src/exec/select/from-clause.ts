@@ -219,7 +219,7 @@ function tableFunctionSource(scope: CoreScope, fn: TableFunction, name: string, 
   return scope.addSource(
     {
       name,
-      columns: fn.columns.map((c) => ({ name: c.name, affinity: undefined, collation: 'BINARY', hidden: c.hidden })),
+      columns: fn.columns.map((c) => ({ name: c.name, affinity: 'BLOB' as const, collation: 'BINARY', hidden: c.hidden })),
       rowidSlot: withRowid ? scope.columnWidth + fn.columns.length : undefined,
       table: undefined,
       query: undefined,

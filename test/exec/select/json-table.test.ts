@@ -27,7 +27,7 @@ async function database(): Promise<Uint8Array> {
     ...DOCS.map((d, i) => ({ sql: 'INSERT INTO docs VALUES (?, ?, ?)', params: [i + 1, d, i % 2 === 0 ? '$' : '$.a'] })),
     { sql: "INSERT INTO docs VALUES (100, 'not json', '$')" },
     { sql: 'CREATE TABLE tags(name TEXT, v)' },
-    { sql: "INSERT INTO tags VALUES ('a', 1), ('b', 2.5), ('a', 'x'), (NULL, 3), ('c', NULL), ('d', '[1]')" },
+    { sql: "INSERT INTO tags VALUES ('a', 1), ('b', 2.5), ('a', 'x'), (NULL, 3), ('c', NULL), ('d', '[1]'), ('1', 9)" },
   ]);
 }
 
@@ -78,6 +78,11 @@ const QUERIES: [string, boolean][] = [
   ['SELECT id, json_type(doc) FROM docs WHERE id < 100 ORDER BY 1', true],
   ["SELECT value FROM json_each('[3,1,2]') ORDER BY value", true],
   ["SELECT rowid, key FROM json_tree('[5,[6]]')", true],
+  // Their columns are declared without a type: BLOB affinity, so against a TEXT column neither
+  // side converts (a column of "no affinity" would take TEXT affinity and match '0' = 0).
+  ["SELECT t.name, e.key FROM tags t, json_each('[\"a\",\"b\"]') e WHERE e.key = t.v ORDER BY 1", true],
+  ["SELECT (SELECT count(*) FROM tags WHERE tags.name = e.key) FROM json_each('[1,2]') e", true],
+  ["SELECT count(*) FROM tags, json_each('[0,1]') e WHERE tags.name = e.value || ''", true],
   ["SELECT j.rowid, j.value FROM json_each('[5,6]') j WHERE j.rowid > 0", true],
   ["SELECT key, value FROM json_each('{\"b\":1,\"a\":2}') ORDER BY key DESC LIMIT 1", true],
 ];
