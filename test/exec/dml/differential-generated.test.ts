@@ -24,7 +24,7 @@ describe('generated columns, expression and partial indexes against SQLite (mode
       fc.asyncProperty(runs, fc.constantFrom(512, 4096), async (steps, pageSize) => {
         await runDifferential(steps, pageSize, `gen${run++}`);
       }),
-      { numRuns: Number(process.env.RUNS ?? 12), timeout: 20_000, endOnFailure: process.env.NOSHRINK !== undefined, seed: Number(process.env.SEED ?? DEFAULT_SEED) },
+      { numRuns: Number(process.env.RUNS ?? 8), timeout: 20_000, endOnFailure: process.env.NOSHRINK !== undefined, seed: Number(process.env.SEED ?? DEFAULT_SEED) },
     );
     if (process.env.DML_STATS !== undefined) writeFileSync(process.env.DML_STATS, JSON.stringify({ succeeded: [...succeeded], returned: [...returnedRows], failed: [...failedBoth].sort((a, b) => b[1] - a[1]).slice(0, 25) }, null, 1));
     // The runs did real work: statements of each kind succeeded.

@@ -160,7 +160,7 @@ describe('files written by sqlite3 with generated columns and expression indexes
           await db.close();
         }
       }),
-      { numRuns: Number(process.env.RUNS ?? 6), seed: Number(process.env.SEED ?? 40), endOnFailure: true },
+      { numRuns: Number(process.env.RUNS ?? 4), seed: Number(process.env.SEED ?? 40), endOnFailure: true },
     );
   }, 120_000);
 });
