@@ -26,7 +26,7 @@ import { applyAffinityValue, compareForSort, exprAffinity, exprCollation } from 
 import type { CoreScope, Source, SubqueryRun, TrackedExpr } from './query-scope.js';
 import type { RunContext } from './query-types.js';
 import { RowDecoder } from './table-decode.js';
-import { matchingIndexTerms } from './index-expression-match.js';
+import { matchingIndexTerms, sameExpression } from './index-expression-match.js';
 import { columnsOnlyScope } from '../generated/generated-columns.js';
 
 export interface OrderTerm {
@@ -237,6 +237,46 @@ function extract(scope: CoreScope, source: Source, terms: readonly Expr[]): Cons
   return out;
 }
 
+/**
+ * Whether the WHERE terms imply a partial index's condition (sqlite3ExprImpliesExpr, in its
+ * plain cases), so that every row the query can return is in the index: each AND term of the
+ * condition is one of the query's terms, or is `x IS NOT NULL` / `x NOTNULL` while a term
+ * compares x with `=`, `<`, `<=`, `>` or `>=` (which no NULL satisfies).
+ */
+function partialImplied(scope: CoreScope, source: Source, terms: readonly Expr[], partial: Expr): boolean {
+  const table = source.table!;
+  const resolve = (e: Expr & { kind: 'column' }): number | undefined => {
+    const c = columnOf(scope, source, e);
+    return c === -1 ? (table.rowidAlias >= 0 ? table.rowidAlias : undefined) : c;
+  };
+  const conjuncts: Expr[] = [];
+  const split = (e: Expr): void => {
+    if (e.kind === 'binary' && e.op === 'AND') {
+      split(e.left);
+      split(e.right);
+    } else conjuncts.push(e);
+  };
+  split(partial);
+  const notNullOf = (e: Expr): Expr | undefined => {
+    if (e.kind === 'null-test' && e.not) return e.expr;
+    if (e.kind === 'binary' && e.op === 'IS NOT' && e.right.kind === 'literal' && e.right.type === 'null') return e.left;
+    return undefined;
+  };
+  const compared = (x: Expr): boolean =>
+    x.kind === 'column' &&
+    terms.some(
+      (t) =>
+        t.kind === 'binary' &&
+        (t.op === '=' || t.op === '<' || t.op === '<=' || t.op === '>' || t.op === '>=') &&
+        [t.left, t.right].some((side) => side.kind === 'column' && sameExpression(side, x, resolve, table)),
+    );
+  return conjuncts.every((c) => {
+    if (terms.some((t) => sameExpression(t, c, resolve, table))) return true;
+    const x = notNullOf(c);
+    return x !== undefined && compared(x);
+  });
+}
+
 interface IndexChoice {
   readonly index: IndexInfo;
   readonly eq: readonly Constraint[];
@@ -329,11 +369,12 @@ export function planTableAccess(
     return cachedDecoder;
   };
 
-  // Index candidates: the table's indexes (not partial, not on expressions), and for a WITHOUT
-  // ROWID table its PRIMARY KEY b-tree.
+  // Index candidates: the table's indexes (a partial one only when WHERE implies its condition),
+  // and for a WITHOUT ROWID table its PRIMARY KEY b-tree.
   const candidates: IndexChoice[] = [];
   for (const index of table.indexes) {
-    if (index.partial !== undefined || index.rootPage <= 0 || index === table.primaryKeyIndex) continue;
+    if (index.rootPage <= 0 || index === table.primaryKeyIndex) continue;
+    if (index.partial !== undefined && !partialImplied(scope, source, terms, index.partial)) continue;
     candidates.push(chooseIndex(index, table, cons));
   }
   const pk = table.withoutRowid ? table.primaryKeyIndex : undefined;

@@ -24,6 +24,11 @@ export function matchingIndexTerms(table: TableInfo, expr: Expr, resolve: Column
   return out;
 }
 
+/** Whether the query expression `q` is the schema expression `ix` of `table` (an index expression or a partial-index WHERE term). */
+export function sameExpression(q: Expr, ix: Expr, resolve: ColumnResolver, table: TableInfo): boolean {
+  return same(q, ix, resolve, table);
+}
+
 function tableColumn(table: TableInfo, e: Expr & { kind: 'column' }): number | undefined {
   if (e.table !== undefined && asciiLower(e.table) !== asciiLower(table.name)) return undefined;
   const key = asciiLower(e.column);

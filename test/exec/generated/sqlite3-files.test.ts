@@ -71,13 +71,16 @@ const QUERIES: readonly string[] = [
   'SELECT sum(v), sum(x), total(r) FROM t',
 ];
 
-/** Plans sqlite3 and s3lite should agree on (index choice for generated and expression terms). */
+/** Plans sqlite3 and s3lite should agree on (index choice for generated and expression terms, partial indexes). */
 const PLANNED: readonly string[] = [
   'SELECT id FROM t WHERE v = 3',
   "SELECT id FROM t WHERE lower(b) = 'mm'",
   "SELECT id FROM t WHERE lower(b) = 'zed' AND abs(a) = 7",
   "SELECT k FROM w WHERE h = 'k1B1'",
   'SELECT id FROM t WHERE late = 101',
+  // The partial index t_p (WHERE b > 'm'): used when WHERE implies its condition, else not.
+  "SELECT id FROM t WHERE a = 5 AND b > 'm'",
+  'SELECT id FROM t WHERE a = 5',
 ];
 
 const WRITES: readonly string[] = [
