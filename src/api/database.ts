@@ -414,7 +414,7 @@ export class Database {
         }
         return this.runQuery(text, params);
       case 'vacuum':
-        return this.vacuum(stmt);
+        return this.vacuum(stmt, params);
       case 'begin':
         if (this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot start a transaction within a transaction');
         this.explicitTx = true;
@@ -478,12 +478,15 @@ export class Database {
    * VACUUM [main]: the database rebuilt compactly (exec/vacuum/vacuum-image.ts) and written back
    * as one journaled transaction that rewrites every page and truncates the rest away.
    */
-  private async vacuum(stmt: Statement & { kind: 'vacuum' }): Promise<StatementResult> {
+  private async vacuum(stmt: Statement & { kind: 'vacuum' }, params: BindParams | undefined): Promise<StatementResult> {
     if (stmt.schema !== undefined && stmt.schema.toLowerCase() !== 'main') throw new SqliteError('SQLITE_ERROR', `unknown database ${stmt.schema}`);
     if (this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot VACUUM from within a transaction');
     const { vacuumInPlace, vacuumCopy, vacuumTarget } = await import('../exec/vacuum/vacuum-image.js');
     if (stmt.into !== undefined) {
-      const target = vacuumTarget(stmt.into, compiler ?? (await loadCompiler()));
+      // `VACUUM INTO ?` takes its file name from the bound values.
+      const numbered = numberParameters(stmt);
+      const into = (numbered.statement as Statement & { kind: 'vacuum' }).into!;
+      const target = vacuumTarget(into, compiler ?? (await loadCompiler()), bindParameters(numbered, params));
       // One consistent read of the database, then the copy goes to its location.
       const image = await readConsistent(this.pager, async () => {
         const { rows, schema } = await this.loadSchema();

@@ -31,7 +31,7 @@ import type { SchemaRow } from '../../schema/schema-types.js';
 import { buildIndexTree } from '../ddl/index-builder.js';
 import { encodeValues } from '../dml/row-codec.js';
 import type { Expr } from '../../sql/ast.js';
-import type { CompiledExpr, Scope } from '../expr-contract.js';
+import type { CompiledExpr, ParamValues, Scope } from '../expr-contract.js';
 
 const SEQUENCE_SQL = 'CREATE TABLE sqlite_sequence(name,seq)';
 
@@ -136,8 +136,8 @@ export async function vacuumCopy(pager: Pager, rows: readonly SchemaRow[], schem
 }
 
 /** The file name of `VACUUM INTO expr` (a constant expression; anything but text is SQLite's "non-text filename"). */
-export function vacuumTarget(expr: Expr, compile: (e: Expr, scope: Scope) => CompiledExpr): string {
-  const v = compile(expr, { resolveColumn: () => undefined })([], { params: { positional: [], named: new Map() }, now: new Date() });
+export function vacuumTarget(expr: Expr, compile: (e: Expr, scope: Scope) => CompiledExpr, params: ParamValues): string {
+  const v = compile(expr, { resolveColumn: () => undefined })([], { params, now: new Date() });
   if (typeof v !== 'string') throw new SqliteError('SQLITE_ERROR', 'non-text filename');
   return v;
 }

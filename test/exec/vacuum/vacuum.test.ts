@@ -165,6 +165,14 @@ describe('VACUUM', () => {
     await db.run('ROLLBACK');
     await expect(db.run('VACUUM other')).rejects.toThrow('unknown database other');
     await expect(db.run('VACUUM INTO 5')).rejects.toThrow('non-text filename');
+    await expect(db.run('VACUUM INTO ?', [null])).rejects.toThrow('non-text filename');
+    // The file name may be a bound value.
+    const { dir, cleanup } = tempDir('s3lite-vacuum-param');
+    dirs.push(cleanup);
+    await db.run('CREATE TABLE t(a)');
+    await db.run('INSERT INTO t VALUES (42)');
+    await db.run('VACUUM INTO ?', [join(dir, 'bound.sqlite')]);
+    expect(sqlite3(join(dir, 'bound.sqlite'), 'SELECT a FROM t;')).toBe('42\n');
     await db.close();
   });
 });
