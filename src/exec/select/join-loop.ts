@@ -60,10 +60,17 @@ export function joinRows(scope: CoreScope, loops: JoinLoops, rt: RunContext, out
   // "no match" pass under way (-1: none yet).
   const rightMatched = rightJoins.length === 0 ? undefined : new Map<number, Set<string>>(rightJoins.map((r) => [r.level, new Set<string>()]));
   let rjLevel = -1;
+  /**
+   * Which row of item `k` the row array holds: its rowid, or a WITHOUT ROWID table's PRIMARY KEY
+   * — never the other columns, which the first pass may not have read (a covering index fills
+   * only its own) while the no-match pass reads the item whole. Other items: all their columns.
+   */
   const sourceKey = (k: number): string => {
     const src = sources[k]!;
-    const stop = src.offset + src.columns.length + (src.rowidSlot !== undefined ? 1 : 0);
-    return groupKey(row.slice(src.offset, stop), []);
+    if (src.rowidSlot !== undefined) return groupKey([row[src.rowidSlot] ?? null], []);
+    const pk = src.table?.withoutRowid === true ? src.table.primaryKey : undefined;
+    if (pk !== undefined && pk.length > 0) return groupKey(pk.map((c) => row[src.offset + c] ?? null), []);
+    return groupKey(row.slice(src.offset, src.offset + src.columns.length), []);
   };
   const markMatched = (k: number): void => {
     rightMatched?.get(k)?.add(sourceKey(k));
