@@ -512,16 +512,22 @@ export class BlockFile implements VfsFile {
       if (this.#dirty.size > 0 || this.#validBlocks !== blocks || this.#storedBlocks !== blocks) {
         throw new MisuseError(`refresh of ${this.store.url} with unsynced changes`);
       }
+      // (An unchanged block 0 keeps the etag we know unless the caller read a newer one.)
       if (known !== undefined && known.block0 !== undefined && this.#unchangedSince(known.block0)) {
-        this.#learnEtag(0, known.etag);
+        if (known.etag !== undefined) this.#learnEtag(0, known.etag);
         return this.#size;
       }
-      const read = known !== undefined ? known : await io(this.store, 0, 'reading', () => this.#readBlock(0));
-      const block0 = known !== undefined ? known.block0 : (read as { data: Uint8Array } | undefined)?.data;
-      const block0Etag = known !== undefined ? known.etag : (read as { etag: string } | undefined)?.etag;
+      let block0: Uint8Array | undefined;
+      let block0Etag: string | undefined;
+      if (known !== undefined) ({ block0, etag: block0Etag } = known);
+      else {
+        const read = await io(this.store, 0, 'reading', () => this.#readBlock(0));
+        block0 = read?.data;
+        block0Etag = read?.etag;
+      }
       // The block 0 the size was learned with, unchanged: so is the size (no HEADs).
       if (block0 !== undefined && this.#unchangedSince(block0)) {
-        this.#learnEtag(0, block0Etag);
+        if (block0Etag !== undefined) this.#learnEtag(0, block0Etag);
         this.#block0 = block0;
         this.#block0Uses = 2;
         this.#seenBlock0 = block0;
