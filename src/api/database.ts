@@ -5,7 +5,7 @@
  */
 import { censusPages, type PageCensus } from '../btree/page-census.js';
 import { countEntries } from '../btree/count-entries.js';
-import { ConstraintError, CorruptError, MisuseError, SqliteError, TriggerRaiseError } from '../errors.js';
+import { CorruptError, MisuseError, SqliteError } from '../errors.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../exec/dml/exec-env.js';
 import { executeWrite, isWriteStatement } from '../exec/dml/execute.js';
 import { bindParameters, numberParameters, type BindParams } from '../exec/dml/params.js';
@@ -16,105 +16,33 @@ import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
 import { storageClassOf, toPublic, type Value } from '../exec/value.js';
 import { SavepointNames } from './savepoints.js';
-import { childKeys, hasForeignKeys } from '../exec/dml/foreign-key-schema.js';
-import { checkStatementEnd, deferredOutstanding, foreignKeyFailed, isForeignKeyError, resetCounters, restore, snapshot, type FkSnapshot } from '../exec/dml/foreign-key-state.js';
+import { conflictOf, endsAutocommitTransaction, failsWithFail, needsSavepoint, undoAction, type Undo } from './statement-rules.js';
+import { hasForeignKeys } from '../exec/dml/foreign-key-schema.js';
+import { checkStatementEnd, deferredOutstanding, foreignKeyFailed, resetCounters, restore, snapshot, type FkSnapshot } from '../exec/dml/foreign-key-state.js';
 import { defaultPragmaState, isSettingPragma, runSettingPragma, type PragmaState } from '../exec/pragma-set.js';
 import { prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
 import { leaseSettings, openSource } from './open-source.js';
 import { readConsistent, readConsistentBatches, readConsistentStream } from '../pager/consistent-read.js';
-import { requireSafeWrites, type LockingMode } from '../store/capability-probe.js';
-import type { Vfs } from '../vfs/vfs.js';
+import { requireSafeWrites } from '../store/capability-probe.js';
 import { prepareQuery, type Statement as PreparedStatement } from './statement.js';
 import { checkDatabase } from './integrity.js';
 import type { DatabaseHeader } from '../format/db-header.js';
 import type { ConnectionState } from '../exec/functions/scalar.js';
 import { Pager } from '../pager/pager.js';
-import type { SqlValue, StorageClass } from '../record/value.js';
+import type { SqlValue } from '../record/value.js';
 import { readSchema, type Schema } from '../schema/read-schema.js';
 import type { SchemaRow, TableInfo } from '../schema/schema-types.js';
 import { BlockStore } from '../store/block-store.js';
-import type { ObjectStore } from '../store/object-store.js';
 import { BlockVfs } from '../vfs/block-vfs.js';
 import { SingleFileVfs } from '../vfs/range-file.js';
-import type { VfsFile } from '../vfs/vfs.js';
-import type { Location } from './location.js';
 import { readSchemaRows } from './schema-rows.js';
 import type { StoreOptions } from './store-options.js';
 import { tableRowValueBatches, tableRows, type RowsOptions, type TypedRow } from './table-rows.js';
+import type { CreateDatabaseOptions, DatabaseSource, OpenOptions, ReturnedRows, RunResult, TableSummary } from './database-types.js';
 
-export interface OpenOptions extends StoreOptions {
-  /** Open for reading only (default true: pass `readonly: false` to write). */
-  readonly readonly?: boolean;
-  /** Byte budget of the page cache (default 8 MiB). */
-  readonly cacheBytes?: number;
-  /**
-   * 'lease' (default): one writer at a time through a lease object with conditional writes,
-   * refused on stores that ignore them. 'none': no lock at all, as sqlite-s3vfs — only safe
-   * when you know nobody else writes. The rollback journal is kept either way.
-   */
-  readonly locking?: LockingMode;
-  /** How long a writer waits for another writer's lease before BusyError (ms, default 0). */
-  readonly busyTimeout?: number;
-  /**
-   * How long the writer's lease lives without renewal (ms, default 30 000; renewed every third of
-   * it while a transaction runs). A writer paused longer than this loses the lease to the next one.
-   */
-  readonly leaseDuration?: number;
-  /**
-   * The write fence's safety margin (ms, default 5 000): no request that changes the database is
-   * sent later than this before the lease could expire (write-fence.ts). It covers a request's time
-   * in flight and, on stores that report no clock, clock skew between machines.
-   */
-  readonly leaseMargin?: number;
-}
-
-/** What `Database.open` accepts. */
-export type DatabaseSource =
-  | string
-  | Location
-  | BlockStore
-  | { readonly objects: ObjectStore; readonly prefix: string }
-  | VfsFile;
-
-export interface TableSummary {
-  readonly type: 'table' | 'index' | 'view' | 'virtual table';
-  readonly name: string;
-  readonly tblName: string;
-  readonly rootPage: number;
-  /** Entries in the b-tree; null for views and virtual tables. */
-  readonly rowCount: number | null;
-}
-
+export type { CreateDatabaseOptions, DatabaseSource, OpenOptions, ReturnedRows, RunResult, TableSummary } from './database-types.js';
 export type { RowsOptions, TypedRow } from './table-rows.js';
 export type { BindParams } from '../exec/dml/params.js';
-
-export interface CreateDatabaseOptions extends StoreOptions {
-  /** As in `OpenOptions`. */
-  readonly locking?: LockingMode;
-  readonly busyTimeout?: number;
-  /** Page size of the new database (default 4096). */
-  readonly pageSize?: number;
-  /** Byte budget of the page cache (default 8 MiB). */
-  readonly cacheBytes?: number;
-}
-
-/** What `run()` reports, as sqlite3_changes() and sqlite3_last_insert_rowid() do. */
-export interface RunResult {
-  /** Rows inserted, updated or deleted by the last statement (0 for DDL and transaction control). */
-  readonly changes: number;
-  /** The rowid of the most recent successful INSERT on this connection (0 before any). */
-  readonly lastInsertRowid: number | bigint;
-  /** The result column names, when the statement returns rows (RETURNING, SELECT, PRAGMA). */
-  readonly columns?: readonly string[];
-  /** The rows it returned (objects keyed by column name), when it returns rows. */
-  readonly rows?: Record<string, SqlValue>[];
-}
-
-/** The rows one statement returned, with their storage classes (what `s3lite exec` prints). */
-export interface ReturnedRows {
-  readonly columns: readonly string[];
-  readonly rows: readonly { readonly values: SqlValue[]; readonly classes: StorageClass[] }[];
-}
 
 export class Database {
   private schemaCache: { rows: SchemaRow[]; schema: Schema; cookie: number } | undefined;
@@ -624,39 +552,23 @@ export class Database {
   private async undoStatement(err: unknown, undo: Undo): Promise<void> {
     this.schemaCache = undefined;
     if (!this.pager.inWriteTransaction) return;
-    const { autocommit } = undo;
-    // RAISE(FAIL | ROLLBACK | ABORT) in a trigger undoes as much as that conflict clause would.
-    // A foreign key violation always undoes the statement (SQLite's OE_Abort), whatever its OR clause.
-    const conflict = err instanceof TriggerRaiseError ? err.action : isForeignKeyError(err) ? 'ABORT' : undo.conflict;
-    // OR FAIL keeps the rows changed before the failure. OR ROLLBACK undoes the transaction on
-    // a constraint violation. Observed in SQLite (checked against it by the model test): inside
-    // BEGIN, a STRICT datatype error in an OR FAIL / ROLLBACK / IGNORE / REPLACE statement keeps the
-    // earlier rows too (no statement journal: SQLite halts with OE_Abort, and the statement
-    // savepoint it rolls back to was never opened), while in autocommit it undoes the statement.
-    const violation = err instanceof ConstraintError && err.kind !== 'DATATYPE';
-    if (conflict === 'ROLLBACK' && violation) {
-      this.rollbackAll();
-      return;
+    switch (undoAction(err, undo)) {
+      case 'transaction':
+        this.rollbackAll();
+        return;
+      case 'commit':
+        await this.commitOrRollback();
+        return;
+      case 'keep':
+        if (undo.savepoint) this.pager.endStatement();
+        return;
+      case 'statement':
+        if (this.pragmas.fk.noJournal !== true) restore(this.pragmas.fk, this.fkStatementStart);
+        if (undo.savepoint) this.pager.rollbackStatement();
+        // Without a savepoint nothing can fail after the first change but I/O or a corrupt page;
+        // then the whole transaction is rolled back, as SQLite does after an I/O error.
+        else if (this.pager.writeStamp !== undo.stampBefore) this.rollbackAll();
     }
-    if (conflict === 'FAIL' && violation && autocommit) {
-      await this.commitOrRollback();
-      return;
-    }
-    const datatype = err instanceof ConstraintError && err.kind === 'DATATYPE';
-    const noStatementJournal = conflict === 'ROLLBACK' || conflict === 'IGNORE' || conflict === 'REPLACE';
-    if (!autocommit && ((conflict === 'FAIL' && (violation || datatype)) || (noStatementJournal && datatype))) {
-      if (undo.savepoint) this.pager.endStatement();
-      return;
-    }
-    if (autocommit) {
-      this.rollbackAll();
-      return;
-    }
-    if (this.pragmas.fk.noJournal !== true) restore(this.pragmas.fk, this.fkStatementStart);
-    if (undo.savepoint) this.pager.rollbackStatement();
-    // Without a savepoint nothing can fail after the first change but I/O or a corrupt page;
-    // then the whole transaction is rolled back, as SQLite does after an I/O error.
-    else if (this.pager.writeStamp !== undo.stampBefore) this.rollbackAll();
   }
 
   /** The decoded 100-byte database header. */
@@ -834,54 +746,6 @@ async function loadCompiler(): Promise<Compiler> {
   return compiler;
 }
 
-
-/** How to undo a statement that fails (see `undoStatement`). */
-interface Undo {
-  readonly conflict: string | undefined;
-  readonly autocommit: boolean;
-  /** A statement savepoint is open for it. */
-  readonly savepoint: boolean;
-  /** The pager's write stamp before it: unchanged means it changed nothing. */
-  readonly stampBefore: number;
-}
-
-/**
- * Whether a statement inside BEGIN needs a savepoint to be undone alone. Not a one-row INSERT:
- * its constraints are all checked before its first change (OR REPLACE's deletions included,
- * which only precede other REPLACEs), so only I/O or corruption can stop it half-way — SQLite's
- * "no statement journal" case. Saves a copy of the leaf per row of a bulk load.
- */
-function needsSavepoint(stmt: Statement, schema: Schema): boolean {
-  if (stmt.kind !== 'insert') return true;
-  // Its triggers, an upsert or a SELECT source can fail after the row is written.
-  if (stmt.upsert !== undefined || stmt.returning !== undefined || schema.triggersOf(stmt.table.name).length > 0) return true;
-  const source = stmt.source;
-  return !(source.kind === 'default-values' || (source.kind === 'values' && source.rows.length === 1));
-}
-
-/**
- * Whether a read or control statement run in autocommit ends a transaction of SQLite's (and so
- * resets the foreign key state): a SELECT that reads a table, a PRAGMA that reads the file (not
- * the connection settings; foreign_key_check only when some table has a foreign key).
- */
-function endsAutocommitTransaction(stmt: Statement, schema: Schema | undefined): boolean {
-  if (stmt.kind === 'select') return JSON.stringify(stmt).includes('"from":');
-  if (stmt.kind !== 'pragma') return false;
-  const name = stmt.name.toLowerCase();
-  if (['foreign_keys', 'defer_foreign_keys', 'recursive_triggers', 'cache_size', 'busy_timeout'].includes(name)) return false;
-  if (name === 'foreign_key_check') return schema !== undefined && schema.tables.some((t) => childKeys(schema, t.name).length > 0);
-  return true;
-}
-
-/** Whether `err` stopped its statement with the FAIL resolution (OR FAIL, or RAISE(FAIL)). */
-function failsWithFail(err: unknown, conflict: string | undefined): boolean {
-  if (err instanceof TriggerRaiseError) return err.action === 'FAIL';
-  return err instanceof ConstraintError && !isForeignKeyError(err) && err.kind !== 'DATATYPE' && conflict === 'FAIL';
-}
-
-function conflictOf(stmt: Statement): string | undefined {
-  return stmt.kind === 'insert' || stmt.kind === 'update' ? stmt.conflict : undefined;
-}
 
 /** A result row as an object keyed by column name (a later column of the same name wins, as in `query`). */
 function publicRow(columns: readonly string[], values: readonly Value[]): Record<string, SqlValue> {

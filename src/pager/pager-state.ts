@@ -2,31 +2,19 @@
  * The pager's types and its reading of the file state (page 1's header against the file size),
  * kept apart from the Pager class (pager.ts) so each file keeps one job.
  */
-import { BusyError, CorruptError, IoError, MisuseError, NotADatabaseError, ReadOnlyError, SqliteError, asSqliteError } from '../errors.js';
-import { readU32, writeU16, writeU32 } from '../format/bytes.js';
+import { CorruptError, NotADatabaseError, asSqliteError } from '../errors.js';
 import {
   DATABASE_HEADER_SIZE,
   decodeDatabaseHeader,
-  encodeDatabaseHeader,
-  isValidPageSize,
   type DatabaseHeader,
 } from '../format/db-header.js';
-import { lockBytePgno } from '../format/lock-byte.js';
-import { PageType } from '../format/page-header.js';
 import { EmptyDatabaseError } from './empty-database-error.js';
-import { PageCache } from './page-cache.js';
-import { isWritablePageFile, type PageFile, type WritablePageFile } from './page-file.js';
+import { type PageFile } from './page-file.js';
 
 export const DEFAULT_CACHE_BYTES = 8 * 1024 * 1024;
 
 /** SQLITE_VERSION_NUMBER we write at header offset 96 (3.46.0). */
 export const SQLITE_VERSION_NUMBER = 3046000;
-
-/** xSync flags value SQLITE_SYNC_NORMAL (vfs.ts SyncFlags; repeated to keep the pager free of the vfs module). */
-const SYNC_NORMAL = 0x02;
-
-/** Largest page number SQLite allows (2^32 - 2). */
-const MAX_PGNO = 0xfffffffe;
 
 /**
  * Where crash safety slots into `commit()` (the rollback journal). Both are awaited; an error

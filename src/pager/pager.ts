@@ -56,25 +56,16 @@
  * An empty file (size 0) cannot be opened for reading: `open()` throws EmptyDatabaseError (a
  * NotADatabaseError) so that a caller may treat it as a new database and call `create()`.
  */
-import { BusyError, CorruptError, IoError, MisuseError, NotADatabaseError, ReadOnlyError, SqliteError, asSqliteError } from '../errors.js';
-import { readU32, writeU16, writeU32 } from '../format/bytes.js';
+import { BusyError, CorruptError, IoError, MisuseError, ReadOnlyError, SqliteError, asSqliteError } from '../errors.js';
+import { readU32, writeU32 } from '../format/bytes.js';
 import {
-  DATABASE_HEADER_SIZE,
   decodeDatabaseHeader,
-  encodeDatabaseHeader,
   isValidPageSize,
   type DatabaseHeader,
 } from '../format/db-header.js';
 import { lockBytePgno } from '../format/lock-byte.js';
-import { PageType } from '../format/page-header.js';
-import { EmptyDatabaseError } from './empty-database-error.js';
 import { PageCache } from './page-cache.js';
 import { isWritablePageFile, type PageFile, type WritablePageFile } from './page-file.js';
-
-export const DEFAULT_CACHE_BYTES = 8 * 1024 * 1024;
-
-/** SQLITE_VERSION_NUMBER we write at header offset 96 (3.46.0). */
-export const SQLITE_VERSION_NUMBER = 3046000;
 
 /** xSync flags value SQLITE_SYNC_NORMAL (vfs.ts SyncFlags; repeated to keep the pager free of the vfs module). */
 const SYNC_NORMAL = 0x02;
@@ -83,11 +74,11 @@ const SYNC_NORMAL = 0x02;
 const MAX_PGNO = 0xfffffffe;
 
 import {
-  type CommitHooks,
+  DEFAULT_CACHE_BYTES,
+  SQLITE_VERSION_NUMBER,
   type CreateOptions,
   type FileState,
   MAX_RUN_PAGES,
-  MAX_SPARE_PAGES,
   type PagerOptions,
   type PagerStats,
   type StatementJournal,
@@ -97,6 +88,9 @@ import {
 } from './pager-state.js';
 
 export type { CommitHooks, CreateOptions, PagerOptions, PagerStats } from './pager-state.js';
+export { DEFAULT_CACHE_BYTES, SQLITE_VERSION_NUMBER } from './pager-state.js';
+export { emptyDatabasePage1 } from './empty-page1.js';
+import { emptyDatabasePage1 } from './empty-page1.js';
 
 export class Pager {
   private state: FileState;
@@ -770,42 +764,4 @@ function journalPage(tx: WriteTx, pgno: number, dirty: Uint8Array | undefined): 
   const copy = spare !== undefined && spare.length === dirty.length ? spare : new Uint8Array(dirty.length);
   copy.set(dirty);
   stmt.pages.set(pgno, copy);
-}
-
-/**
- * Page 1 of a new, empty database: the 100-byte header, then an empty table-leaf page header
- * for sqlite_schema (type 0x0d, no freeblock, 0 cells, content area starting at the usable end).
- */
-export function emptyDatabasePage1(pageSize: number, reservedBytes: number): Uint8Array {
-  const page = new Uint8Array(pageSize);
-  page.set(
-    encodeDatabaseHeader({
-      pageSize,
-      writeVersion: 1,
-      readVersion: 1,
-      reservedBytes,
-      maxPayloadFraction: 64,
-      minPayloadFraction: 32,
-      leafPayloadFraction: 32,
-      changeCounter: 1,
-      pageCount: 1,
-      firstFreelistTrunk: 0,
-      freelistCount: 0,
-      schemaCookie: 0,
-      schemaFormat: 4,
-      defaultCacheSize: 0,
-      largestRootPage: 0,
-      textEncoding: 1,
-      userVersion: 0,
-      incrementalVacuum: 0,
-      applicationId: 0,
-      versionValidFor: 1,
-      sqliteVersion: SQLITE_VERSION_NUMBER,
-    }),
-    0,
-  );
-  page[100] = PageType.TableLeaf;
-  const usable = pageSize - reservedBytes;
-  writeU16(page, 105, usable === 65536 ? 0 : usable);
-  return page;
 }

@@ -2,48 +2,26 @@
  * One file of the block VFS (block-vfs.ts has the layout, the size rule and the write-back in
  * its header comment): reads through the block caches, writes into the dirty set, syncs that
  * upload block 0 first (a database) or last (a journal), locks and the lease.
- *
- * The second guard. A writer under a lease sends every block write through its write fence
- * (store/write-fence.ts): nothing is SENT once a taker may have the lease. A request already on
- * its way when the writer froze can still ARRIVE late, though; so the writable handle also
- * remembers the etag of each block as it last read or wrote it, and overwrites carry
- * `If-Match: <that etag>` — blocks it knows to be absent, `If-None-Match: *`. A write that lands
- * after another writer changed that block is refused by the store (412) and changes nothing.
- * Etags are content hashes on S3 and the directory store: a block that another writer's
- * rollback restored has its old etag again, so the guard cannot replace the fence — it catches
- * the late write only where the other writer's change stands (DESIGN's fence comes first).
- * A refusal is judged by the fence when it comes back: shut — the lease may be another's, the
- * commit fails with BusyError and nothing was written; still open — no one else can have
- * written, so what we knew was stale (a block left behind by an interrupted shrink, our own
- * write that a retry repeated): the block's etag is looked up (HEAD) and the write made against
- * it once more. Blocks whose etag is unknown (never read by this handle, or read through a
- * store that cannot tell, like the disk cache) are overwritten unguarded. Requests: none extra
- * (the etags come with the GETs and PUTs a commit makes anyway), a HEAD per refusal.
+ * The second guard on block writes (block-versions.ts) rides on the reads and writes here.
  */
 import {
-  BusyError,
-  CantOpenError,
   CorruptError,
   IoError,
   MisuseError,
-  PreconditionFailedError,
   ReadOnlyError,
   type SqliteError,
   asSqliteError,
 } from '../errors.js';
-import { BlockStore, DEFAULT_BLOCK_SIZE } from '../store/block-store.js';
-import { normalizePrefix } from '../store/block-key.js';
+import { BlockStore } from '../store/block-store.js';
 import { mapLimit } from '../store/concurrency.js';
-import type { ObjectStore } from '../store/object-store.js';
 import type { WriteFence } from '../store/write-fence.js';
-import { type FoundSize, MAX_BLOCK_INDEX, blockCount, headerVouchesFor, io, listSize, probeDatabaseSize, singleBlockSize } from './block-size.js';
-import { Lease, type LeaseOptions } from './lease.js';
-import { type FileLock, LockTable } from './lock-table.js';
+import { type FoundSize, MAX_BLOCK_INDEX, blockCount, headerVouchesFor, io, listSize, probeDatabaseSize } from './block-size.js';
+import { BlockVersions } from './block-versions.js';
+import { Lease } from './lease.js';
+import { type FileLock } from './lock-table.js';
 import {
   DeviceCharacteristics,
   LockLevel,
-  OpenFlags,
-  type Vfs,
   type VfsFile,
   checkOffset,
   markShortRead,
@@ -133,12 +111,8 @@ export class BlockFile implements VfsFile {
   #sizedBy: Uint8Array | undefined;
   /** Whether the header in `#sizedBy` vouches for the size (then an unchanged block 0 = an unchanged size). */
   #sizeVouched = false;
-  /**
-   * The etag of each block as this handle last read or wrote it, for the If-Match of its next
-   * overwrite (the second guard: see the top of this file). Kept only by writable handles;
-   * forgotten when another writer's commit is noticed.
-   */
-  readonly #etags = new Map<number, string>();
+  /** The version of each block as this handle last read or wrote it (the second guard). */
+  readonly #versions: BlockVersions;
   /** Bumped by every change to this handle's view; a fetch that started earlier is not cached. */
   #generation = 0;
   #closed = false;
@@ -172,7 +146,8 @@ export class BlockFile implements VfsFile {
     this.#headerFirst = init.headerFirst === true;
     this.#lock = init.lock;
     this.#lease = init.lease;
-    if (!init.readOnly && init.block0Etag) this.#etags.set(0, init.block0Etag);
+    this.#versions = new BlockVersions(this.store, init.readOnly);
+    this.#versions.learn(0, init.block0Etag);
   }
 
   /** The cross-machine writer lease of this file, when the VFS was given lease options. */
@@ -514,20 +489,20 @@ export class BlockFile implements VfsFile {
       }
       // (An unchanged block 0 keeps the etag we know unless the caller read a newer one.)
       if (known !== undefined && known.block0 !== undefined && this.#unchangedSince(known.block0)) {
-        if (known.etag !== undefined) this.#learnEtag(0, known.etag);
+        if (known.etag !== undefined) this.#versions.learn(0, known.etag);
         return this.#size;
       }
       let block0: Uint8Array | undefined;
       let block0Etag: string | undefined;
       if (known !== undefined) ({ block0, etag: block0Etag } = known);
       else {
-        const read = await io(this.store, 0, 'reading', () => this.#readBlock(0));
+        const read = await io(this.store, 0, 'reading', () => this.#versions.read(0));
         block0 = read?.data;
         block0Etag = read?.etag;
       }
       // The block 0 the size was learned with, unchanged: so is the size (no HEADs).
       if (block0 !== undefined && this.#unchangedSince(block0)) {
-        if (block0Etag !== undefined) this.#learnEtag(0, block0Etag);
+        if (block0Etag !== undefined) this.#versions.learn(0, block0Etag);
         this.#block0 = block0;
         this.#block0Uses = 2;
         this.#seenBlock0 = block0;
@@ -548,8 +523,8 @@ export class BlockFile implements VfsFile {
       this.#storedBlocks = Math.max(count, found.storedBlocks);
       this.#forgetClean();
       // Another writer committed: what we knew of the other blocks' versions is gone.
-      this.#etags.clear();
-      this.#learnEtag(0, block0Etag);
+      this.#versions.clear();
+      this.#versions.learn(0, block0Etag);
       this.#block0 = block0;
       this.#block0Uses = 2;
       this.#seenBlock0 = block0;
@@ -577,12 +552,7 @@ export class BlockFile implements VfsFile {
       if (buf === undefined) return;
       const length = Math.min(bs, size - i * bs);
       const data = buf.subarray(0, length);
-      if (fence === undefined || this.#readOnly) {
-        await io(this.store, i, 'writing', () => this.store.write(i, data, fence));
-        return;
-      }
-      const etag = await io(this.store, i, 'writing', () => this.#guardedWrite(i, data, fence, stored));
-      this.#learnEtag(i, etag);
+      await io(this.store, i, 'writing', () => this.#versions.write(i, data, fence, stored));
     };
     const others = [...this.#dirty.keys()].filter((i) => i !== 0).sort((a, b) => a - b);
     if (this.#headerFirst && this.#dirty.has(0)) await upload(0);
@@ -618,7 +588,7 @@ export class BlockFile implements VfsFile {
    * blocks behind a missing block 0 (which would read as "no file" with debris after it).
    */
   async #deleteRange(from: number, to: number, fence: WriteFence | undefined): Promise<void> {
-    for (let i = from; i < to; i++) if (!this.#dirty.has(i)) this.#etags.delete(i);
+    for (let i = from; i < to; i++) if (!this.#dirty.has(i)) this.#versions.learn(i, undefined);
     const low = Math.max(from, 1);
     let chunk: number[] = [];
     for (let i = to - 1; i >= low; i--) {
@@ -659,49 +629,11 @@ export class BlockFile implements VfsFile {
 
   /** GETs block `index`; a writable handle learns its etag on the way (the second guard). */
   async #fetch(index: number): Promise<Uint8Array | undefined> {
-    const read = await io(this.store, index, 'reading', () => this.#readBlock(index));
+    const read = await io(this.store, index, 'reading', () => this.#versions.read(index));
     if (read === undefined) return undefined;
-    if (index === 0 && this.#seenBlock0 !== undefined && !sameBytes(this.#seenBlock0, read.data)) this.#etags.clear(); // someone committed
-    this.#learnEtag(index, read.etag);
+    if (index === 0 && this.#seenBlock0 !== undefined && !sameBytes(this.#seenBlock0, read.data)) this.#versions.clear(); // someone committed
+    this.#versions.learn(index, read.etag);
     return read.data;
-  }
-
-  /** A GET of block `index`: with its etag for a writable handle, without (no hashing) for a reader. */
-  #readBlock(index: number): Promise<{ data: Uint8Array; etag: string } | undefined> {
-    if (!this.#readOnly) return this.store.readVersioned(index);
-    return this.store.read(index).then((data) => (data === undefined ? undefined : { data, etag: '' }));
-  }
-
-  /** Records (or, for an unknown one, forgets) the version of block `index` the store holds now. */
-  #learnEtag(index: number, etag: string | undefined): void {
-    if (this.#readOnly) return;
-    if (etag === undefined || etag === '') this.#etags.delete(index);
-    else this.#etags.set(index, etag);
-  }
-
-  /**
-   * Writes block `i` under the second guard (see the top of this file): If-Match its known etag,
-   * If-None-Match for a block known absent (`i >= stored`), else unconditional. Returns the new etag.
-   */
-  async #guardedWrite(i: number, data: Uint8Array, fence: WriteFence, stored: number): Promise<string> {
-    const known = this.#etags.get(i);
-    const guard = known !== undefined ? { ifMatch: known } : i >= stored ? { ifNoneMatch: '*' as const } : {};
-    try {
-      return await this.store.write(i, data, fence, guard);
-    } catch (err) {
-      if (!(err instanceof PreconditionFailedError)) throw err;
-      // Shut: the lease may be someone else's by now — refused, and rightly so (BusyError).
-      fence.check(`writing ${this.store.key(i)}`);
-    }
-    // Open: nobody else can have written; what we knew was stale. Write over what is there.
-    const info = await this.store.objects.head(this.store.key(i));
-    try {
-      return await this.store.write(i, data, fence, info === undefined ? { ifNoneMatch: '*' } : { ifMatch: info.etag });
-    } catch (err) {
-      if (!(err instanceof PreconditionFailedError)) throw err;
-      fence.check(`writing ${this.store.key(i)}`);
-      throw new BusyError(`${this.store.url}: block ${i} changed under the write lease (another writer?); the transaction cannot commit`, { cause: err });
-    }
   }
 
   /**

@@ -55,27 +55,21 @@
  * Calls that change the file (write, truncate, sync, close) run one at a time in call order;
  * reads run concurrently with them and see a consistent snapshot of the in-memory state.
  */
-import { CantOpenError, CorruptError, IoError, MisuseError, ReadOnlyError, type SqliteError, asSqliteError } from '../errors.js';
+import { CantOpenError, MisuseError, asSqliteError } from '../errors.js';
 import { BlockStore, DEFAULT_BLOCK_SIZE } from '../store/block-store.js';
 import { normalizePrefix } from '../store/block-key.js';
-import { mapLimit } from '../store/concurrency.js';
 import type { ObjectStore } from '../store/object-store.js';
 import type { WriteFence } from '../store/write-fence.js';
 import { BlockFile } from './block-file.js';
 
 export { BlockFile } from './block-file.js';
 export { DEFAULT_BLOCK_CACHE_BYTES } from './block-size.js';
-import { DEFAULT_BLOCK_CACHE_BYTES, DELETE_CHUNK, type FoundSize, MAX_BLOCK_INDEX, blockCount, headerVouchesFor, io, listSize, probeDatabaseSize, singleBlockSize } from './block-size.js';
+import { DEFAULT_BLOCK_CACHE_BYTES, DELETE_CHUNK, io, listSize, probeDatabaseSize } from './block-size.js';
 import { Lease, type LeaseOptions } from './lease.js';
-import { type FileLock, LockTable } from './lock-table.js';
+import { LockTable } from './lock-table.js';
 import {
-  DeviceCharacteristics,
-  LockLevel,
   OpenFlags,
   type Vfs,
-  type VfsFile,
-  checkOffset,
-  markShortRead,
 } from './vfs.js';
 
 export interface BlockVfsOptions {
