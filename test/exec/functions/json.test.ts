@@ -7,7 +7,9 @@
  *
  * Documented gap, left out: SQLite ≥ 3.42 also reads JSON5 (documents that are JSON5 but not
  * JSON are skipped by asking SQLite: `json_valid(x, 1)` vs `(x, 2)`). Text with a lone UTF-16
- * surrogate cannot cross into SQLite's UTF-8 unchanged, so none is generated.
+ * surrogate cannot cross into SQLite's UTF-8 unchanged, so none is generated, and a JSON escape
+ * that decodes to one (`"\ud83d"` alone) is let pass when SQLite's answer holds the bytes
+ * UTF-8 cannot carry (shown as U+FFFD) where ours holds the lone unit.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +18,11 @@ import { ours, sameOutcome, show, theirs } from '../expr/oracle.js';
 async function agree(sql: string): Promise<void> {
   const a = ours(sql);
   const b = await theirs(sql);
+  // A JSON escape of a lone surrogate ("\ud83d" with no low half after it) decodes to a code
+  // point UTF-8 cannot carry: SQLite writes its three bytes (ED A0 BD, which sql.js shows as
+  // three U+FFFD), we keep the lone UTF-16 unit. The documented gap of invalid UTF-8 text.
+  const loneUnit = a.ok && typeof a.value === 'string' && LONE_SURROGATE.test(a.value);
+  if (!sameOutcome(a, b) && loneUnit && b.ok && typeof b.value === 'string' && b.value.includes('\ufffd')) return;
   if (!sameOutcome(a, b)) throw new Error(`${sql}\n  ours:   ${show(a)}\n  sqlite: ${show(b)}`);
 }
 
