@@ -168,7 +168,7 @@ export function buildProgram(): Command {
   commonOptions(
     program
       .command('shell')
-      .description('an interactive SQL prompt (.help lists the dot-commands)')
+      .description('an interactive SQL prompt, as sqlite3\'s: queries print rows, other statements change the database (each commits unless inside BEGIN … COMMIT; an open transaction is rolled back at the end); a script on standard input runs as with sqlite3 FILE < script.sql; .help lists the dot-commands')
       .argument('<location>', 'the database'),
   ).action(async (location: string, options: GlobalOptions) => (await import('./commands/shell.js')).runShell(location, options));
 

@@ -19,13 +19,14 @@ const fixture = readFileSync(FIXTURE);
 const { dir, cleanup } = tempDir('s3lite-url-cli');
 const SECRET = 'X-Amz-Signature=0123456789abcdef&X-Amz-Credential=AKIAEXAMPLE';
 
-function runCli(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function runCli(args: readonly string[], input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], { cwd: ROOT, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
@@ -82,5 +83,14 @@ describe('s3lite with an http(s) URL', { timeout: 120_000 }, () => {
     expect(exported.status).toBe(0);
     expect(exported.stderr).not.toContain('0123456789abcdef');
     expect(Buffer.compare(readFileSync(out), fixture)).toBe(0);
+  });
+
+  it('shell on a URL: queries answer, a write is refused read-only and the session goes on', async () => {
+    const r = await runCli(['shell', `${base}/app.sqlite?${SECRET}`], "INSERT INTO tags VALUES ('x', 'y');\n.mode csv\nSELECT count(*) AS n FROM customers;\n");
+    expect(r.status).toBe(1);
+    const lines = r.stdout.split(/\r?\n/);
+    expect(lines[0]).toMatch(/^Error: .*read-only/i);
+    expect(lines.slice(1, 3)).toEqual(['n', sqlite3(FIXTURE, 'SELECT count(*) FROM customers;').trim()]);
+    expect(r.stdout + r.stderr).not.toContain('0123456789abcdef');
   });
 });
