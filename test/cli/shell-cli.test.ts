@@ -2,7 +2,7 @@
  * `s3lite shell` fed on standard input, as a user pipes a script into `sqlite3 FILE`: queries
  * print rows, changes are written (each statement commits; BEGIN … COMMIT groups them; a
  * transaction left open is rolled back), CREATE TRIGGER bodies with `;` inside run as one
- * statement, errors print `Error: …` and the session goes on with exit status 1. sqlite3 is
+ * statement, errors print `Error: …` on standard error and the session goes on with exit status 1. sqlite3 is
  * the oracle for what the file then holds.
  */
 import { copyFileSync } from 'node:fs';
@@ -49,7 +49,8 @@ describe('s3lite shell', () => {
     sqlite3(path, 'CREATE TABLE t(a UNIQUE); INSERT INTO t VALUES (1);');
     const r = shell(path, 'INSERT INTO t VALUES (1);\nSELEC 1;\n.nope\nINSERT INTO t VALUES (2);\nSELECT a FROM t ORDER BY a;\n');
     expect(r.status).toBe(1);
-    const out = r.stdout.toString().split('\n');
+    expect(r.stdout.toString()).toMatch(/│ 1 │\n│ 2 │\n/);
+    const out = r.stderr.split('\n');
     expect(out.slice(0, 3)).toEqual([
       'Error: UNIQUE constraint failed: t.a',
       'Error: near "SELEC": syntax error at line 1, column 1',

@@ -7,8 +7,8 @@
  * https:// URL) is read as usual and refuses writes with SQLITE_READONLY. Dot-commands
  * (`.tables`, `.schema [name]`, `.mode table|csv|json`, `.plan SQL`, `.help`, `.quit`) are read
  * when no statement is pending. History is kept for the session and saved in ~/.s3lite_history
- * when the terminal is interactive. An error prints `Error: …` and the prompt goes on; with
- * input that is not a terminal the exit status is then 1, as sqlite3's.
+ * when the terminal is interactive. An error prints `Error: …` on standard error and the prompt
+ * goes on; with input that is not a terminal the exit status is then 1, as sqlite3's.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -26,6 +26,8 @@ import { drawPlan } from './query.js';
 export interface ShellIo {
   readonly input: Readable;
   readonly output: Writable;
+  /** Where `Error: …` lines go (standard error, as sqlite3's). */
+  readonly errors: Writable;
   /** Interactive terminal: prompts, history file. */
   readonly terminal: boolean;
 }
@@ -41,7 +43,7 @@ print rows; other statements change the database (BEGIN … COMMIT groups them).
 `;
 
 export async function runShell(spec: string, options: GlobalOptions, io?: ShellIo): Promise<void> {
-  const shellIo: ShellIo = io ?? { input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY === true };
+  const shellIo: ShellIo = io ?? { input: process.stdin, output: process.stdout, errors: process.stderr, terminal: process.stdin.isTTY === true };
   const db = await Database.open(resolveLocation(spec), { ...storeOptions(options), readonly: false });
   let failed = false;
   try {
@@ -84,8 +86,7 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
   };
   const report = (err: unknown): void => {
     failed = true;
-    if (err instanceof SqliteError) say(`Error: ${err.message}\n`);
-    else say(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.errors.write(`Error: ${err instanceof SqliteError || err instanceof Error ? err.message : String(err)}\n`);
   };
 
   const dot = async (line: string): Promise<boolean> => {
