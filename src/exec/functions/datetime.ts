@@ -26,6 +26,13 @@ interface DateTime {
   rawS: boolean; // the input was a bare number (for 'unixepoch' / 'auto')
   raw: number;
   subsec: boolean;
+  /**
+   * Days the last month/year arithmetic ran past the end of its month ('2024-01-31' +1 month →
+   * Feb 31 = Mar 2: 2): what the 'floor' modifier takes back (SQLite ≥ 3.46's nFloor).
+   */
+  floor: number;
+  /** A 'utc' modifier was applied. */
+  tzSet: boolean;
   /** A year outside -4713..9999 was met while computing (datetimeError): the result is NULL. */
   error: boolean;
 }
@@ -33,7 +40,7 @@ interface DateTime {
 const MAX_JD = 464269060799999;
 
 function fresh(): DateTime {
-  return { jd: 0, Y: 2000, M: 1, D: 1, h: 0, m: 0, s: 0, tz: 0, validJD: false, validYMD: false, validHMS: false, rawS: false, raw: 0, subsec: false, error: false };
+  return { jd: 0, Y: 2000, M: 1, D: 1, h: 0, m: 0, s: 0, tz: 0, validJD: false, validYMD: false, validHMS: false, rawS: false, raw: 0, subsec: false, floor: 0, tzSet: false, error: false };
 }
 
 function idiv(a: number, b: number): number {
@@ -112,6 +119,14 @@ function computeHMS(p: DateTime): void {
 function computeYMDHMS(p: DateTime): void {
   computeYMD(p);
   computeHMS(p);
+}
+
+/** How far past its month's end the day of p's Y-M-D lies (date.c's computeFloor). */
+function computeFloor(p: DateTime): void {
+  const leap = p.Y % 4 === 0 && (p.Y % 100 !== 0 || p.Y % 400 === 0);
+  if (p.D <= 28 || [1, 3, 5, 7, 8, 10, 12].includes(p.M)) p.floor = 0;
+  else if (p.M !== 2) p.floor = p.D === 31 ? 1 : 0;
+  else p.floor = p.D - (leap ? 29 : 28);
 }
 
 function clearYMDHMS(p: DateTime): void {
@@ -221,8 +236,17 @@ function applyModifier(mod: string, p: DateTime, first: boolean): boolean {
   const z = mod.toLowerCase();
   switch (z) {
     case 'localtime':
-    case 'utc':
       computeJD(p);
+      return true;
+    case 'utc':
+      // The first 'utc' rebuilds the moment from scratch in SQLite: what 'subsec' and the
+      // month arithmetic left for 'floor' are forgotten; later ones do nothing.
+      computeJD(p);
+      if (!p.tzSet) {
+        p.floor = 0;
+        p.subsec = false;
+        p.tzSet = true;
+      }
       return true;
     case 'unixepoch':
       if (!first || !p.rawS) return false;
@@ -255,6 +279,17 @@ function applyModifier(mod: string, p: DateTime, first: boolean): boolean {
     case 'subsecond':
       p.subsec = true;
       return true;
+    case 'ceiling':
+      // The day past the month's end stays where the arithmetic put it (SQLite's default).
+      computeJD(p);
+      clearYMDHMS(p);
+      p.floor = 0;
+      return true;
+    case 'floor':
+      computeJD(p);
+      p.jd -= p.floor * 86400000;
+      clearYMDHMS(p);
+      return true;
     case 'start of day':
     case 'start of month':
     case 'start of year':
@@ -285,22 +320,37 @@ function applyModifier(mod: string, p: DateTime, first: boolean): boolean {
     p.rawS = false;
     return true;
   }
-  const offset = /^([+-]?)(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/.exec(z.trim());
-  if (offset) {
-    // (+|-)HH:MM[:SS[.FFF]] adds or subtracts that much time.
-    const tx = fresh();
-    if (!parseHms(offset[2]!, tx)) return false;
-    tx.validYMD = false;
-    computeJD(tx);
-    let delta = tx.jd - 43200000;
-    delta -= Math.trunc(delta / 86400000) * 86400000;
-    if (offset[1] === '-') delta = -delta;
+  const ymd = /^([+-])(\d{4,5})-(\d{2})-(\d{2})(?:[ \t\n\v\f\r](\d{2}:\d{2}.*))?$/.exec(z);
+  if (ymd) {
+    // (+|-)YYYY-MM-DD [HH:MM[:SS[.FFF]]] adds or subtracts years, months (0–11), days (0–30)
+    // and then that much time.
+    const Y = Number(ymd[2]);
+    const M = Number(ymd[3]);
+    let D = Number(ymd[4]);
+    if (Y > 14712 || M >= 12 || D >= 31) return false;
+    computeYMDHMS(p);
+    p.validJD = false;
+    if (ymd[1] === '-') {
+      p.Y -= Y;
+      p.M -= M;
+      D = -D;
+    } else {
+      p.Y += Y;
+      p.M += M;
+    }
+    const x = p.M > 0 ? idiv(p.M - 1, 12) : idiv(p.M - 12, 12);
+    p.Y += x;
+    p.M -= x * 12;
+    computeFloor(p);
     computeJD(p);
-    clearYMDHMS(p);
-    p.rawS = false;
-    p.jd += delta;
-    return true;
+    p.validHMS = false;
+    p.validYMD = false;
+    p.jd += D * 86400000;
+    return ymd[5] === undefined || addTime(ymd[5], ymd[1] === '-', p);
   }
+  const offset = /^([+-]?)(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/.exec(z.trim());
+  // (+|-)HH:MM[:SS[.FFF]] adds or subtracts that much time.
+  if (offset) return addTime(offset[2]!, offset[1] === '-', p);
   const num = /^[ \t]*([+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?)[ \t]*([a-z]+)[ \t]*$/.exec(z);
   if (!num) return false;
   let r = Number(num[1]);
@@ -319,17 +369,37 @@ function applyModifier(mod: string, p: DateTime, first: boolean): boolean {
     const x = p.M > 0 ? idiv(p.M - 1, 12) : idiv(p.M - 12, 12);
     p.Y += x;
     p.M -= x * 12;
+    computeFloor(p);
     p.validJD = false;
     r -= Math.trunc(r);
   } else if (spec.name === 'year') {
     computeYMDHMS(p);
     p.Y += Math.trunc(r);
+    computeFloor(p);
     p.validJD = false;
     r -= Math.trunc(r);
+  } else {
+    p.floor = 0; // days, hours, … leave nothing for 'floor' to take back
   }
   computeJD(p);
   p.jd += Math.trunc(r * spec.ms + rounder);
   clearYMDHMS(p);
+  return true;
+}
+
+/** HH:MM[:SS[.FFF]] (with what parseHms accepts after it) added to, or taken from, p. */
+function addTime(text: string, negative: boolean, p: DateTime): boolean {
+  const tx = fresh();
+  if (!parseHms(text, tx)) return false;
+  tx.validYMD = false;
+  computeJD(tx);
+  let delta = tx.jd - 43200000;
+  delta -= Math.trunc(delta / 86400000) * 86400000;
+  if (negative) delta = -delta;
+  computeJD(p);
+  clearYMDHMS(p);
+  p.rawS = false;
+  p.jd += delta;
   return true;
 }
 
@@ -393,6 +463,56 @@ function secondsFraction(s: number): string {
 
 function unixSeconds(p: DateTime): number {
   return Math.trunc(p.jd / 1000) - 210866760000;
+}
+
+/**
+ * timediff(A, B): what must be added to B to reach A, as `±YYYY-MM-DD HH:MM:SS.SSS` — whole
+ * years and months first (walking B's calendar), then the remaining days and time.
+ */
+export function timediffFn(args: readonly Value[], now: Date): Value {
+  const d1 = toDateTime([args[0] ?? null], now);
+  const d2 = toDateTime([args[1] ?? null], now);
+  if (d1 === undefined || d2 === undefined) return null;
+  computeYMDHMS(d1);
+  computeYMDHMS(d2);
+  const moveTo = (Y: number, M: number): void => {
+    d2.Y = Y;
+    d2.M = M;
+    d2.validJD = false;
+    computeJD(d2);
+  };
+  const forward = d1.jd >= d2.jd;
+  let Y = forward ? d1.Y - d2.Y : d2.Y - d1.Y;
+  if (Y !== 0) moveTo(d1.Y, d2.M);
+  let M = forward ? d1.M - d2.M : d2.M - d1.M;
+  if (M < 0) {
+    Y--;
+    M += 12;
+  }
+  if (M !== 0) moveTo(d2.Y, d1.M);
+  while (forward ? d1.jd < d2.jd : d1.jd > d2.jd) {
+    M--;
+    if (M < 0) {
+      M = 11;
+      Y--;
+    }
+    let m2 = d2.M + (forward ? -1 : 1);
+    let y2 = d2.Y;
+    if (m2 < 1) {
+      m2 = 12;
+      y2--;
+    } else if (m2 > 12) {
+      m2 = 1;
+      y2++;
+    }
+    moveTo(y2, m2);
+  }
+  const rest = fresh();
+  rest.jd = (forward ? d1.jd - d2.jd : d2.jd - d1.jd) + 148699540800000;
+  rest.validJD = true;
+  computeYMDHMS(rest);
+  if (rest.error) return null;
+  return `${forward ? '+' : '-'}${pad(Y, 4)}-${pad(M, 2)}-${pad(rest.D - 1, 2)} ${pad(rest.h, 2)}:${pad(rest.m, 2)}:${rest.s.toFixed(3).padStart(6, '0')}`;
 }
 
 export function dateFn(args: readonly Value[], now: Date): Value {

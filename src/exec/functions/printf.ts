@@ -243,13 +243,13 @@ function roundSig(r: number, sig: number): { digits: string; exp: number } {
   return { digits: m.replace('.', ''), exp: Number(e) };
 }
 
-function fixedDigits(r: number, precision: number): string {
+function fixedDigits(r: number, precision: number, maxSig = 16): string {
   // Exponent of |r| before rounding decides how many significant digits the precision asks for.
   if (r === 0) return precision > 0 ? `0.${'0'.repeat(precision)}` : '0';
   const e = Number(r.toExponential().split('e')[1]);
   let sig = e + 1 + precision;
   if (sig <= 0) return r.toFixed(Math.min(precision, 100)).padEnd(precision > 100 ? 2 + precision : 0, '0');
-  if (sig > 16) sig = 16;
+  if (sig > maxSig) sig = maxSig;
   const { digits, exp } = roundSig(r, sig);
   let intPart: string;
   let frac: string;
@@ -265,19 +265,27 @@ function fixedDigits(r: number, precision: number): string {
   return precision > 0 ? `${intPart}.${frac}` : intPart;
 }
 
-function expDigits(r: number, precision: number, upper: boolean): string {
+function expDigits(r: number, precision: number, upper: boolean, maxSig = 16): string {
   let digits: string;
   let exp: number;
   if (r === 0) {
     digits = '0'.repeat(precision + 1);
     exp = 0;
   } else {
-    ({ digits, exp } = roundSig(r, Math.min(precision + 1, 16)));
+    ({ digits, exp } = roundSig(r, Math.min(precision + 1, maxSig)));
     digits = digits.padEnd(precision + 1, '0');
   }
   const mant = precision > 0 ? `${digits[0]}.${digits.slice(1)}` : digits.slice(0, 1);
   const es = `${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
   return `${mant}${upper ? 'E' : 'e'}${es}`;
+}
+
+function keepOneDecimal(s: string): string {
+  const e = s.search(/[eE]/);
+  let mant = e < 0 ? s : s.slice(0, e);
+  const tail = e < 0 ? '' : s.slice(e);
+  mant = mant.includes('.') ? mant.replace(/0+$/, '') : `${mant}.`;
+  return (mant.endsWith('.') ? `${mant}0` : mant) + tail;
 }
 
 function stripZeros(s: string): string {
@@ -304,26 +312,34 @@ function formatFloat(v: number, spec: Spec, conv: 'f' | 'e' | 'E' | 'g' | 'G'): 
     }
     else if (conv === 'e' || conv === 'E') body = `9${precision > 0 || spec.alt ? `.${'0'.repeat(precision)}` : ''}${e}`;
     else body = spec.alt ? `9.${'0'.repeat(Math.max(precision, 1) - 1)}${e}` : `9${e}`;
+    if (spec.bang && !(spec.alt && (conv === 'g' || conv === 'G'))) body = keepOneDecimal(body);
     return zeroFill(prefix, body, spec);
   }
+  // Significant digits SQLite works out before padding with zeros. With the ! flag SQLite ≥ 3.43
+  // works out up to 26 by its own double-double arithmetic (its last digits are not the exact
+  // expansion): beyond 16 digits we keep padding with zeros, a documented difference.
+  const maxSig = 16;
   let body: string;
   if (conv === 'f') {
-    body = fixedDigits(r, precision);
+    body = fixedDigits(r, precision, maxSig);
     if (spec.alt && !body.includes('.')) body += '.';
     // SQLite's alternate form drops the minus sign of a value that rounds to zero.
     // (Observed in SQLite 3.5x: only when neither + nor space was given.)
     if (spec.alt && v < 0 && spec.prefix === '' && /^[0.]*$/.test(body)) prefix = '';
   } else if (conv === 'e' || conv === 'E') {
-    body = expDigits(r, precision, conv === 'E');
+    body = expDigits(r, precision, conv === 'E', maxSig);
     if (spec.alt && !body.includes('.')) body = body.replace(/[eE]/, (m) => `.${m}`);
   } else {
     if (precision === 0) precision = 1;
-    const exp = r === 0 ? 0 : roundSig(r, Math.min(precision, 16)).exp;
-    if (exp < -4 || exp >= precision) body = expDigits(r, precision - 1, conv === 'G');
-    else body = fixedDigits(r, precision - 1 - exp);
+    const exp = r === 0 ? 0 : roundSig(r, Math.min(precision, maxSig)).exp;
+    if (exp < -4 || exp >= precision) body = expDigits(r, precision - 1, conv === 'G', maxSig);
+    else body = fixedDigits(r, precision - 1 - exp, maxSig);
     if (!spec.alt) body = stripZeros(body);
     else if (!body.includes('.')) body = body.replace(/([eE]|$)/, '.$1');
   }
+  // The ! flag on a float: a decimal point always, trailing zeros dropped but one digit kept
+  // after it (SQLite's flag_altform2 with flag_rtz; %#!g keeps its zeros).
+  if (spec.bang && !(spec.alt && (conv === 'g' || conv === 'G'))) body = keepOneDecimal(body);
   if (spec.comma) {
     const dot = body.indexOf('.');
     const intPart = dot < 0 ? body : body.slice(0, dot);

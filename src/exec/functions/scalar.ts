@@ -20,7 +20,7 @@ import {
   valueToText,
 } from '../expr/value-ops.js';
 import { globMatch, likeMatch } from '../expr/like.js';
-import { dateFn, datetimeFn, juliandayFn, strftimeFn, timeFn, unixepochFn } from './datetime.js';
+import { dateFn, datetimeFn, juliandayFn, strftimeFn, timediffFn, timeFn, unixepochFn } from './datetime.js';
 import { MATH_FUNCTIONS } from './math.js';
 import { GPKG_FUNCTIONS } from './gpkg.js';
 import { sqlPrintf } from './printf.js';
@@ -292,6 +292,9 @@ function datetimeEntry(f: (args: readonly Value[], now: Date) => Value, min: num
   return { min, max: -1, fn: (args, info) => f(args, info.ctx.now) };
 }
 
+/** What sqlite_compileoption_get lists: the optional parts of SQLite this engine has. */
+const COMPILE_OPTIONS: readonly string[] = ['ENABLE_RTREE'];
+
 const FUNCTIONS: Record<string, Entry> = {
   abs: {
     min: 1,
@@ -407,6 +410,34 @@ const FUNCTIONS: Record<string, Entry> = {
   round: { min: 1, max: 2, fn: round },
   sign: { min: 1, max: 1, fn: ([x = null]) => sign(x) },
   sqlite_version: { min: 0, max: 0, fn: () => '3.45.0' },
+  // The build is s3lite's, not a SQLite check-in: say so rather than borrow SQLite's id.
+  sqlite_source_id: { min: 0, max: 0, fn: () => 's3lite: SQLite 3.45.0 file format and SQL, pure TypeScript' },
+  sqlite_compileoption_used: {
+    min: 1,
+    max: 1,
+    fn: ([x = null]) => {
+      if (x === null) return null;
+      // SQLite ignores a leading SQLITE_ and, when X has no '=', the value part of an option.
+      const want = text(x).replace(/^sqlite_/i, '').toUpperCase();
+      return COMPILE_OPTIONS.some((o) => o === want || (!want.includes('=') && o.split('=')[0] === want)) ? 1n : 0n;
+    },
+  },
+  sqlite_compileoption_get: {
+    min: 1,
+    max: 1,
+    fn: ([n = null]) => {
+      const i = toInt(n);
+      return i >= 0n && i < BigInt(COMPILE_OPTIONS.length) ? COMPILE_OPTIONS[Number(i)]! : null;
+    },
+  },
+  load_extension: {
+    min: 1,
+    max: 2,
+    fn: () => {
+      // As SQLite answers while extension loading is off: there is no native code to load.
+      throw new SqliteError('SQLITE_ERROR', 'not authorized');
+    },
+  },
   substr: { min: 2, max: 3, fn: substr },
   substring: { min: 2, max: 3, fn: substr },
   typeof: {
@@ -446,6 +477,7 @@ const FUNCTIONS: Record<string, Entry> = {
   julianday: datetimeEntry(juliandayFn, 0),
   unixepoch: datetimeEntry(unixepochFn, 0),
   strftime: datetimeEntry(strftimeFn, 1),
+  timediff: { min: 2, max: 2, fn: (args, info) => timediffFn(args, info.ctx.now) },
 };
 
 for (const [name, [min, max, fn]] of Object.entries(MATH_FUNCTIONS)) FUNCTIONS[name] = { min, max, fn };

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { runWithPython } from '../../support/python-sqlite.js';
 import { ours, sameOutcome, show, theirs } from '../expr/oracle.js';
 
 async function agree(sql: string): Promise<void> {
@@ -105,5 +106,21 @@ describe('math functions agree with the sqlite3 shell', () => {
       })
       .join('|');
     expect(mine.split('|')).toEqual(shell.split('|'));
+  });
+
+  it('build facts: compile options list what this engine has; load_extension is refused as SQLite refuses it when extension loading is off', () => {
+    // The options are this engine's, so the expected values are its own: R*Tree is built in.
+    expect(ours("sqlite_compileoption_get(0)")).toMatchObject({ ok: true, value: 'ENABLE_RTREE' });
+    expect(ours('sqlite_compileoption_get(1)')).toMatchObject({ ok: true, value: null });
+    expect(ours("sqlite_compileoption_used('SQLITE_ENABLE_RTREE')")).toMatchObject({ ok: true, value: 1n });
+    expect(ours("sqlite_compileoption_used('enable_rtree')")).toMatchObject({ ok: true, value: 1n });
+    expect(ours("sqlite_compileoption_used('ENABLE_FTS5')")).toMatchObject({ ok: true, value: 0n });
+    expect(ours('typeof(sqlite_source_id())')).toMatchObject({ ok: true, value: 'text' });
+    // Python's sqlite3 module keeps extension loading off: SQLite's own answer.
+    const [python] = runWithPython(["SELECT load_extension('nope')"]);
+    expect(python).toMatchObject({ ok: false });
+    const mine = ours("load_extension('nope')");
+    expect(mine.ok).toBe(false);
+    expect(!mine.ok && python !== undefined && !python.ok && mine.error === python.message).toBe(true);
   });
 });
