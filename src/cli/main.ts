@@ -15,6 +15,7 @@ import type { ExecOptions } from './commands/exec.js';
 import type { FormatOptions, RowsOptions } from './commands/read.js';
 import type { QueryOptions } from './commands/query.js';
 import type { ImportOptions } from './commands/transfer.js';
+import { bboxOption } from './bbox.js';
 import { positiveInteger, type GlobalOptions } from './context.js';
 
 const LOCATIONS = `
@@ -127,7 +128,14 @@ export function buildProgram(): Command {
         .argument('<location>', 'the database')
         .argument('<table>', 'table name')
         .addOption(new Option('--limit <n>', 'print at most n rows').argParser(nonNegativeInteger('--limit')))
-        .addOption(new Option('--offset <n>', 'skip n rows first').argParser(nonNegativeInteger('--offset'))),
+        .addOption(new Option('--offset <n>', 'skip n rows first').argParser(nonNegativeInteger('--offset')))
+        .addOption(new Option('--geojson', 'GeoPackage feature table: print the geometry column as GeoJSON geometry objects (with --json an object in each row, else its text)'))
+        .addOption(
+          new Option('--bbox <minx,miny,maxx,maxy>', "GeoPackage feature table: only features whose envelope meets the box, found through the table's R*Tree (rtree_<table>_<geom>)").argParser(
+            bboxOption,
+          ),
+        )
+        .addHelpText('after', GEOPACKAGE_ROWS),
     ),
   ).action(async (location: string, table: string, options: RowsOptions) => (await import('./commands/read.js')).runRows(location, table, options));
 
@@ -210,6 +218,15 @@ function formatOptions(command: Command): Command {
     .addOption(new Option('--csv', 'CSV with a header row (RFC 4180)').conflicts(['json']))
     .addHelpText('after', '\nDefault output: a table.');
 }
+
+const GEOPACKAGE_ROWS = `
+GeoPackages: --bbox runs SELECT t.* FROM rtree_<table>_<geom> AS r CROSS JOIN <table> AS t
+ON t.<pk> = r.id WHERE r.maxx >= minx AND r.minx <= maxx AND r.maxy >= miny AND r.miny <= maxy,
+reading only the R*Tree nodes on the way and the matching rows; rows come in the R*Tree's order.
+The R*Tree holds float32 boxes rounded outwards, so a feature just outside the box may come too.
+A feature table without an R*Tree is scanned (ST_MinX … ST_MaxY of each geometry; a note says so).
+--geojson drops M (GeoJSON has none); an empty geometry prints with empty coordinates; curves,
+surfaces and malformed blobs are an error.`;
 
 function nonNegativeInteger(name: string): (value: string) => number {
   return (value: string) => {

@@ -6,6 +6,9 @@ import { Database } from '../../api/database.js';
 import type { SqlValue, StorageClass } from '../../record/value.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
 import { createRowWriter, type OutputFormat } from '../output.js';
+import type { Bbox } from '../bbox.js';
+import { runGeoRows, type GeoRowsOptions } from './gpkg-rows.js';
+import { gpkgLayers, layerCells, LAYER_COLUMNS } from './gpkg-layers.js';
 
 export interface FormatOptions extends GlobalOptions {
   readonly json?: boolean;
@@ -41,10 +44,20 @@ export async function runSchema(spec: string, options: GlobalOptions): Promise<v
 export async function runTables(spec: string, options: FormatOptions): Promise<void> {
   await withDatabase(spec, options, async (db) => {
     const summaries = await db.tables();
-    const out = createRowWriter(outputFormat(options), ['type', 'name', 'tbl_name', 'rootpage', 'rows'], write);
+    // A GeoPackage's layers get four more columns (gpkg-layers.ts); any other database prints as ever.
+    const layers = await gpkgLayers(db);
+    const format = outputFormat(options);
+    const out = createRowWriter(format, ['type', 'name', 'tbl_name', 'rootpage', 'rows', ...(layers.size > 0 ? LAYER_COLUMNS : [])], write);
     const classes: StorageClass[] = ['text', 'text', 'text', 'integer', 'integer'];
     for (const t of summaries) {
-      out.row([t.type, t.name, t.tblName, t.rootPage, t.rowCount], t.rowCount === null ? [...classes.slice(0, 4), 'null'] : classes);
+      const values: SqlValue[] = [t.type, t.name, t.tblName, t.rootPage, t.rowCount];
+      const rowClasses = t.rowCount === null ? [...classes.slice(0, 4), 'null' as const] : [...classes];
+      if (layers.size > 0) {
+        const cells = layerCells(t.type === 'table' ? layers.get(t.name.toLowerCase()) : undefined, format);
+        values.push(...cells.values);
+        rowClasses.push(...cells.classes);
+      }
+      out.row(values, rowClasses);
     }
     out.end();
   });
@@ -53,10 +66,25 @@ export async function runTables(spec: string, options: FormatOptions): Promise<v
 export interface RowsOptions extends FormatOptions {
   readonly limit?: number;
   readonly offset?: number;
+  /** GeoPackage feature tables (gpkg-rows.ts). */
+  readonly geojson?: boolean;
+  readonly bbox?: Bbox;
 }
 
 export async function runRows(spec: string, table: string, options: RowsOptions): Promise<void> {
   await withDatabase(spec, options, async (db) => {
+    if (options.geojson === true || options.bbox !== undefined) {
+      const geo: GeoRowsOptions = {
+        format: outputFormat(options),
+        geojson: options.geojson === true,
+        bbox: options.bbox,
+        limit: options.limit,
+        offset: options.offset,
+        quiet: options.quiet === true,
+      };
+      await runGeoRows(db, table, geo, write);
+      return;
+    }
     const key = table.toLowerCase();
     const entry = (await db.schema()).find((r) => r.type === 'table' && r.name.toLowerCase() === key);
     if (entry !== undefined && entry.rootPage === 0 && /^\s*create\s+virtual\b/i.test(entry.sql ?? '')) {
