@@ -22,7 +22,7 @@ import { checkStatementEnd, deferredOutstanding, foreignKeyFailed, resetCounters
 import { defaultPragmaState, isSettingPragma, runSettingPragma, type PragmaState } from '../exec/pragma-set.js';
 import { prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
 import { leaseSettings, openSource } from './open-source.js';
-import { readConsistent, readConsistentBatches, readConsistentStream } from '../pager/consistent-read.js';
+import { readConsistent, readConsistentBatches, readConsistentCounts, readConsistentStream } from '../pager/consistent-read.js';
 import { requireSafeWrites } from '../store/capability-probe.js';
 import { prepareQuery, type Statement as PreparedStatement } from './statement.js';
 import { checkDatabase } from './integrity.js';
@@ -37,7 +37,7 @@ import { BlockVfs } from '../vfs/block-vfs.js';
 import { SingleFileVfs } from '../vfs/range-file.js';
 import { readSchemaRows } from './schema-rows.js';
 import type { StoreOptions } from './store-options.js';
-import { tableRowValueBatches, tableRows, type RowsOptions, type TypedRow } from './table-rows.js';
+import { tableRecordBatches, tableRowValueBatches, tableRows, type RecordShape, type RecordVisitor, type RowsOptions, type TypedRow } from './table-rows.js';
 import type { CreateDatabaseOptions, DatabaseSource, OpenOptions, ReturnedRows, RunResult, TableSummary } from './database-types.js';
 
 export type { CreateDatabaseOptions, DatabaseSource, OpenOptions, ReturnedRows, RunResult, TableSummary } from './database-types.js';
@@ -669,6 +669,15 @@ export class Database {
   /** Rows with their storage classes (tells INTEGER 2 from REAL 2.0). */
   typedRows(table: string, options: RowsOptions = {}): AsyncGenerator<TypedRow> {
     return readConsistentStream(this.pager, () => this.scan(table, (info) => tableRows(this.pager, info, options)));
+  }
+
+  /**
+   * The raw records of a table, for a consumer that decodes them itself (the CLI's JSON Lines and
+   * CSV output): see `tableRecordBatches`. Yields how many rows were visited since the last yield.
+   * @internal
+   */
+  recordBatches(table: string, options: RowsOptions, visitorFor: (shape: RecordShape) => RecordVisitor): AsyncGenerator<number> {
+    return readConsistentCounts(this.pager, () => this.scan(table, (info) => tableRecordBatches(this.pager, info, options, visitorFor)));
   }
 
   /**

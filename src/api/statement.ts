@@ -12,7 +12,7 @@
  * the schema changed refuses to run (SQLITE_SCHEMA): prepare it again.
  */
 import { MisuseError, SqliteError } from '../errors.js';
-import { readConsistent, readConsistentBatches } from '../pager/consistent-read.js';
+import { readConsistent, readConsistentBatches, readConsistentBatchStream } from '../pager/consistent-read.js';
 import type { SqlValue } from '../record/value.js';
 import { StatementContext } from '../exec/expr-contract.js';
 import { compileSelect } from '../exec/select/compile-select.js';
@@ -96,6 +96,17 @@ export class Statement {
   /** Rows as executor values (bigint INTEGER, number REAL), streamed. */
   typedIterate(params?: BindParams): AsyncGenerator<TypedRow> {
     return this.stream(bindParameters(this.params, params), (values) => ({ values }));
+  }
+
+  /**
+   * Rows as executor values in batches, as the executor makes them (a batch ends where the run
+   * must wait for a page): one Promise per batch. Read each batch before asking for the next.
+   * @internal
+   */
+  typedBatches(params?: BindParams): AsyncGenerator<Value[][]> {
+    const bound = bindParameters(this.params, params);
+    if (!this.consistent) return this.run(bound);
+    return readConsistentBatchStream(this.ctx.pager, () => this.run(bound));
   }
 
   /** Rows as objects keyed by column name, streamed (a binding error comes from the first `next()`). */

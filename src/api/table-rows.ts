@@ -13,7 +13,7 @@ import { TableCursor } from '../btree/table-cursor.js';
 import { CorruptError } from '../errors.js';
 import { applyAffinity } from '../exec/apply-affinity.js';
 import type { Pager } from '../pager/pager.js';
-import { decodeRecord, type DecodedRecord } from '../record/record.js';
+import { decodeRecord, readRecordLayout, type DecodedRecord } from '../record/record.js';
 import type { TextEncoding } from '../record/text-encoding.js';
 import { defaultStorageClass, type SqlValue, type StorageClass } from '../record/value.js';
 import type { TableInfo } from '../schema/schema-types.js';
@@ -145,7 +145,6 @@ function valuesRow(plan: RowPlan, record: DecodedRecord, rowid: number | bigint 
   return values;
 }
 
-/** The scan both entry points share: cursor moves, offset/limit, record decoding; `build` shapes each row. */
 /** Rows in batches (at most this many per batch; a batch ends where the scan must wait for a page). */
 const MAX_BATCH = 512;
 
@@ -171,57 +170,160 @@ async function* scanBatches<T>(
   build: (plan: RowPlan, record: DecodedRecord, rowid: number | bigint | undefined) => T,
 ): AsyncGenerator<T[]> {
   const plan = await planRows(table);
+  const encoding = pager.header.textEncoding as TextEncoding;
+  const scratch: DecodedRecord = { values: [], classes: [] };
+  let batch: T[] = [];
+  const visit = (payload: Uint8Array, rowid: number | bigint | undefined): void => {
+    batch.push(build(plan, decode(payload, encoding, scratch, table), rowid));
+  };
+  for await (const _ of visitRecords(pager, table, options, visit)) {
+    yield batch;
+    batch = [];
+  }
+}
+
+/** Called with each row's record (a view into the page: read it before returning) and its rowid. */
+export type RecordVisitor = (payload: Uint8Array, rowid: number | bigint | undefined) => void;
+
+/**
+ * The scan every entry point shares: cursor moves, offset/limit. `visit` is called for each row
+ * synchronously, as long as the rows can be read without waiting for a page; the generator then
+ * yields how many rows it visited since it last yielded, before it waits (at most MAX_BATCH rows
+ * a yield). When `visit` or a read fails, the rows visited before are yielded first, then the
+ * error is thrown: the count a consumer sees is always the rows that went out.
+ */
+async function* visitRecords(pager: Pager, table: TableInfo, options: RowsOptions, visit: RecordVisitor): AsyncGenerator<number> {
   const limit = options.limit ?? Infinity;
   let skip = options.offset ?? 0;
   if (limit <= 0 || table.rootPage <= 0) return;
-  const encoding = pager.header.textEncoding as TextEncoding;
   const cursorOptions = { readAhead: options.readAhead ?? true };
-  const scratch: DecodedRecord = { values: [], classes: [] };
   let produced = 0;
-  let batch: T[] = [];
-  if (table.withoutRowid) {
-    const cursor = new IndexCursor(pager, table.rootPage, cursorOptions);
-    for (let ok = await cursor.first(); ok; ok = await cursor.next()) {
-      if (skip > 0) {
-        skip--;
-        continue;
+  let n = 0;
+  try {
+    if (table.withoutRowid) {
+      const cursor = new IndexCursor(pager, table.rootPage, cursorOptions);
+      for (let ok = await cursor.first(); ok; ok = await cursor.next()) {
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
+        visit(await cursor.payload(), undefined);
+        n++;
+        if (++produced >= limit) break;
+        if (n >= MAX_BATCH) {
+          n = 0;
+          yield MAX_BATCH;
+        }
       }
-      batch.push(build(plan, decode(await cursor.payload(), encoding, scratch, table), undefined));
-      if (++produced >= limit) break;
-      if (batch.length >= MAX_BATCH) {
-        yield batch;
-        batch = [];
+    } else {
+      const cursor = new TableCursor(pager, table.rootPage, cursorOptions);
+      let ok = await cursor.first();
+      while (ok) {
+        if (skip > 0) skip--;
+        else {
+          const local = cursor.localPayload();
+          if (local === undefined && n > 0) {
+            // An overflow chain to wait for: what is ready goes out first.
+            const k = n;
+            n = 0;
+            yield k;
+          }
+          visit(local ?? (await cursor.payload()), cursor.rowid);
+          n++;
+          if (++produced >= limit) break;
+        }
+        const moved = cursor.nextInLeaf();
+        if (moved !== undefined && n < MAX_BATCH) {
+          ok = moved;
+          continue;
+        }
+        if (n > 0) {
+          const k = n;
+          n = 0;
+          yield k;
+        }
+        ok = moved ?? (await cursor.next());
       }
     }
-    if (batch.length > 0) yield batch;
-    return;
+  } catch (err) {
+    if (n > 0) yield n;
+    throw err;
   }
-  const cursor = new TableCursor(pager, table.rootPage, cursorOptions);
-  let ok = await cursor.first();
-  while (ok) {
-    if (skip > 0) skip--;
-    else {
-      const local = cursor.localPayload();
-      if (local === undefined && batch.length > 0) {
-        // An overflow chain to wait for: what is ready goes out first.
-        yield batch;
-        batch = [];
+  if (n > 0) yield n;
+}
+
+/**
+ * What a consumer of raw records (`tableRecordBatches`) needs to put a record's fields in
+ * declaration order itself, as `tableRows` does: per column the record field it comes from,
+ * whether it has REAL affinity, its DEFAULT; the rowid alias; and `layout`, which checks a
+ * record and finds its fields.
+ */
+export interface RecordShape {
+  readonly columnCount: number;
+  /** Per declared column: the record field it comes from, or -1. */
+  readonly storage: readonly number[];
+  /** Columns with REAL affinity (a stored integer reads as a REAL). */
+  readonly real: readonly boolean[];
+  /** The DEFAULT of each column (with its affinity), for records shorter than the table. */
+  readonly defaults: readonly { readonly value: SqlValue; readonly storageClass: StorageClass }[];
+  /** The column that takes the rowid (INTEGER PRIMARY KEY), or -1 (always for WITHOUT ROWID). */
+  readonly rowidAlias: number;
+  readonly encoding: TextEncoding;
+  /**
+   * The table has VIRTUAL generated columns, which no record holds: use `fill` (the values as
+   * `tableRows` gives them) instead of reading the fields.
+   */
+  readonly computed: boolean;
+  /** Serial type and body offset of each field of the record last given to `layout`. */
+  readonly types: number[];
+  readonly offsets: number[];
+  /** Checks `payload` and fills `types`/`offsets`; returns its number of fields (CorruptError naming the table). */
+  layout(payload: Uint8Array): number;
+  /** The row's values and storage classes in declaration order, as `tableRows` gives them. */
+  fill(payload: Uint8Array, rowid: number | bigint | undefined, values: SqlValue[], classes: StorageClass[]): void;
+}
+
+async function recordShape(pager: Pager, table: TableInfo): Promise<RecordShape> {
+  const plan = await planRows(table);
+  const encoding = pager.header.textEncoding as TextEncoding;
+  const scratch: DecodedRecord = { values: [], classes: [] };
+  const types: number[] = [];
+  const offsets: number[] = [];
+  return {
+    columnCount: plan.columnCount,
+    storage: plan.storage,
+    real: plan.real,
+    defaults: plan.defaults,
+    rowidAlias: table.withoutRowid ? -1 : table.rowidAlias,
+    encoding,
+    computed: plan.virtual !== undefined,
+    types,
+    offsets,
+    layout: (payload) => {
+      try {
+        return readRecordLayout(payload, types, offsets);
+      } catch (err) {
+        throw named(err, table);
       }
-      batch.push(build(plan, decode(local ?? (await cursor.payload()), encoding, scratch, table), cursor.rowid));
-      if (++produced >= limit) break;
-    }
-    const moved = cursor.nextInLeaf();
-    if (moved !== undefined && batch.length < MAX_BATCH) {
-      ok = moved;
-      continue;
-    }
-    if (batch.length > 0) {
-      yield batch;
-      batch = [];
-    }
-    ok = moved ?? (await cursor.next());
-  }
-  if (batch.length > 0) yield batch;
+    },
+    fill: (payload, rowid, values, classes) => fillRow(plan, decode(payload, encoding, scratch, table), rowid, values, classes),
+  };
+}
+
+/**
+ * The raw records of `table` in b-tree order, for a consumer that reads them itself (the CLI
+ * writes rows straight from the page bytes): `visitorFor` gets the table's shape once, then the
+ * visitor it returns is called for every row without a Promise between rows on the same leaf.
+ * Yields the number of rows visited since the last yield (see `visitRecords`).
+ */
+export async function* tableRecordBatches(
+  pager: Pager,
+  table: TableInfo,
+  options: RowsOptions,
+  visitorFor: (shape: RecordShape) => RecordVisitor,
+): AsyncGenerator<number> {
+  const visit = visitorFor(await recordShape(pager, table));
+  yield* visitRecords(pager, table, options, visit);
 }
 
 /** `tableRowValues` in batches (see `scanBatches`): for consumers that flatten them without a Promise per row. */
@@ -233,9 +335,14 @@ function decode(payload: Uint8Array, encoding: TextEncoding, out: DecodedRecord,
   try {
     return decodeRecord(payload, encoding, out); // (empties `out` first)
   } catch (err) {
-    if (err instanceof CorruptError && err.pgno === undefined) {
-      throw new CorruptError(`${err.message} in a record of table ${table.name}`, table.rootPage);
-    }
-    throw err;
+    throw named(err, table);
   }
+}
+
+/** A record's CorruptError (which knows no page) names the table and its root page. */
+function named(err: unknown, table: TableInfo): unknown {
+  if (err instanceof CorruptError && err.pgno === undefined) {
+    return new CorruptError(`${err.message} in a record of table ${table.name}`, table.rootPage);
+  }
+  return err;
 }

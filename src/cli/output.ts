@@ -133,7 +133,7 @@ export function jsonValue(value: SqlValue, storageClass: StorageClass | undefine
   return `{"blob":"${hex(value)}"}`;
 }
 
-function jsonReal(v: number): string {
+export function jsonReal(v: number): string {
   if (v === Infinity) return '1e999';
   if (v === -Infinity) return '-1e999';
   if (Number.isNaN(v)) return 'null';
@@ -152,7 +152,7 @@ export function displayValue(value: SqlValue, storageClass: StorageClass | undef
   return `x'${hex(value)}'`;
 }
 
-function displayReal(v: number): string {
+export function displayReal(v: number): string {
   if (v === Infinity) return 'Inf';
   if (v === -Infinity) return '-Inf';
   if (Object.is(v, -0)) return '-0.0';
@@ -161,7 +161,7 @@ function displayReal(v: number): string {
   return s;
 }
 
-function csvField(text: string): string {
+export function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

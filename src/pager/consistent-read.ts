@@ -102,6 +102,27 @@ export function readConsistentBatches<T>(pager: Pager, open: () => AsyncIterable
   return new ConsistentStream<T[], T>(pager, protocol, open, true, mayRecover);
 }
 
+/**
+ * As `readConsistentStream`, for a source that hands its rows to a callback and yields how many
+ * it handed out since its last yield (a raw-record scan): the counts go through, and "delivered"
+ * counts rows, not yields.
+ */
+export function readConsistentCounts(pager: Pager, open: () => AsyncIterable<number>, mayRecover?: boolean): AsyncGenerator<number> {
+  const protocol = safeProtocol(pager);
+  if (protocol === undefined || pager.inWriteTransaction) return passThrough(open);
+  return new ConsistentStream<number, number>(pager, protocol, open, false, mayRecover, (n) => n);
+}
+
+/**
+ * As `readConsistentBatches`, but the batches themselves go out (a consumer that loops over each
+ * batch synchronously pays one Promise per batch); "delivered" counts their items.
+ */
+export function readConsistentBatchStream<T>(pager: Pager, open: () => AsyncIterable<T[]>, mayRecover?: boolean): AsyncGenerator<T[]> {
+  const protocol = safeProtocol(pager);
+  if (protocol === undefined || pager.inWriteTransaction) return passThrough(open);
+  return new ConsistentStream<T[], T[]>(pager, protocol, open, false, mayRecover, (b) => b.length);
+}
+
 async function* passThrough<T>(open: () => AsyncIterable<T>): AsyncGenerator<T> {
   yield* open();
 }
@@ -128,6 +149,8 @@ class ConsistentStream<S, T> implements AsyncGenerator<T> {
     private readonly open: () => AsyncIterable<S>,
     private readonly batched: boolean,
     private readonly mayRecover: boolean | undefined,
+    /** How many rows an item stands for (default 1). */
+    private readonly weigh?: (item: S) => number,
   ) {}
 
   [Symbol.asyncIterator](): this {
@@ -150,7 +173,7 @@ class ConsistentStream<S, T> implements AsyncGenerator<T> {
       (step): IteratorResult<T> | Promise<IteratorResult<T>> => {
         if (step.done === true) return this.#finish(undefined);
         if (!this.batched) {
-          this.#delivered++;
+          this.#delivered += this.weigh === undefined ? 1 : this.weigh(step.value);
           return step as unknown as IteratorResult<T>;
         }
         this.#batch = step.value as T[];

@@ -79,6 +79,46 @@ export function decodeRecord(payload: Uint8Array, encoding: TextEncoding, out?: 
   return rec;
 }
 
+/** Reused by `readRecordLayout` (synchronous, so one position object serves every call). */
+const layoutPos = { offset: 0 };
+
+/**
+ * The layout of a record without decoding a value: the serial type and body offset of each
+ * field go to `types[i]` / `offsets[i]` (arrays the caller reuses from record to record); returns
+ * the number of fields. Checks exactly what `decodeRecord` checks, with the same errors, so a
+ * caller that reads the bodies itself (the CLI's output, straight from the page) may trust them.
+ */
+export function readRecordLayout(payload: Uint8Array, types: number[], offsets: number[]): number {
+  const pos = layoutPos;
+  pos.offset = 0;
+  const hdrSize = readRecordHeaderSize(payload, pos);
+  if (hdrSize === 0) return 0;
+  let body = hdrSize;
+  let n = 0;
+  const total = payload.length;
+  while (pos.offset < hdrSize) {
+    // Serial types below 128 (every type up to a 57-byte text) are one byte: no varint call.
+    const b = payload[pos.offset]!;
+    let type: number;
+    if (b < 0x80) {
+      type = b;
+      pos.offset++;
+    } else {
+      type = readVarintNumber(payload, pos, hdrSize);
+    }
+    const size = serialTypeSize(type);
+    if (size > total - body) throw new CorruptError('record body shorter than its serial types claim');
+    types[n] = type;
+    offsets[n] = body;
+    n++;
+    body += size;
+  }
+  if (body !== total) {
+    throw new CorruptError(`record body ends at ${body} but payload is ${total} bytes`);
+  }
+  return n;
+}
+
 /** Storage class of a decoded value: its serial type's, except NaN reals which read as NULL. */
 function classOfDecoded(type: number, value: SqlValue): StorageClass {
   if (type >= 12) return type & 1 ? 'text' : 'blob';

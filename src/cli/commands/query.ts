@@ -8,11 +8,16 @@ import { prepareQuery } from '../../api/statement.js';
 import type { QueryContext } from '../../exec/select/query-types.js';
 import { readSchema } from '../../schema/read-schema.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
+import { tableRecordBatches } from '../../api/table-rows.js';
+import { readConsistentCounts } from '../../pager/consistent-read.js';
+import { createByteRowWriter } from '../byte-rows.js';
+import { plainScanTable } from '../plain-scan.js';
 import { createRowWriter, type OutputFormat } from '../output.js';
 import { outputFormat, type FormatOptions } from './read.js';
 import { openSafePager, safeProtocol } from '../../pager/commit-protocol.js';
 
 const write = (text: string): void => void process.stdout.write(text);
+const writeBytes = (chunk: Uint8Array): void => void process.stdout.write(chunk);
 
 /** Opens the database read-only, hands `fn` its pager and schema, and closes it afterwards. */
 export async function withQueryContext<T>(spec: string, options: GlobalOptions, fn: (ctx: QueryContext) => Promise<T>): Promise<T> {
@@ -50,14 +55,36 @@ export function parseParam(text: string): bigint | number | string | null {
   return text;
 }
 
-/** Prints the rows of `sql` in `format`; returns the number of rows printed. */
-export async function printQuery(ctx: QueryContext, sql: string, params: readonly unknown[], format: OutputFormat, out: (text: string) => void): Promise<number> {
+/**
+ * Prints the rows of `sql` in `format`; returns the number of rows printed. With `bytes`, JSON
+ * Lines and CSV go there as byte chunks (see byte-rows.ts) rather than to `out` as strings.
+ */
+export async function printQuery(
+  ctx: QueryContext,
+  sql: string,
+  params: readonly unknown[],
+  format: OutputFormat,
+  out: (text: string) => void,
+  bytes?: (chunk: Uint8Array) => void,
+): Promise<number> {
   const stmt = prepareQuery(ctx, sql);
-  const writer = createRowWriter(format, stmt.columns(), out);
+  if (bytes !== undefined && format !== 'table') {
+    const table = params.length === 0 ? plainScanTable(sql, stmt, ctx.schema) : undefined;
+    if (table !== undefined) {
+      // SELECT * FROM t: the rows straight from the records, as `rows` prints them.
+      const writer = createByteRowWriter(format, stmt.columns(), bytes);
+      let n = 0;
+      const scan = () => tableRecordBatches(ctx.pager, table, {}, (shape) => writer.recordVisitor(shape));
+      for await (const k of readConsistentCounts(ctx.pager, scan)) n += k;
+      writer.end();
+      return n;
+    }
+  }
+  const writer = bytes !== undefined && format !== 'table' ? createByteRowWriter(format, stmt.columns(), bytes) : createRowWriter(format, stmt.columns(), out);
   let n = 0;
-  for await (const { values } of stmt.typedIterate(params.length > 0 ? params : undefined)) {
-    writer.execRow(values);
-    n++;
+  for await (const batch of stmt.typedBatches(params.length > 0 ? params : undefined)) {
+    for (let i = 0; i < batch.length; i++) writer.execRow(batch[i]!);
+    n += batch.length;
   }
   writer.end();
   return n;
@@ -69,7 +96,7 @@ export interface QueryOptions extends FormatOptions {
 
 export async function runQuery(spec: string, sql: string, options: QueryOptions): Promise<void> {
   await withQueryContext(spec, options, async (ctx) => {
-    await printQuery(ctx, sql, (options.param ?? []).map(parseParam), outputFormat(options), write);
+    await printQuery(ctx, sql, (options.param ?? []).map(parseParam), outputFormat(options), write, writeBytes);
   });
 }
 

@@ -5,6 +5,7 @@
 import { Database } from '../../api/database.js';
 import type { SqlValue, StorageClass } from '../../record/value.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
+import { createByteRowWriter } from '../byte-rows.js';
 import { createRowWriter, type OutputFormat } from '../output.js';
 import type { Bbox } from '../bbox.js';
 import { runGeoRows, type GeoRowsOptions } from './gpkg-rows.js';
@@ -23,6 +24,7 @@ export function outputFormat(options: FormatOptions): OutputFormat {
 }
 
 const write = (text: string): void => void process.stdout.write(text);
+const writeBytes = (chunk: Uint8Array): void => void process.stdout.write(chunk);
 
 async function withDatabase<T>(spec: string, options: GlobalOptions, fn: (db: Database) => Promise<T>): Promise<T> {
   const db = await Database.open(resolveLocation(spec), { ...storeOptions(options), readonly: true });
@@ -96,13 +98,20 @@ export async function runRows(spec: string, table: string, options: RowsOptions)
       return;
     }
     const columns = await db.columns(table);
-    const out = createRowWriter(outputFormat(options), columns, write);
-    for await (const row of db.typedRows(table, {
+    const format = outputFormat(options);
+    const range = {
       ...(options.limit !== undefined && { limit: options.limit }),
       ...(options.offset !== undefined && { offset: options.offset }),
-    })) {
-      out.row(row.values, row.classes);
+    };
+    if (format !== 'table') {
+      // JSON Lines and CSV straight from the records in the pages (byte-rows.ts).
+      const out = createByteRowWriter(format, columns, writeBytes);
+      for await (const _ of db.recordBatches(table, range, (shape) => out.recordVisitor(shape)));
+      out.end();
+      return;
     }
+    const out = createRowWriter(format, columns, write);
+    for await (const row of db.typedRows(table, range)) out.row(row.values, row.classes);
     out.end();
   });
 }

@@ -1,0 +1,129 @@
+/**
+ * Output gathered as bytes in one large buffer and handed out in chunks of ~256 KiB (issue 15:
+ * rows go from the record decoder to stdout without a string per row or per value).
+ *
+ * Writers ask for `room(n)` before they put up to n bytes at `buf[pos…]`; a chunk goes out when
+ * the next piece would not fit. Every chunk handed to `emit` is a buffer of its own, never
+ * written again (a stream may hold on to it until it is drained), so a fresh buffer follows each.
+ * The buffers are Node Buffers (this is src/cli), for their native hex encoding.
+ */
+
+/** Bytes gathered before a chunk goes out. */
+export const CHUNK_BYTES = 1 << 18;
+
+/** '0'…'9a'…'f' as byte pairs, by byte value: HEX_PAIRS[2b], HEX_PAIRS[2b+1]. */
+const HEX_PAIRS = (() => {
+  const digits = '0123456789abcdef';
+  const t = new Uint8Array(512);
+  for (let b = 0; b < 256; b++) {
+    t[2 * b] = digits.charCodeAt(b >> 4);
+    t[2 * b + 1] = digits.charCodeAt(b & 15);
+  }
+  return t;
+})();
+
+const encoder = new TextEncoder();
+
+/** Runs at least this long are hexed by Buffer's native code (a string, then written as latin1). */
+const NATIVE_HEX_MIN = 24;
+
+export class ByteSink {
+  buf: Buffer;
+  pos = 0;
+  /** The last source given to `hex` and a Buffer over its bytes (a page holds many values). */
+  private hexSource: Uint8Array | undefined;
+  private hexView: Buffer | undefined;
+
+  constructor(
+    private readonly emit: (chunk: Uint8Array) => void,
+    private readonly chunkBytes = CHUNK_BYTES,
+  ) {
+    this.buf = Buffer.allocUnsafe(chunkBytes);
+  }
+
+  /** Makes room for `n` more bytes at `pos` (sends what is gathered first when they would not fit). */
+  room(n: number): void {
+    if (this.pos + n > this.buf.length) {
+      this.flush();
+      if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+    }
+  }
+
+  /** Sends what is gathered, if anything. */
+  flush(): void {
+    if (this.pos === 0) return;
+    this.emit(this.buf.subarray(0, this.pos));
+    this.buf = Buffer.allocUnsafe(this.chunkBytes);
+    this.pos = 0;
+  }
+
+  /** A string of code units below 0x80 (numbers, fixed tokens), byte for unit. */
+  ascii(s: string): void {
+    const n = s.length;
+    this.room(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** Any string, as UTF-8 (lone surrogates as U+FFFD, as TextEncoder writes them). */
+  utf8(s: string): void {
+    this.room(s.length * 3);
+    this.pos += encoder.encodeInto(s, this.buf.subarray(this.pos)).written;
+  }
+
+  /** `src[start, end)` as they are. */
+  bytes(src: Uint8Array, start: number, end: number): void {
+    this.room(end - start);
+    this.buf.set(src.subarray(start, end), this.pos);
+    this.pos += end - start;
+  }
+
+  /** `src[start, end)` in lowercase hex. */
+  hex(src: Uint8Array, start: number, end: number): void {
+    this.room(2 * (end - start));
+    if (end - start >= NATIVE_HEX_MIN) {
+      let view = this.hexView;
+      if (src !== this.hexSource || view === undefined) {
+        view = src instanceof Buffer ? src : Buffer.from(src.buffer, src.byteOffset, src.byteLength);
+        this.hexSource = src;
+        this.hexView = view;
+      }
+      this.pos += this.buf.write(view.toString('hex', start, end), this.pos, 'latin1');
+      return;
+    }
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = start; i < end; i++) {
+      const b = src[i]! << 1;
+      buf[p++] = HEX_PAIRS[b]!;
+      buf[p++] = HEX_PAIRS[b + 1]!;
+    }
+    this.pos = p;
+  }
+
+  /** An integer given as a number (a safe integer), in decimal. */
+  int(v: number): void {
+    if (v < 0 || v > 0x7fffffff) {
+      this.ascii(String(v));
+      return;
+    }
+    this.room(10);
+    const buf = this.buf;
+    const start = this.pos;
+    let p = start;
+    do {
+      const q = (v / 10) | 0;
+      buf[p++] = 48 + v - q * 10;
+      v = q;
+    } while (v > 0);
+    // The digits went in least significant first: turn them round.
+    for (let i = start, j = p - 1; i < j; i++, j--) {
+      const t = buf[i]!;
+      buf[i] = buf[j]!;
+      buf[j] = t;
+    }
+    this.pos = p;
+  }
+}
