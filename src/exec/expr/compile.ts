@@ -685,6 +685,9 @@ function compileFunction(c: Compiler, e: FunctionExpr): CompiledExpr {
   }
   if (e.distinct || e.star || e.filter !== undefined || e.orderBy !== undefined) {
     if (!isAggregateFunction(name, -1)) {
+      if (e.orderBy !== undefined && !e.distinct && !e.star && e.filter === undefined) {
+        throw new SqliteError('SQLITE_ERROR', `ORDER BY may not be used with non-aggregate ${e.name}()`);
+      }
       throw new SqliteError('SQLITE_ERROR', e.star ? `wrong number of arguments to function ${e.name}()` : `${e.name}() may not be used as an aggregate`);
     }
   }

@@ -21,6 +21,8 @@ import { compareForSort, comparisonAffinity, compileExpr, createAggregate, exprA
 import type { Value } from '../value.js';
 import { jsonArgKinds } from '../functions/json/json-call.js';
 import { groupKey } from './group-key.js';
+import { orderedAggregate } from './ordered-aggregate.js';
+import type { SortKey } from './sort-rows.js';
 import type { TableFunction } from './table-functions.js';
 import { compileWindowCall, type NamedWindows, type WindowBinding } from './window-binding.js';
 import type { CompileEnv, CompiledQuery, ResultColumnInfo } from './query-types.js';
@@ -349,19 +351,20 @@ export class CoreScope implements Scope {
     const distinctCollation = call.distinct && argc === 1 ? exprCollation(call.args[0]!, this) : 'BINARY';
     // Which arguments carry SQLite's JSON subtype (json_group_array(json_object(…)) nests).
     const jsonArgs = jsonArgKinds(call.args, this);
+    // ORDER BY inside the call: its keys travel after the arguments, and the aggregate sees the
+    // group's rows in that order (ordered-aggregate.ts).
+    const order = call.orderBy ?? [];
+    const keys: SortKey[] = order.map((t) => ({ desc: t.desc, nulls: t.nulls, collation: exprCollation(t.expr, this) }));
     const make = (): Aggregate => {
       // min()/max() compare text under their argument's collation (createAggregate knows no collation).
       if (collation.toUpperCase() !== 'BINARY') return minMax(lname === 'max', collation);
-      // DISTINCT: duplicates (under the argument's collation) are dropped here, before the
-      // aggregate sees them.
-      if (call.distinct && argc === 1) {
-        const inner = createAggregate(call.name, false, argc, undefined, jsonArgs);
-        if (inner === undefined) throw new SqliteError('SQLITE_ERROR', `no such function: ${call.name}`);
-        return distinctOf(inner, distinctCollation);
-      }
-      const a = createAggregate(call.name, call.distinct, argc, undefined, jsonArgs);
-      if (a === undefined) throw new SqliteError('SQLITE_ERROR', `no such function: ${call.name}`);
-      return a;
+      const plainDistinct = call.distinct && argc !== 1;
+      const created = createAggregate(call.name, plainDistinct, argc, undefined, jsonArgs);
+      if (created === undefined) throw new SqliteError('SQLITE_ERROR', `no such function: ${call.name}`);
+      const inner = order.length === 0 ? created : orderedAggregate(created, argc, keys);
+      // DISTINCT: duplicates (under the argument's collation) are dropped as rows arrive, before
+      // any ORDER BY sorts the survivors — as SQLite checks them at each step.
+      return call.distinct && argc === 1 ? distinctOf(inner, distinctCollation) : inner;
     };
     make();
     this.inAggregateArgs = true;
@@ -372,12 +375,13 @@ export class CoreScope implements Scope {
     this.tracking = [];
     try {
       args = call.star ? [] : call.args.map((a) => this.compile(a));
+      for (const t of order) args.push(this.compile(t.expr));
       filter = call.filter === undefined ? undefined : this.compile(call.filter);
     } finally {
       this.tracking = saved;
       this.inAggregateArgs = false;
     }
-    const minMaxOf = argc === 1 && !call.distinct && (lname === 'min' || lname === 'max') ? { max: lname === 'max', collation } : undefined;
+    const minMaxOf = argc === 1 && !call.distinct && order.length === 0 && (lname === 'min' || lname === 'max') ? { max: lname === 'max', collation } : undefined;
     const binding: AggregateBinding = { slot: this.allocSlot(), args, filter, make, minMax: minMaxOf };
     this.aggregates.push(binding);
     return { slot: binding.slot };
