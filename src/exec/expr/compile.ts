@@ -626,11 +626,13 @@ function compileLike(c: Compiler, e: Extract<Expr, { kind: 'like' }>): CompiledE
   if (e.op === 'REGEXP' || e.op === 'MATCH') {
     throw new SqliteError('SQLITE_ERROR', `no such function: ${e.op}`);
   }
+  const glob = e.op === 'GLOB';
+  // glob() takes two arguments: `x GLOB y ESCAPE z` is a call with three.
+  if (glob && e.escape !== undefined) throw new SqliteError('SQLITE_ERROR', 'wrong number of arguments to function GLOB()');
   const subject = compile(c, e.expr);
   const pattern = compile(c, e.pattern);
   const escape = e.escape === undefined ? undefined : compile(c, e.escape);
   const not = e.not;
-  const glob = e.op === 'GLOB';
   return (row, ctx) => {
     const r = likeOrGlob(glob, pattern(row, ctx), subject(row, ctx), escape === undefined ? undefined : escape(row, ctx));
     return r === null ? null : (r === TRUE) !== not ? TRUE : FALSE;

@@ -162,7 +162,11 @@ function addSource(scope: CoreScope, item: FlatItem['item'], leftJoin: boolean, 
   const key = item.name.toLowerCase();
   if (item.args !== undefined) {
     const fn = item.schema === undefined ? lookupTableFunction(item.name) : undefined;
-    if (fn === undefined) throw err(`no such table-valued function: ${item.name}`);
+    if (fn === undefined) {
+      // SQLite's answers: a table (or view) that exists is "not a function"; anything else is no table.
+      const known = item.schema === undefined && (env.ctes.has(key) || env.schema.relation(item.name) !== undefined);
+      throw err(known ? `'${item.name}' is not a function` : `no such table: ${item.schema === undefined ? '' : `${item.schema}.`}${item.name}`);
+    }
     return tableFunctionSource(scope, fn, name, item.args, leftJoin);
   }
   const cte = item.schema === undefined ? env.ctes.get(key) : undefined;

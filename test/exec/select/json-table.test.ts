@@ -85,6 +85,9 @@ const QUERIES: [string, boolean][] = [
   ["SELECT count(*) FROM tags, json_each('[0,1]') e WHERE tags.name = e.value || ''", true],
   ["SELECT j.rowid, j.value FROM json_each('[5,6]') j WHERE j.rowid > 0", true],
   ["SELECT key, value FROM json_each('{\"b\":1,\"a\":2}') ORDER BY key DESC LIMIT 1", true],
+  // Unknown table-valued functions get SQLite's messages.
+  ['SELECT * FROM nope(1)', true],
+  ['SELECT * FROM tags(1)', true],
 ];
 
 describe('json_each / json_tree and the JSON aggregates agree with SQLite', () => {
