@@ -271,8 +271,9 @@ export class Pager {
     if (this.tx !== undefined) throw new MisuseError('refresh() inside a write transaction');
     // `knownHeader`: the first 100 bytes of the file as the caller fetched them a moment ago
     // (a reader's consistency check), which saves reading them again.
-    const { state } = await readState(this.file, knownHeader);
     const old = this.state;
+    if (knownHeader !== undefined && knownHeader.length >= 100 && sameCommittedState(knownHeader, old)) return false;
+    const { state } = await readState(this.file, knownHeader);
     if (state.header.changeCounter === old.header.changeCounter && state.pageCount === old.pageCount) return false;
     this.state = state;
     this.cache.clear();
@@ -764,4 +765,16 @@ function journalPage(tx: WriteTx, pgno: number, dirty: Uint8Array | undefined): 
   const copy = spare !== undefined && spare.length === dirty.length ? spare : new Uint8Array(dirty.length);
   copy.set(dirty);
   stmt.pages.set(pgno, copy);
+}
+
+/**
+ * Whether the first 100 bytes of the file, just read, name the state the pager already holds: the
+ * same change counter, and an in-header page count that is valid (version-valid-for = counter)
+ * and equal to ours. Every commit moves the counter, so nothing can have changed; the file's size
+ * was checked against that page count when the state was adopted, and needs no look again (one
+ * fstat per statement on a plain file — SQLite's own "version-valid-for" reasoning).
+ */
+function sameCommittedState(head: Uint8Array, state: { readonly header: { readonly changeCounter: number }; readonly pageCount: number }): boolean {
+  const counter = readU32(head, 24);
+  return counter === state.header.changeCounter && readU32(head, 92) === counter && readU32(head, 28) === state.pageCount && state.pageCount > 0;
 }

@@ -24,10 +24,17 @@ import {
 
 export class PlainFileVfs implements Vfs {
   private readonly locks = new LockTable();
+  /** The last name resolved, the directory it was resolved in, and the result: every read checks for the journal by name. */
+  #resolved: { name: string; cwd: string; path: string } | undefined;
 
   xFullPathname(name: string): string {
     if (name === '') throw new MisuseError('a file name must not be empty');
-    return resolve(name);
+    const cwd = process.cwd();
+    const last = this.#resolved;
+    if (last !== undefined && last.name === name && last.cwd === cwd) return last.path;
+    const path = resolve(name);
+    this.#resolved = { name, cwd, path };
+    return path;
   }
 
   async xOpen(name: string, flags: OpenFlags): Promise<PlainFile> {
