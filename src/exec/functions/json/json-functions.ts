@@ -6,10 +6,10 @@
 import { SqliteError } from '../../../errors.js';
 import { toInt, valueToText } from '../../expr/value-ops.js';
 import { cloneNode, JSON_NULL, type JsonMember, type JsonNode, type JsonObject } from './json-node.js';
-import { tryParseJson } from './json-parse.js';
+import { parseJsonText } from './json-parse.js';
 import { decodeJsonb } from './jsonb-decode.js';
 import { badPathError, editPath, lookupPath, NOT_FOUND, PATH_ERROR, type EditMode, type LookupResult } from './json-path.js';
-import { escapeJsonString, renderJson, unescapeJsonString } from './json-text.js';
+import { escapeJsonString, renderJson, renderPrettyJson, unescapeJsonString } from './json-text.js';
 import { documentOf, JsonValue, nodeOfValue, sqlOfNode, typeName, type JsonArg } from './json-value.js';
 
 export type JsonFunction = (args: readonly JsonArg[]) => JsonArg;
@@ -81,7 +81,9 @@ function jsonValid(args: readonly JsonArg[]): JsonArg {
   if (v instanceof Uint8Array && (flags & 12n) !== 0n && decodeJsonb(v) !== undefined) return 1n;
   if ((flags & 3n) === 0n) return 0n;
   const text = v instanceof Uint8Array ? new TextDecoder().decode(v) : typeof v === 'string' ? v : (valueToText(v) ?? '');
-  return tryParseJson(text) === undefined ? 0n : 1n;
+  // Flag 1 asks for RFC 8259 text, flag 2 allows JSON5.
+  const parsed = parseJsonText(text);
+  return parsed === undefined || (parsed.json5 && (flags & 2n) === 0n) ? 0n : 1n;
 }
 
 /** json_extract (flags: undefined), `->` ('json') and `->>` ('sql'). */
@@ -224,6 +226,14 @@ export const JSON_FUNCTIONS: Readonly<Record<string, JsonFunctionSpec>> = {
   json_remove: { min: 1, max: -1, fn: jsonRemove },
   json_patch: { min: 2, max: 2, fn: jsonPatch },
   json_quote: { min: 1, max: 1, fn: jsonQuote },
+  // Plain text (no JSON subtype), as SQLite returns it; the indent is the second argument's text.
+  json_pretty: { min: 1, max: 2, fn: (args) => {
+    const doc = documentOf(args[0] ?? null);
+    if (doc === undefined) return null;
+    const indent = args[1];
+    if (indent === undefined || indent === null) return renderPrettyJson(doc, '    ');
+    return renderPrettyJson(doc, indent instanceof JsonValue ? renderJson(indent.node) : (valueToText(indent) ?? ''));
+  } },
 };
 
 /** `->` and `->>`. */

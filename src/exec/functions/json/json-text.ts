@@ -49,6 +49,34 @@ function render(n: JsonNode, out: string[]): void {
   }
 }
 
+/**
+ * json_pretty's text: each array item and object member on a line of its own, indented by
+ * `indent` per level (four spaces by default), `"key": value`; empty containers stay `[]`/`{}`.
+ */
+export function renderPrettyJson(node: JsonNode, indent: string): string {
+  const out: string[] = [];
+  pretty(node, indent, 0, out);
+  return out.join('');
+}
+
+function pretty(n: JsonNode, indent: string, level: number, out: string[]): void {
+  if (n.kind === 'array' && n.items.length > 0) {
+    out.push('[\n');
+    n.items.forEach((item, i) => {
+      out.push(i > 0 ? ',\n' : '', indent.repeat(level + 1));
+      pretty(item, indent, level + 1, out);
+    });
+    out.push('\n', indent.repeat(level), ']');
+  } else if (n.kind === 'object' && n.members.length > 0) {
+    out.push('{\n');
+    n.members.forEach((m, i) => {
+      out.push(i > 0 ? ',\n' : '', indent.repeat(level + 1), '"', m.key.raw, '": ');
+      pretty(m.value, indent, level + 1, out);
+    });
+    out.push('\n', indent.repeat(level), '}');
+  } else render(n, out);
+}
+
 const SHORT_ESCAPES: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
 
 /** The body of a JSON string (no quotes) holding `s`. */
