@@ -418,7 +418,7 @@ export class Database {
       // One consistent read of the database, then the copy goes to its location.
       const image = await readConsistent(this.pager, async () => {
         const { rows, schema } = await this.loadSchema();
-        return vacuumCopy(this.pager, rows, schema);
+        return vacuumCopy(this.pager, rows, schema, this.pragmas.nextAutoVacuum);
       });
       const { writeVacuumInto } = await import('./vacuum-into.js');
       await writeVacuumInto(target, image, this.storeOptions);
@@ -427,7 +427,7 @@ export class Database {
     await this.beginPagerWrite();
     try {
       const { rows, schema } = await this.loadSchema();
-      await vacuumInPlace(this.pager, rows, schema);
+      await vacuumInPlace(this.pager, rows, schema, this.pragmas.nextAutoVacuum);
       await this.commitOrRollback();
     } finally {
       this.schemaCache = undefined;

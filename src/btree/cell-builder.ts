@@ -14,6 +14,7 @@ import { CorruptError } from '../errors.js';
 import { readU32, writeU32 } from '../format/bytes.js';
 import { parseCell, type Cell } from '../format/cell.js';
 import { lockBytePgno } from '../format/lock-byte.js';
+import { isPtrmapPage } from '../format/ptrmap.js';
 import { overflowCapacity } from '../format/overflow.js';
 import { PageType } from '../format/page-header.js';
 import { localPayloadSize, overflowPageCount } from '../format/payload.js';
@@ -87,7 +88,15 @@ export async function buildCell(pager: Pager, payload: Uint8Array, rowid?: numbe
     const cap = overflowCapacity(usable);
     const count = overflowPageCount(p, local, usable);
     const pages: { pgno: number; data: Uint8Array }[] = [];
-    for (let i = 0; i < count; i++) pages.push(await pager.allocatePage());
+    // Each page allocated near the one before, as SQLite's fillInCell asks (in an auto-vacuum
+    // database near the next page number that is not a pointer-map or lock-byte page).
+    let near = 0;
+    for (let i = 0; i < count; i++) {
+      if (pager.autoVacuum) near = nextOrdinaryPgno(near, pager.pageSize, usable);
+      const page = await pager.allocatePage({ nearby: near, role: 'overflow' });
+      pages.push(page);
+      near = page.pgno;
+    }
     let src = local;
     for (let i = 0; i < count; i++) {
       const { data } = pages[i]!;
@@ -157,4 +166,11 @@ export function tableInteriorCell(child: number, rowid: number | bigint): Uint8A
   writeU32(out, 0, child);
   writeVarint(out, 4, rowid);
   return out;
+}
+
+/** The first page number after `pgno` that is neither a pointer-map page nor the lock-byte page. */
+function nextOrdinaryPgno(pgno: number, pageSize: number, usable: number): number {
+  let p = pgno + 1;
+  while (isPtrmapPage(p, pageSize, usable) || p === lockBytePgno(pageSize)) p++;
+  return p;
 }

@@ -8,6 +8,7 @@ import { CorruptError, MisuseError } from '../errors.js';
 import { parseCell } from '../format/cell.js';
 import { PageType, cellOffset } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
+import { allocateRootPage, freeRootPage } from './auto-vacuum-roots.js';
 import { MAX_BTREE_DEPTH } from './btree-page.js';
 import { freeOverflow } from './cell-builder.js';
 import { writeImage } from './node-image.js';
@@ -17,7 +18,8 @@ export type TreeKind = 'table' | 'index';
 
 /** Allocates a page and makes it the empty root leaf of a new b-tree; returns its pgno. */
 export async function createTable(pager: Pager, kind: TreeKind): Promise<number> {
-  const { pgno, data } = await pager.allocatePage();
+  // Auto-vacuum databases keep their roots together at the start (auto-vacuum-roots.ts).
+  const { pgno, data } = pager.autoVacuum ? await allocateRootPage(pager) : await pager.allocatePage();
   writeImage(data, pgno, pager.usableSize, { type: kind === 'table' ? PageType.TableLeaf : PageType.IndexLeaf, cells: [], rightChild: 0 });
   return pgno;
 }
@@ -51,9 +53,15 @@ export async function clearTree(pager: Pager, root: number): Promise<void> {
   writeImage(page, root, usable, { type: isTable ? PageType.TableLeaf : PageType.IndexLeaf, cells: [], rightChild: 0 });
 }
 
-/** Frees every page of the tree at `root`, the root included (never page 1). */
-export async function dropTree(pager: Pager, root: number): Promise<void> {
+/**
+ * Frees every page of the tree at `root`, the root included (never page 1). Returns 0, or in an
+ * auto-vacuum database the pgno of the root page that moved into `root`'s place (the caller
+ * points its sqlite_schema row at `root`; drop trees largest root first, as SQLite does).
+ */
+export async function dropTree(pager: Pager, root: number): Promise<number> {
   if (root === 1) throw new MisuseError('cannot drop the sqlite_schema tree (page 1)');
   await clearTree(pager, root);
+  if (pager.autoVacuum) return freeRootPage(pager, root);
   await pager.freePage(root);
+  return 0;
 }

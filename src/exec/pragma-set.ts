@@ -15,15 +15,17 @@
  *   busy_timeout                   per connection, default 0 (reported and kept; the lease wait
  *                                  is the `busyTimeout` open option)
  *   journal_mode                   always `delete` (the rollback journal); WAL is refused
+ *   auto_vacuum = m, incremental_vacuum(N)   pragma/auto-vacuum-pragmas.ts (write the file)
  *
  * `PRAGMA x = v` of the connection pragmas returns no row, as SQLite's do; `journal_mode = m`
  * returns the mode in force, as SQLite does.
  */
-import { ReadOnlyError, SqliteError } from '../errors.js';
+import { SqliteError } from '../errors.js';
 import { readU32, writeU32 } from '../format/bytes.js';
 import type { Pager } from '../pager/pager.js';
 import type { PragmaStatement } from '../sql/ast.js';
 import type { ConnectionSettings, FkCounters, StatementResult } from './dml/exec-env.js';
+import { autoVacuumMode, runIncrementalVacuum, setAutoVacuum } from './pragma/auto-vacuum-pragmas.js';
 import type { Value } from './value.js';
 
 /** Connection state beyond ConnectionSettings that PRAGMAs report. */
@@ -52,13 +54,17 @@ function pragmaName(stmt: PragmaStatement): string {
 
 /** Whether the PRAGMA writes the database file (then it runs in a write transaction). */
 export function isFilePragmaWrite(stmt: PragmaStatement): boolean {
-  return stmt.value !== undefined && !stmt.call && HEADER_FIELDS[stmt.name.toLowerCase()] !== undefined;
+  const name = stmt.name.toLowerCase();
+  // auto-vacuum-pragmas.ts: incremental_vacuum always writes; auto_vacuum when given a value.
+  if (name === 'incremental_vacuum') return true;
+  if (name === 'auto_vacuum') return stmt.value !== undefined;
+  return stmt.value !== undefined && !stmt.call && HEADER_FIELDS[name] !== undefined;
 }
 
 /** Whether this file handles the PRAGMA (else it is a query for the read-only PRAGMAs). */
 export function isSettingPragma(stmt: PragmaStatement): boolean {
   const name = stmt.name.toLowerCase();
-  return HEADER_FIELDS[name] !== undefined || CONNECTION.has(name) || name === 'journal_mode' || name === 'incremental_vacuum';
+  return HEADER_FIELDS[name] !== undefined || CONNECTION.has(name) || name === 'journal_mode';
 }
 
 const CONNECTION = new Set(['recursive_triggers', 'foreign_keys', 'defer_foreign_keys', 'cache_size', 'busy_timeout']);
@@ -84,8 +90,19 @@ function integerValue(v: string): number {
 }
 
 /** `PRAGMA user_version = N` / `application_id = N`: page 1 changed in the open write transaction. */
-export async function executePragmaWrite(pager: Pager, stmt: PragmaStatement): Promise<StatementResult> {
-  const offset = HEADER_FIELDS[pragmaName(stmt)]!;
+export async function executePragmaWrite(pager: Pager, stmt: PragmaStatement, settings?: ConnectionSettings): Promise<StatementResult> {
+  const name = pragmaName(stmt);
+  if (name === 'incremental_vacuum') {
+    await runIncrementalVacuum(pager, stmt.value);
+    return NONE;
+  }
+  if (name === 'auto_vacuum') {
+    const mode = autoVacuumMode(stmt.value ?? '0');
+    if (settings !== undefined) settings.nextAutoVacuum = mode;
+    await setAutoVacuum(pager, mode);
+    return NONE;
+  }
+  const offset = HEADER_FIELDS[name]!;
   const page1 = await pager.getWritable(1);
   // The field is a signed 32-bit integer: SQLite keeps the low 32 bits of the value given.
   const n = BigInt.asIntN(32, BigInt(integerValue(stmt.value ?? '0')));
@@ -132,11 +149,6 @@ export async function runSettingPragma(pager: Pager, state: PragmaState, stmt: P
       // A mode that cannot be set leaves the current one, which SQLite then reports.
       return rows('journal_mode', [['delete']]);
     }
-    case 'incremental_vacuum':
-      // A no-op unless the database is in incremental auto-vacuum mode (as SQLite); those
-      // databases are read-only here (no pointer-map maintenance).
-      if (pager.header.incrementalVacuum === 0 || pager.header.largestRootPage === 0) return NONE;
-      throw new ReadOnlyError('auto_vacuum databases are read-only in s3lite: pointer-map maintenance is not implemented');
     default:
       throw new SqliteError('SQLITE_ERROR', `PRAGMA ${stmt.name} is not supported`);
   }

@@ -64,6 +64,10 @@ import {
   type DatabaseHeader,
 } from '../format/db-header.js';
 import { lockBytePgno } from '../format/lock-byte.js';
+import { PtrmapType, isPtrmapPage } from '../format/ptrmap.js';
+import { autoVacuumCommit } from './auto-vacuum.js';
+import { takeFree, type AllocateOptions, type FreelistAccess } from './page-alloc-modes.js';
+import { ptrmapPut } from './ptrmap-io.js';
 import { PageCache } from './page-cache.js';
 import { isWritablePageFile, type PageFile, type WritablePageFile } from './page-file.js';
 
@@ -88,6 +92,7 @@ import {
 } from './pager-state.js';
 
 export type { CommitHooks, CreateOptions, PagerOptions, PagerStats } from './pager-state.js';
+export type { AllocateOptions } from './page-alloc-modes.js';
 export { DEFAULT_CACHE_BYTES, SQLITE_VERSION_NUMBER } from './pager-state.js';
 export { emptyDatabasePage1 } from './empty-page1.js';
 import { emptyDatabasePage1 } from './empty-page1.js';
@@ -149,11 +154,14 @@ export class Pager {
   get header(): DatabaseHeader {
     const tx = this.tx;
     if (tx === undefined) return this.state.header;
+    const page1 = tx.dirty.get(1);
     tx.header ??= {
       ...this.state.header,
       pageCount: tx.pageCount,
       firstFreelistTrunk: tx.firstFreelistTrunk,
       freelistCount: tx.freelistCount,
+      // The auto-vacuum fields change inside a transaction (CREATE / DROP, PRAGMA auto_vacuum).
+      ...(page1 === undefined ? {} : { largestRootPage: readU32(page1, 52), incrementalVacuum: readU32(page1, 64) }),
     };
     return tx.header;
   }
@@ -164,6 +172,16 @@ export class Pager {
 
   get usableSize(): number {
     return this.state.header.usableSize;
+  }
+
+  /**
+   * Whether this is an auto-vacuum database (header offset 52, the largest root page, is not
+   * zero): pointer-map pages are kept and allocation skips their positions. Inside a write
+   * transaction, as page 1 says now.
+   */
+  get autoVacuum(): boolean {
+    const page1 = this.tx?.dirty.get(1);
+    return (page1 === undefined ? this.state.header.largestRootPage : readU32(page1, 52)) !== 0;
   }
 
   /** Pages in the database: the header's count when valid, else derived from the file size (the transaction's inside one). */
@@ -313,7 +331,7 @@ export class Pager {
   /**
    * Starts the write transaction: re-reads the header first (another writer may have committed).
    * MisuseError when one is already open; ReadOnlyError when the pager or file is read-only, or
-   * the database is one we cannot write safely (auto-vacuum, a future write version). A WAL-mode
+   * the database is one we cannot write safely (a future write version). A WAL-mode
    * database (header bytes 18–19 = 2) is written in rollback-journal mode, those bytes kept: the
    * open path has checkpointed any `-wal` first (wal-attach.ts); a bare file's log is the caller's.
    */
@@ -327,9 +345,6 @@ export class Pager {
     try {
       await this.refresh();
       const h = this.state.header;
-      if (h.largestRootPage !== 0) {
-        throw new ReadOnlyError('auto_vacuum databases are read-only in s3lite: pointer-map maintenance is not implemented');
-      }
       if (h.writeVersion > 2) throw new ReadOnlyError(`file format write version ${h.writeVersion} is newer than s3lite can write`);
     } catch (err) {
       await hooks?.afterEnd?.().catch(() => undefined);
@@ -556,51 +571,66 @@ export class Pager {
   }
 
   /**
-   * A new page for the writer (zero-filled, already in the dirty set). As SQLite does: reuse a
-   * leaf of the first freelist trunk (the first leaf; the last leaf moves into its slot), or the
-   * trunk itself when it has no leaves; else append, skipping the lock-byte page.
+   * A new page for the writer (zero-filled, already in the dirty set), as SQLite's
+   * allocateBtreePage: a page of the freelist when there is one (see `takeFree`), else one
+   * appended, skipping the lock-byte page — and, in an auto-vacuum database, a pointer-map
+   * position (that page is appended too, zeroed, as the new map page).
+   *
+   * `nearby` / `mode` (auto-vacuum moves, pager/page-alloc-modes): 'exact' returns the free page
+   * `nearby` when the pointer map says it is free; 'le' a free page <= `nearby`. `role` sets the
+   * new page's pointer-map entry until the commit puts its parent in (ptrmap-sync.ts): b-tree
+   * or overflow; 'none' for pages whose entry the caller writes.
    */
-  async allocatePage(): Promise<{ pgno: number; data: Uint8Array }> {
+  async allocatePage(options: AllocateOptions = {}): Promise<{ pgno: number; data: Uint8Array }> {
     const tx = this.requireTx();
-    const trunkPgno = tx.firstFreelistTrunk;
-    if (trunkPgno !== 0) {
-      this.checkFreelistPgno(trunkPgno, 1);
-      if (tx.freelistCount === 0) throw new CorruptError('freelist trunk present but the header counts 0 free pages', 1);
-      const trunk = await this.getWritable(trunkPgno);
-      const next = readU32(trunk, 0);
-      const count = readU32(trunk, 4);
-      if (count > Math.floor(this.usableSize / 4) - 2) throw new CorruptError(`freelist trunk claims ${count} leaves`, trunkPgno);
-      if (count === 0) {
-        if (next !== 0) this.checkFreelistPgno(next, trunkPgno);
-        this.setFreelist(tx, next, tx.freelistCount - 1);
-        trunk.fill(0);
-        return { pgno: trunkPgno, data: trunk };
+    const av = this.autoVacuum;
+    let pgno: number;
+    if (tx.firstFreelistTrunk !== 0 || tx.freelistCount !== 0) {
+      pgno = await takeFree(this.freelistAccess(tx), options.nearby ?? 0, options.mode ?? 'any');
+    } else {
+      pgno = tx.pageCount + 1;
+      if (pgno === lockBytePgno(this.pageSize)) pgno++;
+      if (av && isPtrmapPage(pgno, this.pageSize, this.usableSize)) {
+        tx.pageCount = pgno;
+        await this.freshPage(tx, pgno);
+        pgno++;
+        if (pgno === lockBytePgno(this.pageSize)) pgno++;
       }
-      const leaf = readU32(trunk, 8);
-      this.checkFreelistPgno(leaf, trunkPgno);
-      if (leaf === trunkPgno || leaf === 1) throw new CorruptError(`freelist leaf ${leaf} is its own trunk`, trunkPgno);
-      if (count > 1) writeU32(trunk, 8, readU32(trunk, 8 + 4 * (count - 1)));
-      writeU32(trunk, 8 + 4 * (count - 1), 0);
-      writeU32(trunk, 4, count - 1);
-      this.setFreelist(tx, trunkPgno, tx.freelistCount - 1);
-      return { pgno: leaf, data: await this.freshPage(tx, leaf) };
+      if (pgno > MAX_PGNO) throw new SqliteError('SQLITE_FULL', 'database or disk is full (page number limit)');
+      tx.pageCount = pgno;
+      tx.header = undefined;
     }
-    let pgno = tx.pageCount + 1;
-    if (pgno === lockBytePgno(this.pageSize)) pgno++;
-    if (pgno > MAX_PGNO) throw new SqliteError('SQLITE_FULL', 'database or disk is full (page number limit)');
-    tx.pageCount = pgno;
-    tx.header = undefined;
-    return { pgno, data: await this.freshPage(tx, pgno) };
+    const data = await this.freshPage(tx, pgno);
+    const role = options.role ?? 'btree';
+    if (av && role !== 'none') await ptrmapPut(this, pgno, role === 'overflow' ? PtrmapType.Overflow2 : PtrmapType.Btree, 0);
+    return { pgno, data };
+  }
+
+  /** What page-alloc-modes.ts needs of the transaction's freelist. */
+  private freelistAccess(tx: WriteTx): FreelistAccess {
+    return {
+      pager: this,
+      get firstTrunk() {
+        return tx.firstFreelistTrunk;
+      },
+      get count() {
+        return tx.freelistCount;
+      },
+      setFreelist: (trunk, count) => this.setFreelist(tx, trunk, count),
+      checkPgno: (pgno, from) => this.checkFreelistPgno(pgno, from),
+    };
   }
 
   /**
    * Puts `pgno` on the freelist: as a leaf of the first trunk while it has room (SQLite's limit
    * (usable/4) - 8 leaves, kept below the format's (usable/4) - 2 for old readers), else the page
-   * becomes the new first trunk. A leaf's content is left as it is (it is never read).
+   * becomes the new first trunk. A leaf's content is left as it is (it is never read). In an
+   * auto-vacuum database its pointer-map entry says "free page".
    */
   async freePage(pgno: number): Promise<void> {
     const tx = this.requireTx();
     if (!Number.isInteger(pgno) || pgno < 2 || pgno > tx.pageCount) throw new MisuseError(`cannot free page ${pgno}`);
+    if (this.autoVacuum) await ptrmapPut(this, pgno, PtrmapType.FreePage, 0);
     const trunkPgno = tx.firstFreelistTrunk;
     if (trunkPgno !== 0) {
       this.checkFreelistPgno(trunkPgno, 1);
@@ -618,6 +648,31 @@ export class Pager {
     writeU32(data, 0, trunkPgno);
     writeU32(data, 4, 0);
     this.setFreelist(tx, pgno, tx.freelistCount + 1);
+  }
+
+  /** The pgnos of the transaction's dirty pages within the database, ascending (pointer-map upkeep). */
+  dirtyPgnos(): number[] {
+    const tx = this.requireTx();
+    return [...tx.dirty.keys()].filter((p) => p <= tx.pageCount).sort((a, b) => a - b);
+  }
+
+  /** Writes u32 `value` at header offset `offset` of page 1 (the auto-vacuum fields 52 and 64). */
+  async setHeaderU32(offset: number, value: number): Promise<void> {
+    const tx = this.requireTx();
+    writeU32(await this.getWritable(1), offset, value);
+    tx.header = undefined;
+  }
+
+  /**
+   * Auto-vacuum: the database ends at page `pageCount` (lower than now); with `clearFreelist`
+   * the freelist is emptied too (every free page was past the new end).
+   */
+  truncatePages(pageCount: number, clearFreelist: boolean): void {
+    const tx = this.requireTx();
+    if (!Number.isInteger(pageCount) || pageCount < 1 || pageCount > tx.pageCount) throw new MisuseError(`cannot truncate to ${pageCount} pages`);
+    tx.pageCount = pageCount;
+    if (clearFreelist) this.setFreelist(tx, 0, 0);
+    tx.header = undefined;
   }
 
   /**
@@ -658,6 +713,10 @@ export class Pager {
     const pageSize = this.pageSize;
     let page1: Uint8Array;
     try {
+      // Auto-vacuum: pointer map brought up to date; in FULL mode free pages moved out and the
+      // file shortened (auto-vacuum.ts) — ordinary page changes, journaled like any other.
+      if (this.autoVacuum) await autoVacuumCommit(this);
+      if (tx.pageCount < tx.startPageCount) await this.keepTruncatedOriginals(tx);
       page1 = await this.getWritable(1);
     } catch (err) {
       this.tx = undefined;
@@ -729,6 +788,20 @@ export class Pager {
     }
     // The commit is durable; a failure to release the lease only delays the next writer.
     await this.options.hooks?.afterEnd?.().catch(() => undefined);
+  }
+
+  /**
+   * A commit that shortens the file: the journal must hold every page past the new end that
+   * existed, or a rollback could not bring them back (journal-writer.ts) — pointer-map pages
+   * and pages moved away included. Their committed bytes are read where not known already.
+   */
+  private async keepTruncatedOriginals(tx: WriteTx): Promise<void> {
+    if (this.options.hooks?.beforeOverwrite === undefined) return;
+    const lockByte = lockBytePgno(this.pageSize);
+    for (let p = tx.pageCount + 1; p <= tx.startPageCount; p++) {
+      if (p === lockByte || tx.originals.has(p)) continue;
+      tx.originals.set(p, this.cache.get(p) ?? (await this.readPage(p)));
+    }
   }
 
   /** Discards the transaction: the dirty set, page count and freelist go back to the committed state. */

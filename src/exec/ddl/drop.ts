@@ -6,13 +6,13 @@
  */
 import { TableCursor } from '../../btree/table-cursor.js';
 import { deleteRow } from '../../btree/table-write.js';
-import { dropTree } from '../../btree/tree-admin.js';
 import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
 import { decodeRecord } from '../../record/record.js';
 import type { DropStatement } from '../../sql/ast.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
 import { checkMainSchema } from './names.js';
+import { dropRoots } from './drop-roots.js';
 import { fkDropTable } from '../dml/foreign-key-drop.js';
 import { deleteSchemaRows } from './schema-table.js';
 import { virtualWriteError } from '../vtab/virtual-source.js';
@@ -32,9 +32,9 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
     if (index.origin !== 'c') {
       throw new SqliteError('SQLITE_ERROR', 'index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped');
     }
-    await dropTree(env.pager, index.rootPage);
     const key = asciiLower(index.name);
     await deleteSchemaRows(env, (type, n) => type === 'index' && asciiLower(n) === key);
+    await dropRoots(env, [index.rootPage]);
     return { ...NO_CHANGES, schemaChanged: true };
   }
   if (stmt.objectType === 'trigger') {
@@ -75,10 +75,18 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
   await fkDropTable(env, table);
   const roots = new Set<number>([table.rootPage]);
   for (const ix of table.indexes) if (ix.rootPage > 0) roots.add(ix.rootPage);
-  for (const root of [...roots].sort((a, b) => b - a)) await dropTree(env.pager, root);
+  // SQLite's order (sqlite3CodeDropTable): the sqlite_sequence row, the sqlite_schema rows, then
+  // the b-trees (whose root moves in an auto-vacuum database rewrite the rows that remain).
+  await deleteSequenceRow(env, table);
   const tkey = asciiLower(table.name);
   // The table's indexes and triggers go with it.
   await deleteSchemaRows(env, (type, _n, tbl) => (type === 'table' || type === 'index' || type === 'trigger') && asciiLower(tbl) === tkey);
+  await dropRoots(env, roots);
+  return { ...NO_CHANGES, schemaChanged: true };
+}
+
+/** A dropped AUTOINCREMENT table's sqlite_sequence row goes with it. */
+async function deleteSequenceRow(env: ExecEnv, table: { readonly name: string; readonly autoincrement: boolean }): Promise<void> {
   const seq = env.schema.table('sqlite_sequence');
   if (seq !== undefined && table.autoincrement) {
     const cur = new TableCursor(env.pager, seq.rootPage);
@@ -89,5 +97,4 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
     }
     for (const r of doomed) await deleteRow(env.pager, seq.rootPage, r);
   }
-  return { ...NO_CHANGES, schemaChanged: true };
 }

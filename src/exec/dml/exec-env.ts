@@ -18,6 +18,8 @@ export interface ConnectionSettings {
   foreignKeys: boolean;
   /** Foreign key violation counters (foreign-keys.ts), when the connection keeps them. */
   fk?: FkCounters;
+  /** The auto_vacuum mode the next VACUUM builds (PRAGMA auto_vacuum = m; unset: the database's own). */
+  nextAutoVacuum?: 0 | 1 | 2;
 }
 
 /**

@@ -55,7 +55,7 @@ export function executeWrite(env: ExecEnv, statement: Statement, text: string): 
     case 'create-trigger':
       return executeCreateTrigger(env, statement, text);
     case 'pragma':
-      return executePragmaWrite(env.pager, statement);
+      return executePragmaWrite(env.pager, statement, env.settings);
     case 'alter-table':
       return executeAlterTable(env, statement);
     case 'reindex':

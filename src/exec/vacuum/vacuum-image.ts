@@ -31,16 +31,21 @@ import type { SchemaRow } from '../../schema/schema-types.js';
 import { buildIndexTree } from '../ddl/index-builder.js';
 import { encodeValues } from '../dml/row-codec.js';
 import type { Expr } from '../../sql/ast.js';
+import { setAutoVacuum } from '../pragma/auto-vacuum-pragmas.js';
 import type { CompiledExpr, ParamValues, Scope } from '../expr-contract.js';
 
 const SEQUENCE_SQL = 'CREATE TABLE sqlite_sequence(name,seq)';
 
 /** The compact copy of the database `source` reads (rows: its sqlite_schema in rowid order), as whole pages. */
-export async function vacuumImage(source: Pager, rows: readonly SchemaRow[], schema: Schema): Promise<Uint8Array> {
+export async function vacuumImage(source: Pager, rows: readonly SchemaRow[], schema: Schema, autoVacuum?: 0 | 1 | 2): Promise<Uint8Array> {
   const header = source.header;
   const file = new MemoryPageFile();
   const dst = await Pager.create(file, { pageSize: source.pageSize, reservedBytes: header.reservedBytes });
   await dst.beginWrite();
+  // The copy's auto-vacuum mode: the one PRAGMA auto_vacuum asked for, else the source's (as
+  // sqlite3RunVacuum). An auto-vacuum copy keeps its pointer map and roots as SQLite lays them.
+  const mode = autoVacuum ?? (header.largestRootPage === 0 ? 0 : header.incrementalVacuum !== 0 ? 2 : 1);
+  if (mode !== 0) await setAutoVacuum(dst, mode);
   const encoding = header.textEncoding as TextEncoding;
   // The records copied are in the source's text encoding: the copy says so before anything else.
   writeU32(await dst.getWritable(1), 56, encoding);
@@ -115,8 +120,8 @@ const KEPT_HEADER_FIELDS = [48, 60, 68] as const;
  * `VACUUM` inside `pager`'s open write transaction: the compact copy replaces every page (a
  * journaled rewrite; the file shrinks at commit) and the schema cookie goes up by one.
  */
-export async function vacuumInPlace(pager: Pager, rows: readonly SchemaRow[], schema: Schema): Promise<void> {
-  const image = await vacuumImage(pager, rows, schema);
+export async function vacuumInPlace(pager: Pager, rows: readonly SchemaRow[], schema: Schema, autoVacuum?: 0 | 1 | 2): Promise<void> {
+  const image = await vacuumImage(pager, rows, schema, autoVacuum);
   const page1 = await pager.getPage(1);
   for (const at of KEPT_HEADER_FIELDS) image.set(page1.subarray(at, at + 4), at);
   await pager.replaceWith(image);
@@ -124,8 +129,8 @@ export async function vacuumInPlace(pager: Pager, rows: readonly SchemaRow[], sc
 }
 
 /** `VACUUM INTO`: the compact copy as a file of its own (schema cookie one up, as SQLite's). */
-export async function vacuumCopy(pager: Pager, rows: readonly SchemaRow[], schema: Schema): Promise<Uint8Array> {
-  const image = await vacuumImage(pager, rows, schema);
+export async function vacuumCopy(pager: Pager, rows: readonly SchemaRow[], schema: Schema, autoVacuum?: 0 | 1 | 2): Promise<Uint8Array> {
+  const image = await vacuumImage(pager, rows, schema, autoVacuum);
   const page1 = await pager.getPage(1);
   for (const at of KEPT_HEADER_FIELDS) image.set(page1.subarray(at, at + 4), at);
   writeU32(image, 40, (pager.header.schemaCookie + 1) >>> 0);

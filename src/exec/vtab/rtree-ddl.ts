@@ -12,7 +12,8 @@
  * need (4 + 51·cell size), as rtree.c's getNodeSize decides. DROP TABLE drops the three shadow
  * tables (xDestroy) and the virtual table's row.
  */
-import { dropTree, createTable } from '../../btree/tree-admin.js';
+import { createTable } from '../../btree/tree-admin.js';
+import { dropRoots } from '../ddl/drop-roots.js';
 import { insertRow } from '../../btree/table-write.js';
 import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
@@ -76,14 +77,15 @@ export async function executeCreateVirtualTable(env: ExecEnv, stmt: CreateVirtua
 
 /** DROP TABLE of an R*Tree: its shadow tables (whichever exist) and its own row. */
 export async function dropRtree(env: ExecEnv, vt: VirtualTableInfo): Promise<StatementResult> {
+  const moves = new Map<number, number>(); // root moves of an auto-vacuum database (drop-roots.ts)
   for (const suffix of ['node', 'rowid', 'parent']) {
     const table = env.schema.table(`${vt.name}_${suffix}`);
     if (table === undefined) continue;
     const roots = new Set<number>([table.rootPage]);
     for (const ix of table.indexes) if (ix.rootPage > 0) roots.add(ix.rootPage);
-    for (const root of [...roots].sort((a, b) => b - a)) await dropTree(env.pager, root);
     const key = asciiLower(table.name);
     await deleteSchemaRows(env, (type, _n, tbl) => (type === 'table' || type === 'index' || type === 'trigger') && asciiLower(tbl) === key);
+    await dropRoots(env, roots, moves);
   }
   const key = asciiLower(vt.name);
   await deleteSchemaRows(env, (type, n) => type === 'table' && asciiLower(n) === key);
