@@ -209,11 +209,26 @@ describe('write transactions', () => {
     expect(originals[1]!.data).toEqual(committed.subarray(2048, 3072));
   });
 
-  it('auto-vacuum databases are refused for writing with the reason', async () => {
-    const av = makeDb(tmp.file(), 'PRAGMA auto_vacuum=FULL; CREATE TABLE t(a); INSERT INTO t VALUES (1);');
-    const p = await Pager.open(new MemoryPageFile(av));
-    await expect(p.beginWrite()).rejects.toThrow(/auto_vacuum databases are read-only in s3lite: pointer-map maintenance is not implemented/);
-    await expect(p.beginWrite()).rejects.toBeInstanceOf(ReadOnlyError);
+  it('auto-vacuum databases: allocation skips pointer-map positions, freed pages leave the file at commit (FULL)', async () => {
+    // 512-byte pages: 102 entries per map page, so map pages sit at 2, 105, 208, …
+    const path = tmp.file();
+    const av = makeDb(path, 'PRAGMA page_size=512; PRAGMA auto_vacuum=FULL; CREATE TABLE t(a); INSERT INTO t VALUES (1);');
+    const file = new MemoryPageFile(av);
+    const p = await Pager.open(file);
+    expect(p.autoVacuum).toBe(true);
+    await p.beginWrite();
+    const got: number[] = [];
+    for (let i = 0; i < 110; i++) got.push((await p.allocatePage()).pgno);
+    expect(got).not.toContain(105);
+    expect(got[0]).toBe(4);
+    expect(got.at(-1)).toBe(114);
+    expect(p.pageCount).toBe(114);
+    for (const pgno of got) await p.freePage(pgno);
+    await p.commit();
+    expect(p.pageCount).toBe(3);
+    expect(file.bytes.length).toBe(3 * 512);
+    expect(exportAndCheck(file, path)).toBe('ok');
+    expect(sqliteRead(path, 'PRAGMA freelist_count; SELECT a FROM t;').trim()).toBe('0\n1');
   });
 
   it('a WAL-mode database (no -wal) is written in rollback mode with header bytes 18-19 kept at 2', async () => {

@@ -141,7 +141,7 @@ describe('VACUUM', () => {
     );
   }, 120_000);
 
-  it('PRAGMA incremental_vacuum(N) is a no-op outside incremental auto-vacuum mode, refused in it', async () => {
+  it('PRAGMA incremental_vacuum(N) is a no-op outside auto-vacuum mode, frees N pages in incremental mode as sqlite3 does', async () => {
     const { dir, cleanup } = tempDir('s3lite-incr');
     dirs.push(cleanup);
     const plain = join(dir, 'plain.sqlite');
@@ -152,9 +152,19 @@ describe('VACUUM', () => {
     await db.close();
     expect(readFileSync(plain).equals(before)).toBe(true);
     const incremental = join(dir, 'incremental.sqlite');
-    sqlite3(incremental, 'PRAGMA auto_vacuum = 2; CREATE TABLE t(a); INSERT INTO t VALUES (1); DELETE FROM t;');
+    sqlite3(incremental, "PRAGMA page_size = 1024; PRAGMA auto_vacuum = 2; CREATE TABLE t(a); INSERT INTO t VALUES (1), (zeroblob(20000)); DELETE FROM t;");
+    const reference = join(dir, 'reference.sqlite');
+    writeFileSync(reference, readFileSync(incremental));
+    const counts = (path: string): string => sqlite3(path, 'PRAGMA page_count; PRAGMA freelist_count;');
+    expect(counts(incremental).split('\n')[1]).not.toBe('0');
     const db2 = await Database.open(incremental, { readonly: false });
-    await expect(db2.run('PRAGMA incremental_vacuum(5)')).rejects.toThrow('auto_vacuum databases are read-only');
+    for (const n of ['5', '2', '']) {
+      await db2.run(n === '' ? 'PRAGMA incremental_vacuum' : `PRAGMA incremental_vacuum(${n})`);
+      sqlite3(reference, n === '' ? 'PRAGMA incremental_vacuum;' : `PRAGMA incremental_vacuum(${n});`);
+      expect(counts(incremental)).toBe(counts(reference));
+      expect(integrityCheck(incremental)).toBe('ok');
+    }
+    expect(counts(incremental).split('\n')[1]).toBe('0');
     await db2.close();
   });
 
