@@ -169,7 +169,7 @@ afterAll(() => {
   console.log(`auto-vacuum differential: ${runs} runs, ${commits} commits checked; page_count and freelist_count equal to sqlite3's at ${sameCounts}; byte-identical files at ${identical} of ${commits} commits; differing bytes at the end of each run: ${diffs.join(', ')}`);
 });
 
-async function run(s: fc.RecordValue<{ mode: string; pageSize: number; transactions: Op[][] }>, layout: 'file' | 'blocks', label: string): Promise<void> {
+async function run(s: { mode: string; pageSize: number; transactions: Op[][] }, layout: 'file' | 'blocks', label: string): Promise<void> {
   runs++;
   const dir = join(tmp.dir, `${label}-${runs}`);
   const ref = `${dir}-ref.db`;
