@@ -12,10 +12,11 @@ import { asciiLower } from '../../schema/affinity.js';
 import { buildIndex } from '../../schema/index-info.js';
 import type { CreateIndexStatement } from '../../sql/ast.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
-import { compareValues } from '../../record/compare.js';
-import type { SqlValue, StorageClass } from '../../record/value.js';
+import { compareBytes } from '../../record/compare.js';
+import { compareText, type CollationName } from '../../record/collation.js';
+import type { TextEncoding } from '../../record/text-encoding.js';
 import type { Value } from '../value.js';
-import { decodeTableRow, encodeValues, indexEntryValues, toStored } from '../dml/row-codec.js';
+import { decodeTableRow, encodeValues, indexEntryValues, tableColumnsDecoder } from '../dml/row-codec.js';
 import { TableCursor } from '../../btree/table-cursor.js';
 import { keyInfoOf, TableWriter } from '../dml/table-writer.js';
 import { buildIndexTree } from './index-builder.js';
@@ -25,10 +26,34 @@ import { checkMainSchema, checkReservedName, nameClash } from './names.js';
 import { appendSchemaRow, storedCreateText } from './schema-table.js';
 import { validateIndexExpressions } from '../generated/validate-generated.js';
 
-type Stored = { readonly value: SqlValue; readonly cls: StorageClass };
-interface Entry {
-  readonly values: readonly Value[];
-  readonly stored: readonly Stored[];
+/** SQLite's order of two executor values (compareValues on their stored forms, without making them). */
+function compareExecValues(a: Value, b: Value, collation: CollationName, encoding: TextEncoding): number {
+  const ra = rankOf(a);
+  const rb = rankOf(b);
+  if (ra !== rb) return ra - rb;
+  switch (ra) {
+    case 0:
+      return 0;
+    case 1:
+      // Relational operators between bigint and number compare mathematical values exactly.
+      return (a as number | bigint) < (b as number | bigint) ? -1 : (a as number | bigint) > (b as number | bigint) ? 1 : 0;
+    case 2:
+      return compareText(a as string, b as string, collation, encoding);
+    default:
+      return compareBytes(a as Uint8Array, b as Uint8Array);
+  }
+}
+
+/** NULL < numbers < TEXT < BLOB. */
+function rankOf(v: Value): number {
+  if (v === null) return 0;
+  const t = typeof v;
+  return t === 'bigint' || t === 'number' ? 1 : t === 'string' ? 2 : 3;
+}
+
+function hasNull(values: readonly Value[], n: number): boolean {
+  for (let i = 0; i < n; i++) if (values[i] === null) return true;
+  return false;
 }
 
 export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatement, text: string): Promise<StatementResult> {
@@ -52,15 +77,19 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
   const keyInfo = keyInfoOf(index.recordColumns, env);
   const scope = tableScope(table);
   const partial = index.partial === undefined ? undefined : env.compile(index.partial, scope);
-  // Each entry keeps its executor values (encoded as they are: fromStored(toStored(v)) is v)
-  // beside their stored form (what compareValues takes), so the payloads need no round trip.
+  // Each entry is its executor values (encoded as they are), compared as they are: an executor
+  // value's JavaScript type is its storage class (bigint INTEGER, number REAL).
   const encoding = env.encoding;
-  const entries: Entry[] = [];
+  const entries: Value[][] = [];
   const add = (row: readonly Value[], rowid: bigint | undefined): void => {
     if (partial !== undefined && !isTrue(partial([...row, rowid ?? null], env.ctx))) return;
-    const values = indexEntryValues(index, table, row, rowid);
-    entries.push({ values, stored: values.map(toStored) });
+    entries.push(indexEntryValues(index, table, row, rowid));
   };
+  // Plain columns (no expression, no WHERE): only the indexed fields of each record are decoded.
+  const plainColumns = partial === undefined && index.recordColumns.every((c) => c.column >= -1);
+  const decodeColumns = plainColumns
+    ? tableColumnsDecoder(table, index.recordColumns.filter((c) => c.column >= 0).map((c) => c.column), encoding)
+    : undefined;
   if (table.withoutRowid) {
     await new TableWriter(env, table).scan((r) => add(r.row, r.rowid));
   } else {
@@ -68,10 +97,16 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
     // leaf already in hand, without overflow, costs no await (most of CREATE INDEX's time was
     // two awaits per row).
     const cur = new TableCursor(env.pager, table.rootPage);
+    const row = new Array<Value>(table.columns.length).fill(null);
     for (let ok = await cur.first(); ok; ok = cur.nextInLeaf() ?? (await cur.next())) {
       const rowid = BigInt(cur.rowid);
       const payload = cur.localPayload() ?? (await cur.payload());
-      add(decodeTableRow(table, rowid, payload, encoding), rowid);
+      if (decodeColumns !== undefined) {
+        decodeColumns(rowid, payload, row);
+        add(row, rowid);
+      } else {
+        add(decodeTableRow(table, rowid, payload, encoding), rowid);
+      }
     }
   }
   const keyCount = index.columns.length;
@@ -81,25 +116,22 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
   const fields = keyInfo.collations.length;
   const collations = Array.from({ length: fields }, (_, i) => keyInfo.collations[i] ?? 'BINARY');
   const desc = Array.from({ length: fields }, (_, i) => keyInfo.desc[i] === true);
-  const compareEntries = (a: readonly Stored[], b: readonly Stored[], n: number): number => {
+  const compareEntries = (a: readonly Value[], b: readonly Value[], n: number): number => {
     for (let i = 0; i < n; i++) {
-      const x = a[i]!;
-      const y = b[i]!;
-      const c = compareValues(x.value, x.cls, y.value, y.cls, collations[i]!, encoding);
+      const c = compareExecValues(a[i]!, b[i]!, collations[i]!, encoding);
       if (c !== 0) return desc[i] ? -c : c;
     }
     return 0;
   };
-  entries.sort((a, b) => compareEntries(a.stored, b.stored, fields));
+  entries.sort((a, b) => compareEntries(a, b, fields));
   const payloads: Uint8Array[] = new Array<Uint8Array>(entries.length);
   for (let k = 0; k < entries.length; k++) {
     const entry = entries[k]!;
-    const stored = entry.stored;
-    if (index.unique && k > 0 && !stored.slice(0, keyCount).some((s) => s.cls === 'null') && compareEntries(entries[k - 1]!.stored, stored, keyCount) === 0) {
+    if (index.unique && k > 0 && !hasNull(entry, keyCount) && compareEntries(entries[k - 1]!, entry, keyCount) === 0) {
       const cols = index.columns.map((c) => `${table.name}.${c.name ?? '<expr>'}`).join(', ');
       throw new ConstraintError('UNIQUE', `UNIQUE constraint failed: ${cols}`);
     }
-    payloads[k] = encodeValues(entry.values, encoding);
+    payloads[k] = encodeValues(entry, encoding);
   }
   if (payloads.length > 0) await buildIndexTree(env.pager, root, payloads);
   await appendSchemaRow(env, { type: 'index', name, tblName: table.name, rootPage: root, sql });

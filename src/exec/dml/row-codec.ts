@@ -15,7 +15,8 @@
 import { ConstraintError, CorruptError, SqliteError } from '../../errors.js';
 import { applyAffinityValue } from '../expr/value-ops.js';
 import { encodeValueRecord } from './record-writer.js';
-import { decodeRecord } from '../../record/record.js';
+import { decodeRecord, readRecordLayout } from '../../record/record.js';
+import { decodeSerialValue } from '../../record/serial-type.js';
 import type { TextEncoding } from '../../record/text-encoding.js';
 import { int64Value, type SqlValue, type StorageClass } from '../../record/value.js';
 import type { Affinity } from '../../schema/affinity.js';
@@ -167,6 +168,56 @@ export function decodeTableRow(table: TableInfo, rowid: bigint | undefined, payl
   const generated = generatedColumns(table);
   if (generated?.hasVirtual === true) generated.computeVirtual(row);
   return row;
+}
+
+/**
+ * As `decodeTableRow`, for the columns `cols` only: `row[col]` gets what decodeTableRow would put
+ * there, for each col in `cols`; the other fields of the record are checked (as decodeRecord
+ * checks them) but not decoded. For CREATE INDEX, which reads every row for a few columns.
+ * Undefined for a table with VIRTUAL generated columns (computed from the whole row).
+ */
+export function tableColumnsDecoder(
+  table: TableInfo,
+  cols: readonly number[],
+  encoding: TextEncoding,
+): ((rowid: bigint | undefined, payload: Uint8Array, row: Value[]) => void) | undefined {
+  if (generatedColumns(table)?.hasVirtual === true) return undefined;
+  const types: number[] = [];
+  const offsets: number[] = [];
+  const plan = cols.map((col) => ({
+    col,
+    at: table.declaredToStorage[col] ?? -1,
+    real: table.columns[col]!.affinity === 'REAL',
+    alias: col === table.rowidAlias,
+  }));
+  return (rowid, payload, row) => {
+    let fields: number;
+    try {
+      fields = readRecordLayout(payload, types, offsets);
+    } catch (err) {
+      if (err instanceof CorruptError && err.pgno === undefined) {
+        throw new CorruptError(`${err.message} in a record of table ${table.name}`, table.rootPage);
+      }
+      throw err;
+    }
+    for (const { col, at, real, alias } of plan) {
+      if (alias && rowid !== undefined) {
+        row[col] = rowid;
+      } else if (at >= 0 && at < fields) {
+        const type = types[at]!;
+        const stored = decodeSerialValue(payload, offsets[at]!, type, encoding);
+        let v: Value;
+        if (stored === null) v = null;
+        else if (type <= 9 && type !== 7) v = typeof stored === 'bigint' ? stored : BigInt(stored as number);
+        else v = stored;
+        if (real && typeof v === 'bigint') v = Number(v);
+        row[col] = v;
+      } else {
+        const d = columnDefault(table, col);
+        row[col] = d === undefined || d === null ? null : withAffinity(d, table.columns[col]!.affinity);
+      }
+    }
+  };
 }
 
 /** The value an index record holds for a table value (NUMERIC-weakened affinity, see the header). */
