@@ -5,6 +5,7 @@
  * writer's lease has expired) opens the database: it must equal EXACTLY the bytes before the
  * transaction or exactly the bytes after it, and sqlite3 must find it intact. The crashed state
  * exported as FILE + FILE-journal must be rolled back by sqlite3 itself to the same bytes.
+ * The same for an auto-vacuum (FULL) database, whose commits move pages and shorten the file.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { IoError } from '../../src/errors.js';
 import { MemoryObjectStore } from '../../src/store/memory-store.js';
 import { integrityCheck, makeDatabaseBytes, sqlite3, tempDir } from '../support/sqlite3.js';
 import {
+  AUTO_VACUUM_TRANSACTIONS,
   FaultyStore,
   INITIAL_SQL,
   type Layout,
@@ -24,7 +26,6 @@ import {
   uploadDatabase,
 } from './harness.js';
 
-const initial = makeDatabaseBytes(INITIAL_SQL);
 const tmp = tempDir('s3lite-crash');
 afterAll(() => tmp.cleanup());
 
@@ -40,7 +41,11 @@ function layoutOf(bytes: Uint8Array): Layout {
     schemaRows: q('SELECT max(rowid) FROM sqlite_schema'),
   };
 }
-const layout = layoutOf(initial);
+/** The database before each transaction: the harness's, and the same in auto-vacuum FULL mode (pages move at commit). */
+const SETUPS = [
+  { label: '', initial: makeDatabaseBytes(INITIAL_SQL), transactions: TRANSACTIONS },
+  { label: 'auto-vacuum ', initial: makeDatabaseBytes(`PRAGMA auto_vacuum = FULL;${INITIAL_SQL}`), transactions: AUTO_VACUUM_TRANSACTIONS },
+].map((s) => ({ ...s, layout: layoutOf(s.initial) }));
 
 let totalPoints = 0;
 let passedPoints = 0;
@@ -49,7 +54,7 @@ afterAll(() => {
 });
 
 /** Runs `tx` on a writer whose store is armed to crash at request `failAt` (undefined: never). */
-async function runWriter(base: MemoryObjectStore, tx: (typeof TRANSACTIONS)[string], failAt: number | undefined, mode: 'before' | 'after') {
+async function runWriter(base: MemoryObjectStore, tx: (typeof TRANSACTIONS)[string], layout: Layout, failAt: number | undefined, mode: 'before' | 'after') {
   const faulty = new FaultyStore(base);
   let error: unknown;
   try {
@@ -72,14 +77,16 @@ function checkWithSqlite(name: string, db: Uint8Array, journal?: Uint8Array): Ui
   return new Uint8Array(readFileSync(path));
 }
 
-describe.each(Object.entries(TRANSACTIONS))('crash during "%s"', (label, tx) => {
+const CASES = SETUPS.flatMap((setup) => Object.entries(setup.transactions).map(([label, tx]) => [`${setup.label}${label}`, tx, setup] as const));
+
+describe.each(CASES)('crash during "%s"', (label, tx, { initial, layout }) => {
   it('recovers to exactly the before or the after state at every request', async () => {
     const pristine = new MemoryObjectStore();
     await uploadDatabase(pristine, 'db', initial, 1024);
 
     // The uninterrupted run: the after state and the number of requests a commit takes.
     const clean = await cloneStore(pristine);
-    const run = await runWriter(clean, tx, undefined, 'before');
+    const run = await runWriter(clean, tx, layout, undefined, 'before');
     expect(run.error).toBeUndefined();
     const after = (await exportFile(clean, 'db'))!;
     expect(sameBytes(after, initial)).toBe(false);
@@ -93,7 +100,7 @@ describe.each(Object.entries(TRANSACTIONS))('crash during "%s"', (label, tx) => 
       for (let n = 1; n <= total; n++) {
         totalPoints++;
         const store = await cloneStore(pristine);
-        const crash = await runWriter(store, tx, n, mode);
+        const crash = await runWriter(store, tx, layout, n, mode);
         expect(crash.crashed, `${label} ${mode} #${n}`).toBe(true);
         // The writer saw its failure unless the crash hit only the final lease release.
         if (crash.error !== undefined) expect(crash.error).toBeInstanceOf(IoError);

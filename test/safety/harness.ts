@@ -223,3 +223,18 @@ export const TRANSACTIONS: Record<string, (pager: Pager, layout: Layout) => Prom
     pager.markSchemaChanged();
   },
 };
+
+/** Transactions on the same database in auto_vacuum = FULL mode: commits that move pages and shorten the file. */
+export const AUTO_VACUUM_TRANSACTIONS: Record<string, (pager: Pager, layout: Layout) => Promise<void>> = {
+  'DROP TABLE t1: the last root moves into its place, the file shrinks': async (pager, l) => {
+    const moved = await dropTree(pager, l.t1);
+    if (moved !== l.t3) throw new Error(`expected root ${l.t3} to move, not ${moved}`);
+    await deleteRow(pager, 1, 1); // t1's row
+    await insertRow(pager, 1, l.t3SchemaRowid, encodeRecord(['table', 't3', 't3', BigInt(l.t1), 'CREATE TABLE t3(id INTEGER PRIMARY KEY, v BLOB)'], 1));
+    pager.markSchemaChanged();
+  },
+  'DELETE of most of t3: pages past the new end move into the freed ones': async (pager, l) => {
+    for (let i = 1; i <= 25; i++) await deleteRow(pager, l.t3, i);
+  },
+  'large insert that grows the file': async (pager, l) => TRANSACTIONS['large insert that grows the file']!(pager, l),
+};
