@@ -16,14 +16,16 @@
  * 1 = we are faster). Figures are printed, never asserted; the results of the writes are checked
  * with `sqlite3 PRAGMA integrity_check` and a row count.
  *
- *   npx tsx bench/cpu.ts [--mb 23] [--insert-rows 100000] [--lookups 20000] [--quick]
+ *   npx tsx bench/cpu.ts [--mb 23] [--insert-rows 100000] [--lookups 20000] [--quick] [--src | --no-build]
+ *
+ * Ours is the built library (dist/, rebuilt first; see engine.ts), or the sources with --src.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database } from '../src/api/database.js';
-import { MemoryObjectStore } from '../src/store/memory-store.js';
+import type { MemoryObjectStore } from '../src/store/memory-store.js';
+import { loadEngine } from './engine.js';
 import { sqljs, type SqlJs } from '../test/support/sqljs.js';
 import { makeBenchDatabase } from './bench-db.js';
 import { compareScanToJson } from './scan-json.js';
@@ -61,13 +63,14 @@ function sqlite3Check(path: string): string {
 }
 
 async function main(): Promise<void> {
+  const { Database, MemoryObjectStore, label } = await loadEngine();
   const dir = mkdtempSync(join(tmpdir(), 's3lite-bench-cpu-'));
   const SQL = await sqljs();
   try {
     const { path, rows } = makeBenchDatabase(dir, MB);
     const bytes = new Uint8Array(readFileSync(path));
     console.log(`\n## CPU: s3lite vs sql.js (SQLite ${sqliteVersion(SQL)} in WebAssembly), local file, no S3, ${new Date().toISOString()}`);
-    console.log(`database: ${(bytes.length / 2 ** 20).toFixed(1)} MiB, table t: ${rows} rows; Node ${process.version}\n`);
+    console.log(`database: ${(bytes.length / 2 ** 20).toFixed(1)} MiB, table t: ${rows} rows; Node ${process.version}; s3lite from ${label}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
 
     // 1. Full scan to JSON lines.
     const scan = await compareScanToJson(path, bytes, 3);

@@ -8,7 +8,7 @@
  * Values are written as the CLI writes JSON: blobs as their length here (both sides alike),
  * integers beyond 2^53 as strings.
  */
-import { Database } from '../src/api/database.js';
+import { loadEngine } from './engine.js';
 import { sqljs } from '../test/support/sqljs.js';
 
 export interface ScanComparison {
@@ -32,6 +32,7 @@ export async function compareScanToJson(path: string, bytes: Uint8Array, reps = 
   let rows = 0;
   const chars = { ours: 0, query: 0, sqljs: 0 };
   const SQL = await sqljs();
+  const { Database } = await loadEngine();
   for (let rep = 0; rep < reps; rep++) {
     let t0 = performance.now();
     {
