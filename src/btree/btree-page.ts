@@ -22,6 +22,12 @@ export async function loadBtreePage(pager: Pager, pgno: number): Promise<BtreePa
   return { pgno, data, header: decodePageHeader(data, pgno, pager.usableSize) };
 }
 
+/** The page if the pager has it in memory (cache or dirty), without a Promise; else undefined. */
+export function peekBtreePage(pager: Pager, pgno: number): BtreePage | undefined {
+  const data = pager.peekPage(pgno);
+  return data === undefined ? undefined : { pgno, data, header: decodePageHeader(data, pgno, pager.usableSize) };
+}
+
 /** Offset of cell `i` on the page (validated). */
 export function cellAt(page: BtreePage, i: number, usableSize: number): number {
   return cellOffset(page.data, page.header, i, page.pgno, usableSize);

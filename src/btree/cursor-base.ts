@@ -14,7 +14,7 @@
  */
 import { CorruptError, MisuseError } from '../errors.js';
 import type { Pager } from '../pager/pager.js';
-import { MAX_BTREE_DEPTH, checkSameKind, childAt, loadBtreePage, type BtreePage } from './btree-page.js';
+import { MAX_BTREE_DEPTH, checkSameKind, childAt, loadBtreePage, peekBtreePage, type BtreePage } from './btree-page.js';
 import { OverflowReadAhead } from './overflow-read-ahead.js';
 import { LeafReadAhead, type ReadAheadOptions } from './read-ahead.js';
 
@@ -149,6 +149,45 @@ export abstract class CursorBase {
     const page = await loadBtreePage(this.pager, this.rootPgno);
     checkSameKind(page, this.isTable);
     this.visited.add(this.rootPgno);
+    const frame: Frame = { page, idx: 0 };
+    this.stack.push(frame);
+    return frame;
+  }
+
+  /**
+   * `enterRoot` without a Promise, when the root page is in memory; undefined (and nothing
+   * changed) when it is not — then call enterRoot. For seeks that may run on cached pages only.
+   */
+  protected enterRootNow(direction: 1 | -1): Frame | undefined {
+    if (this.rootPgno < 1 || this.rootPgno > this.pager.pageCount) {
+      throw new CorruptError(`root page ${this.rootPgno} out of range`, this.rootPgno);
+    }
+    const page = peekBtreePage(this.pager, this.rootPgno);
+    if (page === undefined) return undefined;
+    checkSameKind(page, this.isTable);
+    this.stack = [];
+    this.visited = new Set([this.rootPgno]);
+    this.direction = direction;
+    this.stepped = 0;
+    const frame: Frame = { page, idx: 0 };
+    this.stack.push(frame);
+    return frame;
+  }
+
+  /**
+   * `descend` without a Promise, when the child is in memory; undefined when it is not (the
+   * cursor is then mid-seek: the caller starts the seek again with the async methods).
+   */
+  protected descendNow(): Frame | undefined {
+    const parent = this.top();
+    const usable = this.pager.usableSize;
+    const child = childAt(parent.page, parent.idx, usable, this.pager.pageCount);
+    if (this.stack.length >= MAX_BTREE_DEPTH) throw new CorruptError('b-tree too deep', child);
+    if (this.visited.has(child)) throw new CorruptError('b-tree page reached twice', child);
+    const page = peekBtreePage(this.pager, child);
+    if (page === undefined) return undefined;
+    this.visited.add(child);
+    checkSameKind(page, this.isTable);
     const frame: Frame = { page, idx: 0 };
     this.stack.push(frame);
     return frame;

@@ -10,7 +10,7 @@ import { emptyCell, parseCell, type Cell, type MutableCell } from '../format/cel
 import type { Pager } from '../pager/pager.js';
 import { cellAt } from './btree-page.js';
 import { CursorBase, type CursorOptions, type Frame } from './cursor-base.js';
-import { readPayload } from './payload-reader.js';
+import { localPayload, readPayload } from './payload-reader.js';
 
 /** Sign of (entry in the cell - search key), computed from the cell's full payload. */
 export type PayloadCompare = (cellPayload: Uint8Array) => number;
@@ -80,6 +80,32 @@ export class IndexCursor extends CursorBase {
     return this.forwardFromLeafEnd();
   }
 
+  /**
+   * next() without a Promise when no page must be read: the next entry on the same leaf, or the
+   * ancestor cell the cursor climbs back to at the end of a leaf (index interior cells carry
+   * entries); undefined when the move must descend into a child page — then call next().
+   */
+  nextInLeaf(): boolean | undefined {
+    if (this.eof) return false;
+    const top = this.top();
+    if (!top.page.header.isLeaf) return undefined;
+    this.turn(1);
+    top.idx++;
+    if (top.idx < top.page.header.cellCount) return this.settle(top);
+    return this.climbForward();
+  }
+
+  /** prev() without a Promise when no page must be read (see nextInLeaf); undefined otherwise — then call prev(). */
+  prevInLeaf(): boolean | undefined {
+    if (this.eof) return false;
+    const top = this.top();
+    if (!top.page.header.isLeaf) return undefined;
+    this.turn(-1);
+    top.idx--;
+    if (top.idx >= 0) return this.settle(top);
+    return this.climbBackward();
+  }
+
   async prev(): Promise<boolean> {
     if (this.eof) return false;
     this.turn(-1);
@@ -99,6 +125,11 @@ export class IndexCursor extends CursorBase {
 
   /** The top (leaf) frame is exhausted: the next entry is the first ancestor cell to the right. */
   private async forwardFromLeafEnd(): Promise<boolean> {
+    return this.climbForward();
+  }
+
+  /** forwardFromLeafEnd's climb, which reads no page. */
+  private climbForward(): boolean {
     this.stack.pop();
     for (;;) {
       const parent = this.stack[this.stack.length - 1];
@@ -110,6 +141,11 @@ export class IndexCursor extends CursorBase {
 
   /** The top (leaf) frame is exhausted backwards: the previous entry is the first ancestor cell to the left. */
   private async backwardFromLeafStart(): Promise<boolean> {
+    return this.climbBackward();
+  }
+
+  /** backwardFromLeafStart's climb, which reads no page. */
+  private climbBackward(): boolean {
     this.stack.pop();
     for (;;) {
       const parent = this.stack[this.stack.length - 1];
@@ -163,6 +199,16 @@ export class IndexCursor extends CursorBase {
   get payloadSize(): number {
     this.requireRow();
     return this.cell.payloadSize;
+  }
+
+  /**
+   * The payload without a Promise when it has no overflow (a view into the page; do not
+   * mutate), else undefined — then call payload().
+   */
+  localPayload(): Uint8Array | undefined {
+    const frame = this.requireRow();
+    const cell = this.cell;
+    return cell.overflowPgno === 0 ? localPayload(frame.page.data, cell) : undefined;
   }
 
   /** Full payload (the index record) of the current entry, overflow assembled. Do not mutate. */

@@ -72,6 +72,16 @@ export class TableCursor extends CursorBase {
     return this.settle(leaf);
   }
 
+  /** prev() without a Promise when the previous entry is on the same leaf; undefined when the move needs another page — then call prev(). */
+  prevInLeaf(): boolean | undefined {
+    if (this.eof) return false;
+    const leaf = this.top();
+    if (leaf.idx <= 0) return undefined;
+    this.turn(-1);
+    leaf.idx--;
+    return this.settle(leaf);
+  }
+
   /** Moves to the previous rowid; false (and eof) before the first one. */
   async prev(): Promise<boolean> {
     if (this.eof) return false;
@@ -152,6 +162,37 @@ export class TableCursor extends CursorBase {
       frame.idx = lo;
       frame = await this.descend();
     }
+  }
+
+  /**
+   * seekRowid() without a Promise, when every page on the way down is in memory and the answer
+   * lies on the leaf reached; undefined otherwise — then call seekRowid() (which starts over).
+   * A point lookup on cached pages thus costs no Promise.
+   */
+  seekRowidNow(rowid: number | bigint): boolean | undefined {
+    let frame = this.enterRootNow(1);
+    const usable = this.pager.usableSize;
+    while (frame !== undefined) {
+      const { page } = frame;
+      const n = page.header.cellCount;
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const r = cellRowid(page.data, cellAt(page, mid, usable), page.header.pageType, page.pgno, usable);
+        if (compareRowids(r, rowid) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      if (page.header.isLeaf) {
+        if (lo >= n) return undefined; // the answer is on a later leaf
+        frame.idx = lo;
+        this.settle(frame);
+        return compareRowids(this.rowid, rowid) === 0;
+      }
+      frame.idx = lo;
+      frame = this.descendNow();
+    }
+    return undefined;
   }
 
   /** Rowid of the current entry: a number when it is a safe integer, else a bigint. */

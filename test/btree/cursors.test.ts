@@ -104,14 +104,18 @@ describe.each(CASES)('random database %o', (opts) => {
       const forward = rand() < 0.6;
       const run = 1 + Math.floor(rand() * 20);
       for (let k = 0; k < run && !c.eof; k++) {
-        const ok = forward ? await c.next() : await c.prev();
-        const okIx = forward ? await ix.next() : await ix.prev();
+        // Half the moves through the Promise-free steps (undefined: a page is needed, move async).
+        const now = rand() < 0.5;
+        const ok = forward ? ((now ? c.nextInLeaf() : undefined) ?? (await c.next())) : ((now ? c.prevInLeaf() : undefined) ?? (await c.prev()));
+        const okIx = forward ? ((now ? ix.nextInLeaf() : undefined) ?? (await ix.next())) : ((now ? ix.prevInLeaf() : undefined) ?? (await ix.prev()));
         i += forward ? 1 : -1;
         expect(ok).toBe(i >= 0 && i < ids.length);
         expect(okIx).toBe(ok);
         if (ok) {
           expect(c.rowid).toBe(ids[i]);
           expect(decodeRecord(await ix.payload())).toEqual(entries[i]);
+          const local = ix.localPayload();
+          if (local !== undefined) expect(decodeRecord(local)).toEqual(entries[i]);
         }
       }
       if (c.eof) {
@@ -134,13 +138,22 @@ describe.each(CASES)('random database %o', (opts) => {
       const ids = rows(path, `SELECT rowid FROM ${t} ORDER BY rowid`).map((r) => BigInt(r[0]!));
       const c = new TableCursor(pager, root);
       const probes = [...ids.filter((_, i) => i % 7 === 0), ...ids.filter((_, i) => i % 5 === 0).map((x) => x + 1n), -1n, 0n, 1n, 10n ** 18n, -(2n ** 63n), 2n ** 63n - 1n];
+      let answeredNow = 0;
       for (const p of probes) {
-        const hit = await c.seekRowid(p);
         const expected = ids.find((x) => x >= p);
+        // seekRowidNow answers on cached pages only (undefined: ask seekRowid), and then alike.
+        const now = c.seekRowidNow(p);
+        if (now !== undefined) {
+          answeredNow++;
+          expect(now).toBe(expected === p);
+          expect(BigInt(c.rowid)).toBe(expected);
+        }
+        const hit = await c.seekRowid(p);
         expect(hit).toBe(expected === p);
         if (expected === undefined) expect(c.eof).toBe(true);
         else expect(BigInt(c.rowid)).toBe(expected);
       }
+      expect(answeredNow).toBeGreaterThan(0);
     }
   });
 

@@ -26,6 +26,7 @@ import { applyAffinityValue, compareForSort, exprAffinity, exprCollation } from 
 import type { CoreScope, Source, SubqueryRun, TrackedExpr } from './query-scope.js';
 import type { RunContext } from './query-types.js';
 import { RowDecoder } from './table-decode.js';
+import { stepperSource, type Stepper } from './stepper-source.js';
 import { matchingIndexTerms, sameExpression } from './index-expression-match.js';
 import { columnsOnlyScope } from '../generated/generated-columns.js';
 
@@ -413,6 +414,9 @@ export function planTableAccess(
           const seekNext = (): Step => {
             const r = wanted![at++];
             if (r === undefined) return false;
+            // On cached pages the seek needs no Promise.
+            const now = cursor.seekRowidNow(r);
+            if (now !== undefined) return now ? fillFromCursor(cursor, d, row, source) : seekNext();
             return () => cursor.seekRowid(r).then((found) => settle(found ? fillFromCursor(cursor, d, row, source) : seekNext()));
           };
           return {
@@ -482,15 +486,36 @@ export function planTableAccess(
       open(row, rt) {
         const d = decoder(rt);
         if (table.withoutRowid) {
-          return generatorSource(
-            (async function* () {
-              const cursor = new IndexCursor(rt.pager, table.rootPage);
-              for (let ok = await cursor.first(); ok; ok = await cursor.next()) {
-                d.fillRow(row, source.offset, source.rowidSlot, await cursor.payload(), undefined);
-                yield;
+          // As the rowid scan below: a step within a leaf (or back up to the interior cell the
+          // PRIMARY KEY b-tree holds next), with the payload on the page, costs no Promise.
+          const cursor = new IndexCursor(rt.pager, table.rootPage);
+          let started = false;
+          const fill = (ok: boolean): Step => {
+            if (!ok) return false;
+            const local = cursor.localPayload();
+            if (local !== undefined) {
+              d.fillRow(row, source.offset, source.rowidSlot, local, undefined);
+              return true;
+            }
+            return () =>
+              cursor.payload().then((p) => {
+                d.fillRow(row, source.offset, source.rowidSlot, p, undefined);
+                return true;
+              });
+          };
+          const filled = (ok: boolean): boolean | Promise<boolean> => settle(fill(ok));
+          const next: Later = () => cursor.next().then(filled);
+          return {
+            next() {
+              if (!started) {
+                started = true;
+                return () => cursor.first().then(filled);
               }
-            })(),
-          );
+              const moved = cursor.nextInLeaf();
+              return moved !== undefined ? fill(moved) : next;
+            },
+            close() {},
+          };
         }
         const cursor = new TableCursor(rt.pager, table.rootPage);
         const fwd = direction === 'forward';
@@ -506,9 +531,9 @@ export function planTableAccess(
               started = true;
               return first;
             }
-            if (!fwd) return prev;
-            const moved = cursor.nextInLeaf();
-            return moved !== undefined ? fill(moved) : next;
+            // Within a leaf a step (either way) costs no Promise.
+            const moved = fwd ? cursor.nextInLeaf() : cursor.prevInLeaf();
+            return moved !== undefined ? fill(moved) : fwd ? next : prev;
           },
           close() {},
         };
@@ -594,10 +619,13 @@ export function planTableAccess(
     return {
       description,
       providesOrder: order === undefined || order.length === 0 || (!hasIn && orderMatchesIndex(index, eq, order)),
-      open: (row, rt) => generatorSource(scanIndex(row, rt)),
+      open: (row, rt) => stepperSource(scanIndex(row, rt)),
     };
 
-    async function* scanIndex(row: Value[], rt: RunContext): AsyncGenerator<void> {
+    // A stepper (stepper-source.ts): `yield` hands out a row; `yield () => promise` waits —
+    // only for what is not in memory: steps within a leaf, payloads on the page and lookups of
+    // the table row on cached pages cost no Promise.
+    function* scanIndex(row: Value[], rt: RunContext): Stepper {
       {
         const d = decoder(rt);
         const info: KeyInfo = {
@@ -608,7 +636,7 @@ export function planTableAccess(
         // Equality values; an IN contributes a list (each value one seek, in index order).
         const prefixes: Value[][] = [[]];
         for (const c of eq) {
-          const vals = (await keyValues(c, row, rt)).filter((v) => v !== null);
+          const vals = ((yield () => keyValues(c, row, rt)) as Value[]).filter((v) => v !== null);
           if (vals.length === 0) return; // col = NULL matches nothing
           const coll = c.collation;
           const j = prefixes[0]!.length;
@@ -619,8 +647,8 @@ export function planTableAccess(
           for (const p of prefixes) for (const v of uniq) next.push([...p, v]);
           prefixes.splice(0, prefixes.length, ...next);
         }
-        const lowV = lowIdx === undefined ? undefined : ((await keyValues(lowIdx, row, rt))[0] ?? null);
-        const highV = highIdx === undefined ? undefined : ((await keyValues(highIdx, row, rt))[0] ?? null);
+        const lowV = lowIdx === undefined ? undefined : (((yield () => keyValues(lowIdx, row, rt)) as Value[])[0] ?? null);
+        const highV = highIdx === undefined ? undefined : (((yield () => keyValues(highIdx, row, rt)) as Value[])[0] ?? null);
         if (lowV === null || highV === null) return; // a comparison with NULL is never true
         const cmp = (key: readonly Value[]) => (p: Uint8Array) =>
           compareRecordToKey(p, key as never, key.map(storageClassOf), info);
@@ -636,15 +664,16 @@ export function planTableAccess(
         for (const prefix of prefixes) {
           const cursor = new IndexCursor(rt.pager, index.rootPage);
           const inPrefix = cmp(prefix);
-          let ok: boolean;
-          if (lowV !== undefined) ok = await cursor.seek(cmp([...prefix, lowV]), lowIdx!.op === '>' || lowIdx!.op === '<' ? 'gt' : 'ge');
-          else if (highV !== undefined && !rangeDesc) ok = await cursor.seek(cmp([...prefix, null]), 'gt');
-          else if (prefix.length > 0) ok = await cursor.seek(inPrefix, 'ge');
-          else ok = await cursor.first();
+          let start: () => Promise<boolean>;
+          if (lowV !== undefined) start = () => cursor.seek(cmp([...prefix, lowV]), lowIdx!.op === '>' || lowIdx!.op === '<' ? 'gt' : 'ge');
+          else if (highV !== undefined && !rangeDesc) start = () => cursor.seek(cmp([...prefix, null]), 'gt');
+          else if (prefix.length > 0) start = () => cursor.seek(inPrefix, 'ge');
+          else start = () => cursor.first();
+          let ok = (yield start) as boolean;
           const stopAt = highV === undefined ? undefined : cmp([...prefix, highV]);
           const strict = highIdx !== undefined && (highIdx.op === '<' || highIdx.op === '>');
-          for (; ok; ok = await cursor.next()) {
-            const p = await cursor.payload();
+          for (; ok; ok = cursor.nextInLeaf() ?? ((yield () => cursor.next()) as boolean)) {
+            const p = cursor.localPayload() ?? ((yield () => cursor.payload()) as Uint8Array);
             if (prefix.length > 0 && inPrefix(p) !== 0) break;
             if (stopAt !== undefined) {
               const c = stopAt(p);
@@ -657,13 +686,17 @@ export function planTableAccess(
               d.fillFromIndex(row, source.offset, source.rowidSlot, index, p, pgno);
             } else if (tableCursor instanceof TableCursor) {
               const rowid = d.indexRowid(p, pgno);
-              if (!(await tableCursor.seekRowid(rowid))) continue; // corrupt index: the row is gone
-              d.fillRow(row, source.offset, source.rowidSlot, await tableCursor.payload(), tableCursor.rowid);
+              const found = tableCursor.seekRowidNow(rowid) ?? ((yield () => tableCursor.seekRowid(rowid)) as boolean);
+              if (!found) continue; // corrupt index: the row is gone
+              const payload = tableCursor.localPayload() ?? ((yield () => tableCursor.payload()) as Uint8Array);
+              d.fillRow(row, source.offset, source.rowidSlot, payload, tableCursor.rowid);
             } else if (tableCursor !== undefined && pkInfo !== undefined) {
               const key = d.indexPrimaryKey(index, p, pgno);
               const c = (q: Uint8Array) => compareRecordToKey(q, key as never, key.map(storageClassOf), pkInfo);
-              if (!(await tableCursor.seek(c, 'ge')) || c(await tableCursor.payload()) !== 0) continue;
-              d.fillRow(row, source.offset, source.rowidSlot, await tableCursor.payload(), undefined);
+              if (!((yield () => tableCursor.seek(c, 'ge')) as boolean)) continue;
+              const payload = tableCursor.localPayload() ?? ((yield () => tableCursor.payload()) as Uint8Array);
+              if (c(payload) !== 0) continue;
+              d.fillRow(row, source.offset, source.rowidSlot, payload, undefined);
             }
             yield;
           }
