@@ -29,6 +29,18 @@ import { RowDecoder } from './table-decode.js';
 import { stepperSource, type Stepper } from './stepper-source.js';
 import { matchingIndexTerms, sameExpression } from './index-expression-match.js';
 import { columnsOnlyScope } from '../generated/generated-columns.js';
+import { autoIndexPath } from './auto-index.js';
+import { IN_SUBQUERY_ROWS, RANGE_FRACTION, rowsPerKey, scanEstimate, seekEstimate, tableRows, type Estimate, type StatLookup } from './cost-model.js';
+
+/** What the join-order search tells the planner of one table's loop. */
+export interface TablePlanOptions {
+  /** The FROM items (levels) whose loops run outside this one (default: those written before it). */
+  readonly outer?: ReadonlySet<number>;
+  /** sqlite_stat1's numbers, when the database has them. */
+  readonly stats?: StatLookup;
+  /** Offer an automatic index when the path would scan the whole table (AccessPath.autoIndex). */
+  readonly autoIndex?: boolean;
+}
 
 export interface OrderTerm {
   /** Table column index, or -1 for the rowid. */
@@ -67,6 +79,13 @@ export interface RowSource {
 
 export interface AccessPath {
   readonly description: string;
+  /** What one run costs and yields (cost-model.ts); undefined for items the planner does not estimate. */
+  readonly estimate?: Estimate;
+  /**
+   * An automatic index over the table for its equality terms (auto-index.ts), offered when this
+   * path would read the whole table on every run: the join-order search decides which is cheaper.
+   */
+  readonly autoIndex?: AccessPath;
   /** Rows come out in the order of the ORDER BY terms given to the planner. */
   readonly providesOrder: boolean;
   /** A source that fills the source's slots of `row` at each step (nothing is read before the first `next()`). */
@@ -103,7 +122,7 @@ function fillFromCursor(cursor: TableCursor, d: RowDecoder, row: Value[], source
 
 type Op = '=' | '<' | '<=' | '>' | '>=' | 'in';
 
-interface Constraint {
+export interface Constraint {
   /** Table column index, or -1 for the rowid, or -2 for an index expression term (`term`). */
   readonly column: number;
   /** The index expression term the operand is (column -2). */
@@ -115,6 +134,8 @@ interface Constraint {
   readonly collation: string;
   /** Affinity to apply to key values before seeking (undefined: none). */
   readonly convert: Affinity | undefined;
+  /** The WHERE/ON term it came from (the cost model counts the terms a path consumes). */
+  readonly from: Expr;
 }
 
 const FLIP: Record<string, Op> = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
@@ -145,13 +166,16 @@ function columnOf(scope: CoreScope, source: Source, expr: Expr): number | undefi
   return index === table.rowidAlias ? -1 : index;
 }
 
-function extract(scope: CoreScope, source: Source, terms: readonly Expr[]): Constraint[] {
+function extract(scope: CoreScope, source: Source, terms: readonly Expr[], outer: ReadonlySet<number> | undefined): Constraint[] {
   const out: Constraint[] = [];
   const table = source.table!;
+  // A key may read only the items whose loops are outside this one.
+  const isOuter = (l: number): boolean => (outer === undefined ? l < source.level : outer.has(l));
+  let current: Expr = terms[0]!;
   const usableKey = (other: Expr): TrackedExpr | undefined => {
     if (hasSubquery(other)) return undefined;
     const t = scope.compile(other);
-    for (const l of t.levels) if (l >= source.level) return undefined;
+    for (const l of t.levels) if (!isOuter(l)) return undefined;
     return t;
   };
   const add = (column: number, op: Op, others: readonly Expr[], colIsLeft: boolean, term?: IndexColumnInfo, side?: Expr): void => {
@@ -181,7 +205,7 @@ function extract(scope: CoreScope, source: Source, terms: readonly Expr[]): Cons
       if (k === undefined) return;
       keys.push(k);
     }
-    out.push({ column, op, keys, collation, convert, ...(term !== undefined && { term }) });
+    out.push({ column, op, keys, collation, convert, from: current, ...(term !== undefined && { term }) });
   };
   // Index expression terms: names resolve to the table's columns (the rowid is never in one).
   const exprScope = columnsOnlyScope(table);
@@ -200,7 +224,7 @@ function extract(scope: CoreScope, source: Source, terms: readonly Expr[]): Cons
     const run = t.subqueries[0];
     scope.subqueries.splice(before);
     if (run === undefined || run.query.columns.length !== 1) return;
-    for (const l of t.levels) if (l >= source.level) return;
+    for (const l of t.levels) if (!isOuter(l)) return;
     const colAffinity: Affinity = column === -1 ? 'INTEGER' : table.columns[column]!.affinity;
     const colCollation = column === -1 ? 'BINARY' : table.columns[column]!.collation;
     const oa = run.query.columns[0]!.affinity;
@@ -211,9 +235,10 @@ function extract(scope: CoreScope, source: Source, terms: readonly Expr[]): Cons
       if (!none && oa !== 'TEXT') return;
       if (none) convert = 'TEXT';
     } else if (!none) return;
-    out.push({ column, op: 'in', keys: [], list: run, collation: colCollation, convert });
+    out.push({ column, op: 'in', keys: [], list: run, collation: colCollation, convert, from: current });
   };
   for (const term of terms) {
+    current = term;
     if (term.kind === 'binary' && term.op in FLIP) {
       const l = columnOf(scope, source, term.left);
       if (l !== undefined) add(l, term.op as Op, [term.right], true);
@@ -357,9 +382,16 @@ export function planTableAccess(
   source: Source,
   terms: readonly Expr[],
   order: readonly OrderTerm[] | undefined,
+  options: TablePlanOptions = {},
 ): AccessPath {
   const table = source.table!;
-  const cons = extract(scope, source, terms);
+  const cons = extract(scope, source, terms, options.outer);
+  const nRows = tableRows(table, options.stats);
+  const consumedBy = (...cs: readonly (Constraint | undefined)[]): Set<Expr> => {
+    const out = new Set<Expr>();
+    for (const c of cs) if (c !== undefined) out.add(c.from);
+    return out;
+  };
   const label = source.name.toLowerCase() === table.name.toLowerCase() ? table.name : `${table.name} AS ${source.name}`;
   // One decoder for every run of the plan (it only depends on the text encoding; its scratch
   // record is used synchronously inside each fill, so interleaved runs can share it).
@@ -373,8 +405,10 @@ export function planTableAccess(
   // Index candidates: the table's indexes (a partial one only when WHERE implies its condition),
   // and for a WITHOUT ROWID table its PRIMARY KEY b-tree.
   const candidates: IndexChoice[] = [];
+  const hint = source.indexHint;
   for (const index of table.indexes) {
     if (index.rootPage <= 0 || index === table.primaryKeyIndex) continue;
+    if (hint !== undefined && ('notIndexed' in hint || index.name.toLowerCase() !== hint.indexedBy.toLowerCase())) continue;
     if (index.partial !== undefined && !partialImplied(scope, source, terms, index.partial)) continue;
     candidates.push(chooseIndex(index, table, cons));
   }
@@ -392,9 +426,11 @@ export function planTableAccess(
     // rowid = beats everything; rowid IN (SELECT …) yields to an index equality (the subquery may be big).
     if (eq !== undefined || (inList !== undefined && (inList.list === undefined || best === undefined || best.eq.length === 0))) {
       const c = (eq ?? inList)!;
+      const seeks = c.op === '=' ? 1 : c.list !== undefined ? IN_SUBQUERY_ROWS : c.keys.length;
       return {
         // SQLite writes `rowid=?` for an IN list on the rowid too (WHERE_COLUMN_IN).
         description: `SEARCH ${label} USING INTEGER PRIMARY KEY (rowid=?)`,
+        estimate: seekEstimate(nRows, seeks, 1, true, consumedBy(c)),
         providesOrder: c.op === '=' || orderIsRowid(order, false),
         open(row, rt) {
           const d = decoder(rt);
@@ -438,15 +474,49 @@ export function planTableAccess(
     return rowidRange(rowidLow, rowidHigh);
   }
   if (best !== undefined) return indexPath(best, true);
+  // INDEXED BY: the named index, read whole when no term can seek on it.
+  if (hint !== undefined && 'indexedBy' in hint && candidates[0] !== undefined) {
+    return indexPath({ ...candidates[0], eq: [], low: undefined, high: undefined }, false);
+  }
 
   // No usable term: read in ORDER BY's order if an index gives it.
   if (order !== undefined && order.length > 0) {
-    if (!table.withoutRowid && orderIsRowid(order, true)) return fullScan(orderIsRowid(order, false) ? 'forward' : 'reverse');
+    if (!table.withoutRowid && orderIsRowid(order, true)) return withAutoIndex(fullScan(orderIsRowid(order, false) ? 'forward' : 'reverse'));
     for (const c of candidates) {
-      if (orderMatchesIndex(c.index, [], order)) return indexPath({ ...c, eq: [], low: undefined, high: undefined }, false);
+      if (orderMatchesIndex(c.index, [], order)) return withAutoIndex(indexPath({ ...c, eq: [], low: undefined, high: undefined }, false));
     }
   }
-  return fullScan('forward');
+  // A whole-table read goes through the narrowest index holding every column the query reads,
+  // when its entries are narrower than the table's rows (SQLite's covering-index scan).
+  if (!table.withoutRowid) {
+    let narrowest: IndexChoice | undefined;
+    for (const c of candidates) {
+      if (c.index.partial !== undefined || !covers(c.index)) continue;
+      if (narrowest === undefined || c.index.recordColumns.length <= narrowest.index.recordColumns.length) narrowest = c;
+    }
+    if (narrowest !== undefined && narrowest.index.recordColumns.length < table.columns.length + 1) {
+      return withAutoIndex(indexPath({ ...narrowest, eq: [], low: undefined, high: undefined }, false));
+    }
+  }
+  return withAutoIndex(fullScan('forward'));
+
+  /** Whether `index`'s entries hold every column the query reads of the table. */
+  function covers(index: IndexInfo): boolean {
+    return [...source.used].every((col) =>
+      index.recordColumns.some((rc) => rc.column === col || (col === -1 && rc.column === table.rowidAlias && rc.column >= 0) || (col === table.rowidAlias && rc.column === -1)),
+    );
+  }
+
+  /** A path that reads the whole table, with the automatic index it could use instead. */
+  function withAutoIndex(scan: AccessPath): AccessPath {
+    if (options.autoIndex !== true || table.withoutRowid || source.rowidSlot === undefined || hint !== undefined) return scan;
+    // SQLite keys an automatic index on the equality terms whose other side is known outside the loop.
+    const keys = cons.filter((c) => c.op === '=' && c.column >= 0 && c.list === undefined && c.keys.length === 1);
+    if (keys.length === 0) return scan;
+    const keyed = keys.filter((c, i) => keys.findIndex((d) => d.column === c.column) === i);
+    const path = autoIndexPath(scope, source, label, fullScan('forward'), keyed, terms, nRows, keyValuesNow);
+    return path === undefined ? scan : { ...scan, autoIndex: path };
+  }
 
   function orderIsRowid(o: readonly OrderTerm[] | undefined, eitherWay: boolean): boolean {
     if (o === undefined || o.length !== 1) return false;
@@ -482,6 +552,7 @@ export function planTableAccess(
   function fullScan(direction: 'forward' | 'reverse'): AccessPath {
     return {
       description: `SCAN ${label}`,
+      estimate: scanEstimate(nRows),
       providesOrder: order === undefined || order.length === 0 || (table.withoutRowid ? false : orderIsRowid(order, true)),
       open(row, rt) {
         const d = decoder(rt);
@@ -544,6 +615,7 @@ export function planTableAccess(
   function rowidRange(low: Constraint | undefined, high: Constraint | undefined): AccessPath {
     return {
       description: `SEARCH ${label} USING INTEGER PRIMARY KEY (${describeCons('rowid', [], low, high)})`,
+      estimate: seekEstimate(nRows, 1, nRows * RANGE_FRACTION ** ((low !== undefined ? 1 : 0) + (high !== undefined ? 1 : 0)), true, consumedBy(low, high)),
       providesOrder: order === undefined || order.length === 0 || orderIsRowid(order, false),
       open(row, rt) {
         const d = decoder(rt);
@@ -596,11 +668,7 @@ export function planTableAccess(
   function indexPath(choice: IndexChoice, search: boolean): AccessPath {
     const { index, eq } = choice;
     const isPk = index === table.primaryKeyIndex;
-    const covering =
-      isPk ||
-      [...source.used].every((col) =>
-        index.recordColumns.some((rc) => rc.column === col || (col === -1 && rc.column === table.rowidAlias && rc.column >= 0) || (col === table.rowidAlias && rc.column === -1)),
-      );
+    const covering = isPk || covers(index);
     const colName = (c: Constraint): string => (c.column === -1 ? 'rowid' : c.column === -2 ? '<expr>' : table.columns[c.column]!.name);
     const using = isPk ? 'PRIMARY KEY' : `${covering ? 'COVERING ' : ''}INDEX ${index.name}`;
     // A WITHOUT ROWID table read whole through its own b-tree is a plain SCAN to SQLite.
@@ -616,8 +684,14 @@ export function planTableAccess(
     const lowIdx = rangeDesc ? choice.high : choice.low;
     const highIdx = rangeDesc ? choice.low : choice.high;
     const hasIn = eq.some((c) => c.op === 'in');
+    let seeks = 1;
+    for (const c of eq) if (c.op === 'in') seeks *= c.list !== undefined ? IN_SUBQUERY_ROWS : c.keys.length;
+    const bounds = (choice.low !== undefined ? 1 : 0) + (choice.high !== undefined ? 1 : 0);
+    const perSeek = (eq.length > 0 ? rowsPerKey(table, index, eq.length, options.stats) : nRows) * RANGE_FRACTION ** bounds;
+    const estimate = search && constrained ? seekEstimate(nRows, seeks, perSeek, covering, consumedBy(...eq, choice.low, choice.high)) : scanEstimate(nRows);
     return {
       description,
+      estimate,
       providesOrder: order === undefined || order.length === 0 || (!hasIn && orderMatchesIndex(index, eq, order)),
       open: (row, rt) => stepperSource(scanIndex(row, rt)),
     };

@@ -32,12 +32,17 @@ export interface OrderEntry {
   readonly expr: Expr;
 }
 
-/** The nested loops of FROM + WHERE: one access path per level and where each term is tested. */
+/**
+ * The nested loops of FROM + WHERE, outermost first: the FROM item each loop reads, its access
+ * path and where each term is tested. Loop p reads item `order[p]` (its level), which is p
+ * unless the planner reordered the join (loop-order.ts).
+ */
 export interface JoinLoops {
+  readonly order: readonly number[];
   readonly paths: readonly AccessPath[];
-  /** Per level: the ON terms of a LEFT JOIN item (they decide whether it matched). */
+  /** Per loop: the ON terms of a LEFT JOIN item (they decide whether it matched). */
   readonly leftOn: readonly (readonly TrackedExpr[])[];
-  /** Per level: the WHERE (and inner-join ON) terms tested once that level has a row. */
+  /** Per loop: the WHERE (and inner-join ON) terms tested once that loop has a row. */
   readonly whereAt: readonly (readonly TrackedExpr[])[];
   /** Terms that read no FROM column: tested once, before any loop. */
   readonly constant: readonly TrackedExpr[];

@@ -27,6 +27,8 @@ export interface JoinTerms {
   readonly innerTerms: readonly Expr[];
   /** The levels of RIGHT and FULL JOIN items, ascending (see join-loop.ts). */
   readonly rightJoins: readonly number[];
+  /** The levels of CROSS JOIN right-hand items: every item written before stays outside them (join-order.ts). */
+  readonly crossJoins: readonly number[];
   /** USING columns merged by RIGHT/FULL joins: the slot holding coalesce(left, right), filled at `level`. */
   readonly merges: readonly UsingMerge[];
 }
@@ -43,6 +45,7 @@ export function compileFrom(scope: CoreScope, from: FromItem | undefined, env: C
   const onTerms: Expr[][] = [];
   const innerTerms: Expr[] = [];
   const rightJoins: number[] = [];
+  const crossJoins: number[] = [];
   // USING columns of RIGHT/FULL joins: an unqualified name means coalesce(left, right), as in SQLite ≥ 3.39.
   const pending: { name: string; level: number; left: number | string; right: number; affinity: Affinity | undefined; collation: string; origin: Source; index: number }[] = [];
   const merged = new Map<string, (typeof pending)[number]>();
@@ -51,6 +54,7 @@ export function compileFrom(scope: CoreScope, from: FromItem | undefined, env: C
   flat.forEach((f, i) => {
     const leftJoin = f.op === 'LEFT' || f.op === 'FULL';
     const rightJoin = f.op === 'RIGHT' || f.op === 'FULL';
+    if (f.op === 'CROSS') crossJoins.push(i);
     if (rightJoin) {
       rightJoins.push(i);
       scope.hasRightJoin = true;
@@ -121,7 +125,7 @@ export function compileFrom(scope: CoreScope, from: FromItem | undefined, env: C
     const tf = src.tableFunction;
     if (tf !== undefined) tf.args = tf.argExprs.map((e) => scope.compile(e));
   }
-  return { onTerms, innerTerms, rightJoins, merges };
+  return { onTerms, innerTerms, rightJoins, crossJoins, merges };
 }
 
 interface FlatItem {
@@ -196,7 +200,12 @@ function addSource(scope: CoreScope, item: FlatItem['item'], leftJoin: boolean, 
     );
     return viewLike(name, q, rel.columns, `expected ${rel.columns?.length} columns for '${rel.name}' but got ${q.columns.length}`);
   }
-  return tableSource(scope, rel, name, leftJoin);
+  const indexedBy = item.indexedBy;
+  if (indexedBy !== undefined && !rel.indexes.some((ix) => ix.name.toLowerCase() === indexedBy.toLowerCase())) {
+    throw err(`no such index: ${indexedBy}`);
+  }
+  const hint = item.notIndexed ? ({ notIndexed: true } as const) : indexedBy !== undefined ? { indexedBy } : undefined;
+  return tableSource(scope, rel, name, leftJoin, hint);
 
   function viewLike(alias: string, q: CompiledQuery, names: readonly string[] | undefined, mismatch: string): Source {
     if (names !== undefined && names.length !== q.columns.length) throw err(mismatch);
@@ -257,7 +266,7 @@ function workingTableSource(scope: CoreScope, working: NonNullable<CteEntry['wor
   );
 }
 
-function tableSource(scope: CoreScope, table: TableInfo, name: string, leftJoin: boolean): Source {
+function tableSource(scope: CoreScope, table: TableInfo, name: string, leftJoin: boolean, indexHint?: Source['indexHint']): Source {
   const ncols = table.columns.length;
   const offset = scope.columnWidth;
   return scope.addSource(
@@ -269,6 +278,7 @@ function tableSource(scope: CoreScope, table: TableInfo, name: string, leftJoin:
       query: undefined,
       leftJoin,
       usingHidden: new Set(),
+      ...(indexHint !== undefined && { indexHint }),
     },
     ncols + 1,
   );

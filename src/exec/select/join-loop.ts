@@ -42,7 +42,9 @@ export interface Joined {
  */
 export function joinRows(scope: CoreScope, loops: JoinLoops, rt: RunContext, outer: readonly Value[] | undefined): Joined {
   const { paths, leftOn, whereAt, constant, rightJoins, merges } = loops;
-  const sources = scope.sources;
+  // By loop: the FROM item it reads (the planner may have reordered them; never with a RIGHT
+  // or FULL JOIN, whose levels below are then loops too).
+  const sources = loops.order.map((level) => scope.sources[level]!);
   const n = sources.length;
   const base = scope.base;
   const row = new Array<Value>(scope.width).fill(null);

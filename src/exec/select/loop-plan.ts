@@ -1,6 +1,7 @@
 /**
- * The nested loops of a SELECT core: where each WHERE term is tested (the innermost level it
- * reads, as early as its columns are known, but not before a RIGHT/FULL JOIN), the access path of each level (access-path.ts
+ * The nested loops of a SELECT core: their order (loop-order.ts chooses it by cost), where each
+ * WHERE term is tested (the innermost loop it reads, as early as its columns are known, but not
+ * before a RIGHT/FULL JOIN), the access path of each loop (access-path.ts
  * chooses seeks and index scans; an ORDER BY on the first table's columns may come from its
  * scan order), the count(*) shortcut, and the EXPLAIN QUERY PLAN lines.
  */
@@ -13,6 +14,8 @@ import { subqueryPath } from './from-clause.js';
 import type { CoreScope, TrackedExpr } from './query-scope.js';
 import type { PlanLine } from './query-types.js';
 import { tableFunctionPath } from './table-function-path.js';
+import { chosenPath, orderLoops } from './loop-order.js';
+import { transitiveTerms } from './transitive-terms.js';
 
 export interface PlannedLoops {
   readonly loops: JoinLoops;
@@ -31,28 +34,37 @@ export function planLoops(
   results: readonly ResultEntry[],
   aggregate: boolean,
 ): PlannedLoops {
-  const { whereTerms, innerCount, leftOn, groupBy, having, order } = clauses;
+  const { innerCount, leftOn, groupBy, having, order } = clauses;
+  // `a = b AND b = c` also gives `a = c` to seek on (transitive-terms.ts); not with a RIGHT/FULL
+  // JOIN, whose WHERE terms must wait for its no-match pass.
+  const derived = join.rightJoins.length === 0 ? transitiveTerms(scope, clauses.whereTerms) : [];
+  const whereTerms = derived.length === 0 ? clauses.whereTerms : [...clauses.whereTerms, ...derived];
   // A WHERE term is tested after the last RIGHT/FULL JOIN (it filters the joined rows, and
   // the rows that join added have their left side NULL); inner joins' ON terms stay early.
   const lastRight = join.rightJoins[join.rightJoins.length - 1] ?? -1;
   const planLines: PlanLine[] = [];
-  // Where each WHERE term is tested: the innermost level it reads (-1: before any loop).
   const n = scope.sources.length;
+  // The order of the loops: loop p reads FROM item loopOrder.order[p] (its level).
+  const loopOrder = orderLoops(scope, join, whereTerms, leftOn, new Set(derived), undefined);
+  const levels = loopOrder.order;
+  const loopOf: number[] = [];
+  levels.forEach((level, p) => (loopOf[level] = p));
+  // Where each WHERE term is tested: the innermost loop it reads (-1: before any loop).
   const whereAt: TrackedExpr[][] = scope.sources.map(() => []);
   const constant: TrackedExpr[] = [];
   whereTerms.forEach((t, k) => {
     let max = -1;
-    for (const l of t.levels) max = Math.max(max, l);
-    if (k >= innerCount && lastRight >= 0) max = Math.max(max, lastRight);
+    for (const l of t.levels) max = Math.max(max, loopOf[l] ?? l);
+    if (k >= innerCount && lastRight >= 0) max = Math.max(max, loopOf[lastRight] ?? lastRight);
     if (max < 0 && t.subqueries.length === 0) constant.push(t);
     else whereAt[Math.max(max, 0)]?.push(t) ?? constant.push(t);
   });
   if (n === 0) for (const ts of whereAt) constant.push(...ts);
 
-  // ORDER BY on columns of the first table may come for free from its scan order.
+  // ORDER BY on columns of the outermost table may come for free from its scan order.
   let orderHint: OrderTerm[] | undefined;
-  if (!aggregate && !core.distinct && order.length > 0 && n > 0 && scope.sources[0]!.table !== undefined && lastRight < 0) {
-    const s0 = scope.sources[0]!;
+  if (!aggregate && !core.distinct && order.length > 0 && n > 0 && scope.sources[levels[0]!]!.table !== undefined && lastRight < 0) {
+    const s0 = scope.sources[levels[0]!]!;
     const hint: OrderTerm[] = [];
     for (const o of order) {
       const e = o.expr.kind === 'collate' ? o.expr.expr : o.expr;
@@ -69,22 +81,26 @@ export function planLoops(
     if (hint.length === order.length) orderHint = hint;
   }
 
-  // Access paths, level by level.
-  const paths: AccessPath[] = scope.sources.map((s, i) => {
+  // Access paths, loop by loop.
+  const reordered = levels.some((l, p) => l !== p);
+  const paths: AccessPath[] = levels.map((i, p) => {
+    const s = scope.sources[i]!;
     if (s.table !== undefined) {
-      const usable = (s.leftJoin || join.rightJoins.includes(i) ? leftOn[i]! : whereAt[i]!).map((t) => t.expr);
-      return planTableAccess(scope, s, usable, i === 0 ? orderHint : undefined);
+      const usable = (s.leftJoin || join.rightJoins.includes(i) ? leftOn[i]! : whereAt[p]!).map((t) => t.expr);
+      const outer = reordered || loopOrder.autoIndex[p] === true ? { outer: new Set(levels.slice(0, p)) } : {};
+      const path = planTableAccess(scope, s, usable, p === 0 ? orderHint : undefined, { ...outer, autoIndex: loopOrder.autoIndex[p] === true });
+      return chosenPath(path, loopOrder.autoIndex[p] === true);
     }
     const planner = s.tableFunction?.fn.plan;
     if (planner !== undefined) {
       // A virtual table (rtree) decides the WHERE terms it uses; they leave the executor's tests.
-      const usable = s.leftJoin || join.rightJoins.length > 0 ? [] : whereAt[i]!;
+      const usable = s.leftJoin || join.rightJoins.length > 0 ? [] : whereAt[p]!;
       const { path, consumed } = planner(scope, s, usable);
-      if (consumed.size > 0) whereAt[i] = whereAt[i]!.filter((t) => !consumed.has(t));
+      if (consumed.size > 0) whereAt[p] = whereAt[p]!.filter((t) => !consumed.has(t));
       return path;
     }
     if (s.tableFunction !== undefined) return tableFunctionPath(s, scope.env.schema, scope.env.file);
-    return subqueryPath(s, i === 0);
+    return subqueryPath(s, p === 0);
   });
   const sorted = order.length > 0 && !(orderHint !== undefined && paths[0]?.providesOrder === true);
 
@@ -123,9 +139,9 @@ export function planLoops(
     }
   }
 
-  for (const [i, p] of paths.entries()) {
-    planLines.push({ depth: 0, text: p.description });
-    const q = scope.sources[i]!.query;
+  for (const [p, path] of paths.entries()) {
+    planLines.push({ depth: 0, text: path.description });
+    const q = scope.sources[levels[p]!]!.query;
     if (q !== undefined) for (const l of q.plan) planLines.push({ depth: l.depth + 1, text: l.text });
   }
   // The second pass of a RIGHT/FULL JOIN reads its item whole.
@@ -154,5 +170,7 @@ export function planLoops(
   if (core.distinct) planLines.push({ depth: 0, text: 'USE TEMP B-TREE FOR DISTINCT' });
   if (sorted) planLines.push({ depth: 0, text: 'USE TEMP B-TREE FOR ORDER BY' });
 
-  return { loops: { paths, leftOn, whereAt, constant, rightJoins, merges: join.merges }, sorted, countRoot: countOnly ? countRoot : undefined, plan: planLines };
+  return {
+    loops: { order: levels, paths, leftOn: levels.map((i) => leftOn[i]!), whereAt, constant, rightJoins, merges: join.merges },
+    sorted, countRoot: countOnly ? countRoot : undefined, plan: planLines };
 }

@@ -52,6 +52,8 @@ export interface Source {
   readonly usingHidden: Set<number>;
   /** Column indices read by some expression (-1: the rowid). */
   readonly used: Set<number>;
+  /** `NOT INDEXED` (no index but the table's own b-tree) or `INDEXED BY name` (that index only). */
+  readonly indexHint?: { readonly notIndexed: true } | { readonly indexedBy: string };
   /** A table-valued function in FROM, with its arguments (compiled once every source is added). */
   readonly tableFunction?: { readonly fn: TableFunction; readonly argExprs: readonly Expr[]; args: TrackedExpr[] };
 }
