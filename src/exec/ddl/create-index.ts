@@ -14,12 +14,13 @@ import type { CreateIndexStatement } from '../../sql/ast.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
 import { compareBytes } from '../../record/compare.js';
 import { compareText, type CollationName } from '../../record/collation.js';
-import type { TextEncoding } from '../../record/text-encoding.js';
+import { UTF8, type TextEncoding } from '../../record/text-encoding.js';
 import type { Value } from '../value.js';
 import { decodeTableRow, encodeValues, indexEntryValues, tableColumnsDecoder } from '../dml/row-codec.js';
 import { TableCursor } from '../../btree/table-cursor.js';
 import { keyInfoOf, TableWriter } from '../dml/table-writer.js';
 import { buildIndexTree } from './index-builder.js';
+import { compareRecords, packedSorter, recordHasNull } from './index-sorter.js';
 import { tableScope } from '../dml/table-scope.js';
 import { isTrue } from '../expr/value-ops.js';
 import { checkMainSchema, checkReservedName, nameClash } from './names.js';
@@ -77,6 +78,31 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
   const keyInfo = keyInfoOf(index.recordColumns, env);
   const scope = tableScope(table);
   const partial = index.partial === undefined ? undefined : env.compile(index.partial, scope);
+  const fields = keyInfo.collations.length;
+  const collations = Array.from({ length: fields }, (_, i) => keyInfo.collations[i] ?? 'BINARY');
+  const desc = Array.from({ length: fields }, (_, i) => keyInfo.desc[i] === true);
+  const keyCount = index.columns.length;
+  const packed = packedSorter(index, table, collations, env.encoding === UTF8);
+  if (packed !== undefined) {
+    // The common case: entries made from the record bytes and sorted as bytes (index-sorter.ts).
+    const cur = new TableCursor(env.pager, table.rootPage);
+    for (let ok = await cur.first(); ok; ok = cur.nextInLeaf() ?? (await cur.next())) {
+      packed.add(cur.localPayload() ?? (await cur.payload()), cur.rowid);
+    }
+    const sorted = packed.sorted(desc);
+    if (index.unique) {
+      for (let k = 1; k < sorted.length; k++) {
+        const entry = sorted[k]!;
+        if (!recordHasNull(entry, keyCount) && compareRecords(sorted[k - 1]!, 0, entry, 0, keyCount, desc) === 0) {
+          const cols = index.columns.map((c) => `${table.name}.${c.name ?? '<expr>'}`).join(', ');
+          throw new ConstraintError('UNIQUE', `UNIQUE constraint failed: ${cols}`);
+        }
+      }
+    }
+    if (sorted.length > 0) await buildIndexTree(env.pager, root, sorted);
+    await appendSchemaRow(env, { type: 'index', name, tblName: table.name, rootPage: root, sql });
+    return { changes: 0, lastInsertRowid: undefined, schemaChanged: true };
+  }
   // Each entry is its executor values (encoded as they are), compared as they are: an executor
   // value's JavaScript type is its storage class (bigint INTEGER, number REAL).
   const encoding = env.encoding;
@@ -109,13 +135,9 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
       }
     }
   }
-  const keyCount = index.columns.length;
   // The entries in the index's own order (collations, DESC, then the rowid / PK suffix), as
   // SQLite's sorter hands them to OP_IdxInsert; the tree is then built bottom-up from them
   // (index-builder.ts) with full pages. Repeated keys of a UNIQUE index end up side by side.
-  const fields = keyInfo.collations.length;
-  const collations = Array.from({ length: fields }, (_, i) => keyInfo.collations[i] ?? 'BINARY');
-  const desc = Array.from({ length: fields }, (_, i) => keyInfo.desc[i] === true);
   const compareEntries = (a: readonly Value[], b: readonly Value[], n: number): number => {
     for (let i = 0; i < n; i++) {
       const c = compareExecValues(a[i]!, b[i]!, collations[i]!, encoding);

@@ -64,7 +64,9 @@ describe('CREATE INDEX on a populated table', () => {
   it('indexes on plain columns (only their fields decoded) match SQLite: REAL affinity, rowid alias, big integers, ALTER TABLE defaults', async () => {
     const wide = fc.oneof(
       value,
-      fc.constantFrom(9223372036854775807n, -9223372036854775808n, 9007199254740993n, 140737488355328, -0, 3.0, 2.5e15),
+      fc.constantFrom(9223372036854775807n, -9223372036854775808n, 9007199254740993n, 140737488355328, -0, 3.0, 2.5e15, 1e19, -4e18),
+      // Entries larger than a 512-byte page spill into overflow pages.
+      fc.constantFrom('x'.repeat(600), 'x'.repeat(599) + 'y', new Uint8Array(700).fill(7)),
       fc.double({ noNaN: true, noDefaultInfinity: true }),
     );
     const probe = `

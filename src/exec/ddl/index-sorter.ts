@@ -1,0 +1,366 @@
+/**
+ * CREATE INDEX's sorter for the common case — every index field a table column or the rowid,
+ * BINARY collations, a UTF-8 database, no VIRTUAL generated columns, no WHERE: each entry's
+ * record is written straight from the table record's bytes into one growing buffer (no values
+ * decoded, no object per entry), and the entries are sorted as SQLite's sorter sorts them, by
+ * comparing the records' bytes (vdbeSorterCompare / sqlite3VdbeRecordCompare): numbers by value,
+ * TEXT and BLOB by memcmp then length, NULL < numbers < TEXT < BLOB.
+ *
+ * The entry record is what `encodeValues(indexEntryValues(…))` makes of the decoded row
+ * (row-codec.ts): a field's serial type and body bytes are copied as they are, except
+ *   - integers, re-encoded at their smallest width (a file may hold wider ones);
+ *   - a REAL (serial type 7) in a REAL/INTEGER/NUMERIC column that is integral and within the
+ *     int64 range: an INTEGER in the index (the NUMERIC-weakened index affinity); a NaN: NULL;
+ *   - the rowid (alias or suffix), written as an integer; fields the record lacks (ALTER TABLE
+ *     ADD COLUMN): the column's DEFAULT, encoded once.
+ */
+import { CorruptError } from '../../errors.js';
+import { readRecordLayout } from '../../record/record.js';
+import { integerSerialType } from '../../record/serial-type.js';
+import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
+import { generatedColumns } from '../generated/generated-columns.js';
+import { columnDefault, withAffinity } from '../dml/row-codec.js';
+import { encodeValueRecord } from '../dml/record-writer.js';
+import type { Value } from '../value.js';
+
+/** How each field of an entry is made. */
+type FieldPlan =
+  | { readonly kind: 'rowid' }
+  | { readonly kind: 'column'; readonly at: number; readonly numeric: boolean; readonly fallback: Uint8Array };
+
+const TWO_63 = 2 ** 63;
+
+/** The packed sorter for `index`, or undefined when the case is not the common one (see the header). */
+export function packedSorter(index: IndexInfo, table: TableInfo, collations: readonly string[], utf8: boolean): PackedEntries | undefined {
+  if (!utf8 || index.partial !== undefined || table.withoutRowid) return undefined;
+  if (generatedColumns(table)?.hasVirtual === true) return undefined;
+  if (collations.some((c) => c.toUpperCase() !== 'BINARY')) return undefined;
+  const plans: FieldPlan[] = [];
+  for (const rc of index.recordColumns) {
+    if (rc.column === -1 || (rc.column >= 0 && rc.column === table.rowidAlias)) plans.push({ kind: 'rowid' });
+    else if (rc.column >= 0) {
+      const col = table.columns[rc.column]!;
+      const numeric = col.affinity === 'REAL' || col.affinity === 'INTEGER' || col.affinity === 'NUMERIC';
+      // The DEFAULT a record too short for this column takes, as decodeTableRow gives it and
+      // indexEntryValues stores it; encoded once as a one-field record.
+      const d = columnDefault(table, rc.column);
+      let v: Value = d === undefined || d === null ? null : withAffinity(d, col.affinity);
+      if (numeric && typeof v === 'number' && Number.isInteger(v) && v > -TWO_63 && v < TWO_63) v = BigInt(v);
+      plans.push({ kind: 'column', at: table.declaredToStorage[rc.column] ?? -1, numeric, fallback: encodeValueRecord([v], 1) });
+    } else return undefined;
+  }
+  return new PackedEntries(table, plans);
+}
+
+export class PackedEntries {
+  private buf = new Uint8Array(1 << 20);
+  private used = 0;
+  private starts = new Int32Array(1024);
+  count = 0;
+  private readonly types: number[] = [];
+  private readonly offsets: number[] = [];
+  /** Scratch for one entry: serial type, and where its body comes from (src, start, length). */
+  private readonly fieldType: number[];
+  private readonly fieldSrc: Uint8Array[];
+  private readonly fieldStart: number[];
+  private readonly fieldInt: (number | bigint)[];
+
+  constructor(
+    private readonly table: TableInfo,
+    private readonly plans: readonly FieldPlan[],
+  ) {
+    const n = plans.length;
+    this.fieldType = new Array<number>(n).fill(0);
+    this.fieldSrc = new Array<Uint8Array>(n).fill(this.buf);
+    this.fieldStart = new Array<number>(n).fill(0);
+    this.fieldInt = new Array<number | bigint>(n).fill(0);
+  }
+
+  /** Adds the entry of the table row `payload` with `rowid`. */
+  add(payload: Uint8Array, rowid: number | bigint): void {
+    let fields: number;
+    try {
+      fields = readRecordLayout(payload, this.types, this.offsets);
+    } catch (err) {
+      if (err instanceof CorruptError && err.pgno === undefined) {
+        throw new CorruptError(`${err.message} in a record of table ${this.table.name}`, this.table.rootPage);
+      }
+      throw err;
+    }
+    const plans = this.plans;
+    const n = plans.length;
+    let hdr = 0;
+    let body = 0;
+    for (let i = 0; i < n; i++) {
+      const plan = plans[i]!;
+      let type: number;
+      if (plan.kind === 'rowid') {
+        type = this.setInt(i, rowid);
+      } else if (plan.at < 0 || plan.at >= fields) {
+        // The DEFAULT, from its one-field record: header size, serial type, body.
+        const f = plan.fallback;
+        type = readVarintAt(f, 1).value;
+        this.fieldSrc[i] = f;
+        this.fieldStart[i] = f[0]!;
+      } else {
+        type = this.types[plan.at]!;
+        const at = this.offsets[plan.at]!;
+        if (type >= 1 && type <= 6) {
+          type = this.setInt(i, readInt(payload, at, type));
+        } else if (type === 7) {
+          const f = readFloat(payload, at);
+          if (Number.isNaN(f)) type = 0;
+          else if (plan.numeric && Number.isInteger(f) && f > -TWO_63 && f < TWO_63) type = this.setInt(i, Number.isSafeInteger(f) ? f : BigInt(f));
+          else {
+            this.fieldSrc[i] = payload;
+            this.fieldStart[i] = at;
+          }
+        } else {
+          this.fieldSrc[i] = payload;
+          this.fieldStart[i] = at;
+        }
+      }
+      this.fieldType[i] = type;
+      hdr += varintLength(type);
+      body += serialSize(type);
+    }
+    let hdrSize = hdr + 1;
+    if (hdr > 126) {
+      hdrSize = hdr + varintLength(hdr);
+      if (varintLength(hdrSize) > varintLength(hdr)) hdrSize++;
+    }
+    const total = hdrSize + body;
+    this.reserve(total);
+    const out = this.buf;
+    const start = this.used;
+    let h = start + putVarint(out, start, hdrSize);
+    let b = start + hdrSize;
+    for (let i = 0; i < n; i++) {
+      const type = this.fieldType[i]!;
+      h += putVarint(out, h, type);
+      const size = serialSize(type);
+      if (size === 0) continue;
+      if (this.fieldSrc[i] === INT_MARK) putInt(out, b, this.fieldInt[i]!, size);
+      else out.set(this.fieldSrc[i]!.subarray(this.fieldStart[i]!, this.fieldStart[i]! + size), b);
+      b += size;
+    }
+    this.used += total;
+    if (this.count + 1 >= this.starts.length) {
+      const grown = new Int32Array(this.starts.length * 2);
+      grown.set(this.starts);
+      this.starts = grown;
+    }
+    this.starts[this.count++] = start;
+    this.starts[this.count] = this.used;
+  }
+
+  /** Marks field i as an integer to write from `fieldInt` (returns its serial type). */
+  private setInt(i: number, v: number | bigint): number {
+    this.fieldInt[i] = v;
+    this.fieldSrc[i] = INT_MARK;
+    return integerSerialType(v);
+  }
+
+  private reserve(n: number): void {
+    if (this.used + n <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.used + n));
+    grown.set(this.buf.subarray(0, this.used));
+    this.buf = grown;
+  }
+
+  /** The entries in index order (each a view of the shared buffer). */
+  sorted(desc: readonly boolean[]): Uint8Array[] {
+    const n = this.count;
+    const buf = this.buf;
+    const starts = this.starts;
+    const order = new Array<number>(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    const fields = this.plans.length;
+    order.sort((a, b) => compareRecords(buf, starts[a]!, buf, starts[b]!, fields, desc));
+    const out = new Array<Uint8Array>(n);
+    for (let k = 0; k < n; k++) {
+      const i = order[k]!;
+      out[k] = buf.subarray(starts[i]!, starts[i + 1]!);
+    }
+    return out;
+  }
+}
+
+/** The marker of a field whose body is the integer in fieldInt (not bytes copied from a source). */
+const INT_MARK = new Uint8Array(0);
+
+/** Whether any of the first `n` fields of the record is NULL. */
+export function recordHasNull(rec: Uint8Array, n: number): boolean {
+  let h = readVarintAt(rec, 0).length;
+  for (let i = 0; i < n; i++) {
+    const t = readVarintAt(rec, h);
+    if (t.value === 0) return true;
+    h += t.length;
+  }
+  return false;
+}
+
+/**
+ * SQLite's order of two records (BINARY collations, UTF-8) over their first `fields` fields, each
+ * negated where `desc[i]`: NULL < INTEGER/REAL (by value) < TEXT (memcmp) < BLOB (memcmp).
+ */
+export function compareRecords(a: Uint8Array, sa: number, b: Uint8Array, sb: number, fields: number, desc: readonly boolean[]): number {
+  let ha: number;
+  let ba: number;
+  if (a[sa]! < 0x80) {
+    ha = sa + 1;
+    ba = sa + a[sa]!;
+  } else {
+    const v = readVarintAt(a, sa);
+    ha = sa + v.length;
+    ba = sa + v.value;
+  }
+  let hb: number;
+  let bb: number;
+  if (b[sb]! < 0x80) {
+    hb = sb + 1;
+    bb = sb + b[sb]!;
+  } else {
+    const v = readVarintAt(b, sb);
+    hb = sb + v.length;
+    bb = sb + v.value;
+  }
+  for (let i = 0; i < fields; i++) {
+    let ta = a[ha]!;
+    if (ta < 0x80) ha++;
+    else {
+      const v = readVarintAt(a, ha);
+      ta = v.value;
+      ha += v.length;
+    }
+    let tb = b[hb]!;
+    if (tb < 0x80) hb++;
+    else {
+      const v = readVarintAt(b, hb);
+      tb = v.value;
+      hb += v.length;
+    }
+    const c = compareFields(a, ba, ta, b, bb, tb);
+    if (c !== 0) return desc[i] === true ? -c : c;
+    ba += serialSize(ta);
+    bb += serialSize(tb);
+  }
+  return 0;
+}
+
+function rank(type: number): number {
+  if (type === 0) return 0;
+  if (type < 12) return 1;
+  return type & 1 ? 2 : 3;
+}
+
+function compareFields(a: Uint8Array, oa: number, ta: number, b: Uint8Array, ob: number, tb: number): number {
+  const ra = rank(ta);
+  const rb = rank(tb);
+  if (ra !== rb) return ra - rb;
+  if (ra === 0) return 0;
+  if (ra === 1) {
+    const x = numberAt(a, oa, ta);
+    const y = numberAt(b, ob, tb);
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  const la = serialSize(ta);
+  const lb = serialSize(tb);
+  const m = la < lb ? la : lb;
+  for (let k = 0; k < m; k++) {
+    const d = a[oa + k]! - b[ob + k]!;
+    if (d !== 0) return d;
+  }
+  return la - lb;
+}
+
+function numberAt(src: Uint8Array, at: number, type: number): number | bigint {
+  if (type === 7) return readFloat(src, at);
+  if (type === 8) return 0;
+  if (type === 9) return 1;
+  return readInt(src, at, type);
+}
+
+/** The integer of serial type 1–6 at `src[at…]` (a number when safe, else a bigint). */
+function readInt(src: Uint8Array, at: number, type: number): number | bigint {
+  switch (type) {
+    case 1:
+      return (src[at]! << 24) >> 24;
+    case 2:
+      return (((src[at]! << 8) | src[at + 1]!) << 16) >> 16;
+    case 3:
+      return (((src[at]! << 16) | (src[at + 1]! << 8) | src[at + 2]!) << 8) >> 8;
+    case 4:
+      return (src[at]! << 24) | (src[at + 1]! << 16) | (src[at + 2]! << 8) | src[at + 3]!;
+    case 5:
+      return ((((src[at]! << 8) | src[at + 1]!) << 16) >> 16) * 0x1_0000_0000 + (((src[at + 2]! << 24) | (src[at + 3]! << 16) | (src[at + 4]! << 8) | src[at + 5]!) >>> 0);
+    default: {
+      const hi = (src[at]! << 24) | (src[at + 1]! << 16) | (src[at + 2]! << 8) | src[at + 3]!;
+      const lo = ((src[at + 4]! << 24) | (src[at + 5]! << 16) | (src[at + 6]! << 8) | src[at + 7]!) >>> 0;
+      if (hi >= -0x200000 && hi < 0x200000) return hi * 0x1_0000_0000 + lo;
+      return (BigInt(hi) << 32n) | BigInt(lo);
+    }
+  }
+}
+
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function readFloat(src: Uint8Array, at: number): number {
+  if (LITTLE_ENDIAN) for (let i = 0; i < 8; i++) f64Bytes[7 - i] = src[at + i]!;
+  else for (let i = 0; i < 8; i++) f64Bytes[i] = src[at + i]!;
+  return f64[0]!;
+}
+
+/** Writes the integer `v` in `size` bytes (1–4, 6, 8) big-endian. */
+function putInt(out: Uint8Array, at: number, v: number | bigint, size: number): void {
+  if (typeof v === 'number' && size <= 4) {
+    for (let i = size - 1, y = v | 0; i >= 0; i--, y >>= 8) out[at + i] = y & 0xff;
+    return;
+  }
+  let x = BigInt.asUintN(64, BigInt(v));
+  for (let i = size - 1; i >= 0; i--) {
+    out[at + i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+}
+
+function serialSize(type: number): number {
+  if (type >= 12) return (type - 12) >> 1;
+  return SIZES[type]!;
+}
+const SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0];
+
+function varintLength(v: number): number {
+  let n = 1;
+  for (let x = v; x >= 0x80; x = Math.floor(x / 0x80)) n++;
+  return n;
+}
+
+function putVarint(out: Uint8Array, at: number, v: number): number {
+  if (v < 0x80) {
+    out[at] = v;
+    return 1;
+  }
+  const n = varintLength(v);
+  let x = v;
+  out[at + n - 1] = x % 0x80;
+  for (let i = n - 2; i >= 0; i--) {
+    x = Math.floor(x / 0x80);
+    out[at + i] = (x % 0x80) | 0x80;
+  }
+  return n;
+}
+
+/** A varint of our own making (non-negative, below 2^53) at `src[at]`. */
+function readVarintAt(src: Uint8Array, at: number): { value: number; length: number } {
+  let v = 0;
+  let i = 0;
+  for (; i < 8; i++) {
+    const byte = src[at + i]!;
+    v = v * 128 + (byte & 0x7f);
+    if (byte < 0x80) break;
+  }
+  return { value: v, length: i + 1 };
+}
