@@ -5,7 +5,7 @@
  * auto_vacuum = FULL or INCREMENTAL at page sizes 512, 1024 and 4096, run by s3lite and by the
  * sqlite3 shell on a copy. After every commit:
  *   - sqlite3's `PRAGMA integrity_check` on our file is ok (it checks every pointer-map entry,
- *     the largest-root header field and that no page is lost), and so is s3lite's own;
+ *     the largest-root header field and that no page is lost), and so are sql.js's and s3lite's own;
  *   - sqlite_schema (root pages included: they are where SQLite puts and moves them) and every
  *     row equal sqlite3's;
  *   - FULL: no free page is left (the file is compact); every `incremental_vacuum(N)` takes
@@ -22,6 +22,9 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Database } from '../../../src/api/database.js';
 import { integrityCheck, sqlite3, tempDir } from '../../support/sqlite3.js';
+import { sqljs } from '../../support/sqljs.js';
+
+const SQL = await sqljs();
 
 const tmp = tempDir('s3lite-autovac');
 afterAll(() => tmp.cleanup());
@@ -221,6 +224,16 @@ async function run(s: { mode: string; pageSize: number; transactions: Op[][] }, 
       const bytes = current();
       const where = `${layout} ${s.mode} page size ${s.pageSize} after: ${sqls.map((q) => q.slice(0, 60)).join(' | ')}`;
       expect(integrityCheck(ours), where).toBe('ok');
+      // So does sql.js's SQLite (another version and build) on the same bytes.
+      const other = new SQL.Database(bytes);
+      try {
+        const check = other.prepare('PRAGMA integrity_check');
+        check.step();
+        expect(check.get()[0], `sql.js, ${where}`).toBe('ok');
+        check.free();
+      } finally {
+        other.close();
+      }
       // s3lite's own check (it checks the pointer map too) agrees.
       expect(Object.values((await db.query('PRAGMA integrity_check'))[0]!)[0], where).toBe('ok');
       expect(content(ours, model), where).toBe(content(ref, model));
