@@ -13,6 +13,7 @@
  *   s3-overflow  scans of rows with overflow chains over S3             bench/s3-overflow.ts
  *   s3-query     what Database.open + db.query cost, reader checks included bench/s3-query.ts
  *   single-object  one plain .sqlite S3 object read in place vs the same as blocks  bench/single-object.ts
+ *   gpkg-bbox    rows --bbox on a GeoPackage through its R*Tree vs a full scan (blocks, one object)  bench/gpkg-bbox.ts
  *   wal          a -wal of --mb MB: index, scan through it, checkpoint vs sqlite3   bench/wal.ts
  *   s3-write     10,000-row insert transaction, one-row update         bench/s3-write.ts
  *   cpu          scan to JSON, point lookups, bulk insert vs sql.js    bench/cpu.ts
@@ -32,6 +33,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
   ['s3-overflow', './s3-overflow.js'],
   ['s3-query', './s3-query.js'],
   ['single-object', './single-object.js'],
+  ['gpkg-bbox', './gpkg-bbox.js'],
   ['wal', './wal.js'],
   ['s3-write', './s3-write.js'],
   ['cpu', './cpu.js'],

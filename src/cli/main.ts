@@ -220,9 +220,9 @@ function formatOptions(command: Command): Command {
 }
 
 const GEOPACKAGE_ROWS = `
-GeoPackages: --bbox runs SELECT t.* FROM rtree_<table>_<geom> AS r CROSS JOIN <table> AS t
-ON t.<pk> = r.id WHERE r.maxx >= minx AND r.minx <= maxx AND r.maxy >= miny AND r.miny <= maxy,
-reading only the R*Tree nodes on the way and the matching rows; rows come in the R*Tree's order.
+GeoPackages: --bbox runs SELECT * FROM <table> WHERE <pk> IN (SELECT id FROM rtree_<table>_<geom>
+WHERE maxx >= minx AND minx <= maxx AND maxy >= miny AND miny <= maxy), reading only the R*Tree
+nodes on the way and the leaves of the matching rows (fetched in parallel); rows in fid order.
 The R*Tree holds float32 boxes rounded outwards, so a feature just outside the box may come too.
 A feature table without an R*Tree is scanned (ST_MinX … ST_MaxY of each geometry; a note says so).
 --geojson drops M (GeoJSON has none); an empty geometry prints with empty coordinates; curves,

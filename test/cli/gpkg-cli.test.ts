@@ -276,7 +276,7 @@ describe('s3lite rows --bbox', () => {
     boxes.push([0, 0, 1e7, 1e7], [0, 0, 1, 1], [520000, 180000, 520000, 180000]);
   });
 
-  it('returns what sqlite3 returns for the same query through the R*Tree, in its order', () => {
+  it('returns what sqlite3 returns for the same query through the R*Tree, in the same (fid) order', () => {
     const sql = bboxSql('boroughs', 'fid', 'rtree_boroughs_geom');
     let seen = 0;
     for (const box of boxes) {

@@ -8,6 +8,7 @@
  * what they print for any database.
  */
 import type { Database } from '../../api/database.js';
+import { SqliteError } from '../../errors.js';
 import type { SqlValue, StorageClass } from '../../record/value.js';
 import type { OutputFormat } from '../output.js';
 
@@ -77,4 +78,43 @@ export function layerCells(layer: GpkgLayer | undefined, format: OutputFormat): 
   const cells = [layer?.dataType ?? null, layer?.geometryColumn ?? null, layer?.geometryType ?? null, layer?.srs ?? null];
   const values = cells.map((v) => (v === null && format === 'table' ? '' : v));
   return { values, classes: values.map((v) => (v === null ? 'null' : 'text')) };
+}
+
+/** What `rows --bbox/--geojson` needs to know of a feature table. */
+export interface FeatureTable {
+  /** The table and geometry column as gpkg_geometry_columns spells them. */
+  readonly table: string;
+  readonly column: string;
+  /** The INTEGER PRIMARY KEY column (GeoPackage requires one; `rowid` when there is none). */
+  readonly key: string;
+  /** The spatial index `rtree_<table>_<column>` exists. */
+  readonly indexed: boolean;
+}
+
+/**
+ * Feature table `table` of a GeoPackage, or undefined when gpkg_geometry_columns (or the row for
+ * it) is missing. One query, one consistent read: over S3 every read of its own costs the
+ * reader's checks, and the other metadata tables are not read at all.
+ */
+export async function featureTableOf(db: Database, table: string): Promise<FeatureTable | undefined> {
+  let rows: Record<string, SqlValue>[];
+  try {
+    rows = await db.query(
+      `SELECT g.table_name AS t, g.column_name AS c, p.name AS name, p.type AS type, p.pk AS pk,
+         (SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND lower(name) = lower('rtree_' || g.table_name || '_' || g.column_name)) AS indexed
+       FROM gpkg_geometry_columns AS g JOIN pragma_table_info(g.table_name) AS p
+       WHERE lower(g.table_name) = lower(?)`,
+      [table],
+    );
+  } catch (err) {
+    if (err instanceof SqliteError && err.message === 'no such table: gpkg_geometry_columns') return undefined;
+    throw err;
+  }
+  const first = rows[0];
+  const t = text(first?.t);
+  const c = text(first?.c);
+  if (first === undefined || t === null || c === null) return undefined;
+  const pk = rows.filter((r) => Number(r.pk) > 0);
+  const key = pk.length === 1 && String(pk[0]!.type).toUpperCase() === 'INTEGER' ? String(pk[0]!.name) : 'rowid';
+  return { table: t, column: c, key, indexed: Number(first.indexed) > 0 };
 }

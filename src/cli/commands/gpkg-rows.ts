@@ -3,12 +3,12 @@
  *
  * --bbox minx,miny,maxx,maxy keeps the features whose envelope meets the box, found through the
  * table's spatial index — the GeoPackage RTree extension's `rtree_<table>_<column>` — by one
- * query through the engine (bboxSql), so only the R*Tree nodes on the way and the matching rows
- * are read, wherever the database lies. `CROSS JOIN` keeps the R*Tree as the outer loop in
- * SQLite and here alike, so rows come in the R*Tree's order, as sqlite3 gives them for the same
- * SQL. The R*Tree holds float32 boxes rounded outwards, so (as in every GeoPackage reader) a
- * feature just outside the box may come too. A feature table without an R*Tree is scanned
- * instead, each geometry's envelope taken with ST_MinX … ST_MaxY (a note on stderr says so).
+ * query through the engine (bboxSql): the R*Tree nodes on the way (the children of a node
+ * fetched together) and the leaves of the matching rows (in parallel batches) are read, not the
+ * table. Rows come in fid order, as sqlite3 gives them for the same SQL. The R*Tree holds
+ * float32 boxes rounded outwards, so (as in every GeoPackage reader) a feature just outside the
+ * box may come too. A feature table without an R*Tree is scanned instead, each geometry's
+ * envelope taken with ST_MinX … ST_MaxY (a note on stderr says so).
  *
  * --geojson prints the geometry column as GeoJSON geometry objects (gpkg-geojson.ts): inside
  * the JSON Lines arrays as an object, in table and CSV output as its text.
@@ -18,7 +18,7 @@ import { SqliteError } from '../../errors.js';
 import type { SqlValue } from '../../record/value.js';
 import { geoJsonOf } from '../../exec/functions/gpkg-geojson.js';
 import { createRowWriter, jsonValue, type OutputFormat } from '../output.js';
-import { gpkgLayers } from './gpkg-layers.js';
+import { featureTableOf } from './gpkg-layers.js';
 
 import type { Bbox } from '../bbox.js';
 
@@ -35,12 +35,14 @@ const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * The query `--bbox` runs on a table with a spatial index: parameters ?1…?4 are minx, miny,
- * maxx, maxy, ?5 and ?6 the limit and offset.
+ * maxx, maxy, ?5 and ?6 the limit and offset. The R*Tree gives the ids, then the rows are read
+ * by rowid in ascending order, their leaves fetched in parallel a batch at a time (SQLite's plan
+ * too: SEARCH t USING INTEGER PRIMARY KEY (rowid=?) over the LIST SUBQUERY).
  */
 export function bboxSql(table: string, key: string, rtree: string): string {
   return (
-    `SELECT t.* FROM ${quote(rtree)} AS r CROSS JOIN ${quote(table)} AS t ON t.${quote(key)} = r.id ` +
-    'WHERE r.maxx >= ?1 AND r.minx <= ?3 AND r.maxy >= ?2 AND r.miny <= ?4 LIMIT ?5 OFFSET ?6'
+    `SELECT * FROM ${quote(table)} WHERE ${quote(key)} IN (SELECT id FROM ${quote(rtree)} ` +
+    'WHERE maxx >= ?1 AND minx <= ?3 AND maxy >= ?2 AND miny <= ?4) LIMIT ?5 OFFSET ?6'
   );
 }
 
@@ -54,44 +56,36 @@ export function bboxScanSql(table: string, column: string): string {
 }
 
 export async function runGeoRows(db: Database, tableArg: string, options: GeoRowsOptions, write: (text: string) => void): Promise<void> {
-  const layer = (await gpkgLayers(db)).get(tableArg.toLowerCase());
+  const layer = await featureTableOf(db, tableArg);
   const flag = options.bbox !== undefined ? '--bbox' : '--geojson';
-  if (layer === undefined || layer.geometryColumn === null) {
+  if (layer === undefined) {
     throw new SqliteError('SQLITE_ERROR', `${flag}: ${tableArg} is not a feature table of a GeoPackage (no row for it in gpkg_geometry_columns)`);
   }
-  const table = layer.table;
-  const column = layer.geometryColumn;
-  const info = await db.query(`PRAGMA table_info(${quote(table)})`);
-  if (info.length === 0) throw new SqliteError('SQLITE_ERROR', `no such table: ${table}`);
-  const names = info.map((c) => String(c.name));
-  const geomAt = names.findIndex((n) => n.toLowerCase() === column.toLowerCase());
-  if (geomAt < 0) throw new SqliteError('SQLITE_ERROR', `gpkg_geometry_columns names ${table}.${column}, which the table does not have`);
-  const pk = info.filter((c) => Number(c.pk) > 0);
-  const key = pk.length === 1 && String(pk[0]!.type).toUpperCase() === 'INTEGER' ? String(pk[0]!.name) : 'rowid';
-  const keyAt = names.findIndex((n) => n === key);
+  const { table, column, key } = layer;
 
   let sql: string;
   if (options.bbox === undefined) {
     sql = `SELECT * FROM ${quote(table)} LIMIT ?5 OFFSET ?6`;
+  } else if (layer.indexed) {
+    sql = bboxSql(table, key, `rtree_${table}_${column}`);
   } else {
-    const rtree = `rtree_${table}_${column}`;
-    const indexed = (await db.schema()).some((r) => r.type === 'table' && r.name.toLowerCase() === rtree.toLowerCase() && r.rootPage === 0);
-    if (indexed) sql = bboxSql(table, key, rtree);
-    else {
-      sql = bboxScanSql(table, column);
-      if (!options.quiet) process.stderr.write(`note: ${table} has no spatial index (${rtree}); scanning every feature's envelope\n`);
-    }
+    sql = bboxScanSql(table, column);
+    if (!options.quiet) process.stderr.write(`note: ${table} has no spatial index (rtree_${table}_${column}); scanning every feature's envelope\n`);
   }
   const [minx, miny, maxx, maxy] = options.bbox ?? [0, 0, 0, 0];
   const params = [minx, miny, maxx, maxy, BigInt(options.limit ?? -1), BigInt(options.offset ?? 0)];
   const stmt = await db.prepare(sql);
+  const names = stmt.columns();
+  const geomAt = names.findIndex((n) => n.toLowerCase() === column.toLowerCase());
+  if (geomAt < 0) throw new SqliteError('SQLITE_ERROR', `gpkg_geometry_columns names ${table}.${column}, which the table does not have`);
+  const keyAt = names.findIndex((n) => n === key);
 
   const where = (values: readonly SqlValue[]): string =>
     `${table}.${column} of ${key} ${keyAt >= 0 ? String(values[keyAt]) : '?'}`;
   const json = options.format === 'json' && options.geojson;
   // JSON Lines with the geometry as an object: written here (the shared writer prints values only).
   let pending = '';
-  const out = json ? undefined : createRowWriter(options.format, stmt.columns(), write);
+  const out = json ? undefined : createRowWriter(options.format, names, write);
   for await (const row of stmt.typedIterate(params)) {
     const values = row.values as SqlValue[];
     if (!options.geojson) {

@@ -15,6 +15,7 @@
  */
 import { IndexCursor } from '../../btree/index-cursor.js';
 import { TableCursor } from '../../btree/table-cursor.js';
+import { rowidBatch, warmRowids } from '../../btree/warm-rowids.js';
 import { resolveCollation } from '../../record/collation.js';
 import { compareRecordToKey, type KeyInfo } from '../../record/compare.js';
 import type { TextEncoding } from '../../record/text-encoding.js';
@@ -447,7 +448,13 @@ export function planTableAccess(
             wanted = list.filter((r, i) => i === 0 || r !== list[i - 1]);
             return seekNext();
           };
+          let warmed = 0;
           const seekNext = (): Step => {
+            if (at >= warmed && wanted!.length - at > 1) {
+              // Many rowids (e.g. `fid IN (SELECT id FROM rtree …)`): their leaves come in parallel, a batch at a time.
+              warmed = at + rowidBatch(rt.pager);
+              return () => warmRowids(rt.pager, table.rootPage, wanted!.slice(at, warmed)).then(() => settle(seekNext()));
+            }
             const r = wanted![at++];
             if (r === undefined) return false;
             // On cached pages the seek needs no Promise.

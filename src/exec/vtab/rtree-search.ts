@@ -95,6 +95,22 @@ export async function* rtreeSearch(store: RtreeStore, cons: readonly RtreeConstr
   const frame = (data: Uint8Array, level: number): Frame => ({ data, view: new DataView(data.buffer, data.byteOffset, data.byteLength), level, cell: 0 });
   const seen = new Set<bigint>([1n]);
   const stack: Frame[] = [frame(root, depth + 1)];
+  /**
+   * Before an interior node's children are walked, the ones that may match are fetched together
+   * (their x_node leaves in parallel): a search costs a round of requests per interior node
+   * visited, not one per node. A hint only; `store.node` checks what it reads.
+   */
+  const warm = async (f: Frame): Promise<void> => {
+    if (f.level === 1) return;
+    const children: bigint[] = [];
+    const n = cellCount(f.data);
+    for (let i = 0; i < n; i++) {
+      const at = 4 + size * i;
+      if (boxMayMatch(f.view, at, cons, int32)) children.push(f.view.getBigInt64(at, false));
+    }
+    await store.prefetch(children);
+  };
+  await warm(stack[0]!);
   while (stack.length > 0) {
     const f = stack[stack.length - 1]!;
     if (f.cell >= cellCount(f.data)) {
@@ -110,7 +126,9 @@ export async function* rtreeSearch(store: RtreeStore, cons: readonly RtreeConstr
     const child = f.view.getBigInt64(at, false);
     if (seen.has(child)) throw new CorruptError(`rtree ${store.def.name}: node ${child} is reached twice`);
     seen.add(child);
-    stack.push(frame(await store.node(child), f.level - 1));
+    const next = frame(await store.node(child), f.level - 1);
+    stack.push(next);
+    await warm(next);
   }
 }
 

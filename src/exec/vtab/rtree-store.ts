@@ -10,6 +10,7 @@
  * node is a CorruptError.
  */
 import { TableCursor } from '../../btree/table-cursor.js';
+import { warmRowids } from '../../btree/warm-rowids.js';
 import { CorruptError, SqliteError } from '../../errors.js';
 import type { Pager } from '../../pager/pager.js';
 import type { TextEncoding } from '../../record/text-encoding.js';
@@ -94,6 +95,12 @@ export class RtreeStore {
     const copy = data.slice();
     this.cache.set(nodeno, copy);
     return copy;
+  }
+
+  /** Brings the x_node leaves of these nodes into the page cache in parallel (when more than one is not read yet). */
+  async prefetch(nodenos: readonly bigint[]): Promise<void> {
+    const missing = nodenos.filter((n) => !this.cache.has(n));
+    if (missing.length > 1) await warmRowids(this.pager, this.shadow.node.rootPage, missing);
   }
 
   /** The leaf node x_rowid names for entry `rowid`, and its auxiliary values; undefined when absent. */
