@@ -14,6 +14,9 @@
  *
  *   npx tsx bench/gpkg-bbox.ts [--features 100000] [--latency 20]
  *
+ * Then the same queries over the blocks in memory with each GET delayed: the rounds of requests
+ * (load-independent, unlike the wall time through the proxy on a shared machine).
+ *
  * Figures are printed, never asserted. Needs gdal-bin (skipped when ogr2ogr is missing).
  */
 import { execFileSync } from 'node:child_process';
@@ -25,6 +28,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { Database } from '../src/api/database.js';
 import { bboxScanSql, runGeoRows, type GeoRowsOptions } from '../src/cli/commands/gpkg-rows.js';
 import { BlockStore } from '../src/store/block-store.js';
+import { MemoryObjectStore } from '../src/store/memory-store.js';
+import type { DeleteManyOptions, ObjectInfo, ObjectStore, RequestCounts, WriteConditions } from '../src/store/object-store.js';
 import { S3ObjectStore, suppressSdkNodeVersionWarning } from '../src/store/s3-store.js';
 import { deserialize } from '../src/transfer/deserialize.js';
 import { startFauxqsProcess } from './fauxqs-process.js';
@@ -83,6 +88,49 @@ function makeGeoPackage(dir: string): string {
   const gpkg = join(dir, 'parcels.gpkg');
   execFileSync('ogr2ogr', ['-f', 'GPKG', gpkg, csv, '-oo', 'GEOM_POSSIBLE_NAMES=WKT', '-oo', 'KEEP_GEOM_COLUMNS=NO', '-a_srs', 'EPSG:27700', '-nln', 'parcels', '-nlt', 'POLYGON']);
   return gpkg;
+}
+
+/** Delays each GET and counts rounds: a GET that starts more than delay/2 ms after the previous one opens a new round. */
+class RoundCounter implements ObjectStore {
+  gets = 0;
+  rounds = 0;
+  private last = -Infinity;
+  constructor(
+    private readonly inner: ObjectStore,
+    private readonly delayMs: number,
+  ) {}
+  get url(): string {
+    return this.inner.url;
+  }
+  get requests(): RequestCounts {
+    return this.inner.requests;
+  }
+  async get(key: string): Promise<Uint8Array | undefined> {
+    const now = performance.now();
+    if (now - this.last > this.delayMs / 2) this.rounds++;
+    this.last = now;
+    this.gets++;
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    return this.inner.get(key);
+  }
+  head(key: string): Promise<ObjectInfo | undefined> {
+    return this.inner.head(key);
+  }
+  put(key: string, data: Uint8Array, conditions?: WriteConditions): Promise<{ etag: string }> {
+    return this.inner.put(key, data, conditions);
+  }
+  delete(key: string, conditions?: WriteConditions): Promise<void> {
+    return this.inner.delete(key, conditions);
+  }
+  deleteMany(keys: readonly string[], options?: DeleteManyOptions): Promise<void> {
+    return this.inner.deleteMany(keys, options);
+  }
+  list(prefix: string, startAfter?: string): AsyncIterable<ObjectInfo> {
+    return this.inner.list(prefix, startAfter);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
 }
 
 let hasGdal = true;
@@ -163,6 +211,25 @@ if (!hasGdal) {
       }
     }
     console.log('requests = all kinds the proxy saw, the open and the reader\'s checks included.');
+
+    // Wall time above includes the proxy's and the server's CPU on a shared machine: the rounds
+    // of requests are the load-independent figure. Same queries over the blocks in memory, each
+    // GET delayed LATENCY ms; GETs that start within LATENCY / 2 ms of the previous one share a round.
+    const memory = new MemoryObjectStore();
+    await deserialize(new BlockStore(memory, 'db'), [bytes], { blockSize: 4096 });
+    console.log(`\nRounds of requests (blocks in memory, ${LATENCY} ms per GET; cold open + query):`);
+    console.log('| query | GETs | rounds | wall ms |');
+    console.log('|---|---:|---:|---:|');
+    for (const [label, bbox, indexed] of scenarios) {
+      const timed = new RoundCounter(memory, LATENCY);
+      const t0 = performance.now();
+      const db = await Database.open({ objects: timed, prefix: 'db' });
+      if (indexed) await runGeoRows(db, 'parcels', { format: 'json', geojson: true, bbox, limit: undefined, offset: undefined, quiet: true }, () => {});
+      else for await (const _ of (await db.prepare(bboxScanSql('parcels', 'geom'))).typedIterate([...bbox!, -1n, 0n]));
+      const ms = performance.now() - t0;
+      await db.close();
+      console.log(`| ${label} | ${timed.gets} | ${timed.rounds} | ${ms.toFixed(0)} |`);
+    }
   } finally {
     await proxy.close();
     await server.stop();
