@@ -8,8 +8,7 @@
  *
  * Like every seek it only narrows what is read: the executor still tests every term on every
  * row it yields. EXPLAIN QUERY PLAN says `SEARCH t USING AUTOMATIC COVERING INDEX (col=?)`, or
- * `AUTOMATIC PARTIAL COVERING INDEX` when terms on `t` alone (with keys that read no other FROM
- * item, as SQLite requires) leave rows out of it.
+ * `AUTOMATIC PARTIAL COVERING INDEX` when terms on `t` alone leave rows out of it.
  *
  * Memory is bounded: a table with more than MAX_AUTO_INDEX_ROWS rows (after the partial terms)
  * is not indexed; the path then scans it on every run, as it would have without the index.
@@ -42,10 +41,10 @@ export function autoIndexPath(
 ): AccessPath | undefined {
   const table = source.table!;
   const collations = keys.map((c) => c.collation);
-  // Terms on this table alone filter the index when the keys read no FROM item (SQLite's rule).
-  const keysConstant = keys.every((c) => c.keys.every((k) => k.levels.size === 0));
+  // Terms on this table alone leave rows out of the index (they read nothing that changes
+  // during one execution of the join, which is as long as the index lives).
   const partial: TrackedExpr[] = [];
-  if (keysConstant && !source.leftJoin && !scope.usesOuter) {
+  if (!source.leftJoin) {
     for (const term of terms) {
       if (hasSubquery(term)) continue;
       const t = scope.compile(term);
@@ -90,50 +89,74 @@ export function autoIndexPath(
     return index;
   };
 
-  const path: AccessPath = {
+  const shape: Shape = { source, width, keys, collations, keyValues, scan, built, build };
+  return {
     description: `SEARCH ${label} USING AUTOMATIC ${partial.length > 0 ? 'PARTIAL ' : ''}COVERING INDEX (${names})`,
     estimate: autoIndexEstimate(nRows, new Set(keys.map((c) => c.from))),
     providesOrder: false,
-    open(row, rt): RowSource {
-      let rows: readonly Value[][] | undefined;
-      let at = 0;
-      let fallback: RowSource | undefined;
-      const fill = (): true => {
-        const r = rows![at++]!;
-        for (let k = 0; k < width; k++) row[source.offset + k] = r[k] ?? null;
-        if (source.rowidSlot !== undefined) row[source.rowidSlot] = r[width] ?? null;
-        return true;
-      };
-      const start = (ix: Built): Step => {
-        if (ix === 'too-big') {
-          fallback = scan.open(row, rt);
-          return fallback.next();
-        }
-        const kv: Value[] = [];
-        for (const c of keys) kv.push(keyValues(c, row, rt)[0] ?? null);
-        rows = kv.includes(null) ? [] : (ix.get(groupKey(kv, collations)) ?? []);
-        return at < rows.length && fill();
-      };
-      return {
-        next() {
-          if (fallback !== undefined) return fallback.next();
-          if (rows !== undefined) return at < rows.length && fill();
-          const ix = built.get(row);
-          if (ix !== undefined) return start(ix);
-          return () =>
-            build(row, rt).then((b) => {
-              built.set(row, b);
-              const s = start(b);
-              return typeof s === 'function' ? s() : s;
-            });
-        },
-        close() {
-          fallback?.close();
-        },
-      };
-    },
+    open: (row, rt) => new AutoIndexSource(shape, row, rt),
   };
-  return path;
+}
+
+interface Shape {
+  readonly source: Source;
+  readonly width: number;
+  readonly keys: readonly Constraint[];
+  readonly collations: readonly string[];
+  readonly keyValues: KeyValues;
+  readonly scan: AccessPath;
+  readonly built: WeakMap<Value[], Built>;
+  readonly build: (row: Value[], rt: RunContext) => Promise<Built>;
+}
+
+/** One run of the loop: the rows of one key (a class, not closures: it is made once per outer row). */
+class AutoIndexSource implements RowSource {
+  private rows: readonly Value[][] | undefined;
+  private at = 0;
+  private fallback: RowSource | undefined;
+
+  constructor(
+    private readonly shape: Shape,
+    private readonly row: Value[],
+    private readonly rt: RunContext,
+  ) {}
+
+  next(): Step {
+    if (this.fallback !== undefined) return this.fallback.next();
+    if (this.rows !== undefined) return this.at < this.rows.length && this.fill();
+    const ix = this.shape.built.get(this.row);
+    if (ix !== undefined) return this.start(ix);
+    return () =>
+      this.shape.build(this.row, this.rt).then((b) => {
+        this.shape.built.set(this.row, b);
+        const s = this.start(b);
+        return typeof s === 'function' ? s() : s;
+      });
+  }
+
+  close(): void {
+    this.fallback?.close();
+  }
+
+  private fill(): true {
+    const { source, width } = this.shape;
+    const r = this.rows![this.at++]!;
+    for (let k = 0; k < width; k++) this.row[source.offset + k] = r[k] ?? null;
+    if (source.rowidSlot !== undefined) this.row[source.rowidSlot] = r[width] ?? null;
+    return true;
+  }
+
+  private start(ix: Built): Step {
+    if (ix === 'too-big') {
+      this.fallback = this.shape.scan.open(this.row, this.rt);
+      return this.fallback.next();
+    }
+    const { keys, keyValues, collations } = this.shape;
+    const kv: Value[] = [];
+    for (const c of keys) kv.push(keyValues(c, this.row, this.rt)[0] ?? null);
+    this.rows = kv.includes(null) ? [] : (ix.get(groupKey(kv, collations)) ?? []);
+    return this.at < this.rows.length && this.fill();
+  }
 }
 
 function hasSubquery(node: unknown): boolean {
