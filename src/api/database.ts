@@ -16,7 +16,7 @@ import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
 import { storageClassOf, toPublic, type Value } from '../exec/value.js';
 import { SavepointNames } from './savepoints.js';
-import { conflictOf, endsAutocommitTransaction, failsWithFail, needsSavepoint, undoAction, type Undo } from './statement-rules.js';
+import { conflictOf, endsAutocommitTransaction, failsWithFail, needsSavepoint, statementMayAbort, undoAction, type Undo } from './statement-rules.js';
 import { hasForeignKeys } from '../exec/dml/foreign-key-schema.js';
 import { checkStatementEnd, deferredOutstanding, foreignKeyFailed, resetCounters, restore, snapshot, type FkSnapshot } from '../exec/dml/foreign-key-state.js';
 import { defaultPragmaState, isSettingPragma, runSettingPragma, type PragmaState } from '../exec/pragma-set.js';
@@ -471,7 +471,7 @@ export class Database {
           err = fkErr;
         }
       }
-      return this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, stampBefore: stamp });
+      return this.failed(err, { conflict: conflictOf(stmt), mayAbort: statementMayAbort(stmt, schema, this.pragmas.foreignKeys), autocommit, savepoint, stampBefore: stamp });
     };
     let out: StatementResult | Promise<StatementResult>;
     try {

@@ -137,7 +137,7 @@ export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: stri
     const f = env.compile(c.defaultExpr!, EMPTY_SCOPE);
     return (ctx) => f([], ctx);
   });
-  const convert = table.columns.map((_c, i) => (i === table.rowidAlias && !table.withoutRowid ? (v: Value) => v : columnConverter(table, i)));
+  const convert = table.columns.map((_c, i) => (i === table.rowidAlias && !table.withoutRowid ? (v: Value) => v : columnConverter(table, i, false)));
 
   const seqBefore = table.autoincrement ? await readSequence(env, table.name) : undefined;
   let seqMax = seqBefore?.seq;

@@ -107,7 +107,7 @@ function insertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
     source: slotSource.slice(0, nCol),
     rowidSource: table.withoutRowid ? -1 : alias >= 0 && slotSource[alias]! >= 0 ? slotSource[alias]! : slotSource[nCol]!,
     defaults,
-    convert: table.columns.map((_c, i) => (i === table.rowidAlias ? (v: Value) => v : columnConverter(table, i))),
+    convert: table.columns.map((_c, i) => (i === table.rowidAlias ? (v: Value) => v : columnConverter(table, i, false))),
   };
   plans.set(stmt, plan);
   return plan;

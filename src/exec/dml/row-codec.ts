@@ -64,37 +64,37 @@ export function storageAffinity(table: TableInfo, col: ColumnInfo): Affinity {
   return col.affinity;
 }
 
-/** Affinity + STRICT type check for one column value. */
-export function columnValue(table: TableInfo, iCol: number, v: Value): Value {
-  const col = table.columns[iCol]!;
-  const out = withAffinity(v, storageAffinity(table, col));
-  if (table.strict && out !== null) {
-    const type = col.declaredType.toUpperCase();
-    const cls = storageClassOf(out);
-    const ok =
-      type === 'ANY' ||
-      ((type === 'INT' || type === 'INTEGER') && cls === 'integer') ||
-      (type === 'REAL' && cls === 'real') ||
-      (type === 'TEXT' && cls === 'text') ||
-      (type === 'BLOB' && cls === 'blob');
-    if (!ok) {
-      throw new ConstraintError(
-        'DATATYPE',
-        `cannot store ${CLASS_NAMES[cls]} value in ${col.declaredType} column ${table.name}.${col.name}`,
-      );
-    }
-  }
+/** Affinity + STRICT type check for one column value (`check` false: affinity only). */
+export function columnValue(table: TableInfo, iCol: number, v: Value, check = true): Value {
+  const out = withAffinity(v, storageAffinity(table, table.columns[iCol]!));
+  if (check && table.strict) checkStrictType(table, iCol, out);
   return out;
 }
 
+/** A STRICT table's type rule for a value after affinity; throws SQLite's DATATYPE error. */
+export function checkStrictType(table: TableInfo, iCol: number, v: Value): void {
+  if (v === null) return;
+  const col = table.columns[iCol]!;
+  const type = col.declaredType.toUpperCase();
+  const cls = storageClassOf(v);
+  const ok =
+    type === 'ANY' ||
+    ((type === 'INT' || type === 'INTEGER') && cls === 'integer') ||
+    (type === 'REAL' && cls === 'real') ||
+    (type === 'TEXT' && cls === 'text') ||
+    (type === 'BLOB' && cls === 'blob');
+  if (!ok) throw new ConstraintError('DATATYPE', `cannot store ${CLASS_NAMES[cls]} value in ${col.declaredType} column ${table.name}.${col.name}`);
+}
+
 /**
- * `columnValue(table, iCol, ·)` as a function made once per column: the affinity and STRICT
- * type are looked up here, not per value.
+ * `columnValue(table, iCol, ·, check)` as a function made once per column: the affinity and
+ * STRICT type are looked up here, not per value. The writers pass `check` false and judge the
+ * STRICT types in TableWriter.checkRow, after NOT NULL, as SQLite orders its checks.
  */
-export function columnConverter(table: TableInfo, iCol: number): (v: Value) => Value {
+export function columnConverter(table: TableInfo, iCol: number, check = true): (v: Value) => Value {
   const col = table.columns[iCol]!;
   const affinity = storageAffinity(table, col);
-  if (table.strict) return (v) => columnValue(table, iCol, v);
+  if (table.strict && check) return (v) => columnValue(table, iCol, v);
   return (v) => withAffinity(v, affinity);
 }
 

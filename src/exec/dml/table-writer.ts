@@ -32,7 +32,7 @@ import type { CompiledExpr } from '../expr-contract.js';
 import { fromStored, type Value } from '../value.js';
 import { checkLabels } from './check-labels.js';
 import type { ExecEnv } from './exec-env.js';
-import { columnDefault, decodeTableRow, encodeTableRecord, encodeValues, indexEntryValues, toStored, withAffinity } from './row-codec.js';
+import { checkStrictType, columnDefault, decodeTableRow, encodeTableRecord, encodeValues, indexEntryValues, toStored, withAffinity } from './row-codec.js';
 import { sameValues, type RowDiff } from './row-diff.js';
 import { tableScope } from './table-scope.js';
 import { constraintConflicts } from './constraint-conflicts.js';
@@ -322,6 +322,16 @@ export class TableWriter {
           }
         }
         throw new ConstraintError('NOTNULL', `NOT NULL constraint failed: ${t.name}.${col.name}`);
+      }
+    }
+    // SQLite's order: NOT NULL, then the STRICT types (the written columns in order, then the
+    // generated ones), then CHECK.
+    if (t.strict) {
+      for (const generated of [false, true]) {
+        for (let i = 0; i < t.columns.length; i++) {
+          if ((t.columns[i]!.generated !== undefined) !== generated || (i === t.rowidAlias && !t.withoutRowid)) continue;
+          checkStrictType(t, i, r.row[i] ?? null);
+        }
       }
     }
     for (const check of this.checks) {

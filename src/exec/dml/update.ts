@@ -152,7 +152,7 @@ function newImage(table: TableInfo, base: StoredRow, assign: Assignments): Store
       if (r === null) throw new SqliteError('SQLITE_MISMATCH', 'datatype mismatch');
       rowid = r;
     } else {
-      row[slot] = columnValue(table, slot, v);
+      row[slot] = columnValue(table, slot, v, false); // STRICT types: in checkRow, after NOT NULL
     }
   }
   if (table.rowidAlias >= 0 && !table.withoutRowid) row[table.rowidAlias] = rowid!;

@@ -135,7 +135,8 @@ export class GeneratedColumns {
         column,
         fn: compileExpr(expr, scope),
         ctx: nowRefusingContext(expr, 'a generated column'),
-        convert: all ? columnConverter(t, column) : (v: Value) => withAffinity(v, affinity),
+        // STRICT types of a row being written are judged in TableWriter.checkRow.
+        convert: all ? columnConverter(t, column, false) : (v: Value) => withAffinity(v, affinity),
       };
     });
   }
