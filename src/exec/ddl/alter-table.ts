@@ -34,9 +34,11 @@ import { tableTriggerTarget } from '../dml/update.js';
 import { addColumnOffset, dropColumnIn, renameColumnIn, renameTableIn } from './rename-sql.js';
 import { deleteIndexEntry, insertIndexEntry } from '../../btree/index-write.js';
 import { keyInfoOf, recordCompare, TableWriter, type StoredRow } from '../dml/table-writer.js';
+import { alterRtree } from '../vtab/rtree-rename.js';
+import { rtreeTarget } from '../vtab/rtree-dml.js';
 import { checkAddedGenerated, checkGeneratedAfter, verifyAddedColumn } from '../generated/add-column-check.js';
 
-interface SchemaEntry {
+export interface SchemaEntry {
   readonly rowid: number | bigint;
   type: string;
   name: string;
@@ -45,7 +47,7 @@ interface SchemaEntry {
   sql: string | null;
 }
 
-async function readEntries(env: ExecEnv): Promise<SchemaEntry[]> {
+export async function readEntries(env: ExecEnv): Promise<SchemaEntry[]> {
   const out: SchemaEntry[] = [];
   const cur = new TableCursor(env.pager, 1);
   for (let ok = await cur.first(); ok; ok = await cur.next()) {
@@ -60,7 +62,7 @@ async function readEntries(env: ExecEnv): Promise<SchemaEntry[]> {
  * SQLite's check after a rename (sqlite_rename_test): every view and trigger of the changed
  * schema must still compile, else the ALTER fails with "error in view v: …" and changes nothing.
  */
-function testSchema(env: ExecEnv, entries: readonly SchemaEntry[], when: string): void {
+export function testSchema(env: ExecEnv, entries: readonly SchemaEntry[], when: string): void {
   let schema: Schema;
   try {
     schema = readSchema(entries.map((e) => ({ type: e.type, name: e.name, tblName: e.tblName, rootPage: Number(e.rootPage ?? 0), sql: e.sql })));
@@ -95,7 +97,7 @@ function testSchema(env: ExecEnv, entries: readonly SchemaEntry[], when: string)
 }
 
 /** Writes back the entries that changed (same rowids, so sqlite_schema keeps its order). */
-async function writeEntries(env: ExecEnv, before: readonly string[], entries: readonly SchemaEntry[]): Promise<void> {
+export async function writeEntries(env: ExecEnv, before: readonly string[], entries: readonly SchemaEntry[]): Promise<void> {
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     if (JSON.stringify([e.type, e.name, e.tblName, e.sql]) === before[i]) continue;
@@ -104,7 +106,7 @@ async function writeEntries(env: ExecEnv, before: readonly string[], entries: re
   env.pager.markSchemaChanged();
 }
 
-function snapshot(entries: readonly SchemaEntry[]): string[] {
+export function snapshot(entries: readonly SchemaEntry[]): string[] {
   return entries.map((e) => JSON.stringify([e.type, e.name, e.tblName, e.sql]));
 }
 
@@ -125,6 +127,8 @@ function alterable(env: ExecEnv, stmt: AlterTableStatement): TableInfo {
 }
 
 export async function executeAlterTable(env: ExecEnv, stmt: AlterTableStatement): Promise<StatementResult> {
+  const rtree = rtreeTarget(env.schema, stmt.table);
+  if (rtree !== undefined) return alterRtree(env, rtree, stmt);
   const table = alterable(env, stmt);
   const action = stmt.action;
   switch (action.kind) {
