@@ -71,7 +71,12 @@ export function asciiUpper(s: string): string {
 
 /** ASCII-only lower case: the key SQLite's case-insensitive name lookups use. */
 export function asciiLower(s: string): string {
-  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  // Names are mostly lower case already: look before making a new string (this runs per statement).
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 65 && c <= 90) return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  }
+  return s;
 }
 
 export interface DeclaredType {
