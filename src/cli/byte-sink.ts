@@ -5,7 +5,6 @@
  * Writers ask for `room(n)` before they put up to n bytes at `buf[pos…]`; a chunk goes out when
  * the next piece would not fit. Every chunk handed to `emit` is a buffer of its own, never
  * written again (a stream may hold on to it until it is drained), so a fresh buffer follows each.
- * The buffers are Node Buffers (this is src/cli), for their native hex encoding.
  */
 
 /** Bytes gathered before a chunk goes out. */
@@ -24,28 +23,42 @@ const HEX_PAIRS = (() => {
 
 const encoder = new TextEncoder();
 
-/** Runs at least this long are hexed by Buffer's native code (a string, then written as latin1). */
-const NATIVE_HEX_MIN = 24;
+/** Hex digit pairs as one 16-bit store each, in the machine's byte order: PAIR16[b] = digits of b. */
+const PAIR16 = (() => {
+  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  const t = new Uint16Array(256);
+  for (let b = 0; b < 256; b++) {
+    const first = HEX_PAIRS[2 * b]!;
+    const second = HEX_PAIRS[2 * b + 1]!;
+    t[b] = little ? first | (second << 8) : (first << 8) | second;
+  }
+  return t;
+})();
 
 export class ByteSink {
-  buf: Buffer;
+  buf: Uint8Array;
   pos = 0;
-  /** The last source given to `hex` and a Buffer over its bytes (a page holds many values). */
-  private hexSource: Uint8Array | undefined;
-  private hexView: Buffer | undefined;
+  /** `buf` as 16-bit units (for `hex`, two digits a store), when its offset allows. */
+  private units: Uint16Array | undefined;
 
   constructor(
     private readonly emit: (chunk: Uint8Array) => void,
     private readonly chunkBytes = CHUNK_BYTES,
   ) {
-    this.buf = Buffer.allocUnsafe(chunkBytes);
+    this.buf = this.fresh(chunkBytes);
+  }
+
+  private fresh(n: number): Uint8Array {
+    const buf = new Uint8Array(n);
+    this.units = new Uint16Array(buf.buffer, 0, n >> 1);
+    return buf;
   }
 
   /** Makes room for `n` more bytes at `pos` (sends what is gathered first when they would not fit). */
   room(n: number): void {
     if (this.pos + n > this.buf.length) {
       this.flush();
-      if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+      if (n > this.buf.length) this.buf = this.fresh(n);
     }
   }
 
@@ -53,7 +66,7 @@ export class ByteSink {
   flush(): void {
     if (this.pos === 0) return;
     this.emit(this.buf.subarray(0, this.pos));
-    this.buf = Buffer.allocUnsafe(this.chunkBytes);
+    this.buf = this.fresh(this.chunkBytes);
     this.pos = 0;
   }
 
@@ -80,25 +93,27 @@ export class ByteSink {
     this.pos += end - start;
   }
 
-  /** `src[start, end)` in lowercase hex. */
+  /**
+   * `src[start, end)` in lowercase hex: two digits a 16-bit store. At an odd position the first
+   * digit goes alone, and each store then holds the low digit of one byte and the high digit of
+   * the next — PAIR16 indexed by those two nibbles.
+   */
   hex(src: Uint8Array, start: number, end: number): void {
     this.room(2 * (end - start));
-    if (end - start >= NATIVE_HEX_MIN) {
-      let view = this.hexView;
-      if (src !== this.hexSource || view === undefined) {
-        view = src instanceof Buffer ? src : Buffer.from(src.buffer, src.byteOffset, src.byteLength);
-        this.hexSource = src;
-        this.hexView = view;
-      }
-      this.pos += this.buf.write(view.toString('hex', start, end), this.pos, 'latin1');
-      return;
-    }
+    if (start === end) return;
     const buf = this.buf;
+    const units = this.units!;
     let p = this.pos;
-    for (let i = start; i < end; i++) {
-      const b = src[i]! << 1;
-      buf[p++] = HEX_PAIRS[b]!;
-      buf[p++] = HEX_PAIRS[b + 1]!;
+    if ((p & 1) === 0) {
+      let h = p >> 1;
+      for (let i = start; i < end; i++) units[h++] = PAIR16[src[i]!]!;
+      p = h << 1;
+    } else {
+      buf[p++] = HEX_PAIRS[src[start]! << 1]!;
+      let h = p >> 1;
+      for (let i = start; i < end - 1; i++) units[h++] = PAIR16[((src[i]! & 15) << 4) | (src[i + 1]! >> 4)]!;
+      p = h << 1;
+      buf[p++] = HEX_PAIRS[(src[end - 1]! << 1) + 1]!;
     }
     this.pos = p;
   }
