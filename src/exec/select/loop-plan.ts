@@ -16,6 +16,7 @@ import type { PlanLine } from './query-types.js';
 import { tableFunctionPath } from './table-function-path.js';
 import { chosenPath, orderLoops } from './loop-order.js';
 import { transitiveTerms } from './transitive-terms.js';
+import { minMaxPath } from './min-max-path.js';
 
 export interface PlannedLoops {
   readonly loops: JoinLoops;
@@ -102,6 +103,11 @@ export function planLoops(
     if (s.tableFunction !== undefined) return tableFunctionPath(s, scope.env.schema, scope.env.file);
     return subqueryPath(s, p === 0);
   });
+  // min(col) / max(col) alone: one row from an end of an index (min-max-path.ts).
+  if (n === 1 && core.where === undefined && groupBy.length === 0 && !core.distinct) {
+    const mm = minMaxPath(scope, scope.sources[0]!);
+    if (mm !== undefined) paths[0] = mm;
+  }
   const sorted = order.length > 0 && !(orderHint !== undefined && paths[0]?.providesOrder === true);
 
   // count(*) of a whole table: count the b-tree's cells, decode nothing.
