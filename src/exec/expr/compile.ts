@@ -45,6 +45,7 @@ import { INT64_MIN, isTrue, truth, valueToText, castValue } from './value-ops.js
 import { ValueSet } from './value-set.js';
 import { RowSet, RowValue } from './row-set.js';
 import { compileRaise, raiseAllowed } from './raise.js';
+import { rtreecheckSubquery } from '../vtab/rtree-check-function.js';
 
 export { isTrue, castValue, valueToText, applyAffinityValue } from './value-ops.js';
 export { compareForSort, valuesEqualForDistinct, comparisonAffinity } from './compare.js';
@@ -658,6 +659,8 @@ export function likeOrGlob(glob: boolean, pattern: Value, subject: Value, escape
 function compileFunction(c: Compiler, e: FunctionExpr): CompiledExpr {
   const name = e.name.toLowerCase();
   const argc = e.star ? 0 : e.args.length;
+  // rtreecheck() reads the database: a scalar subquery over its table-valued form (vtab/rtree-check.ts).
+  if (name === 'rtreecheck' && e.over === undefined && c.scope.bindSubquery !== undefined) return compile(c, rtreecheckSubquery(e.args));
   if (e.over !== undefined) {
     // Window functions are evaluated by the SELECT executor (src/exec/window/) into a slot.
     if (c.scope.bindWindow === undefined) throw new SqliteError('SQLITE_ERROR', `misuse of window function ${e.name}()`);

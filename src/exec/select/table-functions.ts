@@ -9,6 +9,7 @@
 import type { Schema } from '../../schema/read-schema.js';
 import { JSON_TABLE_COLUMNS, jsonTableRows } from '../functions/json/json-table.js';
 import { pragmaTableFunctions } from '../pragma/pragma-functions.js';
+import { RTREECHECK_FUNCTION, RTREECHECK_TABLE } from '../vtab/rtree-check-function.js';
 import type { Value } from '../value.js';
 import type { RunContext } from './query-types.js';
 import type { VirtualPlanner } from '../vtab/virtual-plan.js';
@@ -51,3 +52,4 @@ export function lookupTableFunction(name: string): TableFunction | undefined {
 registerTableFunction('json_each', { columns: JSON_TABLE_COLUMNS, rows: (args) => jsonTableRows('json_each', false, args), jsonColumns: { value: 'type' }, rowidBase: 0 });
 registerTableFunction('json_tree', { columns: JSON_TABLE_COLUMNS, rows: (args) => jsonTableRows('json_tree', true, args), jsonColumns: { value: 'type' }, rowidBase: 0 });
 for (const [name, fn] of pragmaTableFunctions()) registerTableFunction(name, fn);
+registerTableFunction(RTREECHECK_TABLE, RTREECHECK_FUNCTION);
