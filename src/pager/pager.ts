@@ -64,18 +64,13 @@ import {
   type DatabaseHeader,
 } from '../format/db-header.js';
 import { lockBytePgno } from '../format/lock-byte.js';
-import { PtrmapType, isPtrmapPage } from '../format/ptrmap.js';
 import { autoVacuumCommit } from './auto-vacuum.js';
-import { takeFree, type AllocateOptions, type FreelistAccess } from './page-alloc-modes.js';
-import { ptrmapPut } from './ptrmap-io.js';
+import { allocate, putOnFreelist, type AllocateOptions, type FreelistAccess } from './freelist-ops.js';
 import { PageCache } from './page-cache.js';
 import { isWritablePageFile, type PageFile, type WritablePageFile } from './page-file.js';
 
 /** xSync flags value SQLITE_SYNC_NORMAL (vfs.ts SyncFlags; repeated to keep the pager free of the vfs module). */
 const SYNC_NORMAL = 0x02;
-
-/** Largest page number SQLite allows (2^32 - 2). */
-const MAX_PGNO = 0xfffffffe;
 
 import {
   DEFAULT_CACHE_BYTES,
@@ -92,7 +87,7 @@ import {
 } from './pager-state.js';
 
 export type { CommitHooks, CreateOptions, PagerOptions, PagerStats } from './pager-state.js';
-export type { AllocateOptions } from './page-alloc-modes.js';
+export type { AllocateOptions } from './freelist-ops.js';
 export { DEFAULT_CACHE_BYTES, SQLITE_VERSION_NUMBER } from './pager-state.js';
 export { emptyDatabasePage1 } from './empty-page1.js';
 import { emptyDatabasePage1 } from './empty-page1.js';
@@ -174,11 +169,7 @@ export class Pager {
     return this.state.header.usableSize;
   }
 
-  /**
-   * Whether this is an auto-vacuum database (header offset 52, the largest root page, is not
-   * zero): pointer-map pages are kept and allocation skips their positions. Inside a write
-   * transaction, as page 1 says now.
-   */
+  /** Whether this is an auto-vacuum database (header offset 52 not zero; in a transaction, as page 1 says now). */
   get autoVacuum(): boolean {
     const page1 = this.tx?.dirty.get(1);
     return (page1 === undefined ? this.state.header.largestRootPage : readU32(page1, 52)) !== 0;
@@ -572,41 +563,22 @@ export class Pager {
 
   /**
    * A new page for the writer (zero-filled, already in the dirty set), as SQLite's
-   * allocateBtreePage: a page of the freelist when there is one (see `takeFree`), else one
-   * appended, skipping the lock-byte page — and, in an auto-vacuum database, a pointer-map
-   * position (that page is appended too, zeroed, as the new map page).
-   *
-   * `nearby` / `mode` (auto-vacuum moves, pager/page-alloc-modes): 'exact' returns the free page
-   * `nearby` when the pointer map says it is free; 'le' a free page <= `nearby`. `role` sets the
-   * new page's pointer-map entry until the commit puts its parent in (ptrmap-sync.ts): b-tree
-   * or overflow; 'none' for pages whose entry the caller writes.
+   * allocateBtreePage: off the freelist when there is one, else appended (freelist-ops.ts, where
+   * `options` — nearby page, search mode, pointer-map role — are described).
    */
   async allocatePage(options: AllocateOptions = {}): Promise<{ pgno: number; data: Uint8Array }> {
     const tx = this.requireTx();
-    const av = this.autoVacuum;
-    let pgno: number;
-    if (tx.firstFreelistTrunk !== 0 || tx.freelistCount !== 0) {
-      pgno = await takeFree(this.freelistAccess(tx), options.nearby ?? 0, options.mode ?? 'any');
-    } else {
-      pgno = tx.pageCount + 1;
-      if (pgno === lockBytePgno(this.pageSize)) pgno++;
-      if (av && isPtrmapPage(pgno, this.pageSize, this.usableSize)) {
-        tx.pageCount = pgno;
-        await this.freshPage(tx, pgno);
-        pgno++;
-        if (pgno === lockBytePgno(this.pageSize)) pgno++;
-      }
-      if (pgno > MAX_PGNO) throw new SqliteError('SQLITE_FULL', 'database or disk is full (page number limit)');
-      tx.pageCount = pgno;
-      tx.header = undefined;
-    }
-    const data = await this.freshPage(tx, pgno);
-    const role = options.role ?? 'btree';
-    if (av && role !== 'none') await ptrmapPut(this, pgno, role === 'overflow' ? PtrmapType.Overflow2 : PtrmapType.Btree, 0);
-    return { pgno, data };
+    return allocate(this.freelistAccess(tx), options);
   }
 
-  /** What page-alloc-modes.ts needs of the transaction's freelist. */
+  /** Puts `pgno` on the freelist (freelist-ops.ts). */
+  async freePage(pgno: number): Promise<void> {
+    const tx = this.requireTx();
+    if (!Number.isInteger(pgno) || pgno < 2 || pgno > tx.pageCount) throw new MisuseError(`cannot free page ${pgno}`);
+    await putOnFreelist(this.freelistAccess(tx), pgno);
+  }
+
+  /** What freelist-ops.ts needs of the transaction. */
   private freelistAccess(tx: WriteTx): FreelistAccess {
     return {
       pager: this,
@@ -618,36 +590,12 @@ export class Pager {
       },
       setFreelist: (trunk, count) => this.setFreelist(tx, trunk, count),
       checkPgno: (pgno, from) => this.checkFreelistPgno(pgno, from),
+      freshPage: (pgno) => this.freshPage(tx, pgno),
+      setPageCount: (count) => {
+        tx.pageCount = count;
+        tx.header = undefined;
+      },
     };
-  }
-
-  /**
-   * Puts `pgno` on the freelist: as a leaf of the first trunk while it has room (SQLite's limit
-   * (usable/4) - 8 leaves, kept below the format's (usable/4) - 2 for old readers), else the page
-   * becomes the new first trunk. A leaf's content is left as it is (it is never read). In an
-   * auto-vacuum database its pointer-map entry says "free page".
-   */
-  async freePage(pgno: number): Promise<void> {
-    const tx = this.requireTx();
-    if (!Number.isInteger(pgno) || pgno < 2 || pgno > tx.pageCount) throw new MisuseError(`cannot free page ${pgno}`);
-    if (this.autoVacuum) await ptrmapPut(this, pgno, PtrmapType.FreePage, 0);
-    const trunkPgno = tx.firstFreelistTrunk;
-    if (trunkPgno !== 0) {
-      this.checkFreelistPgno(trunkPgno, 1);
-      const trunk = await this.getWritable(trunkPgno);
-      const count = readU32(trunk, 4);
-      if (count > Math.floor(this.usableSize / 4) - 2) throw new CorruptError(`freelist trunk claims ${count} leaves`, trunkPgno);
-      if (count < Math.floor(this.usableSize / 4) - 8) {
-        writeU32(trunk, 8 + 4 * count, pgno);
-        writeU32(trunk, 4, count + 1);
-        this.setFreelist(tx, trunkPgno, tx.freelistCount + 1);
-        return;
-      }
-    }
-    const data = await this.freshPage(tx, pgno);
-    writeU32(data, 0, trunkPgno);
-    writeU32(data, 4, 0);
-    this.setFreelist(tx, pgno, tx.freelistCount + 1);
   }
 
   /** The pgnos of the transaction's dirty pages within the database, ascending (pointer-map upkeep). */
@@ -790,11 +738,7 @@ export class Pager {
     await this.options.hooks?.afterEnd?.().catch(() => undefined);
   }
 
-  /**
-   * A commit that shortens the file: the journal must hold every page past the new end that
-   * existed, or a rollback could not bring them back (journal-writer.ts) — pointer-map pages
-   * and pages moved away included. Their committed bytes are read where not known already.
-   */
+  /** A commit that shortens the file journals every page past the new end (journal-writer.ts), moved or not. */
   private async keepTruncatedOriginals(tx: WriteTx): Promise<void> {
     if (this.options.hooks?.beforeOverwrite === undefined) return;
     const lockByte = lockBytePgno(this.pageSize);

@@ -1,7 +1,8 @@
 /**
  * Auto-vacuum databases against sqlite3 (3.40.1), side by side: random transactions of CREATE
- * TABLE / CREATE INDEX / INSERT (values from a few bytes to overflow chains of several pages) /
- * UPDATE / DELETE / DROP TABLE / DROP INDEX / PRAGMA incremental_vacuum(N), on a database in
+ * TABLE / CREATE TABLE AS / CREATE INDEX / INSERT (values from a few bytes to overflow chains of
+ * several pages) / UPDATE / DELETE / DROP TABLE / DROP INDEX / REINDEX / an R*Tree created,
+ * filled and dropped / PRAGMA incremental_vacuum(N) / VACUUM, on a database in
  * auto_vacuum = FULL or INCREMENTAL at page sizes 512, 1024 and 4096, run by s3lite and by the
  * sqlite3 shell on a copy. After every commit:
  *   - sqlite3's `PRAGMA integrity_check` on our file is ok (it checks every pointer-map entry,
@@ -49,7 +50,12 @@ type Op =
   | { kind: 'insert'; table: string; sizes: number[]; seed: number }
   | { kind: 'update'; table: string; mod: number; size: number; seed: number }
   | { kind: 'delete'; table: string; mod: number; rem: number }
-  | { kind: 'incremental'; n: number | undefined };
+  | { kind: 'incremental'; n: number | undefined }
+  | { kind: 'deleteAll'; table: string }
+  | { kind: 'ctas' }
+  | { kind: 'reindex' }
+  | { kind: 'rtree'; boxes: number[] }
+  | { kind: 'vacuum' };
 
 const tableName = fc.constantFrom('a', 'b', 'c');
 // Sizes around the overflow thresholds of the small pages and across several overflow pages.
@@ -67,6 +73,13 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ table: tableName, mod: fc.integer({ min: 1, max: 4 }), size, seed: fc.nat(1000) }).map((r): Op => ({ kind: 'update', ...r })) },
   { weight: 3, arbitrary: fc.record({ table: tableName, mod: fc.integer({ min: 1, max: 3 }), rem: fc.nat(2) }).map((r): Op => ({ kind: 'delete', ...r })) },
   { weight: 2, arbitrary: fc.option(fc.integer({ min: -1, max: 30 }), { nil: undefined }).map((n): Op => ({ kind: 'incremental', n })) },
+  { weight: 1, arbitrary: fc.constantFrom('a', 'b', 'c', 'd', 'r').map((table): Op => ({ kind: 'deleteAll', table })) },
+  { weight: 1, arbitrary: fc.constant<Op>({ kind: 'ctas' }) },
+  { weight: 1, arbitrary: fc.constantFrom('d', 'r').map((table): Op => ({ kind: 'drop', table })) },
+  { weight: 1, arbitrary: fc.constant<Op>({ kind: 'reindex' }) },
+  { weight: 1, arbitrary: fc.array(fc.integer({ min: -500, max: 500 }), { minLength: 1, maxLength: 40 }).map((boxes): Op => ({ kind: 'rtree', boxes })) },
+  // VACUUM runs only as a transaction of its own (the runner drops it from longer ones, as SQLite refuses it there).
+  { weight: 1, arbitrary: fc.constant<Op>({ kind: 'vacuum' }) },
 );
 
 /** A text of `n` characters that differs with `seed` (the same SQL for both engines). */
@@ -128,6 +141,23 @@ function sqlFor(o: Op, m: Model): string | undefined {
     }
     case 'incremental':
       return o.n === undefined ? 'PRAGMA incremental_vacuum' : `PRAGMA incremental_vacuum(${o.n})`;
+    case 'deleteAll':
+      return m.tables.has(o.table) ? `DELETE FROM ${o.table}` : undefined;
+    case 'ctas':
+      if (m.tables.has('d') || !m.tables.has('a')) return undefined;
+      m.tables.add('d');
+      return 'CREATE TABLE d AS SELECT id, x, y FROM a WHERE id % 2 = 1';
+    case 'reindex':
+      return 'REINDEX';
+    case 'rtree': {
+      // An R*Tree's shadow tables are three more b-trees with roots of their own.
+      const create = m.tables.has('r') ? [] : ['CREATE VIRTUAL TABLE r USING rtree(id, x0, x1)'];
+      m.tables.add('r');
+      const rows = o.boxes.map((b) => `(${++m.seq}, ${b}, ${b + (m.seq % 13)})`);
+      return [...create, `INSERT INTO r VALUES ${rows.join(', ')}`].join(';\n');
+    }
+    case 'vacuum':
+      return 'VACUUM';
   }
 }
 
@@ -201,7 +231,8 @@ async function run(s: { mode: string; pageSize: number; transactions: Op[][] }, 
   const model: Model = { tables: new Set(), indexes: new Set(), seq: 0 };
   try {
     for (const tx of s.transactions) {
-      const sqls = tx.map((o) => sqlFor(o, model)).filter((q): q is string => q !== undefined);
+      const ops = tx.length > 1 ? tx.filter((o) => o.kind !== 'vacuum') : tx;
+      const sqls = ops.flatMap((o) => sqlFor(o, model)?.split(';\n') ?? []);
       if (sqls.length === 0) continue;
       const explicit = sqls.length > 1;
       if (explicit) await db.run('BEGIN');

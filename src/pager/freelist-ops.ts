@@ -1,9 +1,12 @@
 /**
- * Taking a page off the freelist, as SQLite's allocateBtreePage does it
- * (https://www.sqlite.org/fileformat2.html#the_freelist):
+ * The freelist (https://www.sqlite.org/fileformat2.html#the_freelist) inside the pager's write
+ * transaction: allocating a page (SQLite's allocateBtreePage) and freeing one (freePage2).
  *
  *   trunk page:  u32 next trunk | u32 leaf count k | k × u32 leaf pgno
  *
+ * A page is taken off the freelist when there is one, else appended (skipping the lock-byte
+ * page and, in an auto-vacuum database, pointer-map positions: that page is appended too,
+ * zeroed, as the new map page). Which free page:
  * 'any' (every ordinary allocation): the first trunk's leaf closest to `nearby` (the first leaf
  * when `nearby` is 0; the last leaf moves into its slot), or the first trunk itself when it has
  * no leaves. The auto-vacuum moves search the whole list instead:
@@ -12,11 +15,15 @@
  * 'le' (incremental vacuum): the first free page <= `nearby` met walking the list — a trunk
  * taken this way hands its leaves to its first leaf, which becomes the trunk in its place.
  */
-import { CorruptError } from '../errors.js';
+import { CorruptError, SqliteError } from '../errors.js';
 import { readU32, writeU32 } from '../format/bytes.js';
-import { PtrmapType } from '../format/ptrmap.js';
+import { lockBytePgno } from '../format/lock-byte.js';
+import { PtrmapType, isPtrmapPage } from '../format/ptrmap.js';
 import type { Pager } from './pager.js';
-import { ptrmapGet } from './ptrmap-io.js';
+import { ptrmapGet, ptrmapPut } from './ptrmap-io.js';
+
+/** Largest page number SQLite allows (2^32 - 2). */
+const MAX_PGNO = 0xfffffffe;
 
 export type AllocateMode = 'any' | 'exact' | 'le';
 
@@ -24,7 +31,11 @@ export interface AllocateOptions {
   /** A page number to allocate near (0: no preference). */
   readonly nearby?: number;
   readonly mode?: AllocateMode;
-  /** The pointer-map entry the page gets at once in an auto-vacuum database (default 'btree'). */
+  /**
+   * The pointer-map entry the page gets at once in an auto-vacuum database, until the commit
+   * puts its parent in (ptrmap-sync.ts): 'btree' (the default) or 'overflow'; 'none' for pages
+   * whose entry the caller writes (relocations).
+   */
   readonly role?: 'btree' | 'overflow' | 'none';
 }
 
@@ -36,6 +47,64 @@ export interface FreelistAccess {
   setFreelist(trunk: number, count: number): void;
   /** CorruptError (naming page `from`) unless `pgno` may be a freelist page. */
   checkPgno(pgno: number, from: number): void;
+  /** Page `pgno` zero-filled in the dirty set (its original journaled when it existed). */
+  freshPage(pgno: number): Promise<Uint8Array>;
+  setPageCount(count: number): void;
+}
+
+/** A new page, zero-filled and dirty (see the top of this file). */
+export async function allocate(fl: FreelistAccess, options: AllocateOptions): Promise<{ pgno: number; data: Uint8Array }> {
+  const pager = fl.pager;
+  const av = pager.autoVacuum;
+  let pgno: number;
+  if (fl.firstTrunk !== 0 || fl.count !== 0) {
+    pgno = await takeFree(fl, options.nearby ?? 0, options.mode ?? 'any');
+  } else {
+    const lockByte = lockBytePgno(pager.pageSize);
+    pgno = pager.pageCount + 1;
+    if (pgno === lockByte) pgno++;
+    if (av && isPtrmapPage(pgno, pager.pageSize, pager.usableSize)) {
+      fl.setPageCount(pgno);
+      await fl.freshPage(pgno);
+      pgno++;
+      if (pgno === lockByte) pgno++;
+    }
+    if (pgno > MAX_PGNO) throw new SqliteError('SQLITE_FULL', 'database or disk is full (page number limit)');
+    fl.setPageCount(pgno);
+  }
+  const data = await fl.freshPage(pgno);
+  const role = options.role ?? 'btree';
+  if (av && role !== 'none') await ptrmapPut(pager, pgno, role === 'overflow' ? PtrmapType.Overflow2 : PtrmapType.Btree, 0);
+  return { pgno, data };
+}
+
+/**
+ * Puts `pgno` on the freelist: as a leaf of the first trunk while it has room (SQLite's limit
+ * (usable/4) - 8 leaves, kept below the format's (usable/4) - 2 for old readers), else the page
+ * becomes the new first trunk. A leaf's content is left as it is (it is never read). In an
+ * auto-vacuum database its pointer-map entry says "free page".
+ */
+export async function putOnFreelist(fl: FreelistAccess, pgno: number): Promise<void> {
+  const pager = fl.pager;
+  if (pager.autoVacuum) await ptrmapPut(pager, pgno, PtrmapType.FreePage, 0);
+  const trunkPgno = fl.firstTrunk;
+  const usable = pager.usableSize;
+  if (trunkPgno !== 0) {
+    fl.checkPgno(trunkPgno, 1);
+    const trunk = await pager.getWritable(trunkPgno);
+    const count = readU32(trunk, 4);
+    if (count > Math.floor(usable / 4) - 2) throw new CorruptError(`freelist trunk claims ${count} leaves`, trunkPgno);
+    if (count < Math.floor(usable / 4) - 8) {
+      writeU32(trunk, 8 + 4 * count, pgno);
+      writeU32(trunk, 4, count + 1);
+      fl.setFreelist(trunkPgno, fl.count + 1);
+      return;
+    }
+  }
+  const data = await fl.freshPage(pgno);
+  writeU32(data, 0, trunkPgno);
+  writeU32(data, 4, 0);
+  fl.setFreelist(pgno, fl.count + 1);
 }
 
 /** Removes one page from the freelist (which is not empty) and returns its pgno; the caller makes it fresh. */
