@@ -12,7 +12,8 @@
  * JavaScript type is their storage class (bigint = INTEGER, number = REAL), so the query path
  * builds no per-row arrays of public values and classes.
  */
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type Table from 'cli-table3';
 import type { SqlValue, StorageClass } from '../record/value.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
@@ -106,8 +107,15 @@ export function createRowWriter(format: OutputFormat, columns: readonly string[]
   }
 }
 
+/**
+ * cli-table3, loaded when a table is first printed: JSON Lines and CSV never need it, and it
+ * pulls in a handful of CommonJS packages (a good part of a short command's start-up).
+ */
+let tableClass: typeof Table | undefined;
+
 function newTable(columns: readonly string[]): Table.Table {
-  return new Table({
+  tableClass ??= createRequire(import.meta.url)('cli-table3') as typeof Table;
+  return new tableClass({
     head: [...columns],
     style: { head: [], border: [], compact: true },
   });
