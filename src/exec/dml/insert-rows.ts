@@ -89,7 +89,7 @@ export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: stri
     return insteadOfInsert(run, view, stmt, await sourceRows(run, stmt, view.name, -1, -1));
   }
   const rtree = rtreeTarget(env.schema, stmt.table);
-  if (rtree !== undefined) return rtreeInsert(run, rtree, stmt, await sourceRows(run, stmt, rtree.name, -1, -1));
+  if (rtree !== undefined) return rtreeInsert(run, rtree, stmt, await sourceRows(run, stmt, rtree.name, -1, -1), text);
   const table = targetTable(env, stmt.table);
   const orClause = run.orOverride ?? stmt.conflict;
   const nCol = table.columns.length;

@@ -33,6 +33,23 @@ export function compileReturning(
   run: DmlRun,
   text: string | undefined,
 ): Returning {
+  const alias = table.rowidAlias >= 0 && !table.withoutRowid ? table.columns[table.rowidAlias]!.name : undefined;
+  return compileReturningColumns(list, scope, source, table.columns.map((c) => c.name), alias, run, text);
+}
+
+/**
+ * compileReturning for any target with these column names (a virtual table's too);
+ * `rowidAlias`: the column rowid / oid / _rowid_ take their result name from, if any.
+ */
+export function compileReturningColumns(
+  list: readonly ResultColumn[],
+  scope: CoreScope,
+  source: Source,
+  names: readonly string[],
+  rowidAlias: string | undefined,
+  run: DmlRun,
+  text: string | undefined,
+): Returning {
   if (run.frame !== undefined) throw new SqliteError('SQLITE_ERROR', 'cannot use RETURNING in a trigger');
   const spans = text === undefined ? [] : returningSpans(text);
   const columns: string[] = [];
@@ -40,26 +57,26 @@ export function compileReturning(
   list.forEach((rc, i) => {
     if (rc.kind === 'table-star') throw new SqliteError('SQLITE_ERROR', 'RETURNING may not use "TABLE.*" wildcards');
     if (rc.kind === 'star') {
-      table.columns.forEach((c) => {
-        columns.push(c.name);
-        exprs.push(scope.compile({ kind: 'column', table: source.name, column: c.name, doubleQuoted: false }));
+      names.forEach((name) => {
+        columns.push(name);
+        exprs.push(scope.compile({ kind: 'column', table: source.name, column: name, doubleQuoted: false }));
       });
       return;
     }
     exprs.push(scope.compile(rc.expr));
     if (rc.alias !== undefined) columns.push(rc.alias);
-    else if (rc.expr.kind === 'column') columns.push(columnRefName(rc.expr.column, table));
+    else if (rc.expr.kind === 'column') columns.push(columnRefName(rc.expr.column, names, rowidAlias));
     else columns.push(spans[i] ?? `column${columns.length + 1}`);
   });
   return { columns, exprs };
 }
 
 /** A column reference's result name: the column's; rowid / oid / _rowid_ take the INTEGER PRIMARY KEY's name. */
-function columnRefName(written: string, table: TableInfo): string {
+function columnRefName(written: string, names: readonly string[], rowidAlias: string | undefined): string {
   const key = written.toLowerCase();
-  const col = table.columns.find((c) => c.name.toLowerCase() === key);
-  if (col !== undefined) return col.name;
-  if ((key === 'rowid' || key === 'oid' || key === '_rowid_') && table.rowidAlias >= 0 && !table.withoutRowid) return table.columns[table.rowidAlias]!.name;
+  const col = names.find((n) => n.toLowerCase() === key);
+  if (col !== undefined) return col;
+  if ((key === 'rowid' || key === 'oid' || key === '_rowid_') && rowidAlias !== undefined) return rowidAlias;
   return written;
 }
 

@@ -8,7 +8,8 @@
  *   DELETE   the ids WHERE selects, ascending (SQLite's RowSet)
  *
  * As in SQLite: `rowid` in a column list or SET is accepted and ignored (the id column is the
- * rowid), UPSERT and UPDATE/DELETE … RETURNING are refused with SQLite's messages, and
+ * rowid), INSERT … RETURNING returns the rows as given (rtreeReturning), UPSERT and UPDATE/DELETE
+ * … RETURNING are refused with SQLite's messages, and
  * last_insert_rowid is the id of the last row inserted — after UPDATE and DELETE the number of
  * the node 3.40's rtree.c wrote last (see RtreeWriter.lastWritten).
  */
@@ -17,7 +18,9 @@ import { asciiLower } from '../../schema/affinity.js';
 import type { VirtualTableInfo } from '../../schema/schema-types.js';
 import type { Schema } from '../../schema/read-schema.js';
 import type { DeleteStatement, Expr, InsertStatement, QualifiedName, ResultColumn, SelectStatement, UpdateStatement } from '../../sql/ast.js';
-import { compileEnvOf, type DmlRun } from '../dml/dml-run.js';
+import { compileEnvOf, newScope, placeRow, rowBuffer, type DmlRun } from '../dml/dml-run.js';
+import { compileReturningColumns, returningRow } from '../dml/returning.js';
+import { applyAffinityValue } from '../expr/value-ops.js';
 import { compileSelect } from '../select/compile-select.js';
 import type { StatementResult } from '../dml/exec-env.js';
 import type { Value } from '../value.js';
@@ -66,11 +69,11 @@ async function selectRows(run: DmlRun, vt: VirtualTableInfo, alias: string | und
   return out;
 }
 
-export async function rtreeInsert(run: DmlRun, vt: VirtualTableInfo, stmt: InsertStatement, rows: readonly Value[][]): Promise<StatementResult> {
+export async function rtreeInsert(run: DmlRun, vt: VirtualTableInfo, stmt: InsertStatement, rows: readonly Value[][], text?: string): Promise<StatementResult> {
   if (stmt.upsert !== undefined && stmt.upsert.length > 0) throw new SqliteError('SQLITE_ERROR', `UPSERT not implemented for virtual table "${vt.name}"`);
-  if (stmt.returning !== undefined) throw new SqliteError('SQLITE_ERROR', 'INSERT … RETURNING on an R*Tree table is not supported');
   const writer = writerOf(run, vt);
   const def = writer.def;
+  const returning = stmt.returning === undefined ? undefined : rtreeReturning(run, def, stmt.alias ?? vt.name, stmt.returning, text);
   const width = def.columns.length;
   const positions =
     stmt.source.kind === 'default-values'
@@ -81,6 +84,7 @@ export async function rtreeInsert(run: DmlRun, vt: VirtualTableInfo, stmt: Inser
   const conflict = run.orOverride ?? stmt.conflict;
   let changes = 0;
   let lastInsertRowid: bigint | undefined;
+  const returned: Value[][] = [];
   for (const values of rows) {
     if (stmt.source.kind !== 'default-values' && values.length !== positions.length) {
       throw new SqliteError(
@@ -92,13 +96,51 @@ export async function rtreeInsert(run: DmlRun, vt: VirtualTableInfo, stmt: Inser
     positions.forEach((p, i) => {
       if (p >= 0) row[p] = values[i] ?? null;
     });
+    if (returning !== undefined) returned.push(await returning.row(row));
     const outcome = await writer.change(undefined, row, conflict);
     if (outcome.kind === 'ignored') continue;
     changes++;
     lastInsertRowid = outcome.id;
   }
   await writer.finish();
-  return { changes, lastInsertRowid, schemaChanged: false };
+  return { changes, lastInsertRowid, schemaChanged: false, ...(returning !== undefined && { returned: { columns: returning.columns, rows: returned } }) };
+}
+
+/**
+ * INSERT … RETURNING on an R*Tree as SQLite 3.40 computes it: from the row handed to xUpdate,
+ * before the module sees it — the values as given with the declared affinities (id INTEGER,
+ * coordinates REAL, or INTEGER for rtree_i32, auxiliary columns none), so neither the float32
+ * rounding nor an assigned id shows (a NULL id stays NULL), `rowid` is always -1, and a row
+ * OR IGNORE skips is still returned.
+ */
+function rtreeReturning(run: DmlRun, def: RtreeDef, name: string, list: readonly ResultColumn[], text: string | undefined): { columns: readonly string[]; row(values: readonly Value[]): Promise<Value[]> } {
+  const scope = newScope(run);
+  const width = def.columns.length;
+  const source = scope.addSource(
+    {
+      name,
+      columns: def.columns.map((c) => ({ name: c.name, affinity: c.affinity, collation: 'BINARY' })),
+      rowidSlot: scope.columnWidth + width,
+      table: undefined,
+      query: undefined,
+      leftJoin: false,
+      usingHidden: new Set(),
+    },
+    width + 1,
+  );
+  const spec = compileReturningColumns(list, scope, source, def.columns.map((c) => c.name), undefined, run, text);
+  return {
+    columns: spec.columns,
+    row: (values) => {
+      const buffer = rowBuffer(scope, run);
+      const given = values.map((v, i) => {
+        const affinity = def.columns[i]?.affinity;
+        return affinity === undefined ? v : applyAffinityValue(v, affinity);
+      });
+      placeRow(buffer, source, given, -1n);
+      return returningRow(spec, buffer, run);
+    },
+  };
 }
 
 export async function rtreeUpdate(run: DmlRun, vt: VirtualTableInfo, stmt: UpdateStatement): Promise<StatementResult> {
