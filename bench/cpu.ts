@@ -16,7 +16,7 @@
  * 1 = we are faster). Figures are printed, never asserted; the results of the writes are checked
  * with `sqlite3 PRAGMA integrity_check` and a row count.
  *
- *   npx tsx bench/cpu.ts [--mb 23] [--insert-rows 100000] [--lookups 20000] [--quick] [--src | --no-build]
+ *   npx tsx bench/cpu.ts [--mb 23] [--insert-rows 100000] [--lookups 20000] [--quick] [--src | --no-build] [--cpu-time]
  *
  * Ours is the built library (dist/, rebuilt first; see engine.ts), or the sources with --src.
  */
@@ -25,6 +25,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MemoryObjectStore } from '../src/store/memory-store.js';
+import { clock, clockLabel } from './clock.js';
 import { loadEngine } from './engine.js';
 import { sqljs, type SqlJs } from '../test/support/sqljs.js';
 import { makeBenchDatabase } from './bench-db.js';
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
     const { path, rows } = makeBenchDatabase(dir, MB);
     const bytes = new Uint8Array(readFileSync(path));
     console.log(`\n## CPU: s3lite vs sql.js (SQLite ${sqliteVersion(SQL)} in WebAssembly), local file, no S3, ${new Date().toISOString()}`);
-    console.log(`database: ${(bytes.length / 2 ** 20).toFixed(1)} MiB, table t: ${rows} rows; Node ${process.version}; s3lite from ${label}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
+    console.log(`database: ${(bytes.length / 2 ** 20).toFixed(1)} MiB, table t: ${rows} rows; Node ${process.version}; s3lite from ${label}; ${clockLabel}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}\n`);
 
     // 1. Full scan to JSON lines.
     const scan = await compareScanToJson(path, bytes, 3);
@@ -99,13 +100,13 @@ async function main(): Promise<void> {
         const stmt = await db.prepare('SELECT * FROM t WHERE id = ?');
         const one = useQuery ? (id: number) => db.query('SELECT * FROM t WHERE id = ?', [id]) : (id: number) => stmt.get([id]);
         for (const id of warm) await one(id);
-        const t0 = performance.now();
+        const t0 = clock();
         let found = 0;
         for (const id of ids) {
           const r = await one(id);
           if (r !== undefined && (!Array.isArray(r) || r.length > 0)) found++;
         }
-        const ms = performance.now() - t0;
+        const ms = clock() - t0;
         if (found !== ids.length) throw new Error(`found ${found} of ${ids.length} rows`);
         return ms;
       } finally {
@@ -123,10 +124,10 @@ async function main(): Promise<void> {
         return hit;
       };
       for (const id of warm) one(id);
-      const t0 = performance.now();
+      const t0 = clock();
       let found = 0;
       for (const id of ids) if (one(id)) found++;
-      const ms = performance.now() - t0;
+      const ms = clock() - t0;
       stmt.free();
       sdb.close();
       if (found !== ids.length) throw new Error(`sql.js found ${found} of ${ids.length} rows`);
@@ -154,7 +155,7 @@ async function main(): Promise<void> {
     // 3. Bulk insert in one transaction, then CREATE INDEX.
     const rowValues = (i: number): [string, number, string] => [`name ${i}`, i / 7, i % 2 ? 'odd' : 'even'];
     const sqljsInsert = (n: number): { insertMs: number; indexMs: number; file: Uint8Array } => {
-      const t0 = performance.now();
+      const t0 = clock();
       const sdb = new SQL.Database();
       sdb.run('CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, tag TEXT)');
       sdb.run('BEGIN');
@@ -163,29 +164,29 @@ async function main(): Promise<void> {
       stmt.free();
       sdb.run('COMMIT');
       const file = sdb.export();
-      const insertMs = performance.now() - t0;
-      const t1 = performance.now();
+      const insertMs = clock() - t0;
+      const t1 = clock();
       sdb.run('CREATE INDEX t_name ON t(name)');
       sdb.export();
-      const indexMs = performance.now() - t1;
+      const indexMs = clock() - t1;
       sdb.close();
       return { insertMs, indexMs, file };
     };
     type OursInsert = { insertMs: number; commitMs: number; indexMs: number };
     const oursInsert = async (location: string | { objects: MemoryObjectStore; prefix: string }, n: number): Promise<OursInsert> => {
-      const t0 = performance.now();
+      const t0 = clock();
       const db = await Database.create(location);
       await db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, tag TEXT)');
       let tCommit = 0;
       await db.transaction(async () => {
         for (let i = 0; i < n; i++) await db.run('INSERT INTO t(name, score, tag) VALUES (?, ?, ?)', rowValues(i));
-        tCommit = performance.now(); // transaction() commits right after this returns
+        tCommit = clock(); // transaction() commits right after this returns
       });
-      const insertMs = performance.now() - t0;
-      const commitMs = performance.now() - tCommit;
-      const t1 = performance.now();
+      const insertMs = clock() - t0;
+      const commitMs = clock() - tCommit;
+      const t1 = clock();
       await db.run('CREATE INDEX t_name ON t(name)');
-      const indexMs = performance.now() - t1;
+      const indexMs = clock() - t1;
       await db.close();
       return { insertMs, commitMs, indexMs };
     };
