@@ -14,6 +14,7 @@
  *   s3-query     what Database.open + db.query cost, reader checks included bench/s3-query.ts
  *   single-object  one plain .sqlite S3 object read in place vs the same as blocks  bench/single-object.ts
  *   gpkg-bbox    rows --bbox on a GeoPackage through its R*Tree vs a full scan (blocks, one object)  bench/gpkg-bbox.ts
+ *   gpkg-insert  GeoPackage feature inserts with the spatial index vs GDAL's ogr2ogr -append  bench/gpkg-insert.ts
  *   wal          a -wal of --mb MB: index, scan through it, checkpoint vs sqlite3   bench/wal.ts
  *   s3-write     10,000-row insert transaction, one-row update         bench/s3-write.ts
  *   cpu          scan to JSON, point lookups, bulk insert vs sql.js    bench/cpu.ts
@@ -34,6 +35,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
   ['s3-query', './s3-query.js'],
   ['single-object', './single-object.js'],
   ['gpkg-bbox', './gpkg-bbox.js'],
+  ['gpkg-insert', './gpkg-insert.js'],
   ['wal', './wal.js'],
   ['s3-write', './s3-write.js'],
   ['cpu', './cpu.js'],
