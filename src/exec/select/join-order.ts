@@ -49,16 +49,17 @@ export function chooseJoinOrder(n: number, prereq: readonly bigint[], options: L
         const bit = 1n << BigInt(i);
         if ((p.mask & bit) !== 0n || (prereq[i]! & p.mask) !== prereq[i]!) continue;
         const opts = options(i, p.mask);
-        opts.forEach((o, k) => {
+        const mask = p.mask | bit;
+        for (let k = 0; k < opts.length; k++) {
+          const o = opts[k]!;
           const cost = p.cost + o.setup + p.rows * o.cost;
           const rows = p.rows * o.rows;
-          const mask = p.mask | bit;
           const old = best.get(mask);
           // Ties keep the earlier candidate: the written order wins among equals.
           if (old === undefined || cost < old.cost || (cost === old.cost && rows < old.rows)) {
             best.set(mask, { mask, order: [...p.order, i], choice: [...p.choice, k], cost, rows });
           }
-        });
+        }
       }
     }
     paths = [...best.values()].sort((a, b) => a.cost - b.cost || a.rows - b.rows).slice(0, width);

@@ -60,8 +60,18 @@ export function orderLoops(
     return out;
   };
 
+  // An item's options depend only on which of the items its terms read are outside it: the
+  // memo key keeps just those (for select5's 64-table joins, a handful of keys per item).
+  const neighbours = sources.map((_, i) => {
+    const self = 1n << BigInt(i);
+    let m = 0n;
+    const masks = sources[i]!.leftJoin ? onMasks[i]! : whereMasks;
+    for (const t of masks) if ((t & self) !== 0n) m |= t;
+    return m & ~self;
+  });
   const memo = new Map<string, readonly LoopOption[]>();
-  const options = (i: number, outer: bigint): readonly LoopOption[] => {
+  const options = (i: number, outerAll: bigint): readonly LoopOption[] => {
+    const outer = outerAll & neighbours[i]!;
     const key = `${i}:${outer}`;
     const known = memo.get(key);
     if (known !== undefined) return known;
