@@ -81,7 +81,7 @@ const PAGE_SCAN = `async (globalName, runs) => {
 
 const dir = mkdtempSync(join(tmpdir(), 's3lite-browser-scan-'));
 try {
-  const db = makeBenchDatabase(dir, mb);
+  makeBenchDatabase(dir, mb);
   const bundle = await buildBundle('browser', 'iife');
   writeFileSync(join(dir, 's3lite.js'), bundle.code);
   writeFileSync(join(dir, 'sql-wasm.js'), readFileSync(join(SQLJS, 'sql-wasm-browser.js')));

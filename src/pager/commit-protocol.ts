@@ -51,7 +51,7 @@
  * cross-process exclusion does not (yet).
  */
 import { AccessDeniedError, BusyError, IoError, MisuseError, ReadOnlyError, SqliteError } from '../errors.js';
-import { blockKey, normalizePrefix } from '../store/block-key.js';
+import { blockKey } from '../store/block-key.js';
 import { type LockingMode, requireSafeWrites } from '../store/capability-probe.js';
 import { BlockFile, BlockVfs } from '../vfs/block-vfs.js';
 import { Lease, type LeaseOptions } from '../vfs/lease.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { countEntries, insertRow } from '../../src/btree/index.js';
-import { BusyError, IoError } from '../../src/errors.js';
+import { BusyError } from '../../src/errors.js';
 import { safeProtocol } from '../../src/pager/commit-protocol.js';
 import { readConsistent } from '../../src/pager/consistent-read.js';
 import type { Pager } from '../../src/pager/pager.js';

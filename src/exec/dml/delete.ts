@@ -7,7 +7,6 @@
  */
 import { clearTree } from '../../btree/tree-admin.js';
 import { countEntries } from '../../btree/count-entries.js';
-import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
 import type { DeleteStatement } from '../../sql/ast.js';
 import type { Value } from '../value.js';

@@ -25,7 +25,6 @@ import { fromStored, storageClassOf, type Value } from '../value.js';
 import { generatedColumns } from '../generated/generated-columns.js';
 import { indexExpressionValue } from '../generated/index-expressions.js';
 
-const INT_REAL_LIMIT = 2 ** 47;
 const INT64_LIMIT = 2 ** 63;
 
 /** An executor value → the record layer's (value, storage class). */
@@ -96,12 +95,6 @@ export function columnConverter(table: TableInfo, iCol: number, check = true): (
   const affinity = storageAffinity(table, col);
   if (table.strict && check) return (v) => columnValue(table, iCol, v);
   return (v) => withAffinity(v, affinity);
-}
-
-/** What a REAL column writes for `v` (integral values as integers, see the header). */
-function realColumnStored(v: Value): Value {
-  if (typeof v === 'number' && Number.isInteger(v) && v >= -INT_REAL_LIMIT && v < INT_REAL_LIMIT) return BigInt(v);
-  return v;
 }
 
 /** How a table's record is laid out: the declared column of each field (-1: the rowid alias, stored as NULL) and which fields are REAL. */

@@ -11,7 +11,6 @@ import { compareForSort } from '../expr/compare.js';
 import { formatReal } from '../format-real.js';
 import {
   INT64_MIN,
-  blobToText,
   isTrue,
   numericAffinityText,
   textToBlob,

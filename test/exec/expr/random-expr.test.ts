@@ -4,7 +4,7 @@
  * error-ness must agree.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { ours, sameOutcome, show, theirs } from './oracle.js';
 
 const INTS = [

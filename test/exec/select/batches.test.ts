@@ -13,7 +13,6 @@ import { prepareQuery } from '../../../src/api/statement.js';
 import { TableCursor } from '../../../src/btree/table-cursor.js';
 import { BusyError, SqliteError } from '../../../src/errors.js';
 import { MemoryObjectStore } from '../../../src/store/memory-store.js';
-import type { SqlValue, StorageClass } from '../../../src/record/value.js';
 import { normalize, sqljs, sqljsClass } from '../../support/sqljs.js';
 import { makeDatabaseBytes } from '../../support/sqlite3.js';
 import { INITIAL_SQL, uploadDatabase } from '../../safety/harness.js';
