@@ -62,6 +62,10 @@ const PLANNED = [
   'SELECT x1, x3 FROM s1, s3 WHERE a3 = b1 AND a1 = 7',
   'SELECT count(*) FROM s1, s2 WHERE a1 = b2',
   'SELECT u.v, t3.c FROM t3, u WHERE u.k = t3.b AND t3.a < 10',
+  // NOT INDEXED / INDEXED BY (no automatic index for such a table either).
+  'SELECT * FROM t2 NOT INDEXED WHERE b = 1',
+  'SELECT * FROM t2 INDEXED BY t2b WHERE b = 1',
+  'SELECT * FROM t1, t2 NOT INDEXED WHERE t1.a = t2.b',
 ];
 
 let bytes: Uint8Array;
@@ -98,6 +102,10 @@ describe('join order by cost', () => {
 
   it('returns SQLite’s rows for those joins', async () => {
     for (const sql of PLANNED) await expectSameAsSqlite(bytes, sql, false);
+  });
+
+  it('names a missing INDEXED BY index as SQLite does', async () => {
+    await expectSameAsSqlite(bytes, 'SELECT * FROM t2 INDEXED BY nope');
   });
 
   it('keeps the written order outside a LEFT JOIN and a CROSS JOIN', async () => {
