@@ -36,7 +36,6 @@ export function orderLoops(
   if (n === 0 || join.rightJoins.length > 0 || sources.some((s) => s.tableFunction !== undefined || (s.table === undefined && s.query === undefined))) {
     return identity;
   }
-  if (n > 62) return identity;
   const prereq = sources.map((s, i) => (s.leftJoin || join.crossJoins.includes(i) ? (1n << BigInt(i)) - 1n : 0n));
 
   const maskOf = (levels: ReadonlySet<number>): bigint => {
