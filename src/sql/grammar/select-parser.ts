@@ -112,8 +112,9 @@ export class SelectParser extends WindowParser {
       this.expectKw('BY');
       groupBy = [this.expr()];
       while (this.acceptOp(',')) groupBy.push(this.expr());
-      if (this.acceptKw('HAVING')) having = this.expr();
     }
+    // HAVING without GROUP BY (SQLite ≥ 3.39): the aggregate query's one group is filtered.
+    if (this.acceptKw('HAVING')) having = this.expr();
     let window: { name: string; definition: WindowDefinition }[] | undefined;
     if (this.atKw('WINDOW') && this.isName(this.peek(1), { string: true, joinKw: true })) {
       this.next();

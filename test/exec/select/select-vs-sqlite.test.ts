@@ -240,7 +240,8 @@ const aggregateQuery: fc.Arbitrary<Query> = fc.constantFrom(...FROMS.slice(0, 7)
       const sql =
         `SELECT ${cols.join(', ')} FROM ${from.sql}${where !== undefined ? ` WHERE ${where}` : ''}` +
         `${group !== undefined ? ` GROUP BY ${group}` : ''}` +
-        `${having !== undefined && group !== undefined ? ` HAVING ${having.join(' ')}` : ''}` +
+        // HAVING without GROUP BY filters the one group (SQLite ≥ 3.39).
+        `${having !== undefined ? ` HAVING ${having.join(' ')}` : ''}` +
         `${order ? ` ORDER BY ${Array.from({ length: n }, (_, i) => i + 1).join(', ')}` : ''}`;
       return { sql, ordered: order, orderCols: n };
     });
@@ -371,6 +372,9 @@ describe('SELECT against SQLite', () => {
       'SELECT a FROM t WHERE a IN (5, 1, 3, 1) ORDER BY a',
       'SELECT max(a), min(b), sum(c), total(c), avg(a) FROM t',
       'SELECT count(*) FROM t WHERE a > 2',
+      'SELECT max(a) FROM t HAVING max(a) > 3',
+      'SELECT count(*) FROM t WHERE 0 HAVING count(*) > 0',
+      'SELECT a FROM t HAVING a > 1',
       'SELECT * FROM t WHERE a BETWEEN 2 AND 4 ORDER BY a DESC',
       'WITH x AS (SELECT a, b FROM t WHERE a > 1), y AS (SELECT a FROM x WHERE a < 5) SELECT * FROM y ORDER BY a',
       'SELECT nosuch FROM t',
