@@ -6,7 +6,7 @@
 import { cellRowid, emptyCell, parseCell, type MutableCell } from '../format/cell.js';
 import { PageType } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
-import { cellAt } from './btree-page.js';
+import { cellAt, type BtreePage } from './btree-page.js';
 import { CursorBase, type CursorOptions, type Frame } from './cursor-base.js';
 import { localPayload, readPayload } from './payload-reader.js';
 import { compareRowids } from './rowid.js';
@@ -141,15 +141,7 @@ export class TableCursor extends CursorBase {
     for (;;) {
       const { page } = frame;
       const n = page.header.cellCount;
-      // First cell whose rowid >= the target (n if none).
-      let lo = 0;
-      let hi = n;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const r = cellRowid(page.data, cellAt(page, mid, usable), page.header.pageType, page.pgno, usable);
-        if (compareRowids(r, rowid) < 0) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = firstCellAtOrAfter(page, n, rowid, usable);
       if (page.header.isLeaf) {
         if (lo < n) {
           frame.idx = lo;
@@ -175,14 +167,7 @@ export class TableCursor extends CursorBase {
     while (frame !== undefined) {
       const { page } = frame;
       const n = page.header.cellCount;
-      let lo = 0;
-      let hi = n;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const r = cellRowid(page.data, cellAt(page, mid, usable), page.header.pageType, page.pgno, usable);
-        if (compareRowids(r, rowid) < 0) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = firstCellAtOrAfter(page, n, rowid, usable);
       if (page.header.isLeaf) {
         if (lo >= n) return undefined; // the answer is on a later leaf
         frame.idx = lo;
@@ -224,4 +209,17 @@ export class TableCursor extends CursorBase {
     if (cell.overflowPgno !== 0) this.readingOverflow(cell.overflowPgno);
     return readPayload(this.pager, frame.page.pgno, frame.page.data, cell);
   }
+}
+
+/** The first of a table page's `n` cells whose rowid is ≥ `rowid` (n if none): binary search. */
+function firstCellAtOrAfter(page: BtreePage, n: number, rowid: number | bigint, usable: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = cellRowid(page.data, cellAt(page, mid, usable), page.header.pageType, page.pgno, usable);
+    if (compareRowids(r, rowid) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -12,9 +12,8 @@ import { asciiLower } from '../../schema/affinity.js';
 import { buildIndex } from '../../schema/index-info.js';
 import type { CreateIndexStatement } from '../../sql/ast.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
-import { compareBytes } from '../../record/compare.js';
-import { compareText, type CollationName } from '../../record/collation.js';
-import { UTF8, type TextEncoding } from '../../record/text-encoding.js';
+import { compareValuesIn } from '../expr/compare.js';
+import { UTF8 } from '../../record/text-encoding.js';
 import type { Value } from '../value.js';
 import { decodeTableRow, encodeValues, indexEntryValues, tableColumnsDecoder } from '../dml/row-codec.js';
 import { TableCursor } from '../../btree/table-cursor.js';
@@ -26,31 +25,6 @@ import { isTrue } from '../expr/value-ops.js';
 import { checkMainSchema, checkReservedName, nameClash } from './names.js';
 import { appendSchemaRow, storedCreateText } from './schema-table.js';
 import { validateIndexExpressions } from '../generated/validate-generated.js';
-
-/** SQLite's order of two executor values (compareValues on their stored forms, without making them). */
-function compareExecValues(a: Value, b: Value, collation: CollationName, encoding: TextEncoding): number {
-  const ra = rankOf(a);
-  const rb = rankOf(b);
-  if (ra !== rb) return ra - rb;
-  switch (ra) {
-    case 0:
-      return 0;
-    case 1:
-      // Relational operators between bigint and number compare mathematical values exactly.
-      return (a as number | bigint) < (b as number | bigint) ? -1 : (a as number | bigint) > (b as number | bigint) ? 1 : 0;
-    case 2:
-      return compareText(a as string, b as string, collation, encoding);
-    default:
-      return compareBytes(a as Uint8Array, b as Uint8Array);
-  }
-}
-
-/** NULL < numbers < TEXT < BLOB. */
-function rankOf(v: Value): number {
-  if (v === null) return 0;
-  const t = typeof v;
-  return t === 'bigint' || t === 'number' ? 1 : t === 'string' ? 2 : 3;
-}
 
 function hasNull(values: readonly Value[], n: number): boolean {
   for (let i = 0; i < n; i++) if (values[i] === null) return true;
@@ -140,7 +114,7 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
   // (index-builder.ts) with full pages. Repeated keys of a UNIQUE index end up side by side.
   const compareEntries = (a: readonly Value[], b: readonly Value[], n: number): number => {
     for (let i = 0; i < n; i++) {
-      const c = compareExecValues(a[i]!, b[i]!, collations[i]!, encoding);
+      const c = compareValuesIn(a[i]!, b[i]!, collations[i]!, encoding);
       if (c !== 0) return desc[i] ? -c : c;
     }
     return 0;

@@ -6,7 +6,7 @@
 import type { Affinity } from '../../schema/affinity.js';
 import { compareText, resolveCollation, type CollationName } from '../../record/collation.js';
 import { compareBytes } from '../../record/compare.js';
-import { UTF8 } from '../../record/text-encoding.js';
+import { UTF8, type TextEncoding } from '../../record/text-encoding.js';
 import type { Value } from '../value.js';
 import { numericAffinityText, valueToText } from './value-ops.js';
 
@@ -25,6 +25,14 @@ function rank(v: Value): number {
 
 /** ORDER BY / GROUP BY / DISTINCT ordering of two values; `collation` applies to TEXT pairs. */
 export function compareForSort(a: Value, b: Value, collation: string): number {
+  return compareValuesIn(a, b, collationName(collation), UTF8);
+}
+
+/**
+ * SQLite's order of two values as a database of `encoding` stores them (BINARY compares the
+ * encoded bytes: UTF-16 text orders differently from UTF-8).
+ */
+export function compareValuesIn(a: Value, b: Value, collation: CollationName, encoding: TextEncoding): number {
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra - rb;
@@ -34,7 +42,7 @@ export function compareForSort(a: Value, b: Value, collation: string): number {
     case 1:
       return (a as number | bigint) < (b as number | bigint) ? -1 : (a as number | bigint) > (b as number | bigint) ? 1 : 0;
     case 2:
-      return compareText(a as string, b as string, collationName(collation), UTF8);
+      return compareText(a as string, b as string, collation, encoding);
     default:
       return compareBytes(a as Uint8Array, b as Uint8Array);
   }

@@ -4,7 +4,7 @@
  * a subquery to run.
  */
 import type { Value } from '../value.js';
-import type { Later, Step } from './access-path.js';
+import type { Step } from './access-path.js';
 import { RowSet, RowValue } from '../expr/row-set.js';
 import { isTrue, ValueSet } from './expr-api.js';
 import type { SubqueryRun, TrackedExpr } from './query-scope.js';
