@@ -34,6 +34,7 @@ import { S3ObjectStore, suppressSdkNodeVersionWarning } from '../src/store/s3-st
 import { deserialize } from '../src/transfer/deserialize.js';
 import { startFauxqsProcess } from './fauxqs-process.js';
 import { startLatencyProxy, type ProxyCounts } from './latency-proxy.js';
+import { prng } from '../test/support/prng.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -52,17 +53,6 @@ function requests(c: ProxyCounts): string {
     .filter((k) => c[k] > 0)
     .map((k) => `${c[k]} ${k}`)
     .join(', ');
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A GeoPackage of FEATURES polygons made by ogr2ogr. */

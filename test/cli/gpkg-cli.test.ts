@@ -14,6 +14,7 @@ import { bboxScanSql, bboxSql } from '../../src/cli/commands/gpkg-rows.js';
 import { encodeGp, gpGeometryArb } from '../support/gpkg-geometry.js';
 import { sqlite3, sqlLiteral, tempDir } from '../support/sqlite3.js';
 import { runCli } from './support.js';
+import { prng } from '../support/prng.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -24,17 +25,6 @@ let features: string;
 /** Random GeoPackage geometries (every type, Z/M, empties, byte orders), no spatial index. */
 let random: string;
 const RANDOM_COUNT = 800;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ogr2ogr = (args: readonly string[]): string => execFileSync('ogr2ogr', args, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
 

@@ -11,21 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlValue, StorageClass } from '../../../src/record/value.js';
 import { sqlite3, tempDir } from '../../support/sqlite3.js';
 import { openBytes, runTyped } from '../select/support.js';
+import { prng } from '../../support/prng.js';
 
 let dir: string;
 let cleanup: () => void;
-
-/** A deterministic PRNG (mulberry32), so the files are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Tree {
   readonly file: string;

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Database } from '../../../src/index.js';
 import { sqlite3, tempDir } from '../../support/sqlite3.js';
+import { prng } from '../../support/prng.js';
 
 const SEED = Number(process.env.SEED ?? 20261206);
 const RUNS = Number(process.env.RUNS ?? 1);
@@ -30,18 +31,6 @@ afterAll(() => cleanup());
 
 function newFile(label: string): string {
   return join(dir, `${label}-${fileNo++}.sqlite`);
-}
-
-/** A deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** sqlite3 run over `sql`; the statements after a failing one still run (as the shell does). */
