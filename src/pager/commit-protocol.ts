@@ -29,7 +29,9 @@
  * Readers never wait. `SafePageFile` stands between the pager and the database file: when a
  * hot journal exists and its writer's lease is live (a commit in flight), it serves the
  * journaled pages from the journal, every other page from the file, and the pre-commit size —
- * the last committed state. `beginRead()` decides between the file and that overlay and
+ * the last committed state. (On a local file, a `readConsistent` read whose page 1 shows the state
+the caches hold puts its look at the journal off until its first page read from the file — a
+read served from the caches alone costs one system call; see `beginRead`.) `beginRead()` decides between the file and that overlay and
  * fingerprints the state (journal header, or page 1's change counter); `endRead()` checks the
  * fingerprint again (for the file: one GET of block 0 — the invariant above makes it enough, as
  * long as the journal was looked at AFTER block 0 was read when the read began); `readConsistent()` / `readConsistentStream()` (consistent-read.ts) retry a
@@ -140,7 +142,18 @@ export class SafePageFile implements WritablePageFile {
     if (this.base instanceof BlockFile) this.base.seal();
   }
 
+  /**
+   * A read began on a header that showed the state the caches hold, and put its look at the
+   * journal off (`beginRead` with `deferJournal`): the look happens here, before the first page
+   * is fetched from the file — still after block 0 was read, as the protocol asks.
+   */
+  journalCheckPending = false;
+
   async xRead(amount: number, offset: number): Promise<Uint8Array> {
+    if (this.journalCheckPending) {
+      this.journalCheckPending = false;
+      await this.protocol.lateJournalCheck();
+    }
     this.baseReads++;
     const snap = this.overlay;
     if (snap === undefined) return this.base.xRead(amount, offset);
@@ -217,6 +230,20 @@ export interface ReadToken {
   readonly gets: number | undefined;
   /** Reads of the file after the check (other VFSs): none at the end = nothing was read. */
   readonly reads: number;
+  /** Set when the begin check put its look at the journal off (see `beginRead`). */
+  readonly deferred?: number;
+}
+
+/**
+ * Thrown by a page read of a read whose begin check put the journal off, when the journal turns
+ * out to exist: pages in the file may already belong to a commit in flight. `readConsistent`
+ * runs the read again (its end check fails), this time with the journal looked at first.
+ */
+export class JournalAppearedError extends BusyError {
+  constructor() {
+    super('database is busy: a commit began while a read was under way');
+    this.name = 'JournalAppearedError';
+  }
 }
 
 /** What one look at the store found: the journal's first block and the database's block 0. */
@@ -239,6 +266,11 @@ export class CommitProtocol {
   #sawJournal = false;
   /** The change counter of the state the last file-mode read began on (what the caches hold). */
   #knownCounter: number | undefined;
+  /** Numbers the deferred begin checks; `#deferredBy` is the one whose journal look is pending. */
+  #deferSeq = 0;
+  #deferredBy = 0;
+  /** A deferred journal look found a journal: every read under way must be checked again. */
+  #lateJournal = false;
 
   constructor(
     readonly vfs: Vfs,
@@ -305,11 +337,14 @@ export class CommitProtocol {
    * would have moved; otherwise the journal is looked at once more, after block 0. Right after
    * open, block 0 is the one the file was opened from and the journal was fetched after it.
    */
-  async #peek(justOpened: boolean): Promise<Peek> {
+  async #peek(justOpened: boolean, block0Read?: Uint8Array): Promise<Peek> {
     const base = this.base;
     const early = this.#openedJournalHead;
     this.#openedJournalHead = undefined;
     if (justOpened && base instanceof BlockFile) return { journalHead: await (early ?? this.#journalHead()), block0: base.lastBlock0 };
+    // Block 0 was read a moment ago (a deferred begin that found the database moved): the
+    // journal is looked at after it, as the order asks.
+    if (block0Read !== undefined) return { journalHead: await this.#journalHead(), block0: block0Read };
     const [journalHead, block0] = await Promise.all([this.#journalHead(), this.#storedHead()]);
     if (fingerprintOf(journalHead) !== '' || (this.#knownCounter !== undefined && counterOf(block0) === this.#knownCounter)) {
       return { journalHead, block0 };
@@ -394,12 +429,29 @@ export class CommitProtocol {
    * HEADs when the database changed since the last read. `mayRecover` false: never roll back
    * (a read-only connection), always read through a hot journal.
    */
-  async beginRead(mayRecover = this.recovers, justOpened = false): Promise<ReadToken> {
+  async beginRead(mayRecover = this.recovers, justOpened = false, deferJournal = false): Promise<ReadToken> {
     const opened = this.#openToken;
     this.#openToken = undefined;
     if (opened !== undefined) return opened;
+    let block0Read: Uint8Array | undefined;
+    if (deferJournal && !justOpened && !isBlockVfs(this.vfs) && this.#knownCounter !== undefined && !this.#sawJournal && !this.#lateJournal && this.file.overlay === undefined) {
+      // A local file (each look a system call of its own, no round trip to share): read the
+      // header first; when it shows the state the caches hold, the journal can wait until a page
+      // must come from the file. A read served from the caches alone sees that state, which is
+      // still the last committed one: a commit in flight has not moved the counter yet, and
+      // whatever it overwrote is not read.
+      const block0 = await this.#storedHead();
+      if (counterOf(block0) === this.#knownCounter) {
+        const deferred = ++this.#deferSeq;
+        this.#deferredBy = deferred;
+        this.file.journalCheckPending = true;
+        return { journal: '', counter: this.#knownCounter, header: block0, stale: false, gets: undefined, reads: this.file.baseReads, deferred };
+      }
+      block0Read = block0;
+    }
+    this.#lateJournal = false;
     for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-      const peek = await this.#peek(justOpened && attempt === 0);
+      const peek = await this.#peek(justOpened && attempt === 0, attempt === 0 ? block0Read : undefined);
       const journal = fingerprintOf(peek.journalHead);
       if (journal === '') {
         const stale = this.#sawJournal || this.file.overlay !== undefined;
@@ -444,11 +496,36 @@ export class CommitProtocol {
    * a journal overlay: the journal must still be the same one.
    */
   async endRead(token: ReadToken): Promise<boolean> {
+    if (token.deferred !== undefined && token.deferred === this.#deferredBy) {
+      // The read is over: its journal look, if still pending, is not needed any more.
+      this.#deferredBy = 0;
+      this.file.journalCheckPending = false;
+    }
+    if (this.#lateJournal) return false;
     if (token.gets !== undefined ? this.#gets() === token.gets : this.file.baseReads === token.reads) return true;
     if (token.counter === undefined) return (await this.journalFingerprint()) === token.journal;
     // A journal that was there but not hot when the read began must still be the same one.
     if (token.journal !== '' && (await this.journalFingerprint()) !== token.journal) return false;
     return (await this.storedChangeCounter()) === token.counter;
+  }
+
+  /**
+   * The journal look a deferred begin put off (SafePageFile.xRead calls it before the first page
+   * read from the file). A journal there: JournalAppearedError, and every read under way fails
+   * its end check; the next begin looks at the journal first.
+   */
+  async lateJournalCheck(): Promise<void> {
+    this.#deferredBy = 0;
+    if (fingerprintOf(await this.#journalHead()) === '') return;
+    this.#sawJournal = true;
+    this.#lateJournal = true;
+    throw new JournalAppearedError();
+  }
+
+  /** A write transaction begins: it checks the journal itself (under the lock), nothing is put off. */
+  cancelDeferredJournalCheck(): void {
+    this.#deferredBy = 0;
+    this.file.journalCheckPending = false;
   }
 
   /** Stops the lease timer and releases the lease if held. */
@@ -486,6 +563,7 @@ export function safeCommitHooks(protocol: CommitProtocol): CommitHooks {
       }
       try {
         protocol.file.overlay = undefined;
+        protocol.cancelDeferredJournalCheck();
         // We hold the lease: any journal belongs to a writer that is gone. (Both in one round trip.)
         const [, hot] = await Promise.all([protocol.refreshBase(), vfs.xAccess(journalName(name))]);
         if (hot) {

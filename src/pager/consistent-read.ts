@@ -4,7 +4,9 @@
  *
  *   begin   `CommitProtocol.beginRead`: one round trip (the journal's first block and block 0)
  *           decides between the file and the journal overlay, and tells the pager whether the
- *           database moved (then its cache goes);
+ *           database moved (then its cache goes); on a local file `readConsistent` reads page 1
+ *           first and, when it names the cached state, looks at the journal only before the
+ *           first page read from the file (a journal found then: the read starts over);
  *   read    the caller's reads, through the pager;
  *   seal    `Pager.seal`: read-ahead still in flight will not be cached — nothing vouches for it;
  *   end     `CommitProtocol.endRead`: free when nothing was fetched, else the journal then block 0;
@@ -23,8 +25,8 @@ import type { Pager } from './pager.js';
 const READ_ATTEMPTS = 20;
 
 /** Begins one attempt: the state check (the pager is brought up to it by `adopt`, inside the attempt). */
-async function begin(pager: Pager, protocol: CommitProtocol, mayRecover: boolean | undefined): Promise<ReadToken> {
-  const token = await protocol.beginRead(mayRecover);
+async function begin(pager: Pager, protocol: CommitProtocol, mayRecover: boolean | undefined, deferJournal = false): Promise<ReadToken> {
+  const token = await protocol.beginRead(mayRecover, false, deferJournal);
   if (token.stale) dropEverything(pager, protocol);
   return token;
 }
@@ -63,7 +65,8 @@ export async function readConsistent<T>(pager: Pager, fn: () => Promise<T>, mayR
   const protocol = safeProtocol(pager);
   if (protocol === undefined || pager.inWriteTransaction) return fn();
   for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-    const token = await begin(pager, protocol, mayRecover);
+    // A read that may start over at any point puts its journal look off (see beginRead).
+    const token = await begin(pager, protocol, mayRecover, true);
     let result: T;
     try {
       await adopt(pager, token);
