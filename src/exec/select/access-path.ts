@@ -31,6 +31,8 @@ import { stepperSource, type Stepper } from './stepper-source.js';
 import { matchingIndexTerms, sameExpression } from './index-expression-match.js';
 import { columnsOnlyScope } from '../generated/generated-columns.js';
 import { autoIndexPath } from './auto-index.js';
+import { multiIndexOrPath, splitOn } from './or-path.js';
+import type { PlanLine } from './query-types.js';
 import { IN_SUBQUERY_ROWS, RANGE_FRACTION, rowsPerKey, scanEstimate, seekEstimate, tableRows, type Estimate, type StatLookup } from './cost-model.js';
 
 /** What the join-order search tells the planner of one table's loop. */
@@ -80,6 +82,8 @@ export interface RowSource {
 
 export interface AccessPath {
   readonly description: string;
+  /** EXPLAIN QUERY PLAN lines beneath the description (a MULTI-INDEX OR's seeks), depth relative to it. */
+  readonly subPlan?: readonly PlanLine[];
   /** What one run costs and yields (cost-model.ts); undefined for items the planner does not estimate. */
   readonly estimate?: Estimate;
   /**
@@ -137,8 +141,11 @@ export interface Constraint {
   readonly convert: Affinity | undefined;
   /** The WHERE/ON term it came from (the cost model counts the terms a path consumes). */
   readonly from: Expr;
+  /** `col IS x` / `col IS NULL` / `col ISNULL`: a NULL key matches the NULL entries instead of nothing. */
+  readonly matchesNull?: boolean;
 }
 
+const NULL_LITERAL: Expr = { kind: 'literal', type: 'null', value: null, text: 'NULL' };
 const FLIP: Record<string, Op> = { '=': '=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 const MIN_INT64 = -(2n ** 63n);
 const MAX_INT64 = 2n ** 63n - 1n;
@@ -179,6 +186,7 @@ function extract(scope: CoreScope, source: Source, terms: readonly Expr[], outer
     for (const l of t.levels) if (!isOuter(l)) return undefined;
     return t;
   };
+  let matchesNull = false;
   const add = (column: number, op: Op, others: readonly Expr[], colIsLeft: boolean, term?: IndexColumnInfo, side?: Expr): void => {
     // An index expression compares with its own affinity (none is BLOB) and its index collation.
     const colAffinity: Affinity =
@@ -206,7 +214,7 @@ function extract(scope: CoreScope, source: Source, terms: readonly Expr[], outer
       if (k === undefined) return;
       keys.push(k);
     }
-    out.push({ column, op, keys, collation, convert, from: current, ...(term !== undefined && { term }) });
+    out.push({ column, op, keys, collation, convert, from: current, ...(term !== undefined && { term }), ...(matchesNull && { matchesNull }) });
   };
   // Index expression terms: names resolve to the table's columns (the rowid is never in one).
   const exprScope = columnsOnlyScope(table);
@@ -240,13 +248,31 @@ function extract(scope: CoreScope, source: Source, terms: readonly Expr[], outer
   };
   for (const term of terms) {
     current = term;
-    if (term.kind === 'binary' && term.op in FLIP) {
+    matchesNull = false;
+    if (term.kind === 'binary' && term.op === 'IS') {
+      // `x IS y` seeks as `x = y` whose NULL key finds the NULL entries (SQLite's WO_IS / WO_ISNULL).
+      // A rowid is never NULL: `rowid IS NULL` is left to the scan, as SQLite leaves it.
+      matchesNull = true;
+      const isNull = (e: Expr): boolean => e.kind === 'literal' && e.type === 'null';
+      const l = columnOf(scope, source, term.left);
+      if (l !== undefined && !(l === -1 && isNull(term.right))) add(l, '=', [term.right], true);
+      const r = columnOf(scope, source, term.right);
+      if (r !== undefined && !(r === -1 && isNull(term.left))) add(r, '=', [term.left], false);
+    } else if (term.kind === 'null-test' && !term.not) {
+      matchesNull = true;
+      const c = columnOf(scope, source, term.expr);
+      if (c !== undefined && c !== -1) add(c, '=', [NULL_LITERAL], true);
+    } else if (term.kind === 'binary' && term.op in FLIP) {
       const l = columnOf(scope, source, term.left);
       if (l !== undefined) add(l, term.op as Op, [term.right], true);
       else addTerms(term.left, term.op as Op, [term.right], true);
       const r = columnOf(scope, source, term.right);
       if (r !== undefined) add(r, FLIP[term.op]!, [term.left], false);
       else addTerms(term.right, FLIP[term.op]!, [term.left], false);
+    } else if (term.kind === 'binary' && term.op === 'OR') {
+      // `a = x OR a = y OR …` seeks as `a IN (x, y, …)`, as SQLite rewrites it (whereCombineDisjuncts).
+      const same = sameColumnEqualities(scope, source, term);
+      if (same !== undefined) add(same.column, 'in', same.others, same.colIsLeft);
     } else if (term.kind === 'between' && !term.not) {
       const c = columnOf(scope, source, term.expr);
       if (c !== undefined) {
@@ -262,6 +288,29 @@ function extract(scope: CoreScope, source: Source, terms: readonly Expr[], outer
     }
   }
   return out;
+}
+
+/**
+ * The disjuncts of `term` when each is `col = x` or `x = col` on one column of `source`. Written
+ * both ways round only when no `x` is a column (whose collation would then depend on the side).
+ */
+function sameColumnEqualities(scope: CoreScope, source: Source, term: Expr): { column: number; others: Expr[]; colIsLeft: boolean } | undefined {
+  let column: number | undefined;
+  const sides = new Set<boolean>();
+  const others: Expr[] = [];
+  for (const d of splitOn(term, 'OR')) {
+    if (d.kind !== 'binary' || d.op !== '=') return undefined;
+    const l = columnOf(scope, source, d.left);
+    const left = l !== undefined && (column === undefined || l === column);
+    const c = left ? l : columnOf(scope, source, d.right);
+    if (c === undefined || (column !== undefined && c !== column)) return undefined;
+    column = c;
+    sides.add(left);
+    others.push(left ? d.right : d.left);
+  }
+  if (column === undefined) return undefined;
+  if (sides.size > 1 && others.some((o) => o.kind === 'column')) return undefined;
+  return { column, others, colIsLeft: sides.has(true) };
 }
 
 /**
@@ -369,6 +418,11 @@ function convertKeys(c: Constraint, raw: Value[]): Value[] {
   return c.convert === undefined ? raw : raw.map((v) => applyAffinityValue(v, c.convert!));
 }
 
+/** ORDER BY read backwards: each term's direction and NULLS placement flipped. */
+function reversedOrder(order: readonly OrderTerm[]): OrderTerm[] {
+  return order.map((t) => ({ ...t, desc: !t.desc, nulls: t.nulls === undefined ? undefined : t.nulls === 'FIRST' ? 'LAST' : 'FIRST' }));
+}
+
 /** Rowid seek key: the smallest integer ≥ v (undefined when v is not a number). */
 function rowidCeil(v: Value): bigint | undefined {
   if (typeof v === 'bigint') return v;
@@ -384,6 +438,29 @@ export function planTableAccess(
   terms: readonly Expr[],
   order: readonly OrderTerm[] | undefined,
   options: TablePlanOptions = {},
+): AccessPath {
+  const single = planSingleAccess(scope, source, terms, order, options);
+  if (source.indexHint !== undefined || !terms.some((t) => t.kind === 'binary' && t.op === 'OR')) return single;
+  const subOptions: TablePlanOptions = {
+    ...(options.outer !== undefined && { outer: options.outer }),
+    ...(options.stats !== undefined && { stats: options.stats }),
+  };
+  const or = multiIndexOrPath(source, terms, (ts) => planSingleAccess(scope, source, ts, undefined, subOptions));
+  if (or === undefined || single.estimate === undefined) return single;
+  // A path that gives ORDER BY's order saves the sort the union would need.
+  const rows = or.estimate!.rows;
+  const sort = order !== undefined && order.length > 0 && single.providesOrder ? rows * Math.log2(Math.max(rows, 2)) : 0;
+  if (or.estimate!.cost + sort >= single.estimate.cost) return single;
+  return single.autoIndex !== undefined ? { ...or, autoIndex: single.autoIndex } : or;
+}
+
+/** The best path for `terms` that reads one index (or the table) once per run. */
+function planSingleAccess(
+  scope: CoreScope,
+  source: Source,
+  terms: readonly Expr[],
+  order: readonly OrderTerm[] | undefined,
+  options: TablePlanOptions,
 ): AccessPath {
   const table = source.table!;
   const cons = extract(scope, source, terms, options.outer);
@@ -490,7 +567,10 @@ export function planTableAccess(
   if (order !== undefined && order.length > 0) {
     if (!table.withoutRowid && orderIsRowid(order, true)) return withAutoIndex(fullScan(orderIsRowid(order, false) ? 'forward' : 'reverse'));
     for (const c of candidates) {
-      if (orderMatchesIndex(c.index, [], order)) return withAutoIndex(indexPath({ ...c, eq: [], low: undefined, high: undefined }, false));
+      if (orderMatchesIndex(c.index, [], order)) return withAutoIndex(indexPath({ ...c, eq: [], low: undefined, high: undefined }, false, 'forward'));
+    }
+    for (const c of candidates) {
+      if (orderMatchesIndex(c.index, [], reversedOrder(order))) return withAutoIndex(indexPath({ ...c, eq: [], low: undefined, high: undefined }, false, 'reverse'));
     }
   }
   // A whole-table read goes through the narrowest index holding every column the query reads,
@@ -518,7 +598,7 @@ export function planTableAccess(
   function withAutoIndex(scan: AccessPath): AccessPath {
     if (options.autoIndex !== true || table.withoutRowid || source.rowidSlot === undefined || hint !== undefined) return scan;
     // SQLite keys an automatic index on the equality terms whose other side is known outside the loop.
-    const keys = cons.filter((c) => c.op === '=' && c.column >= 0 && c.list === undefined && c.keys.length === 1);
+    const keys = cons.filter((c) => c.op === '=' && c.matchesNull !== true && c.column >= 0 && c.list === undefined && c.keys.length === 1);
     if (keys.length === 0) return scan;
     const keyed = keys.filter((c, i) => keys.findIndex((d) => d.column === c.column) === i);
     const path = autoIndexPath(scope, source, label, fullScan('forward'), keyed, terms, nRows, keyValuesNow);
@@ -672,7 +752,13 @@ export function planTableAccess(
     };
   }
 
-  function indexPath(choice: IndexChoice, search: boolean): AccessPath {
+  /** The direction an index path reads in: backwards when that gives ORDER BY's order and forwards does not. */
+  function directionFor(index: IndexInfo, eq: readonly Constraint[]): 'forward' | 'reverse' {
+    if (order === undefined || order.length === 0 || orderMatchesIndex(index, eq, order)) return 'forward';
+    return orderMatchesIndex(index, eq, reversedOrder(order)) ? 'reverse' : 'forward';
+  }
+
+  function indexPath(choice: IndexChoice, search: boolean, direction: 'forward' | 'reverse' = directionFor(choice.index, choice.eq)): AccessPath {
     const { index, eq } = choice;
     const isPk = index === table.primaryKeyIndex;
     const covering = isPk || covers(index);
@@ -691,6 +777,7 @@ export function planTableAccess(
     const lowIdx = rangeDesc ? choice.high : choice.low;
     const highIdx = rangeDesc ? choice.low : choice.high;
     const hasIn = eq.some((c) => c.op === 'in');
+    const reverse = direction === 'reverse';
     let seeks = 1;
     for (const c of eq) if (c.op === 'in') seeks *= c.list !== undefined ? IN_SUBQUERY_ROWS : c.keys.length;
     const bounds = (choice.low !== undefined ? 1 : 0) + (choice.high !== undefined ? 1 : 0);
@@ -699,7 +786,7 @@ export function planTableAccess(
     return {
       description,
       estimate,
-      providesOrder: order === undefined || order.length === 0 || (!hasIn && orderMatchesIndex(index, eq, order)),
+      providesOrder: order === undefined || order.length === 0 || (!hasIn && orderMatchesIndex(index, eq, reverse ? reversedOrder(order) : order)),
       open: (row, rt) => stepperSource(scanIndex(row, rt)),
     };
 
@@ -717,7 +804,8 @@ export function planTableAccess(
         // Equality values; an IN contributes a list (each value one seek, in index order).
         const prefixes: Value[][] = [[]];
         for (const c of eq) {
-          const vals = ((yield () => keyValues(c, row, rt)) as Value[]).filter((v) => v !== null);
+          const all = (yield () => keyValues(c, row, rt)) as Value[];
+          const vals = c.matchesNull === true ? all : all.filter((v) => v !== null);
           if (vals.length === 0) return; // col = NULL matches nothing
           const coll = c.collation;
           const j = prefixes[0]!.length;
@@ -742,23 +830,35 @@ export function planTableAccess(
                 encoding: info.encoding,
               }
             : undefined;
+        const strictLow = lowIdx !== undefined && (lowIdx.op === '>' || lowIdx.op === '<');
+        const strictHigh = highIdx !== undefined && (highIdx.op === '<' || highIdx.op === '>');
+        if (reverse) prefixes.reverse();
         for (const prefix of prefixes) {
           const cursor = new IndexCursor(rt.pager, index.rootPage);
           const inPrefix = cmp(prefix);
           let start: () => Promise<boolean>;
-          if (lowV !== undefined) start = () => cursor.seek(cmp([...prefix, lowV]), lowIdx!.op === '>' || lowIdx!.op === '<' ? 'gt' : 'ge');
+          // Forwards from the low bound to the high one; backwards (ORDER BY … DESC on an
+          // ascending index) from the high bound to the low one.
+          if (reverse) {
+            if (highV !== undefined) start = () => cursor.seek(cmp([...prefix, highV]), strictHigh ? 'lt' : 'le');
+            else if (prefix.length > 0) start = () => cursor.seek(inPrefix, 'le');
+            else start = () => cursor.last();
+          } else if (lowV !== undefined) start = () => cursor.seek(cmp([...prefix, lowV]), strictLow ? 'gt' : 'ge');
           else if (highV !== undefined && !rangeDesc) start = () => cursor.seek(cmp([...prefix, null]), 'gt');
           else if (prefix.length > 0) start = () => cursor.seek(inPrefix, 'ge');
           else start = () => cursor.first();
           let ok = (yield start) as boolean;
-          const stopAt = highV === undefined ? undefined : cmp([...prefix, highV]);
-          const strict = highIdx !== undefined && (highIdx.op === '<' || highIdx.op === '>');
-          for (; ok; ok = cursor.nextInLeaf() ?? ((yield () => cursor.next()) as boolean)) {
+          const endV = reverse ? lowV : highV;
+          // Backwards with only an upper bound, the NULLs (first in an ascending index) end the range.
+          const stopAt = endV !== undefined ? cmp([...prefix, endV]) : reverse && highV !== undefined && !rangeDesc ? cmp([...prefix, null]) : undefined;
+          const strict = reverse ? (lowV !== undefined ? strictLow : false) : strictHigh;
+          const sign = reverse ? -1 : 1;
+          for (; ok; ok = reverse ? (cursor.prevInLeaf() ?? ((yield () => cursor.prev()) as boolean)) : (cursor.nextInLeaf() ?? ((yield () => cursor.next()) as boolean))) {
             const p = cursor.localPayload() ?? ((yield () => cursor.payload()) as Uint8Array);
             if (prefix.length > 0 && inPrefix(p) !== 0) break;
             if (stopAt !== undefined) {
-              const c = stopAt(p);
-              if (c > 0 || (c === 0 && strict)) break;
+              const c = sign * stopAt(p);
+              if (c > 0 || (c === 0 && (strict || endV === undefined))) break;
             }
             const pgno = cursor.rootPgno;
             if (isPk) {

@@ -147,6 +147,7 @@ export function planLoops(
 
   for (const [p, path] of paths.entries()) {
     planLines.push({ depth: 0, text: path.description });
+    for (const l of path.subPlan ?? []) planLines.push({ depth: l.depth + 1, text: l.text });
     const q = scope.sources[levels[p]!]!.query;
     if (q !== undefined) for (const l of q.plan) planLines.push({ depth: l.depth + 1, text: l.text });
   }
