@@ -1,7 +1,7 @@
 /**
  * Pass rates of SQLite's sqllogictest corpus on s3lite and on sql.js, per family:
  *
- *   npx tsx test/slt/report.ts DIR [--per-folder N] [--timeout S] [--file-budget S] [--only PATTERN]
+ *   npx tsx test/slt/report.ts DIR [--per-folder N] [--timeout S] [--file-budget S] [--only PATTERN] [--failures]
  *
  * DIR is the corpus's `test/` tree (select1–5.test, evidence/, index/…, random/…). Every
  * top-level script and everything under evidence/ runs; of each leaf folder under index/ and
@@ -11,7 +11,8 @@
  * seconds (default 180) its remaining records count as failed ("not run: file budget").
  * Records are counted as the reference driver counts them: statements and queries that apply
  * to SQLite (skipif/onlyif), each once. --only keeps the scripts whose path under DIR starts
- * with one of its comma-separated prefixes (`--only select4,index/view`).
+ * with one of its comma-separated prefixes (`--only select4,index/view`). --failures lists every
+ * record that fails on s3lite but passes on sql.js (path:line and the failure), to classify them.
  */
 import { fork } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -39,9 +40,12 @@ const perFolder = Number(option('--per-folder', '1'));
 const timeoutMs = Number(option('--timeout', '10')) * 1000;
 const budgetMs = Number(option('--file-budget', '180')) * 1000;
 const only = option('--only', '');
+const flagAt = args.indexOf('--failures');
+const listFailures = flagAt >= 0;
+if (listFailures) args.splice(flagAt, 1);
 const root = args[0];
 if (root === undefined) {
-  console.error('usage: npx tsx test/slt/report.ts DIR [--per-folder N] [--timeout S] [--file-budget S] [--only PATTERN]');
+  console.error('usage: npx tsx test/slt/report.ts DIR [--per-folder N] [--timeout S] [--file-budget S] [--only PATTERN] [--failures]');
   process.exit(2);
 }
 
@@ -154,8 +158,12 @@ for (const file of scripts) {
   const tally = families.get(family) ?? { s3lite: { passed: 0, run: 0, ms: 0 }, sqljs: { passed: 0, run: 0, ms: 0 } };
   families.set(family, tally);
   const line: string[] = [relative(root, file)];
+  const sqljsPassed = new Set<number>();
+  const ours: Outcome[] = [];
   for (const engine of ['sqljs', 's3lite'] as const) {
     const { outcomes, ms } = await runFile(file, engine);
+    for (const o of outcomes) if (o.pass && engine === 'sqljs') sqljsPassed.add(o.line);
+    if (engine === 's3lite') ours.push(...outcomes);
     const passed = outcomes.filter((o) => o.pass).length;
     tally[engine].passed += passed;
     tally[engine].run += outcomes.length;
@@ -164,6 +172,7 @@ for (const file of scripts) {
     for (const o of outcomes) if (!o.pass) causes[engine].set(cause(o.detail), (causes[engine].get(cause(o.detail)) ?? 0) + 1);
   }
   console.log(line.join('  '));
+  if (listFailures) for (const o of ours) if (!o.pass && sqljsPassed.has(o.line)) console.log(`  FAIL ${relative(root, file)}:${o.line}  ${o.detail.slice(0, 300)}`);
 }
 
 const pct = (t: Tally): string => `${t.passed}/${t.run} ${((100 * t.passed) / Math.max(t.run, 1)).toFixed(1)}%`;

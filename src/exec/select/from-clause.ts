@@ -51,6 +51,7 @@ export function compileFrom(scope: CoreScope, from: FromItem | undefined, env: C
   const merged = new Map<string, (typeof pending)[number]>();
   const flat = from === undefined ? [] : flatten(from);
   const anyRight = flat.some((f) => f.op === 'RIGHT' || f.op === 'FULL');
+  const nestedOn: [Expr, { lo: number; hi: number }][] = [];
   flat.forEach((f, i) => {
     const leftJoin = f.op === 'LEFT' || f.op === 'FULL';
     const rightJoin = f.op === 'RIGHT' || f.op === 'FULL';
@@ -105,10 +106,12 @@ export function compileFrom(scope: CoreScope, from: FromItem | undefined, env: C
         merged.set(key, m);
       }
     }
+    if (f.nested !== undefined && f.on !== undefined) nestedOn.push([f.on, f.nested]);
     splitAnd(f.on, terms);
     onTerms.push(leftJoin || rightJoin ? terms : []);
     if (!leftJoin && !rightJoin) innerTerms.push(...terms);
   });
+  for (const [on, nested] of nestedOn) checkNestedOn(scope, on, nested);
   // The merged USING columns get their slots once every source is in the scope.
   const merges: UsingMerge[] = [];
   const slots = new Map<string, number>();
@@ -128,21 +131,68 @@ export function compileFrom(scope: CoreScope, from: FromItem | undefined, env: C
   return { onTerms, innerTerms, rightJoins, crossJoins, merges };
 }
 
+const INNER_OPS: ReadonlySet<string> = new Set([',', 'JOIN', 'INNER', 'CROSS']);
+
 interface FlatItem {
   readonly item: Exclude<FromItem, { kind: 'join' }>;
   readonly op: string | undefined;
   readonly natural: boolean;
   readonly on: Expr | undefined;
   readonly using: readonly string[] | undefined;
+  /** An ON written inside parentheses sees only the items [lo, hi) of its parenthesized join. */
+  readonly nested?: { readonly lo: number; readonly hi: number };
 }
 
 function flatten(from: FromItem, out: FlatItem[] = []): FlatItem[] {
   if (from.kind === 'join') {
     flatten(from.left, out);
-    if (from.right.kind === 'join') throw err('parenthesized joins on the right are not supported');
+    if (from.right.kind === 'join') {
+      // `a JOIN (b JOIN c ON x) ON y` of inner joins only is `a JOIN b ON y JOIN c ON x`: inner
+      // joins' ON terms filter the product wherever they are written (x still sees only b and
+      // c: checkNestedOn). A LEFT/RIGHT/FULL join on either side, or USING/NATURAL (whose
+      // columns would then be looked up in \`a\` too), keep their nesting, which s3lite does not
+      // evaluate.
+      const lo = out.length;
+      flatten(from.right, out);
+      const hi = out.length;
+      const plain = (f: { op: string | undefined; natural: boolean; using?: readonly string[] | undefined }): boolean =>
+        (f.op === undefined || INNER_OPS.has(f.op)) && !f.natural && f.using === undefined;
+      if (!plain(from) || !out.slice(lo).every(plain)) throw err('parenthesized joins on the right are not supported');
+      out[lo] = { ...out[lo]!, op: from.op, on: from.on };
+      for (let i = lo + 1; i < hi; i++) if (out[i]!.nested === undefined) out[i] = { ...out[i]!, nested: { lo, hi } };
+      return out;
+    }
     out.push({ item: from.right, op: from.op, natural: from.natural, on: from.on, using: from.using });
   } else out.push({ item: from, op: undefined, natural: false, on: undefined, using: undefined });
   return out;
+}
+
+/**
+ * SQLite resolves an ON written inside parentheses among the parenthesized items only: a name
+ * found only in items outside them is "no such column", as SQLite says.
+ */
+function checkNestedOn(scope: CoreScope, on: Expr, nested: { readonly lo: number; readonly hi: number }): void {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return;
+    const o = node as Record<string, unknown>;
+    if (o.kind === 'subquery' || o.kind === 'exists' || o.kind === 'select') return;
+    if (o.kind === 'column') {
+      const c = node as Expr & { kind: 'column' };
+      const tbl = c.table?.toLowerCase();
+      const col = c.column.toLowerCase();
+      const rowid = col === 'rowid' || col === 'oid' || col === '_rowid_';
+      const matches = scope.sources.filter(
+        (s) => (tbl === undefined || s.name.toLowerCase() === tbl) && (s.columns.some((x) => x.name.toLowerCase() === col) || (rowid && s.rowidSlot !== undefined)),
+      );
+      if (matches.length > 0 && !matches.some((s) => s.level >= nested.lo && s.level < nested.hi)) {
+        throw err(`no such column: ${c.table !== undefined ? `${c.table}.` : ''}${c.column}`);
+      }
+      return;
+    }
+    Object.values(o).forEach(visit);
+  };
+  visit(on);
 }
 
 function addSource(scope: CoreScope, item: FlatItem['item'], leftJoin: boolean, env: CompileEnv, fromQueries: CompiledQuery[]): Source {
