@@ -14,6 +14,7 @@
  */
 import { createRequire } from 'node:module';
 import type Table from 'cli-table3';
+import { formatReal15 } from '../exec/format-real.js';
 import type { SqlValue, StorageClass } from '../record/value.js';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
@@ -151,7 +152,7 @@ export function jsonReal(v: number): string {
   return Number.isInteger(v) && Math.abs(v) < 1e21 ? `${v}.0` : String(v);
 }
 
-/** Text as SQLite's shell shows it: reals with up to 15 significant digits, blobs in hex. */
+/** Text as SQLite's shell shows it: reals as "%!.15g" (formatReal15), blobs in hex. */
 export function displayValue(value: SqlValue, storageClass: StorageClass | undefined): string {
   if (value === null) return '';
   if (typeof value === 'bigint') return value.toString();
@@ -161,12 +162,7 @@ export function displayValue(value: SqlValue, storageClass: StorageClass | undef
 }
 
 export function displayReal(v: number): string {
-  if (v === Infinity) return 'Inf';
-  if (v === -Infinity) return '-Inf';
-  if (Object.is(v, -0)) return '-0.0';
-  let s = Number(v.toPrecision(15)).toString();
-  if (!/[.eE]/.test(s)) s = `${s}.0`;
-  return s;
+  return formatReal15(v);
 }
 
 export function csvField(text: string): string {

@@ -21,12 +21,31 @@ export function formatReal(v: number): string {
   if (v === 0) return '0.0';
   let digits = v.toExponential(14);
   if (Number(digits) !== v) digits = v.toExponential(16);
+  return layoutG(digits, 17);
+}
+
+/**
+ * A REAL as "%!.15g" renders it: 15 significant digits, always, and %g's layout for precision
+ * 15 (plain decimal for decimal exponents -4..14, else `d.ddde±XX`). This is the text of every
+ * REAL in SQLite up to 3.46 (the 3.40 sqlite3 shell here shows values this way), and what the
+ * CLI's table and CSV output show: readable, and never a digit that is not significant.
+ */
+export function formatReal15(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Inf';
+  if (v === -Infinity) return '-Inf';
+  if (v === 0) return '0.0'; // -0.0 too, as SQLite prints it
+  return layoutG(v.toExponential(14), 15);
+}
+
+/** `d.ddddde±X` (JavaScript's toExponential) laid out as SQLite's "%!.<precision>g". */
+function layoutG(digits: string, precision: number): string {
   const [mantissa = '', exp = '0'] = digits.split('e');
   const e = Number(exp);
   const negative = mantissa.startsWith('-');
   const sig = mantissa.replace('-', '').replace('.', '').replace(/0+$/, '') || '0';
   const sign = negative ? '-' : '';
-  if (e < -4 || e >= 17) {
+  if (e < -4 || e >= precision) {
     const m = sig.length > 1 ? `${sig[0]}.${sig.slice(1)}` : `${sig}.0`;
     return `${sign}${m}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
   }

@@ -5,10 +5,16 @@
  * (each commits on its own unless inside BEGIN … COMMIT; a transaction left open at the end is
  * rolled back, as sqlite3 does). A location that cannot be written (a single S3 object, an
  * https:// URL) is read as usual and refuses writes with SQLITE_READONLY. Dot-commands
- * (`.tables`, `.schema [name]`, `.mode table|csv|json`, `.plan SQL`, `.help`, `.quit`) are read
- * when no statement is pending. History is kept for the session and saved in ~/.s3lite_history
- * when the terminal is interactive. An error prints `Error: …` on standard error and the prompt
- * goes on; with input that is not a terminal the exit status is then 1, as sqlite3's.
+ * (`.tables`, `.schema [name]`, `.mode`, `.headers`, `.separator`, `.nullvalue`, `.bail`,
+ * `.plan SQL`, `.help`, `.quit`) are read when no statement is pending. History is kept for the
+ * session and saved in ~/.s3lite_history when the terminal is interactive.
+ *
+ * A script piped in prints what `sqlite3 FILE < script` prints: lines are gathered until they
+ * complete a statement (sqlite3_complete's rules, statement-splitter.ts), output is in list mode
+ * (shell-format.ts), and an error prints sqlite3's `Parse error near line N: …` or `Runtime
+ * error near line N: …` (shell-errors.ts) and skips the rest of that input; the session goes on
+ * and the exit status is then 1. A person at a terminal gets tables and the same error lines
+ * without the line number.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -16,11 +22,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { Database } from '../../api/database.js';
-import { SqliteError } from '../../errors.js';
 import type { Statement } from '../../sql/ast.js';
-import { parseStatementsWithText, type ParsedStatement } from '../../sql/parser.js';
+import { parseStatementsWithText } from '../../sql/parser.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
-import { createRowWriter, type OutputFormat } from '../output.js';
+import { createRowWriter, type RowWriter } from '../output.js';
+import { createShellWriter, separatorsOf, type ShellTextMode } from '../shell-format.js';
+import { errorContext, errorLine } from '../shell-errors.js';
+import { splitStatements } from '../statement-splitter.js';
 import { drawPlan } from './query.js';
 
 export interface ShellIo {
@@ -35,12 +43,22 @@ export interface ShellIo {
 const HELP = `.help                 this text
 .tables               list tables and views
 .schema [NAME]        the CREATE statements (of NAME only)
-.mode table|csv|json  output format
+.mode [MODE]          output mode: list (sqlite3's; the default when input is not a terminal),
+                      csv, tabs, line, table (the default on a terminal; also box), json (JSON
+                      Lines); without MODE prints the current one
+.headers on|off       column names before the rows (list, csv, tabs)
+.separator COL [ROW]  the separators of list mode (default '|' and newline)
+.nullvalue TEXT       what NULL prints as in list, csv, tabs and line modes (default empty)
+.bail on|off          stop at the first error (default off)
 .plan SELECT …        the query plan of a statement
 .quit                 leave (also .exit, or end of input)
 Statements end with ';' and may span several lines. SELECT, EXPLAIN QUERY PLAN and PRAGMA
 print rows; other statements change the database (BEGIN … COMMIT groups them).
 `;
+
+type ShellMode = 'table' | 'json' | ShellTextMode;
+const MODES: Record<string, ShellMode> = { table: 'table', box: 'table', json: 'json', list: 'list', csv: 'csv', tabs: 'tabs', line: 'line' };
+
 
 export async function runShell(spec: string, options: GlobalOptions, io?: ShellIo): Promise<void> {
   const shellIo: ShellIo = io ?? { input: process.stdin, output: process.stdout, errors: process.stderr, terminal: process.stdin.isTTY === true };
@@ -67,8 +85,16 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
   }
   const rl = createInterface({ input: io.input, output: io.output, terminal: io.terminal, history, historySize: 500, prompt: 's3lite> ' });
   const say = (text: string): void => void io.output.write(text);
-  let mode: OutputFormat = 'table';
+  const sayBytes = (bytes: Uint8Array): void => void io.output.write(bytes);
+  // sqlite3's shell prints lists when its input is a script; a person at a terminal gets tables.
+  let mode: ShellMode = io.terminal ? 'table' : 'list';
+  let headers = false;
+  let { colSep, rowSep } = separatorsOf('list');
+  let nullValue = '';
+  let bail = false;
   let pending = '';
+  let lineNo = 0;
+  let startLine = 0;
   let failed = false;
   const prompt = (): void => {
     if (io.terminal) {
@@ -84,9 +110,25 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
       // history is a convenience
     }
   };
+  /** A dot-command's error: one `Error: …` line, as sqlite3's. */
   const report = (err: unknown): void => {
     failed = true;
-    io.errors.write(`Error: ${err instanceof SqliteError || err instanceof Error ? err.message : String(err)}\n`);
+    io.errors.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+  };
+  /** A statement's error, as sqlite3's shell prints it (`Parse error near line N: …`). */
+  const reportStatement = (err: unknown, rest: string): void => {
+    failed = true;
+    io.errors.write(`${errorLine(err, io.terminal ? undefined : startLine)}${errorContext(err, rest)}\n`);
+  };
+  const writerFor = (columns: readonly string[]): RowWriter =>
+    mode === 'table' || mode === 'json'
+      ? createRowWriter(mode, columns, say)
+      : createShellWriter({ mode, headers, colSep, rowSep, nullValue }, columns, sayBytes);
+  const onOff = (arg: string | undefined): boolean => {
+    const a = arg?.toLowerCase();
+    if (a === 'on' || a === 'yes' || a === 'true' || a === '1') return true;
+    if (a === 'off' || a === 'no' || a === 'false' || a === '0') return false;
+    throw new Error(`ERROR: Not a boolean value: "${arg ?? ''}". Assuming "no".`);
   };
 
   const dot = async (line: string): Promise<boolean> => {
@@ -103,7 +145,7 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
           .filter((r) => (r.type === 'table' || r.type === 'view') && !r.name.toLowerCase().startsWith('sqlite_'))
           .map((r) => r.name)
           .sort();
-        say(names.length === 0 ? '' : `${names.join('\n')}\n`);
+        say(tableColumns(names));
         break;
       }
       case '.schema': {
@@ -112,16 +154,37 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         for (const r of await db.schema()) {
           if (r.sql === null) continue;
           if (wanted !== undefined && r.name.toLowerCase() !== wanted && r.tblName.toLowerCase() !== wanted) continue;
-          say(`${r.sql};\n`);
+          // sqlite3 follows a view with its columns in a comment (shellFakeSchema).
+          const columns = r.type === 'view' ? (await db.prepare(`SELECT * FROM ${quoteName(r.name)}`)).columns() : undefined;
+          say(columns === undefined ? `${r.sql};\n` : `${r.sql}\n/* ${quoteName(r.name)}(${columns.map(quoteName).join(',')}) */;\n`);
         }
         break;
       }
       case '.mode': {
-        const m = args[0];
-        if (m === 'table' || m === 'csv' || m === 'json') mode = m;
-        else report(new Error('mode must be table, csv or json'));
+        // Without a name, sqlite3 prints the mode and sets it again (its separators too).
+        if (args[0] === undefined) say(`current output mode: ${mode}\n`);
+        const next = MODES[args[0]?.toLowerCase() ?? mode];
+        if (next === undefined) throw new Error(`mode should be one of: ${Object.keys(MODES).join(' ')}`);
+        mode = next;
+        if (next === 'line') rowSep = '\n';
+        else if (next !== 'table' && next !== 'json') ({ colSep, rowSep } = separatorsOf(next));
         break;
       }
+      case '.headers':
+      case '.header':
+        headers = onOff(args[0]);
+        break;
+      case '.bail':
+        bail = onOff(args[0]);
+        break;
+      case '.separator':
+        if (args[0] === undefined) throw new Error('Usage: .separator COL ?ROW?');
+        colSep = unescape(args[0]);
+        if (args[1] !== undefined) rowSep = unescape(args[1]);
+        break;
+      case '.nullvalue':
+        nullValue = unescape(args[0] ?? '');
+        break;
       case '.plan': {
         const lines = (await db.prepare(line.trim().slice('.plan'.length).trim())).plan().map((l) => {
           const text = l.trimStart();
@@ -141,21 +204,56 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
     const query = parsed.kind === 'explain' ? parsed.queryPlan && parsed.statement.kind === 'select' : parsed.kind === 'select';
     if (query) {
       const stmt = await db.prepare(sql);
-      const writer = createRowWriter(mode, stmt.columns(), say);
+      if (parsed.kind === 'explain' && mode !== 'json') {
+        // sqlite3's shell draws EXPLAIN QUERY PLAN as a tree whatever the mode (its autoexplain).
+        const depth = new Map<bigint, number>();
+        const lines: { depth: number; text: string }[] = [];
+        for await (const { values } of stmt.typedIterate()) {
+          const [id, parent, , detail] = values;
+          const d = typeof parent === 'bigint' && depth.has(parent) ? depth.get(parent)! + 1 : 0;
+          if (typeof id === 'bigint') depth.set(id, d);
+          lines.push({ depth: d, text: String(detail) });
+        }
+        say(`${drawPlan(lines).join('\n')}\n`);
+        return;
+      }
+      const writer = writerFor(stmt.columns());
       for await (const { values } of stmt.typedIterate()) writer.execRow(values);
       writer.end();
       return;
     }
     await db.execRows(sql, undefined, (result) => {
       if (result === undefined) return;
-      const writer = createRowWriter(mode, result.columns, say);
+      const writer = writerFor(result.columns);
       for (const r of result.rows) writer.row(r.values, r.classes);
       writer.end();
     });
   };
 
+  /**
+   * The statements of a complete input, in order, as sqlite3's shell runs them: the first error
+   * is reported and the rest of that input is skipped. Whether to go on (not after an error
+   * under `.bail on`).
+   */
+  const runInput = async (input: string, atEnd = false): Promise<boolean> => {
+    const split = splitStatements(input);
+    const statements = [...split.statements];
+    // At the end of input an unfinished statement runs as it is (its error, if any, is reported).
+    if (atEnd && /\S/.test(input.slice(split.rest).replace(/--[^\n]*/g, ''))) statements.push({ text: input.slice(split.rest), offset: split.rest });
+    for (const { text, offset } of statements) {
+      try {
+        for (const { statement, text: sql } of parseStatementsWithText(text)) await run(sql, statement);
+      } catch (err) {
+        reportStatement(err, input.slice(offset));
+        return !bail;
+      }
+    }
+    return true;
+  };
+
   prompt();
   for await (const line of rl) {
+    lineNo++;
     if (pending === '' && line.trim().startsWith('.')) {
       remember(line);
       let goOn = true;
@@ -163,52 +261,57 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         goOn = await dot(line);
       } catch (err) {
         report(err);
+        if (bail) goOn = false;
       }
       if (!goOn) break;
       prompt();
       continue;
     }
-    pending = pending === '' ? line : `${pending}\n${line}`;
-    if (pending.trim() === '') {
-      pending = '';
-      prompt();
-      continue;
+    if (pending === '') {
+      if (line.trim() === '') {
+        prompt();
+        continue;
+      }
+      startLine = lineNo;
     }
-    const statements = complete(pending);
-    if (statements === undefined) {
+    pending = pending === '' ? line : `${pending}\n${line}`;
+    if (!splitStatements(pending).complete) {
       prompt();
       continue;
     }
     remember(pending.replace(/\n/g, ' '));
+    const input = pending;
     pending = '';
-    try {
-      for (const { statement, text } of statements()) await run(text, statement);
-    } catch (err) {
-      report(err);
-    }
+    if (!(await runInput(input))) break;
     prompt();
   }
+  // Input that ends inside a statement: sqlite3 runs what it has, and reports an unfinished one.
+  if (pending.trim() !== '' && !(bail && failed)) await runInput(pending, true);
   rl.close();
   return failed;
 }
 
-/**
- * Whether `input` is a complete run of statements, as sqlite3_complete() judges it: it ends
- * with `;` outside any string, and a CREATE TRIGGER's body has reached its END. Returns the
- * parse to run (which throws the syntax error of a complete but wrong input), or undefined
- * while more lines are needed.
- */
-function complete(input: string): (() => ParsedStatement[]) | undefined {
-  if (!/;\s*$/.test(input)) return undefined;
-  try {
-    const parsed = parseStatementsWithText(input);
-    return () => parsed;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : '';
-    // An unfinished trigger body, or a quote still open (its `;` is inside the string).
-    if (message.startsWith('incomplete input') || /^unrecognized token: "['"`[]/.test(message)) return undefined;
-    return () => {
-      throw err;
-    };
+/** Names in columns, as sqlite3's .tables lays them out (80 characters wide, column by column). */
+function tableColumns(names: readonly string[]): string {
+  if (names.length === 0) return '';
+  const width = Math.max(...names.map((n) => n.length));
+  const perLine = Math.max(1, Math.floor(80 / (width + 2)));
+  const rows = Math.ceil(names.length / perLine);
+  let out = '';
+  for (let i = 0; i < rows; i++) {
+    for (let j = i; j < names.length; j += rows) out += `${j < rows ? '' : '  '}${names[j]!.padEnd(width)}`;
+    out += '\n';
   }
+  return out;
+}
+
+/** A name as sqlite3's shell writes it in a schema comment: bare when it is a plain word. */
+function quoteName(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A dot-command argument with sqlite3's backslash escapes (\t, \n, \r, \\, \", \'). */
+function unescape(arg: string): string {
+  const unquoted = /^(['"]).*\1$/.test(arg) && arg.length >= 2 ? arg.slice(1, -1) : arg;
+  return unquoted.replace(/\\([tnr\\"'])/g, (_m, c: string) => ({ t: '\t', n: '\n', r: '\r' })[c] ?? c);
 }
