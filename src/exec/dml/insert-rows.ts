@@ -11,23 +11,26 @@
  */
 import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
-import type { TableInfo } from '../../schema/schema-types.js';
+import type { TableInfo, TriggerInfo } from '../../schema/schema-types.js';
 import type { InsertStatement } from '../../sql/ast.js';
 import { compileSelect } from '../select/compile-select.js';
+import type { CoreScope, Source, TrackedExpr } from '../select/query-scope.js';
+import type { CompiledQuery } from '../select/query-types.js';
 import type { EvalContext, Scope } from '../expr-contract.js';
 import type { Value } from '../value.js';
 import { readSequence, writeSequence } from './autoincrement.js';
 import { addTableSource, compileEnvOf, evaluateAll, newScope, placeRow, rowBuffer, withCtes, type DmlRun } from './dml-run.js';
 import type { StatementResult } from './exec-env.js';
 import { rowidValue } from './insert.js';
-import { compileReturning, returningRow } from './returning.js';
+import { compileReturning, returningRow, type Returning } from './returning.js';
 import { columnConverter, columnDefault } from './row-codec.js';
 import { targetTable } from './target-table.js';
 import { TableWriter, type StoredRow } from './table-writer.js';
-import { fireTriggers, replaceFiresDeleteTriggers, selectTriggers } from './triggers.js';
+import { fireTriggers, replaceFiresDeleteTriggers, selectTriggers, type TriggerTarget } from './triggers.js';
 import { checkTriggers } from './trigger-check.js';
 import { setSlot, tableTriggerTarget, type UpdateContext } from './update.js';
-import { compileUpserts, runUpsert } from './upsert.js';
+import { compileUpserts, runUpsert, type Upserts } from './upsert.js';
+import { PlanMemo } from './plan-memo.js';
 import { insteadOfInsert } from './view-write.js';
 import { fkNewRow, fkPlan, fkReplaceDeletes } from './foreign-keys.js';
 import { rtreeInsert, rtreeTarget } from '../vtab/rtree-dml.js';
@@ -54,45 +57,76 @@ export function insertTargets(table: TableInfo, columns: readonly string[] | und
   });
 }
 
-/** The source rows, all read before the first is written (`width` < 0: lengths not checked here). */
-async function sourceRows(run: DmlRun, stmt: InsertStatement, name: string, width: number, nCol: number): Promise<Value[][]> {
+/** An INSERT's source compiled: its SELECT, or its VALUES rows in their own scope. */
+type CompiledSource =
+  | { readonly kind: 'select'; readonly query: CompiledQuery }
+  | { readonly kind: 'values'; readonly scope: CoreScope; readonly rows: readonly (readonly TrackedExpr[])[] };
+
+/** Compiled sources per (statement, schema, enclosing scope): they hold no per-run state. */
+const sources = new PlanMemo<InsertStatement, CompiledSource>();
+
+function compileSource(run: DmlRun, stmt: InsertStatement, name: string, width: number, nCol: number): CompiledSource {
   const src = stmt.source;
   const mismatch = (n: number): SqliteError =>
     new SqliteError(
       'SQLITE_ERROR',
       stmt.columns === undefined ? `table ${name} has ${nCol} columns but ${n} values were supplied` : `${n} values for ${width} columns`,
     );
-  if (src.kind === 'default-values') return [[]];
   if (src.kind === 'select') {
-    const q = compileSelect(src.select, compileEnvOf(run), run.frame?.scope);
-    if (width >= 0 && q.columns.length !== width) throw mismatch(q.columns.length);
-    const out: Value[][] = [];
-    for await (const b of q.batches(run.rt, run.frame?.row)) out.push(...b);
-    return out;
+    const query = compileSelect(src.select, compileEnvOf(run), run.frame?.scope);
+    if (width >= 0 && query.columns.length !== width) throw mismatch(query.columns.length);
+    return { kind: 'select', query };
   }
   const scope = newScope(run);
-  const compiled = src.rows.map((exprs) => {
+  const rows = src.kind === 'default-values' ? [] : src.rows.map((exprs) => {
     if (width >= 0 && exprs.length !== width) throw mismatch(exprs.length);
     return exprs.map((e) => scope.compile(e));
   });
+  return { kind: 'values', scope, rows };
+}
+
+/** The source rows, all read before the first is written (`width` < 0: lengths not checked here). */
+async function sourceRows(run: DmlRun, stmt: InsertStatement, name: string, width: number, nCol: number): Promise<Value[][]> {
+  if (stmt.source.kind === 'default-values') return [[]];
+  const compile = (): CompiledSource => compileSource(run, stmt, name, width, nCol);
+  // A WITH clause's CTEs are per run: then the source is compiled each time.
+  const c = run.ctes === undefined ? sources.get(stmt, run.env.schema, run.frame?.scope, compile) : compile();
   const out: Value[][] = [];
-  for (const exprs of compiled) out.push(await evaluateAll(exprs, rowBuffer(scope, run), run.rt));
+  if (c.kind === 'select') {
+    for await (const b of c.query.batches(run.rt, run.frame?.row)) out.push(...b);
+    return out;
+  }
+  for (const exprs of c.rows) out.push(await evaluateAll(exprs, rowBuffer(c.scope, run), run.rt));
   return out;
 }
 
-export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: string | undefined): Promise<StatementResult> {
-  const run = withCtes(outer, stmt.with);
+/**
+ * What an INSERT compiles from its AST and the schema: built once and reused while the schema
+ * and the enclosing scope are the same (plan-memo.ts); an INSERT with UPSERT clauses compiles
+ * them (and so the whole plan) per execution.
+ */
+interface InsertRunPlan {
+  readonly table: TableInfo;
+  readonly targets: readonly number[];
+  readonly name: string;
+  readonly scope: CoreScope;
+  readonly source: Source;
+  readonly writer: TableWriter;
+  readonly returning: Returning | undefined;
+  readonly upserts: Upserts | undefined;
+  readonly before: readonly TriggerInfo[];
+  readonly after: readonly TriggerInfo[];
+  readonly target: TriggerTarget;
+  /** Per declared column: its DEFAULT, and affinity (and STRICT type check) for a stored value. */
+  defaults: readonly ((ctx: EvalContext) => Value)[] | undefined;
+  convert: readonly ((v: Value) => Value)[] | undefined;
+}
+
+const insertPlans = new PlanMemo<InsertStatement, InsertRunPlan>();
+
+function buildInsertPlan(run: DmlRun, stmt: InsertStatement, text: string | undefined): InsertRunPlan {
   const env = run.env;
-  const view = env.schema.view(stmt.table.name);
-  if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) {
-    // The lengths are checked against the view's columns by insteadOfInsert.
-    return insteadOfInsert(run, view, stmt, await sourceRows(run, stmt, view.name, -1, -1));
-  }
-  const rtree = rtreeTarget(env.schema, stmt.table);
-  if (rtree !== undefined) return rtreeInsert(run, rtree, stmt, await sourceRows(run, stmt, rtree.name, -1, -1), text);
   const table = targetTable(env, stmt.table);
-  const orClause = run.orOverride ?? stmt.conflict;
-  const nCol = table.columns.length;
   const targets = stmt.source.kind === 'default-values' ? [] : insertTargets(table, stmt.columns);
   const name = stmt.alias ?? table.name;
   const scope = newScope(run);
@@ -104,6 +138,34 @@ export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: stri
   const after = selectTriggers(run, table.name, 'INSERT', 'AFTER');
   const target = tableTriggerTarget(table);
   checkTriggers(run, [...before, ...after], target, false, true);
+  return { table, targets, name, scope, source, writer, returning, upserts, before, after, target, defaults: undefined, convert: undefined };
+}
+
+export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: string | undefined): Promise<StatementResult> {
+  const run = withCtes(outer, stmt.with);
+  const env = run.env;
+  // A statement with a plan names a table (plans are made for tables only): no view or R*Tree to look for.
+  if (!insertPlans.has(stmt, env.schema, run.frame?.scope)) {
+    const view = env.schema.view(stmt.table.name);
+    if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) {
+      // The lengths are checked against the view's columns by insteadOfInsert.
+      return insteadOfInsert(run, view, stmt, await sourceRows(run, stmt, view.name, -1, -1));
+    }
+    const rtree = rtreeTarget(env.schema, stmt.table);
+    if (rtree !== undefined) return rtreeInsert(run, rtree, stmt, await sourceRows(run, stmt, rtree.name, -1, -1), text);
+  }
+  // A WITH clause's CTEs are per run, and UPSERT clauses hold the run: such a statement is compiled each time.
+  if (run.ctes !== undefined || (stmt.upsert !== undefined && stmt.upsert.length > 0)) return insertWith(run, stmt, buildInsertPlan(run, stmt, text));
+  return insertPlans.with(stmt, env.schema, run.frame?.scope, () => buildInsertPlan(run, stmt, text), (plan) => insertWith(run, stmt, plan));
+}
+
+async function insertWith(run: DmlRun, stmt: InsertStatement, plan: InsertRunPlan): Promise<StatementResult> {
+  const env = run.env;
+  const { table, targets, scope, source, writer, returning, upserts, before, after, target } = plan;
+  const orClause = run.orOverride ?? stmt.conflict;
+  const nCol = table.columns.length;
+  writer.rebind(env);
+  writer.replaceDelete = undefined;
   replaceFiresDeleteTriggers(run, writer, target, orClause);
   const returned: Value[][] = [];
   const update: UpdateContext | undefined =
@@ -131,13 +193,13 @@ export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: stri
   const fk = fkPlan(run, table, 'insert', fkOptions);
   fkReplaceDeletes(run, writer, 'insert', fkOptions);
   if (update !== undefined) update.fk = fkPlan(run, table, 'update', { changed: new Set(upserts!.setNames.map((n) => setSlot(table, n))) });
-  const defaults = table.columns.map((c, i): ((ctx: EvalContext) => Value) => {
+  const defaults = (plan.defaults ??= table.columns.map((c, i): ((ctx: EvalContext) => Value) => {
     const d = columnDefault(table, i);
     if (d !== undefined) return () => d;
     const f = env.compile(c.defaultExpr!, EMPTY_SCOPE);
     return (ctx) => f([], ctx);
-  });
-  const convert = table.columns.map((_c, i) => (i === table.rowidAlias && !table.withoutRowid ? (v: Value) => v : columnConverter(table, i, false)));
+  }));
+  const convert = (plan.convert ??= table.columns.map((_c, i) => (i === table.rowidAlias && !table.withoutRowid ? (v: Value) => v : columnConverter(table, i, false))));
 
   const seqBefore = table.autoincrement ? await readSequence(env, table.name) : undefined;
   let seqMax = seqBefore?.seq;

@@ -21,7 +21,7 @@ import type { TriggerInfo } from '../../schema/schema-types.js';
 import type { ConflictClause, Statement } from '../../sql/ast.js';
 import { parseStatementsWithText } from '../../sql/parser.js';
 import { compileSelect } from '../select/compile-select.js';
-import { CoreScope, type SourceColumn } from '../select/query-scope.js';
+import { CoreScope, type SourceColumn, type TrackedExpr } from '../select/query-scope.js';
 import { isTrue } from '../expr/value-ops.js';
 import { RaiseIgnore } from '../expr/raise.js';
 import type { Value } from '../value.js';
@@ -29,6 +29,7 @@ import { compileEnvOf, evaluate, type DmlRun } from './dml-run.js';
 import { runTriggerStatement } from './trigger-statements.js';
 import { checkTriggers } from './trigger-check.js';
 import type { TableWriter } from './table-writer.js';
+import { PlanMemo } from './plan-memo.js';
 
 /** One row image a trigger sees as OLD or NEW. */
 export interface RowImage {
@@ -160,6 +161,22 @@ export function triggerScope(run: DmlRun, target: TriggerTarget, old: boolean, n
   return scope;
 }
 
+/** A trigger program compiled for one target: the OLD/NEW scope its body compiles in, and its WHEN. */
+interface Program {
+  readonly scope: CoreScope;
+  readonly when: TrackedExpr | undefined;
+  readonly old: boolean;
+  readonly neu: boolean;
+}
+
+/** Programs per trigger (and target: a table's is cached by tableTriggerTarget), per schema. */
+const programs = new PlanMemo<TriggerInfo, Program>();
+
+function compileProgram(run: DmlRun, t: TriggerInfo, target: TriggerTarget, old: boolean, neu: boolean): Program {
+  const scope = triggerScope(run, target, old, neu);
+  return { scope, when: t.when === undefined ? undefined : scope.compile(t.when), old, neu };
+}
+
 async function runProgram(
   run: DmlRun,
   t: TriggerInfo,
@@ -168,7 +185,13 @@ async function runProgram(
   neu: RowImage | undefined,
   orClause: ConflictClause | undefined,
 ): Promise<void> {
-  const scope = triggerScope(run, target, old !== undefined, neu !== undefined);
+  const hasOld = old !== undefined;
+  const hasNew = neu !== undefined;
+  // The scope holds no per-firing state (the frame row below does): shared by every firing,
+  // so the body's statements find their cached plans under it (plan-memo.ts).
+  let program = programs.get(t, run.env.schema, target, () => compileProgram(run, t, target, hasOld, hasNew));
+  if (program.old !== hasOld || program.neu !== hasNew) program = compileProgram(run, t, target, hasOld, hasNew);
+  const scope = program.scope;
   const frameRow: Value[] = [];
   const add = (image: RowImage): void => {
     for (let i = 0; i < target.columns.length; i++) frameRow.push(image.row[i] ?? null);
@@ -183,10 +206,9 @@ async function runProgram(
     orOverride: run.orOverride ?? orClause,
     active: [...run.active, asciiLower(t.name)],
   };
-  if (t.when !== undefined) {
-    const when = scope.compile(t.when);
+  if (program.when !== undefined) {
     const row = [...frameRow, ...new Array<Value>(scope.width - frameRow.length).fill(null)];
-    const v = evaluate(when, row, sub.rt);
+    const v = evaluate(program.when, row, sub.rt);
     if (!isTrue(v instanceof Promise ? await v : v)) return;
   }
   for (const stmt of bodyOf(t)) await runTriggerStatement(sub, stmt);

@@ -26,15 +26,15 @@ import type { ConflictClause, Expr, FromItem, ResultColumn, SelectStatement, Set
 import { compileSelect } from '../select/compile-select.js';
 import type { CoreScope, Source, TrackedExpr } from '../select/query-scope.js';
 import type { CompiledQuery } from '../select/query-types.js';
-import { isTrue } from '../expr/value-ops.js';
 import type { Value } from '../value.js';
-import { addTableSource, compileEnvOf, evaluate, hasSubquery, newScope, placeRow, rowBuffer, topRun, withCtes, type DmlRun } from './dml-run.js';
+import { addTableSource, compileEnvOf, evaluate, newScope, placeRow, rowBuffer, topRun, withCtes, type DmlRun } from './dml-run.js';
 import type { ExecEnv, StatementResult } from './exec-env.js';
 import { rowidValue } from './insert.js';
 import { compileReturning, returningRow, type Returning } from './returning.js';
 import { columnValue } from './row-codec.js';
 import { unchanged } from './row-diff.js';
-import { rowidLookup } from './rowid-lookup.js';
+import { matchRows, planMatch, rowidName, type MatchPlan } from './match-rows.js';
+import { PlanMemo } from './plan-memo.js';
 import { targetTable } from './target-table.js';
 import { TableWriter, type StoredRow } from './table-writer.js';
 import { fireTriggers, replaceFiresDeleteTriggers, selectTriggers, type TriggerTarget } from './triggers.js';
@@ -75,12 +75,20 @@ export interface UpdateContext {
  * INT column a and an untyped b holding '1' is false there, as here.
  */
 export function tableTriggerTarget(table: TableInfo): TriggerTarget {
-  return {
-    name: table.name,
-    columns: table.columns.map((c) => ({ name: c.name, affinity: 'BLOB' as const, collation: c.collation })),
-    hasRowid: !table.withoutRowid,
-  };
+  // One object per table (of one schema): trigger programs are cached per target (triggers.ts).
+  let target = triggerTargets.get(table);
+  if (target === undefined) {
+    target = {
+      name: table.name,
+      columns: table.columns.map((c) => ({ name: c.name, affinity: 'BLOB' as const, collation: c.collation })),
+      hasRowid: !table.withoutRowid,
+    };
+    triggerTargets.set(table, target);
+  }
+  return target;
 }
+
+const triggerTargets = new WeakMap<TableInfo, TriggerTarget>();
 
 /** The slot a SET column names (a column, or nCol for the rowid), with SQLite's message when none. */
 export function setSlot(table: TableInfo, name: string): number {
@@ -226,38 +234,83 @@ export function executeUpdate(env: ExecEnv, stmt: UpdateStatement, text?: string
   return runUpdate(topRun(env), stmt, text);
 }
 
-export async function runUpdate(outer: DmlRun, stmt: UpdateStatement, text: string | undefined): Promise<StatementResult> {
-  const run = withCtes(outer, stmt.with);
+/**
+ * What an UPDATE compiles from its AST and the schema: built once and reused while the schema
+ * and the enclosing scope are the same (plan-memo.ts). `match` is decided at the first pass 1.
+ */
+interface UpdatePlan {
+  readonly table: TableInfo;
+  readonly name: string;
+  readonly scope: CoreScope;
+  readonly source: Source;
+  readonly setNames: readonly string[];
+  readonly writer: TableWriter;
+  readonly before: readonly TriggerInfo[];
+  readonly after: readonly TriggerInfo[];
+  readonly target: TriggerTarget;
+  readonly returning: Returning | undefined;
+  /** The SET items (UPDATE without FROM). */
+  readonly sets: readonly SetItem[];
+  /** The slots SET assigns, and how pass 1 finds the rows: made at the first execution that needs them. */
+  changed: ReadonlySet<number> | undefined;
+  match: MatchPlan | undefined;
+}
+
+const updatePlans = new PlanMemo<UpdateStatement, UpdatePlan>();
+
+function buildUpdatePlan(run: DmlRun, stmt: UpdateStatement, text: string | undefined): UpdatePlan {
   const env = run.env;
-  const view = env.schema.view(stmt.table.name);
-  if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) return insteadOfUpdate(run, view, stmt, text);
-  const rtree = rtreeTarget(env.schema, stmt.table);
-  if (rtree !== undefined) return rtreeUpdate(run, rtree, stmt);
   const table = targetTable(env, stmt.table);
-  const orClause = run.orOverride ?? stmt.conflict;
   const name = stmt.alias ?? table.name;
   const scope = newScope(run);
   const source = addTableSource(scope, table, name);
   const setNames = stmt.set.flatMap((s) => s.columns);
   const writer = new TableWriter(env, table);
+  const before = selectTriggers(run, table.name, 'UPDATE', 'BEFORE', setNames);
+  const after = selectTriggers(run, table.name, 'UPDATE', 'AFTER', setNames);
+  const target = tableTriggerTarget(table);
+  const returning = stmt.returning === undefined ? undefined : compileReturning(stmt.returning, scope, source, table, run, text);
+  checkTriggers(run, [...before, ...after], target, true, true);
+  const sets = stmt.from === undefined ? compileSets(run, table, stmt.set, scope) : [];
+  return { table, name, scope, source, setNames, writer, before, after, target, returning, sets, changed: undefined, match: undefined };
+}
+
+export async function runUpdate(outer: DmlRun, stmt: UpdateStatement, text: string | undefined): Promise<StatementResult> {
+  const run = withCtes(outer, stmt.with);
+  const env = run.env;
+  // A statement with a plan names a table (plans are made for tables only): no view or R*Tree to look for.
+  if (!updatePlans.has(stmt, env.schema, run.frame?.scope)) {
+    const view = env.schema.view(stmt.table.name);
+    if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) return insteadOfUpdate(run, view, stmt, text);
+    const rtree = rtreeTarget(env.schema, stmt.table);
+    if (rtree !== undefined) return rtreeUpdate(run, rtree, stmt);
+  }
+  // A WITH clause's CTEs (and DROP's implicit statements) are per run: such a statement is compiled each time.
+  if (run.ctes !== undefined || run.dropping === true) return updateWith(run, stmt, buildUpdatePlan(run, stmt, text));
+  return updatePlans.with(stmt, env.schema, run.frame?.scope, () => buildUpdatePlan(run, stmt, text), (plan) => updateWith(run, stmt, plan));
+}
+
+async function updateWith(run: DmlRun, stmt: UpdateStatement, plan: UpdatePlan): Promise<StatementResult> {
+  const { table, writer, scope, source, setNames } = plan;
+  const orClause = run.orOverride ?? stmt.conflict;
+  writer.rebind(run.env);
+  writer.replaceDelete = undefined;
   const ctx: UpdateContext = {
     run,
     table,
     writer,
     orClause,
-    before: selectTriggers(run, table.name, 'UPDATE', 'BEFORE', setNames),
-    after: selectTriggers(run, table.name, 'UPDATE', 'AFTER', setNames),
-    target: tableTriggerTarget(table),
-    returning:
-      stmt.returning === undefined ? undefined : { spec: compileReturning(stmt.returning, scope, source, table, run, text), scope, source, rows: [] },
+    before: plan.before,
+    after: plan.after,
+    target: plan.target,
+    returning: plan.returning === undefined ? undefined : { spec: plan.returning, scope, source, rows: [] },
   };
-  checkTriggers(run, [...ctx.before, ...ctx.after], ctx.target, true, true);
   replaceFiresDeleteTriggers(run, writer, ctx.target, orClause);
-  const changed = (): ReadonlySet<number> => new Set(setNames.map((n) => setSlot(table, n)));
+  const changed = (): ReadonlySet<number> => (plan.changed ??= new Set(setNames.map((n) => setSlot(table, n))));
   let changes = 0;
   if (stmt.from !== undefined) {
     // Pass 1 as a join: identities and the SET values of each matching row.
-    const matched = await updateFromRows(run, table, name, stmt, stmt.from);
+    const matched = await updateFromRows(run, table, plan.name, stmt, stmt.from);
     const fkOptions = { changed: changed(), replace: { writer, orClause, rowidGiven: false } };
     ctx.fk = fkPlan(run, table, 'update', fkOptions);
     fkReplaceDeletes(run, writer, 'update', fkOptions);
@@ -267,17 +320,17 @@ export async function runUpdate(outer: DmlRun, stmt: UpdateStatement, text: stri
       if (await applyUpdate(ctx, old, assign)) changes++;
     }
   } else {
-    const sets = compileSets(run, table, stmt.set, scope);
     const fkOptions = { changed: changed(), replace: { writer, orClause, rowidGiven: false } };
     ctx.fk = fkPlan(run, table, 'update', fkOptions);
     fkReplaceDeletes(run, writer, 'update', fkOptions);
-    const matched = await matchRows(run, table, writer, scope, source, stmt.where);
+    plan.match ??= planMatch(run, table, scope, source, stmt.where);
+    const matched = await matchRows(run, plan.match, writer, scope, source);
     for (const m of matched) {
       const old = await writer.reread(m);
       if (old === undefined) continue;
       const buffer = rowBuffer(scope, run);
       placeRow(buffer, source, old.row, old.rowid);
-      const assign = await evaluateSets(sets, buffer, run);
+      const assign = await evaluateSets(plan.sets, buffer, run);
       if (await applyUpdate(ctx, old, assign)) changes++;
     }
   }
@@ -287,89 +340,6 @@ export async function runUpdate(outer: DmlRun, stmt: UpdateStatement, text: stri
     schemaChanged: false,
     ...(ctx.returning !== undefined && { returned: { columns: ctx.returning.spec.columns, rows: ctx.returning.rows } }),
   };
-}
-
-/**
- * Pass 1 of UPDATE/DELETE without FROM: the rows WHERE selects, read before anything changes
- * (`WHERE rowid = <constant>` seeks its one row).
- */
-export async function matchRows(
-  run: DmlRun,
-  table: TableInfo,
-  writer: TableWriter,
-  scope: CoreScope,
-  source: Source,
-  where: Expr | undefined,
-): Promise<StoredRow[]> {
-  const matched: StoredRow[] = [];
-  const only = where === undefined || hasSubquery(where) ? undefined : rowidLookup(table, where, scope, run.env);
-  if (only === null) return matched;
-  if (only !== undefined) {
-    const r = await writer.readByRowid(only);
-    if (r !== undefined) matched.push(r);
-    return matched;
-  }
-  const viaIndex = where === undefined ? undefined : await indexMatches(run, table, writer, source, where);
-  if (viaIndex !== undefined) return viaIndex;
-  const test = where === undefined ? undefined : scope.compile(where);
-  await writer.scan((r) => {
-    if (test === undefined) {
-      matched.push(r);
-      return undefined;
-    }
-    const buffer = rowBuffer(scope, run);
-    placeRow(buffer, source, r.row, r.rowid);
-    const v = evaluate(test, buffer, run.rt);
-    if (v instanceof Promise) {
-      return v.then((x) => {
-        if (isTrue(x)) matched.push(r);
-      });
-    }
-    if (isTrue(v)) matched.push(r);
-    return undefined;
-  });
-  return matched;
-}
-
-/**
- * Pass 1 through an index, when the SELECT planner answers `SELECT <identity> FROM t WHERE …`
- * by equality on an index (or the rowid) — `UPDATE t SET … WHERE email = ?` reads the index's
- * path and the rows it names instead of the whole table. Only equality searches: their rows
- * come in rowid order within the key, the order a scan gives (REPLACE and triggers see the rows
- * in the same order either way). undefined: scan instead.
- */
-async function indexMatches(run: DmlRun, table: TableInfo, writer: TableWriter, source: Source, where: Expr): Promise<StoredRow[] | undefined> {
-  if (hasSubquery(where)) return undefined;
-  const identity: Expr[] = table.withoutRowid
-    ? table.primaryKey.map((c) => col(source.name, table.columns[c]!.name))
-    : [col(source.name, table.rowidAlias >= 0 ? table.columns[table.rowidAlias]!.name : rowidName(table))];
-  const select: SelectStatement = {
-    kind: 'select',
-    first: {
-      kind: 'select-core',
-      distinct: false,
-      columns: identity.map((expr): ResultColumn => ({ kind: 'expr', expr })),
-      from: { kind: 'table', name: table.name, alias: source.name, notIndexed: false },
-      where,
-    },
-    compounds: [],
-  };
-  let query: CompiledQuery;
-  try {
-    query = compileSelect(select, compileEnvOf(run), run.frame?.scope);
-  } catch {
-    return undefined; // the scan reports the error as before
-  }
-  const plan = query.plan.map((l) => l.text);
-  if (plan.length !== 1 || !/^SEARCH .* USING (COVERING )?INDEX .*\((?:[^<>]|<expr>)*\)$/.test(plan[0]!)) return undefined;
-  const out: StoredRow[] = [];
-  for await (const batch of query.batches(run.rt, run.frame?.row)) {
-    for (const r of batch) {
-      const found = table.withoutRowid ? await writer.readByPk(r) : await writer.readByRowid(r[0] as bigint);
-      if (found !== undefined) out.push(found);
-    }
-  }
-  return out;
 }
 
 function col(table: string, column: string): Expr {
@@ -431,10 +401,4 @@ async function updateFromRows(
     }
   }
   return out;
-}
-
-/** A name that reads the rowid of `table` (one of rowid, oid, _rowid_ that no column takes). */
-function rowidName(table: TableInfo): string {
-  const taken = new Set(table.columns.map((c) => asciiLower(c.name)));
-  return [...ROWID_NAMES].find((n) => !taken.has(n)) ?? 'rowid';
 }

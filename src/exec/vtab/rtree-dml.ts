@@ -36,8 +36,12 @@ export function rtreeTarget(schema: Schema, name: QualifiedName): VirtualTableIn
   return vt !== undefined && isRtreeModule(vt.module) ? vt : undefined;
 }
 
+/** Each table's definition, parsed from its arguments once (the info object belongs to one schema). */
+const defs = new WeakMap<VirtualTableInfo, RtreeDef>();
+
 function writerOf(run: DmlRun, vt: VirtualTableInfo): RtreeWriter {
-  const def = rtreeDef(vt.name, vt.module, vt.args);
+  let def = defs.get(vt);
+  if (def === undefined) defs.set(vt, (def = rtreeDef(vt.name, vt.module, vt.args)));
   return new RtreeWriter(def, run.env.schema, run.env.pager, run.env.encoding);
 }
 
