@@ -17,6 +17,7 @@
  *   gpkg-insert  GeoPackage feature inserts with the spatial index vs GDAL's ogr2ogr -append  bench/gpkg-insert.ts
  *   wal          a -wal of --mb MB: index, scan through it, checkpoint vs sqlite3   bench/wal.ts
  *   s3-write     10,000-row insert transaction, one-row update         bench/s3-write.ts
+ *   dml-overhead one-row INSERT/UPDATE/DELETE with triggers, FKs vs sql.js  bench/dml-overhead.ts
  *   cpu          scan to JSON, point lookups, bulk insert vs sql.js    bench/cpu.ts
  *   cli-process  the built CLI as a process vs a sql.js script; start-up vs node -e 0  bench/cli-process.ts
  *   window       window functions over a 1,000,000-row partition vs sql.js  bench/window.ts
@@ -26,6 +27,7 @@
  *
  * Only when named with --only (minutes long):
  *   transfer-rss resident memory of import/export of 1 GiB in a lean child  bench/transfer-rss.ts
+ *   s3-update-index  UPDATE/DELETE by an indexed column of 1,000,000 rows over S3 vs a scan  bench/s3-update-index.ts
  */
 const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
   ['transfer', './transfer.js'],
@@ -38,6 +40,7 @@ const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
   ['gpkg-insert', './gpkg-insert.js'],
   ['wal', './wal.js'],
   ['s3-write', './s3-write.js'],
+  ['dml-overhead', './dml-overhead.js'],
   ['cpu', './cpu.js'],
   ['cli-process', './cli-process.js'],
   ['window', './window.js'],
@@ -46,7 +49,10 @@ const BENCHMARKS: ReadonlyArray<readonly [string, string]> = [
   ['browser-scan', './browser-scan.js'],
 ];
 /** Run only when named in --only: they take minutes (transfer-rss: 1 GiB through S3 and a directory). */
-const ON_REQUEST: ReadonlyArray<readonly [string, string]> = [['transfer-rss', './transfer-rss.js']];
+const ON_REQUEST: ReadonlyArray<readonly [string, string]> = [
+  ['transfer-rss', './transfer-rss.js'],
+  ['s3-update-index', './s3-update-index.js'],
+];
 
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt > 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',')) : undefined;
