@@ -3,6 +3,7 @@
  * directory, a plain file, any `BlockStore`/`ObjectStore`, or a `VfsFile` — and reads it
  * through the pager's cache, a page at a time, never downloading it whole.
  */
+import { loadStats } from '../schema/stat1.js';
 import { censusPages, type PageCensus } from '../btree/page-census.js';
 import { countEntries } from '../btree/count-entries.js';
 import { CorruptError, MisuseError, SqliteError } from '../errors.js';
@@ -740,7 +741,10 @@ export class Database {
     if (this.schemaCache === undefined || this.schemaCache.cookie !== this.pager.header.schemaCookie) {
       const cookie = this.pager.header.schemaCookie;
       const rows = await readSchemaRows(this.pager);
-      this.schemaCache = { rows, schema: readSchema(rows), cookie };
+      const schema = readSchema(rows);
+      // sqlite_stat1's numbers are read with the schema, as SQLite reloads them (stat1.ts).
+      await loadStats(this.pager, schema);
+      this.schemaCache = { rows, schema, cookie };
     }
     return this.schemaCache;
   }

@@ -2,6 +2,7 @@
  * `s3lite query LOCATION "SQL" [-p value …] [--json|--csv]` and `s3lite plan LOCATION "SQL"`:
  * run a SELECT where the database lies, reading only the pages the plan needs.
  */
+import { loadStats } from '../../schema/stat1.js';
 import { openLocation } from '../../api/open-location.js';
 import { readSchemaRows } from '../../api/schema-rows.js';
 import { prepareQuery } from '../../api/statement.js';
@@ -32,6 +33,7 @@ export async function withQueryContext<T>(spec: string, options: GlobalOptions, 
     });
     try {
       const schema = readSchema(await readSchemaRows(pager));
+      await loadStats(pager, schema);
       return await fn({ pager, schema, file: spec });
     } finally {
       await safeProtocol(pager)?.close();

@@ -496,7 +496,19 @@ function planSingleAccess(
     candidates.push({ ...c, score: c.score + 0.5 });
   }
   let best: IndexChoice | undefined;
-  for (const c of candidates) if (c.score > 0 && (best === undefined || c.score > best.score)) best = c;
+  const stats = options.stats;
+  if (stats !== undefined && table.indexes.some((ix) => stats(table.name, ix.name) !== undefined)) {
+    // With sqlite_stat1's numbers the cheapest seek wins, and none when reading the whole
+    // table costs less (an equality on a column of few distinct values).
+    let bestCost = scanEstimate(nRows).cost;
+    for (const c of candidates) {
+      if (c.score <= 0) continue;
+      const cost = indexPath(c, true).estimate!.cost;
+      if (cost < bestCost) [best, bestCost] = [c, cost];
+    }
+  } else {
+    for (const c of candidates) if (c.score > 0 && (best === undefined || c.score > best.score)) best = c;
+  }
 
   if (!table.withoutRowid) {
     const eq = cons.find((c) => c.column === -1 && c.op === '=');

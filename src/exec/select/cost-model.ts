@@ -12,6 +12,7 @@
  */
 import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
 import type { Expr } from '../../sql/ast.js';
+import type { StatLookup } from '../../schema/stat1.js';
 
 /** What one run of a loop costs and yields, given the loops outside it. */
 export interface Estimate {
@@ -44,9 +45,9 @@ export function tableRows(table: TableInfo, stats: StatLookup | undefined): numb
 
 /**
  * sqlite_stat1's numbers for a table (`index` undefined) or an index: the row count, then the
- * average rows per distinct value of each index prefix.
+ * average rows per distinct value of each index prefix (src/schema/stat1.ts reads them).
  */
-export type StatLookup = (table: string, index: string | undefined) => readonly number[] | undefined;
+export type { StatLookup } from '../../schema/stat1.js';
 
 /** Rows per distinct value of the first `k` columns of `index` (k ≥ 1). */
 export function rowsPerKey(table: TableInfo, index: IndexInfo, k: number, stats: StatLookup | undefined): number {

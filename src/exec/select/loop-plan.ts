@@ -17,6 +17,7 @@ import { tableFunctionPath } from './table-function-path.js';
 import { chosenPath, orderLoops } from './loop-order.js';
 import { transitiveTerms } from './transitive-terms.js';
 import { minMaxPath } from './min-max-path.js';
+import { statsOf } from '../../schema/stat1.js';
 
 export interface PlannedLoops {
   readonly loops: JoinLoops;
@@ -46,7 +47,8 @@ export function planLoops(
   const planLines: PlanLine[] = [];
   const n = scope.sources.length;
   // The order of the loops: loop p reads FROM item loopOrder.order[p] (its level).
-  const loopOrder = orderLoops(scope, join, whereTerms, leftOn, new Set(derived), undefined);
+  const stats = statsOf(scope.env.schema);
+  const loopOrder = orderLoops(scope, join, whereTerms, leftOn, new Set(derived), stats);
   const levels = loopOrder.order;
   const loopOf: number[] = [];
   levels.forEach((level, p) => (loopOf[level] = p));
@@ -89,7 +91,11 @@ export function planLoops(
     if (s.table !== undefined) {
       const usable = (s.leftJoin || join.rightJoins.includes(i) ? leftOn[i]! : whereAt[p]!).map((t) => t.expr);
       const outer = reordered || loopOrder.autoIndex[p] === true ? { outer: new Set(levels.slice(0, p)) } : {};
-      const path = planTableAccess(scope, s, usable, p === 0 ? orderHint : undefined, { ...outer, autoIndex: loopOrder.autoIndex[p] === true });
+      const path = planTableAccess(scope, s, usable, p === 0 ? orderHint : undefined, {
+        ...outer,
+        autoIndex: loopOrder.autoIndex[p] === true,
+        ...(stats !== undefined && { stats }),
+      });
       return chosenPath(path, loopOrder.autoIndex[p] === true);
     }
     const planner = s.tableFunction?.fn.plan;
