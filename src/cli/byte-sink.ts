@@ -6,6 +6,7 @@
  * the next piece would not fit. Every chunk handed to `emit` is a buffer of its own, never
  * written again (a stream may hold on to it until it is drained), so a fresh buffer follows each.
  */
+import { encodeUtf8, isWellFormedText } from '../record/text-encoding.js';
 
 /** Bytes gathered before a chunk goes out. */
 export const CHUNK_BYTES = 1 << 18;
@@ -80,8 +81,13 @@ export class ByteSink {
     this.pos = p;
   }
 
-  /** Any string, as UTF-8 (lone surrogates as U+FFFD, as TextEncoder writes them). */
+  /** Any string, as UTF-8; text that was not UTF-8 as its own bytes (encodeUtf8). */
   utf8(s: string): void {
+    if (!isWellFormedText(s)) {
+      const bytes = encodeUtf8(s);
+      this.bytes(bytes, 0, bytes.length);
+      return;
+    }
     this.room(s.length * 3);
     this.pos += encoder.encodeInto(s, this.buf.subarray(this.pos)).written;
   }

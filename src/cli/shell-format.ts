@@ -12,12 +12,13 @@
  *   one statement parted by an empty line.
  *
  * A value is shown as sqlite3_column_text() gives it to the shell: INTEGER in decimal, REAL as
- * "%!.15g" (the 3.40 shell's text), TEXT as UTF-8 and a BLOB as its raw bytes, each cut at its
+ * "%!.15g" (the 3.40 shell's text), TEXT as its stored bytes and a BLOB as its raw bytes, each cut at its
  * first NUL byte (the shell prints a C string); NULL prints the `.nullvalue` text (empty by
  * default). Headers (`.headers on`) precede the first row of a statement; a statement without
  * rows prints nothing at all.
  */
 import { formatReal15 } from '../exec/format-real.js';
+import { encodeUtf8 } from '../record/text-encoding.js';
 import type { SqlValue, StorageClass } from '../record/value.js';
 import type { RowWriter } from './output.js';
 
@@ -46,7 +47,7 @@ function textOf(value: SqlValue, storageClass: StorageClass | undefined): Uint8A
   let bytes: Uint8Array;
   if (typeof value === 'bigint') bytes = encoder.encode(value.toString());
   else if (typeof value === 'number') bytes = encoder.encode(storageClass === 'integer' && Number.isInteger(value) ? String(value) : formatReal15(value));
-  else if (typeof value === 'string') bytes = encoder.encode(value);
+  else if (typeof value === 'string') bytes = encodeUtf8(value); // text that was not UTF-8: its own bytes
   else bytes = value;
   const nul = bytes.indexOf(0);
   return nul < 0 ? bytes : bytes.subarray(0, nul);

@@ -129,8 +129,9 @@ export function compareRecordToKey(
 
 /**
  * memcmp of stored text `buf[start, end)` against `s` as it would be stored in `encoding`
- * (then the shorter first), computed without encoding `s` into a buffer. A lone surrogate in
- * `s` is U+FFFD in UTF-8, as TextEncoder writes it.
+ * (then the shorter first), computed without encoding `s` into a buffer. In UTF-8, `s` is
+ * encoded as encodeText does: U+DC80…U+DCFF as the byte it escapes, another lone surrogate in
+ * its three-byte form.
  */
 export function compareStoredTextToString(
   buf: Uint8Array,
@@ -163,12 +164,20 @@ export function compareStoredTextToString(
       p++;
       continue;
     }
-    if (cp >= 0xd800 && cp <= 0xdfff) {
-      const lo = cp <= 0xdbff && i + 1 < len ? s.charCodeAt(i + 1) : 0;
+    if (cp >= 0xdc80 && cp <= 0xdcff) {
+      // An escaped byte of text that was not UTF-8 (text-encoding.ts): that one byte.
+      const b = cp - 0xdc00;
+      if (p >= end) return -1;
+      if (buf[p] !== b) return buf[p]! - b;
+      p++;
+      continue;
+    }
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < len) {
+      const lo = s.charCodeAt(i + 1);
       if (lo >= 0xdc00 && lo <= 0xdfff) {
         cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
         i++;
-      } else cp = 0xfffd;
+      }
     }
     // The UTF-8 bytes of cp, most significant first.
     const n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;

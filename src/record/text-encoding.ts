@@ -3,16 +3,20 @@
  * 1 = UTF-8, 2 = UTF-16le, 3 = UTF-16be. Every TEXT value in a database is stored in its
  * encoding, without a terminator and without a byte-order mark.
  *
- * Decoding never throws. SQLite hands back stored bytes as they are, even when they are not
- * valid in the encoding; a JavaScript string cannot hold arbitrary bytes, so malformed
- * sequences decode to U+FFFD (TextDecoder's default, non-fatal behaviour). A leading U+FEFF is
- * kept as a character (`ignoreBOM: true`): SQLite does not strip it from stored values. In the
- * UTF-16 encodings an odd trailing byte is dropped, as SQLite does when translating
- * (`pMem->n &= ~1` in sqlite3VdbeMemTranslate).
+ * Decoding never throws, and UTF-8 text round-trips byte for byte even when it is not valid
+ * UTF-8. SQLite stores and hands back whatever bytes it was given (Latin-1 written by an old
+ * application, a blob CAST to TEXT); a JavaScript string cannot hold arbitrary bytes, so each
+ * byte of a malformed sequence decodes to the lone low surrogate U+DC80…U+DCFF (U+DC00 plus the
+ * byte — Python's "surrogateescape"), and encoding turns such a surrogate back into that one
+ * byte. So an UPDATE of another column, a copy or a VACUUM writes the stored bytes unchanged.
+ * Any other lone surrogate is written as SQLite writes one (its three-byte form, ED xx xx).
+ * A leading U+FEFF is kept as a character (`ignoreBOM: true`): SQLite does not strip it from
+ * stored values. In the UTF-16 encodings an odd trailing byte is dropped, as SQLite does when
+ * translating (`pMem->n &= ~1` in sqlite3VdbeMemTranslate).
  *
- * Encoding: UTF-8 uses TextEncoder (a lone surrogate becomes U+FFFD, as it would in any
- * UTF-8 conversion); UTF-16 writes the string's code units as they are. UTF-16be is written
- * and read by byte-swapping, since not every runtime's TextDecoder knows 'utf-16be'.
+ * Encoding: well-formed strings go through TextEncoder; UTF-16 writes the string's code units
+ * as they are. UTF-16be is written and read by byte-swapping, since not every runtime's
+ * TextDecoder knows 'utf-16be'.
  */
 import { CorruptError } from '../errors.js';
 
@@ -22,7 +26,8 @@ export const UTF8: TextEncoding = 1;
 export const UTF16LE: TextEncoding = 2;
 export const UTF16BE: TextEncoding = 3;
 
-const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+// fatal: a malformed sequence throws, and only then is the text decoded byte by byte.
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true, fatal: true });
 const utf16leDecoder = new TextDecoder('utf-16le', { ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
@@ -44,7 +49,7 @@ export function textByteLength(s: string, encoding: TextEncoding): number {
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < len && isLowSurrogate(s.charCodeAt(i + 1))) {
       n += 4;
       i++;
-    } else n += 3; // BMP character, or a lone surrogate (encoded as U+FFFD, 3 bytes)
+    } else n += c >= 0xdc80 && c <= 0xdcff ? 1 : 3; // an escaped byte, a BMP character or a lone surrogate
   }
   return n;
 }
@@ -55,7 +60,7 @@ function isLowSurrogate(c: number): boolean {
 
 /** The bytes of `s` in `encoding`. */
 export function encodeText(s: string, encoding: TextEncoding): Uint8Array {
-  if (encoding === UTF8) return utf8Encoder.encode(s);
+  if (encoding === UTF8) return isWellFormedText(s) ? utf8Encoder.encode(s) : encodeUtf8Escaped(s);
   const out = new Uint8Array(s.length * 2);
   writeUtf16(out, 0, s, encoding === UTF16BE);
   return out;
@@ -63,7 +68,12 @@ export function encodeText(s: string, encoding: TextEncoding): Uint8Array {
 
 /** Writes `s` into `buf` at `offset` in `encoding`; returns the number of bytes written. */
 export function writeText(buf: Uint8Array, offset: number, s: string, encoding: TextEncoding): number {
-  if (encoding === UTF8) return utf8Encoder.encodeInto(s, buf.subarray(offset)).written;
+  if (encoding === UTF8) {
+    if (isWellFormedText(s)) return utf8Encoder.encodeInto(s, buf.subarray(offset)).written;
+    const bytes = encodeUtf8Escaped(s);
+    buf.set(bytes, offset);
+    return bytes.length;
+  }
   writeUtf16(buf, offset, s, encoding === UTF16BE);
   return s.length * 2;
 }
@@ -92,7 +102,7 @@ export function decodeText(buf: Uint8Array, start: number, end: number, encoding
       }
       if (i === end) return ascii;
     }
-    return utf8Decoder.decode(buf.subarray(start, end));
+    return decodeUtf8(buf.subarray(start, end));
   }
   const n = (end - start) & ~1;
   if (encoding === UTF16LE) return utf16leDecoder.decode(buf.subarray(start, start + n));
@@ -102,4 +112,96 @@ export function decodeText(buf: Uint8Array, start: number, end: number, encoding
     swapped[i + 1] = buf[start + i]!;
   }
   return utf16leDecoder.decode(swapped);
+}
+
+/** UTF-8 bytes as a string; each byte of a malformed sequence becomes U+DC00 + byte. */
+export function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch {
+    return decodeUtf8Escaped(bytes);
+  }
+}
+
+/** A string as UTF-8 bytes; U+DC80…U+DCFF become the bytes they stand for. */
+export function encodeUtf8(s: string): Uint8Array {
+  return isWellFormedText(s) ? utf8Encoder.encode(s) : encodeUtf8Escaped(s);
+}
+
+const hasIsWellFormed = typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function';
+
+/** Whether `s` has no lone surrogate (String.prototype.isWellFormed where the runtime has it). */
+export function isWellFormedText(s: string): boolean {
+  if (hasIsWellFormed) return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+}
+
+/** The length of the valid UTF-8 sequence at bytes[i], or 0 when it is malformed. */
+function sequenceLength(bytes: Uint8Array, i: number): number {
+  const b = bytes[i]!;
+  const cont = (k: number, lo = 0x80, hi = 0xbf): boolean => i + k < bytes.length && bytes[i + k]! >= lo && bytes[i + k]! <= hi;
+  if (b < 0x80) return 1;
+  if (b >= 0xc2 && b <= 0xdf) return cont(1) ? 2 : 0;
+  if (b === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if (b >= 0xe1 && b <= 0xec) return cont(1) && cont(2) ? 3 : 0;
+  if (b === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0; // not a surrogate
+  if (b >= 0xee && b <= 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (b === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (b >= 0xf1 && b <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (b === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+function decodeUtf8Escaped(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  let run = 0; // start of the current run of valid sequences
+  while (i < bytes.length) {
+    const n = sequenceLength(bytes, i);
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    if (i > run) out += utf8Decoder.decode(bytes.subarray(run, i));
+    out += String.fromCharCode(0xdc00 + bytes[i]!);
+    i++;
+    run = i;
+  }
+  if (i > run) out += utf8Decoder.decode(bytes.subarray(run, i));
+  return out;
+}
+
+function encodeUtf8Escaped(s: string): Uint8Array {
+  const out = new Uint8Array(textByteLength(s, UTF8));
+  let p = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xdc80 && c <= 0xdcff) {
+      out[p++] = c - 0xdc00;
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const lo = s.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+        i++;
+      }
+    }
+    if (c < 0x80) out[p++] = c;
+    else if (c < 0x800) {
+      out[p++] = 0xc0 | (c >> 6);
+      out[p++] = 0x80 | (c & 0x3f);
+    } else if (c < 0x10000) {
+      // Also a lone surrogate, in the three-byte form SQLite writes for one.
+      out[p++] = 0xe0 | (c >> 12);
+      out[p++] = 0x80 | ((c >> 6) & 0x3f);
+      out[p++] = 0x80 | (c & 0x3f);
+    } else {
+      out[p++] = 0xf0 | (c >> 18);
+      out[p++] = 0x80 | ((c >> 12) & 0x3f);
+      out[p++] = 0x80 | ((c >> 6) & 0x3f);
+      out[p++] = 0x80 | (c & 0x3f);
+    }
+  }
+  return out;
 }

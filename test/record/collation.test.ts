@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SqliteError } from '../../src/errors.js';
 import { compareCodePoints, compareText, resolveCollation } from '../../src/record/collation.js';
 import { compareStoredTextToString } from '../../src/record/compare.js';
-import { encodeText, type TextEncoding } from '../../src/record/text-encoding.js';
+import { decodeText, encodeText, type TextEncoding } from '../../src/record/text-encoding.js';
 import { encodingArb, textArb } from './arbitraries.js';
 
 function sign(x: number): number {
@@ -85,8 +85,20 @@ describe('compareStoredTextToString (BINARY on stored bytes)', () => {
     const raw = Uint8Array.from([0x61, 0xff]);
     expect(compareStoredTextToString(raw, 0, 2, 'a\u00ff', 1)).toBeGreaterThan(0); // ff > c3
     expect(compareStoredTextToString(raw, 0, 1, 'a', 1)).toBe(0);
-    // A lone surrogate in the key is U+FFFD, as it would have been stored.
-    const fffd = encodeText('\ufffd', 1);
-    expect(compareStoredTextToString(fffd, 0, 3, '\ud800', 1)).toBe(0);
+    // A key holds such text as escaped bytes (text-encoding.ts), and compares as the bytes.
+    expect(compareStoredTextToString(raw, 0, 2, 'a\udcff', 1)).toBe(0);
+    expect(compareStoredTextToString(raw, 0, 2, 'a\udcfe', 1)).toBeGreaterThan(0);
+    // Another lone surrogate is in its three-byte form, as it would have been stored.
+    const lone = encodeText('\ud800', 1);
+    expect([...lone]).toEqual([0xed, 0xa0, 0x80]);
+    expect(compareStoredTextToString(lone, 0, 3, '\ud800', 1)).toBe(0);
+    // Random bytes: the comparison with their own decoding is 0, with any other string as memcmp.
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 12 }), fc.uint8Array({ maxLength: 12 }), (a, b) => {
+        const key = decodeText(b, 0, b.length, 1);
+        expect(Math.sign(compareStoredTextToString(a, 0, a.length, key, 1))).toBe(Math.sign(memcmp(a, b)));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -58,16 +58,26 @@ describe('text encodings', () => {
     }
   });
 
-  it('decodes invalid UTF-8 with replacement characters instead of throwing', () => {
-    const bad = Uint8Array.from([0x61, 0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0x62]);
+  it('decodes invalid UTF-8 without throwing, and encodes it back byte for byte', () => {
+    const bad = Uint8Array.from([0x61, 0xff, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0x62, 0xe2, 0x82, 0xac]);
     const s = decodeText(bad, 0, bad.length, 1);
-    expect(s.startsWith('a\ufffd')).toBe(true);
-    expect(s.endsWith('b')).toBe(true);
+    // Each byte of a malformed sequence is U+DC00 + byte; valid sequences decode as usual.
+    expect(s).toBe('a\udcff\udcc3(\udced\udca0\udc80b€');
+    expect([...encodeText(s, 1)]).toEqual([...bad]);
+    expect(textByteLength(s, 1)).toBe(bad.length);
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), encodingArb, (bytes, enc) => {
-        expect(typeof decodeText(bytes, 0, bytes.length, enc)).toBe('string');
+        const text = decodeText(bytes, 0, bytes.length, enc);
+        expect(typeof text).toBe('string');
+        if (enc === 1) {
+          expect([...encodeText(text, 1)]).toEqual([...bytes]); // lossless for any bytes
+          expect(textByteLength(text, 1)).toBe(bytes.length);
+          const buf = new Uint8Array(bytes.length + 2);
+          expect(writeText(buf, 1, text, 1)).toBe(bytes.length);
+          expect([...buf.subarray(1, 1 + bytes.length)]).toEqual([...bytes]);
+        }
       }),
-      { numRuns: 200 },
+      { numRuns: 500 },
     );
   });
 

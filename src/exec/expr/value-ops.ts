@@ -7,6 +7,7 @@
  */
 import { affinityOfType, type Affinity } from '../../schema/affinity.js';
 import { formatReal } from '../format-real.js';
+import { decodeUtf8, encodeUtf8 } from '../../record/text-encoding.js';
 import type { Value } from '../value.js';
 
 export const INT64_MIN = -(2n ** 63n);
@@ -14,14 +15,13 @@ export const INT64_MAX = 2n ** 63n - 1n;
 const TWO_63 = 2 ** 63;
 const TWO_51 = 2 ** 51;
 
-const utf8Decoder = new TextDecoder('utf-8');
-const utf8Encoder = new TextEncoder();
-
+/** A BLOB's bytes as TEXT, byte for byte (bytes that are not UTF-8 are escaped: text-encoding.ts). */
 export function blobToText(b: Uint8Array): string {
-  return utf8Decoder.decode(b);
+  return decodeUtf8(b);
 }
+/** TEXT as a BLOB: its UTF-8 bytes, the escaped ones as they were. */
 export function textToBlob(s: string): Uint8Array {
-  return utf8Encoder.encode(s);
+  return encodeUtf8(s);
 }
 
 /** A REAL or INTEGER rendered as SQLite renders it; NULL stays null; a BLOB is read as UTF-8. */
