@@ -26,6 +26,7 @@ import type { StatementResult } from '../dml/exec-env.js';
 import type { Value } from '../value.js';
 import { isRtreeModule, rtreeDef, type RtreeDef } from './rtree-def.js';
 import { RtreeWriter } from './rtree-write.js';
+import { rtreeShadowTables, type RtreeFacts, type RtreeShadowTables } from './rtree-shadow.js';
 
 const ROWID_NAMES = new Set(['rowid', 'oid', '_rowid_']);
 
@@ -36,13 +37,22 @@ export function rtreeTarget(schema: Schema, name: QualifiedName): VirtualTableIn
   return vt !== undefined && isRtreeModule(vt.module) ? vt : undefined;
 }
 
-/** Each table's definition, parsed from its arguments once (the info object belongs to one schema). */
-const defs = new WeakMap<VirtualTableInfo, RtreeDef>();
+/**
+ * Per table (the info object belongs to one schema, so a changed schema starts afresh): its
+ * definition parsed from the arguments, its shadow tables, and what writers learnt of it (the
+ * node size) — looked up once, not per statement.
+ */
+const known = new WeakMap<VirtualTableInfo, { readonly schema: Schema; readonly def: RtreeDef; readonly tables: RtreeShadowTables; readonly facts: RtreeFacts }>();
 
 function writerOf(run: DmlRun, vt: VirtualTableInfo): RtreeWriter {
-  let def = defs.get(vt);
-  if (def === undefined) defs.set(vt, (def = rtreeDef(vt.name, vt.module, vt.args)));
-  return new RtreeWriter(def, run.env.schema, run.env.pager, run.env.encoding);
+  const schema = run.env.schema;
+  let k = known.get(vt);
+  if (k === undefined || k.schema !== schema) {
+    const def = rtreeDef(vt.name, vt.module, vt.args);
+    k = { schema, def, tables: rtreeShadowTables(def, schema), facts: {} };
+    known.set(vt, k);
+  }
+  return new RtreeWriter(k.def, k.tables, run.env.pager, run.env.encoding, k.facts);
 }
 
 /** The column a name sets: its index, -1 for a rowid name (ignored), else SQLite's error. */

@@ -43,14 +43,22 @@ export function rtreeShadowTables(def: RtreeDef, schema: Schema): RtreeShadowTab
   return { node: get('node'), rowid: get('rowid'), parent: get('parent') };
 }
 
-export class RtreeShadowIo implements RtreeIo {
-  private nodeSizeKnown: number | undefined;
+/**
+ * What stays true of one R*Tree table while its schema entry does: its node size (the blob
+ * length of every node, fixed when the table was made). Shared by the writers of successive
+ * statements, so each does not read the root to learn it.
+ */
+export interface RtreeFacts {
+  nodeSize?: number;
+}
 
+export class RtreeShadowIo implements RtreeIo {
   constructor(
     private readonly def: RtreeDef,
     private readonly tables: RtreeShadowTables,
     private readonly pager: Pager,
     private readonly encoding: TextEncoding,
+    private readonly facts: RtreeFacts = {},
   ) {}
 
   private corrupt(message: string): CorruptError {
@@ -83,11 +91,11 @@ export class RtreeShadowIo implements RtreeIo {
 
   /** The node size (the root's blob length), checked as rtree.c's xConnect does. */
   async nodeSize(): Promise<number> {
-    if (this.nodeSizeKnown !== undefined) return this.nodeSizeKnown;
+    if (this.facts.nodeSize !== undefined) return this.facts.nodeSize;
     const data = (await this.row(this.tables.node, 1n))?.[1];
     const size = data instanceof Uint8Array ? data.length : 0;
     if (size < MIN_NODE_SIZE) throw this.corrupt(`undersize RTree blobs in "${this.def.name}_node"`);
-    this.nodeSizeKnown = size;
+    this.facts.nodeSize = size;
     return size;
   }
 

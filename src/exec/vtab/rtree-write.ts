@@ -17,13 +17,12 @@
 import { ConstraintError } from '../../errors.js';
 import type { Pager } from '../../pager/pager.js';
 import type { TextEncoding } from '../../record/text-encoding.js';
-import type { Schema } from '../../schema/read-schema.js';
 import type { ConflictClause } from '../../sql/ast.js';
 import { toInt, toReal } from '../expr/value-ops.js';
 import type { Value } from '../value.js';
 import { float32Down, float32Up, type Cell } from './rtree-cell.js';
 import type { RtreeDef } from './rtree-def.js';
-import { RtreeShadowIo, rtreeShadowTables } from './rtree-shadow.js';
+import { RtreeShadowIo, type RtreeFacts, type RtreeShadowTables } from './rtree-shadow.js';
 import { RtreeTree, type RtreeSession } from './rtree-tree.js';
 
 /** Per connection (pager) and table: the state rtree.c keeps in its Rtree object. */
@@ -58,13 +57,15 @@ export class RtreeWriter {
    */
   lastWritten: bigint | undefined;
 
+  /** `tables`: the shadow tables as rtreeShadowTables finds them; `facts`: what the table's earlier writers learnt. */
   constructor(
     readonly def: RtreeDef,
-    schema: Schema,
+    tables: RtreeShadowTables,
     private readonly pager: Pager,
     encoding: TextEncoding,
+    facts?: RtreeFacts,
   ) {
-    this.io = new RtreeShadowIo(def, rtreeShadowTables(def, schema), pager, encoding);
+    this.io = new RtreeShadowIo(def, tables, pager, encoding, facts);
   }
 
   private async treeOf(): Promise<RtreeTree> {
