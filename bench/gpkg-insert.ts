@@ -6,7 +6,10 @@
  * writer, one transaction, its WKT parsing included). Both end with sqlite3's rtreecheck and
  * integrity_check. Best of three, alternated.
  *
- *   npx tsx bench/gpkg-insert.ts [--features 20000]
+ * Ours is the built library (dist/, rebuilt first; see engine.ts), or the sources through tsx
+ * with --src (slower: tsx's keepNames wraps every closure made per statement).
+ *
+ *   npx tsx bench/gpkg-insert.ts [--features 20000] [--src | --no-build]
  *
  * Figures are printed, never asserted. Needs gdal-bin and sqlite3 (skipped without ogr2ogr).
  */
@@ -14,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database } from '../src/api/database.js';
+import { loadEngine } from './engine.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,6 +56,7 @@ function gpPolygon(ring: readonly (readonly [number, number])[]): Uint8Array {
 if (!hasGdal) {
   console.log('gpkg-insert: skipped (ogr2ogr from gdal-bin is not installed)');
 } else {
+  const { Database, label } = await loadEngine();
   const dir = mkdtempSync(join(tmpdir(), 's3lite-bench-gpkg-insert-'));
   try {
     let a = 5;
@@ -104,7 +108,7 @@ if (!hasGdal) {
     console.log(`\n## GeoPackage feature inserts with the spatial index (${N} polygons), ${new Date().toISOString()}`);
     console.log('| writer | best of 3 | features/s | after: count, rtreecheck, integrity_check |');
     console.log('|---|---:|---:|---|');
-    console.log(`| s3lite (INSERT … VALUES (?, ?) per feature, one transaction, GDAL's triggers) | ${(best(ours) / 1000).toFixed(2)} s | ${Math.round(N / (best(ours) / 1000))} | ${ourCheck} |`);
+    console.log(`| s3lite ${label} (INSERT … VALUES (?, ?) per feature, one transaction, GDAL's triggers) | ${(best(ours) / 1000).toFixed(2)} s | ${Math.round(N / (best(ours) / 1000))} | ${ourCheck} |`);
     console.log(`| GDAL ogr2ogr -append (CSV with WKT, process start included) | ${(best(gdal) / 1000).toFixed(2)} s | ${Math.round(N / (best(gdal) / 1000))} | ${gdalCheck} |`);
     console.log(`all runs ms: s3lite ${ours.map((x) => x.toFixed(0)).join(', ')}; GDAL ${gdal.map((x) => x.toFixed(0)).join(', ')}`);
   } finally {
