@@ -104,7 +104,8 @@ export class RtreeShadowIo implements RtreeIo {
     const data = (await this.row(this.tables.node, no))?.[1];
     if (!(data instanceof Uint8Array)) throw this.corrupt(`node ${no} is missing`);
     if (data.length !== size) throw this.corrupt(`node ${no} is ${data.length} bytes, not ${size}`);
-    return data.slice();
+    // decodeRecord made the blob a copy of its own (record/byte-pool.ts): the tree may change it.
+    return data;
   }
 
   async writeNode(no: bigint, data: Uint8Array): Promise<void> {
