@@ -476,7 +476,8 @@ function planSingleAccess(
   let cachedDecoder: RowDecoder | undefined;
   const decoder = (rt: RunContext): RowDecoder => {
     const encoding = rt.pager.header.textEncoding as TextEncoding;
-    if (cachedDecoder === undefined || cachedDecoder.encoding !== encoding) cachedDecoder = new RowDecoder(table, encoding);
+    // Made at the first run, once compiling has noted every column the query reads.
+    if (cachedDecoder === undefined || cachedDecoder.encoding !== encoding) cachedDecoder = new RowDecoder(table, encoding, source.used);
     return cachedDecoder;
   };
 

@@ -8,7 +8,8 @@
  * read them back as REAL (OP_RealAffinity).
  */
 import { CorruptError } from '../../errors.js';
-import { decodeRecord, type DecodedRecord } from '../../record/record.js';
+import { decodeRecord, readRecordLayout, type DecodedRecord } from '../../record/record.js';
+import { decodeSerialValue } from '../../record/serial-type.js';
 import type { TextEncoding } from '../../record/text-encoding.js';
 import { defaultStorageClass } from '../../record/value.js';
 import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
@@ -23,10 +24,18 @@ export class RowDecoder {
   /** The table's generated columns when some are VIRTUAL (computed into `virtualRow`, then copied). */
   private readonly generated: GeneratedColumns | undefined;
   private readonly virtualRow: Value[] = [];
+  /**
+   * Per column: the query reads it. A row's other fields are not decoded (a wide row's long
+   * text the query never looks at costs nothing); their slots are NULL. Undefined: every column.
+   */
+  private readonly wanted: boolean[] | undefined;
+  private readonly types: number[] = [];
+  private readonly offsets: number[] = [];
 
   constructor(
     readonly table: TableInfo,
     readonly encoding: TextEncoding,
+    readColumns?: ReadonlySet<number>,
   ) {
     this.defaults = table.columns.map((c) => {
       const v = c.defaultValue ?? null;
@@ -37,6 +46,8 @@ export class RowDecoder {
     const generated = generatedColumns(table);
     this.generated = generated?.hasVirtual === true ? generated : undefined;
     this.generated?.virtualSteps(); // a generated column loop is an error before the first row
+    const wanted = readColumns === undefined || this.generated !== undefined ? undefined : table.columns.map((_c, i) => readColumns.has(i));
+    this.wanted = wanted !== undefined && wanted.some((w) => !w) ? wanted : undefined;
   }
 
   private decode(payload: Uint8Array, pgno: number): DecodedRecord {
@@ -52,6 +63,7 @@ export class RowDecoder {
 
   /** A table record → columns at `row[offset + col]`, the rowid at `row[rowidSlot]`. */
   fillRow(row: Value[], offset: number, rowidSlot: number | undefined, payload: Uint8Array, rowid: number | bigint | undefined): void {
+    if (this.wanted !== undefined) return this.fillSome(this.wanted, row, offset, rowidSlot, payload, rowid);
     const t = this.table;
     const rec = this.decode(payload, t.rootPage);
     const n = t.columns.length;
@@ -72,6 +84,42 @@ export class RowDecoder {
       if (rowidSlot !== undefined) row[rowidSlot] = r;
     }
     if (this.generated !== undefined) this.computeVirtual(row, offset);
+  }
+
+  /** fillRow for the columns `wanted` only: the record's header is read whole (and checked), only their fields decoded. */
+  private fillSome(wanted: readonly boolean[], row: Value[], offset: number, rowidSlot: number | undefined, payload: Uint8Array, rowid: number | bigint | undefined): void {
+    const t = this.table;
+    let fields: number;
+    try {
+      fields = readRecordLayout(payload, this.types, this.offsets);
+    } catch (err) {
+      if (err instanceof CorruptError && err.pgno === undefined) throw new CorruptError(`${err.message} in a record of ${t.name}`, t.rootPage);
+      throw err;
+    }
+    const n = t.columns.length;
+    for (let col = 0; col < n; col++) {
+      if (!wanted[col]) {
+        row[offset + col] = null;
+        continue;
+      }
+      const at = t.declaredToStorage[col] ?? -1;
+      let v: Value;
+      if (at >= 0 && at < fields) {
+        const type = this.types[at]!;
+        const raw = decodeSerialValue(payload, this.offsets[at]!, type, this.encoding);
+        // As decodeRecord's classes: NULL for type 0 (and a NaN real), INTEGER for 1–6, 8, 9.
+        v = raw === null ? null : type >= 1 && type <= 9 && type !== 7 ? (typeof raw === 'bigint' ? raw : BigInt(raw as number)) : typeof raw === 'bigint' ? Number(raw) : raw;
+        if (typeof v === 'bigint' && this.real[col] === true) v = Number(v);
+      } else {
+        v = this.defaults[col] ?? null;
+      }
+      row[offset + col] = v;
+    }
+    if (rowid !== undefined) {
+      const r = typeof rowid === 'bigint' ? rowid : BigInt(rowid);
+      if (t.rowidAlias >= 0) row[offset + t.rowidAlias] = r;
+      if (rowidSlot !== undefined) row[rowidSlot] = r;
+    }
   }
 
   /** The VIRTUAL columns of the row at `row[offset…]`, computed from its other columns. */
