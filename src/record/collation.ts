@@ -16,7 +16,7 @@
  * database is; a lone surrogate would be stored as U+FFFD in UTF-8 and is not mapped so here.
  */
 import { SqliteError } from '../errors.js';
-import { encodeText, UTF16BE, UTF16LE, UTF8, type TextEncoding } from './text-encoding.js';
+import { encodeText, encodeUtf8, isWellFormedText, UTF16BE, UTF16LE, UTF8, type TextEncoding } from './text-encoding.js';
 
 export type CollationName = 'BINARY' | 'NOCASE' | 'RTRIM';
 
@@ -49,10 +49,26 @@ export function compareCodePoints(a: string, b: string): number {
     const x = a.charCodeAt(i);
     const y = b.charCodeAt(i);
     if (x !== y) {
+      // A lone surrogate (an escaped byte of text that was not UTF-8, text-encoding.ts) sorts
+      // as its bytes: compare the rest as bytes, from the start of the character.
+      if ((x >= 0xd800 && x <= 0xdfff) || (y >= 0xd800 && y <= 0xdfff)) {
+        const from = i > 0 && isHighSurrogate(a.charCodeAt(i - 1)) ? i - 1 : i;
+        if (!isWellFormedText(a.slice(from)) || !isWellFormedText(b.slice(from))) return compareBytes(encodeUtf8(a.slice(from)), encodeUtf8(b.slice(from)));
+      }
       // Surrogates (astral characters) must sort after U+E000..U+FFFF: move them above.
       return surrogateHigh(x) - surrogateHigh(y);
     }
   }
+  return a.length - b.length;
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
 }
 

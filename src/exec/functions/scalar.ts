@@ -9,6 +9,7 @@ import type { EvalContext } from '../expr-contract.js';
 import type { Value } from '../value.js';
 import { compareForSort } from '../expr/compare.js';
 import { formatReal } from '../format-real.js';
+import { decodeUtf8, encodeUtf8, isWellFormedText } from '../../record/text-encoding.js';
 import {
   INT64_MIN,
   isTrue,
@@ -361,7 +362,7 @@ const FUNCTIONS: Record<string, Entry> = {
     fn: ([x = null]) => {
       if (x === null) return null;
       if (x instanceof Uint8Array) return BigInt(x.length);
-      return BigInt([...upToNul(text(x))].length);
+      return BigInt(characterCount(upToNul(text(x))));
     },
   },
   octet_length: {
@@ -403,7 +404,10 @@ const FUNCTIONS: Record<string, Entry> = {
       const from = text(y);
       if (from === '' || from.charCodeAt(0) === 0) return text(x); // C: zPattern[0]==0
       if (z === null) return null;
-      return text(x).split(from).join(text(z));
+      const [subject, to] = [text(x), text(z)];
+      // SQLite replaces bytes: text that was not UTF-8 is matched on its bytes.
+      if (!isWellFormedText(subject) || !isWellFormedText(from)) return decodeUtf8(replaceBytes(encodeUtf8(subject), encodeUtf8(from), encodeUtf8(to)));
+      return subject.split(from).join(to);
     },
   },
   round: { min: 1, max: 2, fn: round },
@@ -501,3 +505,41 @@ export function resolveFunction(name: string, argc: number, written = name): Sca
   return e.fn;
 }
 
+
+/**
+ * length() of text as SQLite (3.5x) counts it: characters, where any byte ≥ 0x80 takes every
+ * continuation byte (0x80–0xBF) after it, valid or not (SQLite 3.40 let only bytes ≥ 0xC0 take
+ * them). Text that was not UTF-8 holds escaped bytes (record/text-encoding.ts), so it is
+ * counted on its bytes.
+ */
+function characterCount(s: string): number {
+  if (isWellFormedText(s)) return [...s].length;
+  const z = encodeUtf8(s);
+  let n = 0;
+  for (let i = 0; i < z.length; ) {
+    const c = z[i++]!;
+    if (c >= 0x80) while (i < z.length && (z[i]! & 0xc0) === 0x80) i++;
+    n++;
+  }
+  return n;
+}
+
+/** Every occurrence of `from` in `subject` replaced by `to`, left to right, on bytes. */
+function replaceBytes(subject: Uint8Array, from: Uint8Array, to: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  let i = 0;
+  outer: while (i < subject.length) {
+    if (i + from.length <= subject.length) {
+      let k = 0;
+      while (k < from.length && subject[i + k] === from[k]) k++;
+      if (k === from.length) {
+        for (const b of to) out.push(b);
+        i += from.length;
+        continue outer;
+      }
+    }
+    out.push(subject[i]!);
+    i++;
+  }
+  return Uint8Array.from(out);
+}
