@@ -13,6 +13,8 @@
  *   update by id         UPDATE t SET b = ? WHERE id = ? (rows of the plain insert)
  *   update + trigger     the same on the table with an AFTER UPDATE trigger writing the log
  *   delete by id         DELETE FROM t WHERE id = ?
+ *   + ON DELETE CASCADE  the same with a child table c(tid REFERENCES t(id) ON DELETE CASCADE), indexed,
+ *                        one child row per row of t, foreign_keys = ON
  *
  * Ours is the built library (dist/, see engine.ts; --src for the sources through tsx) on a plain
  * file (COMMIT included; the file is checked by sqlite3 PRAGMA integrity_check). Best of three,
@@ -82,6 +84,14 @@ const SCENARIOS: readonly Scenario[] = [
     params: (i) => [-i, 1 + ((i * 7919) % ROWS)],
   },
   { name: 'delete by id', setup: `${T} ${SEED}`, sql: 'DELETE FROM t WHERE id = ?', params: (i) => [1 + ((i * 7919) % ROWS)] },
+  {
+    name: 'delete by id + ON DELETE CASCADE (1 child row each)',
+    setup: `${T} ${SEED} CREATE TABLE c (id INTEGER PRIMARY KEY, tid INTEGER REFERENCES t(id) ON DELETE CASCADE); CREATE INDEX c_tid ON c(tid);
+            INSERT INTO c (tid) SELECT id FROM t;`,
+    pragma: 'PRAGMA foreign_keys = ON',
+    sql: 'DELETE FROM t WHERE id = ?',
+    params: (i) => [1 + ((i * 7919) % ROWS)],
+  },
 ];
 
 const engine = await loadEngine();

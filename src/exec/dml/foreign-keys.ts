@@ -38,6 +38,7 @@ import { compareValues } from '../../record/compare.js';
 import type { ConflictClause, SelectStatement, Statement } from '../../sql/ast.js';
 import { parseExpression, parseStatementsWithText } from '../../sql/parser.js';
 import { compileSelect } from '../select/compile-select.js';
+import type { CoreScope, TrackedExpr } from '../select/query-scope.js';
 import type { CompiledQuery } from '../select/query-types.js';
 import { isTrue } from '../expr/value-ops.js';
 import type { Value } from '../value.js';
@@ -405,6 +406,11 @@ interface ActionProgram {
   readonly statement: Statement;
   /** ON UPDATE: WHEN NOT(old.k IS new.k AND …). */
   readonly when: string | undefined;
+  /**
+   * The OLD (and NEW) scope the action runs in and its WHEN compiled there, made at its first
+   * run: one scope for every parent row, so its statement's plan is compiled once (plan-memo.ts).
+   */
+  frame?: { readonly scope: CoreScope; readonly when: TrackedExpr | undefined };
 }
 
 const programs = new WeakMap<Schema, Map<string, ActionProgram | null>>();
@@ -450,6 +456,11 @@ function actionProgram(run: DmlRun, r: ResolvedKey & { key: ParentKey }, update:
   return program;
 }
 
+function actionFrame(run: DmlRun, parent: TableInfo, program: ActionProgram, update: boolean): NonNullable<ActionProgram['frame']> {
+  const scope = triggerScope(run, parentTarget(parent, false), true, update);
+  return { scope, when: program.when === undefined ? undefined : scope.compile(parseExpression(program.when)) };
+}
+
 /**
  * The ON DELETE (`next` undefined) or ON UPDATE actions for a parent row that was just deleted
  * or updated (sqlite3FkActions), each in its own frame with OLD (and NEW).
@@ -460,8 +471,8 @@ export async function fkActions(run: DmlRun, plan: FkPlan, old: StoredRow, next:
     const program = actionProgram(run, { fk: r.fk, key: r.key }, next !== undefined);
     if (program === undefined) continue;
     if (run.active.length >= MAX_DEPTH) throw new SqliteError('SQLITE_ERROR', 'too many levels of trigger recursion');
-    const target = parentTarget(plan.table, false);
-    const scope = triggerScope(run, target, true, next !== undefined);
+    program.frame ??= actionFrame(run, plan.table, program, next !== undefined);
+    const scope = program.frame.scope;
     const row = frameRow(next === undefined ? [old] : [old, next], plan.table);
     const sub: DmlRun = {
       env: run.env,
@@ -470,8 +481,8 @@ export async function fkActions(run: DmlRun, plan: FkPlan, old: StoredRow, next:
       orOverride: 'ABORT',
       active: [...run.active, ACTION_FRAME],
     };
-    if (program.when !== undefined) {
-      const when = scope.compile(parseExpression(program.when));
+    const when = program.frame.when;
+    if (when !== undefined) {
       const buffer = [...row, ...new Array<Value>(Math.max(0, scope.width - row.length)).fill(null)];
       const v = evaluate(when, buffer, sub.rt);
       if (!isTrue(v instanceof Promise ? await v : v)) continue;
