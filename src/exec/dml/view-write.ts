@@ -53,11 +53,30 @@ async function allRows(run: DmlRun, q: CompiledQuery): Promise<Value[][]> {
 }
 
 function targetOf(view: ViewInfo, q: CompiledQuery, width: number): TriggerTarget {
-  return {
+  const target: TriggerTarget = {
     name: view.name,
     columns: q.columns.slice(0, width).map((c, i) => ({ name: view.columns?.[i] ?? c.name, affinity: c.affinity, collation: c.collation })),
     hasRowid: false,
   };
+  // The same object for the same columns (of one view, one schema): trigger programs are cached
+  // per target (triggers.ts), so the next statement on the view reuses them.
+  const known = targets.get(view);
+  if (known !== undefined && sameTarget(known, target)) return known;
+  targets.set(view, target);
+  return target;
+}
+
+const targets = new WeakMap<ViewInfo, TriggerTarget>();
+
+function sameTarget(a: TriggerTarget, b: TriggerTarget): boolean {
+  return (
+    a.name === b.name &&
+    a.columns.length === b.columns.length &&
+    a.columns.every((c, i) => {
+      const d = b.columns[i]!;
+      return c.name === d.name && c.affinity === d.affinity && c.collation === d.collation;
+    })
+  );
 }
 
 function viewWidth(run: DmlRun, view: ViewInfo): { q: CompiledQuery; width: number } {
