@@ -51,7 +51,7 @@ export function compileFrom(scope: CoreScope, from: FromItem | undefined, env: C
   const merged = new Map<string, (typeof pending)[number]>();
   const flat = from === undefined ? [] : flatten(from);
   const anyRight = flat.some((f) => f.op === 'RIGHT' || f.op === 'FULL');
-  const nestedOn: [Expr, { lo: number; hi: number }][] = [];
+  const onScopes: [Expr, { lo: number; hi: number }, number | undefined][] = [];
   flat.forEach((f, i) => {
     const leftJoin = f.op === 'LEFT' || f.op === 'FULL';
     const rightJoin = f.op === 'RIGHT' || f.op === 'FULL';
@@ -106,12 +106,18 @@ export function compileFrom(scope: CoreScope, from: FromItem | undefined, env: C
         merged.set(key, m);
       }
     }
-    if (f.nested !== undefined && f.on !== undefined) nestedOn.push([f.on, f.nested]);
+    if (f.on !== undefined && (f.nested !== undefined || leftJoin || rightJoin)) {
+      onScopes.push([f.on, f.nested ?? { lo: 0, hi: flat.length }, leftJoin || rightJoin ? i : undefined]);
+    }
     splitAnd(f.on, terms);
     onTerms.push(leftJoin || rightJoin ? terms : []);
     if (!leftJoin && !rightJoin) innerTerms.push(...terms);
   });
-  for (const [on, nested] of nestedOn) checkNestedOn(scope, on, nested);
+  // Names first (SQLite resolves every name before it looks at which tables an ON reads), the
+  // innermost parentheses first.
+  const byDepth = [...onScopes].sort((x, y) => x[1].hi - x[1].lo - (y[1].hi - y[1].lo));
+  for (const [on, nested] of byDepth) checkOnScope(scope, on, nested, undefined);
+  for (const [on, , outer] of onScopes) if (outer !== undefined) checkOnScope(scope, on, { lo: 0, hi: flat.length }, outer);
   // The merged USING columns get their slots once every source is in the scope.
   const merges: UsingMerge[] = [];
   const slots = new Map<string, number>();
@@ -147,17 +153,18 @@ function flatten(from: FromItem, out: FlatItem[] = []): FlatItem[] {
   if (from.kind === 'join') {
     flatten(from.left, out);
     if (from.right.kind === 'join') {
-      // `a JOIN (b JOIN c ON x) ON y` of inner joins only is `a JOIN b ON y JOIN c ON x`: inner
-      // joins' ON terms filter the product wherever they are written (x still sees only b and
-      // c: checkNestedOn). A LEFT/RIGHT/FULL join on either side, or USING/NATURAL (whose
-      // columns would then be looked up in \`a\` too), keep their nesting, which s3lite does not
-      // evaluate.
+      // An inner join of a parenthesized join, `a JOIN (b LEFT JOIN c ON x) ON y`, is the flat
+      // `a JOIN b ON y LEFT JOIN c ON x`: y, an inner join's ON, filters the joined rows as a
+      // WHERE term would (after c's NULL rows), and x still sees only b and c (checkNestedOn).
+      // A LEFT/RIGHT/FULL join of the parentheses, a RIGHT/FULL join inside them (whose NULL
+      // rows would then pair with a as well), or USING/NATURAL (whose columns would then be
+      // looked up in `a` too) keep their nesting, which s3lite does not evaluate.
       const lo = out.length;
       flatten(from.right, out);
       const hi = out.length;
-      const plain = (f: { op: string | undefined; natural: boolean; using?: readonly string[] | undefined }): boolean =>
-        (f.op === undefined || INNER_OPS.has(f.op)) && !f.natural && f.using === undefined;
-      if (!plain(from) || !out.slice(lo).every(plain)) throw err('parenthesized joins on the right are not supported');
+      const plain = (f: { op: string | undefined; natural: boolean; using?: readonly string[] | undefined }, left: boolean): boolean =>
+        (f.op === undefined || INNER_OPS.has(f.op) || (left && f.op === 'LEFT')) && !f.natural && f.using === undefined;
+      if (!plain(from, false) || !out.slice(lo).every((f) => plain(f, true))) throw err('parenthesized joins on the right are not supported');
       out[lo] = { ...out[lo]!, op: from.op, on: from.on };
       for (let i = lo + 1; i < hi; i++) if (out[i]!.nested === undefined) out[i] = { ...out[i]!, nested: { lo, hi } };
       return out;
@@ -168,10 +175,12 @@ function flatten(from: FromItem, out: FlatItem[] = []): FlatItem[] {
 }
 
 /**
- * SQLite resolves an ON written inside parentheses among the parenthesized items only: a name
- * found only in items outside them is "no such column", as SQLite says.
+ * Where an ON clause may look, as SQLite resolves it: one written inside parentheses sees only
+ * the parenthesized items [lo, hi) — a name found only outside them is "no such column" — and
+ * the ON of a LEFT, RIGHT or FULL JOIN (item `outer`) only the items up to its own: "ON clause
+ * references tables to its right". Names inside subqueries are not looked at.
  */
-function checkNestedOn(scope: CoreScope, on: Expr, nested: { readonly lo: number; readonly hi: number }): void {
+function checkOnScope(scope: CoreScope, on: Expr, nested: { readonly lo: number; readonly hi: number }, outer: number | undefined): void {
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
     if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return;
@@ -188,6 +197,7 @@ function checkNestedOn(scope: CoreScope, on: Expr, nested: { readonly lo: number
       if (matches.length > 0 && !matches.some((s) => s.level >= nested.lo && s.level < nested.hi)) {
         throw err(`no such column: ${c.table !== undefined ? `${c.table}.` : ''}${c.column}`);
       }
+      if (outer !== undefined && matches.length > 0 && !matches.some((s) => s.level <= outer)) throw err('ON clause references tables to its right');
       return;
     }
     Object.values(o).forEach(visit);
