@@ -8,6 +8,7 @@ import { compileExpr } from '../../../src/exec/expr/compile.js';
 import type { EvalContext, Scope } from '../../../src/exec/expr-contract.js';
 import { storageClassOf, type Value } from '../../../src/exec/value.js';
 import { parseExpression } from '../../../src/sql/index.js';
+import { encodeUtf8, isWellFormedText } from '../../../src/record/text-encoding.js';
 
 export type Outcome = { ok: true; value: Value; cls: string } | { ok: false; error: string };
 
@@ -86,7 +87,17 @@ export function sameValue(a: Value, b: Value): boolean {
     return a.length === b.length && a.every((x, i) => x === b[i]);
   }
   if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b) || (a === 0 && b === 0);
+  if (typeof a === 'string' && typeof b === 'string') return asSqlJsShows(a) === asSqlJsShows(b);
   return a === b;
+}
+
+/**
+ * Text as sql.js hands it to JavaScript: its bytes decoded with U+FFFD for what is not UTF-8.
+ * s3lite keeps such bytes (escaped as U+DC00 + byte, src/record/text-encoding.ts), so a value
+ * of ours is compared through the same lossy decoding.
+ */
+export function asSqlJsShows(s: string): string {
+  return isWellFormedText(s) ? s : new TextDecoder().decode(encodeUtf8(s));
 }
 
 export function show(o: Outcome): string {
