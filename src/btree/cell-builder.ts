@@ -52,19 +52,31 @@ export function buildLocalCell(usable: number, payload: Uint8Array, rowid?: numb
  * or the page lacks room.
  */
 export function insertLocalCellInPlace(page: Uint8Array, pgno: number, usable: number, idx: number, payload: Uint8Array, rowid?: number | bigint): boolean {
+  const off = reserveLocalCell(page, pgno, usable, idx, payload.length, rowid);
+  if (off < 0) return false;
+  page.set(payload, off);
+  return true;
+}
+
+/**
+ * The cell of a `payloadSize`-byte payload that fits the page without overflow, reserved as
+ * cell `idx` with its header written (payload size varint, rowid varint for a table leaf, the
+ * zero padding of a cell under 4 bytes): returns where the caller writes the payload's bytes;
+ * -1, changing nothing, when the payload spills or the page lacks room.
+ */
+export function reserveLocalCell(page: Uint8Array, pgno: number, usable: number, idx: number, payloadSize: number, rowid?: number | bigint): number {
   const isTable = rowid !== undefined;
-  const p = payload.length;
-  if (localPayloadSize(p, usable, isTable) < p) return false;
+  const p = payloadSize;
+  if (localPayloadSize(p, usable, isTable) < p) return -1;
   const hdr = varintLength(p) + (isTable ? varintLength(rowid) : 0);
   const size = Math.max(4, hdr + p);
   const at = reserveCellInPlace(page, pgno, usable, idx, size);
-  if (at < 0) return false;
+  if (at < 0) return -1;
   let off = at + writeVarint(page, at, p);
   if (isTable) off += writeVarint(page, off, rowid);
-  page.set(payload, off);
   // A cell is at least 4 bytes; the padding of a shorter one is zero, as in buildLocalCell's.
-  page.fill(0, off + p, at + size);
-  return true;
+  if (off + p < at + size) page.fill(0, off + p, at + size);
+  return off;
 }
 
 /**

@@ -9,7 +9,7 @@ import { cellRowid, parseCell } from '../format/cell.js';
 import { PageType, cellOffset, decodePageHeader } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
 import { balanceFrom } from './balance.js';
-import { buildCell, buildLocalCell, freeOverflow, insertLocalCellInPlace, tableInteriorCell } from './cell-builder.js';
+import { buildCell, buildLocalCell, freeOverflow, insertLocalCellInPlace, reserveLocalCell, tableInteriorCell } from './cell-builder.js';
 import { dropCellInPlace, insertCellInPlace, isUnderfull, pageFree } from './cell-space.js';
 import { imageFromPage, writeImage } from './node-image.js';
 import { normalRowid, seekTablePath, seekTablePathCached, type PathStep, type WritePath } from './write-path.js';
@@ -46,6 +46,32 @@ export function insertRowCached(pager: Pager, root: number, rowidIn: number | bi
   const leaf = path.steps[path.steps.length - 1]!;
   const page = pager.writableCached(leaf.pgno);
   return page !== undefined && insertLocalCellInPlace(page, leaf.pgno, usable, leaf.idx, payload, rowid);
+}
+
+/**
+ * `insertRowCached` for a payload not yet made: `payloadSize` bytes that `writePayload` writes
+ * at `page[at…]` once the cell is reserved (a record encoder writing straight into the leaf,
+ * without an array of its own). False, with nothing written or changed, as `insertRowCached`.
+ */
+export function insertRowCachedWith(
+  pager: Pager,
+  root: number,
+  rowidIn: number | bigint,
+  payloadSize: number,
+  writePayload: (page: Uint8Array, at: number) => void,
+  appendPath?: WritePath,
+): boolean {
+  const rowid = normalRowid(rowidIn);
+  checkRowid(rowid);
+  const path = appendPath ?? seekTablePathCached(pager, root, rowid);
+  if (path === undefined || path.found) return false;
+  const leaf = path.steps[path.steps.length - 1]!;
+  const page = pager.writableCached(leaf.pgno);
+  if (page === undefined) return false;
+  const at = reserveLocalCell(page, leaf.pgno, pager.usableSize, leaf.idx, payloadSize, rowid);
+  if (at < 0) return false;
+  writePayload(page, at);
+  return true;
 }
 
 /**

@@ -50,6 +50,9 @@ export function readRecordHeaderSize(payload: Uint8Array, pos: ReadPosition): nu
   return hdrSize;
 }
 
+/** Reused by `decodeRecord` (synchronous: one position object serves every call). */
+const decodePos = { offset: 0 };
+
 /**
  * Decodes every column of a record. With `out`, its arrays are reused (emptied first), so a
  * scan can decode rows without allocating a record object per row.
@@ -60,12 +63,21 @@ export function decodeRecord(payload: Uint8Array, encoding: TextEncoding, out?: 
   const classes = rec.classes;
   values.length = 0;
   classes.length = 0;
-  const pos = { offset: 0 };
+  const pos = decodePos;
+  pos.offset = 0;
   const hdrSize = readRecordHeaderSize(payload, pos);
   if (hdrSize === 0) return rec;
   let body = hdrSize;
   while (pos.offset < hdrSize) {
-    const type = readVarintNumber(payload, pos, hdrSize);
+    // Serial types below 128 (every type up to a 57-byte text) are one byte: no varint call.
+    const b = payload[pos.offset]!;
+    let type: number;
+    if (b < 0x80) {
+      type = b;
+      pos.offset++;
+    } else {
+      type = readVarintNumber(payload, pos, hdrSize);
+    }
     const size = serialTypeSize(type);
     if (size > payload.length - body) throw new CorruptError('record body shorter than its serial types claim');
     const value = decodeSerialValue(payload, body, type, encoding);

@@ -126,6 +126,28 @@ function asInteger(value: SqlValue): number | bigint {
   throw new MisuseError(`an INTEGER column must hold an integer, not ${String(value)}`);
 }
 
+/** Scratch for REAL bodies: the 8 bytes go through it (no DataView per value). */
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The big-endian IEEE 754 double at `buf[offset…offset+8)`. */
+export function readFloat64(buf: Uint8Array, offset: number): number {
+  if (LITTLE_ENDIAN) {
+    f64Bytes[0] = buf[offset + 7]!;
+    f64Bytes[1] = buf[offset + 6]!;
+    f64Bytes[2] = buf[offset + 5]!;
+    f64Bytes[3] = buf[offset + 4]!;
+    f64Bytes[4] = buf[offset + 3]!;
+    f64Bytes[5] = buf[offset + 2]!;
+    f64Bytes[6] = buf[offset + 1]!;
+    f64Bytes[7] = buf[offset]!;
+  } else {
+    for (let i = 0; i < 8; i++) f64Bytes[i] = buf[offset + i]!;
+  }
+  return f64[0]!;
+}
+
 /**
  * Reads the value of `serialType` whose body starts at `buf[offset]`. The caller has checked
  * that `serialTypeSize(serialType)` bytes are there.
@@ -166,7 +188,7 @@ export function decodeSerialValue(
       return int64Value(view.getBigInt64(0));
     }
     case 7: {
-      const v = new DataView(buf.buffer, buf.byteOffset + offset, 8).getFloat64(0);
+      const v = readFloat64(buf, offset);
       return Number.isNaN(v) ? null : v;
     }
     case 8:

@@ -19,8 +19,10 @@
  */
 import { buildCell, buildLocalCell, toInteriorIndexCell } from '../../btree/cell-builder.js';
 import { writeImage } from '../../btree/node-image.js';
-import { readU32 } from '../../format/bytes.js';
+import { readU16, readU32, writeU16 } from '../../format/bytes.js';
 import { PageType } from '../../format/page-header.js';
+import { localPayloadSize } from '../../format/payload.js';
+import { varintLength, writeVarint } from '../../format/varint.js';
 import type { Pager } from '../../pager/pager.js';
 
 const LEAF_HEADER = 8;
@@ -54,35 +56,45 @@ export async function buildIndexTree(pager: Pager, root: number, payloads: reado
     return pgno;
   };
 
-  // Level 0: the leaves.
+  // Level 0: the leaves, each filled in place on a scratch page (a cell is written once, where
+  // it lands, and the page copied out whole), laid out exactly as writeImage would.
   let children: number[] = [];
   let dividers: Uint8Array[] = []; // leaf-format cells
-  let leaf = openNode(LEAF_HEADER);
+  const leaf = new LeafFiller(usable);
+  const writeLeaf = async (isRoot: boolean): Promise<number> => {
+    if (isRoot) {
+      leaf.writeTo(await pager.getWritable(root), root);
+      return root;
+    }
+    const { pgno, data } = await pager.allocatePage();
+    leaf.writeTo(data, pgno);
+    return pgno;
+  };
   for (let i = 0; i < payloads.length; i++) {
     const payload = payloads[i]!;
-    const cell = buildLocalCell(usable, payload) ?? (await buildCell(pager, payload));
-    if (leaf.bytes + cell.length + 2 <= usable) {
-      leaf.cells.push(cell);
-      leaf.bytes += cell.length + 2;
+    const local = localPayloadSize(payload.length, usable, false) >= payload.length;
+    const cell = local ? undefined : await buildCell(pager, payload);
+    const size = cell !== undefined ? cell.length : Math.max(4, varintLength(payload.length) + payload.length);
+    if (leaf.fits(size)) {
+      if (cell !== undefined) leaf.addCell(cell);
+      else leaf.addPayload(payload, size);
       continue;
     }
-    let up = cell;
-    let next: Uint8Array[] = [];
     if (i === payloads.length - 1) {
       // The last entry: the leaf's own last cell goes up, so the last leaf is not empty.
-      up = leaf.cells.pop()!;
-      leaf.bytes -= up.length + 2;
-      next = [cell];
+      const up = leaf.popLast();
+      children.push(await writeLeaf(false));
+      dividers.push(up);
+      leaf.reset();
+      if (cell !== undefined) leaf.addCell(cell);
+      else leaf.addPayload(payload, size);
+      continue;
     }
-    children.push(await write(leaf, PageType.IndexLeaf, 0, false));
-    dividers.push(up);
-    leaf = openNode(LEAF_HEADER);
-    for (const c of next) {
-      leaf.cells.push(c);
-      leaf.bytes += c.length + 2;
-    }
+    children.push(await writeLeaf(false));
+    dividers.push(cell ?? buildLocalCell(usable, payload)!);
+    leaf.reset();
   }
-  children.push(await write(leaf, PageType.IndexLeaf, 0, children.length === 0));
+  children.push(await writeLeaf(children.length === 0));
 
   // Upper levels, until one node is left (it was written to the root).
   while (children.length > 1) {
@@ -123,5 +135,79 @@ export async function buildIndexTree(pager: Pager, root: number, payloads: reado
     nextChildren.push(await write(node, PageType.IndexInterior, children[children.length - 1]!, isRoot));
     children = nextChildren;
     dividers = nextDividers;
+  }
+}
+
+/**
+ * An index leaf being filled in place: cells written from the bottom of the usable space up
+ * (cell 0 at the end, each later one below it) and their pointers after the 8-byte header —
+ * writeImage's layout (node-image.ts), without a cell array of its own per entry.
+ */
+class LeafFiller {
+  private readonly page: Uint8Array;
+  private count = 0;
+  private top: number;
+
+  constructor(private readonly usable: number) {
+    this.page = new Uint8Array(usable);
+    this.top = usable;
+  }
+
+  /** Whether a cell of `size` bytes (and its pointer) still fits. */
+  fits(size: number): boolean {
+    return LEAF_HEADER + 2 * (this.count + 1) + (this.usable - this.top) + size <= this.usable;
+  }
+
+  /** The cell of a local payload: size varint, the payload, zero padding up to `size` (≥ 4). */
+  addPayload(payload: Uint8Array, size: number): void {
+    const at = this.top - size;
+    const off = at + writeVarint(this.page, at, payload.length);
+    this.page.set(payload, off);
+    if (off + payload.length < at + size) this.page.fill(0, off + payload.length, at + size);
+    this.push(at);
+  }
+
+  addCell(cell: Uint8Array): void {
+    const at = this.top - cell.length;
+    this.page.set(cell, at);
+    this.push(at);
+  }
+
+  private push(at: number): void {
+    writeU16(this.page, LEAF_HEADER + 2 * this.count, at);
+    this.count++;
+    this.top = at;
+  }
+
+  /** Takes the last cell off (a copy of its bytes). */
+  popLast(): Uint8Array {
+    const at = this.top;
+    const end = this.count === 1 ? this.usable : readU16(this.page, LEAF_HEADER + 2 * (this.count - 2));
+    this.count--;
+    this.top = end;
+    return this.page.slice(at, end);
+  }
+
+  reset(): void {
+    this.count = 0;
+    this.top = this.usable;
+  }
+
+  /** Lays the leaf out on `page` (page `pgno`; page 1 keeps its database header). */
+  writeTo(page: Uint8Array, pgno: number): void {
+    const h = pgno === 1 ? 100 : 0;
+    const src = this.page;
+    const n = this.count;
+    page[h] = PageType.IndexLeaf;
+    writeU16(page, h + 1, 0);
+    writeU16(page, h + 3, n);
+    page[h + 7] = 0;
+    const ptr = h + LEAF_HEADER;
+    if (h + LEAF_HEADER + 2 * n > this.top) throw new Error(`internal: index leaf does not fit page ${pgno}`);
+    // Pointers shift by h on page 1 (its header starts at 100); the cells stay where they are.
+    page.set(src.subarray(LEAF_HEADER, LEAF_HEADER + 2 * n), ptr);
+    page.set(src.subarray(this.top, this.usable), this.top);
+    page.fill(0, ptr + 2 * n, this.top);
+    writeU16(page, h + 5, this.top === 65536 ? 0 : this.top);
   }
 }

@@ -56,6 +56,16 @@ export class PackedEntries {
   private buf = new Uint8Array(1 << 20);
   private used = 0;
   private starts = new Int32Array(1024);
+  /**
+   * Per entry, its first field as a sort key: `ranks` its class (NULL 0, number 1, TEXT 2,
+   * BLOB 3), then `keys` and `keys2`, numbers that order it within the class — the value of a
+   * number (and 0); bytes 0–5 and 6–11 of a TEXT or BLOB, big-endian, zero-padded (a shorter
+   * value padded with zeros never sorts after a longer one it is a prefix of). Different keys
+   * order two entries as the records would; equal ones send the comparison to the records.
+   */
+  private ranks = new Uint8Array(1024);
+  private keys = new Float64Array(1024);
+  private keys2 = new Float64Array(1024);
   count = 0;
   private readonly types: number[] = [];
   private readonly offsets: number[] = [];
@@ -149,6 +159,31 @@ export class PackedEntries {
       const grown = new Int32Array(this.starts.length * 2);
       grown.set(this.starts);
       this.starts = grown;
+      const ranks = new Uint8Array(grown.length);
+      ranks.set(this.ranks);
+      this.ranks = ranks;
+      const keys = new Float64Array(grown.length);
+      keys.set(this.keys);
+      this.keys = keys;
+      const keys2 = new Float64Array(grown.length);
+      keys2.set(this.keys2);
+      this.keys2 = keys2;
+    }
+    const first = this.fieldType[0]!;
+    const r = n === 0 ? 0 : rank(first);
+    this.ranks[this.count] = r;
+    if (r === 1) {
+      const int = this.fieldSrc[0] === INT_MARK;
+      this.keys[this.count] = int ? Number(this.fieldInt[0]!) : Number(numberAt(out, start + hdrSize, first));
+      this.keys2[this.count] = 0;
+    } else if (r >= 2) {
+      const at = start + hdrSize;
+      const len = serialSize(first);
+      this.keys[this.count] = prefixKey(out, at, len);
+      this.keys2[this.count] = len > 6 ? prefixKey(out, at + 6, len - 6) : 0;
+    } else {
+      this.keys[this.count] = 0;
+      this.keys2[this.count] = 0;
     }
     this.starts[this.count++] = start;
     this.starts[this.count] = this.used;
@@ -176,7 +211,25 @@ export class PackedEntries {
     const order = new Array<number>(n);
     for (let i = 0; i < n; i++) order[i] = i;
     const fields = this.plans.length;
-    order.sort((a, b) => compareRecords(buf, starts[a]!, buf, starts[b]!, fields, desc));
+    const ranks = this.ranks;
+    const keys = this.keys;
+    const keys2 = this.keys2;
+    const flip = desc[0] === true ? -1 : 1;
+    // The first field's class, then its key, decide most comparisons without reading the
+    // records (Number of an integer beyond 2^53 may round, but never out of order: equal keys
+    // fall through to the records).
+    order.sort((a, b) => {
+      const ra = ranks[a]!;
+      const rb = ranks[b]!;
+      if (ra !== rb) return (ra - rb) * flip;
+      const ka = keys[a]!;
+      const kb = keys[b]!;
+      if (ka !== kb) return ka < kb ? -flip : flip;
+      const la = keys2[a]!;
+      const lb = keys2[b]!;
+      if (la !== lb) return la < lb ? -flip : flip;
+      return compareRecords(buf, starts[a]!, buf, starts[b]!, fields, desc);
+    });
     const out = new Array<Uint8Array>(n);
     for (let k = 0; k < n; k++) {
       const i = order[k]!;
@@ -184,6 +237,13 @@ export class PackedEntries {
     }
     return out;
   }
+}
+
+/** Up to 6 bytes of `src` from `at` (`len` available) as a big-endian number, zero-padded: exact in a double. */
+function prefixKey(src: Uint8Array, at: number, len: number): number {
+  let k = 0;
+  for (let i = 0; i < 6; i++) k = k * 256 + (i < len ? src[at + i]! : 0);
+  return k;
 }
 
 /** The marker of a field whose body is the integer in fieldInt (not bytes copied from a source). */

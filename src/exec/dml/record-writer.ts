@@ -88,6 +88,11 @@ function putFloat(buf: Uint8Array, off: number, v: number): void {
 
 const INT_SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0];
 
+/** What `measureValueRecord` left for `writeMeasuredRecord`: the fields, their source, the header size. */
+let measuredFields = 0;
+let measuredHeader = 0;
+let measuredEncoding: TextEncoding = 1;
+
 /**
  * The record of `values` (all of them in order, or the fields `order` picks; see the header).
  * Integers must be within the signed 64-bit range (the executor guarantees it).
@@ -98,6 +103,23 @@ export function encodeValueRecord(
   order?: readonly number[],
   intReal?: readonly boolean[],
 ): Uint8Array {
+  const out = new Uint8Array(measureValueRecord(values, encoding, order, intReal));
+  writeMeasuredRecord(out, 0);
+  return out;
+}
+
+/**
+ * The first half of `encodeValueRecord`: the record's size in bytes. The serial types and values
+ * stay in module scratch for `writeMeasuredRecord`, which must follow before any other record is
+ * measured (both are synchronous: call them back to back) — so that a caller can write the
+ * record straight into its place on a page, without an array of its own.
+ */
+export function measureValueRecord(
+  values: readonly Value[],
+  encoding: TextEncoding,
+  order?: readonly number[],
+  intReal?: readonly boolean[],
+): number {
   const n = order === undefined ? values.length : order.length;
   if (types.length < n) {
     types = new Float64Array(n * 2);
@@ -156,9 +178,20 @@ export function encodeValueRecord(
     hdrSize = hdrBytes + varintLen(hdrBytes);
     if (varintLen(hdrSize) > varintLen(hdrBytes)) hdrSize++;
   }
-  const out = new Uint8Array(hdrSize + bodyBytes);
-  let h = putVarint(out, 0, hdrSize);
-  let b = hdrSize;
+  measuredFields = n;
+  measuredHeader = hdrSize;
+  measuredEncoding = encoding;
+  return hdrSize + bodyBytes;
+}
+
+/** The second half of `encodeValueRecord`: writes the record just measured at `out[off…]` (its size bytes). */
+export function writeMeasuredRecord(out: Uint8Array, off: number): void {
+  const n = measuredFields;
+  const hdrSize = measuredHeader;
+  const encoding = measuredEncoding;
+  measuredFields = 0;
+  let h = off + putVarint(out, off, hdrSize);
+  let b = off + hdrSize;
   for (let i = 0; i < n; i++) {
     const type = types[i]!;
     const v = fieldValues[i]!;
@@ -190,5 +223,4 @@ export function encodeValueRecord(
       b += size;
     }
   }
-  return out;
 }

@@ -14,7 +14,7 @@
  */
 import { ConstraintError, CorruptError, SqliteError } from '../../errors.js';
 import { applyAffinityValue } from '../expr/value-ops.js';
-import { encodeValueRecord } from './record-writer.js';
+import { encodeValueRecord, measureValueRecord } from './record-writer.js';
 import { decodeRecord, readRecordLayout } from '../../record/record.js';
 import { decodeSerialValue } from '../../record/serial-type.js';
 import type { TextEncoding } from '../../record/text-encoding.js';
@@ -120,6 +120,12 @@ function recordLayout(table: TableInfo): RecordLayout {
 export function encodeTableRecord(table: TableInfo, row: readonly Value[], encoding: TextEncoding): Uint8Array {
   const { order, intReal } = recordLayout(table);
   return encodeValueRecord(row, encoding, order, intReal);
+}
+
+/** `encodeTableRecord`'s size, measured for `writeMeasuredRecord` (record-writer.ts) to write in place. */
+export function measureTableRecord(table: TableInfo, row: readonly Value[], encoding: TextEncoding): number {
+  const { order, intReal } = recordLayout(table);
+  return measureValueRecord(row, encoding, order, intReal);
 }
 
 /** Default values per column (constants only; others are evaluated by the caller). */

@@ -17,7 +17,7 @@
 import { IndexCursor, type PayloadCompare } from '../../btree/index-cursor.js';
 import { deleteIndexEntry, insertIndexEntry, insertIndexEntryCached } from '../../btree/index-write.js';
 import { TableCursor } from '../../btree/table-cursor.js';
-import { deleteRow, insertRow, insertRowCached } from '../../btree/table-write.js';
+import { deleteRow, insertRow, insertRowCached, insertRowCachedWith } from '../../btree/table-write.js';
 import { lastTableRowid, NOT_CACHED, rightEdgeCached, type WritePath } from '../../btree/write-path.js';
 import { ConstraintError, SqliteError } from '../../errors.js';
 import { readU16 } from '../../format/bytes.js';
@@ -32,7 +32,8 @@ import type { CompiledExpr } from '../expr-contract.js';
 import { fromStored, type Value } from '../value.js';
 import { checkLabels } from './check-labels.js';
 import type { ExecEnv } from './exec-env.js';
-import { checkStrictType, columnDefault, decodeTableRow, encodeTableRecord, encodeValues, indexEntryValues, toStored, withAffinity } from './row-codec.js';
+import { checkStrictType, columnDefault, decodeTableRow, encodeTableRecord, encodeValues, indexEntryValues, measureTableRecord, toStored, withAffinity } from './row-codec.js';
+import { writeMeasuredRecord } from './record-writer.js';
 import { sameValues, type RowDiff } from './row-diff.js';
 import { tableScope } from './table-scope.js';
 import { constraintConflicts } from './constraint-conflicts.js';
@@ -493,14 +494,19 @@ export class TableWriter {
     const { pager, encoding } = this.env;
     const t = this.table;
     if (only === undefined || only.record) {
-      const record = encodeTableRecord(t, r.row, encoding);
       if (t.withoutRowid) {
         const pk = recordCompare(this.pkValues(r.row), this.pkInfo!);
-        return this.writeEntries(r, only, 0, insertIndexEntry(pager, t.rootPage, record, pk));
+        return this.writeEntries(r, only, 0, insertIndexEntry(pager, t.rootPage, encodeTableRecord(t, r.row, encoding), pk));
       }
-      if (!insertRowCached(pager, t.rootPage, r.rowid!, record, appendPath)) {
-        this.lastAppend = undefined;
-        return this.writeEntries(r, only, 0, insertRow(pager, t.rootPage, r.rowid!, record, appendPath));
+      // A new rowid's record goes straight into its cached leaf (no array of its own) — the bulk
+      // load's row; anything else (a replaced cell, a full leaf, overflow) takes insertRow.
+      const size = appendPath !== undefined ? measureTableRecord(t, r.row, encoding) : -1;
+      if (size < 0 || !insertRowCachedWith(pager, t.rootPage, r.rowid!, size, writeMeasuredRecord, appendPath)) {
+        const record = encodeTableRecord(t, r.row, encoding);
+        if (!insertRowCached(pager, t.rootPage, r.rowid!, record, appendPath)) {
+          this.lastAppend = undefined;
+          return this.writeEntries(r, only, 0, insertRow(pager, t.rootPage, r.rowid!, record, appendPath));
+        }
       }
     }
     for (let i = 0; i < this.plans.length; i++) {

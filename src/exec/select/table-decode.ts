@@ -9,7 +9,9 @@
  */
 import { CorruptError } from '../../errors.js';
 import { decodeRecord, readRecordLayout, type DecodedRecord } from '../../record/record.js';
-import { decodeSerialValue } from '../../record/serial-type.js';
+import { copyBytes } from '../../record/byte-pool.js';
+import { decodeSerialValue, readFloat64 } from '../../record/serial-type.js';
+import { decodeText } from '../../record/text-encoding.js';
 import type { TextEncoding } from '../../record/text-encoding.js';
 import { defaultStorageClass } from '../../record/value.js';
 import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
@@ -19,6 +21,9 @@ import { generatedColumns, type GeneratedColumns } from '../generated/generated-
 
 export class RowDecoder {
   private readonly scratch: DecodedRecord = { values: [], classes: [] };
+  /** `fillRow`'s record layout (serial type and body offset per field), reused row to row. */
+  private readonly types: number[] = [];
+  private readonly offsets: number[] = [];
   private readonly defaults: Value[];
   private readonly real: boolean[];
   /** The table's generated columns when some are VIRTUAL (computed into `virtualRow`, then copied). */
@@ -29,8 +34,6 @@ export class RowDecoder {
    * text the query never looks at costs nothing); their slots are NULL. Undefined: every column.
    */
   private readonly wanted: boolean[] | undefined;
-  private readonly types: number[] = [];
-  private readonly offsets: number[] = [];
 
   constructor(
     readonly table: TableInfo,
@@ -61,22 +64,33 @@ export class RowDecoder {
     }
   }
 
-  /** A table record → columns at `row[offset + col]`, the rowid at `row[rowidSlot]`. */
+  /**
+   * A table record → columns at `row[offset + col]`, the rowid at `row[rowidSlot]`. The record's
+   * layout is read once (checked as `decodeRecord` checks it) and each column's value decoded
+   * straight into its executor value — no stored value and class per field in between.
+   */
   fillRow(row: Value[], offset: number, rowidSlot: number | undefined, payload: Uint8Array, rowid: number | bigint | undefined): void {
-    if (this.wanted !== undefined) return this.fillSome(this.wanted, row, offset, rowidSlot, payload, rowid);
     const t = this.table;
-    const rec = this.decode(payload, t.rootPage);
-    const n = t.columns.length;
-    for (let col = 0; col < n; col++) {
-      const at = t.declaredToStorage[col] ?? -1;
-      let v: Value;
-      if (at >= 0 && at < rec.values.length) {
-        v = fromStored(rec.values[at] ?? null, rec.classes[at] ?? 'null');
-        if (typeof v === 'bigint' && this.real[col] === true) v = Number(v);
-      } else {
-        v = this.defaults[col] ?? null;
+    const wanted = this.wanted;
+    let fields: number;
+    try {
+      fields = readRecordLayout(payload, this.types, this.offsets);
+    } catch (err) {
+      if (err instanceof CorruptError && err.pgno === undefined) {
+        throw new CorruptError(`${err.message} in a record of ${t.name}`, t.rootPage);
       }
-      row[offset + col] = v;
+      throw err;
+    }
+    const n = t.columns.length;
+    const toStorage = t.declaredToStorage;
+    for (let col = 0; col < n; col++) {
+      if (wanted !== undefined && !wanted[col]) {
+        // A column the query does not read: not decoded (the header was checked whole).
+        row[offset + col] = null;
+        continue;
+      }
+      const at = toStorage[col] ?? -1;
+      row[offset + col] = at >= 0 && at < fields ? this.fieldValue(payload, at, col) : (this.defaults[col] ?? null);
     }
     if (rowid !== undefined) {
       const r = typeof rowid === 'bigint' ? rowid : BigInt(rowid);
@@ -86,40 +100,23 @@ export class RowDecoder {
     if (this.generated !== undefined) this.computeVirtual(row, offset);
   }
 
-  /** fillRow for the columns `wanted` only: the record's header is read whole (and checked), only their fields decoded. */
-  private fillSome(wanted: readonly boolean[], row: Value[], offset: number, rowidSlot: number | undefined, payload: Uint8Array, rowid: number | bigint | undefined): void {
-    const t = this.table;
-    let fields: number;
-    try {
-      fields = readRecordLayout(payload, this.types, this.offsets);
-    } catch (err) {
-      if (err instanceof CorruptError && err.pgno === undefined) throw new CorruptError(`${err.message} in a record of ${t.name}`, t.rootPage);
-      throw err;
+  /** Field `at` of the record whose layout `fillRow` just read, as column `col`'s executor value. */
+  private fieldValue(payload: Uint8Array, at: number, col: number): Value {
+    const type = this.types[at]!;
+    const off = this.offsets[at]!;
+    if (type === 0) return null;
+    if (type === 7) {
+      const f = readFloat64(payload, off);
+      return Number.isNaN(f) ? null : f;
     }
-    const n = t.columns.length;
-    for (let col = 0; col < n; col++) {
-      if (!wanted[col]) {
-        row[offset + col] = null;
-        continue;
-      }
-      const at = t.declaredToStorage[col] ?? -1;
-      let v: Value;
-      if (at >= 0 && at < fields) {
-        const type = this.types[at]!;
-        const raw = decodeSerialValue(payload, this.offsets[at]!, type, this.encoding);
-        // As decodeRecord's classes: NULL for type 0 (and a NaN real), INTEGER for 1–6, 8, 9.
-        v = raw === null ? null : type >= 1 && type <= 9 && type !== 7 ? (typeof raw === 'bigint' ? raw : BigInt(raw as number)) : typeof raw === 'bigint' ? Number(raw) : raw;
-        if (typeof v === 'bigint' && this.real[col] === true) v = Number(v);
-      } else {
-        v = this.defaults[col] ?? null;
-      }
-      row[offset + col] = v;
+    if (type >= 12) {
+      const end = off + ((type - 12) >> 1);
+      return type & 1 ? decodeText(payload, off, end, this.encoding) : copyBytes(payload, off, end);
     }
-    if (rowid !== undefined) {
-      const r = typeof rowid === 'bigint' ? rowid : BigInt(rowid);
-      if (t.rowidAlias >= 0) row[offset + t.rowidAlias] = r;
-      if (rowidSlot !== undefined) row[rowidSlot] = r;
-    }
+    // An integer (serial types 1–6, 8, 9): INTEGER as bigint, REAL columns' integral values as REAL.
+    const v = decodeSerialValue(payload, off, type, this.encoding);
+    if (this.real[col] === true) return Number(v);
+    return typeof v === 'bigint' ? v : BigInt(v as number);
   }
 
   /** The VIRTUAL columns of the row at `row[offset…]`, computed from its other columns. */
