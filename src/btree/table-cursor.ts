@@ -9,7 +9,7 @@ import type { Pager } from '../pager/pager.js';
 import { cellAt, type BtreePage } from './btree-page.js';
 import { CursorBase, type CursorOptions, type Frame } from './cursor-base.js';
 import { localPayload, readPayload } from './payload-reader.js';
-import { compareRowids } from './rowid.js';
+import { compareRowids, searchRowid } from './rowid.js';
 
 export class TableCursor extends CursorBase {
   /** The current entry's cell, filled again on every move (no allocation per row); valid while not eof. */
@@ -212,7 +212,8 @@ export class TableCursor extends CursorBase {
 }
 
 /** The first of a table page's `n` cells whose rowid is ≥ `rowid` (n if none): binary search. */
-function firstCellAtOrAfter(page: BtreePage, n: number, rowid: number | bigint, usable: number): number {
+function firstCellAtOrAfter(page: BtreePage, n: number, key: number | bigint, usable: number): number {
+  const rowid = searchRowid(key);
   let lo = 0;
   let hi = n;
   while (lo < hi) {

@@ -11,6 +11,7 @@ import { ConstraintError, SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
 import { buildIndex } from '../../schema/index-info.js';
 import type { CreateIndexStatement } from '../../sql/ast.js';
+import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
 import { compareValuesIn } from '../expr/compare.js';
 import { UTF8 } from '../../record/text-encoding.js';
@@ -19,7 +20,7 @@ import { decodeTableRow, encodeValues, indexEntryValues, tableColumnsDecoder } f
 import { TableCursor } from '../../btree/table-cursor.js';
 import { keyInfoOf, TableWriter } from '../dml/table-writer.js';
 import { buildIndexTree } from './index-builder.js';
-import { compareRecords, packedSorter, recordHasNull } from './index-sorter.js';
+import { compareRecords, foldedFields, PackedEntries, packedSorter, recordHasNull } from './index-sorter.js';
 import { tableScope } from '../dml/table-scope.js';
 import { isTrue } from '../expr/value-ops.js';
 import { checkMainSchema, checkReservedName, nameClash } from './names.js';
@@ -63,27 +64,21 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
     for (let ok = await cur.first(); ok; ok = cur.nextInLeaf() ?? (await cur.next())) {
       packed.add(cur.localPayload() ?? (await cur.payload()), cur.rowid);
     }
-    const sorted = packed.sorted(desc);
-    if (index.unique) {
-      for (let k = 1; k < sorted.length; k++) {
-        const entry = sorted[k]!;
-        if (!recordHasNull(entry, keyCount) && compareRecords(sorted[k - 1]!, 0, entry, 0, keyCount, desc) === 0) {
-          const cols = index.columns.map((c) => `${table.name}.${c.name ?? '<expr>'}`).join(', ');
-          throw new ConstraintError('UNIQUE', `UNIQUE constraint failed: ${cols}`);
-        }
-      }
-    }
-    if (sorted.length > 0) await buildIndexTree(env.pager, root, sorted);
-    await appendSchemaRow(env, { type: 'index', name, tblName: table.name, rootPage: root, sql });
-    return { changes: 0, lastInsertRowid: undefined, schemaChanged: true };
+    return finishPacked(env, packed, { index, table, root, name, sql, desc, keyCount, nocase: foldedFields(collations)! });
   }
   // Each entry is its executor values (encoded as they are), compared as they are: an executor
   // value's JavaScript type is its storage class (bigint INTEGER, number REAL).
   const encoding = env.encoding;
   const entries: Value[][] = [];
+  // BINARY and NOCASE keys of a UTF-8 database: each entry encoded at once into one buffer and
+  // sorted as bytes (index-sorter.ts) — no array of values kept per entry until the end.
+  const nocase = encoding === UTF8 ? foldedFields(collations) : undefined;
+  const bytes = nocase === undefined ? undefined : new PackedEntries(table, [], fields, nocase);
   const add = (row: readonly Value[], rowid: bigint | undefined): void => {
     if (partial !== undefined && !isTrue(partial([...row, rowid ?? null], env.ctx))) return;
-    entries.push(indexEntryValues(index, table, row, rowid));
+    const values = indexEntryValues(index, table, row, rowid);
+    if (bytes !== undefined) bytes.addValues(values);
+    else entries.push(values);
   };
   // Plain columns (no expression, no WHERE): only the indexed fields of each record are decoded.
   const plainColumns = partial === undefined && index.recordColumns.every((c) => c.column >= -1);
@@ -109,6 +104,7 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
       }
     }
   }
+  if (bytes !== undefined) return finishPacked(env, bytes, { index, table, root, name, sql, desc, keyCount, nocase: nocase! });
   // The entries in the index's own order (collations, DESC, then the rowid / PK suffix), as
   // SQLite's sorter hands them to OP_IdxInsert; the tree is then built bottom-up from them
   // (index-builder.ts) with full pages. Repeated keys of a UNIQUE index end up side by side.
@@ -124,12 +120,45 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
   for (let k = 0; k < entries.length; k++) {
     const entry = entries[k]!;
     if (index.unique && k > 0 && !hasNull(entry, keyCount) && compareEntries(entries[k - 1]!, entry, keyCount) === 0) {
-      const cols = index.columns.map((c) => `${table.name}.${c.name ?? '<expr>'}`).join(', ');
-      throw new ConstraintError('UNIQUE', `UNIQUE constraint failed: ${cols}`);
+      throw uniqueFailed(index, table);
     }
     payloads[k] = encodeValues(entry, encoding);
   }
   if (payloads.length > 0) await buildIndexTree(env.pager, root, payloads);
   await appendSchemaRow(env, { type: 'index', name, tblName: table.name, rootPage: root, sql });
   return { changes: 0, lastInsertRowid: undefined, schemaChanged: true };
+}
+
+interface PackedTarget {
+  readonly index: IndexInfo;
+  readonly table: TableInfo;
+  readonly root: number;
+  readonly name: string;
+  readonly sql: string;
+  readonly desc: readonly boolean[];
+  readonly keyCount: number;
+  readonly nocase: readonly boolean[];
+}
+
+/** The packed entries sorted, checked for UNIQUE, built into the tree, and the schema row. */
+async function finishPacked(env: ExecEnv, packed: PackedEntries, t: PackedTarget): Promise<StatementResult> {
+  const { index, table, desc, keyCount } = t;
+  const sorted = packed.sorted(desc);
+  if (index.unique) {
+    for (let k = 1; k < sorted.length; k++) {
+      const entry = sorted[k]!;
+      if (!recordHasNull(entry, keyCount) && compareRecords(sorted[k - 1]!, 0, entry, 0, keyCount, desc, t.nocase) === 0) {
+        throw uniqueFailed(index, table);
+      }
+    }
+  }
+  if (sorted.length > 0) await buildIndexTree(env.pager, t.root, sorted);
+  await appendSchemaRow(env, { type: 'index', name: t.name, tblName: table.name, rootPage: t.root, sql: t.sql });
+  return { changes: 0, lastInsertRowid: undefined, schemaChanged: true };
+}
+
+/** SQLite's message (sqlite3UniqueConstraint): the columns, or `index 'name'` when a key is an expression. */
+function uniqueFailed(index: IndexInfo, table: TableInfo): ConstraintError {
+  const what = index.columns.some((c) => c.column === -2) ? `index '${index.name}'` : index.columns.map((c) => `${table.name}.${c.name ?? 'rowid'}`).join(', ');
+  return new ConstraintError('UNIQUE', `UNIQUE constraint failed: ${what}`);
 }

@@ -20,7 +20,7 @@ import { integerSerialType } from '../../record/serial-type.js';
 import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
 import { generatedColumns } from '../generated/generated-columns.js';
 import { columnDefault, withAffinity } from '../dml/row-codec.js';
-import { encodeValueRecord } from '../dml/record-writer.js';
+import { encodeValueRecord, measureValueRecord, writeMeasuredRecord } from '../dml/record-writer.js';
 import type { Value } from '../value.js';
 
 /** How each field of an entry is made. */
@@ -34,7 +34,8 @@ const TWO_63 = 2 ** 63;
 export function packedSorter(index: IndexInfo, table: TableInfo, collations: readonly string[], utf8: boolean): PackedEntries | undefined {
   if (!utf8 || index.partial !== undefined || table.withoutRowid) return undefined;
   if (generatedColumns(table)?.hasVirtual === true) return undefined;
-  if (collations.some((c) => c.toUpperCase() !== 'BINARY')) return undefined;
+  const nocase = foldedFields(collations);
+  if (nocase === undefined) return undefined;
   const plans: FieldPlan[] = [];
   for (const rc of index.recordColumns) {
     if (rc.column === -1 || (rc.column >= 0 && rc.column === table.rowidAlias)) plans.push({ kind: 'rowid' });
@@ -49,7 +50,21 @@ export function packedSorter(index: IndexInfo, table: TableInfo, collations: rea
       plans.push({ kind: 'column', at: table.declaredToStorage[rc.column] ?? -1, numeric, fallback: encodeValueRecord([v], 1) });
     } else return undefined;
   }
-  return new PackedEntries(table, plans);
+  return new PackedEntries(table, plans, plans.length, nocase);
+}
+
+/**
+ * Per field, whether it compares under NOCASE; undefined when a collation is neither BINARY nor
+ * NOCASE (RTRIM, or one of the application's: the sorter compares bytes, it cannot call them).
+ */
+export function foldedFields(collations: readonly string[]): boolean[] | undefined {
+  const out: boolean[] = [];
+  for (const c of collations) {
+    const upper = c.toUpperCase();
+    if (upper !== 'BINARY' && upper !== 'NOCASE') return undefined;
+    out.push(upper === 'NOCASE');
+  }
+  return out;
 }
 
 export class PackedEntries {
@@ -78,6 +93,10 @@ export class PackedEntries {
   constructor(
     private readonly table: TableInfo,
     private readonly plans: readonly FieldPlan[],
+    /** Fields per entry (`plans.length` when entries come from table records). */
+    private readonly fields = plans.length,
+    /** Per field, whether TEXT compares under NOCASE (else BINARY). */
+    private readonly nocase: readonly boolean[] = [],
   ) {
     const n = plans.length;
     this.fieldType = new Array<number>(n).fill(0);
@@ -155,6 +174,34 @@ export class PackedEntries {
       b += size;
     }
     this.used += total;
+    this.push(start, hdrSize, n === 0 ? 0 : this.fieldType[0]!);
+  }
+
+  /**
+   * Adds an entry made of executor values (an index on expressions, or with a WHERE clause, or
+   * over a table this sorter cannot read records of): encoded as `encodeValues` encodes it,
+   * straight into the buffer.
+   */
+  addValues(values: readonly Value[]): void {
+    const total = measureValueRecord(values, 1);
+    this.reserve(total);
+    const start = this.used;
+    writeMeasuredRecord(this.buf, start);
+    this.used += total;
+    const out = this.buf;
+    let hdrSize = out[start]!;
+    let h = start + 1;
+    if (hdrSize >= 0x80) {
+      const v = readVarintAt(out, start);
+      hdrSize = v.value;
+      h = start + v.length;
+    }
+    this.push(start, hdrSize, values.length === 0 ? 0 : readVarintAt(out, h).value);
+  }
+
+  /** Records the entry just written at `start` (header `hdrSize` bytes, first field of serial type `first`) with its sort keys. */
+  private push(start: number, hdrSize: number, first: number): void {
+    const out = this.buf;
     if (this.count + 1 >= this.starts.length) {
       const grown = new Int32Array(this.starts.length * 2);
       grown.set(this.starts);
@@ -169,18 +216,17 @@ export class PackedEntries {
       keys2.set(this.keys2);
       this.keys2 = keys2;
     }
-    const first = this.fieldType[0]!;
-    const r = n === 0 ? 0 : rank(first);
+    const r = this.fields === 0 ? 0 : rank(first);
     this.ranks[this.count] = r;
     if (r === 1) {
-      const int = this.fieldSrc[0] === INT_MARK;
-      this.keys[this.count] = int ? Number(this.fieldInt[0]!) : Number(numberAt(out, start + hdrSize, first));
+      this.keys[this.count] = Number(numberAt(out, start + hdrSize, first));
       this.keys2[this.count] = 0;
     } else if (r >= 2) {
       const at = start + hdrSize;
       const len = serialSize(first);
-      this.keys[this.count] = prefixKey(out, at, len);
-      this.keys2[this.count] = len > 6 ? prefixKey(out, at + 6, len - 6) : 0;
+      const fold = r === 2 && this.nocase[0] === true;
+      this.keys[this.count] = prefixKey(out, at, len, fold);
+      this.keys2[this.count] = len > 6 ? prefixKey(out, at + 6, len - 6, fold) : 0;
     } else {
       this.keys[this.count] = 0;
       this.keys2[this.count] = 0;
@@ -210,7 +256,8 @@ export class PackedEntries {
     const starts = this.starts;
     const order = new Array<number>(n);
     for (let i = 0; i < n; i++) order[i] = i;
-    const fields = this.plans.length;
+    const fields = this.fields;
+    const nocase = this.nocase;
     const ranks = this.ranks;
     const keys = this.keys;
     const keys2 = this.keys2;
@@ -228,7 +275,7 @@ export class PackedEntries {
       const la = keys2[a]!;
       const lb = keys2[b]!;
       if (la !== lb) return la < lb ? -flip : flip;
-      return compareRecords(buf, starts[a]!, buf, starts[b]!, fields, desc);
+      return compareRecords(buf, starts[a]!, buf, starts[b]!, fields, desc, nocase);
     });
     const out = new Array<Uint8Array>(n);
     for (let k = 0; k < n; k++) {
@@ -239,10 +286,17 @@ export class PackedEntries {
   }
 }
 
-/** Up to 6 bytes of `src` from `at` (`len` available) as a big-endian number, zero-padded: exact in a double. */
-function prefixKey(src: Uint8Array, at: number, len: number): number {
+/**
+ * Up to 6 bytes of `src` from `at` (`len` available) as a big-endian number, zero-padded: exact
+ * in a double. `fold`: A-Z as a-z (NOCASE's order).
+ */
+function prefixKey(src: Uint8Array, at: number, len: number, fold = false): number {
   let k = 0;
-  for (let i = 0; i < 6; i++) k = k * 256 + (i < len ? src[at + i]! : 0);
+  for (let i = 0; i < 6; i++) {
+    let c = i < len ? src[at + i]! : 0;
+    if (fold && c >= 0x41 && c <= 0x5a) c += 0x20;
+    k = k * 256 + c;
+  }
   return k;
 }
 
@@ -264,7 +318,15 @@ export function recordHasNull(rec: Uint8Array, n: number): boolean {
  * SQLite's order of two records (BINARY collations, UTF-8) over their first `fields` fields, each
  * negated where `desc[i]`: NULL < INTEGER/REAL (by value) < TEXT (memcmp) < BLOB (memcmp).
  */
-export function compareRecords(a: Uint8Array, sa: number, b: Uint8Array, sb: number, fields: number, desc: readonly boolean[]): number {
+export function compareRecords(
+  a: Uint8Array,
+  sa: number,
+  b: Uint8Array,
+  sb: number,
+  fields: number,
+  desc: readonly boolean[],
+  nocase: readonly boolean[] = NO_FOLD,
+): number {
   let ha: number;
   let ba: number;
   if (a[sa]! < 0x80) {
@@ -300,7 +362,7 @@ export function compareRecords(a: Uint8Array, sa: number, b: Uint8Array, sb: num
       tb = v.value;
       hb += v.length;
     }
-    const c = compareFields(a, ba, ta, b, bb, tb);
+    const c = compareFields(a, ba, ta, b, bb, tb, nocase[i] === true);
     if (c !== 0) return desc[i] === true ? -c : c;
     ba += serialSize(ta);
     bb += serialSize(tb);
@@ -314,7 +376,10 @@ function rank(type: number): number {
   return type & 1 ? 2 : 3;
 }
 
-function compareFields(a: Uint8Array, oa: number, ta: number, b: Uint8Array, ob: number, tb: number): number {
+const NO_FOLD: readonly boolean[] = [];
+
+/** Two fields (TEXT under NOCASE when `fold`: sqlite3StrNICmp over the shorter length, then the lengths). */
+function compareFields(a: Uint8Array, oa: number, ta: number, b: Uint8Array, ob: number, tb: number, fold: boolean): number {
   const ra = rank(ta);
   const rb = rank(tb);
   if (ra !== rb) return ra - rb;
@@ -327,6 +392,16 @@ function compareFields(a: Uint8Array, oa: number, ta: number, b: Uint8Array, ob:
   const la = serialSize(ta);
   const lb = serialSize(tb);
   const m = la < lb ? la : lb;
+  if (fold && ra === 2) {
+    for (let k = 0; k < m; k++) {
+      let x = a[oa + k]!;
+      let y = b[ob + k]!;
+      if (x >= 0x41 && x <= 0x5a) x += 0x20;
+      if (y >= 0x41 && y <= 0x5a) y += 0x20;
+      if (x !== y) return x - y;
+    }
+    return la - lb;
+  }
   for (let k = 0; k < m; k++) {
     const d = a[oa + k]! - b[ob + k]!;
     if (d !== 0) return d;
