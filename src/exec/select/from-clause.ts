@@ -65,14 +65,15 @@ export function compileFrom(scope: CoreScope, from: FromItem | undefined, env: C
     if (f.natural) {
       usingCols = source.columns
         .map((c) => c.name)
-        .filter((n) => scope.sources.slice(0, i).some((s) => s.columns.some((c, k) => !s.usingHidden.has(k) && c.name.toLowerCase() === n.toLowerCase())));
+        .filter((n) => scope.sources.slice(f.nested?.lo ?? 0, i).some((s) => s.columns.some((c, k) => !s.usingHidden.has(k) && c.name.toLowerCase() === n.toLowerCase())));
     }
     const terms: Expr[] = [];
     for (const name of usingCols ?? []) {
       const key = name.toLowerCase();
       const right = source.columns.findIndex((c) => c.name.toLowerCase() === key);
       const has = (src: Source): boolean => src.columns.some((c) => c.name.toLowerCase() === key);
-      const lefts = scope.sources.slice(0, i).filter(has);
+      // Inside parentheses, USING and NATURAL look only at the parenthesized items to the left.
+      const lefts = scope.sources.slice(f.nested?.lo ?? 0, i).filter(has);
       const left = lefts[0];
       if (right < 0 || left === undefined) throw err(`cannot join using column ${name} - column not present in both tables`);
       // With a RIGHT/FULL JOIN anywhere in FROM, every further table on the left with the
@@ -156,15 +157,16 @@ function flatten(from: FromItem, out: FlatItem[] = []): FlatItem[] {
       // An inner join of a parenthesized join, `a JOIN (b LEFT JOIN c ON x) ON y`, is the flat
       // `a JOIN b ON y LEFT JOIN c ON x`: y, an inner join's ON, filters the joined rows as a
       // WHERE term would (after c's NULL rows), and x still sees only b and c (checkNestedOn).
-      // A LEFT/RIGHT/FULL join of the parentheses, a RIGHT/FULL join inside them (whose NULL
-      // rows would then pair with a as well), or USING/NATURAL (whose columns would then be
-      // looked up in `a` too) keep their nesting, which s3lite does not evaluate.
+      // USING and NATURAL inside look only at the parenthesized items (compileFrom). A
+      // LEFT/RIGHT/FULL join of the parentheses, USING/NATURAL on them, or a RIGHT/FULL join
+      // inside them (whose NULL rows would then pair with a as well) keep their nesting, which
+      // s3lite does not evaluate.
       const lo = out.length;
       flatten(from.right, out);
       const hi = out.length;
-      const plain = (f: { op: string | undefined; natural: boolean; using?: readonly string[] | undefined }, left: boolean): boolean =>
-        (f.op === undefined || INNER_OPS.has(f.op) || (left && f.op === 'LEFT')) && !f.natural && f.using === undefined;
-      if (!plain(from, false) || !out.slice(lo).every((f) => plain(f, true))) throw err('parenthesized joins on the right are not supported');
+      const inner = (op: string | undefined): boolean => op === undefined || INNER_OPS.has(op);
+      const plainOuter = inner(from.op) && !from.natural && from.using === undefined;
+      if (!plainOuter || !out.slice(lo).every((f) => inner(f.op) || f.op === 'LEFT')) throw err('parenthesized joins on the right are not supported');
       out[lo] = { ...out[lo]!, op: from.op, on: from.on };
       for (let i = lo + 1; i < hi; i++) if (out[i]!.nested === undefined) out[i] = { ...out[i]!, nested: { lo, hi } };
       return out;
