@@ -568,7 +568,8 @@ function planSingleAccess(
   const rowidLow = table.withoutRowid ? undefined : cons.find((c) => c.column === -1 && (c.op === '>' || c.op === '>='));
   const rowidHigh = table.withoutRowid ? undefined : cons.find((c) => c.column === -1 && (c.op === '<' || c.op === '<='));
   if ((rowidLow !== undefined || rowidHigh !== undefined) && (best === undefined || best.eq.length === 0)) {
-    return rowidRange(rowidLow, rowidHigh);
+    // ORDER BY rowid DESC: the range read from its top down, as SQLite does, instead of a sort.
+    return orderIsRowid(order, true) && !orderIsRowid(order, false) ? rowidRangeReverse(rowidLow, rowidHigh) : rowidRange(rowidLow, rowidHigh);
   }
   if (best !== undefined) return indexPath(best, true);
   // INDEXED BY: the named index, read whole when no term can seek on it.
@@ -710,6 +711,48 @@ function planSingleAccess(
         };
       },
     };
+  }
+
+  function rowidRangeReverse(low: Constraint | undefined, high: Constraint | undefined): AccessPath {
+    return {
+      description: `SEARCH ${label} USING INTEGER PRIMARY KEY (${describeCons('rowid', [], low, high)})`,
+      estimate: seekEstimate(nRows, 1, nRows * RANGE_FRACTION ** ((low !== undefined ? 1 : 0) + (high !== undefined ? 1 : 0)), true, consumedBy(low, high)),
+      providesOrder: true,
+      open: (row, rt) => stepperSource(scanDown(row, rt)),
+    };
+
+    // Bounds only narrow the read (the WHERE terms are tested on every row): from the largest
+    // integer <= the upper bound down to the smallest integer >= the lower one.
+    function* scanDown(row: Value[], rt: RunContext): Stepper {
+      const d = decoder(rt);
+      const cursor = new TableCursor(rt.pager, table.rootPage);
+      let floor: bigint | undefined;
+      if (low !== undefined) {
+        const v = ((yield () => keyValues(low, row, rt)) as Value[])[0] ?? null;
+        if (v === null || typeof v === 'string' || v instanceof Uint8Array) return; // rowid > NULL/text: nothing
+        floor = rowidCeil(v);
+        if (floor !== undefined && floor > MAX_INT64) return;
+      }
+      let top: bigint | undefined;
+      if (high !== undefined) {
+        const v = ((yield () => keyValues(high, row, rt)) as Value[])[0] ?? null;
+        if (v === null) return;
+        if (typeof v === 'bigint') top = v;
+        else if (typeof v === 'number') top = v > 9.3e18 ? MAX_INT64 : v < -9.3e18 ? MIN_INT64 - 1n : BigInt(Math.floor(v));
+        // every integer is < text: no upper bound
+        if (top !== undefined && top < MIN_INT64) return;
+      }
+      let ok: boolean;
+      if (top === undefined) ok = (yield () => cursor.last()) as boolean;
+      else if ((yield () => cursor.seekRowid(top)) as boolean) ok = true;
+      else ok = cursor.eof ? ((yield () => cursor.last()) as boolean) : ((yield () => cursor.prev()) as boolean);
+      for (; ok; ok = cursor.prevInLeaf() ?? ((yield () => cursor.prev()) as boolean)) {
+        if (floor !== undefined && BigInt(cursor.rowid) < floor) return;
+        const filled = fillFromCursor(cursor, d, row, source);
+        if (typeof filled === 'function') yield filled;
+        yield;
+      }
+    }
   }
 
   function rowidRange(low: Constraint | undefined, high: Constraint | undefined): AccessPath {

@@ -2,7 +2,8 @@
  * Seeks for the WHERE and ORDER BY shapes SQLite serves from an index (issue 19, planner):
  * `x IS NULL` / `x ISNULL` / `x IS y` as an equality seek that finds NULLs; `a = 1 OR a = 2` as
  * `a IN (1, 2)`; `a = 1 OR c = 2` as a MULTI-INDEX OR (a union of seeks, each row once); and
- * `ORDER BY … DESC` read backwards from an ascending index instead of sorted. The plans are
+ * `ORDER BY … DESC` read backwards from an ascending index (or a rowid range from its top)
+ * instead of sorted. The plans are
  * the sqlite3 shell's (3.40.1), the answers SQLite's (sql.js), fixed and random.
  */
 import { readFileSync } from 'node:fs';
@@ -49,6 +50,8 @@ const PLANNED = [
   'SELECT a FROM t WHERE a BETWEEN 7 AND 14 ORDER BY a DESC',
   'SELECT c, d FROM t WHERE c = 3 ORDER BY d',
   'SELECT b FROM t ORDER BY b DESC LIMIT 5',
+  'SELECT x FROM u WHERE x > 990 ORDER BY x DESC',
+  'SELECT y FROM u WHERE x BETWEEN 7.5 AND 12.5 ORDER BY rowid DESC',
 ];
 
 /** More shapes, answers only. */
@@ -67,6 +70,11 @@ const ANSWERED = [
   'SELECT w.p, count(t.rowid) FROM w LEFT JOIN t ON t.a = w.p OR t.c = w.q GROUP BY w.p',
   "SELECT a FROM t WHERE a = '5' OR a = 5.0 OR a = x'35'",
   'SELECT x FROM u WHERE x IS NULL',
+  'SELECT x FROM u WHERE x < 14 AND x > 7 ORDER BY x DESC',
+  "SELECT x FROM u WHERE x < 'a' AND x > 995 ORDER BY x DESC",
+  'SELECT x FROM u WHERE x < -5 ORDER BY x DESC',
+  'SELECT x FROM u WHERE x <= 9223372036854775807 AND x > 990.5 ORDER BY x DESC',
+  'SELECT x FROM u WHERE x < 1e300 AND x >= -1e300 ORDER BY x DESC LIMIT 3',
   'SELECT a FROM t ORDER BY a DESC NULLS FIRST LIMIT 3',
   'SELECT a FROM t ORDER BY a ASC NULLS LAST LIMIT 3',
 ];
@@ -102,7 +110,7 @@ describe('IS NULL, OR and DESC seeks', () => {
   });
 
   it('random WHERE of IS NULL, OR and ranges, ORDER BY either way', async () => {
-    const col = fc.constantFrom('a', 'c', 'd', 'b');
+    const col = fc.constantFrom('a', 'c', 'd', 'b', 'rowid');
     const val = fc.oneof(fc.integer({ min: -2, max: 1002 }).map(String), fc.constantFrom('NULL', "'Name-3'", "'name-40'", '2.5', "'7'"));
     const term = fc.oneof(
       fc.tuple(col, fc.constantFrom('=', '<', '<=', '>', '>=', 'IS'), val).map(([c, op, v]) => `${c} ${op} ${v}`),
