@@ -15,6 +15,10 @@ import type { TextEncoding } from '../record/text-encoding.js';
 import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js';
 import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
+import { ConnectionPagers } from './connection-pagers.js';
+import { mentionsTemp, TempDatabase } from './temp-database.js';
+import { touchesMain } from './temp-routing.js';
+import { connectionSchema } from '../schema/connection-schema.js';
 import { storageClassOf, toPublic, type Value } from '../exec/value.js';
 import { SavepointNames } from './savepoints.js';
 import { conflictOf, endsAutocommitTransaction, failsWithFail, needsSavepoint, statementMayAbort, undoAction, type Undo } from './statement-rules.js';
@@ -46,7 +50,12 @@ export type { RowsOptions, TypedRow } from './table-rows.js';
 export type { BindParams } from '../exec/dml/params.js';
 
 export class Database {
-  private schemaCache: { rows: SchemaRow[]; schema: Schema; cookie: number } | undefined;
+  /** main's sqlite_schema rows and schema; `schema` is what statements run against (with TEMP's objects when there is a TEMP database). */
+  private schemaCache: { rows: SchemaRow[]; schema: Schema; main: Schema; cookie: number } | undefined;
+  /** The connection's TEMP database, once a statement needed it (temp-database.ts). */
+  private tempDb: TempDatabase | undefined;
+  /** The write transaction over main and TEMP (connection-pagers.ts). */
+  private readonly pagers: ConnectionPagers;
   private closed = false;
   /** BEGIN was run and no COMMIT/ROLLBACK yet (the pager transaction starts at the first write). */
   private explicitTx = false;
@@ -84,7 +93,9 @@ export class Database {
     private readonly release: () => Promise<void>,
     /** Where the database lives, as users write it. */
     readonly url: string,
-  ) {}
+  ) {
+    this.pagers = new ConnectionPagers(pager);
+  }
 
   /**
    * Opens a database: `s3://bucket/prefix`, a block directory (`dir/`), a plain `.sqlite` file,
@@ -298,21 +309,57 @@ export class Database {
     const numbered = numberParameters(stmt);
     const ctx = new StatementContext(bindParameters(numbered, params), this.connection);
     const cached = this.schemaCache;
-    if (this.pager.inWriteTransaction && compiler !== undefined && cached !== undefined && cached.cookie === this.pager.header.schemaCookie) {
+    const temp = this.tempDb;
+    if (
+      this.pager.inWriteTransaction &&
+      (temp === undefined ? !mentionsTemp(parsed.text, stmt) : temp.pager.inWriteTransaction) &&
+      compiler !== undefined &&
+      cached !== undefined &&
+      cached.cookie === this.pager.header.schemaCookie
+    ) {
       return this.execute(parsed, numbered.statement, ctx, cached.schema, compiler);
     }
     return (async () => {
-      if (!this.pager.inWriteTransaction) await this.beginPagerWrite();
       let schema: Schema;
       let compile: Compiler;
       try {
+        // A statement that changes only TEMP objects leaves main alone (a read-only main, or no
+        // writer's lease taken over S3 for a TEMP table).
+        if (await this.beginTempWrite(parsed)) {
+          if (touchesMain(stmt, await this.tempDb!.schema()) && !this.pager.inWriteTransaction) await this.beginPagerWrite();
+        } else if (!this.pager.inWriteTransaction) await this.beginPagerWrite();
         schema = (await this.loadSchema()).schema;
         compile = compiler ?? (await loadCompiler());
       } catch (err) {
-        return this.failed(err, { conflict: conflictOf(stmt), autocommit: !this.explicitTx, savepoint: false, stampBefore: this.pager.writeStamp });
+        return this.failed(err, { conflict: conflictOf(stmt), autocommit: !this.explicitTx, savepoint: false, stampBefore: this.pagers.writeStamp });
       }
       return this.execute(parsed, numbered.statement, ctx, schema, compile);
     })();
+  }
+
+  /**
+   * Opens the TEMP database when the statement names it and there is none yet, and its write
+   * transaction when there is one: whether the connection has a TEMP database.
+   */
+  private async beginTempWrite(parsed: ParsedStatement): Promise<boolean> {
+    await this.openTempFor(parsed);
+    if (this.tempDb === undefined) return false;
+    await this.tempDb.beginWrite(this.savepoints.depth);
+    return true;
+  }
+
+  /** Creates the TEMP database if `parsed` names it (temp-database.ts `mentionsTemp`). */
+  private async openTempFor(parsed: ParsedStatement): Promise<void> {
+    if (this.tempDb !== undefined || !mentionsTemp(parsed.text, parsed.statement)) return;
+    this.tempDb = await TempDatabase.create(this.pager.header.textEncoding);
+    this.pagers.temp = this.tempDb.pager;
+    this.forgetSchema();
+  }
+
+  /** The cached schemas are stale (a schema change, a rollback, another writer). */
+  private forgetSchema(): void {
+    this.schemaCache = undefined;
+    this.tempDb?.forget();
   }
 
   /** BEGIN, COMMIT, ROLLBACK (and what is refused: savepoints, statements that are not writes). */
@@ -353,7 +400,7 @@ export class Database {
         if (!this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot commit - no transaction is active');
         // Deferred foreign key violations outstanding: the COMMIT fails, the transaction stays open.
         if (deferredOutstanding(this.pragmas.fk)) throw foreignKeyFailed();
-        if (this.pager.inWriteTransaction) await this.pager.commit();
+        if (this.pagers.inWriteTransaction) await this.pagers.commit();
         this.explicitTx = false;
         this.savepoints.truncate(0);
         this.fkSaved.length = 0;
@@ -367,8 +414,8 @@ export class Database {
           this.fkSaved.length = depth + 1;
           const saved = this.fkSaved[depth];
           if (saved !== undefined) restore(this.pragmas.fk, saved);
-          if (this.pager.inWriteTransaction) this.pager.rollbackToSavepoint(depth);
-          this.schemaCache = undefined;
+          this.pagers.rollbackToSavepoint(depth);
+          this.forgetSchema();
           return NO_CHANGES;
         }
         if (!this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot rollback - no transaction is active');
@@ -382,7 +429,7 @@ export class Database {
         }
         this.savepoints.push(stmt.name);
         this.fkSaved.push(snapshot(this.pragmas.fk));
-        if (this.pager.inWriteTransaction) this.pager.openSavepoint();
+        this.pagers.openSavepoint();
         return NO_CHANGES;
       case 'release': {
         const depth = this.savepoints.find(stmt.name);
@@ -390,9 +437,9 @@ export class Database {
         if (commits && deferredOutstanding(this.pragmas.fk)) throw foreignKeyFailed();
         this.savepoints.truncate(depth);
         this.fkSaved.length = depth;
-        if (this.pager.inWriteTransaction) this.pager.releaseSavepoint(depth);
+        this.pagers.releaseSavepoint(depth);
         if (commits) {
-          if (this.pager.inWriteTransaction) await this.commitOrRollback();
+          if (this.pagers.inWriteTransaction) await this.commitOrRollback();
           this.explicitTx = false;
           resetCounters(this.pragmas.fk);
         }
@@ -418,8 +465,8 @@ export class Database {
       const target = vacuumTarget(into, compiler ?? (await loadCompiler()), bindParameters(numbered, params));
       // One consistent read of the database, then the copy goes to its location.
       const image = await readConsistent(this.pager, async () => {
-        const { rows, schema } = await this.loadSchema();
-        return vacuumCopy(this.pager, rows, schema, this.pragmas.nextAutoVacuum);
+        const { rows, main } = await this.loadSchema();
+        return vacuumCopy(this.pager, rows, main, this.pragmas.nextAutoVacuum);
       });
       const { writeVacuumInto } = await import('./vacuum-into.js');
       await writeVacuumInto(target, image, this.storeOptions);
@@ -427,18 +474,19 @@ export class Database {
     }
     await this.beginPagerWrite();
     try {
-      const { rows, schema } = await this.loadSchema();
-      await vacuumInPlace(this.pager, rows, schema, this.pragmas.nextAutoVacuum);
+      const { rows, main } = await this.loadSchema();
+      await vacuumInPlace(this.pager, rows, main, this.pragmas.nextAutoVacuum);
       await this.commitOrRollback();
     } finally {
-      this.schemaCache = undefined;
-      if (this.pager.inWriteTransaction) this.pager.rollback();
+      this.forgetSchema();
+      this.pagers.rollback();
     }
     return NO_CHANGES;
   }
 
   /** A statement that only reads (SELECT, EXPLAIN QUERY PLAN, a read-only PRAGMA): its rows. */
   private async runQuery(text: string, params: BindParams | undefined): Promise<StatementResult> {
+    await this.openTempNamedIn(text);
     const read = async (): Promise<StatementResult> => {
       const { schema } = await this.loadSchema();
       const stmt = prepareQuery({ pager: this.pager, schema, file: this.url, connection: this.connection }, text, { consistent: false });
@@ -447,7 +495,7 @@ export class Database {
       return { ...NO_CHANGES, returned: { columns: stmt.columns(), rows } };
     };
     // Inside a write transaction the connection reads its own changes; else one committed state.
-    return this.pager.inWriteTransaction ? read() : readConsistent(this.pager, read);
+    return this.pagers.inWriteTransaction ? read() : readConsistent(this.pager, read);
   }
 
   /** The write statement inside the open pager transaction (see `runOne`). */
@@ -455,12 +503,12 @@ export class Database {
     const stmt = parsed.statement;
     const autocommit = !this.explicitTx;
     const savepoint = !autocommit && (needsSavepoint(stmt, schema) || (this.pragmas.foreignKeys && stmt.kind === 'insert' && hasForeignKeys(schema, stmt.table.name)));
-    if (savepoint) this.pager.beginStatement();
+    if (savepoint) this.pagers.beginStatement();
     const fk = this.pragmas.fk;
     fk.statement = 0;
     fk.noJournal = false;
     this.fkStatementStart = snapshot(fk);
-    const stamp = this.pager.writeStamp;
+    const stamp = this.pagers.writeStamp;
     const env: ExecEnv = { pager: this.pager, schema, encoding: this.pager.header.textEncoding as TextEncoding, ctx, compile, settings: this.pragmas };
     const fail = (err: unknown): Promise<never> => {
       // A statement stopped by an OR FAIL conflict still has its foreign keys checked (SQLite's
@@ -497,14 +545,14 @@ export class Database {
 
   /** A statement succeeded: its savepoint released, or (autocommit) its transaction committed. */
   private finish(result: StatementResult, autocommit: boolean, savepoint: boolean, dml: boolean): StatementResult | Promise<StatementResult> {
-    if (result.schemaChanged) this.schemaCache = undefined;
+    if (result.schemaChanged) this.forgetSchema();
     if (autocommit) {
       return this.commitOrRollback().then(() => {
         this.counted(result, dml);
         return result;
       });
     }
-    if (savepoint) this.pager.endStatement();
+    if (savepoint) this.pagers.endStatement();
     this.counted(result, dml);
     return result;
   }
@@ -528,31 +576,31 @@ export class Database {
     // Savepoints opened before the first write start here (nothing changed since).
     for (let i = 0; i < this.savepoints.depth; i++) this.pager.openSavepoint();
     // beginWrite re-read the header: another writer may have changed the schema.
-    if (this.schemaCache !== undefined && this.schemaCache.cookie !== this.pager.header.schemaCookie) this.schemaCache = undefined;
+    if (this.schemaCache !== undefined && this.schemaCache.cookie !== this.pager.header.schemaCookie) this.forgetSchema();
   }
 
   private async commitOrRollback(): Promise<void> {
     try {
-      await this.pager.commit();
+      await this.pagers.commit();
     } finally {
       resetCounters(this.pragmas.fk);
-      if (this.pager.inWriteTransaction) this.pager.rollback();
+      this.pagers.rollback();
     }
   }
 
   private rollbackAll(): void {
-    if (this.pager.inWriteTransaction) this.pager.rollback();
+    this.pagers.rollback();
     this.explicitTx = false;
     this.savepoints.truncate(0);
     this.fkSaved.length = 0;
     resetCounters(this.pragmas.fk);
-    this.schemaCache = undefined;
+    this.forgetSchema();
   }
 
   /** A statement failed: undo it (or more, or less, per its conflict clause). */
   private async undoStatement(err: unknown, undo: Undo): Promise<void> {
-    this.schemaCache = undefined;
-    if (!this.pager.inWriteTransaction) return;
+    this.forgetSchema();
+    if (!this.pagers.inWriteTransaction) return;
     switch (undoAction(err, undo)) {
       case 'transaction':
         this.rollbackAll();
@@ -561,14 +609,14 @@ export class Database {
         await this.commitOrRollback();
         return;
       case 'keep':
-        if (undo.savepoint) this.pager.endStatement();
+        if (undo.savepoint) this.pagers.endStatement();
         return;
       case 'statement':
         if (this.pragmas.fk.noJournal !== true) restore(this.pragmas.fk, this.fkStatementStart);
-        if (undo.savepoint) this.pager.rollbackStatement();
+        if (undo.savepoint) this.pagers.rollbackStatement();
         // Without a savepoint nothing can fail after the first change but I/O or a corrupt page;
         // then the whole transaction is rolled back, as SQLite does after an I/O error.
-        else if (this.pager.writeStamp !== undo.stampBefore) this.rollbackAll();
+        else if (this.pagers.writeStamp !== undo.stampBefore) this.rollbackAll();
     }
   }
 
@@ -598,7 +646,7 @@ export class Database {
   /** Every table, index, view and virtual table with its root page and entry count. */
   async tables(): Promise<TableSummary[]> {
     return this.read(async () => {
-        const { rows, schema } = await this.loadSchema();
+        const { rows, main: schema } = await this.loadSchema();
         // A table's rows are counted once; an index that is not partial has exactly one entry
         // per row of its table, so its count is the table's (half the pages read for a table
         // with one index). Partial indexes and tables are counted by walking their b-trees.
@@ -630,6 +678,7 @@ export class Database {
    */
   async prepare(sql: string): Promise<PreparedStatement> {
     return this.read(async () => {
+      await this.openTempNamedIn(sql);
       const { schema } = await this.loadSchema();
       return prepareQuery({ pager: this.pager, schema, file: this.url, connection: this.connection }, sql);
     });
@@ -640,6 +689,7 @@ export class Database {
     // One consistent read around the schema, the plan and the rows (the statement itself does
     // not check again).
     return this.read(async () => {
+      await this.openTempNamedIn(sql);
       const { schema } = await this.loadSchema();
       // A schema read anew (another writer's change, or this connection's DDL, even uncommitted)
       // is a new object: plans made against the old one are not reused.
@@ -707,8 +757,8 @@ export class Database {
    */
   async check(): Promise<string[]> {
     return this.read(async () => {
-      const { rows, schema } = await this.loadSchema();
-      return checkDatabase(this.pager, rows, schema);
+      const { rows, main } = await this.loadSchema();
+      return checkDatabase(this.pager, rows, main);
     });
   }
 
@@ -717,14 +767,19 @@ export class Database {
     if (this.closed) return;
     await this.queue;
     this.closed = true;
-    if (this.pager.inWriteTransaction) this.pager.rollback();
+    this.pagers.rollback();
     this.explicitTx = false;
+    // The TEMP database goes with the connection.
+    this.tempDb?.close();
+    this.tempDb = undefined;
+    this.pagers.temp = undefined;
     await this.release();
   }
 
   private async table(name: string): Promise<TableInfo> {
-    const { schema } = await this.loadSchema();
-    const relation = schema.relation(name);
+    // The inspection API (rows, columns, tables, pages, check) reads main's objects.
+    const { main } = await this.loadSchema();
+    const relation = main.relation(name);
     if (relation === undefined) throw new SqliteError('SQLITE_ERROR', `no such table: ${name}`);
     if (relation.kind === 'virtual-table') {
       throw new SqliteError('SQLITE_ERROR', `virtual table module ${relation.module} is not supported`);
@@ -735,18 +790,26 @@ export class Database {
     return relation;
   }
 
-  private async loadSchema(): Promise<{ rows: SchemaRow[]; schema: Schema }> {
+  private async loadSchema(): Promise<{ rows: SchemaRow[]; schema: Schema; main: Schema }> {
     if (this.closed) throw new MisuseError('the database is closed');
     // The schema cookie moves whenever anyone (this connection or another writer) changes the schema.
     if (this.schemaCache === undefined || this.schemaCache.cookie !== this.pager.header.schemaCookie) {
       const cookie = this.pager.header.schemaCookie;
       const rows = await readSchemaRows(this.pager);
-      const schema = readSchema(rows);
+      const main = readSchema(rows);
+      // With a TEMP database, statements see both (connection-schema.ts).
+      const schema = this.tempDb === undefined ? main : connectionSchema(main, await this.tempDb.schema());
       // sqlite_stat1's numbers are read with the schema, as SQLite reloads them (stat1.ts).
       await loadStats(this.pager, schema);
-      this.schemaCache = { rows, schema, cookie };
+      this.schemaCache = { rows, schema, main, cookie };
     }
     return this.schemaCache;
+  }
+
+  /** Opens the TEMP database before a query that names it (`sqlite_temp_schema`, `temp.x`). */
+  private async openTempNamedIn(sql: string): Promise<void> {
+    if (this.tempDb !== undefined || !/temp/i.test(sql)) return;
+    for (const parsed of this.parse(sql)) await this.openTempFor(parsed);
   }
 }
 

@@ -24,6 +24,7 @@ import type {
   SchemaObject,
   SchemaRow,
   TableInfo,
+  TempTag,
   TriggerInfo,
   ViewInfo,
   VirtualTableInfo,
@@ -33,6 +34,18 @@ import { buildTable, type BuiltTable } from './table-info.js';
 export interface ReadSchemaOptions {
   /** Page to name in CorruptError (default 1, sqlite_schema's root). */
   readonly pgno?: number;
+  /** The rows are sqlite_temp_schema's: every object is tagged as the TEMP database's. */
+  readonly temp?: TempTag;
+}
+
+/**
+ * The schemas of one connection with a TEMP database (connection-schema.ts): everything (TEMP
+ * objects first, then main's, SQLite's lookup order), main's alone and TEMP's alone.
+ */
+export interface SchemaLinks {
+  all: Schema;
+  main: Schema;
+  temp: Schema;
 }
 
 /** sqlite_schema itself: `CREATE TABLE sqlite_schema(type text, name text, tbl_name text, rootpage int, sql text)`. */
@@ -51,13 +64,21 @@ export class Schema {
   private readonly triggersByName = new Map<string, TriggerInfo>();
   private readonly virtualByName = new Map<string, VirtualTableInfo>();
 
+  /** sqlite_temp_schema itself, in the TEMP database's own schema (temp.sqlite_master). */
+  private readonly tempSchemaTable: TableInfo | undefined;
+
   constructor(
     readonly tables: readonly TableInfo[],
     readonly indexes: readonly IndexInfo[],
     readonly views: readonly ViewInfo[],
     readonly triggers: readonly TriggerInfo[],
     readonly virtualTables: readonly VirtualTableInfo[],
+    /** For the TEMP database's schema: its tag. */
+    readonly temp?: TempTag,
+    /** With a TEMP database: the connection's schemas (later objects win a name: TEMP's). */
+    private readonly links?: SchemaLinks,
   ) {
+    this.tempSchemaTable = temp === undefined ? undefined : Object.freeze({ ...SQLITE_SCHEMA_TABLE, temp });
     for (const t of tables) this.tablesByName.set(asciiLower(t.name), t);
     for (const i of indexes) this.indexesByName.set(asciiLower(i.name), i);
     for (const v of views) this.viewsByName.set(asciiLower(v.name), v);
@@ -69,8 +90,40 @@ export class Schema {
   /** An ordinary table (including sqlite_sequence, sqlite_stat1, shadow tables, and sqlite_schema). */
   table(name: string): TableInfo | undefined {
     const key = asciiLower(name);
-    if (key === 'sqlite_schema' || key === 'sqlite_master') return this.tablesByName.get(key) ?? SQLITE_SCHEMA_TABLE;
-    return this.tablesByName.get(key);
+    const found = this.tablesByName.get(key);
+    if (found !== undefined) return found;
+    if (key === 'sqlite_schema' || key === 'sqlite_master') return this.tempSchemaTable ?? SQLITE_SCHEMA_TABLE;
+    if (key === 'sqlite_temp_schema' || key === 'sqlite_temp_master') return this.tempSchemaTable ?? this.links?.temp.tempSchemaTable;
+    return undefined;
+  }
+  /**
+   * The schema a qualifier names (`main.x`, `temp.x`; undefined: this one), or undefined for a
+   * database the connection does not have.
+   */
+  database(name: string | undefined): Schema | undefined {
+    if (name === undefined) return this;
+    const key = asciiLower(name);
+    if (key === 'main') return this.links?.main ?? (this.temp === undefined ? this : undefined);
+    if (key === 'temp') return this.links?.temp ?? (this.temp === undefined ? undefined : this);
+    return undefined;
+  }
+  /** The schema of the database `obj` lives in (its TEMP or main part). */
+  homeOf(obj: SchemaObject): Schema {
+    if (this.links === undefined) return this;
+    return obj.temp === undefined ? this.links.main : this.links.temp;
+  }
+  /**
+   * The schema the SQL stored with `obj` (a view's SELECT, a trigger's body) names things in:
+   * a main object sees main's objects only, a TEMP one sees TEMP's and then main's (SQLite's
+   * rule: the main database cannot depend on a connection's TEMP objects).
+   */
+  scopeOf(obj: SchemaObject): Schema {
+    if (this.links === undefined) return this;
+    return obj.temp === undefined ? this.links.main : this.links.all;
+  }
+  /** The connection's schemas when it has a TEMP database. */
+  get connection(): SchemaLinks | undefined {
+    return this.links;
   }
   index(name: string): IndexInfo | undefined {
     return this.indexesByName.get(asciiLower(name));
@@ -92,10 +145,33 @@ export class Schema {
   object(name: string): SchemaObject | undefined {
     return this.relation(name) ?? this.index(name) ?? this.trigger(name);
   }
-  triggersOf(tableName: string): TriggerInfo[] {
-    const key = asciiLower(tableName);
-    return this.triggers.filter((t) => asciiLower(t.tableName) === key);
+  /**
+   * The triggers on a table or view (given by name: the one the name finds here). With a TEMP
+   * database these include TEMP triggers on main's tables, and never a trigger on an object of
+   * the same name in the other database.
+   */
+  triggersOf(target: string | TableInfo | ViewInfo | VirtualTableInfo): TriggerInfo[] {
+    const key = asciiLower(typeof target === 'string' ? target : target.name);
+    const links = this.links;
+    if (links === undefined) return this.triggers.filter((t) => asciiLower(t.tableName) === key);
+    const obj = typeof target === 'string' ? this.relation(target) : target;
+    if (obj === undefined) return [];
+    const on = links.all.triggers.filter((t) => asciiLower(t.tableName) === key && triggerTarget(links, t) === obj);
+    // SQLite's firing order (sqlite3TriggerList; callers fire from the end): the table's own
+    // database's triggers newest first, then TEMP triggers on a main table oldest first.
+    const own = on.filter((t) => (t.temp === undefined) === (obj.temp === undefined));
+    const tempOnMain = on.filter((t) => t.temp !== undefined && obj.temp === undefined);
+    return tempOnMain.length === 0 ? own : [...own, ...tempOnMain.reverse()];
   }
+}
+
+/** The table or view a trigger is on: main's for a main trigger; for a TEMP one as its ON names it, TEMP first. */
+function triggerTarget(links: SchemaLinks, t: TriggerInfo): TableInfo | ViewInfo | VirtualTableInfo | undefined {
+  if (t.temp === undefined) return links.main.relation(t.tableName);
+  const on = t.ast.tableSchema === undefined ? undefined : asciiLower(t.ast.tableSchema);
+  if (on === 'main') return links.main.relation(t.tableName);
+  if (on === 'temp') return links.temp.relation(t.tableName);
+  return t.onTemp === true ? links.temp.relation(t.tableName) : links.main.relation(t.tableName);
 }
 
 /**
@@ -110,6 +186,9 @@ export function assertReadable(obj: TableInfo | ViewInfo | VirtualTableInfo): as
 
 export function readSchema(rows: readonly SchemaRow[], opts: ReadSchemaOptions = {}): Schema {
   const pgno = opts.pgno ?? 1;
+  const temp = opts.temp;
+  const tag = temp === undefined ? {} : { temp };
+  const tagged = <T extends object>(o: T): T => (temp === undefined ? o : Object.freeze({ ...o, temp }));
   const corrupt = (name: string, message: string, cause?: unknown): CorruptError =>
     new CorruptError(
       `malformed database schema (${name}) - ${message}`,
@@ -168,7 +247,7 @@ export function readSchema(rows: readonly SchemaRow[], opts: ReadSchemaOptions =
       checkName(row, ast.table.name);
       claim(row.name);
       virtualTables.push(
-        Object.freeze({ kind: 'virtual-table', name: ast.table.name, sql: row.sql, module: ast.module, args: ast.args }),
+        Object.freeze({ kind: 'virtual-table', name: ast.table.name, sql: row.sql, module: ast.module, args: ast.args, ...tag }),
       );
     } else {
       throw corrupt(row.name, 'a table row whose SQL is not CREATE TABLE');
@@ -178,9 +257,12 @@ export function readSchema(rows: readonly SchemaRow[], opts: ReadSchemaOptions =
   // Pass 2: indexes, views, triggers.
   const indexes: IndexInfo[] = [];
   const indexesByTable = new Map<string, IndexInfo[]>();
+  /** Tables and views met so far in row order (a TEMP trigger's `onTemp`). */
+  const relationsBefore = new Set<string>();
   const views: ViewInfo[] = [];
   const triggers: TriggerInfo[] = [];
   for (const row of rows) {
+    if (row.type === 'table' || row.type === 'view') relationsBefore.add(asciiLower(row.name));
     switch (row.type) {
       case 'table':
         break;
@@ -204,6 +286,7 @@ export function readSchema(rows: readonly SchemaRow[], opts: ReadSchemaOptions =
           }
           index = guard(row.name, () => buildIndex(ast, owner.table, row.rootPage, row.sql));
         }
+        index = tagged(index);
         indexes.push(index);
         const list = indexesByTable.get(tableKey) ?? [];
         list.push(index);
@@ -225,6 +308,7 @@ export function readSchema(rows: readonly SchemaRow[], opts: ReadSchemaOptions =
             select: ast.select,
             selectText: ast.selectText,
             ast,
+            ...tag,
           }),
         );
         break;
@@ -249,6 +333,8 @@ export function readSchema(rows: readonly SchemaRow[], opts: ReadSchemaOptions =
             ...(ast.when === undefined ? {} : { when: ast.when }),
             body: ast.body,
             ast,
+            ...tag,
+            ...(temp !== undefined && ast.tableSchema === undefined && { onTemp: relationsBefore.has(asciiLower(ast.table)) }),
           }),
         );
         break;
@@ -263,8 +349,14 @@ export function readSchema(rows: readonly SchemaRow[], opts: ReadSchemaOptions =
     const stored = indexesByTable.get(key) ?? [];
     // Automatic indexes that sqlite_schema lacks keep root page 0 (SQLite loads such a file
     // too; an integrity check reports it).
-    const missing = b.autoIndexes.filter((a) => !stored.some((s) => s.name === a.name));
-    return Object.freeze({ ...b.table, indexes: Object.freeze([...stored, ...missing]) });
+    const missing = b.autoIndexes.filter((a) => !stored.some((s) => s.name === a.name)).map(tagged);
+    const pk = b.table.primaryKeyIndex;
+    return Object.freeze({
+      ...b.table,
+      ...tag,
+      ...(pk !== undefined && temp !== undefined && { primaryKeyIndex: tagged(pk) }),
+      indexes: Object.freeze([...stored, ...missing]),
+    });
   });
-  return new Schema(tables, indexes, views, triggers, virtualTables);
+  return new Schema(tables, indexes, views, triggers, virtualTables, temp);
 }

@@ -11,7 +11,17 @@ import type {
   Expr,
   SelectStatement,
 } from '../sql/ast.js';
+import type { Pager } from '../pager/pager.js';
 import type { Affinity } from './affinity.js';
+
+/**
+ * Marks an object of the connection's TEMP database (sqlite_temp_schema): its b-trees live in
+ * the temp database's own pager. Objects without it belong to the main database, whose pager is
+ * the one every statement runs against.
+ */
+export interface TempTag {
+  readonly pager: Pager;
+}
 
 /** A value as SQLite stores it: integers are numbers when safe, else bigints (as record/). */
 export type SqlValue = null | number | bigint | string | Uint8Array;
@@ -89,6 +99,8 @@ export interface IndexInfo {
    */
   readonly recordColumns: readonly IndexColumnInfo[];
   readonly ast?: CreateIndexStatement;
+  /** Set on the objects of the TEMP database. */
+  readonly temp?: TempTag;
 }
 
 export interface TableInfo {
@@ -120,6 +132,8 @@ export interface TableInfo {
   /** WITHOUT ROWID only: the PRIMARY KEY index, which is the table's own b-tree. */
   readonly primaryKeyIndex?: IndexInfo;
   readonly ast?: CreateTableStatement;
+  /** Set on the objects of the TEMP database. */
+  readonly temp?: TempTag;
 }
 
 export interface ViewInfo {
@@ -130,6 +144,8 @@ export interface ViewInfo {
   readonly select: SelectStatement;
   readonly selectText: string;
   readonly ast: CreateViewStatement;
+  /** Set on the objects of the TEMP database. */
+  readonly temp?: TempTag;
 }
 
 export interface TriggerInfo {
@@ -144,6 +160,14 @@ export interface TriggerInfo {
   readonly when?: Expr;
   readonly body: string;
   readonly ast: CreateTriggerStatement;
+  /**
+   * A TEMP trigger whose ON names no database: whether its table was TEMP's when it was made
+   * (a TEMP table or view of that name comes before it in sqlite_temp_schema), else main's — as
+   * SQLite binds the trigger to the table it found then.
+   */
+  readonly onTemp?: boolean;
+  /** Set on the objects of the TEMP database. */
+  readonly temp?: TempTag;
 }
 
 export interface VirtualTableInfo {
@@ -152,6 +176,8 @@ export interface VirtualTableInfo {
   readonly sql: string;
   readonly module: string;
   readonly args: readonly string[];
+  /** Set on the objects of the TEMP database. */
+  readonly temp?: TempTag;
 }
 
 export type SchemaObject = TableInfo | IndexInfo | ViewInfo | TriggerInfo | VirtualTableInfo;

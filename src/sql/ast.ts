@@ -401,6 +401,8 @@ export interface CreateTriggerStatement {
   readonly event: 'DELETE' | 'INSERT' | 'UPDATE';
   readonly updateOf?: readonly string[];
   readonly table: string;
+  /** `ON main.t` / `ON temp.t`: the schema written before the table name (TEMP triggers only). */
+  readonly tableSchema?: string;
   readonly forEachRow: boolean;
   readonly when?: Expr;
   /** Source text between BEGIN and END (the body statements, each with its `;`). */

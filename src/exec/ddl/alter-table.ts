@@ -25,7 +25,7 @@ import type { AlterTableStatement, ColumnDef } from '../../sql/ast.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
 import { encodeTableRecord, encodeValues } from '../dml/row-codec.js';
 import { fromStored, type Value } from '../value.js';
-import { checkMainSchema, checkReservedName } from './names.js';
+import { checkReservedName } from './names.js';
 import { readSchema, type Schema } from '../../schema/read-schema.js';
 import { compileSelect } from '../select/compile-select.js';
 import { topRun } from '../dml/dml-run.js';
@@ -111,7 +111,6 @@ export function snapshot(entries: readonly SchemaEntry[]): string[] {
 }
 
 function alterable(env: ExecEnv, stmt: AlterTableStatement): TableInfo {
-  checkMainSchema(stmt.table.schema);
   const name = stmt.table.name;
   const key = asciiLower(name);
   if (key.startsWith('sqlite_')) throw new SqliteError('SQLITE_ERROR', `table ${key === 'sqlite_schema' ? 'sqlite_master' : name} may not be altered`);

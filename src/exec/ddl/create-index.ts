@@ -23,7 +23,7 @@ import { buildIndexTree } from './index-builder.js';
 import { compareRecords, foldedFields, PackedEntries, packedSorter, recordHasNull } from './index-sorter.js';
 import { tableScope } from '../dml/table-scope.js';
 import { isTrue } from '../expr/value-ops.js';
-import { checkMainSchema, checkReservedName, nameClash } from './names.js';
+import { checkReservedName, nameClash } from './names.js';
 import { appendSchemaRow, storedCreateText } from './schema-table.js';
 import { validateIndexExpressions } from '../generated/validate-generated.js';
 
@@ -33,12 +33,14 @@ function hasNull(values: readonly Value[], n: number): boolean {
 }
 
 export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatement, text: string): Promise<StatementResult> {
-  checkMainSchema(stmt.index.schema);
   const name = stmt.index.name;
   const table = env.schema.table(stmt.table);
+  const isTemp = env.schema.temp !== undefined;
   if (table === undefined) {
     if (env.schema.view(stmt.table) !== undefined) throw new SqliteError('SQLITE_ERROR', 'views may not be indexed');
-    throw new SqliteError('SQLITE_ERROR', `no such table: main.${stmt.table}`);
+    // `CREATE INDEX temp.i ON t` with t in main (an index lives in its table's database).
+    if (isTemp && env.whole?.schema.table(stmt.table) !== undefined) throw new SqliteError('SQLITE_ERROR', `cannot create a TEMP index on non-TEMP table "${stmt.table}"`);
+    throw new SqliteError('SQLITE_ERROR', `no such table: ${isTemp ? '' : 'main.'}${stmt.table}`);
   }
   if (asciiLower(table.name).startsWith('sqlite_')) throw new SqliteError('SQLITE_ERROR', `table ${table.name} may not be indexed`);
   if (nameClash(env.schema, name, 'index')) {

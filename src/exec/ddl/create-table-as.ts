@@ -44,7 +44,9 @@ function identLength(name: string): number {
 export async function executeCreateTableAs(env: ExecEnv, stmt: CreateTableStatement, text: string): Promise<StatementResult> {
   const select = stmt.asSelect!;
   const name = stmt.table.name;
-  const query = compileSelect(select, { schema: env.schema, ctes: new Map(), viewStack: [], spans: coreSpans(text, stmt) }, undefined);
+  // The SELECT reads with the statement's whole schema (a TEMP table made from main's rows).
+  const source = env.whole ?? env;
+  const query = compileSelect(select, { schema: source.schema, ctes: new Map(), viewStack: [], spans: coreSpans(text, stmt) }, undefined);
   const seen = new Set<string>();
   const names = query.columns.map((c) => {
     let n = c.name;
@@ -64,7 +66,7 @@ export async function executeCreateTableAs(env: ExecEnv, stmt: CreateTableStatem
   if (ast.kind !== 'create-table') throw new SqliteError('SQLITE_INTERNAL', 'CREATE TABLE AS built no CREATE TABLE');
   const built = buildTable(ast, 0, sql);
   const rows: Value[][] = [];
-  for await (const b of query.batches({ eval: env.ctx, pager: env.pager, cache: new Map() }, undefined)) rows.push(...b);
+  for await (const b of query.batches({ eval: env.ctx, pager: source.pager, cache: new Map() }, undefined)) rows.push(...b);
   const root = await createTable(env.pager, 'table');
   await appendSchemaRow(env, { type: 'table', name, tblName: name, rootPage: root, sql });
   const table: TableInfo = { ...built.table, rootPage: root, indexes: [] };

@@ -14,7 +14,7 @@ import { SqliteError } from '../../errors.js';
 import { buildTable } from '../../schema/table-info.js';
 import type { CreateTableStatement } from '../../sql/ast.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
-import { checkMainSchema, checkReservedName, nameClash } from './names.js';
+import { checkReservedName, nameClash } from './names.js';
 import { appendSchemaRow, storedCreateText } from './schema-table.js';
 import { executeCreateTableAs } from './create-table-as.js';
 import { validateGeneratedColumns } from '../generated/validate-generated.js';
@@ -22,8 +22,6 @@ import { validateGeneratedColumns } from '../generated/validate-generated.js';
 const SEQUENCE_SQL = 'CREATE TABLE sqlite_sequence(name,seq)';
 
 export async function executeCreateTable(env: ExecEnv, stmt: CreateTableStatement, text: string): Promise<StatementResult> {
-  if (stmt.temp) throw new SqliteError('SQLITE_ERROR', 'TEMP tables are not supported');
-  checkMainSchema(stmt.table.schema);
   const name = stmt.table.name;
   if (nameClash(env.schema, name, 'table')) {
     if (stmt.ifNotExists) return NO_CHANGES;

@@ -10,7 +10,8 @@ import { asciiLower } from '../../schema/affinity.js';
 import type { CreateTriggerStatement } from '../../sql/ast.js';
 import { parseStatementsWithText } from '../../sql/parser.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
-import { checkMainSchema, checkReservedName } from './names.js';
+import { checkReservedName } from './names.js';
+import { checkNoTempReference } from './ddl-database.js';
 import { appendSchemaRow, storedCreateText } from './schema-table.js';
 
 /**
@@ -34,20 +35,26 @@ function checkRaise(node: unknown): void {
 }
 
 export async function executeCreateTrigger(env: ExecEnv, stmt: CreateTriggerStatement, text: string): Promise<StatementResult> {
-  if (stmt.temp) throw new SqliteError('SQLITE_ERROR', 'TEMP triggers are not supported');
-  checkMainSchema(stmt.trigger.schema);
   const name = stmt.trigger.name;
   const schema = env.schema;
+  const isTemp = schema.temp !== undefined;
+  // SQLite's order (sqlite3BeginTrigger): the name, the table, then the name's uniqueness.
+  checkReservedName(name);
+  // A main trigger is on a main table (a TEMP one may be on either).
+  if (!isTemp && stmt.tableSchema !== undefined) checkNoTempReference('trigger', name, { kind: 'table', schema: stmt.tableSchema });
+  const lookup = isTemp ? (env.whole?.schema ?? schema).database(stmt.tableSchema) : schema;
+  const table = lookup?.table(stmt.table);
+  const view = lookup?.view(stmt.table);
+  if (table === undefined && view === undefined) {
+    const shown = stmt.tableSchema !== undefined ? `${stmt.tableSchema}.` : isTemp ? '' : 'main.';
+    throw new SqliteError('SQLITE_ERROR', `no such table: ${shown}${stmt.table}`);
+  }
   if (schema.trigger(name) !== undefined) {
     if (stmt.ifNotExists) return NO_CHANGES;
     throw new SqliteError('SQLITE_ERROR', `trigger ${name} already exists`);
   }
-  checkReservedName(name);
   const tableKey = asciiLower(stmt.table);
   if (tableKey.startsWith('sqlite_')) throw new SqliteError('SQLITE_ERROR', 'cannot create trigger on system table');
-  const table = schema.table(stmt.table);
-  const view = schema.view(stmt.table);
-  if (table === undefined && view === undefined) throw new SqliteError('SQLITE_ERROR', `no such table: main.${stmt.table}`);
   if (view !== undefined && stmt.timing !== 'INSTEAD OF') {
     throw new SqliteError('SQLITE_ERROR', `cannot create ${stmt.timing} trigger on view: ${view.name}`);
   }
@@ -67,6 +74,8 @@ export async function executeCreateTrigger(env: ExecEnv, stmt: CreateTriggerStat
       throw new SqliteError('SQLITE_ERROR', `near "${s.kind.toUpperCase()}": syntax error`);
     }
   }
+  // …and its WHEN and body name no TEMP object.
+  if (!isTemp) checkNoTempReference('trigger', name, [stmt.when ?? [], parseStatementsWithText(stmt.body).map((p) => p.statement)]);
   await appendSchemaRow(env, { type: 'trigger', name, tblName: stmt.table, rootPage: 0, sql: storedCreateText(text, 'CREATE TRIGGER') });
   return { ...NO_CHANGES, schemaChanged: true };
 }

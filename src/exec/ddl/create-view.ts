@@ -7,12 +7,11 @@
 import { SqliteError } from '../../errors.js';
 import type { CreateViewStatement } from '../../sql/ast.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
-import { checkMainSchema, checkReservedName } from './names.js';
+import { checkReservedName } from './names.js';
+import { checkNoTempReference } from './ddl-database.js';
 import { appendSchemaRow, storedCreateText } from './schema-table.js';
 
 export async function executeCreateView(env: ExecEnv, stmt: CreateViewStatement, text: string): Promise<StatementResult> {
-  if (stmt.temp) throw new SqliteError('SQLITE_ERROR', 'TEMP views are not supported');
-  checkMainSchema(stmt.view.schema);
   const name = stmt.view.name;
   const schema = env.schema;
   if (schema.relation(name) !== undefined) {
@@ -21,6 +20,7 @@ export async function executeCreateView(env: ExecEnv, stmt: CreateViewStatement,
   }
   if (schema.index(name) !== undefined) throw new SqliteError('SQLITE_ERROR', `there is already an index named ${name}`);
   checkReservedName(name);
+  if (schema.temp === undefined) checkNoTempReference('view', name, stmt.select);
   await appendSchemaRow(env, { type: 'view', name, tblName: name, rootPage: 0, sql: storedCreateText(text, 'CREATE VIEW') });
   return { ...NO_CHANGES, schemaChanged: true };
 }

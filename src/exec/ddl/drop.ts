@@ -11,8 +11,8 @@ import { asciiLower } from '../../schema/affinity.js';
 import { decodeRecord } from '../../record/record.js';
 import type { DropStatement } from '../../sql/ast.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../dml/exec-env.js';
-import { checkMainSchema } from './names.js';
 import { dropRoots } from './drop-roots.js';
+import { ddlEnv } from './ddl-database.js';
 import { fkDropTable } from '../dml/foreign-key-drop.js';
 import { deleteSchemaRows } from './schema-table.js';
 import { virtualWriteError } from '../vtab/virtual-source.js';
@@ -21,13 +21,19 @@ import { dropRtree } from '../vtab/rtree-ddl.js';
 
 
 export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<StatementResult> {
-  checkMainSchema(stmt.name.schema);
   const name = stmt.name.name;
+  // Messages name the object as written (`no such table: temp.x`).
+  const shown = stmt.name.schema === undefined ? name : `${stmt.name.schema}.${name}`;
+  const q = stmt.name.schema === undefined ? undefined : asciiLower(stmt.name.schema);
+  if (q !== undefined && q !== 'main' && q !== 'temp') {
+    if (stmt.ifExists) return NO_CHANGES;
+    throw new SqliteError('SQLITE_ERROR', `no such ${stmt.objectType}: ${shown}`);
+  }
   if (stmt.objectType === 'index') {
     const index = env.schema.index(name);
     if (index === undefined) {
       if (stmt.ifExists) return NO_CHANGES;
-      throw new SqliteError('SQLITE_ERROR', `no such index: ${name}`);
+      throw new SqliteError('SQLITE_ERROR', `no such index: ${shown}`);
     }
     if (index.origin !== 'c') {
       throw new SqliteError('SQLITE_ERROR', 'index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped');
@@ -41,7 +47,7 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
     const trigger = env.schema.trigger(name);
     if (trigger === undefined) {
       if (stmt.ifExists) return NO_CHANGES;
-      throw new SqliteError('SQLITE_ERROR', `no such trigger: ${name}`);
+      throw new SqliteError('SQLITE_ERROR', `no such trigger: ${shown}`);
     }
     const tkey = asciiLower(trigger.name);
     await deleteSchemaRows(env, (type, n) => type === 'trigger' && asciiLower(n) === tkey);
@@ -52,7 +58,7 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
     if (view === undefined) {
       if (env.schema.table(name) !== undefined) throw new SqliteError('SQLITE_ERROR', `use DROP TABLE to delete table ${name}`);
       if (stmt.ifExists) return NO_CHANGES;
-      throw new SqliteError('SQLITE_ERROR', `no such view: ${name}`);
+      throw new SqliteError('SQLITE_ERROR', `no such view: ${shown}`);
     }
     const vkey = asciiLower(view.name);
     // The view's INSTEAD OF triggers go with it.
@@ -67,7 +73,7 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
     if (vt !== undefined) return isRtreeModule(vt.module) ? dropRtree(env, vt) : Promise.reject(virtualWriteError(vt));
     if (env.schema.view(name) !== undefined) throw new SqliteError('SQLITE_ERROR', `use DROP VIEW to delete view ${name}`);
     if (stmt.ifExists) return NO_CHANGES;
-    throw new SqliteError('SQLITE_ERROR', `no such table: ${name}`);
+    throw new SqliteError('SQLITE_ERROR', `no such table: ${shown}`);
   }
   if (key.startsWith('sqlite_') && key !== 'sqlite_stat1' && key !== 'sqlite_stat4') {
     throw new SqliteError('SQLITE_ERROR', `table ${name} may not be dropped`);
@@ -79,9 +85,15 @@ export async function executeDrop(env: ExecEnv, stmt: DropStatement): Promise<St
   // the b-trees (whose root moves in an auto-vacuum database rewrite the rows that remain).
   await deleteSequenceRow(env, table);
   const tkey = asciiLower(table.name);
-  // The table's indexes and triggers go with it.
-  await deleteSchemaRows(env, (type, _n, tbl) => (type === 'table' || type === 'index' || type === 'trigger') && asciiLower(tbl) === tkey);
+  // The table's indexes and triggers go with it: the triggers on this table (with a TEMP
+  // database, not a trigger on a table of the same name in the other database), TEMP triggers
+  // on a main table included.
+  const triggers = (env.whole ?? env).schema.triggersOf(table);
+  const own = new Set(triggers.filter((t) => (t.temp === undefined) === (table.temp === undefined)).map((t) => asciiLower(t.name)));
+  await deleteSchemaRows(env, (type, n, tbl) => ((type === 'table' || type === 'index') && asciiLower(tbl) === tkey) || (type === 'trigger' && own.has(asciiLower(n))));
   await dropRoots(env, roots);
+  const tempTriggers = new Set(triggers.filter((t) => t.temp !== undefined && table.temp === undefined).map((t) => asciiLower(t.name)));
+  if (tempTriggers.size > 0) await deleteSchemaRows(ddlEnv(env.whole!, 'temp'), (type, n) => type === 'trigger' && tempTriggers.has(asciiLower(n)));
   return { ...NO_CHANGES, schemaChanged: true };
 }
 

@@ -5,6 +5,7 @@
  * matters for a file whose indexes another program left out of step; it is done as SQLite does.
  */
 import { clearTree } from '../../btree/tree-admin.js';
+import { pagerOf } from '../../schema/connection-schema.js';
 import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
 import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
@@ -46,7 +47,7 @@ export async function executeReindex(env: ExecEnv, stmt: MaintenanceStatement): 
     await writer.scan((r) => {
       rows.push(r);
     });
-    await clearTree(env.pager, ix.rootPage);
+    await clearTree(pagerOf(ix, env.pager), ix.rootPage);
     for (const r of rows) await writer.writeIndexEntry(r, ix);
   }
   return NO_CHANGES;

@@ -10,6 +10,7 @@ import { CorruptError } from '../../errors.js';
 import { decodeRecord } from '../../record/record.js';
 import type { TableInfo } from '../../schema/schema-types.js';
 import { fromStored } from '../value.js';
+import { pagerOf } from '../../schema/connection-schema.js';
 import type { ExecEnv } from './exec-env.js';
 import { encodeValues } from './row-codec.js';
 
@@ -19,15 +20,17 @@ export interface SequenceRow {
   readonly seq: bigint;
 }
 
-function sequenceTable(env: ExecEnv): TableInfo {
-  const t = env.schema.table('sqlite_sequence');
+/** sqlite_sequence of the database `table` lives in (TEMP tables count in temp's). */
+function sequenceTable(env: ExecEnv, table: TableInfo): TableInfo {
+  const t = env.schema.homeOf(table).table('sqlite_sequence');
   if (t === undefined) throw new CorruptError('AUTOINCREMENT table without sqlite_sequence', 1);
   return t;
 }
 
-export async function readSequence(env: ExecEnv, tableName: string): Promise<SequenceRow> {
-  const seqTable = sequenceTable(env);
-  const cur = new TableCursor(env.pager, seqTable.rootPage);
+export async function readSequence(env: ExecEnv, table: TableInfo): Promise<SequenceRow> {
+  const tableName = table.name;
+  const seqTable = sequenceTable(env, table);
+  const cur = new TableCursor(pagerOf(seqTable, env.pager), seqTable.rootPage);
   for (let ok = await cur.first(); ok; ok = await cur.next()) {
     const rec = decodeRecord(await cur.payload(), env.encoding);
     if (rec.values[0] === tableName) {
@@ -38,12 +41,14 @@ export async function readSequence(env: ExecEnv, tableName: string): Promise<Seq
   return { rowid: undefined, seq: 0n };
 }
 
-export async function writeSequence(env: ExecEnv, tableName: string, before: SequenceRow, seq: bigint): Promise<void> {
-  const seqTable = sequenceTable(env);
+export async function writeSequence(env: ExecEnv, table: TableInfo, before: SequenceRow, seq: bigint): Promise<void> {
+  const tableName = table.name;
+  const seqTable = sequenceTable(env, table);
+  const pager = pagerOf(seqTable, env.pager);
   let rowid = before.rowid;
   if (rowid === undefined) {
-    const cur = new TableCursor(env.pager, seqTable.rootPage);
+    const cur = new TableCursor(pager, seqTable.rootPage);
     rowid = (await cur.last()) ? BigInt(cur.rowid) + 1n : 1n;
   }
-  await insertRow(env.pager, seqTable.rootPage, rowid, encodeValues([tableName, seq], env.encoding));
+  await insertRow(pager, seqTable.rootPage, rowid, encodeValues([tableName, seq], env.encoding));
 }

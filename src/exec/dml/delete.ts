@@ -7,13 +7,13 @@
  */
 import { clearTree } from '../../btree/tree-admin.js';
 import { countEntries } from '../../btree/count-entries.js';
-import { asciiLower } from '../../schema/affinity.js';
 import type { DeleteStatement } from '../../sql/ast.js';
 import type { Value } from '../value.js';
 import { addTableSource, newScope, placeRow, rowBuffer, topRun, withCtes, type DmlRun } from './dml-run.js';
 import type { ExecEnv, StatementResult } from './exec-env.js';
 import { compileReturning, returningRow, type Returning } from './returning.js';
-import { targetTable } from './target-table.js';
+import { targetSchema, targetTable } from './target-table.js';
+import { pagerOf } from '../../schema/connection-schema.js';
 import { TableWriter } from './table-writer.js';
 import { fireTriggers, selectTriggers, type TriggerTarget } from './triggers.js';
 import { checkTriggers } from './trigger-check.js';
@@ -53,8 +53,8 @@ function buildDeletePlan(run: DmlRun, stmt: DeleteStatement, text: string | unde
   const env = run.env;
   const table = targetTable(env, stmt.table);
   const dropping = run.dropping === true;
-  const before = dropping ? [] : selectTriggers(run, table.name, 'DELETE', 'BEFORE');
-  const after = dropping ? [] : selectTriggers(run, table.name, 'DELETE', 'AFTER');
+  const before = dropping ? [] : selectTriggers(run, table, 'DELETE', 'BEFORE');
+  const after = dropping ? [] : selectTriggers(run, table, 'DELETE', 'AFTER');
   const target = tableTriggerTarget(table);
   checkTriggers(run, [...before, ...after], target, true, false);
   const scope = newScope(run);
@@ -68,8 +68,8 @@ export async function runDelete(outer: DmlRun, stmt: DeleteStatement, text: stri
   const env = run.env;
   // A statement with a plan names a table (plans are made for tables only): no view or R*Tree to look for.
   if (!deletePlans.has(stmt, env.schema, run.frame?.scope)) {
-    const view = env.schema.view(stmt.table.name);
-    if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) return insteadOfDelete(run, view, stmt, text);
+    const view = targetSchema(env.schema, stmt.table).view(stmt.table.name);
+    if (view !== undefined) return insteadOfDelete(run, view, stmt, text);
     const rtree = rtreeTarget(env.schema, stmt.table);
     if (rtree !== undefined) return rtreeDelete(run, rtree, stmt);
   }
@@ -83,9 +83,10 @@ async function deleteWith(run: DmlRun, stmt: DeleteStatement, plan: DeletePlan):
   const { table, before, after, target, scope, source, returning } = plan;
   const fk = fkPlan(run, table, 'delete', { ignoreErrors: run.dropping === true });
   if (stmt.where === undefined && stmt.returning === undefined && before.length === 0 && after.length === 0 && fk === undefined) {
-    const changes = await countEntries(env.pager, table.rootPage);
-    await clearTree(env.pager, table.rootPage);
-    for (const ix of table.indexes) if (ix.rootPage > 0 && ix.rootPage !== table.rootPage) await clearTree(env.pager, ix.rootPage);
+    const pager = pagerOf(table, env.pager);
+    const changes = await countEntries(pager, table.rootPage);
+    await clearTree(pager, table.rootPage);
+    for (const ix of table.indexes) if (ix.rootPage > 0 && ix.rootPage !== table.rootPage) await clearTree(pager, ix.rootPage);
     return { changes, lastInsertRowid: undefined, schemaChanged: false };
   }
   const writer = (plan.writer ??= new TableWriter(env, table));

@@ -47,6 +47,11 @@ export interface ExecEnv {
   readonly encoding: TextEncoding;
   readonly ctx: EvalContext;
   readonly compile: ExprCompiler;
+  /**
+   * A schema change narrows `pager` and `schema` to the database it changes (ddl-database.ts);
+   * this keeps the statement's whole environment (both databases) for what reads across them.
+   */
+  readonly whole?: ExecEnv;
 }
 
 /** What a statement reports back (sqlite3_changes, sqlite3_last_insert_rowid). */

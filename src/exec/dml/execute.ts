@@ -12,6 +12,7 @@ import { executeAlterTable } from '../ddl/alter-table.js';
 import { executeReindex } from '../ddl/reindex.js';
 import { executeCreateTrigger } from '../ddl/create-trigger.js';
 import { executeCreateView } from '../ddl/create-view.js';
+import { ddlDatabase, ddlEnv } from '../ddl/ddl-database.js';
 import { executePragmaWrite, isFilePragmaWrite } from '../pragma-set.js';
 import { executeDelete } from './delete.js';
 import type { ExecEnv, StatementResult } from './exec-env.js';
@@ -41,8 +42,22 @@ export function isWriteStatement(statement: Statement): boolean {
   }
 }
 
+/** A statement that changes one database's schema (runs narrowed to that database). */
+function isSchemaChange(statement: Statement): boolean {
+  const k = statement.kind;
+  return k === 'create-table' || k === 'create-index' || k === 'create-view' || k === 'create-trigger' || k === 'drop' || k === 'alter-table';
+}
+
 /** The statement's result; synchronous when an INSERT needed no Promise (see insert.ts). */
-export function executeWrite(env: ExecEnv, statement: Statement, text: string): StatementResult | Promise<StatementResult> {
+export function executeWrite(whole: ExecEnv, statement: Statement, text: string): StatementResult | Promise<StatementResult> {
+  let env = whole;
+  if (isSchemaChange(statement)) {
+    try {
+      env = ddlEnv(whole, ddlDatabase(whole.schema.connection?.temp, statement));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
   switch (statement.kind) {
     case 'create-table':
       return executeCreateTable(env, statement, text);

@@ -13,20 +13,21 @@ import type { Value } from '../value.js';
 import type { ParentKey } from './foreign-key-schema.js';
 import { withAffinity } from './row-codec.js';
 import { keyInfoOf, recordCompare } from './table-writer.js';
+import { pagerOf } from '../../schema/connection-schema.js';
 
 /** Whether the parent row with key `values` (child values in key order, NULL-free) exists. */
 export async function parentKeyExists(pager: Pager, encoding: TextEncoding, key: ParentKey, values: readonly Value[]): Promise<boolean> {
   const { parent, index } = key;
   if (index === undefined) {
     const v = withAffinity(values[0]!, 'NUMERIC');
-    return typeof v === 'bigint' && new TableCursor(pager, parent.rootPage).seekRowid(v);
+    return typeof v === 'bigint' && new TableCursor(pagerOf(parent, pager), parent.rootPage).seekRowid(v);
   }
   const probe = values.map((v, i) => {
     const c = key.parentCols[i]!;
     return withAffinity(v, c === parent.rowidAlias && !parent.withoutRowid ? 'INTEGER' : parent.columns[c]!.affinity);
   });
   const cmp = recordCompare(probe, keyInfoOf(index.recordColumns, { encoding }));
-  const cur = new IndexCursor(pager, index.rootPage);
+  const cur = new IndexCursor(pagerOf(index, pager), index.rootPage);
   if (!(await cur.seek(cmp, 'ge'))) return false;
   return cmp(await cur.payload()) === 0;
 }

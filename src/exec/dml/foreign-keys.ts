@@ -163,8 +163,8 @@ function setNullQuirk(run: DmlRun, table: TableInfo): ForeignKey | undefined {
   if (last === undefined || last.onDelete !== 'SET NULL' || asciiLower(last.child.name) !== asciiLower(table.name)) return undefined;
   const nulled = new Set(last.childCols);
   const setNames = last.childCols.map((c) => table.columns[c]!.name);
-  if (selectTriggers(run, table.name, 'UPDATE', 'BEFORE', setNames).length + selectTriggers(run, table.name, 'UPDATE', 'AFTER', setNames).length > 0) return undefined;
-  if (env.settings?.recursiveTriggers === true && selectTriggers(run, table.name, 'DELETE', 'AFTER').length > 0) return undefined;
+  if (selectTriggers(run, table, 'UPDATE', 'BEFORE', setNames).length + selectTriggers(run, table, 'UPDATE', 'AFTER', setNames).length > 0) return undefined;
+  if (env.settings?.recursiveTriggers === true && selectTriggers(run, table, 'DELETE', 'AFTER').length > 0) return undefined;
   for (const fk of parentKeys(env.schema, table.name)) {
     if (fk.onUpdate !== 'NO ACTION' && !(fk.onUpdate === 'RESTRICT' && deferAll) && parentModified(fk, table, nulled)) return undefined;
   }
@@ -503,8 +503,8 @@ export function fkReplaceDeletes(run: DmlRun, writer: TableWriter, op: 'insert' 
   const plan = fkPlan(run, writer.table, 'delete');
   if (plan === undefined) return;
   const recursive = run.env.settings?.recursiveTriggers === true;
-  const before = recursive ? selectTriggers(run, writer.table.name, 'DELETE', 'BEFORE') : [];
-  const after = recursive ? selectTriggers(run, writer.table.name, 'DELETE', 'AFTER') : [];
+  const before = recursive ? selectTriggers(run, writer.table, 'DELETE', 'BEFORE') : [];
+  const after = recursive ? selectTriggers(run, writer.table, 'DELETE', 'AFTER') : [];
   const target = tableTriggerTarget(writer.table);
   writer.replaceDelete = async (victim) => {
     if (before.length > 0 && !(await fireTriggers(run, before, target, victim, undefined, undefined))) return;

@@ -24,7 +24,7 @@ import type { StatementResult } from './exec-env.js';
 import { rowidValue } from './insert.js';
 import { compileReturning, returningRow, type Returning } from './returning.js';
 import { columnConverter, columnDefault } from './row-codec.js';
-import { targetTable } from './target-table.js';
+import { targetSchema, targetTable } from './target-table.js';
 import { TableWriter, type StoredRow } from './table-writer.js';
 import { fireTriggers, replaceFiresDeleteTriggers, selectTriggers, type TriggerTarget } from './triggers.js';
 import { checkTriggers } from './trigger-check.js';
@@ -134,8 +134,8 @@ function buildInsertPlan(run: DmlRun, stmt: InsertStatement, text: string | unde
   const writer = new TableWriter(env, table);
   const returning = stmt.returning === undefined ? undefined : compileReturning(stmt.returning, scope, source, table, run, text);
   const upserts = compileUpserts(run, table, writer, name, stmt.upsert ?? []);
-  const before = selectTriggers(run, table.name, 'INSERT', 'BEFORE');
-  const after = selectTriggers(run, table.name, 'INSERT', 'AFTER');
+  const before = selectTriggers(run, table, 'INSERT', 'BEFORE');
+  const after = selectTriggers(run, table, 'INSERT', 'AFTER');
   const target = tableTriggerTarget(table);
   checkTriggers(run, [...before, ...after], target, false, true);
   return { table, targets, name, scope, source, writer, returning, upserts, before, after, target, defaults: undefined, convert: undefined };
@@ -146,8 +146,8 @@ export async function runInsert(outer: DmlRun, stmt: InsertStatement, text: stri
   const env = run.env;
   // A statement with a plan names a table (plans are made for tables only): no view or R*Tree to look for.
   if (!insertPlans.has(stmt, env.schema, run.frame?.scope)) {
-    const view = env.schema.view(stmt.table.name);
-    if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) {
+    const view = targetSchema(env.schema, stmt.table).view(stmt.table.name);
+    if (view !== undefined) {
       // The lengths are checked against the view's columns by insteadOfInsert.
       return insteadOfInsert(run, view, stmt, await sourceRows(run, stmt, view.name, -1, -1));
     }
@@ -176,8 +176,8 @@ async function insertWith(run: DmlRun, stmt: InsertStatement, plan: InsertRunPla
           table,
           writer,
           orClause: 'ABORT',
-          before: selectTriggers(run, table.name, 'UPDATE', 'BEFORE', upserts.setNames),
-          after: selectTriggers(run, table.name, 'UPDATE', 'AFTER', upserts.setNames),
+          before: selectTriggers(run, table, 'UPDATE', 'BEFORE', upserts.setNames),
+          after: selectTriggers(run, table, 'UPDATE', 'AFTER', upserts.setNames),
           target,
           returning: returning === undefined ? undefined : { spec: returning, scope, source, rows: returned },
         };
@@ -201,7 +201,7 @@ async function insertWith(run: DmlRun, stmt: InsertStatement, plan: InsertRunPla
   }));
   const convert = (plan.convert ??= table.columns.map((_c, i) => (i === table.rowidAlias && !table.withoutRowid ? (v: Value) => v : columnConverter(table, i, false))));
 
-  const seqBefore = table.autoincrement ? await readSequence(env, table.name) : undefined;
+  const seqBefore = table.autoincrement ? await readSequence(env, table) : undefined;
   let seqMax = seqBefore?.seq;
   let changes = 0;
   let lastInsertRowid: bigint | undefined;
@@ -251,7 +251,7 @@ async function insertWith(run: DmlRun, stmt: InsertStatement, plan: InsertRunPla
     }
     if (after.length > 0) await fireTriggers(run, after, target, undefined, stored, orClause);
   }
-  if (seqBefore !== undefined) await writeSequence(env, table.name, seqBefore, seqMax!);
+  if (seqBefore !== undefined) await writeSequence(env, table, seqBefore, seqMax!);
   return {
     changes,
     lastInsertRowid,

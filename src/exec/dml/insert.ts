@@ -154,6 +154,7 @@ function needsGeneralPath(env: ExecEnv, stmt: InsertStatement): boolean {
     (stmt.upsert !== undefined && stmt.upsert.length > 0) ||
     stmt.returning !== undefined ||
     stmt.with !== undefined ||
+    stmt.table.schema !== undefined ||
     env.schema.view(stmt.table.name) !== undefined ||
     env.schema.virtualTable(stmt.table.name) !== undefined ||
     // Any trigger: INSERT ones fire, and a REPLACE fires DELETE ones under recursive_triggers.
@@ -176,7 +177,7 @@ function resultOf(outcome: Outcome): StatementResult {
 
 async function insertRows(plan: InsertPlan, env: ExecEnv, stmt: InsertStatement, rows: readonly Value[][]): Promise<StatementResult> {
   const { table } = plan;
-  const seqBefore = table.autoincrement ? await readSequence(env, table.name) : undefined;
+  const seqBefore = table.autoincrement ? await readSequence(env, table) : undefined;
   const seq: Sequence | undefined = seqBefore === undefined ? undefined : { max: seqBefore.seq };
   let changes = 0;
   let lastInsertRowid: bigint | undefined;
@@ -186,7 +187,7 @@ async function insertRows(plan: InsertPlan, env: ExecEnv, stmt: InsertStatement,
     changes++;
     if (outcome !== WRITTEN) lastInsertRowid = outcome;
   }
-  if (seqBefore !== undefined) await writeSequence(env, table.name, seqBefore, seq!.max);
+  if (seqBefore !== undefined) await writeSequence(env, table, seqBefore, seq!.max);
   return { changes, lastInsertRowid, schemaChanged: false };
 }
 

@@ -40,6 +40,7 @@ import { constraintConflicts } from './constraint-conflicts.js';
 import { isTrue } from '../expr/value-ops.js';
 import { generatedColumns, type GeneratedColumns } from '../generated/generated-columns.js';
 import { uniqueCheckOrder } from './unique-order.js';
+import { pagerOf } from '../../schema/connection-schema.js';
 
 /** A conflict an upsert clause handles: the clause's position and the row in the way. */
 export interface UpsertHit {
@@ -107,9 +108,13 @@ export class TableWriter {
    */
   private lastAppend: { readonly pager: Pager; readonly path: WritePath; rowid: number; stamp: number } | undefined;
 
+  /** The pager of the table's database (the TEMP database's for a TEMP table). */
+  private pager: Pager;
+
   constructor(env: ExecEnv, table: TableInfo) {
     this.env = env;
     this.table = table;
+    this.pager = pagerOf(table, env.pager);
     this.generated = generatedColumns(table);
     this.generated?.allSteps(); // a generated column loop fails the statement before any row
     const scope = tableScope(table);
@@ -146,6 +151,7 @@ export class TableWriter {
    */
   rebind(env: ExecEnv): void {
     this.env = env;
+    this.pager = pagerOf(this.table, env.pager);
   }
 
   private slots(r: StoredRow): Value[] {
@@ -167,7 +173,7 @@ export class TableWriter {
   // ── Reading rows ────────────────────────────────────────────────────────────────────────
 
   async readByRowid(rowid: bigint): Promise<StoredRow | undefined> {
-    const cur = new TableCursor(this.env.pager, this.table.rootPage);
+    const cur = new TableCursor(this.pager, this.table.rootPage);
     if (!(await cur.seekRowid(rowid))) return undefined;
     return { rowid, row: decodeTableRow(this.table, rowid, await cur.payload(), this.env.encoding) };
   }
@@ -177,7 +183,7 @@ export class TableWriter {
   }
 
   async readByPk(pk: readonly Value[]): Promise<StoredRow | undefined> {
-    const cur = new IndexCursor(this.env.pager, this.table.rootPage);
+    const cur = new IndexCursor(this.pager, this.table.rootPage);
     const cmp = recordCompare(pk, this.pkInfo!);
     if (!(await cur.seek(cmp, 'ge'))) return undefined;
     const payload = await cur.payload();
@@ -187,7 +193,8 @@ export class TableWriter {
 
   /** Every row, read before any change (the caller filters, then changes). */
   async scan(visit: (r: StoredRow) => void | Promise<void>): Promise<void> {
-    const { pager, encoding } = this.env;
+    const { encoding } = this.env;
+    const pager = this.pager;
     if (this.table.withoutRowid) {
       const cur = new IndexCursor(pager, this.table.rootPage);
       for (let ok = await cur.first(); ok; ok = await cur.next()) {
@@ -215,7 +222,7 @@ export class TableWriter {
    * table is not changed in between); undefined otherwise (then await `newRowid`).
    */
   newRowidCached(floor?: bigint): { readonly rowid: bigint; readonly path: WritePath } | undefined {
-    const pager = this.env.pager;
+    const pager = this.pager;
     const appended = this.lastAppend;
     if (appended !== undefined && floor === undefined) {
       // Nothing changed since this writer's last append: its path is still the right edge, and
@@ -247,11 +254,11 @@ export class TableWriter {
   }
 
   async maxRowid(): Promise<bigint> {
-    const last = await lastTableRowid(this.env.pager, this.table.rootPage);
+    const last = await lastTableRowid(this.pager, this.table.rootPage);
     if (last === undefined) return 0n;
     if (last !== null) return BigInt(last);
     // An empty right-most leaf: the cursor steps back over it.
-    const cur = new TableCursor(this.env.pager, this.table.rootPage);
+    const cur = new TableCursor(this.pager, this.table.rootPage);
     return (await cur.last()) ? BigInt(cur.rowid) : 0n;
   }
 
@@ -261,7 +268,7 @@ export class TableWriter {
     if (floor !== undefined && floor > max) max = floor;
     if (max < MAX_ROWID) return max + 1n;
     if (floor !== undefined) throw new SqliteError('SQLITE_FULL', 'database or disk is full');
-    const cur = new TableCursor(this.env.pager, this.table.rootPage);
+    const cur = new TableCursor(this.pager, this.table.rootPage);
     for (let attempt = 0; attempt < 100; attempt++) {
       // A random rowid in [1, 2^63 - 1] (52 + 11 random bits).
       const r = BigInt(Math.floor(Math.random() * 2 ** 52)) * 2048n + BigInt(Math.floor(Math.random() * 2048));
@@ -384,7 +391,7 @@ export class TableWriter {
     const values = indexEntryValues(plan.index, t, r.row, r.rowid).slice(0, plan.keyCount);
     if (values.some((v) => v === null)) return undefined;
     const cmp = recordCompare(values, plan.keyInfo);
-    const cur = new IndexCursor(this.env.pager, plan.index.rootPage);
+    const cur = new IndexCursor(this.pager, plan.index.rootPage);
     if (!(await cur.seek(cmp, 'ge'))) return undefined;
     const entry = await cur.payload();
     if (cmp(entry) !== 0) return undefined;
@@ -412,7 +419,7 @@ export class TableWriter {
     const plan = this.plans.find((p) => p.index === index);
     if (plan === undefined || !this.inIndex(plan, r)) return;
     const values = indexEntryValues(plan.index, this.table, r.row, r.rowid);
-    await insertIndexEntry(this.env.pager, plan.index.rootPage, encodeValues(values, this.env.encoding), recordCompare(values, plan.keyInfo));
+    await insertIndexEntry(this.pager, plan.index.rootPage, encodeValues(values, this.env.encoding), recordCompare(values, plan.keyInfo));
   }
 
   /** Whether a uniqueness conflict may be resolved by REPLACE under `orClause`. */
@@ -491,7 +498,8 @@ export class TableWriter {
    * usual row; else a Promise from the first change that needs the pager or the balancer.
    */
   writeStored(r: StoredRow, appendPath?: WritePath, only?: RowDiff): Promise<void> | undefined {
-    const { pager, encoding } = this.env;
+    const { encoding } = this.env;
+    const pager = this.pager;
     const t = this.table;
     if (only === undefined || only.record) {
       if (t.withoutRowid) {
@@ -535,7 +543,8 @@ export class TableWriter {
   /** The rest of `writeStored` once a change needed a Promise: `pending`, then index entries `from` on. */
   private async writeEntries(r: StoredRow, only: RowDiff | undefined, from: number, pending: Promise<void>): Promise<void> {
     await pending;
-    const { pager, encoding } = this.env;
+    const { encoding } = this.env;
+    const pager = this.pager;
     for (let i = from; i < this.plans.length; i++) {
       const plan = this.plans[i]!;
       if (only?.entries[i] === false || !this.inIndex(plan, r)) continue;
@@ -550,7 +559,7 @@ export class TableWriter {
    * replaces it in place).
    */
   async deleteStored(r: StoredRow, only?: RowDiff): Promise<void> {
-    const { pager } = this.env;
+    const pager = this.pager;
     const t = this.table;
     for (let i = 0; i < this.plans.length; i++) {
       const plan = this.plans[i]!;

@@ -15,7 +15,7 @@ import { addTableSource, compileEnvOf, newScope, type DmlRun } from './dml-run.j
 import { insertTargets } from './insert-rows.js';
 import { targetTable } from './target-table.js';
 import { TableWriter } from './table-writer.js';
-import { bodyOf, selectTriggers, triggerScope, type TriggerTarget } from './triggers.js';
+import { bodyOf, selectTriggers, triggerEnv, triggerScope, type TriggerTarget } from './triggers.js';
 import { compileSets, tableTriggerTarget } from './update.js';
 import { compileUpserts } from './upsert.js';
 import { rtreeTarget } from '../vtab/rtree-dml.js';
@@ -35,7 +35,7 @@ export function checkTriggers(run: DmlRun, triggers: readonly TriggerInfo[], tar
     if (done.has(key) || stack.includes(key)) continue;
     const scope = triggerScope(run, target, old, neu);
     if (t.when !== undefined) scope.compile(t.when);
-    const sub: DmlRun = { ...run, frame: { scope, row: [] } };
+    const sub: DmlRun = { ...run, env: triggerEnv(run.env, t), frame: { scope, row: [] } };
     for (const stmt of bodyOf(t)) checkStatement(sub, stmt, [...stack, key]);
     done.add(key);
   }
@@ -65,7 +65,7 @@ function checkStatement(run: DmlRun, stmt: Statement, stack: readonly string[]):
       }
       if (stmt.upsert !== undefined && stmt.upsert.length > 0) compileUpserts(run, table, new TableWriter(run.env, table), stmt.alias ?? table.name, stmt.upsert);
       const target = tableTriggerTarget(table);
-      checkTriggers(run, [...selectTriggers(run, table.name, 'INSERT', 'BEFORE'), ...selectTriggers(run, table.name, 'INSERT', 'AFTER')], target, false, true, stack);
+      checkTriggers(run, [...selectTriggers(run, table, 'INSERT', 'BEFORE'), ...selectTriggers(run, table, 'INSERT', 'AFTER')], target, false, true, stack);
       return;
     }
     case 'update': {
@@ -79,7 +79,7 @@ function checkStatement(run: DmlRun, stmt: Statement, stack: readonly string[]):
       }
       const names = stmt.set.flatMap((s) => s.columns);
       const target = tableTriggerTarget(table);
-      checkTriggers(run, [...selectTriggers(run, table.name, 'UPDATE', 'BEFORE', names), ...selectTriggers(run, table.name, 'UPDATE', 'AFTER', names)], target, true, true, stack);
+      checkTriggers(run, [...selectTriggers(run, table, 'UPDATE', 'BEFORE', names), ...selectTriggers(run, table, 'UPDATE', 'AFTER', names)], target, true, true, stack);
       return;
     }
     case 'delete': {
@@ -89,7 +89,7 @@ function checkStatement(run: DmlRun, stmt: Statement, stack: readonly string[]):
       addTableSource(scope, table, stmt.alias ?? table.name);
       if (stmt.where !== undefined) scope.compile(stmt.where);
       const target = tableTriggerTarget(table);
-      checkTriggers(run, [...selectTriggers(run, table.name, 'DELETE', 'BEFORE'), ...selectTriggers(run, table.name, 'DELETE', 'AFTER')], target, true, false, stack);
+      checkTriggers(run, [...selectTriggers(run, table, 'DELETE', 'BEFORE'), ...selectTriggers(run, table, 'DELETE', 'AFTER')], target, true, false, stack);
       return;
     }
     case 'select':

@@ -17,7 +17,7 @@
  */
 import { SqliteError } from '../../errors.js';
 import { asciiLower } from '../../schema/affinity.js';
-import type { TriggerInfo } from '../../schema/schema-types.js';
+import type { TableInfo, TriggerInfo, ViewInfo } from '../../schema/schema-types.js';
 import type { ConflictClause, Statement } from '../../sql/ast.js';
 import { parseStatementsWithText } from '../../sql/parser.js';
 import { compileSelect } from '../select/compile-select.js';
@@ -26,6 +26,7 @@ import { isTrue } from '../expr/value-ops.js';
 import { RaiseIgnore } from '../expr/raise.js';
 import type { Value } from '../value.js';
 import { compileEnvOf, evaluate, type DmlRun } from './dml-run.js';
+import type { ExecEnv } from './exec-env.js';
 import { runTriggerStatement } from './trigger-statements.js';
 import { checkTriggers } from './trigger-check.js';
 import type { TableWriter } from './table-writer.js';
@@ -57,7 +58,7 @@ class TriggerScope extends CoreScope {
  */
 export function selectTriggers(
   run: DmlRun,
-  table: string,
+  table: string | TableInfo | ViewInfo,
   event: TriggerInfo['event'],
   timing: TriggerInfo['timing'],
   setColumns?: readonly string[],
@@ -81,8 +82,8 @@ export function selectTriggers(
  */
 export function replaceFiresDeleteTriggers(run: DmlRun, writer: TableWriter, target: TriggerTarget, orClause: ConflictClause | undefined): void {
   if (run.env.settings?.recursiveTriggers !== true || !writer.mayReplace(orClause)) return;
-  const before = selectTriggers(run, writer.table.name, 'DELETE', 'BEFORE');
-  const after = selectTriggers(run, writer.table.name, 'DELETE', 'AFTER');
+  const before = selectTriggers(run, writer.table, 'DELETE', 'BEFORE');
+  const after = selectTriggers(run, writer.table, 'DELETE', 'AFTER');
   if (before.length === 0 && after.length === 0) return;
   checkTriggers(run, [...before, ...after], target, true, false);
   writer.replaceDelete = async (victim) => {
@@ -97,6 +98,15 @@ export function replaceFiresDeleteTriggers(run: DmlRun, writer: TableWriter, tar
 /** Whether `table` has any trigger for `event` (so its writes take the general path). */
 export function hasTriggers(run: DmlRun, table: string, event: TriggerInfo['event']): boolean {
   return run.env.schema.triggersOf(table).some((t) => t.event === event);
+}
+
+/**
+ * The environment a trigger's body runs in: its names resolved in the trigger's scope (a main
+ * trigger sees main's objects only, a TEMP one TEMP's and then main's, as in SQLite).
+ */
+export function triggerEnv(env: ExecEnv, t: TriggerInfo): ExecEnv {
+  const schema = env.schema.scopeOf(t);
+  return schema === env.schema ? env : { ...env, schema };
 }
 
 const bodies = new Map<string, Statement[]>();
@@ -200,7 +210,7 @@ async function runProgram(
   if (old !== undefined) add(old);
   if (neu !== undefined) add(neu);
   const sub: DmlRun = {
-    env: run.env,
+    env: triggerEnv(run.env, t),
     rt: { eval: run.rt.eval, pager: run.rt.pager, cache: new Map() },
     frame: { scope, row: frameRow },
     orOverride: run.orOverride ?? orClause,

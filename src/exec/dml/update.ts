@@ -35,7 +35,7 @@ import { columnValue } from './row-codec.js';
 import { unchanged } from './row-diff.js';
 import { matchRows, planMatch, rowidName, type MatchPlan } from './match-rows.js';
 import { PlanMemo } from './plan-memo.js';
-import { targetTable } from './target-table.js';
+import { targetSchema, targetTable } from './target-table.js';
 import { TableWriter, type StoredRow } from './table-writer.js';
 import { fireTriggers, replaceFiresDeleteTriggers, selectTriggers, type TriggerTarget } from './triggers.js';
 import { checkTriggers } from './trigger-check.js';
@@ -266,8 +266,8 @@ function buildUpdatePlan(run: DmlRun, stmt: UpdateStatement, text: string | unde
   const source = addTableSource(scope, table, name);
   const setNames = stmt.set.flatMap((s) => s.columns);
   const writer = new TableWriter(env, table);
-  const before = selectTriggers(run, table.name, 'UPDATE', 'BEFORE', setNames);
-  const after = selectTriggers(run, table.name, 'UPDATE', 'AFTER', setNames);
+  const before = selectTriggers(run, table, 'UPDATE', 'BEFORE', setNames);
+  const after = selectTriggers(run, table, 'UPDATE', 'AFTER', setNames);
   const target = tableTriggerTarget(table);
   const returning = stmt.returning === undefined ? undefined : compileReturning(stmt.returning, scope, source, table, run, text);
   checkTriggers(run, [...before, ...after], target, true, true);
@@ -280,8 +280,8 @@ export async function runUpdate(outer: DmlRun, stmt: UpdateStatement, text: stri
   const env = run.env;
   // A statement with a plan names a table (plans are made for tables only): no view or R*Tree to look for.
   if (!updatePlans.has(stmt, env.schema, run.frame?.scope)) {
-    const view = env.schema.view(stmt.table.name);
-    if (view !== undefined && (stmt.table.schema === undefined || asciiLower(stmt.table.schema) === 'main')) return insteadOfUpdate(run, view, stmt, text);
+    const view = targetSchema(env.schema, stmt.table).view(stmt.table.name);
+    if (view !== undefined) return insteadOfUpdate(run, view, stmt, text);
     const rtree = rtreeTarget(env.schema, stmt.table);
     if (rtree !== undefined) return rtreeUpdate(run, rtree, stmt);
   }

@@ -19,8 +19,8 @@ import { fireTriggers, selectTriggers, type TriggerTarget } from './triggers.js'
 import { checkTriggers } from './trigger-check.js';
 
 function viewTriggers(run: DmlRun, view: ViewInfo, event: 'INSERT' | 'UPDATE' | 'DELETE', setColumns?: readonly string[]) {
-  const list = selectTriggers(run, view.name, event, 'INSTEAD OF', setColumns);
-  if (list.length === 0 && selectTriggers(run, view.name, event, 'INSTEAD OF').length === 0) {
+  const list = selectTriggers(run, view, event, 'INSTEAD OF', setColumns);
+  if (list.length === 0 && selectTriggers(run, view, event, 'INSTEAD OF').length === 0) {
     throw new SqliteError('SQLITE_ERROR', `cannot modify ${view.name} because it is a view`);
   }
   return list;

@@ -36,9 +36,9 @@ export const HEADER_PRAGMAS: Readonly<Record<string, (pager: Pager) => Value>> =
   journal_mode: () => 'delete',
 };
 
-/** database_list: seq, name, file. */
-export function databaseListRows(file: string): Value[][] {
-  return [[0n, 'main', file]];
+/** database_list: seq, name, file — and `1, temp, ''` once the connection has a TEMP database (SQLite's row). */
+export function databaseListRows(file: string, temp = false): Value[][] {
+  return temp ? [[0n, 'main', file], [1n, 'temp', '']] : [[0n, 'main', file]];
 }
 
 /** integrity_check / quick_check: 'ok', or the problems found (at most `limit`). */

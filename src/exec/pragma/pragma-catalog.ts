@@ -60,7 +60,7 @@ const PRAGMAS: Readonly<Record<string, PragmaDef>> = {
     // Loaded on use: it reads rows with the write path's codecs.
     rows: async (e, arg) => (await import('./foreign-key-check.js')).foreignKeyCheckRows(e.pager, e.schema, arg),
   },
-  database_list: { columns: ['seq', 'name', 'file'], takesArg: false, rows: (e) => databaseListRows(e.file) },
+  database_list: { columns: ['seq', 'name', 'file'], takesArg: false, rows: (e) => databaseListRows(e.file, e.schema.connection !== undefined) },
   integrity_check: { columns: ['integrity_check'], takesArg: true, rows: (e, arg) => integrityRows(e.pager, e.schema, integrityLimit(arg)) },
   quick_check: { columns: ['quick_check'], takesArg: true, rows: (e, arg) => integrityRows(e.pager, e.schema, integrityLimit(arg)) },
   ...Object.fromEntries(

@@ -34,8 +34,11 @@ export function rowsQuery(columns: readonly ResultColumnInfo[], correlated: bool
   };
 }
 
-export function compilePragma(stmt: PragmaStatement, env: Omit<PragmaEnv, 'pager'>): CompiledQuery {
-  if (stmt.schema !== undefined && stmt.schema.toLowerCase() !== 'main') throw new SqliteError('SQLITE_ERROR', `unknown database ${stmt.schema}`);
+export function compilePragma(stmt: PragmaStatement, whole: Omit<PragmaEnv, 'pager'>): CompiledQuery {
+  // `PRAGMA temp.table_info(t)`, `PRAGMA main.page_count`: that database's schema (and pager).
+  const schema = whole.schema.database(stmt.schema);
+  if (schema === undefined) throw new SqliteError('SQLITE_ERROR', `unknown database ${stmt.schema}`);
+  const env = { ...whole, schema };
   const name = stmt.name.toLowerCase();
   const def = pragmaDef(name);
   if (stmt.value !== undefined && !stmt.call && (def === undefined || !def.takesArg)) {
@@ -44,5 +47,5 @@ export function compilePragma(stmt: PragmaStatement, env: Omit<PragmaEnv, 'pager
   }
   if (def === undefined) throw new SqliteError('SQLITE_ERROR', `PRAGMA ${stmt.name} is not supported`);
   const arg = def.takesArg ? stmt.value : undefined;
-  return rowsQuery(pragmaColumns(def), false, (rt) => def.rows({ ...env, pager: rt.pager }, arg));
+  return rowsQuery(pragmaColumns(def), false, (rt) => def.rows({ ...env, pager: schema.temp?.pager ?? rt.pager }, arg));
 }

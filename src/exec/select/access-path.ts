@@ -34,6 +34,7 @@ import { autoIndexPath } from './auto-index.js';
 import { multiIndexOrPath, splitOn } from './or-path.js';
 import type { PlanLine } from './query-types.js';
 import { IN_SUBQUERY_ROWS, RANGE_FRACTION, rowsPerKey, scanEstimate, seekEstimate, tableRows, type Estimate, type StatLookup } from './cost-model.js';
+import { pagerOf } from '../../schema/connection-schema.js';
 
 /** What the join-order search tells the planner of one table's loop. */
 export interface TablePlanOptions {
@@ -525,7 +526,7 @@ function planSingleAccess(
         providesOrder: c.op === '=' || orderIsRowid(order, false),
         open(row, rt) {
           const d = decoder(rt);
-          const cursor = new TableCursor(rt.pager, table.rootPage);
+          const cursor = new TableCursor(pagerOf(table, rt.pager), table.rootPage);
           let wanted: bigint[] | undefined;
           let at = 0;
           const start = (values: Value[]): Step => {
@@ -543,7 +544,7 @@ function planSingleAccess(
             if (at >= warmed && wanted!.length - at > 1) {
               // Many rowids (e.g. `fid IN (SELECT id FROM rtree …)`): their leaves come in parallel, a batch at a time.
               warmed = at + rowidBatch(rt.pager);
-              return () => warmRowids(rt.pager, table.rootPage, wanted!.slice(at, warmed)).then(() => settle(seekNext()));
+              return () => warmRowids(pagerOf(table, rt.pager), table.rootPage, wanted!.slice(at, warmed)).then(() => settle(seekNext()));
             }
             const r = wanted![at++];
             if (r === undefined) return false;
@@ -660,7 +661,7 @@ function planSingleAccess(
         if (table.withoutRowid) {
           // As the rowid scan below: a step within a leaf (or back up to the interior cell the
           // PRIMARY KEY b-tree holds next), with the payload on the page, costs no Promise.
-          const cursor = new IndexCursor(rt.pager, table.rootPage);
+          const cursor = new IndexCursor(pagerOf(table, rt.pager), table.rootPage);
           let started = false;
           const fill = (ok: boolean): Step => {
             if (!ok) return false;
@@ -689,7 +690,7 @@ function planSingleAccess(
             close() {},
           };
         }
-        const cursor = new TableCursor(rt.pager, table.rootPage);
+        const cursor = new TableCursor(pagerOf(table, rt.pager), table.rootPage);
         const fwd = direction === 'forward';
         let started = false;
         const fill = (ok: boolean): Step => ok && fillFromCursor(cursor, d, row, source);
@@ -762,7 +763,7 @@ function planSingleAccess(
       providesOrder: order === undefined || order.length === 0 || orderIsRowid(order, false),
       open(row, rt) {
         const d = decoder(rt);
-        const cursor = new TableCursor(rt.pager, table.rootPage);
+        const cursor = new TableCursor(pagerOf(table, rt.pager), table.rootPage);
         let stop: Value = null;
         let state: 'new' | 'open' | 'over' = 'new';
         const fill = (ok: boolean): Step => {
@@ -877,7 +878,7 @@ function planSingleAccess(
         if (lowV === null || highV === null) return; // a comparison with NULL is never true
         const cmp = (key: readonly Value[]) => (p: Uint8Array) =>
           compareRecordToKey(p, key as never, key.map(storageClassOf), info);
-        const tableCursor = isPk ? undefined : table.withoutRowid ? new IndexCursor(rt.pager, table.rootPage) : new TableCursor(rt.pager, table.rootPage);
+        const tableCursor = isPk ? undefined : table.withoutRowid ? new IndexCursor(pagerOf(table, rt.pager), table.rootPage) : new TableCursor(pagerOf(table, rt.pager), table.rootPage);
         const pkInfo: KeyInfo | undefined =
           table.withoutRowid && table.primaryKeyIndex !== undefined
             ? {
@@ -890,7 +891,7 @@ function planSingleAccess(
         const strictHigh = highIdx !== undefined && (highIdx.op === '<' || highIdx.op === '>');
         if (reverse) prefixes.reverse();
         for (const prefix of prefixes) {
-          const cursor = new IndexCursor(rt.pager, index.rootPage);
+          const cursor = new IndexCursor(pagerOf(index, rt.pager), index.rootPage);
           const inPrefix = cmp(prefix);
           let start: () => Promise<boolean>;
           // Forwards from the low bound to the high one; backwards (ORDER BY … DESC on an

@@ -22,6 +22,7 @@ import type { CompiledQuery, RunContext } from './query-types.js';
 import { evaluate } from './run-terms.js';
 import { compareKeys, TopRows } from './sort-rows.js';
 import { computeWindows } from './window-rows.js';
+import { pagerOf } from '../../schema/connection-schema.js';
 
 /** The CompiledQuery of a planned SELECT core. */
 export function coreQuery(plan: CorePlan): CompiledQuery {
@@ -113,7 +114,7 @@ export function coreQuery(plan: CorePlan): CompiledQuery {
     };
     if (countOnly) {
       const row = new Array<Value>(scope.width).fill(null);
-      row[scope.aggregates[0]!.slot] = BigInt(await countEntries(rt.pager, countRoot!));
+      row[scope.aggregates[0]!.slot] = BigInt(await countEntries(pagerOf(scope.sources[0]!.table!, rt.pager), countRoot!));
       const r = await emit(row);
       if (r !== undefined) sink(r);
       return;

@@ -244,20 +244,25 @@ function addSource(scope: CoreScope, item: FlatItem['item'], leftJoin: boolean, 
     const q = cte.recursive === true ? compileRecursiveCte(inside, scope.compileQuery) : scope.compileQuery(cte.cte.select, inside.env, undefined);
     return viewLike(name, q, cte.cte.columns, `table ${cte.cte.name} has ${q.columns.length} values for ${cte.cte.columns?.length} columns`);
   }
-  if (item.schema !== undefined && !['main', 'temp'].includes(item.schema.toLowerCase())) {
-    throw err(`unknown database ${item.schema}`);
-  }
-  const rel = env.schema.relation(item.name);
+  // `main.x` / `temp.x` look in that database only; a bare name in TEMP first, then main.
+  const rel = env.schema.database(item.schema)?.relation(item.name);
   // A table-valued function named without arguments (SQLite's eponymous virtual table).
   const eponymous = rel === undefined && item.schema === undefined ? lookupTableFunction(item.name) : undefined;
   if (eponymous !== undefined) return tableFunctionSource(scope, eponymous, name, [], leftJoin);
-  if (rel === undefined) throw err(`no such table: ${item.schema === undefined ? item.name : `${item.schema}.${item.name}`}`);
+  if (rel === undefined) throw err(`no such table: ${item.schema !== undefined ? `${item.schema}.` : env.inMain === true ? 'main.' : ''}${item.name}`);
   if (rel.kind === 'virtual-table') return virtualTableSource(scope, rel, name, leftJoin, env.schema);
   if (rel.kind === 'view') {
     if (env.viewStack.includes(key) || env.viewStack.length >= MAX_VIEW_DEPTH) throw err(`view ${rel.name} is circularly defined`);
     const q = scope.compileQuery(
       rel.select,
-      { schema: env.schema, ctes: new Map(), viewStack: [...env.viewStack, key], spans: coreSpans(rel.selectText, rel.select) },
+      // A main view names main's objects only (SQLite binds them to main), a TEMP one both.
+      {
+        schema: env.schema.scopeOf(rel),
+        ctes: new Map(),
+        viewStack: [...env.viewStack, key],
+        spans: coreSpans(rel.selectText, rel.select),
+        ...(rel.temp === undefined && { inMain: true }),
+      },
       undefined,
     );
     return viewLike(name, q, rel.columns, `expected ${rel.columns?.length} columns for '${rel.name}' but got ${q.columns.length}`);

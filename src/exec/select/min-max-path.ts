@@ -21,6 +21,7 @@ import type { AccessPath } from './access-path.js';
 import type { CoreScope, Source } from './query-scope.js';
 import type { RunContext } from './query-types.js';
 import { RowDecoder } from './table-decode.js';
+import { pagerOf } from '../../schema/connection-schema.js';
 
 /** The min()/max() path of a single-table aggregate query, when its shape allows one. */
 export function minMaxPath(scope: CoreScope, source: Source): AccessPath | undefined {
@@ -74,7 +75,7 @@ function rowidEnd(source: Source, label: string, max: boolean): AccessPath {
     description: `SEARCH ${label}`,
     providesOrder: true,
     open: oneRow(async (row, rt) => {
-      const cursor = new TableCursor(rt.pager, table.rootPage);
+      const cursor = new TableCursor(pagerOf(table, rt.pager), table.rootPage);
       if (!(max ? await cursor.last() : await cursor.first())) return false;
       new RowDecoder(table, rt.pager.header.textEncoding as TextEncoding).fillRow(row, source.offset, source.rowidSlot, await cursor.payload(), cursor.rowid);
       return true;
@@ -89,7 +90,7 @@ function indexEnd(source: Source, label: string, index: IndexInfo, covering: boo
     providesOrder: true,
     open: oneRow(async (row, rt) => {
       const encoding = rt.pager.header.textEncoding as TextEncoding;
-      const cursor = new IndexCursor(rt.pager, index.rootPage);
+      const cursor = new IndexCursor(pagerOf(index, rt.pager), index.rootPage);
       let ok: boolean;
       if (max) ok = await cursor.last();
       else {
@@ -105,7 +106,7 @@ function indexEnd(source: Source, label: string, index: IndexInfo, covering: boo
       d.fillFromIndex(row, source.offset, source.rowidSlot, index, p, cursor.rootPgno);
       // Only NULLs: max() is NULL, and SQLite's bare columns come from that last entry's row.
       if (!covering) {
-        const t = new TableCursor(rt.pager, table.rootPage);
+        const t = new TableCursor(pagerOf(table, rt.pager), table.rootPage);
         if (!(await t.seekRowid(d.indexRowid(p, cursor.rootPgno)))) return false;
         d.fillRow(row, source.offset, source.rowidSlot, await t.payload(), t.rowid);
       }

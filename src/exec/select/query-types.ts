@@ -81,4 +81,9 @@ export interface CompileEnv {
   readonly spans?: ReadonlyMap<object, readonly string[]>;
   /** Where the database lives (for `pragma_database_list`). */
   readonly file?: string;
+  /**
+   * Compiling SQL stored in main (a main view's SELECT): a missing unqualified table is named
+   * `main.x`, as SQLite binds such names to main.
+   */
+  readonly inMain?: boolean;
 }

@@ -24,7 +24,8 @@ export class TriggerParser extends DmlParser {
       while (this.acceptOp(',')) updateOf.push(this.nm());
     }
     this.expectKw('ON');
-    const table = this.qualifiedName().name;
+    const on = this.qualifiedName();
+    const table = on.name;
     let forEachRow = false;
     if (this.acceptKw('FOR')) {
       this.expectKw('EACH');
@@ -62,6 +63,7 @@ export class TriggerParser extends DmlParser {
       event,
       ...(updateOf === undefined ? {} : { updateOf }),
       table,
+      ...(on.schema === undefined ? {} : { tableSchema: on.schema }),
       forEachRow,
       ...(when === undefined ? {} : { when }),
       body: this.sql.slice(bodyStart, bodyEnd),
