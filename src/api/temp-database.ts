@@ -66,8 +66,13 @@ export class TempDatabase {
  */
 export function mentionsTemp(text: string, stmt: Statement): boolean {
   if (!/temp/i.test(text)) return false;
-  return visit(stmt);
+  // Parsed statements are cached and run again (a bulk load into a `temperature` column).
+  let yes = seen.get(stmt);
+  if (yes === undefined) seen.set(stmt, (yes = visit(stmt)));
+  return yes;
 }
+
+const seen = new WeakMap<Statement, boolean>();
 
 function visit(node: unknown): boolean {
   if (Array.isArray(node)) return node.some(visit);
