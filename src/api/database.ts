@@ -455,6 +455,8 @@ export class Database {
    * as one journaled transaction that rewrites every page and truncates the rest away.
    */
   private async vacuum(stmt: Statement & { kind: 'vacuum' }, params: BindParams | undefined): Promise<StatementResult> {
+    // VACUUM temp: the TEMP database is in memory, and nothing outside sees its pages.
+    if (stmt.schema?.toLowerCase() === 'temp' && stmt.into === undefined && !this.explicitTx) return NO_CHANGES;
     if (stmt.schema !== undefined && stmt.schema.toLowerCase() !== 'main') throw new SqliteError('SQLITE_ERROR', `unknown database ${stmt.schema}`);
     if (this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot VACUUM from within a transaction');
     const { vacuumInPlace, vacuumCopy, vacuumTarget } = await import('../exec/vacuum/vacuum-image.js');

@@ -27,6 +27,8 @@ import { encodeTableRecord, encodeValues } from '../dml/row-codec.js';
 import { fromStored, type Value } from '../value.js';
 import { checkReservedName } from './names.js';
 import { readSchema, type Schema } from '../../schema/read-schema.js';
+import { connectionSchema } from '../../schema/connection-schema.js';
+import { ddlEnv } from './ddl-database.js';
 import { compileSelect } from '../select/compile-select.js';
 import { topRun } from '../dml/dml-run.js';
 import { checkTriggers } from '../dml/trigger-check.js';
@@ -65,7 +67,11 @@ export async function readEntries(env: ExecEnv): Promise<SchemaEntry[]> {
 export function testSchema(env: ExecEnv, entries: readonly SchemaEntry[], when: string): void {
   let schema: Schema;
   try {
-    schema = readSchema(entries.map((e) => ({ type: e.type, name: e.name, tblName: e.tblName, rootPage: Number(e.rootPage ?? 0), sql: e.sql })));
+    const rows = entries.map((e) => ({ type: e.type, name: e.name, tblName: e.tblName, rootPage: Number(e.rootPage ?? 0), sql: e.sql }));
+    // TEMP's objects are checked with main's beside them (a TEMP view reads main tables).
+    const temp = env.schema.temp;
+    const main = env.whole?.schema.connection?.main;
+    schema = temp !== undefined && main !== undefined ? connectionSchema(main, readSchema(rows, { temp })) : readSchema(rows);
   } catch (err) {
     throw new SqliteError('SQLITE_ERROR', `error in schema${when}: ${(err as Error).message}`);
   }
@@ -167,6 +173,7 @@ async function renameTable(env: ExecEnv, table: TableInfo, newName: string): Pro
   }
   testSchema(env, entries, '');
   await writeEntries(env, before, entries);
+  if (table.temp === undefined) await renameInTemp(env, table.name, newName);
   // AUTOINCREMENT's row in sqlite_sequence follows the name.
   const seq = schema.table('sqlite_sequence');
   if (seq !== undefined && table.autoincrement) {
@@ -178,6 +185,26 @@ async function renameTable(env: ExecEnv, table: TableInfo, newName: string): Pro
     }
     for (const [rowid, value] of rows) await insertRow(env.pager, seq.rootPage, rowid, encodeValues([newName, value], env.encoding));
   }
+}
+
+/**
+ * A main table renamed: TEMP views and triggers that name it follow (SQLite rewrites
+ * sqlite_temp_schema too), a TEMP trigger on it included.
+ */
+async function renameInTemp(env: ExecEnv, oldName: string, newName: string): Promise<void> {
+  const links = env.whole?.schema.connection;
+  if (links === undefined) return;
+  const tempEnv = ddlEnv(env.whole!, 'temp');
+  const entries = await readEntries(tempEnv);
+  const before = snapshot(entries);
+  const oldKey = asciiLower(oldName);
+  for (const e of entries) {
+    if ((e.type !== 'view' && e.type !== 'trigger') || e.sql === null) continue;
+    e.sql = renameTableIn(e.sql, oldName, newName);
+    const trigger = e.type === 'trigger' ? links.temp.trigger(e.name) : undefined;
+    if (trigger !== undefined && asciiLower(e.tblName) === oldKey && trigger.onTemp !== true) e.tblName = newName;
+  }
+  if (snapshot(entries).some((s, i) => s !== before[i])) await writeEntries(tempEnv, before, entries);
 }
 
 async function renameColumn(env: ExecEnv, table: TableInfo, column: string, newName: string): Promise<void> {
