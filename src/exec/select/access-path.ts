@@ -726,7 +726,7 @@ function planSingleAccess(
     // integer <= the upper bound down to the smallest integer >= the lower one.
     function* scanDown(row: Value[], rt: RunContext): Stepper {
       const d = decoder(rt);
-      const cursor = new TableCursor(rt.pager, table.rootPage);
+      const cursor = new TableCursor(pagerOf(table, rt.pager), table.rootPage);
       let floor: bigint | undefined;
       if (low !== undefined) {
         const v = ((yield () => keyValues(low, row, rt)) as Value[])[0] ?? null;

@@ -233,6 +233,11 @@ const SCRIPTS: Record<string, readonly string[]> = {
     'SELECT * FROM t WHERE a = 2',
     'SELECT b FROM t WHERE b > ? ORDER BY b'.replace('?', "'x'"),
     'EXPLAIN QUERY PLAN SELECT * FROM t WHERE a = 2',
+    // Every access path reads a TEMP table through its own pager: rowid range read downwards, min/max, count.
+    'SELECT rowid, * FROM t WHERE rowid > 1 ORDER BY rowid DESC',
+    'SELECT rowid, * FROM t WHERE rowid = 2',
+    'SELECT max(a), min(a), count(*) FROM t',
+    'SELECT min(b) FROM t',
     'DROP INDEX ti',
     'DROP INDEX temp.ti2',
     'DROP INDEX main.mi',
