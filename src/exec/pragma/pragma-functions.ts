@@ -22,12 +22,14 @@ export function pragmaTableFunctions(): Array<[string, TableFunction]> {
         const argValue = def.takesArg ? (args[0] ?? null) : null;
         const schemaValue = (def.takesArg ? args[1] : args[0]) ?? null;
         const schemaName = schemaValue === null ? null : valueToText(schemaValue);
-        if (schemaName !== null && schemaName.toLowerCase() !== 'main') throw new SqliteError('SQLITE_ERROR', `unknown database '${schemaName}'`);
+        // pragma_table_info('t', 'temp'): that database's schema (and pager) alone.
+        const schema = ctx.schema.database(schemaName ?? undefined);
+        if (schema === undefined) throw new SqliteError('SQLITE_ERROR', `unknown database '${schemaName}'`);
         const arg = argValue === null ? undefined : (valueToText(argValue) ?? undefined);
         const rows = await def.rows(
           {
-            pager: ctx.rt.pager,
-            schema: ctx.schema,
+            pager: schema.temp?.pager ?? ctx.rt.pager,
+            schema,
             file: ctx.file ?? '',
             compileView: (v) => compileSelect(v.select, { schema: ctx.schema, ctes: new Map(), viewStack: [v.name.toLowerCase()], spans: coreSpans(v.selectText, v.select) }, undefined),
           },

@@ -327,6 +327,10 @@ const SCRIPTS: Record<string, readonly string[]> = {
     'PRAGMA temp.index_list(t)',
     'PRAGMA temp.integrity_check',
     'PRAGMA aux.table_info(t)',
+    "SELECT name, type FROM pragma_table_info('t', 'temp')",
+    "SELECT name FROM pragma_table_info('t', 'main')",
+    "SELECT name FROM pragma_index_list('t', 'temp')",
+    "SELECT name FROM pragma_table_info('t', 'aux')",
   ],
 };
 
