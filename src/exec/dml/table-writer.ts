@@ -358,7 +358,10 @@ export class TableWriter {
       const name = t.rowidAlias >= 0 ? t.columns[t.rowidAlias]!.name : 'rowid';
       return new ConstraintError('PRIMARYKEY', `UNIQUE constraint failed: ${t.name}.${name}`);
     }
-    const cols = plan.index.columns.map((c) => `${t.name}.${c.name ?? '<expr>'}`).join(', ');
+    // sqlite3UniqueConstraint: the key columns, or `index 'name'` when a key is an expression.
+    const cols = plan.index.columns.some((c) => c.column === -2)
+      ? `index '${plan.index.name}'`
+      : plan.index.columns.map((c) => `${t.name}.${c.name ?? 'rowid'}`).join(', ');
     return new ConstraintError(plan.index.origin === 'pk' ? 'PRIMARYKEY' : 'UNIQUE', `UNIQUE constraint failed: ${cols}`);
   }
 

@@ -208,6 +208,32 @@ describe('CREATE INDEX on a populated table', () => {
     );
   });
 
+  it('a UNIQUE index on an expression names the index in its failures, as SQLite does (CREATE INDEX and INSERT)', async () => {
+    const { dir, cleanup } = tempDir('s3lite-create-index');
+    cleanups.push(cleanup);
+    const path = join(dir, 'db.sqlite');
+    sqlite3(path, "CREATE TABLE t(a, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'X');");
+    const sqliteSays = (sql: string): string => {
+      const copy = join(dir, 'copy.sqlite');
+      copyFileSync(path, copy);
+      try {
+        sqlite3(copy, sql);
+        return 'ok';
+      } catch (e) {
+        return /UNIQUE constraint failed: [^\n]*?(?= \(\d+\)|\n|$)/.exec(String((e as Error).message))?.[0] ?? String(e);
+      }
+    };
+    const db = await Database.open(path, { readonly: false });
+    const create = 'CREATE UNIQUE INDEX u_lb ON t(lower(b))';
+    expect(await db.run(create).then(() => 'ok', (e: unknown) => (e as Error).message)).toBe(sqliteSays(`${create};`));
+    await db.run('DELETE FROM t WHERE a = 2');
+    await db.run(create);
+    const insert = "INSERT INTO t VALUES (3, 'X')";
+    expect(await db.run(insert).then(() => 'ok', (e: unknown) => (e as Error).message)).toBe(sqliteSays(`${insert};`)); // the file now holds our index
+    await db.close();
+    expect(integrityCheck(path)).toBe('ok');
+  });
+
   it('a UNIQUE index over repeated keys fails as in SQLite; NULLs and distinct keys pass', async () => {
     const { dir, cleanup } = tempDir('s3lite-create-index');
     cleanups.push(cleanup);
