@@ -86,9 +86,9 @@ describe('s3lite with an http(s) URL', { timeout: 120_000 }, () => {
   });
 
   it('shell on a URL: queries answer, a write is refused read-only and the session goes on', async () => {
-    const r = await runCli(['shell', `${base}/app.sqlite?${SECRET}`], "INSERT INTO tags VALUES ('x', 'y');\n.mode csv\nSELECT count(*) AS n FROM customers;\n");
+    const r = await runCli(['shell', `${base}/app.sqlite?${SECRET}`], "INSERT INTO tags VALUES ('x', 'y');\n.mode csv\n.headers on\nSELECT count(*) AS n FROM customers;\n");
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^Error: .*read-only here: import it into blocks/);
+    expect(r.stderr).toMatch(/^Runtime error near line 1: .*read-only here: import it into blocks.* \(8\)\n$/); // SQLITE_READONLY
     expect(r.stdout.split(/\r?\n/).slice(0, 2)).toEqual(['n', sqlite3(FIXTURE, 'SELECT count(*) FROM customers;').trim()]);
     expect(r.stdout + r.stderr).not.toContain('0123456789abcdef');
   });

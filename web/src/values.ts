@@ -1,12 +1,13 @@
 /**
  * How the page shows values, and how it copies them: the same two forms the CLI prints.
  *
- * - display: as the CLI's table (SQLite's shell): reals to 15 significant digits, BLOBs in hex;
+ * - display: as the CLI's table (SQLite's shell): reals as "%!.15g", BLOBs in hex;
  * - JSON Lines (`--json`): one array per row; INTEGER an exact integer token (64 bits), REAL a
  *   number that always carries `.` or an exponent (±Infinity as ±1e999), TEXT a string, BLOB
  *   `{"blob":"<hex>"}`, NULL `null`. test/web/inspector.test.ts compares these lines with the
  *   CLI's on the same database.
  */
+import { formatReal15 } from '../../src/exec/format-real.js';
 import type { SqlValue, StorageClass } from '../../src/index.js';
 
 /** The storage class of a value as the query engine hands it (bigint INTEGER, number REAL). */
@@ -66,12 +67,9 @@ export function displayValue(value: SqlValue, storageClass: StorageClass): { tex
 
 const same = (text: string): { text: string; full: string } => ({ text, full: text });
 
+/** SQLite's "%!.15g", as the CLI's table shows a REAL. */
 function displayReal(v: number): string {
-  if (v === Infinity) return 'Inf';
-  if (v === -Infinity) return '-Inf';
-  if (Object.is(v, -0)) return '-0.0';
-  const s = Number(v.toPrecision(15)).toString();
-  return /[.eE]/.test(s) ? s : `${s}.0`;
+  return formatReal15(v);
 }
 
 /**
