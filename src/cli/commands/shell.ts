@@ -275,7 +275,8 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
       startLine = lineNo;
     }
     pending = pending === '' ? line : `${pending}\n${line}`;
-    if (!splitStatements(pending).complete) {
+    // Input can only become complete on a line with a ';' (keeps a long statement linear).
+    if (!line.includes(';') || !splitStatements(pending).complete) {
       prompt();
       continue;
     }
