@@ -29,7 +29,7 @@ import { prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
 import { leaseSettings, openSource } from './open-source.js';
 import { readConsistent, readConsistentBatches, readConsistentCounts, readConsistentStream } from '../pager/consistent-read.js';
 import { requireSafeWrites } from '../store/capability-probe.js';
-import { prepareQuery, type Statement as PreparedStatement } from './statement.js';
+import { prepareQuery, publicRow, type Statement as PreparedStatement } from './statement.js';
 import { checkDatabase } from './integrity.js';
 import type { DatabaseHeader } from '../format/db-header.js';
 import type { ConnectionState } from '../exec/functions/scalar.js';
@@ -42,7 +42,7 @@ import { BlockVfs } from '../vfs/block-vfs.js';
 import { SingleFileVfs } from '../vfs/range-file.js';
 import { readSchemaRows } from './schema-rows.js';
 import type { StoreOptions } from './store-options.js';
-import { tableRecordBatches, tableRowValueBatches, tableRows, type RecordShape, type RecordVisitor, type RowsOptions, type TypedRow } from './table-rows.js';
+import { readableTable, tableRecordBatches, tableRowValueBatches, tableRows, type RecordShape, type RecordVisitor, type RowsOptions, type TypedRow } from './table-rows.js';
 import type { CreateDatabaseOptions, DatabaseSource, OpenOptions, ReturnedRows, RunResult, TableSummary } from './database-types.js';
 
 export type { CreateDatabaseOptions, DatabaseSource, OpenOptions, ReturnedRows, RunResult, TableSummary } from './database-types.js';
@@ -389,8 +389,22 @@ export class Database {
           return runSettingPragma(this.pager, this.pragmas, stmt);
         }
         return this.runQuery(text, params);
-      case 'vacuum':
-        return this.vacuum(stmt, params);
+      case 'vacuum': {
+        const { runVacuum } = await import('./vacuum-statement.js');
+        return runVacuum(stmt, params, {
+          pager: this.pager,
+          inExplicitTransaction: this.explicitTx,
+          nextAutoVacuum: this.pragmas.nextAutoVacuum,
+          storeOptions: this.storeOptions,
+          loadSchema: () => this.loadSchema(),
+          beginPagerWrite: () => this.beginPagerWrite(),
+          commitOrRollback: () => this.commitOrRollback(),
+          afterRebuild: () => {
+            this.forgetSchema();
+            this.pagers.rollback();
+          },
+        });
+      }
       case 'begin':
         if (this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot start a transaction within a transaction');
         this.explicitTx = true;
@@ -448,42 +462,6 @@ export class Database {
       default:
         throw new SqliteError('SQLITE_ERROR', `${stmt.kind.toUpperCase()} statements are not supported by exec/run`);
     }
-  }
-
-  /**
-   * VACUUM [main]: the database rebuilt compactly (exec/vacuum/vacuum-image.ts) and written back
-   * as one journaled transaction that rewrites every page and truncates the rest away.
-   */
-  private async vacuum(stmt: Statement & { kind: 'vacuum' }, params: BindParams | undefined): Promise<StatementResult> {
-    // VACUUM temp: the TEMP database is in memory, and nothing outside sees its pages.
-    if (stmt.schema?.toLowerCase() === 'temp' && stmt.into === undefined && !this.explicitTx) return NO_CHANGES;
-    if (stmt.schema !== undefined && stmt.schema.toLowerCase() !== 'main') throw new SqliteError('SQLITE_ERROR', `unknown database ${stmt.schema}`);
-    if (this.explicitTx) throw new SqliteError('SQLITE_ERROR', 'cannot VACUUM from within a transaction');
-    const { vacuumInPlace, vacuumCopy, vacuumTarget } = await import('../exec/vacuum/vacuum-image.js');
-    if (stmt.into !== undefined) {
-      // `VACUUM INTO ?` takes its file name from the bound values.
-      const numbered = numberParameters(stmt);
-      const into = (numbered.statement as Statement & { kind: 'vacuum' }).into!;
-      const target = vacuumTarget(into, compiler ?? (await loadCompiler()), bindParameters(numbered, params));
-      // One consistent read of the database, then the copy goes to its location.
-      const image = await readConsistent(this.pager, async () => {
-        const { rows, main } = await this.loadSchema();
-        return vacuumCopy(this.pager, rows, main, this.pragmas.nextAutoVacuum);
-      });
-      const { writeVacuumInto } = await import('./vacuum-into.js');
-      await writeVacuumInto(target, image, this.storeOptions);
-      return NO_CHANGES;
-    }
-    await this.beginPagerWrite();
-    try {
-      const { rows, main } = await this.loadSchema();
-      await vacuumInPlace(this.pager, rows, main, this.pragmas.nextAutoVacuum);
-      await this.commitOrRollback();
-    } finally {
-      this.forgetSchema();
-      this.pagers.rollback();
-    }
-    return NO_CHANGES;
   }
 
   /** A statement that only reads (SELECT, EXPLAIN QUERY PLAN, a read-only PRAGMA): its rows. */
@@ -780,16 +758,7 @@ export class Database {
 
   private async table(name: string): Promise<TableInfo> {
     // The inspection API (rows, columns, tables, pages, check) reads main's objects.
-    const { main } = await this.loadSchema();
-    const relation = main.relation(name);
-    if (relation === undefined) throw new SqliteError('SQLITE_ERROR', `no such table: ${name}`);
-    if (relation.kind === 'virtual-table') {
-      throw new SqliteError('SQLITE_ERROR', `virtual table module ${relation.module} is not supported`);
-    }
-    if (relation.kind === 'view') {
-      throw new SqliteError('SQLITE_ERROR', `${name} is a view; reading views needs the query engine`);
-    }
-    return relation;
+    return readableTable((await this.loadSchema()).main, name);
   }
 
   private async loadSchema(): Promise<{ rows: SchemaRow[]; schema: Schema; main: Schema }> {
@@ -822,14 +791,6 @@ let compiler: Compiler | undefined;
 async function loadCompiler(): Promise<Compiler> {
   compiler ??= (await import('../exec/expr/compile.js')).compileExpr;
   return compiler;
-}
-
-
-/** A result row as an object keyed by column name (a later column of the same name wins, as in `query`). */
-function publicRow(columns: readonly string[], values: readonly Value[]): Record<string, SqlValue> {
-  const row: Record<string, SqlValue> = {};
-  for (let i = 0; i < columns.length; i++) row[columns[i]!] = toPublic(values[i] ?? null);
-  return row;
 }
 
 export { CorruptError };

@@ -151,10 +151,7 @@ export class Statement {
   }
 
   private toRow(values: readonly Value[]): Row {
-    const names = this.names;
-    const row: Row = {};
-    for (let i = 0; i < names.length; i++) row[names[i]!] = toPublic(values[i] ?? null);
-    return row;
+    return publicRow(this.names, values);
   }
 
   /** Every row (a run that a commit overlapped is run again). */
@@ -244,4 +241,11 @@ export function prepareQuery(ctx: QueryContext, sql: string, options: { readonly
 /** The plan of a SELECT as EXPLAIN QUERY PLAN-style lines. */
 export function planQuery(ctx: QueryContext, sql: string): string[] {
   return prepareQuery(ctx, sql).plan();
+}
+
+/** A result row as an object keyed by column name (a later column of the same name wins). */
+export function publicRow(columns: readonly string[], values: readonly Value[]): Row {
+  const row: Row = {};
+  for (let i = 0; i < columns.length; i++) row[columns[i]!] = toPublic(values[i] ?? null);
+  return row;
 }

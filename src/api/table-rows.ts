@@ -10,12 +10,13 @@
  */
 import { IndexCursor } from '../btree/index-cursor.js';
 import { TableCursor } from '../btree/table-cursor.js';
-import { CorruptError } from '../errors.js';
+import { CorruptError, SqliteError } from '../errors.js';
 import { applyAffinity } from '../exec/apply-affinity.js';
 import type { Pager } from '../pager/pager.js';
 import { decodeRecord, readRecordLayout, type DecodedRecord } from '../record/record.js';
 import type { TextEncoding } from '../record/text-encoding.js';
 import { defaultStorageClass, type SqlValue, type StorageClass } from '../record/value.js';
+import type { Schema } from '../schema/read-schema.js';
 import type { TableInfo } from '../schema/schema-types.js';
 import type { VirtualFiller } from '../exec/generated/public-rows.js';
 
@@ -345,4 +346,17 @@ function named(err: unknown, table: TableInfo): unknown {
     return new CorruptError(`${err.message} in a record of table ${table.name}`, table.rootPage);
   }
   return err;
+}
+
+/** The table `name` of `main` for the inspection API, or SQLite's error (views and virtual tables are not tables to read). */
+export function readableTable(main: Schema, name: string): TableInfo {
+  const relation = main.relation(name);
+  if (relation === undefined) throw new SqliteError('SQLITE_ERROR', `no such table: ${name}`);
+  if (relation.kind === 'virtual-table') {
+    throw new SqliteError('SQLITE_ERROR', `virtual table module ${relation.module} is not supported`);
+  }
+  if (relation.kind === 'view') {
+    throw new SqliteError('SQLITE_ERROR', `${name} is a view; reading views needs the query engine`);
+  }
+  return relation;
 }
