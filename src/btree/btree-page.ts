@@ -4,7 +4,8 @@
  * root of sqlite_schema and can never be a child).
  */
 import { CorruptError } from '../errors.js';
-import { cellLeftChild } from '../format/cell.js';
+import { cellLeftChild, cellRowid } from '../format/cell.js';
+import { compareRowids, searchRowid } from './rowid.js';
 import { cellOffset, decodePageHeader, type PageHeader } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
 
@@ -46,4 +47,18 @@ export function checkSameKind(child: BtreePage, isTable: boolean): void {
   if (child.header.isTable !== isTable) {
     throw new CorruptError(`${isTable ? 'index' : 'table'} page inside a ${isTable ? 'table' : 'index'} b-tree`, child.pgno);
   }
+}
+
+/** The first of a table page's `n` cells from `from` on whose rowid is ≥ `rowid` (n if none): binary search. */
+export function firstCellAtOrAfter(page: BtreePage, n: number, key: number | bigint, usable: number, from = 0): number {
+  const rowid = searchRowid(key);
+  let lo = from;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const r = cellRowid(page.data, cellAt(page, mid, usable), page.header.pageType, page.pgno, usable);
+    if (compareRowids(r, rowid) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

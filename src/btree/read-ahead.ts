@@ -49,8 +49,7 @@ import { CorruptError } from '../errors.js';
 import { decodePageHeader } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
 import { compareRowids } from './rowid.js';
-import { MAX_BTREE_DEPTH, cellAt, checkSameKind, childAt, loadBtreePage, type BtreePage } from './btree-page.js';
-import { cellRowid } from '../format/cell.js';
+import { MAX_BTREE_DEPTH, checkSameKind, childAt, firstCellAtOrAfter, loadBtreePage, type BtreePage } from './btree-page.js';
 import type { OverflowReadAheadOptions } from './overflow-read-ahead.js';
 
 export interface ReadAheadOptions {
@@ -406,13 +405,7 @@ export async function fetchRowidLeaves(
       for (const rowid of level[k]!.rowids) {
         // First cell whose separator rowid >= the target; the rowids are sorted, so the search
         // resumes where the previous one ended.
-        let hi = n;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          const r = cellRowid(page.data, cellAt(page, mid, usable), page.header.pageType, page.pgno, usable);
-          if (compareRowids(r, rowid) < 0) lo = mid + 1;
-          else hi = mid;
-        }
+        lo = firstCellAtOrAfter(page, n, rowid, usable, lo);
         if (lo !== child) {
           if (group.length > 0) next.push(descendTo(page, child, group, seen, usable, pager.pageCount));
           child = lo;

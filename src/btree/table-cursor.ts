@@ -3,13 +3,13 @@
  * payload (the record). Table interior cells are only separators (the largest rowid of the left
  * subtree); all entries live on leaves.
  */
-import { cellRowid, emptyCell, parseCell, type MutableCell } from '../format/cell.js';
+import { emptyCell, parseCell, type MutableCell } from '../format/cell.js';
 import { PageType } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
-import { cellAt, type BtreePage } from './btree-page.js';
+import { cellAt, firstCellAtOrAfter } from './btree-page.js';
 import { CursorBase, type CursorOptions, type Frame } from './cursor-base.js';
 import { localPayload, readPayload } from './payload-reader.js';
-import { compareRowids, searchRowid } from './rowid.js';
+import { compareRowids } from './rowid.js';
 
 export class TableCursor extends CursorBase {
   /** The current entry's cell, filled again on every move (no allocation per row); valid while not eof. */
@@ -211,16 +211,3 @@ export class TableCursor extends CursorBase {
   }
 }
 
-/** The first of a table page's `n` cells whose rowid is ≥ `rowid` (n if none): binary search. */
-function firstCellAtOrAfter(page: BtreePage, n: number, key: number | bigint, usable: number): number {
-  const rowid = searchRowid(key);
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const r = cellRowid(page.data, cellAt(page, mid, usable), page.header.pageType, page.pgno, usable);
-    if (compareRowids(r, rowid) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

@@ -69,15 +69,7 @@ export function decodeRecord(payload: Uint8Array, encoding: TextEncoding, out?: 
   if (hdrSize === 0) return rec;
   let body = hdrSize;
   while (pos.offset < hdrSize) {
-    // Serial types below 128 (every type up to a 57-byte text) are one byte: no varint call.
-    const b = payload[pos.offset]!;
-    let type: number;
-    if (b < 0x80) {
-      type = b;
-      pos.offset++;
-    } else {
-      type = readVarintNumber(payload, pos, hdrSize);
-    }
+    const type = readSerialType(payload, pos, hdrSize);
     const size = serialTypeSize(type);
     if (size > payload.length - body) throw new CorruptError('record body shorter than its serial types claim');
     const value = decodeSerialValue(payload, body, type, encoding);
@@ -89,6 +81,15 @@ export function decodeRecord(payload: Uint8Array, encoding: TextEncoding, out?: 
     throw new CorruptError(`record body ends at ${body} but payload is ${payload.length} bytes`);
   }
   return rec;
+}
+
+/** The next serial type of a record header at `pos` (which moves past it). */
+function readSerialType(payload: Uint8Array, pos: { offset: number }, hdrSize: number): number {
+  // Serial types below 128 (every type up to a 57-byte text) are one byte: no varint call.
+  const b = payload[pos.offset]!;
+  if (b >= 0x80) return readVarintNumber(payload, pos, hdrSize);
+  pos.offset++;
+  return b;
 }
 
 /** Reused by `readRecordLayout` (synchronous, so one position object serves every call). */
@@ -109,15 +110,7 @@ export function readRecordLayout(payload: Uint8Array, types: number[], offsets: 
   let n = 0;
   const total = payload.length;
   while (pos.offset < hdrSize) {
-    // Serial types below 128 (every type up to a 57-byte text) are one byte: no varint call.
-    const b = payload[pos.offset]!;
-    let type: number;
-    if (b < 0x80) {
-      type = b;
-      pos.offset++;
-    } else {
-      type = readVarintNumber(payload, pos, hdrSize);
-    }
+    const type = readSerialType(payload, pos, hdrSize);
     const size = serialTypeSize(type);
     if (size > total - body) throw new CorruptError('record body shorter than its serial types claim');
     types[n] = type;
