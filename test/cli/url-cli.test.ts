@@ -60,10 +60,10 @@ describe('s3lite with an http(s) URL', { timeout: 120_000 }, () => {
       runCli(['query', url, 'SELECT count(*) AS n FROM orders', '--csv']),
       runCli(['import', url, join(dir, 'from-url/')]),
     ]);
-    expect(tables.status).toBe(0);
+    expect(tables.status, tables.stderr).toBe(0);
     for (const name of ['customers', 'orders', 'documents']) expect(tables.stdout).toContain(name);
     expect(query.stdout.trim().split(/\r?\n/).at(-1)).toBe(sqlite3(FIXTURE, 'SELECT count(*) FROM orders;').trim());
-    expect(imported.status).toBe(0);
+    expect(imported.status, imported.stderr).toBe(0);
     expect(readdirSync(join(dir, 'from-url'))).toHaveLength(140);
     for (const r of [tables, query, imported]) {
       expect(r.stderr).not.toContain('0123456789abcdef');
@@ -80,7 +80,7 @@ describe('s3lite with an http(s) URL', { timeout: 120_000 }, () => {
     expect(importMissing.status).toBe(1);
     expect(importMissing.stderr).toMatch(/^SQLITE_CANTOPEN: unable to open http:\/\/127\.0\.0\.1:\d+\/gone\.sqlite\?…: no such URL \(HTTP 404\)\n$/);
     expect(existsSync(join(dir, 'never'))).toBe(false);
-    expect(exported.status).toBe(0);
+    expect(exported.status, exported.stderr).toBe(0);
     expect(exported.stderr).not.toContain('0123456789abcdef');
     expect(Buffer.compare(readFileSync(out), fixture)).toBe(0);
   });

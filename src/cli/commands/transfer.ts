@@ -11,7 +11,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { asBlocks, asObject, formatLocation, redactUrl, type Location } from '../../api/location.js';
+import { asBlocks, asObject, formatLocation, type Location } from '../../api/location.js';
 import { objectStoreFor, openLocation } from '../../api/open-location.js';
 import { AccessDeniedError, BusyError, CantOpenError, IoError, MisuseError, asSqliteError } from '../../errors.js';
 import { prepareSafeFile } from '../../pager/commit-protocol.js';
@@ -21,13 +21,8 @@ import { deserialize, type DeserializeResult } from '../../transfer/deserialize.
 import { serialize } from '../../transfer/serialize.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
 import { startProgress } from '../progress.js';
+import { openUrlSource, type ByteSource } from './url-source.js';
 import { walByteSource } from './wal-source.js';
-
-interface ByteSource {
-  readonly chunks: AsyncIterable<Uint8Array>;
-  readonly size: number | undefined;
-  close(): Promise<void>;
-}
 
 const isBlocks = (l: Location): boolean => l.kind === 's3-blocks' || l.kind === 'block-directory';
 
@@ -168,7 +163,7 @@ async function openSource(location: Location, options: GlobalOptions): Promise<B
       }
     }
     case 'url':
-      return openUrl(location.url);
+      return openUrlSource(location.url);
     case 's3-blocks':
     case 'block-directory': {
       const opened = await openLocation(location, { ...storeOptions(options), readonly: true, peekJournal: true, verifySize: true });
@@ -201,32 +196,6 @@ async function openSource(location: Location, options: GlobalOptions): Promise<B
       }
     }
   }
-}
-
-/** The body of one GET of a URL (a presigned query string never appears in a message). */
-async function openUrl(href: string): Promise<ByteSource> {
-  const url = redactUrl(href);
-  let response: Response;
-  try {
-    response = await fetch(href);
-  } catch (err) {
-    const code = (err as { cause?: { code?: unknown } }).cause?.code;
-    throw new IoError(`cannot reach ${url}: ${typeof code === 'string' ? code : 'network error'}`);
-  }
-  if (!response.ok || response.body === null) {
-    await response.body?.cancel().catch(() => undefined);
-    const why = `${url} answered HTTP ${response.status}`;
-    if (response.status === 404 || response.status === 410) throw new CantOpenError(`unable to open ${url}: no such URL (HTTP ${response.status})`);
-    if (response.status === 401 || response.status === 403) throw new CantOpenError(`unable to open ${url}: access denied (HTTP ${response.status})`);
-    throw new IoError(why);
-  }
-  const length = Number(response.headers.get('content-length') ?? NaN);
-  const body = response.body;
-  return {
-    chunks: body as unknown as AsyncIterable<Uint8Array>,
-    size: Number.isSafeInteger(length) ? length : undefined,
-    close: async () => void (await body.cancel().catch(() => undefined)),
-  };
 }
 
 /** The chunks of `source`, then `check()` before the stream ends (a throw fails the whole copy). */
