@@ -79,6 +79,11 @@ function visit(node: unknown): boolean {
   if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return false;
   const o = node as Record<string, unknown>;
   if (o.temp === true) return true;
+  // `ANALYZE temp`: SQLite's TEMP database always exists, and gets its own sqlite_stat1.
+  if (o.kind === 'analyze') {
+    const target = o.name as { readonly schema?: string; readonly name: string } | undefined;
+    return target !== undefined && target.schema === undefined && target.name.toLowerCase() === 'temp';
+  }
   if (typeof o.schema === 'string' && o.schema.toLowerCase() === 'temp') return true;
   if (typeof o.tableSchema === 'string' && o.tableSchema.toLowerCase() === 'temp') return true;
   if (o.kind === 'table' && typeof o.name === 'string' && /^sqlite_temp_/i.test(o.name)) return true;

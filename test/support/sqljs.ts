@@ -18,6 +18,7 @@ export interface SqlJsStatement {
 export interface SqlJsDatabase {
   prepare(sql: string): SqlJsStatement;
   run(sql: string, params?: unknown[]): void;
+  exec(sql: string): Array<{ columns: string[]; values: unknown[][] }>;
   export(): Uint8Array;
   close(): void;
 }

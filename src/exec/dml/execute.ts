@@ -9,6 +9,7 @@ import { executeCreateIndex } from '../ddl/create-index.js';
 import { executeCreateTable } from '../ddl/create-table.js';
 import { executeDrop } from '../ddl/drop.js';
 import { executeAlterTable } from '../ddl/alter-table.js';
+import { executeAnalyze } from '../ddl/analyze.js';
 import { executeReindex } from '../ddl/reindex.js';
 import { executeCreateTrigger } from '../ddl/create-trigger.js';
 import { executeCreateView } from '../ddl/create-view.js';
@@ -30,6 +31,7 @@ export function isWriteStatement(statement: Statement): boolean {
     case 'create-trigger':
     case 'alter-table':
     case 'reindex':
+    case 'analyze':
     case 'drop':
     case 'insert':
     case 'update':
@@ -75,6 +77,8 @@ export function executeWrite(whole: ExecEnv, statement: Statement, text: string)
       return executeAlterTable(env, statement);
     case 'reindex':
       return executeReindex(env, statement);
+    case 'analyze':
+      return executeAnalyze(env, statement);
     case 'drop':
       return executeDrop(env, statement);
     case 'insert':
