@@ -4,6 +4,9 @@
  */
 export { Database } from './api/database.js';
 export type { DatabaseSource, OpenOptions, RowsOptions, TableSummary, TypedRow } from './api/database.js';
+export type { RunResult, BindParams } from './api/database.js';
+export type { PreparedStatement, WriteStatement } from './api/write-statement.js';
+export type { Statement, Row } from './api/statement.js';
 export { parseLocation, formatLocation, redactUrl } from './api/location.js';
 export type { Location } from './api/location.js';
 export type { StoreOptions } from './api/store-options.js';

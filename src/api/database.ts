@@ -5,11 +5,10 @@
  */
 import { loadStats } from '../schema/stat1.js';
 import { censusPages, type PageCensus } from '../btree/page-census.js';
-import { countEntries } from '../btree/count-entries.js';
 import { CorruptError, MisuseError, SqliteError } from '../errors.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../exec/dml/exec-env.js';
-import { executeWrite, isWriteStatement } from '../exec/dml/execute.js';
-import { bindParameters, numberParameters, type BindParams } from '../exec/dml/params.js';
+import { executeWrite } from '../exec/dml/execute.js';
+import { bindParameters, type BindParams } from '../exec/dml/params.js';
 import { StatementContext } from '../exec/expr-contract.js';
 import type { TextEncoding } from '../record/text-encoding.js';
 import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js';
@@ -17,6 +16,7 @@ import type { Statement } from '../sql/ast.js';
 import { openWritablePager } from './writable-pager.js';
 import { ConnectionPagers } from './connection-pagers.js';
 import { mentionsTemp, TempDatabase } from './temp-database.js';
+import { isPreparedWrite, writeFacts, WriteStatement, type PreparedStatement as AnyPrepared, type WriteFacts } from './write-statement.js';
 import { touchesMain } from './temp-routing.js';
 import { connectionSchema } from '../schema/connection-schema.js';
 import { storageClassOf, toPublic, type Value } from '../exec/value.js';
@@ -29,7 +29,7 @@ import { prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
 import { leaseSettings, openSource } from './open-source.js';
 import { readConsistent, readConsistentBatches, readConsistentCounts, readConsistentStream } from '../pager/consistent-read.js';
 import { requireSafeWrites } from '../store/capability-probe.js';
-import { prepareQuery, publicRow, type Statement as PreparedStatement } from './statement.js';
+import { prepareQuery, publicRow, type Statement as QueryStatement } from './statement.js';
 import { checkDatabase } from './integrity.js';
 import type { DatabaseHeader } from '../format/db-header.js';
 import type { ConnectionState } from '../exec/functions/scalar.js';
@@ -41,6 +41,7 @@ import { BlockStore } from '../store/block-store.js';
 import { BlockVfs } from '../vfs/block-vfs.js';
 import { SingleFileVfs } from '../vfs/range-file.js';
 import { readSchemaRows } from './schema-rows.js';
+import { tableSummaries } from './table-summaries.js';
 import type { StoreOptions } from './store-options.js';
 import { readableTable, tableRecordBatches, tableRowValueBatches, tableRows, type RecordShape, type RecordVisitor, type RowsOptions, type TypedRow } from './table-rows.js';
 import type { CreateDatabaseOptions, DatabaseSource, OpenOptions, ReturnedRows, RunResult, TableSummary } from './database-types.js';
@@ -48,6 +49,7 @@ import type { CreateDatabaseOptions, DatabaseSource, OpenOptions, ReturnedRows, 
 export type { CreateDatabaseOptions, DatabaseSource, OpenOptions, ReturnedRows, RunResult, TableSummary } from './database-types.js';
 export type { RowsOptions, TypedRow } from './table-rows.js';
 export type { BindParams } from '../exec/dml/params.js';
+export type { PreparedStatement, WriteStatement } from './write-statement.js';
 
 export class Database {
   /** main's sqlite_schema rows and schema; `schema` is what statements run against (with TEMP's objects when there is a TEMP database). */
@@ -79,7 +81,7 @@ export class Database {
   /** Parsed statements by SQL text (a small LRU: repeated INSERTs are parsed once). */
   private readonly parsed = new Map<string, ParsedStatement[]>();
   /** Planned SELECTs of `query()` by SQL text (a small LRU), each valid for the schema it was planned against. */
-  private readonly planned = new Map<string, { readonly stmt: PreparedStatement; readonly schema: Schema }>();
+  private readonly planned = new Map<string, { readonly stmt: QueryStatement; readonly schema: Schema }>();
   /** Serialises statements: one at a time on a connection, as SQLite's mutex does. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Operations queued or running (one that finished without waiting never counts). */
@@ -185,7 +187,7 @@ export class Database {
    */
   async exec(sql: string, params?: BindParams): Promise<void> {
     await this.serialised(async () => {
-      for (const parsed of this.parse(sql)) await this.runOne(parsed, params);
+      for (const parsed of this.parse(sql)) await this.runOne(writeFacts(parsed), params);
     });
   }
 
@@ -195,12 +197,12 @@ export class Database {
       const list = this.parse(sql);
       if (list.length === 1) {
         // The bulk-load case: a statement that needed no Promise returns its result at once.
-        const out = this.runOne(list[0]!, params);
+        const out = this.runOne(writeFacts(list[0]!), params);
         return out instanceof Promise ? out.then((r) => this.runResult(r)) : this.runResult(out);
       }
       return (async () => {
         let result: StatementResult = NO_CHANGES;
-        for (const parsed of list) result = await this.runOne(parsed, params);
+        for (const parsed of list) result = await this.runOne(writeFacts(parsed), params);
         return this.runResult(result);
       })();
     });
@@ -225,7 +227,7 @@ export class Database {
   ): Promise<void> {
     await this.serialised(async () => {
       for (const parsed of this.parse(sql)) {
-        const r = await this.runOne(parsed, params);
+        const r = await this.runOne(writeFacts(parsed), params);
         const rows =
           r.returned === undefined
             ? undefined
@@ -302,17 +304,18 @@ export class Database {
    * Synchronous when the statement is: a write transaction open, the schema loaded and the
    * statement done without waiting (a bulk load's INSERTs).
    */
-  private runOne(parsed: ParsedStatement, params: BindParams | undefined): StatementResult | Promise<StatementResult> {
+  private runOne(facts: WriteFacts, params: BindParams | undefined): StatementResult | Promise<StatementResult> {
     if (this.closed) throw new MisuseError('the database is closed');
+    const parsed = facts.parsed;
     const stmt = parsed.statement;
-    if (!isWriteStatement(stmt)) return this.runControl(stmt, parsed.text, params);
-    const numbered = numberParameters(stmt);
+    if (!facts.write) return this.runControl(stmt, parsed.text, params);
+    const numbered = facts.numbered;
     const ctx = new StatementContext(bindParameters(numbered, params), this.connection);
     const cached = this.schemaCache;
     const temp = this.tempDb;
     if (
       this.pager.inWriteTransaction &&
-      (temp === undefined ? !mentionsTemp(parsed.text, stmt) : temp.pager.inWriteTransaction) &&
+      (temp === undefined ? !facts.temp : temp.pager.inWriteTransaction) &&
       compiler !== undefined &&
       cached !== undefined &&
       cached.cookie === this.pager.header.schemaCookie
@@ -626,42 +629,42 @@ export class Database {
   /** Every table, index, view and virtual table with its root page and entry count. */
   async tables(): Promise<TableSummary[]> {
     return this.read(async () => {
-        const { rows, main: schema } = await this.loadSchema();
-        // A table's rows are counted once; an index that is not partial has exactly one entry
-        // per row of its table, so its count is the table's (half the pages read for a table
-        // with one index). Partial indexes and tables are counted by walking their b-trees.
-        const tableCounts = new Map<string, number>();
-        const countOf = async (root: number): Promise<number> => countEntries(this.pager, root);
-        const out: TableSummary[] = [];
-        for (const row of rows) {
-          if (row.type === 'trigger') continue;
-          const isVirtual = row.type === 'table' && row.rootPage === 0 && /^\s*create\s+virtual\b/i.test(row.sql ?? '');
-          const type = isVirtual ? 'virtual table' : (row.type as TableSummary['type']);
-          let rowCount: number | null = null;
-          if (row.type === 'table' && row.rootPage > 0) {
-            rowCount = await countOf(row.rootPage);
-            tableCounts.set(row.name.toLowerCase(), rowCount);
-          } else if (row.type === 'index' && row.rootPage > 0) {
-            const index = schema.index(row.name);
-            const known = tableCounts.get(row.tblName.toLowerCase());
-            rowCount = index !== undefined && index.partial === undefined && known !== undefined ? known : await countOf(row.rootPage);
-          }
-          out.push({ type, name: row.name, tblName: row.tblName, rootPage: row.rootPage, rowCount });
-        }
-        return out;
+      const { rows, main } = await this.loadSchema();
+      return tableSummaries(this.pager, rows, main);
     });
   }
 
   /**
-   * Prepares a SELECT: `all(params)`, `get(params)`, `iterate(params)` (rows stream while pages
-   * are still being fetched), `columns()`, `plan()`. Re-prepare after changing the schema.
+   * Prepares one statement. A query (SELECT, EXPLAIN QUERY PLAN, a PRAGMA that reads) gives a
+   * `Statement`: `all(params)`, `get(params)`, `iterate(params)` (rows stream while pages are still
+   * being fetched), `columns()`, `plan()`; re-prepare it after changing the schema. Anything else
+   * (INSERT/UPDATE/DELETE, RETURNING, DDL, BEGIN …) gives a `WriteStatement` (write-statement.ts):
+   * `run(params)` as `db.run` without the per-call parsing and lookups.
    */
-  async prepare(sql: string): Promise<PreparedStatement> {
+  async prepare(sql: string): Promise<AnyPrepared> {
+    const list = this.parse(sql);
+    if (list.length === 1 && isPreparedWrite(list[0]!.statement)) {
+      const facts = writeFacts(list[0]!);
+      return this.read(async () => new WriteStatement(this, facts, (await this.loadSchema()).schema));
+    }
     return this.read(async () => {
       await this.openTempNamedIn(sql);
       const { schema } = await this.loadSchema();
       return prepareQuery({ pager: this.pager, schema, file: this.url, connection: this.connection }, sql);
     });
+  }
+
+  /** @internal A WriteStatement's `run` (write-statement.ts's WriteHost). */
+  runPrepared(facts: WriteFacts, params: BindParams | undefined): Promise<RunResult> {
+    return this.serialised(() => {
+      const out = this.runOne(facts, params);
+      return out instanceof Promise ? out.then((r) => this.runResult(r)) : this.runResult(out);
+    });
+  }
+
+  /** @internal A WriteStatement's runs that return rows (write-statement.ts's WriteHost). */
+  execPrepared(facts: WriteFacts, params: BindParams | undefined): Promise<StatementResult> {
+    return this.serialised(() => this.runOne(facts, params));
   }
 
   /** Runs a SELECT and returns all its rows (objects keyed by column name). */

@@ -23,6 +23,7 @@ import type { CompiledQuery, QueryContext, RunContext } from '../exec/select/que
 import { toPublic, type Value } from '../exec/value.js';
 import { parseStatement } from '../sql/parser.js';
 import type { SelectStatement } from '../sql/ast.js';
+import type { RunResult } from './database-types.js';
 
 export type { QueryContext } from '../exec/select/query-types.js';
 export type { BindParams } from '../exec/select/parameters.js';
@@ -36,6 +37,8 @@ export interface TypedRow {
 }
 
 export class Statement {
+  /** A query returns rows (a WriteStatement's `reader` says whether it does; write-statement.ts). */
+  readonly reader = true;
   /** The schema cookie the statement was planned against. */
   private readonly cookie: number;
   /** Result column names (the keys of a Row). */
@@ -105,8 +108,8 @@ export class Statement {
    */
   typedBatches(params?: BindParams): AsyncGenerator<Value[][]> {
     const bound = bindParameters(this.params, params);
-    if (!this.consistent) return this.run(bound);
-    return readConsistentBatchStream(this.ctx.pager, () => this.run(bound));
+    if (!this.consistent) return this.execute(bound);
+    return readConsistentBatchStream(this.ctx.pager, () => this.execute(bound));
   }
 
   /** Rows as objects keyed by column name, streamed (a binding error comes from the first `next()`). */
@@ -127,7 +130,7 @@ export class Statement {
    * CompiledQuery.batches), so a consumer pays one Promise per row here and none inside.
    */
   private stream<T>(bound: ReturnType<typeof bindParameters>, shape: (values: Value[]) => T): AsyncGenerator<T> {
-    const open = () => this.shaped(this.run(bound), shape);
+    const open = () => this.shaped(this.execute(bound), shape);
     if (!this.consistent) return flatten(open());
     return readConsistentBatches(this.ctx.pager, open);
   }
@@ -141,7 +144,7 @@ export class Statement {
   }
 
   /** One run, as it is (batches of rows; `want` caps them): the caller decides about consistency. */
-  private async *run(bound: ReturnType<typeof bindParameters>, want?: number): AsyncGenerator<Value[][]> {
+  private async *execute(bound: ReturnType<typeof bindParameters>, want?: number): AsyncGenerator<Value[][]> {
     const pager = this.ctx.pager;
     if (pager.header.schemaCookie !== this.cookie) {
       throw new SqliteError('SQLITE_SCHEMA', 'database schema has changed since the statement was prepared; prepare it again');
@@ -159,17 +162,23 @@ export class Statement {
     const bound = bindParameters(this.params, params);
     const collect = async (): Promise<Row[]> => {
       const out: Row[] = [];
-      for await (const b of this.run(bound)) for (const values of b) out.push(this.toRow(values));
+      for await (const b of this.execute(bound)) for (const values of b) out.push(this.toRow(values));
       return out;
     };
     return this.consistent ? readConsistent(this.ctx.pager, collect) : collect();
+  }
+
+  /** Runs the query to its end, as `db.run` would (no changes; the rows; the connection's last insert rowid). */
+  async run(params?: BindParams): Promise<RunResult> {
+    const rows = await this.all(params);
+    return { changes: 0, lastInsertRowid: toPublic(this.ctx.connection?.lastInsertRowid() ?? 0n) as number | bigint, columns: this.columns(), rows };
   }
 
   /** The first row, or undefined; computes no row after it. */
   async get(params?: BindParams): Promise<Row | undefined> {
     const bound = bindParameters(this.params, params);
     const first = async (): Promise<Row | undefined> => {
-      for await (const b of this.run(bound, 1)) {
+      for await (const b of this.execute(bound, 1)) {
         const values = b[0];
         if (values !== undefined) return this.toRow(values);
       }

@@ -51,24 +51,32 @@ export function compileReturningColumns(
   text: string | undefined,
 ): Returning {
   if (run.frame !== undefined) throw new SqliteError('SQLITE_ERROR', 'cannot use RETURNING in a trigger');
-  const spans = text === undefined ? [] : returningSpans(text);
-  const columns: string[] = [];
   const exprs: TrackedExpr[] = [];
-  list.forEach((rc, i) => {
+  for (const rc of list) {
     if (rc.kind === 'table-star') throw new SqliteError('SQLITE_ERROR', 'RETURNING may not use "TABLE.*" wildcards');
     if (rc.kind === 'star') {
-      names.forEach((name) => {
-        columns.push(name);
-        exprs.push(scope.compile({ kind: 'column', table: source.name, column: name, doubleQuoted: false }));
-      });
-      return;
-    }
-    exprs.push(scope.compile(rc.expr));
-    if (rc.alias !== undefined) columns.push(rc.alias);
+      for (const name of names) exprs.push(scope.compile({ kind: 'column', table: source.name, column: name, doubleQuoted: false }));
+    } else exprs.push(scope.compile(rc.expr));
+  }
+  return { columns: returningNames(list, names, rowidAlias, text), exprs };
+}
+
+/**
+ * The result column names of a RETURNING list on a target with these column names: the alias, a
+ * column reference's column name, else the item's source text (`text`: the statement's SQL).
+ * Also what a prepared statement's `columns()` says before its first run (write-statement.ts).
+ */
+export function returningNames(list: readonly ResultColumn[], names: readonly string[], rowidAlias: string | undefined, text: string | undefined): string[] {
+  const spans = text === undefined ? [] : returningSpans(text);
+  const columns: string[] = [];
+  list.forEach((rc, i) => {
+    if (rc.kind === 'star') columns.push(...names);
+    else if (rc.kind === 'table-star') return;
+    else if (rc.alias !== undefined) columns.push(rc.alias);
     else if (rc.expr.kind === 'column') columns.push(columnRefName(rc.expr.column, names, rowidAlias));
     else columns.push(spans[i] ?? `column${columns.length + 1}`);
   });
-  return { columns, exprs };
+  return columns;
 }
 
 /** A column reference's result name: the column's; rowid / oid / _rowid_ take the INTEGER PRIMARY KEY's name. */
