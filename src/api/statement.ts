@@ -145,12 +145,16 @@ export class Statement {
 
   /** One run, as it is (batches of rows; `want` caps them): the caller decides about consistency. */
   private async *execute(bound: ReturnType<typeof bindParameters>, want?: number): AsyncGenerator<Value[][]> {
+    yield* this.query.batches(this.runContext(bound), undefined, want);
+  }
+
+  /** The state of one run; SQLITE_SCHEMA when the schema changed since the statement was planned. */
+  private runContext(bound: ReturnType<typeof bindParameters>): RunContext {
     const pager = this.ctx.pager;
     if (pager.header.schemaCookie !== this.cookie) {
       throw new SqliteError('SQLITE_SCHEMA', 'database schema has changed since the statement was prepared; prepare it again');
     }
-    const rt: RunContext = { eval: new StatementContext(bound, this.ctx.connection), pager, cache: new Map() };
-    yield* this.query.batches(rt, undefined, want);
+    return { eval: new StatementContext(bound, this.ctx.connection), pager, cache: new Map() };
   }
 
   private toRow(values: readonly Value[]): Row {
@@ -177,6 +181,16 @@ export class Statement {
   /** The first row, or undefined; computes no row after it. */
   async get(params?: BindParams): Promise<Row | undefined> {
     const bound = bindParameters(this.params, params);
+    const firstRow = this.query.first;
+    if (firstRow !== undefined) {
+      // Without a Promise per step when the row needs none (a point lookup on cached pages).
+      const once = (): Row | undefined | Promise<Row | undefined> => {
+        const values = firstRow(this.runContext(bound), undefined);
+        if (values instanceof Promise) return values.then((v) => (v === undefined ? undefined : this.toRow(v)));
+        return values === undefined ? undefined : this.toRow(values);
+      };
+      return this.consistent ? readConsistent(this.ctx.pager, once) : once();
+    }
     const first = async (): Promise<Row | undefined> => {
       for await (const b of this.execute(bound, 1)) {
         const values = b[0];

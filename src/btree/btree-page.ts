@@ -19,13 +19,16 @@ export interface BtreePage {
 }
 
 export async function loadBtreePage(pager: Pager, pgno: number): Promise<BtreePage> {
-  const data = pager.peekPage(pgno) ?? (await pager.getPage(pgno));
+  const data = pager.pageNow(pgno) ?? (await pager.getPage(pgno));
   return { pgno, data, header: decodePageHeader(data, pgno, pager.usableSize) };
 }
 
-/** The page if the pager has it in memory (cache or dirty), without a Promise; else undefined. */
+/**
+ * The page without a Promise, when the pager has it in memory (cache or dirty) or can read it at
+ * once (a local file: Pager.pageNow); else undefined.
+ */
 export function peekBtreePage(pager: Pager, pgno: number): BtreePage | undefined {
-  const data = pager.peekPage(pgno);
+  const data = pager.pageNow(pgno);
   return data === undefined ? undefined : { pgno, data, header: decodePageHeader(data, pgno, pager.usableSize) };
 }
 

@@ -57,7 +57,7 @@ import { blockKey } from '../store/block-key.js';
 import { type LockingMode, requireSafeWrites } from '../store/capability-probe.js';
 import { BlockFile, BlockVfs } from '../vfs/block-vfs.js';
 import { Lease, type LeaseOptions } from '../vfs/lease.js';
-import { OpenFlags, type Vfs, type VfsFile, markShortRead } from '../vfs/vfs.js';
+import { OpenFlags, type Vfs, type VfsFile, canAccessNow, canReadNow, markShortRead } from '../vfs/vfs.js';
 import { JOURNAL_HEADER_FIELDS, decodeJournalHeader } from './journal-format.js';
 import { type JournalSnapshot, readHotJournal, rollbackHotJournal } from './hot-journal.js';
 import { deleteJournal, journalName, writeJournal } from './journal-writer.js';
@@ -148,6 +148,35 @@ export class SafePageFile implements WritablePageFile {
    * is fetched from the file — still after block 0 was read, as the protocol asks.
    */
   journalCheckPending = false;
+
+  /** The header check's buffer (`headNow`): compared, never kept. */
+  readonly #head = new Uint8Array(100);
+
+  /**
+   * The file's first 100 bytes without a Promise (a file that can: vfs.ts, ReadNow), when no
+   * overlay is served; undefined otherwise, or when the file is shorter. The buffer is reused by
+   * the next call: copy what must be kept.
+   */
+  headNow(): Uint8Array | undefined {
+    if (this.overlay !== undefined || !canReadNow(this.base)) return undefined;
+    return this.base.xReadInto(this.#head, 0) === 100 ? this.#head : undefined;
+  }
+
+  /**
+   * `xRead` without a Promise, for a page miss on a file that can (ReadNow) when no overlay is
+   * served and the pending journal look, if any, can be made at once and finds no journal;
+   * undefined otherwise — then call xRead (which makes the look the slow way).
+   */
+  readNow(amount: number, offset: number): Uint8Array | undefined {
+    if (this.overlay !== undefined || !canReadNow(this.base)) return undefined;
+    if (this.journalCheckPending) {
+      if (!this.protocol.lateJournalCheckNow()) return undefined;
+      this.journalCheckPending = false;
+    }
+    this.baseReads++;
+    const out = new Uint8Array(amount);
+    return this.base.xReadInto(out, offset) < amount ? markShortRead(out) : out;
+  }
 
   async xRead(amount: number, offset: number): Promise<Uint8Array> {
     if (this.journalCheckPending) {
@@ -508,6 +537,59 @@ export class CommitProtocol {
     if (token.journal !== '' && (await this.journalFingerprint()) !== token.journal) return false;
     return (await this.storedChangeCounter()) === token.counter;
   }
+
+  /**
+   * `beginRead(…, deferJournal)` without a Promise, in its common case on a local file: page 1,
+   * read at once (SafePageFile.headNow), shows the state the caches hold; the journal look then
+   * waits for the first page read from the file, exactly as there. Undefined when that case does
+   * not apply (nothing changed: call beginRead). The token's header is a reused buffer: the
+   * caller compares it (Pager.holdsState) and copies it to keep it.
+   */
+  beginReadNow(): ReadToken | undefined {
+    if (this.#openToken !== undefined || this.#knownCounter === undefined || this.#sawJournal || this.#lateJournal || isBlockVfs(this.vfs)) return undefined;
+    const block0 = this.file.headNow();
+    if (block0 === undefined || counterOf(block0) !== this.#knownCounter) return undefined;
+    const deferred = ++this.#deferSeq;
+    this.#deferredBy = deferred;
+    this.file.journalCheckPending = true;
+    return { journal: '', counter: this.#knownCounter, header: block0, stale: false, gets: undefined, reads: this.file.baseReads, deferred };
+  }
+
+  /**
+   * `endRead` without a Promise where it needs no request (nothing was read from the file) or
+   * one read the file can make at once (page 1's change counter again); undefined otherwise —
+   * then call endRead.
+   */
+  endReadNow(token: ReadToken): boolean | undefined {
+    if (token.gets !== undefined || token.counter === undefined || token.journal !== '') return undefined;
+    if (token.deferred !== undefined && token.deferred === this.#deferredBy) {
+      this.#deferredBy = 0;
+      this.file.journalCheckPending = false;
+    }
+    if (this.#lateJournal) return false;
+    if (this.file.baseReads === token.reads) return true;
+    const head = this.file.headNow();
+    return head === undefined ? undefined : counterOf(head) === token.counter;
+  }
+
+  /**
+   * The deferred journal look (see lateJournalCheck) without a Promise, where the VFS can look at
+   * once (vfs.ts, AccessNow): true when no journal exists (the look is done); false when it
+   * cannot look at once or a journal is there — then lateJournalCheck makes the look (and reads
+   * the journal's header).
+   */
+  lateJournalCheckNow(): boolean {
+    const vfs = this.vfs;
+    if (isBlockVfs(vfs) || !canAccessNow(vfs) || vfs.xAccessNow(this.#journalPath)) return false;
+    this.#deferredBy = 0;
+    return true;
+  }
+
+  /** The journal's name (what xAccess is asked), computed once. */
+  get #journalPath(): string {
+    return (this.#journalName ??= journalName(this.name));
+  }
+  #journalName: string | undefined;
 
   /**
    * The journal look a deferred begin put off (SafePageFile.xRead calls it before the first page

@@ -39,10 +39,15 @@ function adopt(pager: Pager, token: ReadToken): Promise<boolean> {
   return pager.refresh(token.header);
 }
 
-/** Ends one attempt: true when the state it began on still holds. */
-async function end(pager: Pager, protocol: CommitProtocol, token: ReadToken): Promise<boolean> {
+/** Ends one attempt: true when the state it began on still holds (without a Promise when the check needs none: endReadNow). */
+function end(pager: Pager, protocol: CommitProtocol, token: ReadToken): boolean | Promise<boolean> {
   pager.seal();
-  if (await protocol.endRead(token)) return true;
+  const now = protocol.endReadNow(token);
+  if (now === undefined) return protocol.endRead(token).then((ok) => ok || dropped(pager, protocol));
+  return now || dropped(pager, protocol);
+}
+
+function dropped(pager: Pager, protocol: CommitProtocol): false {
   dropEverything(pager, protocol);
   return false;
 }
@@ -61,10 +66,36 @@ function busy(protocol: CommitProtocol): BusyError {
  * it when a commit overlapped it. Inside the pager's own write transaction `fn` just runs.
  * `mayRecover`: whether a hot journal may be rolled back (default: the protocol's setting).
  */
-export async function readConsistent<T>(pager: Pager, fn: () => Promise<T>, mayRecover?: boolean): Promise<T> {
+export async function readConsistent<T>(pager: Pager, fn: () => T | Promise<T>, mayRecover?: boolean): Promise<T> {
   const protocol = safeProtocol(pager);
   if (protocol === undefined || pager.inWriteTransaction) return fn();
-  for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+  // The common case on a local file first: page 1 read at once shows the state the caches hold
+  // (beginReadNow), and a read served from them (or from pages read at once) ends without a
+  // Promise of its own — the same checks as below, in the same order.
+  const now = protocol.beginReadNow();
+  if (now !== undefined) {
+    let result: T;
+    try {
+      if (!pager.holdsState(now.header!)) await adopt(pager, { ...now, header: now.header!.slice() });
+      const r = fn();
+      result = r instanceof Promise ? await r : r;
+    } catch (err) {
+      // A read torn by a commit can look corrupt: only believe the error if nothing moved.
+      if (!(err instanceof SqliteError)) throw err;
+      const ok = end(pager, protocol, now);
+      if (typeof ok === 'boolean' ? ok : await ok) throw err;
+      return readAttempts(pager, protocol, fn, mayRecover, 1);
+    }
+    const ok = end(pager, protocol, now);
+    if (typeof ok === 'boolean' ? ok : await ok) return result;
+    return readAttempts(pager, protocol, fn, mayRecover, 1);
+  }
+  return readAttempts(pager, protocol, fn, mayRecover, 0);
+}
+
+/** readConsistent's attempts, from `first` on. */
+async function readAttempts<T>(pager: Pager, protocol: CommitProtocol, fn: () => T | Promise<T>, mayRecover: boolean | undefined, first: number): Promise<T> {
+  for (let attempt = first; attempt < READ_ATTEMPTS; attempt++) {
     // A read that may start over at any point puts its journal look off (see beginRead).
     const token = await begin(pager, protocol, mayRecover, true);
     let result: T;

@@ -222,6 +222,26 @@ export class Pager {
     return page;
   }
 
+  /**
+   * `peekPage`, and on a miss the page read at once when the file can (a local plain file:
+   * SafePageFile.readNow) and nothing is in flight for it; undefined when it cannot — then call
+   * getPage. A point lookup on a local file thus costs no Promise even when it misses.
+   */
+  pageNow(pgno: number): Uint8Array | undefined {
+    const hit = this.peekPage(pgno);
+    if (hit !== undefined) return hit;
+    const file = this.file as PageFile & { readNow?: (amount: number, offset: number) => Uint8Array | undefined };
+    if (file.readNow === undefined || this.inflight.has(pgno)) return undefined;
+    this.checkPgno(pgno);
+    const size = this.state.header.pageSize;
+    const page = file.readNow(size, (pgno - 1) * size);
+    if (page === undefined) return undefined;
+    this.stats.reads++;
+    // The same state throughout (nothing ran in between): cached as getPage caches.
+    this.cache.set(pgno, page, page[pgno === 1 ? 100 : 0]!);
+    return page;
+  }
+
   /** Page `pgno` (1-based). The array is shared with the cache: do not mutate it. */
   getPage(pgno: number): Promise<Uint8Array> {
     if (this.tx !== undefined) {
@@ -295,6 +315,14 @@ export class Pager {
    * last read overlapped a commit (pages of two states may have been cached under one counter).
    * Not inside a write transaction.
    */
+  /**
+   * Whether `head` (the file's first 100 bytes, just read by a reader's check) names the state the
+   * pager holds: then the read needs no `refresh()`.
+   */
+  holdsState(head: Uint8Array): boolean {
+    return this.tx === undefined && head.length >= 100 && sameCommittedState(head, this.state);
+  }
+
   invalidate(): void {
     this.checkOpen();
     if (this.tx !== undefined) throw new MisuseError('invalidate() inside a write transaction');
@@ -309,10 +337,12 @@ export class Pager {
    */
   seal(): void {
     if (this.tx !== undefined) return;
-    this.inflight.clear();
     // A new state object with the same contents: `getPage` caches a page only when the state it
-    // was read for is still the current one.
-    this.state = { ...this.state };
+    // was read for is still the current one. (Nothing in flight: nothing to disown.)
+    if (this.inflight.size > 0) {
+      this.inflight.clear();
+      this.state = { ...this.state };
+    }
     // The file may keep blocks of its own (a block file's cache): the same rule there.
     (this.file as PageFile & { seal?: () => void }).seal?.();
   }

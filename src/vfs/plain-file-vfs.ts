@@ -73,8 +73,13 @@ export class PlainFileVfs implements Vfs {
   }
 
   async xAccess(name: string): Promise<boolean> {
-    // Synchronous (see PlainFile.xRead): every read checks for a journal. existsSync reports a
-    // missing file without building an exception (accessSync's throw cost more than the lookup).
+    return this.xAccessNow(name);
+  }
+
+  /** `xAccess` without a Promise (vfs.ts, AccessNow): a read that needs a page looks for a journal first. */
+  xAccessNow(name: string): boolean {
+    // existsSync reports a missing file without building an exception (accessSync's throw cost
+    // more than the lookup).
     return existsSync(this.xFullPathname(name));
   }
 }
@@ -96,10 +101,18 @@ export class PlainFile implements VfsFile {
   ) {}
 
   async xRead(amount: number, offset: number): Promise<Uint8Array> {
-    this.#checkOpen();
     checkOffset('xRead amount', amount);
-    checkOffset('xRead offset', offset);
     const out = new Uint8Array(amount);
+    const done = this.xReadInto(out, offset);
+    // `out` is zero-initialised, so the tail past end of file is already zero-filled.
+    return done < amount ? markShortRead(out) : out;
+  }
+
+  /** `xRead` into a buffer of the caller's, without a Promise (vfs.ts, ReadNow); returns the bytes read. */
+  xReadInto(into: Uint8Array, offset: number): number {
+    this.#checkOpen();
+    checkOffset('xRead offset', offset);
+    const amount = into.length;
     let done = 0;
     try {
       // Synchronous, as SQLite's reads are: a page of a local file comes from the OS page cache
@@ -107,15 +120,14 @@ export class PlainFile implements VfsFile {
       // many pages (and every read checks the header). read(2) may return fewer bytes than
       // asked before end of file; loop until 0 (EOF).
       while (done < amount) {
-        const bytesRead = readSync(this.handle.fd, out, done, amount - done, offset + done);
+        const bytesRead = readSync(this.handle.fd, into, done, amount - done, offset + done);
         if (bytesRead === 0) break;
         done += bytesRead;
       }
     } catch (err) {
       throw fsError(err, 'reading', this.path);
     }
-    // `out` is zero-initialised, so the tail past end of file is already zero-filled.
-    return done < amount ? markShortRead(out) : out;
+    return done;
   }
 
   async xWrite(data: Uint8Array, offset: number): Promise<void> {

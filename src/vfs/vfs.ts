@@ -109,6 +109,28 @@ export interface VfsFile {
   xClose(): Promise<void>;
 }
 
+/**
+ * What a VFS whose calls finish at once (local files: read(2) and access(2) against the OS
+ * cache) may offer besides its Promises, for the reader's hot paths — the per-statement header
+ * check, the journal look and a page miss — so that a point lookup costs no Promise per page.
+ * Same meaning as `xRead` / `xAccess`; optional, found by shape (`canReadNow`, `canAccessNow`).
+ */
+export interface ReadNow {
+  /** Fills `into` from `offset`; returns the bytes read (fewer only at end of file; the rest of `into` is left as it was). */
+  xReadInto(into: Uint8Array, offset: number): number;
+}
+export interface AccessNow {
+  xAccessNow(name: string): boolean;
+}
+
+export function canReadNow<F extends object>(file: F): file is F & ReadNow {
+  return typeof (file as Partial<ReadNow>).xReadInto === 'function';
+}
+
+export function canAccessNow<V extends object>(vfs: V): vfs is V & AccessNow {
+  return typeof (vfs as Partial<AccessNow>).xAccessNow === 'function';
+}
+
 // ── Short reads ─────────────────────────────────────────────────────────────────────────
 // SQLite's xRead reports SQLITE_IOERR_SHORT_READ (after zero-filling) when the file ends before
 // `amount` bytes; the pager treats that as "page beyond end of file" rather than as an error.

@@ -201,6 +201,38 @@ export function coreQuery(plan: CorePlan): CompiledQuery {
     if (batch.length > 0) yield batch;
   }
 
+  /** CompiledQuery.first: the first joined row's result columns, as streamBatches makes them. */
+  function first(rt: RunContext, outer: readonly Value[] | undefined): Value[] | undefined | Promise<Value[] | undefined> {
+    const joinedRows = joinRows(scope, loops, rt, outer);
+    let later = false;
+    try {
+      const ok = joinedRows.step();
+      if (typeof ok === 'function') {
+        later = true;
+        return firstLater(joinedRows, ok, rt);
+      }
+      if (!ok) return undefined;
+      const out = project(joinedRows.row, rt, undefined);
+      if (out instanceof Promise) {
+        later = true;
+        return out.finally(() => joinedRows.close());
+      }
+      return out;
+    } finally {
+      if (!later) joinedRows.close();
+    }
+  }
+
+  async function firstLater(joinedRows: ReturnType<typeof joinRows>, ok: () => Promise<boolean>, rt: RunContext): Promise<Value[] | undefined> {
+    try {
+      if (!(await ok())) return undefined;
+      return await project(joinedRows.row, rt, undefined);
+    } finally {
+      joinedRows.close();
+    }
+  }
+  const streams = !sorted && !aggregate && !countOnly && windows.length === 0 && limit === undefined && offset === undefined;
+
   const keys = order.map((o) => o.key);
   const correlated = () => scope.usesOuter || limitScope.usesOuter || fromQueries.some((q) => q.correlated);
   async function* batches(rt: RunContext, outer: readonly Value[] | undefined, want?: number): AsyncGenerator<Value[][]> {
@@ -242,5 +274,6 @@ export function coreQuery(plan: CorePlan): CompiledQuery {
     plan: plan.plan,
     batches,
     run: (rt, outer) => flattenBatches(batches(rt, outer)),
+    ...(streams && { first }),
   };
 }

@@ -55,6 +55,12 @@ export interface CompiledQuery {
    * past it is computed). An error on a row comes after the batch of the rows before it.
    */
   batches(rt: RunContext, outer: readonly Value[] | undefined, want?: number): AsyncGenerator<Value[][]>;
+  /**
+   * The first row (undefined: none), without a Promise when computing it needs none (every page
+   * at hand, no subquery): what `batches(rt, outer, 1)` yields first, for `Statement.get` and
+   * scalar subqueries. Only on the shapes that stream (no sort, grouping, window or LIMIT).
+   */
+  readonly first?: (rt: RunContext, outer: readonly Value[] | undefined) => Value[] | undefined | Promise<Value[] | undefined>;
 }
 
 export interface CteEntry {
