@@ -25,11 +25,13 @@ import { conflictOf, endsAutocommitTransaction, failsWithFail, needsSavepoint, s
 import { hasForeignKeys } from '../exec/dml/foreign-key-schema.js';
 import { checkStatementEnd, deferredOutstanding, foreignKeyFailed, resetCounters, restore, snapshot, type FkSnapshot } from '../exec/dml/foreign-key-state.js';
 import { defaultPragmaState, isSettingPragma, runSettingPragma, type PragmaState } from '../exec/pragma-set.js';
+import { optimizeRows, planOptimize, type OptimizePlan } from '../exec/optimize-pragma.js';
 import { prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
 import { leaseSettings, openSource } from './open-source.js';
 import { readConsistent, readConsistentBatches, readConsistentCounts, readConsistentStream } from '../pager/consistent-read.js';
 import { requireSafeWrites } from '../store/capability-probe.js';
 import { prepareQuery, publicRow, type Statement as QueryStatement } from './statement.js';
+import { PlanCache } from './plan-cache.js';
 import { checkDatabase } from './integrity.js';
 import type { DatabaseHeader } from '../format/db-header.js';
 import type { ConnectionState } from '../exec/functions/scalar.js';
@@ -80,8 +82,8 @@ export class Database {
   private fkStatementStart: FkSnapshot = { deferred: 0, deferredImm: 0 };
   /** Parsed statements by SQL text (a small LRU: repeated INSERTs are parsed once). */
   private readonly parsed = new Map<string, ParsedStatement[]>();
-  /** Planned SELECTs of `query()` by SQL text (a small LRU), each valid for the schema it was planned against. */
-  private readonly planned = new Map<string, { readonly stmt: QueryStatement; readonly schema: Schema }>();
+  /** Planned SELECTs of `query()` by SQL text, each valid for the schema it was planned against. */
+  private readonly planned = new PlanCache<QueryStatement>();
   /** Serialises statements: one at a time on a connection, as SQLite's mutex does. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Operations queued or running (one that finished without waiting never counts). */
@@ -386,6 +388,12 @@ export class Database {
       case 'explain':
         return this.runQuery(text, params);
       case 'pragma':
+        if (stmt.name.toLowerCase() === 'optimize') {
+          const decide = async (): Promise<OptimizePlan> => planOptimize(this.pager, (await this.loadSchema()).schema, stmt);
+          const plan = await (this.pagers.inWriteTransaction ? decide() : readConsistent(this.pager, decide));
+          for (const parsed of plan.debug ? [] : this.parse(plan.statements.join(';'))) await this.runOne(writeFacts(parsed), undefined);
+          return plan.debug ? { ...NO_CHANGES, returned: optimizeRows(plan) } : NO_CHANGES;
+        }
         if (isSettingPragma(stmt)) {
           // foreign_keys cannot change inside a transaction (SQLite ignores it there).
           if (this.explicitTx && stmt.value !== undefined && stmt.name.toLowerCase() === 'foreign_keys') return NO_CHANGES;
@@ -674,17 +682,8 @@ export class Database {
     return this.read(async () => {
       await this.openTempNamedIn(sql);
       const { schema } = await this.loadSchema();
-      // A schema read anew (another writer's change, or this connection's DDL, even uncommitted)
-      // is a new object: plans made against the old one are not reused.
-      let entry = this.planned.get(sql);
-      if (entry === undefined || entry.schema !== schema) {
-        entry = { stmt: prepareQuery({ pager: this.pager, schema, file: this.url, connection: this.connection }, sql, { consistent: false }), schema };
-        if (this.planned.size >= 64) this.planned.delete(this.planned.keys().next().value!);
-      } else {
-        this.planned.delete(sql); // most recently used last
-      }
-      this.planned.set(sql, entry);
-      return entry.stmt.all(params);
+      const stmt = this.planned.get(sql, schema, () => prepareQuery({ pager: this.pager, schema, file: this.url, connection: this.connection }, sql, { consistent: false }));
+      return stmt.all(params);
     });
   }
 

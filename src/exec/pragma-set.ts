@@ -67,7 +67,7 @@ export function isSettingPragma(stmt: PragmaStatement): boolean {
   return HEADER_FIELDS[name] !== undefined || CONNECTION.has(name) || name === 'journal_mode';
 }
 
-const CONNECTION = new Set(['recursive_triggers', 'foreign_keys', 'defer_foreign_keys', 'cache_size', 'busy_timeout']);
+const CONNECTION = new Set(['recursive_triggers', 'foreign_keys', 'defer_foreign_keys', 'cache_size', 'busy_timeout', 'analysis_limit']);
 
 function rows(column: string, values: Value[][]): StatementResult {
   return { changes: 0, lastInsertRowid: undefined, schemaChanged: false, returned: { columns: [column], rows: values } };
@@ -141,6 +141,12 @@ export async function runSettingPragma(pager: Pager, state: PragmaState, stmt: P
       // SQLite's busy_timeout returns the timeout in force, whether set or read.
       if (value !== undefined) state.busyTimeout = Math.max(0, integerValue(value));
       return rows('timeout', [[BigInt(state.busyTimeout)]]);
+    case 'analysis_limit':
+      // ANALYZE here reads every entry (SQLite's default, 0); a sampled analysis is not built.
+      if (value !== undefined && integerValue(value) > 0) {
+        throw new SqliteError('SQLITE_ERROR', 'PRAGMA analysis_limit = N is not supported: ANALYZE reads every index entry (limit 0)');
+      }
+      return rows('analysis_limit', [[0n]]);
     case 'journal_mode': {
       const mode = value?.toLowerCase();
       if (mode === 'wal') {

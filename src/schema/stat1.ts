@@ -48,9 +48,10 @@ export async function loadStats(pager: Pager, schema: Schema): Promise<void> {
     if (numbers.length === 0) continue;
     const t = asciiLower(tbl);
     if (typeof idx === 'string') {
-      const index = schema.index(idx);
+      // A WITHOUT ROWID table's own b-tree is named by the table (analysisLoader).
+      const index = asciiLower(idx) === t ? (schema.table(tbl)?.primaryKeyIndex ?? schema.index(idx)) : schema.index(idx);
       if (index === undefined || asciiLower(index.tableName) !== t) continue;
-      byKey.set(`${t}\u0000${asciiLower(idx)}`, numbers);
+      byKey.set(`${t}\u0000${asciiLower(index.name)}`, numbers);
       if (index.partial === undefined && !tableRows.has(t)) tableRows.set(t, numbers[0]!);
     } else {
       tableRows.set(t, numbers[0]!);

@@ -24,6 +24,7 @@ import type { Expr } from '../../sql/ast.js';
 import { storageClassOf, type Value } from '../value.js';
 import { applyAffinityValue, compareForSort } from './expr-api.js';
 import type { CoreScope, Source } from './query-scope.js';
+import { noteIndexUse } from './stats-used.js';
 import type { RunContext } from './query-types.js';
 import { RowDecoder } from './table-decode.js';
 import { stepperSource, type Stepper } from './stepper-source.js';
@@ -269,6 +270,7 @@ function planSingleAccess(
     const c = chooseIndex(pk, table, cons);
     candidates.push({ ...c, score: c.score + 0.5 });
   }
+  for (const c of candidates) noteIndexUse(scope.env.schema, table, c.index, c.eq.length + (c.low !== undefined || c.high !== undefined ? 1 : 0));
   let best: IndexChoice | undefined;
   const stats = options.stats;
   if (stats !== undefined && table.indexes.some((ix) => stats(table.name, ix.name) !== undefined)) {
