@@ -44,6 +44,14 @@ describe('s3lite query / plan / shell', () => {
     expect(out(table)).toMatch(/│ n │\n.*\n│ 4 │/s);
   });
 
+  it('answers queries that name the TEMP database as a new sqlite3 connection does (it is empty)', () => {
+    for (const sql of ['SELECT count(*) FROM sqlite_temp_master', 'SELECT count(*) FROM temp.sqlite_schema', "SELECT (SELECT count(*) FROM sqlite_temp_schema) + (SELECT count(*) FROM main.sqlite_schema WHERE type = 'table')"]) {
+      const r = runCli(['query', file, sql, '--csv']);
+      expect(r.stderr, sql).toBe('');
+      expect(out(r).split('\r\n')[1], sql).toBe(sqlite3(file, `${sql};`).trim());
+    }
+  });
+
   it('stops quietly when the reader of its output goes away (| head)', () => {
     // 200,000 rows: far more than a pipe holds, so the CLI is still writing when head exits.
     const sql = 'WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 200000) SELECT i, printf(\'%.50c\', \'x\') FROM c';

@@ -8,6 +8,9 @@ import { readSchemaRows } from '../../api/schema-rows.js';
 import { prepareQuery } from '../../api/statement.js';
 import type { QueryContext } from '../../exec/select/query-types.js';
 import { readSchema } from '../../schema/read-schema.js';
+import { connectionSchema } from '../../schema/connection-schema.js';
+import { mentionsTemp, TempDatabase } from '../../api/temp-database.js';
+import { parseStatementsWithText } from '../../sql/parser.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
 import { tableRecordBatches } from '../../api/table-rows.js';
 import { readConsistentCounts } from '../../pager/consistent-read.js';
@@ -20,8 +23,12 @@ import { openSafePager, safeProtocol } from '../../pager/commit-protocol.js';
 const write = (text: string): void => void process.stdout.write(text);
 const writeBytes = (chunk: Uint8Array): void => void process.stdout.write(chunk);
 
-/** Opens the database read-only, hands `fn` its pager and schema, and closes it afterwards. */
-export async function withQueryContext<T>(spec: string, options: GlobalOptions, fn: (ctx: QueryContext) => Promise<T>): Promise<T> {
+/**
+ * Opens the database read-only, hands `fn` its pager and schema, and closes it afterwards. When
+ * `sql` names the TEMP database (`sqlite_temp_schema`, `temp.x`), the schema includes the
+ * connection's TEMP database, empty as a new connection's is (SQLite always has one).
+ */
+export async function withQueryContext<T>(spec: string, options: GlobalOptions, fn: (ctx: QueryContext) => Promise<T>, sql?: string): Promise<T> {
   const opened = await openLocation(resolveLocation(spec), { ...storeOptions(options), readonly: true, peekJournal: true });
   try {
     // Through the commit protocol: a dead writer's hot journal is rolled back (or, while a
@@ -32,9 +39,16 @@ export async function withQueryContext<T>(spec: string, options: GlobalOptions, 
       ...(opened.journalHead !== undefined && { journalHead: opened.journalHead }),
     });
     try {
-      const schema = readSchema(await readSchemaRows(pager));
-      await loadStats(pager, schema);
-      return await fn({ pager, schema, file: spec });
+      const main = readSchema(await readSchemaRows(pager));
+      const names = sql !== undefined && parseStatementsWithText(sql).some((p) => mentionsTemp(p.text, p.statement));
+      const temp = names ? await TempDatabase.create(pager.header.textEncoding) : undefined;
+      try {
+        const schema = temp === undefined ? main : connectionSchema(main, await temp.schema());
+        await loadStats(pager, schema);
+        return await fn({ pager, schema, file: spec });
+      } finally {
+        temp?.close();
+      }
     } finally {
       await safeProtocol(pager)?.close();
     }
@@ -99,7 +113,7 @@ export interface QueryOptions extends FormatOptions {
 export async function runQuery(spec: string, sql: string, options: QueryOptions): Promise<void> {
   await withQueryContext(spec, options, async (ctx) => {
     await printQuery(ctx, sql, (options.param ?? []).map(parseParam), outputFormat(options), write, writeBytes);
-  });
+  }, sql);
 }
 
 /** Draws plan lines (with depths) as SQLite's shell draws EXPLAIN QUERY PLAN. */
@@ -133,5 +147,5 @@ export async function runPlan(spec: string, sql: string, options: GlobalOptions)
       return { depth: (l.length - text.length) / 2, text };
     });
     write(`${drawPlan(lines).join('\n')}\n`);
-  });
+  }, sql);
 }
