@@ -202,6 +202,22 @@ export class TableCursor extends CursorBase {
     return cell.overflowPgno === 0 ? localPayload(frame.page.data, cell) : undefined;
   }
 
+  /**
+   * Where the current entry's payload lies when it has no overflow: its offset in `pageBytes`
+   * (`payloadSize` bytes from there) — localPayload() without making a view; -1 when it has
+   * overflow (then call payload()).
+   */
+  localPayloadAt(): number {
+    this.requireRow();
+    const cell = this.cell;
+    return cell.overflowPgno === 0 ? cell.localOffset : -1;
+  }
+
+  /** The bytes of the page the cursor is on (shared with the page cache: do not mutate). */
+  get pageBytes(): Uint8Array {
+    return this.requireRow().page.data;
+  }
+
   /** Full payload (the record) of the current entry, overflow assembled. Do not mutate. */
   payload(): Promise<Uint8Array> {
     const frame = this.requireRow();

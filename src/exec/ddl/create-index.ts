@@ -64,7 +64,9 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
     // The common case: entries made from the record bytes and sorted as bytes (index-sorter.ts).
     const cur = new TableCursor(env.pager, table.rootPage);
     for (let ok = await cur.first(); ok; ok = cur.nextInLeaf() ?? (await cur.next())) {
-      packed.add(cur.localPayload() ?? (await cur.payload()), cur.rowid);
+      const at = cur.localPayloadAt();
+      if (at >= 0) packed.addAt(cur.pageBytes, at, at + cur.payloadSize, cur.rowid);
+      else packed.add(await cur.payload(), cur.rowid);
     }
     return finishPacked(env, packed, { index, table, root, name, sql, desc, keyCount, nocase: foldedFields(collations)! });
   }
@@ -145,11 +147,12 @@ interface PackedTarget {
 /** The packed entries sorted, checked for UNIQUE, built into the tree, and the schema row. */
 async function finishPacked(env: ExecEnv, packed: PackedEntries, t: PackedTarget): Promise<StatementResult> {
   const { index, table, desc, keyCount } = t;
-  const sorted = packed.sorted(desc);
+  const sorted = packed.sortedList(desc);
   if (index.unique) {
+    const buf = sorted.buffer;
     for (let k = 1; k < sorted.length; k++) {
-      const entry = sorted[k]!;
-      if (!recordHasNull(entry, keyCount) && compareRecords(sorted[k - 1]!, 0, entry, 0, keyCount, desc, t.nocase) === 0) {
+      const at = sorted.start(k);
+      if (!recordHasNull(buf, keyCount, at) && compareRecords(buf, sorted.start(k - 1), buf, at, keyCount, desc, t.nocase) === 0) {
         throw uniqueFailed(index, table);
       }
     }

@@ -40,10 +40,36 @@ function openNode(header: number): OpenNode {
 }
 
 /**
+ * Index entries (records) in the index's order, as buildIndexTree reads them: each copied
+ * straight onto its leaf, and made an array of its own only when it becomes a divider or
+ * overflows (the sorter's entries are ranges of one buffer: no object per entry).
+ */
+export interface EntryList {
+  readonly length: number;
+  /** Entry k's byte length. */
+  size(k: number): number;
+  /** Copies entry k into `to` at `at`. */
+  copyTo(k: number, to: Uint8Array, at: number): void;
+  /** Entry k as an array of its own (a view is fine: it is only read). */
+  view(k: number): Uint8Array;
+}
+
+/** An array of records as an EntryList. */
+function arrayEntries(payloads: readonly Uint8Array[]): EntryList {
+  return {
+    length: payloads.length,
+    size: (k) => payloads[k]!.length,
+    copyTo: (k, to, at) => to.set(payloads[k]!, at),
+    view: (k) => payloads[k]!,
+  };
+}
+
+/**
  * Fills the empty index b-tree at `root` with `payloads` (records, in the index's order, at
  * least one). `root` must be an empty index leaf in this write transaction.
  */
-export async function buildIndexTree(pager: Pager, root: number, payloads: readonly Uint8Array[]): Promise<void> {
+export async function buildIndexTree(pager: Pager, root: number, payloads: readonly Uint8Array[] | EntryList): Promise<void> {
+  const entries = Array.isArray(payloads) ? arrayEntries(payloads) : (payloads as EntryList);
   const usable = pager.usableSize;
   const write = async (node: OpenNode, type: PageType, rightChild: number, isRoot: boolean): Promise<number> => {
     const image = { type, cells: node.cells, rightChild };
@@ -70,28 +96,29 @@ export async function buildIndexTree(pager: Pager, root: number, payloads: reado
     leaf.writeTo(data, pgno);
     return pgno;
   };
-  for (let i = 0; i < payloads.length; i++) {
-    const payload = payloads[i]!;
-    const local = localPayloadSize(payload.length, usable, false) >= payload.length;
-    const cell = local ? undefined : await buildCell(pager, payload);
-    const size = cell !== undefined ? cell.length : Math.max(4, varintLength(payload.length) + payload.length);
+  const count = entries.length;
+  for (let i = 0; i < count; i++) {
+    const length = entries.size(i);
+    const local = localPayloadSize(length, usable, false) >= length;
+    const cell = local ? undefined : await buildCell(pager, entries.view(i));
+    const size = cell !== undefined ? cell.length : Math.max(4, varintLength(length) + length);
     if (leaf.fits(size)) {
       if (cell !== undefined) leaf.addCell(cell);
-      else leaf.addPayload(payload, size);
+      else leaf.addEntry(entries, i, length, size);
       continue;
     }
-    if (i === payloads.length - 1) {
+    if (i === count - 1) {
       // The last entry: the leaf's own last cell goes up, so the last leaf is not empty.
       const up = leaf.popLast();
       children.push(await writeLeaf(false));
       dividers.push(up);
       leaf.reset();
       if (cell !== undefined) leaf.addCell(cell);
-      else leaf.addPayload(payload, size);
+      else leaf.addEntry(entries, i, length, size);
       continue;
     }
     children.push(await writeLeaf(false));
-    dividers.push(cell ?? buildLocalCell(usable, payload)!);
+    dividers.push(cell ?? buildLocalCell(usable, entries.view(i))!);
     leaf.reset();
   }
   children.push(await writeLeaf(children.length === 0));
@@ -158,12 +185,12 @@ class LeafFiller {
     return LEAF_HEADER + 2 * (this.count + 1) + (this.usable - this.top) + size <= this.usable;
   }
 
-  /** The cell of a local payload: size varint, the payload, zero padding up to `size` (≥ 4). */
-  addPayload(payload: Uint8Array, size: number): void {
+  /** The cell of entry k (`length` bytes, local): size varint, the payload, zero padding up to `size` (≥ 4). */
+  addEntry(entries: EntryList, k: number, length: number, size: number): void {
     const at = this.top - size;
-    const off = at + writeVarint(this.page, at, payload.length);
-    this.page.set(payload, off);
-    if (off + payload.length < at + size) this.page.fill(0, off + payload.length, at + size);
+    const off = at + writeVarint(this.page, at, length);
+    entries.copyTo(k, this.page, off);
+    if (off + length < at + size) this.page.fill(0, off + length, at + size);
     this.push(at);
   }
 

@@ -22,6 +22,7 @@ import { generatedColumns } from '../generated/generated-columns.js';
 import { columnDefault, withAffinity } from '../dml/row-codec.js';
 import { encodeValueRecord, measureValueRecord, writeMeasuredRecord } from '../dml/record-writer.js';
 import type { Value } from '../value.js';
+import type { EntryList } from './index-builder.js';
 
 /** How each field of an entry is made. */
 type FieldPlan =
@@ -107,15 +108,15 @@ export class PackedEntries {
 
   /** Adds the entry of the table row `payload` with `rowid`. */
   add(payload: Uint8Array, rowid: number | bigint): void {
-    let fields: number;
-    try {
-      fields = readRecordLayout(payload, this.types, this.offsets);
-    } catch (err) {
-      if (err instanceof CorruptError && err.pgno === undefined) {
-        throw new CorruptError(`${err.message} in a record of table ${this.table.name}`, this.table.rootPage);
-      }
-      throw err;
-    }
+    this.addAt(payload, 0, payload.length, rowid);
+  }
+
+  /**
+   * Adds the entry of the table row whose record is `payload[from…to)` (a cell's payload where it
+   * lies on its page: no view made per row), with `rowid`.
+   */
+  addAt(payload: Uint8Array, from: number, to: number, rowid: number | bigint): void {
+    const fields = this.layout(payload, from, to);
     const plans = this.plans;
     const n = plans.length;
     let hdr = 0;
@@ -169,8 +170,12 @@ export class PackedEntries {
       h += putVarint(out, h, type);
       const size = serialSize(type);
       if (size === 0) continue;
-      if (this.fieldSrc[i] === INT_MARK) putInt(out, b, this.fieldInt[i]!, size);
-      else out.set(this.fieldSrc[i]!.subarray(this.fieldStart[i]!, this.fieldStart[i]! + size), b);
+      const src = this.fieldSrc[i]!;
+      if (src === INT_MARK) putInt(out, b, this.fieldInt[i]!, size);
+      else if (size <= 64) {
+        // A short field byte by byte: no view made per field (set() wants an array to copy from).
+        for (let k = 0, from = this.fieldStart[i]!; k < size; k++) out[b + k] = src[from + k]!;
+      } else out.set(src.subarray(this.fieldStart[i]!, this.fieldStart[i]! + size), b);
       b += size;
     }
     this.used += total;
@@ -235,6 +240,44 @@ export class PackedEntries {
     this.starts[this.count] = this.used;
   }
 
+  /**
+   * The record's serial types and body offsets (absolute, in `src`) into `types` / `offsets`;
+   * returns its field count. One-byte header size and serial types (every record of short
+   * fields) are read here; anything else, and anything wrong, goes to readRecordLayout, which
+   * checks and reports exactly as the decoders do.
+   */
+  private layout(src: Uint8Array, start: number, end: number): number {
+    const hdrSize = end > start ? src[start]! : 0x80;
+    fast: if (hdrSize > 0 && hdrSize < 0x80 && hdrSize <= end - start) {
+      const types = this.types;
+      const offsets = this.offsets;
+      const hdrEnd = start + hdrSize;
+      let body = hdrEnd;
+      let n = 0;
+      for (let p = start + 1; p < hdrEnd; p++) {
+        const type = src[p]!;
+        if (type >= 0x80 || type === 10 || type === 11) break fast;
+        const size = type >= 12 ? (type - 12) >> 1 : SIZES[type]!;
+        if (size > end - body) break fast;
+        types[n] = type;
+        offsets[n] = body;
+        n++;
+        body += size;
+      }
+      if (body === end) return n;
+    }
+    try {
+      const n = readRecordLayout(src.subarray(start, end), this.types, this.offsets);
+      for (let i = 0; i < n; i++) this.offsets[i]! += start;
+      return n;
+    } catch (err) {
+      if (err instanceof CorruptError && err.pgno === undefined) {
+        throw new CorruptError(`${err.message} in a record of table ${this.table.name}`, this.table.rootPage);
+      }
+      throw err;
+    }
+  }
+
   /** Marks field i as an integer to write from `fieldInt` (returns its serial type). */
   private setInt(i: number, v: number | bigint): number {
     this.fieldInt[i] = v;
@@ -249,8 +292,8 @@ export class PackedEntries {
     this.buf = grown;
   }
 
-  /** The entries in index order (each a view of the shared buffer). */
-  sorted(desc: readonly boolean[]): Uint8Array[] {
+  /** The entries in index order, as ranges of the shared buffer (no object per entry). */
+  sortedList(desc: readonly boolean[]): SortedEntries {
     const n = this.count;
     const buf = this.buf;
     const starts = this.starts;
@@ -277,12 +320,43 @@ export class PackedEntries {
       if (la !== lb) return la < lb ? -flip : flip;
       return compareRecords(buf, starts[a]!, buf, starts[b]!, fields, desc, nocase);
     });
-    const out = new Array<Uint8Array>(n);
-    for (let k = 0; k < n; k++) {
-      const i = order[k]!;
-      out[k] = buf.subarray(starts[i]!, starts[i + 1]!);
-    }
-    return out;
+    return new SortedEntries(buf, starts, Int32Array.from(order));
+  }
+}
+
+/** PackedEntries in index order: entry k is `buffer[start(k)…end(k))` (an EntryList for index-builder.ts). */
+export class SortedEntries implements EntryList {
+  constructor(
+    readonly buffer: Uint8Array,
+    private readonly starts: Int32Array,
+    private readonly order: Int32Array,
+  ) {}
+
+  get length(): number {
+    return this.order.length;
+  }
+
+  start(k: number): number {
+    return this.starts[this.order[k]!]!;
+  }
+
+  size(k: number): number {
+    const i = this.order[k]!;
+    return this.starts[i + 1]! - this.starts[i]!;
+  }
+
+  copyTo(k: number, to: Uint8Array, at: number): void {
+    const i = this.order[k]!;
+    const from = this.starts[i]!;
+    const size = this.starts[i + 1]! - from;
+    const buf = this.buffer;
+    if (size > 64) to.set(buf.subarray(from, from + size), at);
+    else for (let j = 0; j < size; j++) to[at + j] = buf[from + j]!;
+  }
+
+  view(k: number): Uint8Array {
+    const i = this.order[k]!;
+    return this.buffer.subarray(this.starts[i]!, this.starts[i + 1]!);
   }
 }
 
@@ -303,9 +377,9 @@ function prefixKey(src: Uint8Array, at: number, len: number, fold = false): numb
 /** The marker of a field whose body is the integer in fieldInt (not bytes copied from a source). */
 const INT_MARK = new Uint8Array(0);
 
-/** Whether any of the first `n` fields of the record is NULL. */
-export function recordHasNull(rec: Uint8Array, n: number): boolean {
-  let h = readVarintAt(rec, 0).length;
+/** Whether any of the first `n` fields of the record at `rec[at…]` is NULL. */
+export function recordHasNull(rec: Uint8Array, n: number, at = 0): boolean {
+  let h = at + readVarintAt(rec, at).length;
   for (let i = 0; i < n; i++) {
     const t = readVarintAt(rec, h);
     if (t.value === 0) return true;
@@ -468,6 +542,7 @@ function serialSize(type: number): number {
 const SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0];
 
 function varintLength(v: number): number {
+  if (v < 0x80) return 1;
   let n = 1;
   for (let x = v; x >= 0x80; x = Math.floor(x / 0x80)) n++;
   return n;
