@@ -136,10 +136,15 @@ function substr(args: readonly Value[]): Value {
   const isBlob = x instanceof Uint8Array;
   if (isBlob && x.length === 0) return null; // sqlite3_value_blob() of an empty BLOB is a NULL pointer
   const str = isBlob ? '' : upToNul(text(x));
-  // Characters are code points; without surrogates they are the UTF-16 units themselves.
+  // Characters are code points; without surrogates they are the UTF-16 units themselves. Text
+  // that was not UTF-8 is cut on its bytes, as SQLite cuts it (byteCharacters).
   const simple = !isBlob && !/[\ud800-\udfff]/.test(str);
-  const units: readonly string[] | string = isBlob ? '' : simple ? str : [...str];
-  const len = BigInt(isBlob ? x.length : units.length);
+  const raw = isBlob || simple || isWellFormedText(str) ? undefined : encodeUtf8(str);
+  const chars = raw === undefined ? undefined : byteCharacters(raw, 0x80);
+  const units: readonly string[] | string = isBlob || chars !== undefined ? '' : simple ? str : [...str];
+  // SQLite 3.5x counts the length for a negative start with the older rule (only a byte ≥ 0xC0
+  // takes continuation bytes), and then walks characters with the newer one.
+  const len = BigInt(isBlob ? x.length : chars !== undefined ? byteCharacters(raw!, 0xc0).length - 1 : units.length);
   if (args.length === 3) {
     p2 = toInt(args[2] ?? null);
     if (p2 < 0n) {
@@ -162,6 +167,10 @@ function substr(args: readonly Value[]): Value {
       p2 += p1;
       p1 = 0n;
     }
+  }
+  if (chars !== undefined) {
+    const n = BigInt(chars.length - 1);
+    return decodeUtf8(raw!.subarray(chars[Number(p1 > n ? n : p1)], chars[Number(p1 + p2 > n ? n : p1 + p2)]));
   }
   const start = p1 > len ? Number(len) : Number(p1);
   const end = p1 + p2 > len ? Number(len) : Number(p1 + p2);
@@ -241,9 +250,41 @@ function instr(args: readonly Value[]): Value {
   }
   const hs = text(h);
   const ns = text(n);
+  if (!isWellFormedText(hs) || !isWellFormedText(ns)) return instrBytes(encodeUtf8(hs), encodeUtf8(ns));
   const at = hs.indexOf(ns);
   if (at < 0) return 0n;
   return BigInt([...hs.slice(0, at)].length + 1);
+}
+
+/**
+ * instr() on the UTF-8 bytes (instrFunc): the needle is tried at each character start, where a
+ * character is a byte and the continuation bytes (0x80–0xBF) after it.
+ */
+function instrBytes(hay: Uint8Array, needle: Uint8Array): bigint {
+  let n = 1n;
+  for (let at = 0; needle.length <= hay.length - at; n++) {
+    let k = 0;
+    while (k < needle.length && hay[at + k] === needle[k]) k++;
+    if (k === needle.length) return n;
+    at++;
+    while (at < hay.length && (hay[at]! & 0xc0) === 0x80) at++;
+  }
+  return 0n;
+}
+
+/**
+ * Where SQLite's characters start in UTF-8 bytes that may not be well-formed (a byte ≥ `lead`
+ * takes the continuation bytes 0x80–0xBF after it: 0x80 as SQLite 3.5x walks them and length()
+ * counts them, 0xC0 as its older rule does), plus the end: n + 1 offsets.
+ */
+function byteCharacters(z: Uint8Array, lead: number): number[] {
+  const starts: number[] = [];
+  for (let i = 0; i < z.length; ) {
+    starts.push(i);
+    if (z[i++]! >= lead) while (i < z.length && (z[i]! & 0xc0) === 0x80) i++;
+  }
+  starts.push(z.length);
+  return starts;
 }
 
 /** unhex(X[, Y]): hex digit pairs → bytes; characters of Y may separate pairs; anything else → NULL. */

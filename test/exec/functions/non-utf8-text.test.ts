@@ -2,10 +2,10 @@
  * Text that is not UTF-8 (any bytes CAST to TEXT) through SQLite's text functions, against
  * sql.js: the answers are compared as hex() of the result, so they are the stored bytes, not
  * their decoding. length() counts as SQLite counts (a byte ≥ 0x80 takes the continuation
- * bytes after it); concatenation, replace, trim, upper/lower, comparisons, quote() and CAST
- * back to BLOB keep every byte; indexes on such text (CREATE INDEX's sort, inserts, UPDATE of
- * another column) stay in SQLite's byte order (sqlite3's integrity_check). Left out as a documented difference: substr() and instr()
- * count each such byte as one character.
+ * bytes after it); substr() cuts and instr() counts characters on the bytes as SQLite does;
+ * concatenation, replace, trim, upper/lower, comparisons, quote() and CAST back to BLOB keep
+ * every byte; indexes on such text (CREATE INDEX's sort, inserts, UPDATE of another column)
+ * stay in SQLite's byte order (sqlite3's integrity_check).
  */
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -36,6 +36,12 @@ const EXPRESSIONS: ((a: string, b: string) => string)[] = [
   (a) => `hex(CAST(${a} AS BLOB))`,
   (a) => `typeof(${a})`,
   (a) => `hex(quote(${a}))`,
+  (a) => `hex(substr(${a}, 2))`,
+  (a) => `hex(substr(${a}, -3, 2))`,
+  (a) => `hex(substr(${a}, 3, -2))`,
+  (a, b) => `instr(${a}, ${b})`,
+  (a, b) => `instr(${a} || ${b}, ${b})`,
+  (a, b) => `instr(${b} || ${a}, substr(${a}, 2, 2))`,
 ];
 
 describe('text that is not UTF-8, as SQLite handles it', () => {
