@@ -62,11 +62,12 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
   const packed = packedSorter(index, table, collations, env.encoding === UTF8);
   if (packed !== undefined) {
     // The common case: entries made from the record bytes and sorted as bytes (index-sorter.ts).
+    // A leaf at a time: each record read where it lies on the page (no view, no cursor step per
+    // row); a record with overflow assembled by the cursor.
     const cur = new TableCursor(env.pager, table.rootPage);
-    for (let ok = await cur.first(); ok; ok = cur.nextInLeaf() ?? (await cur.next())) {
-      const at = cur.localPayloadAt();
-      if (at >= 0) packed.addAt(cur.pageBytes, at, at + cur.payloadSize, cur.rowid);
-      else packed.add(await cur.payload(), cur.rowid);
+    const add = (page: Uint8Array, at: number, size: number, rowid: number | bigint): void => packed.addAt(page, at, at + size, rowid);
+    for (let ok = await cur.first(); ok; ok = await cur.next()) {
+      if (cur.eachLocalInLeaf(add)) packed.add(await cur.payload(), cur.rowid);
     }
     return finishPacked(env, packed, { index, table, root, name, sql, desc, keyCount, nocase: foldedFields(collations)! });
   }

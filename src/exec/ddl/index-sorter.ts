@@ -119,6 +119,11 @@ export class PackedEntries {
     const fields = this.layout(payload, from, to);
     const plans = this.plans;
     const n = plans.length;
+    const types = this.types;
+    const offsets = this.offsets;
+    const fieldType = this.fieldType;
+    const fieldSrc = this.fieldSrc;
+    const fieldStart = this.fieldStart;
     let hdr = 0;
     let body = 0;
     for (let i = 0; i < n; i++) {
@@ -130,29 +135,29 @@ export class PackedEntries {
         // The DEFAULT, from its one-field record: header size, serial type, body.
         const f = plan.fallback;
         type = readVarintAt(f, 1).value;
-        this.fieldSrc[i] = f;
-        this.fieldStart[i] = f[0]!;
+        fieldSrc[i] = f;
+        fieldStart[i] = f[0]!;
       } else {
-        type = this.types[plan.at]!;
-        const at = this.offsets[plan.at]!;
+        type = types[plan.at]!;
+        const at = offsets[plan.at]!;
         if (type >= 1 && type <= 6) {
           type = this.setInt(i, readInt(payload, at, type));
-        } else if (type === 7) {
+        } else if (type !== 7) {
+          fieldSrc[i] = payload;
+          fieldStart[i] = at;
+        } else {
           const f = readFloat(payload, at);
           if (Number.isNaN(f)) type = 0;
           else if (plan.numeric && Number.isInteger(f) && f > -TWO_63 && f < TWO_63) type = this.setInt(i, Number.isSafeInteger(f) ? f : BigInt(f));
           else {
-            this.fieldSrc[i] = payload;
-            this.fieldStart[i] = at;
+            fieldSrc[i] = payload;
+            fieldStart[i] = at;
           }
-        } else {
-          this.fieldSrc[i] = payload;
-          this.fieldStart[i] = at;
         }
       }
-      this.fieldType[i] = type;
-      hdr += varintLength(type);
-      body += serialSize(type);
+      fieldType[i] = type;
+      hdr += type < 0x80 ? 1 : varintLength(type);
+      body += type >= 12 ? (type - 12) >> 1 : SIZES[type]!;
     }
     let hdrSize = hdr + 1;
     if (hdr > 126) {
@@ -163,23 +168,24 @@ export class PackedEntries {
     this.reserve(total);
     const out = this.buf;
     const start = this.used;
-    let h = start + putVarint(out, start, hdrSize);
+    let h = hdrSize < 0x80 ? ((out[start] = hdrSize), start + 1) : start + putVarint(out, start, hdrSize);
     let b = start + hdrSize;
     for (let i = 0; i < n; i++) {
-      const type = this.fieldType[i]!;
-      h += putVarint(out, h, type);
-      const size = serialSize(type);
+      const type = fieldType[i]!;
+      if (type < 0x80) out[h++] = type;
+      else h += putVarint(out, h, type);
+      const size = type >= 12 ? (type - 12) >> 1 : SIZES[type]!;
       if (size === 0) continue;
-      const src = this.fieldSrc[i]!;
+      const src = fieldSrc[i]!;
       if (src === INT_MARK) putInt(out, b, this.fieldInt[i]!, size);
       else if (size <= 64) {
         // A short field byte by byte: no view made per field (set() wants an array to copy from).
-        for (let k = 0, from = this.fieldStart[i]!; k < size; k++) out[b + k] = src[from + k]!;
-      } else out.set(src.subarray(this.fieldStart[i]!, this.fieldStart[i]! + size), b);
+        for (let k = 0, from = fieldStart[i]!; k < size; k++) out[b + k] = src[from + k]!;
+      } else out.set(src.subarray(fieldStart[i]!, fieldStart[i]! + size), b);
       b += size;
     }
     this.used += total;
-    this.push(start, hdrSize, n === 0 ? 0 : this.fieldType[0]!);
+    this.push(start, hdrSize, n === 0 ? 0 : fieldType[0]!);
   }
 
   /**
@@ -228,10 +234,18 @@ export class PackedEntries {
       this.keys2[this.count] = 0;
     } else if (r >= 2) {
       const at = start + hdrSize;
-      const len = serialSize(first);
-      const fold = r === 2 && this.nocase[0] === true;
-      this.keys[this.count] = prefixKey(out, at, len, fold);
-      this.keys2[this.count] = len > 6 ? prefixKey(out, at + 6, len - 6, fold) : 0;
+      const len = (first - 12) >> 1;
+      if (r === 2 && this.nocase[0] === true) {
+        this.keys[this.count] = prefixKey(out, at, len, true);
+        this.keys2[this.count] = len > 6 ? prefixKey(out, at + 6, len - 6, true) : 0;
+      } else if (len >= 12) {
+        // Both keys whole: no padding, no folding.
+        this.keys[this.count] = ((((out[at]! * 256 + out[at + 1]!) * 256 + out[at + 2]!) * 256 + out[at + 3]!) * 256 + out[at + 4]!) * 256 + out[at + 5]!;
+        this.keys2[this.count] = ((((out[at + 6]! * 256 + out[at + 7]!) * 256 + out[at + 8]!) * 256 + out[at + 9]!) * 256 + out[at + 10]!) * 256 + out[at + 11]!;
+      } else {
+        this.keys[this.count] = prefixKey(out, at, len);
+        this.keys2[this.count] = len > 6 ? prefixKey(out, at + 6, len - 6) : 0;
+      }
     } else {
       this.keys[this.count] = 0;
       this.keys2[this.count] = 0;
