@@ -13,36 +13,30 @@ import { StatementContext } from '../exec/expr-contract.js';
 import type { TextEncoding } from '../record/text-encoding.js';
 import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js';
 import type { Statement } from '../sql/ast.js';
-import { openWritablePager } from './writable-pager.js';
 import { ConnectionPagers } from './connection-pagers.js';
 import { mentionsTemp, TempDatabase } from './temp-database.js';
-import { isPreparedWrite, writeFacts, WriteStatement, type PreparedStatement as AnyPrepared, type WriteFacts } from './write-statement.js';
+import { isPreparedWrite, statementNeedsSavepoint, writeFacts, WriteStatement, type PreparedStatement as AnyPrepared, type WriteFacts } from './write-statement.js';
 import { touchesMain } from './temp-routing.js';
 import { connectionSchema } from '../schema/connection-schema.js';
 import { storageClassOf, toPublic, type Value } from '../exec/value.js';
 import { SavepointNames } from './savepoints.js';
-import { conflictOf, endsAutocommitTransaction, failsWithFail, needsSavepoint, statementMayAbort, undoAction, type Undo } from './statement-rules.js';
+import { conflictOf, endsAutocommitTransaction, failsWithFail, statementMayAbort, undoAction, type Undo } from './statement-rules.js';
 import { hasForeignKeys } from '../exec/dml/foreign-key-schema.js';
-import { checkStatementEnd, deferredOutstanding, foreignKeyFailed, resetCounters, restore, snapshot, type FkSnapshot } from '../exec/dml/foreign-key-state.js';
+import { checkStatementEnd, deferredOutstanding, foreignKeyFailed, NO_DEFERRED, resetCounters, restore, snapshot, type FkSnapshot } from '../exec/dml/foreign-key-state.js';
 import { defaultPragmaState, isSettingPragma, runSettingPragma, type PragmaState } from '../exec/pragma-set.js';
 import { optimizeRows, planOptimize, type OptimizePlan } from '../exec/optimize-pragma.js';
-import { prepareSafeFile, safeProtocol } from '../pager/commit-protocol.js';
-import { leaseSettings, openSource } from './open-source.js';
 import { readConsistent, readConsistentBatches, readConsistentCounts, readConsistentStream } from '../pager/consistent-read.js';
-import { requireSafeWrites } from '../store/capability-probe.js';
 import { prepareQuery, publicRow, type Statement as QueryStatement } from './statement.js';
 import { PlanCache } from './plan-cache.js';
 import { checkDatabase } from './integrity.js';
 import type { DatabaseHeader } from '../format/db-header.js';
 import type { ConnectionState } from '../exec/functions/scalar.js';
-import { Pager } from '../pager/pager.js';
+import type { Pager } from '../pager/pager.js';
 import type { SqlValue } from '../record/value.js';
 import { readSchema, type Schema } from '../schema/read-schema.js';
 import type { SchemaRow, TableInfo } from '../schema/schema-types.js';
-import { BlockStore } from '../store/block-store.js';
-import { BlockVfs } from '../vfs/block-vfs.js';
-import { SingleFileVfs } from '../vfs/range-file.js';
 import { readSchemaRows } from './schema-rows.js';
+import { createPager, openPager } from './open-database.js';
 import { tableSummaries } from './table-summaries.js';
 import type { StoreOptions } from './store-options.js';
 import { readableTable, tableRecordBatches, tableRowValueBatches, tableRows, type RecordShape, type RecordVisitor, type RowsOptions, type TypedRow } from './table-rows.js';
@@ -106,51 +100,10 @@ export class Database {
    * a parsed `Location`, a `BlockStore`, `{ objects, prefix }`, or any `VfsFile`.
    */
   static async open(source: DatabaseSource, options: OpenOptions = {}): Promise<Database> {
-    const { file, url, close, vfs, name, journalHead } = await openSource(source, options);
-    try {
-      const cache = { ...(options.cacheBytes !== undefined && { cacheBytes: options.cacheBytes }) };
-      let pager: Pager;
-      if (vfs === undefined || name === undefined) {
-        // A bare VfsFile: no VFS to find the journal or lease through.
-        pager = options.readonly === false ? await openWritablePager(file, cache) : await Pager.open(file, { ...cache, readonly: true });
-      } else if (options.readonly === false) {
-        // The commit protocol (commit-protocol.ts): hot-journal recovery now, and the lease and
-        // the rollback journal around every commit through the pager's hooks.
-        const lease = leaseSettings(options);
-        const protocol = await prepareSafeFile(vfs, name, file, {
-          ...(options.locking !== undefined && { locking: options.locking }),
-          ...(lease !== undefined && { lease }),
-          ...(journalHead !== undefined && { journalHead }),
-        });
-        // A single object or URL (read by ranges) cannot be written: say so at the first write.
-        const hooks = vfs instanceof SingleFileVfs ? { ...protocol.hooks, beforeBegin: () => Promise.reject(vfs.readOnlyError()) } : protocol.hooks;
-        pager = await openWritablePager(protocol.file, { ...cache, hooks });
-      } else {
-        // Read-only, through the same protocol: a hot journal left by a dead writer is rolled
-        // back (as SQLite's readers do; or, when that is not possible — no write permission, a
-        // live writer mid-commit — read through), and every read checks for overlapping commits.
-        const protocol = await prepareSafeFile(vfs, name, file, {
-          readonly: true,
-          recover: true,
-          ...(options.locking !== undefined && { locking: options.locking }),
-          ...(journalHead !== undefined && { journalHead }),
-        });
-        pager = await Pager.open(protocol.file, { ...cache, readonly: true });
-      }
-      const release = async (): Promise<void> => {
-        try {
-          await safeProtocol(pager)?.close();
-        } finally {
-          await close();
-        }
-      };
-      const db = new Database(pager, release, url);
-      db.storeOptions = options;
-      return db;
-    } catch (err) {
-      await close();
-      throw err;
-    }
+    const { pager, release, url } = await openPager(source, options);
+    const db = new Database(pager, release, url);
+    db.storeOptions = options;
+    return db;
   }
 
   /**
@@ -158,24 +111,9 @@ export class Database {
    * writing. MisuseError when something is already there.
    */
   static async create(source: DatabaseSource, options: CreateDatabaseOptions = {}): Promise<Database> {
-    const { file, url, close, vfs, name } = await openSource(source, { ...options, readonly: false }, true);
-    try {
-      if ((await file.xFileSize()) !== 0) throw new MisuseError(`${url}: a database already exists there`);
-      // Page 1 is written before any lease exists: refuse a store that could not hold one.
-      if (vfs instanceof BlockVfs && name !== undefined) await requireSafeWrites(vfs.objects, name, options.locking ?? 'lease');
-      const pager = await openWritablePager(file, {
-        ...(options.cacheBytes !== undefined && { cacheBytes: options.cacheBytes }),
-        create: { ...(options.pageSize !== undefined && { pageSize: options.pageSize }) },
-      });
-      const isBareFile = typeof source !== 'string' && !('kind' in source) && !(source instanceof BlockStore) && !('objects' in source);
-      if (isBareFile) return new Database(pager, close, url);
-      // Page 1 is written; every later write goes through the commit protocol like any writer's.
-      await close();
-      return Database.open(source, { ...options, readonly: false });
-    } catch (err) {
-      await close();
-      throw err;
-    }
+    const made = await createPager(source, options);
+    // Page 1 is written; every later write goes through the commit protocol like any writer's.
+    return made !== undefined ? new Database(made.pager, made.release, made.url) : Database.open(source, { ...options, readonly: false });
   }
 
   /** Whether BEGIN has been run without a matching COMMIT/ROLLBACK. */
@@ -195,13 +133,15 @@ export class Database {
 
   /** Runs `sql` (one statement, or several: the last one's result is returned). */
   run(sql: string, params?: BindParams): Promise<RunResult> {
+    let list: ParsedStatement[];
+    try {
+      list = this.parse(sql);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // The bulk-load case: as a prepared statement's run (write-statement.ts).
+    if (list.length === 1) return this.runPrepared(writeFacts(list[0]!), params);
     return this.serialised(() => {
-      const list = this.parse(sql);
-      if (list.length === 1) {
-        // The bulk-load case: a statement that needed no Promise returns its result at once.
-        const out = this.runOne(writeFacts(list[0]!), params);
-        return out instanceof Promise ? out.then((r) => this.runResult(r)) : this.runResult(out);
-      }
       return (async () => {
         let result: StatementResult = NO_CHANGES;
         for (const parsed of list) result = await this.runOne(writeFacts(parsed), params);
@@ -322,7 +262,7 @@ export class Database {
       cached !== undefined &&
       cached.cookie === this.pager.header.schemaCookie
     ) {
-      return this.execute(parsed, numbered.statement, ctx, cached.schema, compiler);
+      return this.execute(facts, numbered.statement, ctx, cached.schema, compiler);
     }
     return (async () => {
       let schema: Schema;
@@ -338,7 +278,7 @@ export class Database {
       } catch (err) {
         return this.failed(err, { conflict: conflictOf(stmt), autocommit: !this.explicitTx, savepoint: false, stampBefore: this.pagers.writeStamp });
       }
-      return this.execute(parsed, numbered.statement, ctx, schema, compile);
+      return this.execute(facts, numbered.statement, ctx, schema, compile);
     })();
   }
 
@@ -489,49 +429,59 @@ export class Database {
     return this.pagers.inWriteTransaction ? read() : readConsistent(this.pager, read);
   }
 
-  /** The write statement inside the open pager transaction (see `runOne`). */
-  private execute(parsed: ParsedStatement, statement: Statement, ctx: StatementContext, schema: Schema, compile: Compiler): StatementResult | Promise<StatementResult> {
-    const stmt = parsed.statement;
+  /** The write statement inside the open pager transaction (see `runOne`); no closure unless it waits. */
+  private execute(facts: WriteFacts, statement: Statement, ctx: StatementContext, schema: Schema, compile: Compiler): StatementResult | Promise<StatementResult> {
+    const stmt = facts.parsed.statement;
     const autocommit = !this.explicitTx;
-    const savepoint = !autocommit && (needsSavepoint(stmt, schema) || (this.pragmas.foreignKeys && stmt.kind === 'insert' && hasForeignKeys(schema, stmt.table.name)));
+    const savepoint = !autocommit && (statementNeedsSavepoint(facts, schema) || (this.pragmas.foreignKeys && stmt.kind === 'insert' && hasForeignKeys(schema, stmt.table.name)));
     if (savepoint) this.pagers.beginStatement();
     const fk = this.pragmas.fk;
     fk.statement = 0;
     fk.noJournal = false;
-    this.fkStatementStart = snapshot(fk);
+    this.fkStatementStart = fk.deferred === 0 && fk.deferredImm === 0 ? NO_DEFERRED : snapshot(fk);
     const stamp = this.pagers.writeStamp;
     const env: ExecEnv = { pager: this.pager, schema, encoding: this.pager.header.textEncoding as TextEncoding, ctx, compile, settings: this.pragmas };
-    const fail = (err: unknown): Promise<never> => {
-      // A statement stopped by an OR FAIL conflict still has its foreign keys checked (SQLite's
-      // halt does): outstanding violations turn the error into a foreign key one, which undoes it.
-      if (this.pragmas.foreignKeys && failsWithFail(err, conflictOf(stmt))) {
-        try {
-          checkStatementEnd(fk, autocommit);
-        } catch (fkErr) {
-          err = fkErr;
-        }
-      }
-      return this.failed(err, { conflict: conflictOf(stmt), mayAbort: statementMayAbort(stmt, schema, this.pragmas.foreignKeys), autocommit, savepoint, stampBefore: stamp });
-    };
     let out: StatementResult | Promise<StatementResult>;
     try {
-      out = executeWrite(env, statement, parsed.text);
+      out = executeWrite(env, statement, facts.parsed.text);
     } catch (err) {
-      return fail(err);
+      return this.executeFailed(err, stmt, schema, autocommit, savepoint, stamp);
     }
-    const done = (r: StatementResult): StatementResult | Promise<StatementResult> => {
-      // Immediate foreign key violations left by the statement (deferred ones too in autocommit) fail it.
-      if (this.pragmas.foreignKeys || fk.deferred + fk.deferredImm > 0) {
-        try {
-          checkStatementEnd(fk, autocommit);
-        } catch (err) {
-          return this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, stampBefore: stamp });
-        }
+    if (out instanceof Promise) {
+      return out.then(
+        (r) => this.executeDone(r, stmt, autocommit, savepoint, stamp),
+        (err: unknown) => this.executeFailed(err, stmt, schema, autocommit, savepoint, stamp),
+      );
+    }
+    return this.executeDone(out, stmt, autocommit, savepoint, stamp);
+  }
+
+  /** The statement ran: its foreign keys checked, then `finish`. */
+  private executeDone(r: StatementResult, stmt: Statement, autocommit: boolean, savepoint: boolean, stamp: number): StatementResult | Promise<StatementResult> {
+    const fk = this.pragmas.fk;
+    // Immediate foreign key violations left by the statement (deferred ones too in autocommit) fail it.
+    if (this.pragmas.foreignKeys || fk.deferred + fk.deferredImm > 0) {
+      try {
+        checkStatementEnd(fk, autocommit);
+      } catch (err) {
+        return this.failed(err, { conflict: conflictOf(stmt), autocommit, savepoint, stampBefore: stamp });
       }
-      return this.finish(r, autocommit, savepoint, stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete');
-    };
-    if (out instanceof Promise) return out.then(done, fail);
-    return done(out);
+    }
+    return this.finish(r, autocommit, savepoint, stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete');
+  }
+
+  /** The statement failed: undone as its conflict clause says (see `undoStatement`). */
+  private executeFailed(err: unknown, stmt: Statement, schema: Schema, autocommit: boolean, savepoint: boolean, stamp: number): Promise<never> {
+    // A statement stopped by an OR FAIL conflict still has its foreign keys checked (SQLite's
+    // halt does): outstanding violations turn the error into a foreign key one, which undoes it.
+    if (this.pragmas.foreignKeys && failsWithFail(err, conflictOf(stmt))) {
+      try {
+        checkStatementEnd(this.pragmas.fk, autocommit);
+      } catch (fkErr) {
+        err = fkErr;
+      }
+    }
+    return this.failed(err, { conflict: conflictOf(stmt), mayAbort: statementMayAbort(stmt, schema, this.pragmas.foreignKeys), autocommit, savepoint, stampBefore: stamp });
   }
 
   /** A statement succeeded: its savepoint released, or (autocommit) its transaction committed. */
@@ -664,10 +614,21 @@ export class Database {
 
   /** @internal A WriteStatement's `run` (write-statement.ts's WriteHost). */
   runPrepared(facts: WriteFacts, params: BindParams | undefined): Promise<RunResult> {
-    return this.serialised(() => {
-      const out = this.runOne(facts, params);
-      return out instanceof Promise ? out.then((r) => this.runResult(r)) : this.runResult(out);
-    });
+    // `serialised` without its closure: with nothing queued, a statement that needed no Promise
+    // (a bulk load's usual INSERT) costs only its result's.
+    if (this.running !== 0) return this.serialised(() => this.runPreparedNow(facts, params));
+    let out: RunResult | Promise<RunResult>;
+    try {
+      out = this.runPreparedNow(facts, params);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return out instanceof Promise ? this.track(out) : Promise.resolve(out);
+  }
+
+  private runPreparedNow(facts: WriteFacts, params: BindParams | undefined): RunResult | Promise<RunResult> {
+    const out = this.runOne(facts, params);
+    return out instanceof Promise ? out.then((r) => this.runResult(r)) : this.runResult(out);
   }
 
   /** @internal A WriteStatement's runs that return rows (write-statement.ts's WriteHost). */

@@ -33,6 +33,7 @@ import type { ParsedStatement } from '../sql/parser.js';
 import type { Statement as Ast } from '../sql/ast.js';
 import type { RunResult } from './database-types.js';
 import { publicRow, type Row, type Statement, type TypedRow } from './statement.js';
+import { needsSavepoint } from './statement-rules.js';
 import { mentionsTemp } from './temp-database.js';
 
 /**
@@ -46,6 +47,8 @@ export interface WriteFacts {
   readonly numbered: NumberedStatement;
   /** It names the TEMP database (temp-database.ts `mentionsTemp`). */
   readonly temp: boolean;
+  /** Whether it needs a statement savepoint inside BEGIN, as of `schema` (statement-rules.ts `needsSavepoint`). */
+  readonly savepoint: { schema: Schema | undefined; needed: boolean };
 }
 
 const factsOf = new WeakMap<ParsedStatement, WriteFacts>();
@@ -56,10 +59,20 @@ export function writeFacts(parsed: ParsedStatement): WriteFacts {
   if (facts === undefined) {
     const stmt = parsed.statement;
     const write = isWriteStatement(stmt);
-    facts = { parsed, write, numbered: write ? numberParameters(stmt) : { statement: stmt, count: 0, names: new Map() }, temp: mentionsTemp(parsed.text, stmt) };
+    facts = { parsed, write, numbered: write ? numberParameters(stmt) : { statement: stmt, count: 0, names: new Map() }, temp: mentionsTemp(parsed.text, stmt), savepoint: { schema: undefined, needed: true } };
     factsOf.set(parsed, facts);
   }
   return facts;
+}
+
+/** `needsSavepoint` of the statement, worked out once per schema. */
+export function statementNeedsSavepoint(facts: WriteFacts, schema: Schema): boolean {
+  const memo = facts.savepoint;
+  if (memo.schema !== schema) {
+    memo.needed = needsSavepoint(facts.parsed.statement, schema);
+    memo.schema = schema;
+  }
+  return memo.needed;
 }
 
 /** Whether `db.prepare` makes a WriteStatement of `stmt` (anything it does not plan as a query). */

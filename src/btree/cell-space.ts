@@ -234,6 +234,8 @@ export function insertCellInPlace(page: Uint8Array, pgno: number, usable: number
  * size + 2 free bytes. Lets a cell be written straight into the page, without a copy of its own.
  */
 export function reserveCellInPlace(page: Uint8Array, pgno: number, usable: number, idx: number, size: number): number {
+  const at = appendInGap(page, pgno, usable, idx, size);
+  if (at >= 0) return at;
   const header = decodePageHeader(page, pgno, usable);
   if (idx < 0 || idx > header.cellCount) throw new Error(`internal: insert position ${idx} of ${header.cellCount}`);
   if (pageFreeBytes(page, header, pgno, usable) < size + 2) return -1;
@@ -243,6 +245,29 @@ export function reserveCellInPlace(page: Uint8Array, pgno: number, usable: numbe
   page.copyWithin(ptr + 2 * idx + 2, ptr + 2 * idx, ptr + 2 * n);
   writeU16(page, ptr + 2 * idx, off);
   writeU16(page, header.headerOffset + 3, n + 1);
+  return off;
+}
+
+/**
+ * `reserveCellInPlace` for a bulk load's usual cell: the last one, on a page without freeblocks
+ * whose gap (between the cell pointer array and the content start) holds it and its pointer —
+ * the header read field by field, no PageHeader object. -1 when the case does not apply (or the
+ * header is not one decodePageHeader would accept): the general path then decides, and names
+ * any corruption.
+ */
+function appendInGap(page: Uint8Array, pgno: number, usable: number, idx: number, size: number): number {
+  const h = pgno === 1 ? 100 : 0;
+  const type = page[h];
+  if (page.length < usable || h + 12 > usable || (type !== 0x0d && type !== 0x0a && type !== 0x05 && type !== 0x02)) return -1;
+  const n = readU16(page, h + 3);
+  if (idx !== n || readU16(page, h + 1) !== 0) return -1;
+  const gap = h + (type & 0x08 ? 8 : 12) + 2 * n;
+  const top = readU16(page, h + 5); // 0 (65536) never passes the check below for usable < 65536
+  if (top === 0 || top > usable || gap + 2 + size > top) return -1;
+  const off = top - size;
+  setContentStart(page, h, off);
+  writeU16(page, gap, off);
+  writeU16(page, h + 3, n + 1);
   return off;
 }
 

@@ -17,6 +17,9 @@ export interface FkSnapshot {
   readonly deferredImm: number;
 }
 
+/** The snapshot of counters with no deferred violation (shared: snapshots are never changed). */
+export const NO_DEFERRED: FkSnapshot = Object.freeze({ deferred: 0, deferredImm: 0 });
+
 export function snapshot(c: FkCounters): FkSnapshot {
   return { deferred: c.deferred, deferredImm: c.deferredImm };
 }

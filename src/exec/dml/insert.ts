@@ -56,14 +56,7 @@ interface InsertPlan {
   readonly convert: readonly ((v: Value) => Value)[];
 }
 
-const plans = new WeakMap<InsertStatement, InsertPlan>();
-
-function insertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
-  const cached = plans.get(stmt);
-  if (cached !== undefined && cached.schema === env.schema) {
-    cached.writer.rebind(env);
-    return cached;
-  }
+function buildInsertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
   const table = targetTable(env, stmt.table);
   const nCol = table.columns.length;
   // Target slot per value position: a column index, or nCol for the rowid.
@@ -109,7 +102,6 @@ function insertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
     defaults,
     convert: table.columns.map((_c, i) => (i === table.rowidAlias ? (v: Value) => v : columnConverter(table, i, false))),
   };
-  plans.set(stmt, plan);
   return plan;
 }
 
@@ -129,8 +121,15 @@ interface Sequence {
  * costs no Promise. Anything else continues asynchronously from where it needed to wait.
  */
 export function executeInsert(env: ExecEnv, stmt: InsertStatement, text?: string): StatementResult | Promise<StatementResult> {
-  if (needsGeneralPath(env, stmt) || (fkOn(env) && hasForeignKeys(env.schema, stmt.table.name))) return runInsert(topRun(env), stmt, text);
-  const plan = insertPlan(env, stmt);
+  // One lookup per run: what the statement needs under this schema, and its plan once built.
+  let known = plans.get(stmt);
+  if (known === undefined || known.schema !== env.schema) {
+    known = { schema: env.schema, general: needsGeneralPath(env, stmt), plan: undefined };
+    plans.set(stmt, known);
+  }
+  if (known.general || (fkOn(env) && hasForeignKeys(env.schema, stmt.table.name))) return runInsert(topRun(env), stmt, text);
+  const plan = (known.plan ??= buildInsertPlan(env, stmt));
+  plan.writer.rebind(env);
   const ctx = env.ctx;
   if (plan.rows.length === 1 && !plan.table.autoincrement) {
     const outcome = insertOne(plan, env, evaluateRow(plan.rows[0]!, ctx), stmt.conflict, undefined);
@@ -141,15 +140,17 @@ export function executeInsert(env: ExecEnv, stmt: InsertStatement, text?: string
 }
 
 /**
+ * Per statement (the caller hands back the same parsed, parameter-numbered AST for the same SQL
+ * text): the schema it was looked at under, whether it takes the general path, and its plan.
+ */
+const plans = new WeakMap<InsertStatement, { readonly schema: Schema; readonly general: boolean; plan: InsertPlan | undefined }>();
+
+/**
  * Whether the INSERT needs insert-rows.ts: a SELECT source, subqueries in VALUES, UPSERT,
  * RETURNING, WITH, INSERT triggers, or a view. Decided once per (statement, schema).
  */
-const general = new WeakMap<InsertStatement, { readonly schema: Schema; readonly yes: boolean }>();
-
 function needsGeneralPath(env: ExecEnv, stmt: InsertStatement): boolean {
-  const known = general.get(stmt);
-  if (known !== undefined && known.schema === env.schema) return known.yes;
-  const yes =
+  return (
     stmt.source.kind === 'select' ||
     (stmt.upsert !== undefined && stmt.upsert.length > 0) ||
     stmt.returning !== undefined ||
@@ -159,9 +160,8 @@ function needsGeneralPath(env: ExecEnv, stmt: InsertStatement): boolean {
     env.schema.virtualTable(stmt.table.name) !== undefined ||
     // Any trigger: INSERT ones fire, and a REPLACE fires DELETE ones under recursive_triggers.
     env.schema.triggersOf(stmt.table.name).length > 0 ||
-    (stmt.source.kind === 'values' && hasSubquery(stmt.source.rows));
-  general.set(stmt, { schema: env.schema, yes });
-  return yes;
+    (stmt.source.kind === 'values' && hasSubquery(stmt.source.rows))
+  );
 }
 
 function evaluateRow(fns: readonly CompiledExpr[], ctx: EvalContext): Value[] {
@@ -206,7 +206,7 @@ function insertOne(plan: InsertPlan, env: ExecEnv, values: readonly Value[], orC
   if (given !== null) return checkAndWrite(plan, row, given, false, undefined, orClause, seq);
   const floor = seq?.max;
   const cached = writer.newRowidCached(floor);
-  if (cached !== undefined) return checkAndWrite(plan, row, cached.rowid, true, cached.path, orClause, seq);
+  if (cached !== undefined) return checkAndWrite(plan, row, cached, true, writer.cachedPath, orClause, seq);
   return writer.newRowid(floor).then((rowid) => checkAndWrite(plan, row, rowid, true, undefined, orClause, seq));
 }
 

@@ -98,14 +98,14 @@ export function columnConverter(table: TableInfo, iCol: number, check = true): (
 }
 
 /** How a table's record is laid out: the declared column of each field (-1: the rowid alias, stored as NULL) and which fields are REAL. */
-interface RecordLayout {
+export interface RecordLayout {
   readonly order: readonly number[];
   readonly intReal: readonly boolean[];
 }
 
 const layouts = new WeakMap<TableInfo, RecordLayout>();
 
-function recordLayout(table: TableInfo): RecordLayout {
+export function recordLayout(table: TableInfo): RecordLayout {
   let layout = layouts.get(table);
   if (layout === undefined) {
     const order = table.storageToDeclared.map((iCol) => (iCol === table.rowidAlias && !table.withoutRowid ? -1 : iCol));

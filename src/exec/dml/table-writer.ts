@@ -32,8 +32,8 @@ import type { CompiledExpr } from '../expr-contract.js';
 import { fromStored, type Value } from '../value.js';
 import { checkLabels } from './check-labels.js';
 import type { ExecEnv } from './exec-env.js';
-import { checkStrictType, columnDefault, decodeTableRow, encodeTableRecord, encodeValues, indexEntryValues, measureTableRecord, toStored, withAffinity } from './row-codec.js';
-import { writeMeasuredRecord } from './record-writer.js';
+import { checkStrictType, columnDefault, decodeTableRow, encodeTableRecord, encodeValues, indexEntryValues, recordLayout, toStored, withAffinity, type RecordLayout } from './row-codec.js';
+import { measureValueRecord, writeMeasuredRecord } from './record-writer.js';
 import { sameValues, type RowDiff } from './row-diff.js';
 import { tableScope } from './table-scope.js';
 import { constraintConflicts } from './constraint-conflicts.js';
@@ -107,6 +107,10 @@ export class TableWriter {
    * descent per row of a bulk load.
    */
   private lastAppend: { readonly pager: Pager; readonly path: WritePath; rowid: number; stamp: number } | undefined;
+  /** How the table's record is laid out (row-codec.ts), looked up once. */
+  private readonly layout: RecordLayout;
+  /** Where the rowid `newRowidCached` last returned goes (no result object per row). */
+  cachedPath: WritePath | undefined;
 
   /** The pager of the table's database (the TEMP database's for a TEMP table). */
   private pager: Pager;
@@ -116,6 +120,7 @@ export class TableWriter {
     this.table = table;
     this.pager = pagerOf(table, env.pager);
     this.generated = generatedColumns(table);
+    this.layout = recordLayout(table);
     this.generated?.allSteps(); // a generated column loop fails the statement before any row
     const scope = tableScope(table);
     this.plans = table.indexes
@@ -218,10 +223,11 @@ export class TableWriter {
 
   /**
    * `newRowid` without a Promise when the table's right edge is cached and max + 1 is free (the
-   * bulk-append case), with the path where that rowid goes (valid for `writeStored` while the
-   * table is not changed in between); undefined otherwise (then await `newRowid`).
+   * bulk-append case), leaving in `cachedPath` the path where that rowid goes (valid for
+   * `writeStored` while the table is not changed in between); undefined otherwise (then await
+   * `newRowid`).
    */
-  newRowidCached(floor?: bigint): { readonly rowid: bigint; readonly path: WritePath } | undefined {
+  newRowidCached(floor?: bigint): bigint | undefined {
     const pager = this.pager;
     const appended = this.lastAppend;
     if (appended !== undefined && floor === undefined) {
@@ -231,18 +237,20 @@ export class TableWriter {
       const page = appended.pager === pager && appended.stamp === pager.writeStamp ? pager.peekPage(leaf.pgno) : undefined;
       if (page !== undefined && appended.rowid < Number.MAX_SAFE_INTEGER) {
         leaf.idx = readU16(page, pageHeaderOffset(leaf.pgno) + 3);
-        return { rowid: BigInt(appended.rowid + 1), path: appended.path };
+        this.cachedPath = appended.path;
+        return BigInt(appended.rowid + 1);
       }
       this.lastAppend = undefined;
     }
     const edge = rightEdgeCached(pager, this.table.rootPage);
     if (edge === NOT_CACHED || edge.last === null) return undefined;
     const last = edge.last ?? 0;
+    this.cachedPath = edge.path;
     // One BigInt for the usual rowid (a safe integer), not three.
-    if (floor === undefined && typeof last === 'number' && last < Number.MAX_SAFE_INTEGER) return { rowid: BigInt(last + 1), path: edge.path };
+    if (floor === undefined && typeof last === 'number' && last < Number.MAX_SAFE_INTEGER) return BigInt(last + 1);
     let max = BigInt(last);
     if (floor !== undefined && floor > max) max = floor;
-    return max < MAX_ROWID ? { rowid: max + 1n, path: edge.path } : undefined;
+    return max < MAX_ROWID ? max + 1n : undefined;
   }
 
   /**
@@ -511,7 +519,8 @@ export class TableWriter {
       }
       // A new rowid's record goes straight into its cached leaf (no array of its own) — the bulk
       // load's row; anything else (a replaced cell, a full leaf, overflow) takes insertRow.
-      const size = appendPath !== undefined ? measureTableRecord(t, r.row, encoding) : -1;
+      const layout = this.layout;
+      const size = appendPath !== undefined ? measureValueRecord(r.row, encoding, layout.order, layout.intReal) : -1;
       if (size < 0 || !insertRowCachedWith(pager, t.rootPage, r.rowid!, size, writeMeasuredRecord, appendPath)) {
         const record = encodeTableRecord(t, r.row, encoding);
         if (!insertRowCached(pager, t.rootPage, r.rowid!, record, appendPath)) {
