@@ -23,6 +23,8 @@ import { fkOn } from './foreign-keys.js';
 import { hasForeignKeys } from './foreign-key-schema.js';
 
 const EMPTY_SCOPE: Scope = { resolveColumn: () => undefined };
+/** The row VALUES and DEFAULT expressions are evaluated on: they name no column (EMPTY_SCOPE), so none is read. One shared array, not one per value. */
+const NO_ROW: Value[] = [];
 
 /** The rowid a value given for the rowid / INTEGER PRIMARY KEY becomes (SQLITE_MISMATCH if none). */
 export function rowidValue(v: Value): bigint | null {
@@ -89,7 +91,7 @@ function buildInsertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
     const d = columnDefault(table, i);
     if (d !== undefined) return () => d;
     const f = env.compile(c.defaultExpr!, EMPTY_SCOPE);
-    return (ctx) => f([], ctx);
+    return (ctx) => f(NO_ROW, ctx);
   });
   const alias = table.withoutRowid ? -1 : table.rowidAlias;
   const plan: InsertPlan = {
@@ -166,7 +168,7 @@ function needsGeneralPath(env: ExecEnv, stmt: InsertStatement): boolean {
 
 function evaluateRow(fns: readonly CompiledExpr[], ctx: EvalContext): Value[] {
   const values = new Array<Value>(fns.length);
-  for (let i = 0; i < fns.length; i++) values[i] = fns[i]!([], ctx);
+  for (let i = 0; i < fns.length; i++) values[i] = fns[i]!(NO_ROW, ctx);
   return values;
 }
 

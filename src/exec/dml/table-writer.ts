@@ -18,7 +18,7 @@ import { IndexCursor, type PayloadCompare } from '../../btree/index-cursor.js';
 import { deleteIndexEntry, insertIndexEntry, insertIndexEntryCached } from '../../btree/index-write.js';
 import { TableCursor } from '../../btree/table-cursor.js';
 import { deleteRow, insertRow, insertRowCached, insertRowCachedWith } from '../../btree/table-write.js';
-import { lastTableRowid, NOT_CACHED, rightEdgeCached, type WritePath } from '../../btree/write-path.js';
+import { lastTableRowid, normalRowid, NOT_CACHED, rightEdgeCached, type WritePath } from '../../btree/write-path.js';
 import { ConstraintError, SqliteError } from '../../errors.js';
 import { readU16 } from '../../format/bytes.js';
 import type { Pager } from '../../pager/pager.js';
@@ -512,6 +512,8 @@ export class TableWriter {
     const { encoding } = this.env;
     const pager = this.pager;
     const t = this.table;
+    /** The rowid as the b-tree takes it (a number when safe), converted once for the append. */
+    let key: number | bigint | undefined;
     if (only === undefined || only.record) {
       if (t.withoutRowid) {
         const pk = recordCompare(this.pkValues(r.row), this.pkInfo!);
@@ -521,7 +523,7 @@ export class TableWriter {
       // load's row; anything else (a replaced cell, a full leaf, overflow) takes insertRow.
       const layout = this.layout;
       const size = appendPath !== undefined ? measureValueRecord(r.row, encoding, layout.order, layout.intReal) : -1;
-      if (size < 0 || !insertRowCachedWith(pager, t.rootPage, r.rowid!, size, writeMeasuredRecord, appendPath)) {
+      if (size < 0 || !insertRowCachedWith(pager, t.rootPage, (key = normalRowid(r.rowid!)), size, writeMeasuredRecord, appendPath)) {
         const record = encodeTableRecord(t, r.row, encoding);
         if (!insertRowCached(pager, t.rootPage, r.rowid!, record, appendPath)) {
           this.lastAppend = undefined;
@@ -541,13 +543,14 @@ export class TableWriter {
       }
     }
     // An append done without a Promise: the next one starts from its path (see newRowidCached).
-    const rowid = r.rowid;
-    if (appendPath !== undefined && typeof rowid === 'bigint') {
+    if (appendPath !== undefined && typeof r.rowid === 'bigint') {
+      key ??= normalRowid(r.rowid);
       const last = this.lastAppend;
-      if (last !== undefined && last.path === appendPath && last.pager === pager) {
-        last.rowid = Number(rowid);
+      if (typeof key !== 'number') this.lastAppend = undefined;
+      else if (last !== undefined && last.path === appendPath && last.pager === pager) {
+        last.rowid = key;
         last.stamp = pager.writeStamp;
-      } else this.lastAppend = { pager, path: appendPath, rowid: Number(rowid), stamp: pager.writeStamp };
+      } else this.lastAppend = { pager, path: appendPath, rowid: key, stamp: pager.writeStamp };
     }
     return undefined;
   }
