@@ -5,8 +5,10 @@
  */
 import { SqliteError } from '../../../errors.js';
 import { toInt, valueToText } from '../../expr/value-ops.js';
-import { cloneNode, JSON_NULL, type JsonMember, type JsonNode, type JsonObject } from './json-node.js';
+import { cloneNode, JSON_NULL, type JsonMember, type JsonNode, type JsonObject, type JsonString } from './json-node.js';
+import { encodeJsonb } from './jsonb-encode.js';
 import { parseJsonText } from './json-parse.js';
+import { jsonbFromText, jsonbFromUtf8 } from './jsonb-from-text.js';
 import { decodeJsonb } from './jsonb-decode.js';
 import { badPathError, editPath, lookupPath, NOT_FOUND, PATH_ERROR, type EditMode, type LookupResult } from './json-path.js';
 import { escapeJsonString, renderJson, renderPrettyJson, unescapeJsonString } from './json-text.js';
@@ -156,7 +158,9 @@ function edit(name: string, mode: EditMode): JsonFunctionSpec {
         const path = pathText(args[i]);
         if (path === undefined) continue;
         if (!path.startsWith('$')) throw badPathError(path);
-        const value = nodeOfValue(args[i + 1] ?? null);
+        const arg = args[i + 1] ?? null;
+        // An SQL text value goes into JSONB as TEXTRAW (jsonb-encode.ts).
+        const value: JsonNode = typeof arg === 'string' ? { ...(nodeOfValue(arg) as JsonString), jsonb: { type: 10, text: arg } } : nodeOfValue(arg);
         if (path.length === 1) {
           if (mode !== 'insert') holder.root = cloneNode(value);
           continue;
@@ -201,6 +205,24 @@ function mergePatch(target: JsonNode, patch: JsonNode): JsonNode {
   return out;
 }
 
+/**
+ * json_error_position(X): 0 when X is well-formed, else the 1-based character position SQLite
+ * blames (jsonb-from-text.ts's error offset, counted in characters); a BLOB that is JSONB is
+ * well-formed, any other BLOB is read as text.
+ */
+function jsonErrorPositionOf(args: readonly JsonArg[]): JsonArg {
+  const x = args[0] ?? null;
+  if (x === null) return null;
+  if (x instanceof JsonValue) return 0n;
+  if (x instanceof Uint8Array && decodeJsonb(x) !== undefined) return 0n;
+  const bytes = x instanceof Uint8Array ? x : new TextEncoder().encode(typeof x === 'string' ? x : (valueToText(x) ?? ''));
+  const r = jsonbFromUtf8(bytes);
+  if ('blob' in r) return 0n;
+  let position = 1n;
+  for (let k = 0; k < r.errorAt && k < bytes.length && bytes[k] !== 0; k++) if ((bytes[k]! & 0xc0) !== 0x80) position++;
+  return position;
+}
+
 function jsonPatch(args: readonly JsonArg[]): JsonArg {
   const target = documentOf(args[0] ?? null);
   const patch = documentOf(args[1] ?? null);
@@ -208,8 +230,8 @@ function jsonPatch(args: readonly JsonArg[]): JsonArg {
   return new JsonValue(mergePatch(target, patch));
 }
 
-/** The scalar JSON functions by lower-case name. */
-export const JSON_FUNCTIONS: Readonly<Record<string, JsonFunctionSpec>> = {
+/** The scalar JSON functions that return text (or SQL values), by lower-case name. */
+const BASE_FUNCTIONS: Readonly<Record<string, JsonFunctionSpec>> = {
   json: { min: 1, max: 1, fn: (args) => {
     const doc = documentOf(args[0] ?? null);
     return doc === undefined ? null : new JsonValue(doc);
@@ -226,6 +248,8 @@ export const JSON_FUNCTIONS: Readonly<Record<string, JsonFunctionSpec>> = {
   json_remove: { min: 1, max: -1, fn: jsonRemove },
   json_patch: { min: 2, max: 2, fn: jsonPatch },
   json_quote: { min: 1, max: 1, fn: jsonQuote },
+  json_error_position: { min: 1, max: 1, fn: jsonErrorPositionOf },
+  jsonb: { min: 1, max: 1, fn: jsonb },
   // Plain text (no JSON subtype), as SQLite returns it; the indent is the second argument's text.
   json_pretty: { min: 1, max: 2, fn: (args) => {
     const doc = documentOf(args[0] ?? null);
@@ -236,7 +260,41 @@ export const JSON_FUNCTIONS: Readonly<Record<string, JsonFunctionSpec>> = {
   } },
 };
 
+/** A JSON function's result as its jsonb_ twin returns it: JSON as JSONB bytes, SQL values as they are. */
+function asJsonb(v: JsonArg): JsonArg {
+  return v instanceof JsonValue ? encodeJsonb(v.node) : v;
+}
+
+/**
+ * jsonb(X): text translated as SQLite translates it (JSON5 forms kept: jsonb-from-text.ts); a
+ * BLOB that is JSONB as it is; JSON from another function encoded.
+ */
+function jsonb(args: readonly JsonArg[]): JsonArg {
+  const x = args[0] ?? null;
+  if (x === null) return null;
+  if (x instanceof JsonValue) return encodeJsonb(x.node);
+  if (x instanceof Uint8Array && decodeJsonb(x) !== undefined) return x.slice();
+  const r = x instanceof Uint8Array ? jsonbFromUtf8(x) : jsonbFromText(typeof x === 'string' ? x : (valueToText(x) ?? ''));
+  if ('blob' in r) return r.blob.slice();
+  throw new SqliteError('SQLITE_ERROR', 'malformed JSON');
+}
+
+
 /** `->` and `->>`. */
 export function jsonArrow(op: '->' | '->>', doc: JsonArg, path: JsonArg): JsonArg {
   return extract([doc, path], op === '->' ? 'json' : 'sql');
 }
+
+/** The jsonb_ twins of the functions that return JSON: the same work, JSON results as JSONB. */
+const JSONB_TWINS = ['json_array', 'json_object', 'json_extract', 'json_insert', 'json_replace', 'json_set', 'json_remove', 'json_patch'] as const;
+
+/** The scalar JSON functions by lower-case name. */
+export const JSON_FUNCTIONS: Readonly<Record<string, JsonFunctionSpec>> = {
+  ...BASE_FUNCTIONS,
+  ...Object.fromEntries(
+    JSONB_TWINS.map((name) => {
+      const spec = BASE_FUNCTIONS[name]!;
+      return [name.replace('json_', 'jsonb_'), { ...spec, fn: (args: readonly JsonArg[]) => asJsonb(spec.fn(args)) }];
+    }),
+  ),
+};

@@ -20,6 +20,12 @@ export type JsonNode =
 export interface JsonString {
   readonly kind: 'text';
   readonly raw: string;
+  /**
+   * How SQLite's JSONB holds a string an edit made (json_set …): an SQL text value or a label
+   * from a path as TEXTRAW (10) with its plain text, a quoted path label with escapes as TEXT5 (9)
+   * with the escapes. Absent: TEXT or TEXTJ, by whether `raw` has escapes.
+   */
+  readonly jsonb?: { readonly type: 9 | 10; readonly text: string };
 }
 
 export interface JsonArray {

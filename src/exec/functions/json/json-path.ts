@@ -132,7 +132,8 @@ function step(
     if (edit !== undefined && (edit.mode === 'insert' || edit.mode === 'set')) {
       const sub = substructure(path, j, edit);
       if (typeof sub === 'symbol') return sub;
-      const k: JsonString = { kind: 'text', raw: rawName };
+      // SQLite's JSONB holds a label made from a path as TEXTRAW, or TEXT5 when it has escapes.
+      const k: JsonString = { kind: 'text', raw: rawName, jsonb: rawName === escapeJsonString(name) && !rawName.includes('\\') ? { type: 10, text: name } : { type: 9, text: rawName } };
       members.push({ key: k, value: sub });
       return { node: sub, key: k, index: undefined };
     }

@@ -9,11 +9,12 @@
  * TEXTRAW needing them); an array's payload is its elements, an object's labels and values.
  *
  * Anything that does not decode exactly (sizes past the end, a reserved type, a non-text
- * label) is not JSONB: undefined. Known gap: INT5/FLOAT5/TEXT5 (JSON5 forms) are taken as
- * written.
+ * label) is not JSONB: undefined. INT5/FLOAT5/TEXT5 (JSON5 forms) are read as JSON5 text
+ * is: to canonical numbers and strings.
  */
 import type { JsonMember, JsonNode } from './json-node.js';
 import { JSON_FALSE, JSON_NULL, JSON_TRUE } from './json-node.js';
+import { tryParseJson } from './json-parse.js';
 import { escapeJsonString } from './json-text.js';
 
 const DECODER = new TextDecoder('utf-8', { fatal: false });
@@ -53,15 +54,24 @@ function element(b: Uint8Array, at: number, limit: number, depth: number): { nod
       if (size !== 0) return undefined;
       return { node: type === 0 ? JSON_NULL : type === 1 ? JSON_TRUE : JSON_FALSE, end };
     case 3:
-    case 4:
       return size === 0 ? undefined : { node: { kind: 'integer', raw: text() }, end };
     case 5:
-    case 6:
       return size === 0 ? undefined : { node: { kind: 'real', raw: text() }, end };
+    case 4:
+    case 6: {
+      // JSON5 forms (0x1F, .5, 5.) read as JSON text reads them: canonical.
+      const node = size === 0 ? undefined : tryParseJson(text());
+      return node === undefined || (node.kind !== 'integer' && node.kind !== 'real') ? undefined : { node, end };
+    }
     case 7:
     case 8:
-    case 9:
       return { node: { kind: 'text', raw: text() }, end };
+    case 9: {
+      // JSON5 escapes and characters, inside whichever quote leaves them a string.
+      const t = text();
+      const node = tryParseJson(`"${t}"`) ?? tryParseJson(`'${t}'`);
+      return node?.kind === 'text' ? { node, end } : undefined;
+    }
     case 10:
       return { node: { kind: 'text', raw: escapeJsonString(text()) }, end };
     case 11: {
