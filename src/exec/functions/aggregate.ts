@@ -28,6 +28,8 @@ const AGGREGATES: Record<string, { min: number; max: number }> = {
   string_agg: { min: 2, max: 2 },
   json_group_array: { min: 1, max: 1 },
   json_group_object: { min: 2, max: 2 },
+  jsonb_group_array: { min: 1, max: 1 },
+  jsonb_group_object: { min: 2, max: 2 },
 };
 
 /** Whether `name` with `argc` arguments (−1: any) names an aggregate (min/max only with one). */

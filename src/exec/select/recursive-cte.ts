@@ -22,7 +22,7 @@ import type { CompiledQuery, CteEntry, PlanLine, RunContext } from './query-type
 import { err, ordinal } from './select-errors.js';
 import { compareKeys, type SortKey } from './sort-rows.js';
 
-const AGGREGATES = new Set(['count', 'sum', 'total', 'avg', 'min', 'max', 'group_concat', 'string_agg', 'json_group_array', 'json_group_object']);
+const AGGREGATES = new Set(['count', 'sum', 'total', 'avg', 'min', 'max', 'group_concat', 'string_agg', 'json_group_array', 'json_group_object', 'jsonb_group_array', 'jsonb_group_object']);
 
 /** Whether `select` names the table `name` anywhere (FROM, subqueries, `x IN name`). */
 export function referencesTable(select: SelectStatement, name: string): boolean {

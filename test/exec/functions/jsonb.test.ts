@@ -5,10 +5,14 @@
  * - jsonb(text) gives SQLite's bytes for random JSON and JSON5 documents (INT5/FLOAT5/TEXT5
  *   forms, unquoted keys, Infinity/NaN, nesting), and json() reads them back as SQLite does;
  * - the jsonb_ twins of json_array/object/extract/insert/replace/set/remove/patch give SQLite's
- *   bytes (TEXTRAW for the SQL text an edit puts in and for labels made from a path).
+ *   bytes (TEXTRAW for the SQL text an edit puts in and for labels made from a path), and so do
+ *   jsonb_group_array / jsonb_group_object as aggregates and window functions.
  */
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { Database } from '../../../src/index.js';
+import { MemoryObjectStore } from '../../../src/store/memory-store.js';
+import { sqljs } from '../../support/sqljs.js';
 import { ours, sameOutcome, show, theirs } from '../expr/oracle.js';
 
 const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`;
@@ -74,5 +78,27 @@ describe('JSONB and json_error_position, as SQLite', () => {
     ]) {
       await same(sql);
     }
+  });
+
+  it('jsonb_group_array and jsonb_group_object, as aggregates and window functions', async () => {
+    const setup = ['CREATE TABLE t(a, b)', `INSERT INTO t VALUES (1, 'x'), (2, 'y"z'), (3, NULL), (1.5, 'q'), (NULL, 'n')`];
+    const queries = [
+      'SELECT hex(jsonb_group_array(b)), hex(jsonb_group_object(b, a)) FROM t',
+      'SELECT hex(jsonb_group_array(a) OVER (ORDER BY a)) FROM t',
+      'SELECT a, hex(jsonb_group_array(json_object(\'b\', b))) FROM t GROUP BY a > 1 ORDER BY 1',
+      `SELECT json_group_array(jsonb_extract('{"a":"1"}', '$.a')), json(jsonb_group_array(jsonb_array(a))) FROM t`,
+    ];
+    const db = await Database.create({ objects: new MemoryObjectStore(), prefix: 'jsonb' });
+    const ref = new (await sqljs()).Database();
+    for (const sql of setup) {
+      await db.run(sql);
+      ref.run(sql);
+    }
+    for (const sql of queries) {
+      const mine = (await db.run(sql)).rows?.map((r) => Object.values(r).map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+      expect(mine, sql).toEqual(ref.exec(sql)[0]?.values);
+    }
+    await db.close();
+    ref.close();
   });
 });

@@ -160,6 +160,8 @@ function argKind(e: Expr, scope: Scope): JsonArgKind {
     case 'function': {
       const name = e.name.toLowerCase();
       if (name === 'json_extract') return e.args.length > 2 ? 'json' : 'container';
+      // The jsonb_ functions return BLOBs without the subtype (a JSONB BLOB is read as JSON anyway).
+      if (name.startsWith('jsonb')) return 'sql';
       if (isJsonFunction(name) || JSON_AGGREGATES.has(name)) {
         return name === 'json_valid' || name === 'json_type' || name === 'json_array_length' ? 'sql' : 'json';
       }
