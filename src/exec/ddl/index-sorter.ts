@@ -104,7 +104,12 @@ export class PackedEntries {
     this.fieldSrc = new Array<Uint8Array>(n).fill(this.buf);
     this.fieldStart = new Array<number>(n).fill(0);
     this.fieldInt = new Array<number | bigint>(n).fill(0);
+    const [first, second] = plans;
+    this.single = n === 2 && first?.kind === 'column' && first.at >= 0 && second?.kind === 'rowid' ? first.at : -1;
   }
+
+  /** An index on one column, then the rowid (addSingle): that column's field in the record, else -1. */
+  private readonly single: number;
 
   /** Adds the entry of the table row `payload` with `rowid`. */
   add(payload: Uint8Array, rowid: number | bigint): void {
@@ -117,6 +122,8 @@ export class PackedEntries {
    */
   addAt(payload: Uint8Array, from: number, to: number, rowid: number | bigint): void {
     const fields = this.layout(payload, from, to);
+    const single = this.single;
+    if (single >= 0 && single < fields && typeof rowid === 'number' && this.addSingle(payload, this.types[single]!, this.offsets[single]!, rowid)) return;
     const plans = this.plans;
     const n = plans.length;
     const types = this.types;
@@ -290,6 +297,37 @@ export class PackedEntries {
       }
       throw err;
     }
+  }
+
+  /**
+   * The entry of an index on one column (field `single` of the record, then the rowid), when
+   * that field is NULL, TEXT or BLOB: written straight, without the general loop; false for any
+   * other field (a number may need re-encoding).
+   */
+  private addSingle(payload: Uint8Array, type: number, at: number, rowid: number): boolean {
+    if (type !== 0 && type < 12) return false;
+    const size = type >= 12 ? (type - 12) >> 1 : 0;
+    const typeBytes = type < 0x80 ? 1 : varintLength(type);
+    const rowidType = integerSerialType(rowid);
+    const rowidSize = SIZES[rowidType]!;
+    const hdrSize = 2 + typeBytes;
+    if (hdrSize >= 0x80) return false;
+    const total = hdrSize + size + rowidSize;
+    this.reserve(total);
+    const out = this.buf;
+    const start = this.used;
+    out[start] = hdrSize;
+    if (typeBytes === 1) out[start + 1] = type;
+    else putVarint(out, start + 1, type);
+    out[start + hdrSize - 1] = rowidType;
+    let b = start + hdrSize;
+    if (size > 64) out.set(payload.subarray(at, at + size), b);
+    else for (let k = 0; k < size; k++) out[b + k] = payload[at + k]!;
+    b += size;
+    if (rowidSize > 0) putInt(out, b, rowid, rowidSize);
+    this.used += total;
+    this.push(start, hdrSize, type);
+    return true;
   }
 
   /** Marks field i as an integer to write from `fieldInt` (returns its serial type). */
