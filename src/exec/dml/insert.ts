@@ -56,6 +56,8 @@ interface InsertPlan {
   readonly defaults: readonly ((ctx: EvalContext) => Value)[];
   /** Per declared column: affinity (and STRICT type check) for a stored value. */
   readonly convert: readonly ((v: Value) => Value)[];
+  /** The values of a one-row VALUES, evaluated anew by each run (`insertOne` is done with them before it returns or waits). */
+  readonly scratch: Value[];
 }
 
 function buildInsertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
@@ -103,6 +105,7 @@ function buildInsertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
     rowidSource: table.withoutRowid ? -1 : alias >= 0 && slotSource[alias]! >= 0 ? slotSource[alias]! : slotSource[nCol]!,
     defaults,
     convert: table.columns.map((_c, i) => (i === table.rowidAlias ? (v: Value) => v : columnConverter(table, i, false))),
+    scratch: new Array<Value>(rows[0]?.length ?? 0).fill(null),
   };
   return plan;
 }
@@ -134,7 +137,8 @@ export function executeInsert(env: ExecEnv, stmt: InsertStatement, text?: string
   plan.writer.rebind(env);
   const ctx = env.ctx;
   if (plan.rows.length === 1 && !plan.table.autoincrement) {
-    const outcome = insertOne(plan, env, evaluateRow(plan.rows[0]!, ctx), stmt.conflict, undefined);
+    // The plan's scratch row: insertOne reads the values before anything can run another statement.
+    const outcome = insertOne(plan, env, evaluateInto(plan.scratch, plan.rows[0]!, ctx), stmt.conflict, undefined);
     return typeof outcome === 'object' ? outcome.then(resultOf) : resultOf(outcome);
   }
   // Every VALUES row is evaluated before the first is written, as before any constraint check.
@@ -164,6 +168,12 @@ function needsGeneralPath(env: ExecEnv, stmt: InsertStatement): boolean {
     env.schema.triggersOf(stmt.table.name).length > 0 ||
     (stmt.source.kind === 'values' && hasSubquery(stmt.source.rows))
   );
+}
+
+/** `evaluateRow` into `out` (reused: no array per run). */
+function evaluateInto(out: Value[], fns: readonly CompiledExpr[], ctx: EvalContext): Value[] {
+  for (let i = 0; i < fns.length; i++) out[i] = fns[i]!(NO_ROW, ctx);
+  return out;
 }
 
 function evaluateRow(fns: readonly CompiledExpr[], ctx: EvalContext): Value[] {
