@@ -112,6 +112,19 @@ export function buildProgram(): Command {
   ).action(async (location: string, options: GlobalOptions) => (await import('./commands/read.js')).runSchema(location, options));
 
   commonOptions(
+    program
+      .command('dump')
+      .description('print the SQL text that rebuilds the database (or the tables named LIKE a pattern), as sqlite3 FILE .dump does')
+      .argument('<location>', 'the database')
+      .argument('[patterns...]', "tables to dump: LIKE patterns on their names ('%' any text, '_' one character)")
+      .option('--data-only', 'only the INSERT statements')
+      .option('--nosys', 'leave out sqlite_sequence and sqlite_stat1')
+      .option('--newlines', 'keep newlines and carriage returns inside the quotes (no replace(…))'),
+  ).action(async (location: string, patterns: string[], options: import('./commands/dump.js').DumpCommandOptions) =>
+    (await import('./commands/dump.js')).runDump(location, patterns, options),
+  );
+
+  commonOptions(
     formatOptions(
       program
         .command('tables')

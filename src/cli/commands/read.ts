@@ -26,7 +26,7 @@ export function outputFormat(options: FormatOptions): OutputFormat {
 const write = (text: string): void => void process.stdout.write(text);
 const writeBytes = (chunk: Uint8Array): void => void process.stdout.write(chunk);
 
-async function withDatabase<T>(spec: string, options: GlobalOptions, fn: (db: Database) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(spec: string, options: GlobalOptions, fn: (db: Database) => Promise<T>): Promise<T> {
   const db = await Database.open(resolveLocation(spec), { ...storeOptions(options), readonly: true });
   try {
     return await fn(db);

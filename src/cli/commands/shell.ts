@@ -5,7 +5,7 @@
  * (each commits on its own unless inside BEGIN … COMMIT; a transaction left open at the end is
  * rolled back, as sqlite3 does). A location that cannot be written (a single S3 object, an
  * https:// URL) is read as usual and refuses writes with SQLITE_READONLY. Dot-commands
- * (`.tables`, `.schema [name]`, `.mode`, `.headers`, `.separator`, `.nullvalue`, `.bail`,
+ * (`.tables`, `.schema [name]`, `.dump [pattern]`, `.mode`, `.headers`, `.separator`, `.nullvalue`, `.bail`,
  * `.plan SQL`, `.help`, `.quit`) are read when no statement is pending. History is kept for the
  * session and saved in ~/.s3lite_history when the terminal is interactive.
  *
@@ -29,6 +29,7 @@ import { createRowWriter, type RowWriter } from '../output.js';
 import { createShellWriter, separatorsOf, type ShellTextMode } from '../shell-format.js';
 import { errorContext, errorLine } from '../shell-errors.js';
 import { splitStatements } from '../statement-splitter.js';
+import { dumpDatabase } from '../dump.js';
 import { drawPlan } from './query.js';
 
 export interface ShellIo {
@@ -50,6 +51,8 @@ const HELP = `.help                 this text
 .separator COL [ROW]  the separators of list mode (default '|' and newline)
 .nullvalue TEXT       what NULL prints as in list, csv, tabs and line modes (default empty)
 .bail on|off          stop at the first error (default off)
+.dump [PATTERN …]     SQL text that rebuilds the database (tables named LIKE PATTERN), as sqlite3's
+                      .dump; --data-only, --nosys, --newlines as there
 .plan SELECT …        the query plan of a statement
 .quit                 leave (also .exit, or end of input)
 Statements end with ';' and may span several lines. SELECT, EXPLAIN QUERY PLAN and PRAGMA
@@ -185,6 +188,15 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
       case '.nullvalue':
         nullValue = unescape(args[0] ?? '');
         break;
+      case '.dump': {
+        const flags = args.filter((a) => a.startsWith('-'));
+        const known = new Set(['--data-only', '--nosys', '--newlines']);
+        const bad = flags.find((f) => !known.has(f));
+        if (bad !== undefined) throw new Error(`unknown option: ${bad}`);
+        const patterns = args.filter((a) => !a.startsWith('-')).map((a) => a.replace(/^(['"])(.*)\1$/s, '$2'));
+        await dumpDatabase(db, { patterns, dataOnly: flags.includes('--data-only'), noSys: flags.includes('--nosys'), newlines: flags.includes('--newlines') }, say);
+        break;
+      }
       case '.plan': {
         const lines = (await db.prepare(line.trim().slice('.plan'.length).trim())).plan().map((l) => {
           const text = l.trimStart();

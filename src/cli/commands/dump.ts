@@ -1,0 +1,28 @@
+/**
+ * `s3lite dump LOCATION [TABLE-PATTERN …]`: the SQL text that rebuilds the database, as
+ * `sqlite3 FILE .dump` writes it (src/cli/dump.ts), read where the database lies.
+ */
+import { dumpDatabase } from '../dump.js';
+import type { GlobalOptions } from '../context.js';
+import { withDatabase } from './read.js';
+
+export interface DumpCommandOptions extends GlobalOptions {
+  readonly dataOnly?: boolean;
+  readonly nosys?: boolean;
+  readonly newlines?: boolean;
+}
+
+export async function runDump(spec: string, patterns: readonly string[], options: DumpCommandOptions): Promise<void> {
+  await withDatabase(spec, options, async (db) => {
+    await dumpDatabase(
+      db,
+      {
+        patterns,
+        ...(options.dataOnly === true && { dataOnly: true }),
+        ...(options.nosys === true && { noSys: true }),
+        ...(options.newlines === true && { newlines: true }),
+      },
+      (text) => void process.stdout.write(text),
+    );
+  });
+}
