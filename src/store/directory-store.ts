@@ -24,7 +24,7 @@
  * `P-journal/…`, `P-lock`) never collide this way.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, promises as fs, renameSync, unlinkSync } from 'node:fs';
+import { existsSync, linkSync, promises as fs, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import { AccessDeniedError, IoError, MisuseError, PreconditionFailedError, SqliteError } from '../errors.js';
 import { mapLimit } from './concurrency.js';
@@ -205,8 +205,13 @@ export class DirectoryObjectStore implements ObjectStore {
   }
 
   private async readIfFile(file: string): Promise<Uint8Array | undefined> {
+    // Synchronous, as the plain-file VFS reads (plain-file-vfs.ts): a block of a local file comes
+    // from the OS page cache in microseconds, and fs.promises.readFile would make four trips
+    // through libuv's thread pool (open, fstat, read, close) for it. A missing file — every
+    // read's look at the journal — is answered by one existsSync, without an exception.
     try {
-      const buf = await fs.readFile(file);
+      if (!existsSync(file)) return undefined;
+      const buf = readFileSync(file);
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     } catch (err) {
       // A directory where an object was asked for is "no such object", as in S3 (`a` vs `a/b`).
