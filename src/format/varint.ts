@@ -63,6 +63,9 @@ export function readVarintNumber(buf: Uint8Array, pos: ReadPosition, end: number
 /** Number of bytes `writeVarint` uses for `value`. */
 export function varintLength(value: number | bigint): number {
   if (typeof value === 'number' && value >= 0 && Number.isSafeInteger(value)) {
+    if (value < 0x80) return 1;
+    if (value < 0x4000) return 2;
+    if (value < 0x200000) return 3;
     // Non-negative safe integers (< 2^53 < 2^56) never need the 9-byte form; no BigInt.
     let n = 1;
     for (let x = value; x >= 0x80; x = Math.floor(x / 0x80)) n++;
@@ -85,7 +88,19 @@ export function writeVarint(buf: Uint8Array, offset: number, value: number | big
     return 1;
   }
   if (typeof value === 'number' && value >= 0 && Number.isSafeInteger(value)) {
-    // Non-negative safe integers: 2..8 bytes, written last byte first without BigInt.
+    // Two and three bytes (cell sizes, a bulk load's rowids) with integer shifts.
+    if (value < 0x4000) {
+      buf[offset] = (value >>> 7) | 0x80;
+      buf[offset + 1] = value & 0x7f;
+      return 2;
+    }
+    if (value < 0x200000) {
+      buf[offset] = (value >>> 14) | 0x80;
+      buf[offset + 1] = ((value >>> 7) & 0x7f) | 0x80;
+      buf[offset + 2] = value & 0x7f;
+      return 3;
+    }
+    // Non-negative safe integers: 4..8 bytes, written last byte first without BigInt.
     const n = varintLength(value);
     let x = value;
     buf[offset + n - 1] = x % 0x80;

@@ -27,8 +27,12 @@ const MIN_INT64 = -(1n << 63n);
 
 /** Serial types of the record being encoded (grown on demand; encoding is synchronous, so one scratch array serves every call). */
 let types = new Float64Array(64);
-/** The value each field writes: a number for integers that fit a double, else the value itself. */
-let fieldValues: Value[] = new Array<Value>(64).fill(null);
+/**
+ * The number each numeric field writes (a REAL, or an integer that fits a double; NaN marks a
+ * 64-bit integer beyond that, written from the value itself). A typed array: no boxed number and
+ * no old-to-young pointer per field (text and blobs are read again from the values).
+ */
+let numbers = new Float64Array(64);
 
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
@@ -82,8 +86,16 @@ function putInt64(buf: Uint8Array, off: number, v: bigint): void {
 
 function putFloat(buf: Uint8Array, off: number, v: number): void {
   f64[0] = v;
-  if (littleEndian) for (let i = 0; i < 8; i++) buf[off + i] = f64Bytes[7 - i]!;
-  else buf.set(f64Bytes, off);
+  if (littleEndian) {
+    buf[off] = f64Bytes[7]!;
+    buf[off + 1] = f64Bytes[6]!;
+    buf[off + 2] = f64Bytes[5]!;
+    buf[off + 3] = f64Bytes[4]!;
+    buf[off + 4] = f64Bytes[3]!;
+    buf[off + 5] = f64Bytes[2]!;
+    buf[off + 6] = f64Bytes[1]!;
+    buf[off + 7] = f64Bytes[0]!;
+  } else buf.set(f64Bytes, off);
 }
 
 const INT_SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0];
@@ -92,6 +104,17 @@ const INT_SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0];
 let measuredFields = 0;
 let measuredHeader = 0;
 let measuredEncoding: TextEncoding = 1;
+const NO_VALUES: readonly Value[] = [];
+let measuredValues: readonly Value[] = NO_VALUES;
+let measuredOrder: readonly number[] | undefined;
+
+/** Field i's value of the record measured last (see `measureValueRecord`'s `order`). */
+function fieldValue(i: number): Value {
+  const order = measuredOrder;
+  if (order === undefined) return measuredValues[i] ?? null;
+  const at = order[i]!;
+  return at < 0 ? null : (measuredValues[at] ?? null);
+}
 
 /**
  * The record of `values` (all of them in order, or the fields `order` picks; see the header).
@@ -123,7 +146,7 @@ export function measureValueRecord(
   const n = order === undefined ? values.length : order.length;
   if (types.length < n) {
     types = new Float64Array(n * 2);
-    fieldValues = new Array<Value>(n * 2).fill(null);
+    numbers = new Float64Array(n * 2);
   }
   let hdrBytes = 0;
   let bodyBytes = 0;
@@ -139,16 +162,9 @@ export function measureValueRecord(
     if (v === null) {
       type = SERIAL_NULL;
       size = 0;
-    } else if (typeof v === 'bigint') {
-      const x = Number(v);
-      if (Number.isSafeInteger(x)) {
-        type = integerSerialType(x);
-        v = x;
-      } else {
-        if (v > MAX_INT64 || v < MIN_INT64) throw new MisuseError(`integer out of 64-bit range: ${v}`);
-        type = 6;
-      }
-      size = INT_SIZES[type]!;
+    } else if (typeof v === 'string') {
+      size = textByteLength(v, encoding);
+      type = size * 2 + 13;
     } else if (typeof v === 'number') {
       if (intReal?.[i] === true && Number.isInteger(v) && v >= -INT_REAL_LIMIT && v < INT_REAL_LIMIT) {
         type = integerSerialType(v);
@@ -160,15 +176,23 @@ export function measureValueRecord(
         type = SERIAL_FLOAT;
         size = 8;
       }
-    } else if (typeof v === 'string') {
-      size = textByteLength(v, encoding);
-      type = size * 2 + 13;
+      numbers[i] = v;
+    } else if (typeof v === 'bigint') {
+      const x = Number(v);
+      if (Number.isSafeInteger(x)) {
+        type = integerSerialType(x);
+        numbers[i] = x;
+      } else {
+        if (v > MAX_INT64 || v < MIN_INT64) throw new MisuseError(`integer out of 64-bit range: ${v}`);
+        type = 6;
+        numbers[i] = NaN;
+      }
+      size = INT_SIZES[type]!;
     } else {
       size = v.length;
       type = size * 2 + 12;
     }
     types[i] = type;
-    fieldValues[i] = v;
     hdrBytes += type < 0x80 ? 1 : varintLen(type);
     bodyBytes += size;
   }
@@ -181,6 +205,8 @@ export function measureValueRecord(
   measuredFields = n;
   measuredHeader = hdrSize;
   measuredEncoding = encoding;
+  measuredValues = values;
+  measuredOrder = order;
   return hdrSize + bodyBytes;
 }
 
@@ -194,10 +220,9 @@ export function writeMeasuredRecord(out: Uint8Array, off: number): void {
   let b = off + hdrSize;
   for (let i = 0; i < n; i++) {
     const type = types[i]!;
-    const v = fieldValues[i]!;
-    fieldValues[i] = null;
     h += type < 0x80 ? ((out[h] = type), 1) : putVarint(out, h, type);
     if (type >= 12) {
+      const v = fieldValue(i);
       if (type & 1) {
         const s = v as string;
         const len = (type - 13) / 2;
@@ -212,15 +237,17 @@ export function writeMeasuredRecord(out: Uint8Array, off: number): void {
         b += bytes.length;
       }
     } else if (type === SERIAL_FLOAT) {
-      putFloat(out, b, v as number);
+      putFloat(out, b, numbers[i]!);
       b += 8;
     } else if (type >= 1 && type <= 6) {
       const size = INT_SIZES[type]!;
-      if (typeof v === 'number') {
-        if (size === 8) putInt64(out, b, BigInt(v));
-        else putInt(out, b, v, size);
-      } else putInt64(out, b, v as bigint);
+      const x = numbers[i]!;
+      if (Number.isNaN(x)) putInt64(out, b, fieldValue(i) as bigint);
+      else if (size === 8) putInt64(out, b, BigInt(x));
+      else putInt(out, b, x, size);
       b += size;
     }
   }
+  measuredValues = NO_VALUES;
+  measuredOrder = undefined;
 }

@@ -107,6 +107,8 @@ export class TableWriter {
    * descent per row of a bulk load.
    */
   private lastAppend: { readonly pager: Pager; readonly path: WritePath; rowid: number; stamp: number } | undefined;
+  /** `checkRow` has nothing to do: no NOT NULL column but the rowid alias, no STRICT, no CHECK, no generated column. */
+  private readonly noRowChecks: boolean;
   /** How the table's record is laid out (row-codec.ts), looked up once. */
   private readonly layout: RecordLayout;
   /** Where the rowid `newRowidCached` last returned goes (no result object per row). */
@@ -142,6 +144,11 @@ export class TableWriter {
       : undefined;
     this.uniqueOrder = uniqueCheckOrder(table, this.plans.map((p) => p.index));
     this.conflictDefaults = constraintConflicts(table, this.plans.map((p) => p.index));
+    this.noRowChecks =
+      this.generated === undefined &&
+      !table.strict &&
+      this.checks.length === 0 &&
+      table.columns.every((c, i) => !c.notNull || (i === table.rowidAlias && !table.withoutRowid));
     this.notNullConflict = table.columns.map((_c, i) => {
       const def = table.ast?.columns[i];
       const nn = def?.constraints.find((k) => k.kind === 'not-null');
@@ -313,6 +320,7 @@ export class TableWriter {
    * (IGNORE); may replace NULLs by defaults (REPLACE); throws ConstraintError otherwise.
    */
   checkRow(r: StoredRow, orClause: ConflictClause | undefined): boolean {
+    if (this.noRowChecks) return true;
     const t = this.table;
     const g = this.generated;
     if (g !== undefined) g.computeAll(r.row);
