@@ -8,31 +8,24 @@ import type { Step } from './access-path.js';
 import { RowSet, RowValue } from '../expr/row-set.js';
 import { isTrue, ValueSet } from './expr-api.js';
 import type { SubqueryRun, TrackedExpr } from './query-scope.js';
-import type { RunContext } from './query-types.js';
+import type { CompiledQuery, RunContext } from './query-types.js';
+
+/** A subquery's first row: CompiledQuery.first where the query has it (no generator per run), else its first batch's. */
+async function firstRow(q: CompiledQuery, rt: RunContext, row: readonly Value[]): Promise<Value[] | undefined> {
+  if (q.first !== undefined) return q.first(rt, row);
+  for await (const b of q.batches(rt, row, 1)) if (b.length > 0) return b[0];
+  return undefined;
+}
 
 async function subqueryValue(s: SubqueryRun, row: readonly Value[], rt: RunContext): Promise<Value> {
   if (!s.query.correlated && rt.cache.has(s)) return rt.cache.get(s) as Value;
   let v: unknown;
   if (s.mode === 'scalar') {
-    v = null;
-    for await (const b of s.query.batches(rt, row, 1)) {
-      v = b[0]?.[0] ?? null;
-      break;
-    }
+    v = (await firstRow(s.query, rt, row))?.[0] ?? null;
   } else if (s.mode === 'exists') {
-    v = 0n;
-    for await (const b of s.query.batches(rt, row, 1)) {
-      if (b.length === 0) continue;
-      v = 1n;
-      break;
-    }
+    v = (await firstRow(s.query, rt, row)) === undefined ? 0n : 1n;
   } else if (s.mode === 'row') {
-    let first: Value[] | undefined;
-    for await (const b of s.query.batches(rt, row, 1)) {
-      first = b[0];
-      break;
-    }
-    v = new RowValue(first ?? s.query.columns.map(() => null));
+    v = new RowValue((await firstRow(s.query, rt, row)) ?? s.query.columns.map(() => null));
   } else if (s.rowIn !== undefined) {
     const set = new RowSet(s.rowIn.affinities, s.rowIn.collations);
     for await (const b of s.query.batches(rt, row)) for (const r of b) set.add(r);
