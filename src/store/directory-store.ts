@@ -200,9 +200,18 @@ export class DirectoryObjectStore implements ObjectStore {
 
   /** The file for `key`; keys must be relative `/`-separated names without empty, `.`, `..` or temp segments. */
   private pathOf(key: string): string {
+    const known = this.paths.get(key);
+    if (known !== undefined) return known;
     if (!isValidKey(key)) throw new MisuseError(`invalid object key for a directory store: ${JSON.stringify(key)}`);
-    return path.join(this.root, ...key.split('/'));
+    const file = path.join(this.root, ...key.split('/'));
+    // Every read asks for block 0 and the journal's first block again: remember a few paths.
+    if (this.paths.size >= 1024) this.paths.clear();
+    this.paths.set(key, file);
+    return file;
   }
+
+  /** Keys already checked and turned into paths (pathOf). */
+  private readonly paths = new Map<string, string>();
 
   private async readIfFile(file: string): Promise<Uint8Array | undefined> {
     // Synchronous, as the plain-file VFS reads (plain-file-vfs.ts): a block of a local file comes
