@@ -78,6 +78,8 @@ export class Database {
   private readonly parsed = new Map<string, ParsedStatement[]>();
   /** Planned SELECTs of `query()` by SQL text, each valid for the schema it was planned against. */
   private readonly planned = new PlanCache<QueryStatement>();
+  /** The write statements' environment (see `execute`). */
+  private env: { -readonly [K in keyof ExecEnv]: ExecEnv[K] } | undefined;
   /** Serialises statements: one at a time on a connection, as SQLite's mutex does. */
   private queue: Promise<unknown> = Promise.resolve();
   /** Operations queued or running (one that finished without waiting never counts). */
@@ -440,7 +442,13 @@ export class Database {
     fk.noJournal = false;
     this.fkStatementStart = fk.deferred === 0 && fk.deferredImm === 0 ? NO_DEFERRED : snapshot(fk);
     const stamp = this.pagers.writeStamp;
-    const env: ExecEnv = { pager: this.pager, schema, encoding: this.pager.header.textEncoding as TextEncoding, ctx, compile, settings: this.pragmas };
+    // One environment object per connection, its statement context replaced per statement (they
+    // run one at a time; nothing keeps an environment past its statement): no object per run.
+    const encoding = this.pager.header.textEncoding as TextEncoding;
+    let env = this.env;
+    if (env === undefined || env.schema !== schema || env.compile !== compile || env.encoding !== encoding) {
+      env = this.env = { pager: this.pager, schema, encoding, ctx, compile, settings: this.pragmas };
+    } else env.ctx = ctx;
     let out: StatementResult | Promise<StatementResult>;
     try {
       out = executeWrite(env, statement, facts.parsed.text);

@@ -58,6 +58,8 @@ interface InsertPlan {
   readonly convert: readonly ((v: Value) => Value)[];
   /** The values of a one-row VALUES, evaluated anew by each run (`insertOne` is done with them before it returns or waits). */
   readonly scratch: Value[];
+  /** The row being inserted (see `insertOne`). */
+  readonly row: Value[];
 }
 
 function buildInsertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
@@ -106,6 +108,7 @@ function buildInsertPlan(env: ExecEnv, stmt: InsertStatement): InsertPlan {
     defaults,
     convert: table.columns.map((_c, i) => (i === table.rowidAlias ? (v: Value) => v : columnConverter(table, i, false))),
     scratch: new Array<Value>(rows[0]?.length ?? 0).fill(null),
+    row: new Array<Value>(nCol).fill(null),
   };
   return plan;
 }
@@ -208,7 +211,9 @@ function insertOne(plan: InsertPlan, env: ExecEnv, values: readonly Value[], orC
   const { table, writer, source, defaults, convert, rowidSource } = plan;
   const ctx = env.ctx;
   const nCol = table.columns.length;
-  const row = new Array<Value>(nCol);
+  // A one-row statement's row is the plan's (no other run uses it until this one is done); rows
+  // of a multi-row VALUES are written one after the other, each done before the next is built.
+  const row = plan.row;
   for (let i = 0; i < nCol; i++) {
     const at = source[i]!;
     row[i] = convert[i]!(at >= 0 ? (values[at] ?? null) : defaults[i]!(ctx));
