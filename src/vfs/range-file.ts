@@ -147,6 +147,15 @@ export class RangeFile implements VfsFile {
   #lastMissBatch = -1;
   /** `prefetch` was called since the last miss. */
   #hinted = false;
+  /**
+   * With a cache: whether a page someone read had to come from the remote. Until one did, the
+   * cache answers every read and nothing is fetched ahead — read-ahead hides the network's
+   * latency, and guessing past what the last reader needed would only add requests (an
+   * unchanged object read again costs the open alone).
+   */
+  #remoteDemand = false;
+  /** Units fetched ahead and not asked for yet. */
+  readonly #speculative = new Set<number>();
   readonly #seqMax: number;
   #closed = false;
   /** Ranges sent by this file (the open's included). */
@@ -237,10 +246,17 @@ export class RangeFile implements VfsFile {
     let asked = 0;
     for (let u = Math.floor(offset / this.unit), last = Math.floor((end - 1) / this.unit); u <= last; u++) {
       if (u === 0 || this.#units.has(u) || this.#inflight.has(u)) continue;
-      this.#enqueue(u).catch(() => undefined);
-      asked = 1;
+      if (this.#speculate(u)) asked = 1;
     }
     return asked;
+  }
+
+  /** Fetches unit `u` ahead of a read (see #remoteDemand); whether it did. */
+  #speculate(u: number): boolean {
+    if (this.#cache !== undefined && !this.#remoteDemand) return false;
+    this.#speculative.add(u);
+    this.#enqueue(u).catch(() => undefined);
+    return true;
   }
 
   /**
@@ -273,7 +289,7 @@ export class RangeFile implements VfsFile {
     const from = backward ? Math.max(1, first - this.#seqWindow) : last + 1;
     const to = backward ? first - 1 : Math.min(last + this.#seqWindow, lastUnit);
     for (let u = from; u <= to; u++) {
-      if (!this.#units.has(u) && !this.#inflight.has(u)) this.#enqueue(u).catch(() => undefined);
+      if (!this.#units.has(u) && !this.#inflight.has(u)) this.#speculate(u);
     }
     this.#seqLow = Math.min(first, from);
     this.#seqHigh = Math.max(last, to);
@@ -289,6 +305,7 @@ export class RangeFile implements VfsFile {
       return kept;
     }
     if (this.#changed !== undefined) return Promise.reject(this.#changed);
+    this.#speculative.delete(u);
     return this.#inflight.get(u) ?? this.#enqueue(u);
   }
 
@@ -318,7 +335,9 @@ export class RangeFile implements VfsFile {
         this.#arrive(u, bytes, queued.get(u)!);
         return false;
       });
+      if (wanted.some((u) => !this.#speculative.has(u))) this.#remoteDemand = true;
     }
+    for (const u of queued.keys()) this.#speculative.delete(u);
     for (let i = 0; i < wanted.length; ) {
       let j = i + 1;
       while (j < wanted.length && wanted[j] === wanted[j - 1]! + 1 && j - i < this.#maxRangeUnits) j++;
@@ -346,7 +365,7 @@ export class RangeFile implements VfsFile {
         const at = (u - first) * this.unit;
         const unitBytes = bytes.subarray(at, at + this.#unitLength(u));
         this.#arrive(u, unitBytes, queued.get(u)!);
-        this.#cache?.put(this.#version, u, this.unit, unitBytes).catch(() => undefined);
+        this.#remember(this.#cache?.put(this.#version, u, this.unit, unitBytes));
       }
     } catch (err) {
       const error = err instanceof SqliteError ? err : new IoError(`reading ${this.#source.url}: ${String(err)}`, { cause: err });
@@ -425,10 +444,21 @@ export class RangeFile implements VfsFile {
     return DeviceCharacteristics.SQLITE_IOCAP_POWERSAFE_OVERWRITE;
   }
 
+  /** Cache writes under way: a failed one costs only a later fetch; close waits for them all. */
+  readonly #cacheWrites = new Set<Promise<void>>();
+
+  #remember(write: Promise<void> | undefined): void {
+    if (write === undefined) return;
+    const settled = write.catch(() => undefined).finally(() => this.#cacheWrites.delete(settled));
+    this.#cacheWrites.add(settled);
+  }
+
   async xClose(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#units.clear();
+    // The cache is for the next reader (often the next process): its writes finish before close returns.
+    await Promise.all(this.#cacheWrites);
     await this.#source.close();
   }
 }

@@ -61,6 +61,7 @@ CREATE VIEW v AS SELECT name FROM t -- a comment
 ;
 CREATE TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;
 CREATE TABLE w(k PRIMARY KEY, v) WITHOUT ROWID;
+CREATE INDEX w_v ON w(v);
 CREATE TABLE g(a, b AS (a * 2), c, d AS (a + 1) STORED);
 CREATE TABLE "order"(x) /* trailing comment */;
 CREATE TABLE e(x);

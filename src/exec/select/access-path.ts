@@ -268,7 +268,8 @@ function planSingleAccess(
   const pk = table.withoutRowid ? table.primaryKeyIndex : undefined;
   if (pk !== undefined) {
     const c = chooseIndex(pk, table, cons);
-    candidates.push({ ...c, score: c.score + 0.5 });
+    // Ahead of an equal secondary index when a term seeks on it; no term: a plain scan (below).
+    candidates.push({ ...c, score: c.score > 0 ? c.score + 0.5 : c.score });
   }
   for (const c of candidates) noteIndexUse(scope.env.schema, table, c.index, c.eq.length + (c.low !== undefined || c.high !== undefined ? 1 : 0));
   let best: IndexChoice | undefined;
@@ -363,14 +364,20 @@ function planSingleAccess(
     }
   }
   // A whole-table read goes through the narrowest index holding every column the query reads,
-  // when its entries are narrower than the table's rows (SQLite's covering-index scan).
-  if (!table.withoutRowid) {
+  // when its entries are narrower than the table's rows (SQLite's covering-index scan); for a
+  // WITHOUT ROWID table also when they are as wide (its own b-tree is an index too, and SQLite
+  // then takes the secondary one).
+  {
     let narrowest: IndexChoice | undefined;
     for (const c of candidates) {
-      if (c.index.partial !== undefined || !covers(c.index)) continue;
+      if (c.index.partial !== undefined || c.index === pk || !covers(c.index)) continue;
       if (narrowest === undefined || c.index.recordColumns.length <= narrowest.index.recordColumns.length) narrowest = c;
     }
-    if (narrowest !== undefined && narrowest.index.recordColumns.length < table.columns.length + 1) {
+    const width = narrowest?.index.recordColumns.length;
+    const tableWidth = table.withoutRowid ? (table.primaryKeyIndex?.recordColumns.length ?? table.columns.length) : table.columns.length + 1;
+    // (count(*) reads no column: SQLite counts the PRIMARY KEY b-tree unless an index is narrower.)
+    const tieGoesToIndex = table.withoutRowid && source.used.size > 0;
+    if (narrowest !== undefined && width !== undefined && (tieGoesToIndex ? width <= tableWidth : width < tableWidth)) {
       return withAutoIndex(indexPath({ ...narrowest, eq: [], low: undefined, high: undefined }, false));
     }
   }

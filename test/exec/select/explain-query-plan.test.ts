@@ -16,6 +16,8 @@ const SETUP = `
   CREATE INDEX big_bc ON big(b, c);
   CREATE TABLE small(x, y);
   CREATE TABLE w(k TEXT PRIMARY KEY, v) WITHOUT ROWID;
+  CREATE TABLE w2(k TEXT PRIMARY KEY, v, z) WITHOUT ROWID;
+  CREATE INDEX w2_v ON w2(v);
   INSERT INTO small VALUES (1, 2), (3, 4);
 `;
 
@@ -34,6 +36,10 @@ const STABLE = [
   'SELECT * FROM big ORDER BY c',
   "SELECT * FROM w WHERE k = 'k42'",
   'SELECT * FROM w',
+  'SELECT k, v FROM w2',
+  'SELECT * FROM w2',
+  'SELECT count(*) FROM w2',
+  'SELECT k FROM w2 ORDER BY k',
   'SELECT * FROM small',
   'SELECT * FROM small WHERE x = 1 ORDER BY y',
   'SELECT * FROM small JOIN big ON big.id = small.x',
