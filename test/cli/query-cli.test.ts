@@ -52,6 +52,11 @@ describe('s3lite query / plan / shell', () => {
     }
   });
 
+  it('PRAGMA database_list names the file by its full path, as sqlite3 does', () => {
+    const r = runCli(['query', 'fixtures/sample.sqlite', 'PRAGMA database_list', '--csv']);
+    expect(out(r)).toBe(`seq,name,file\r\n0,main,${join(process.cwd(), 'fixtures', 'sample.sqlite')}\r\n`);
+  });
+
   it('stops quietly when the reader of its output goes away (| head)', () => {
     // 200,000 rows: far more than a pipe holds, so the CLI is still writing when head exits.
     const sql = 'WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 200000) SELECT i, printf(\'%.50c\', \'x\') FROM c';

@@ -45,7 +45,7 @@ export async function withQueryContext<T>(spec: string, options: GlobalOptions, 
       try {
         const schema = temp === undefined ? main : connectionSchema(main, await temp.schema());
         await loadStats(pager, schema);
-        return await fn({ pager, schema, file: spec });
+        return await fn({ pager, schema, file: opened.url });
       } finally {
         temp?.close();
       }
