@@ -8,14 +8,14 @@ import { censusPages, type PageCensus } from '../btree/page-census.js';
 import { CorruptError, MisuseError, SqliteError } from '../errors.js';
 import { NO_CHANGES, type ExecEnv, type StatementResult } from '../exec/dml/exec-env.js';
 import { executeWrite } from '../exec/dml/execute.js';
-import { bindParameters, type BindParams } from '../exec/dml/params.js';
-import { StatementContext } from '../exec/expr-contract.js';
+import type { BindParams } from '../exec/dml/params.js';
+import type { StatementContext } from '../exec/expr-contract.js';
 import type { TextEncoding } from '../record/text-encoding.js';
 import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js';
 import type { Statement } from '../sql/ast.js';
 import { ConnectionPagers } from './connection-pagers.js';
 import { mentionsTemp, TempDatabase } from './temp-database.js';
-import { isPreparedWrite, statementNeedsSavepoint, writeFacts, WriteStatement, type PreparedStatement as AnyPrepared, type WriteFacts } from './write-statement.js';
+import { isPreparedWrite, runContext, statementNeedsSavepoint, writeFacts, WriteStatement, type PreparedStatement as AnyPrepared, type WriteFacts } from './write-statement.js';
 import { touchesMain } from './temp-routing.js';
 import { connectionSchema } from '../schema/connection-schema.js';
 import { storageClassOf, toPublic, type Value } from '../exec/value.js';
@@ -254,7 +254,7 @@ export class Database {
     const stmt = parsed.statement;
     if (!facts.write) return this.runControl(stmt, parsed.text, params);
     const numbered = facts.numbered;
-    const ctx = new StatementContext(bindParameters(numbered, params), this.connection);
+    const ctx = runContext(facts, params, this.connection);
     const cached = this.schemaCache;
     const temp = this.tempDb;
     if (

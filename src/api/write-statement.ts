@@ -21,7 +21,9 @@
  * new schema, transparently (a table that is gone then fails that run with "no such table").
  */
 import { MisuseError } from '../errors.js';
-import { numberParameters, type BindParams, type NumberedStatement } from '../exec/dml/params.js';
+import { bindParameters, numberParameters, type BindParams, type NumberedStatement } from '../exec/dml/params.js';
+import { StatementContext } from '../exec/expr-contract.js';
+import type { ConnectionState } from '../exec/functions/scalar.js';
 import { isWriteStatement } from '../exec/dml/execute.js';
 import type { StatementResult } from '../exec/dml/exec-env.js';
 import { returningNames } from '../exec/dml/returning.js';
@@ -49,6 +51,8 @@ export interface WriteFacts {
   readonly temp: boolean;
   /** Whether it needs a statement savepoint inside BEGIN, as of `schema` (statement-rules.ts `needsSavepoint`). */
   readonly savepoint: { schema: Schema | undefined; needed: boolean };
+  /** The context of its runs, once made (see `runContext`). */
+  context: StatementContext | undefined;
 }
 
 const factsOf = new WeakMap<ParsedStatement, WriteFacts>();
@@ -59,11 +63,33 @@ export function writeFacts(parsed: ParsedStatement): WriteFacts {
   if (facts === undefined) {
     const stmt = parsed.statement;
     const write = isWriteStatement(stmt);
-    facts = { parsed, write, numbered: write ? numberParameters(stmt) : { statement: stmt, count: 0, names: new Map() }, temp: mentionsTemp(parsed.text, stmt), savepoint: { schema: undefined, needed: true } };
+    facts = { parsed, write, numbered: write ? numberParameters(stmt) : { statement: stmt, count: 0, names: new Map() }, temp: mentionsTemp(parsed.text, stmt), savepoint: { schema: undefined, needed: true }, context: undefined };
     factsOf.set(parsed, facts);
   }
   return facts;
 }
+
+/**
+ * The evaluation context of a run of a write statement: the statement's own, rebound to the new
+ * values — a connection runs its statements one at a time, and nothing keeps a context past its
+ * statement (the connection's ExecEnv holds the last one until the next) — so a bulk load's run
+ * makes no context, no parameter array; values bound by name get their own.
+ */
+export function runContext(facts: WriteFacts, params: BindParams | undefined, connection: ConnectionState): StatementContext {
+  const own = facts.context;
+  const reuse = own !== undefined && own.connection === connection;
+  const bound = bindParameters(facts.numbered, params, reuse ? (own.params as ReusableParams) : undefined);
+  if (reuse && bound === own.params) {
+    own.restart();
+    return own;
+  }
+  const ctx = new StatementContext(bound, connection);
+  // Kept for the next run when it can be refilled in place (positional values, no names).
+  if (own === undefined && facts.numbered.names.size === 0 && Array.isArray(params)) facts.context = ctx;
+  return ctx;
+}
+
+type ReusableParams = { readonly positional: Value[]; readonly named: ReadonlyMap<string, Value> };
 
 /** `needsSavepoint` of the statement, worked out once per schema. */
 export function statementNeedsSavepoint(facts: WriteFacts, schema: Schema): boolean {

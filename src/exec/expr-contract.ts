@@ -72,6 +72,11 @@ export class StatementContext implements EvalContext {
   get now(): Date {
     return (this.#now ??= new Date());
   }
+
+  /** Makes this the context of another run of the same statement (a prepared write's, write-statement.ts): 'now' is read anew. */
+  restart(): void {
+    this.#now = undefined;
+  }
 }
 
 export interface ParamValues {

@@ -277,6 +277,27 @@ describe('db.prepare for statements that are not queries', () => {
     await expect(named.run([1, 2])).rejects.toThrow(MisuseError);
   });
 
+  it('each run binds its own values and reads its own clock, whatever the run before did', async () => {
+    const db = await Database.create(tempFile());
+    await db.exec("CREATE TABLE t(id INTEGER PRIMARY KEY, a, b, at TEXT DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')))");
+    const insert = await db.prepare('INSERT INTO t(a, b) VALUES (?, ?)');
+    await insert.run([1, 'x']);
+    await expect(insert.run([1, 2, 3])).rejects.toThrow(SqlRangeError);
+    await expect(insert.run([{}, 2])).rejects.toThrow(TypeError);
+    await insert.run([2]); // b unbound: NULL, not the value of an earlier run
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await insert.run([3n, new Uint8Array([7])]);
+    const rows = await db.query('SELECT a, b, at FROM t ORDER BY id');
+    expect(rows.map((r) => [r.a, r.b])).toEqual([
+      [1, 'x'],
+      [2, null],
+      [3, new Uint8Array([7])],
+    ]);
+    // 'now' is fixed within a statement, read anew by the next run.
+    expect(rows[2]!.at).not.toBe(rows[0]!.at);
+    await db.close();
+  });
+
   it('prepares DDL and transaction control, and a query still gets a Statement (with run)', async () => {
     const db = await Database.create(tempFile());
     const create = await db.prepare('CREATE TABLE t(a)');

@@ -96,13 +96,22 @@ function numberParametersUncached(statement: Statement): NumberedStatement {
 /** The named values of a statement without named parameters (shared: never written to). */
 const NO_NAMES: ReadonlyMap<string, Value> = new Map();
 
-/** Lays out the caller's values for the numbered statement. Unbound parameters are NULL, as in SQLite. */
-export function bindParameters(numbered: NumberedStatement, params: BindParams | undefined): ParamValues {
+/**
+ * Lays out the caller's values for the numbered statement. Unbound parameters are NULL, as in
+ * SQLite. `into`: values bound by an array go into its `positional` (the same length: a prepared
+ * statement's own, reused run after run), and it is returned.
+ */
+export function bindParameters(numbered: NumberedStatement, params: BindParams | undefined, into?: { readonly positional: Value[]; readonly named: ReadonlyMap<string, Value> }): ParamValues {
   const count = numbered.count;
   if (Array.isArray(params) && numbered.names.size === 0) {
     // The common case (`?` parameters bound by an array): no map of names, one pass.
     const given = params.length;
     if (given > count) throw new SqlRangeError(`${given} parameters given but the statement has ${count}`);
+    if (into !== undefined && into.positional.length === count) {
+      const out = into.positional;
+      for (let i = 0; i < count; i++) out[i] = i < given ? fromPublic(params[i]) : null;
+      return into;
+    }
     const positional = new Array<Value>(count);
     for (let i = 0; i < count; i++) positional[i] = i < given ? fromPublic(params[i]) : null;
     return { positional, named: NO_NAMES };
