@@ -102,7 +102,7 @@ function likeClause(patterns: readonly string[]): string {
  * printSchemaLine: the CREATE text and `;`, IF NOT EXISTS for a quoted table name, and a comment
  * at the end closed first so that the `;` ends the statement.
  */
-function schemaLine(sql: string): string {
+export function schemaLine(sql: string): string {
   let z = sql;
   if (z.includes('/*') || z.includes('--')) {
     for (const term of ['', '*/', '\n']) {

@@ -136,8 +136,8 @@ describe('dump', () => {
     expect(fromBlocks.stdout.toString()).toBe(runCli(['dump', fixture]).stdout.toString());
   });
 
-  it('the shell runs .dump as sqlite3 does', () => {
-    const script = ".dump 'o%'\n.dump --data-only t\n";
+  it('the shell runs .dump (and .schema) as sqlite3 does', () => {
+    const script = ".dump 'o%'\n.dump --data-only t\n.schema\n";
     const ours = runCli(['shell', fixture], { input: Buffer.from(script) });
     const theirs = execFileSync('sqlite3', [fixture], { input: script, encoding: 'utf8' });
     expect(ours.stderr).toBe('');

@@ -29,7 +29,7 @@ import { createRowWriter, type RowWriter } from '../output.js';
 import { createShellWriter, separatorsOf, type ShellTextMode } from '../shell-format.js';
 import { errorContext, errorLine } from '../shell-errors.js';
 import { splitStatements } from '../statement-splitter.js';
-import { dumpDatabase } from '../dump.js';
+import { dumpDatabase, schemaLine } from '../dump.js';
 import { drawPlan } from './query.js';
 
 export interface ShellIo {
@@ -157,9 +157,11 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         for (const r of await db.schema()) {
           if (r.sql === null) continue;
           if (wanted !== undefined && r.name.toLowerCase() !== wanted && r.tblName.toLowerCase() !== wanted) continue;
-          // sqlite3 follows a view with its columns in a comment (shellFakeSchema).
-          const columns = r.type === 'view' ? (await db.prepare(`SELECT * FROM ${quoteName(r.name)}`)).columns() : undefined;
-          say(columns === undefined ? `${r.sql};\n` : `${r.sql}\n/* ${quoteName(r.name)}(${columns.map(quoteName).join(',')}) */;\n`);
+          // sqlite3 follows a view or virtual table with its columns in a comment (shellFakeSchema).
+          const fake = r.type === 'view' || r.sql.startsWith('CREATE VIRTUAL TABLE');
+          const columns = fake ? (await db.prepare(`SELECT * FROM ${quoteName(r.name)}`)).columns() : undefined;
+          // printSchemaLine: IF NOT EXISTS for a quoted table name, a trailing comment closed.
+          say(columns === undefined ? schemaLine(r.sql) : `${r.sql}\n/* ${quoteName(r.name)}(${columns.map(quoteName).join(',')}) */;\n`);
         }
         break;
       }
