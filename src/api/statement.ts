@@ -164,6 +164,20 @@ export class Statement {
   /** Every row (a run that a commit overlapped is run again). */
   async all(params?: BindParams): Promise<Row[]> {
     const bound = bindParameters(this.params, params);
+    const collectRows = this.query.collect;
+    if (collectRows !== undefined) {
+      // Without a Promise per step when the rows need none (cached pages, no subquery).
+      const toRows = (rows: Value[][]): Row[] => {
+        const out = new Array<Row>(rows.length);
+        for (let i = 0; i < rows.length; i++) out[i] = this.toRow(rows[i]!);
+        return out;
+      };
+      const once = (): Row[] | Promise<Row[]> => {
+        const rows = collectRows(this.runContext(bound), undefined);
+        return rows instanceof Promise ? rows.then(toRows) : toRows(rows);
+      };
+      return this.consistent ? readConsistent(this.ctx.pager, once) : once();
+    }
     const collect = async (): Promise<Row[]> => {
       const out: Row[] = [];
       for await (const b of this.execute(bound)) for (const values of b) out.push(this.toRow(values));

@@ -231,6 +231,69 @@ export function coreQuery(plan: CorePlan): CompiledQuery {
       joinedRows.close();
     }
   }
+  /** CompiledQuery.collect: every row, as streamBatches makes them, in one array. */
+  function collect(rt: RunContext, outer: readonly Value[] | undefined): Value[][] | Promise<Value[][]> {
+    const joinedRows = joinRows(scope, loops, rt, outer);
+    const seen = distinct ? new Set<string>() : undefined;
+    const distinctColl = seen === undefined ? [] : columns.map((c) => c.collation);
+    const out: Value[][] = [];
+    const keep = (r: Value[]): void => {
+      if (seen !== undefined) {
+        const k = groupKey(r, distinctColl);
+        if (seen.has(k)) return;
+        seen.add(k);
+      }
+      out.push(r);
+    };
+    let later = false;
+    try {
+      for (;;) {
+        const ok = joinedRows.step();
+        if (typeof ok === 'function') {
+          later = true;
+          return collectLater(joinedRows, ok, undefined, rt, keep, out);
+        }
+        if (!ok) return out;
+        const r = project(joinedRows.row, rt, undefined);
+        if (r instanceof Promise) {
+          later = true;
+          return collectLater(joinedRows, undefined, r, rt, keep, out);
+        }
+        keep(r);
+      }
+    } finally {
+      if (!later) joinedRows.close();
+    }
+  }
+
+  /** collect's rest, once a page must be read (`step`) or a result column runs a subquery (`pending`). */
+  async function collectLater(
+    joinedRows: ReturnType<typeof joinRows>,
+    step: (() => Promise<boolean>) | undefined,
+    pending: Promise<Value[]> | undefined,
+    rt: RunContext,
+    keep: (r: Value[]) => void,
+    out: Value[][],
+  ): Promise<Value[][]> {
+    try {
+      if (pending !== undefined) keep(await pending);
+      else if (step !== undefined) {
+        if (!(await step())) return out;
+        keep(await project(joinedRows.row, rt, undefined));
+      }
+      for (;;) {
+        let ok = joinedRows.step();
+        if (typeof ok === 'function') ok = await ok();
+        if (!ok) return out;
+        let r = project(joinedRows.row, rt, undefined);
+        if (r instanceof Promise) r = await r;
+        keep(r);
+      }
+    } finally {
+      joinedRows.close();
+    }
+  }
+
   const streams = !sorted && !aggregate && !countOnly && windows.length === 0 && limit === undefined && offset === undefined;
 
   const keys = order.map((o) => o.key);
@@ -274,6 +337,6 @@ export function coreQuery(plan: CorePlan): CompiledQuery {
     plan: plan.plan,
     batches,
     run: (rt, outer) => flattenBatches(batches(rt, outer)),
-    ...(streams && { first }),
+    ...(streams && { first, collect }),
   };
 }

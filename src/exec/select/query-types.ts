@@ -61,6 +61,8 @@ export interface CompiledQuery {
    * scalar subqueries. Only on the shapes that stream (no sort, grouping, window or LIMIT).
    */
   readonly first?: (rt: RunContext, outer: readonly Value[] | undefined) => Value[] | undefined | Promise<Value[] | undefined>;
+  /** Every row in one array, without a Promise when none is needed (as `first`; for `Statement.all`). */
+  readonly collect?: (rt: RunContext, outer: readonly Value[] | undefined) => Value[][] | Promise<Value[][]>;
 }
 
 export interface CteEntry {
