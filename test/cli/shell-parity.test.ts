@@ -7,7 +7,7 @@
  * blobs, NULL) in random modes.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -161,4 +161,65 @@ describe('s3lite shell prints what sqlite3 prints', () => {
       { numRuns: 4 },
     );
   }, 240_000);
+});
+
+describe('.import, as sqlite3 reads files into tables', () => {
+  const files: Record<string, string> = {
+    'imp.csv': 'a,b,c\n1,"x,y",3\n4,"he said ""hi""",\n7,8\n9,10,11,12\n"multi\nline",2,3\n',
+    'dup.csv': 'a,a,b,,A,x y,"q""r"\n1,2,3,4,5,6,7\n',
+    'dup2.csv': 'a,A,a,b,,\n',
+    'bom.csv': '\ufeffh1,h2\n1,2\n',
+    'crlf.csv': 'a,b\r\n1,2\r\n"3\r\n4",5\r\n',
+    'bad.csv': 'a,b\n"x"y,2\n"unterminated,3\n',
+    'wide.csv': 'c1,c2,c3,c4,c5,c6,c7,c8,c9,c10\n1,2,3,4,5,6,7,8,9,10\n',
+    'empty.csv': '',
+    'pipes.txt': 'a|b\n1|2\n"x|y"|3\n',
+  };
+  const path = (name: string): string => join(dir, name);
+
+  it('every kind of file, option and mode', () => {
+    for (const [name, text] of Object.entries(files)) writeFileSync(path(name), text);
+    const script = [
+      `.import --csv ${path('imp.csv')} t`,
+      '.schema t',
+      'SELECT rowid, quote(a), quote(b), quote(c) FROM t;',
+      `.import --csv --skip 1 ${path('imp.csv')} t`,
+      'SELECT count(*) FROM t;',
+      'CREATE TABLE n(x INTEGER, y REAL);',
+      `.import --csv ${path('imp.csv')} n`,
+      'SELECT quote(x), quote(y) FROM n;',
+      ...['dup.csv', 'dup2.csv', 'bom.csv', 'crlf.csv', 'bad.csv', 'wide.csv', 'empty.csv', 'nosuch.csv'].flatMap((f, i) => [
+        `.import --csv ${path(f)} f${i}`,
+        `.schema f${i}`,
+        `SELECT * FROM f${i};`,
+      ]),
+      `.import ${path('pipes.txt')} p`,
+      'SELECT * FROM p;',
+      '.mode csv',
+      `.import ${path('imp.csv')} q`,
+      'SELECT count(*) FROM q;',
+      `.import -v --schema main --csv ${path('imp.csv')} v`,
+      'BEGIN;',
+      `.import --csv ${path('imp.csv')} inside`,
+      'ROLLBACK;',
+      "SELECT count(*) FROM sqlite_schema WHERE name = 'inside';",
+    ].join('\n');
+    expectSame(both(undefined, script));
+  }, 60_000);
+
+  it('random CSV files, well-formed or not', () => {
+    const piece = fc.constantFrom('a', 'b c', '"', '""', ',', '\n', '\r\n', 'é', '1', '2.5', ' ', '|');
+    const field = fc.array(piece, { maxLength: 4 }).map((p) => p.join(''));
+    let n = 0;
+    fc.assert(
+      fc.property(fc.array(fc.array(field, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 6 }), fc.boolean(), (rows, wellFormed) => {
+        const name = path(`random${n++}.csv`);
+        // Well-formed: every field quoted as CSV wants; else the raw pieces, stray quotes and all.
+        const cell = (f: string): string => (wellFormed ? `"${f.replaceAll('"', '""')}"` : f);
+        writeFileSync(name, rows.map((r) => r.map(cell).join(',')).join('\n') + '\n');
+        expectSame(both(undefined, `.import --csv ${name} r\nSELECT * FROM r;\n.mode csv\nSELECT * FROM r;\n`));
+      }),
+      { numRuns: 5 },
+    );
+  }, 120_000);
 });

@@ -5,7 +5,7 @@
  * (each commits on its own unless inside BEGIN … COMMIT; a transaction left open at the end is
  * rolled back, as sqlite3 does). A location that cannot be written (a single S3 object, an
  * https:// URL) is read as usual and refuses writes with SQLITE_READONLY. Dot-commands
- * (`.tables`, `.schema [name]`, `.dump [pattern]`, `.mode`, `.headers`, `.separator`, `.nullvalue`, `.bail`,
+ * (`.tables`, `.schema [name]`, `.dump [pattern]`, `.import FILE TABLE`, `.mode`, `.headers`, `.separator`, `.nullvalue`, `.bail`,
  * `.plan SQL`, `.help`, `.quit`) are read when no statement is pending. History is kept for the
  * session and saved in ~/.s3lite_history when the terminal is interactive.
  *
@@ -16,7 +16,7 @@
  * and the exit status is then 1. A person at a terminal gets tables and the same error lines
  * without the line number.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -30,6 +30,7 @@ import { createShellWriter, separatorsOf, type ShellTextMode } from '../shell-fo
 import { errorContext, errorLine } from '../shell-errors.js';
 import { splitStatements } from '../statement-splitter.js';
 import { dumpDatabase, schemaLine } from '../dump.js';
+import { dotImport } from '../shell-import.js';
 import { drawPlan } from './query.js';
 
 export interface ShellIo {
@@ -53,6 +54,9 @@ const HELP = `.help                 this text
 .bail on|off          stop at the first error (default off)
 .dump [PATTERN …]     SQL text that rebuilds the database (tables named LIKE PATTERN), as sqlite3's
                       .dump; --data-only, --nosys, --newlines as there
+.import FILE TABLE    rows of FILE into TABLE (created from the first row when missing), as
+                      sqlite3's: --csv, --ascii, --skip N, --schema S, -v; else the mode's
+                      separators
 .plan SELECT …        the query plan of a statement
 .quit                 leave (also .exit, or end of input)
 Statements end with ';' and may span several lines. SELECT, EXPLAIN QUERY PLAN and PRAGMA
@@ -65,7 +69,12 @@ const MODES: Record<string, ShellMode> = { table: 'table', box: 'table', json: '
 
 export async function runShell(spec: string, options: GlobalOptions, io?: ShellIo): Promise<void> {
   const shellIo: ShellIo = io ?? { input: process.stdin, output: process.stdout, errors: process.stderr, terminal: process.stdin.isTTY === true };
-  const db = await Database.open(resolveLocation(spec), { ...storeOptions(options), readonly: false });
+  const location = resolveLocation(spec);
+  // As sqlite3 does, a file that does not exist yet is a new database.
+  const db =
+    location.kind === 'file' && !existsSync(location.path)
+      ? await Database.create(location, storeOptions(options))
+      : await Database.open(location, { ...storeOptions(options), readonly: false });
   let failed = false;
   try {
     failed = await shell(db, shellIo);
@@ -199,6 +208,9 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         await dumpDatabase(db, { patterns, dataOnly: flags.includes('--data-only'), noSys: flags.includes('--nosys'), newlines: flags.includes('--newlines') }, say);
         break;
       }
+      case '.import':
+        if (!(await dotImport(args, { db, mode, colSep, rowSep, out: say, err: (t) => void io.errors.write(t), setRowSep: (sep) => (rowSep = sep) }))) failed = true;
+        break;
       case '.plan': {
         const lines = (await db.prepare(line.trim().slice('.plan'.length).trim())).plan().map((l) => {
           const text = l.trimStart();
