@@ -45,6 +45,15 @@ describe('s3lite shell', () => {
     expect(integrityCheck(path)).toBe('ok');
   }, 60_000);
 
+  it('a file that does not exist yet becomes a new database, as with sqlite3', () => {
+    const path = join(dir, 'brand-new.sqlite');
+    const r = runCli(['shell', path], { input: new TextEncoder().encode('CREATE TABLE t(x);\nINSERT INTO t VALUES (42);\nSELECT x FROM t;\n') });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.toString()).toBe('42\n');
+    expect(sqlite3(path, 'SELECT x FROM t;')).toBe('42\n');
+    expect(integrityCheck(path)).toBe('ok');
+  });
+
   it('an error prints one line, later statements still run, exit status 1', () => {
     const path = join(dir, 'b.sqlite');
     sqlite3(path, 'CREATE TABLE t(a UNIQUE); INSERT INTO t VALUES (1);');
