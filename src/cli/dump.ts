@@ -24,6 +24,7 @@
  * 1.0000000000000000159e+100 here); both read back as the same double.
  */
 import type { Database } from '../api/database.js';
+import { BusyError } from '../errors.js';
 import type { Value } from '../exec/value.js';
 import { KEYWORDS } from '../sql/keywords.js';
 import { splitStatements } from './statement-splitter.js';
@@ -39,10 +40,29 @@ export interface DumpOptions {
   readonly newlines?: boolean;
 }
 
-/** Writes the dump of `db` through `write` (called with pieces of text, in order). */
-export async function dumpDatabase(db: Database, options: DumpOptions, write: (text: string) => void): Promise<void> {
+/** Takes the dump's text in order; a Promise returned is waited for (backpressure). */
+export type DumpWriter = (text: string) => void | Promise<void>;
+
+/**
+ * Writes the dump of `db` through `write` (called with pieces of text, in order). Each query of
+ * the dump reads one committed state; a commit by another writer between them (its change
+ * counter moved) ends the dump with BusyError — the text written so far would mix two states.
+ */
+export async function dumpDatabase(db: Database, options: DumpOptions, write: DumpWriter): Promise<void> {
+  const before = await changeCounter(db);
+  await dumpQueries(db, options, write);
+  if ((await changeCounter(db)) !== before) throw new BusyError('a commit to the database landed during the dump; dump again');
+}
+
+/** The header's change counter as of a fresh consistent read (every read begins with page 1). */
+async function changeCounter(db: Database): Promise<number> {
+  await db.query('PRAGMA schema_version');
+  return db.header.changeCounter;
+}
+
+async function dumpQueries(db: Database, options: DumpOptions, write: DumpWriter): Promise<void> {
   const like = likeClause(options.patterns ?? []);
-  if (options.dataOnly !== true) write('PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n');
+  if (options.dataOnly !== true) await write('PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n');
   let writableSchema = false;
   const tables = await db.query(
     `SELECT name, type, sql FROM sqlite_schema AS o WHERE (${like}) AND type=='table' AND sql NOT NULL ORDER BY tbl_name='sqlite_sequence', rowid`,
@@ -53,22 +73,22 @@ export async function dumpDatabase(db: Database, options: DumpOptions, write: (t
     const noSys = options.noSys === true;
     const dataOnly = options.dataOnly === true;
     if (name === 'sqlite_sequence' && !noSys) {
-      if (!dataOnly) write('DELETE FROM sqlite_sequence;\n');
+      if (!dataOnly) await write('DELETE FROM sqlite_sequence;\n');
     } else if (/^sqlite_stat.$/.test(name) && !noSys) {
-      if (!dataOnly) write('ANALYZE sqlite_schema;\n');
+      if (!dataOnly) await write('ANALYZE sqlite_schema;\n');
     } else if (name.startsWith('sqlite_')) {
       continue;
     } else if (dataOnly) {
       // rows only
     } else if (sql.startsWith('CREATE VIRTUAL TABLE')) {
       if (!writableSchema) {
-        write('PRAGMA writable_schema=ON;\n');
+        await write('PRAGMA writable_schema=ON;\n');
         writableSchema = true;
       }
-      write(`INSERT INTO sqlite_schema(type,name,tbl_name,rootpage,sql)VALUES('table',${sqlString(name)},${sqlString(name)},0,${sqlString(sql)});\n`);
+      await write(`INSERT INTO sqlite_schema(type,name,tbl_name,rootpage,sql)VALUES('table',${sqlString(name)},${sqlString(name)},0,${sqlString(sql)});\n`);
       continue;
     } else {
-      write(schemaLine(sql));
+      await write(schemaLine(sql));
     }
     await dumpRows(db, name, options.newlines === true, write);
   }
@@ -77,11 +97,11 @@ export async function dumpDatabase(db: Database, options: DumpOptions, write: (t
     for (const o of others) {
       const sql = String(o.sql);
       // sqlite3 puts the ';' on a line of its own after SQL with a `--` comment in it.
-      write(sql.includes('--') ? `${sql}\n;\n` : `${sql};\n`);
+      await write(sql.includes('--') ? `${sql}\n;\n` : `${sql};\n`);
     }
   }
-  if (writableSchema) write('PRAGMA writable_schema=OFF;\n');
-  if (options.dataOnly !== true) write('COMMIT;\n');
+  if (writableSchema) await write('PRAGMA writable_schema=OFF;\n');
+  if (options.dataOnly !== true) await write('COMMIT;\n');
 }
 
 /** The shell's filter on sqlite_schema for `.dump [PATTERN …]`. */
@@ -117,7 +137,7 @@ export function schemaLine(sql: string): string {
   return `${z};\n`;
 }
 
-async function dumpRows(db: Database, table: string, newlines: boolean, write: (text: string) => void): Promise<void> {
+async function dumpRows(db: Database, table: string, newlines: boolean, write: DumpWriter): Promise<void> {
   const info = await db.query(`PRAGMA table_info(${sqlString(table)})`);
   const columns = info.map((c) => String(c.name));
   const into = `INSERT INTO ${quoteName(table)} VALUES(`;
@@ -133,11 +153,11 @@ async function dumpRows(db: Database, table: string, newlines: boolean, write: (
     });
     buffer += ');\n';
     if (buffer.length >= 1 << 16) {
-      write(buffer);
+      await write(buffer);
       buffer = '';
     }
   }
-  if (buffer !== '') write(buffer);
+  if (buffer !== '') await write(buffer);
 }
 
 /** A value as the shell's insert mode writes it. */

@@ -9,7 +9,7 @@
  * runs them.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +37,7 @@ async function oursDump(path: string, options: DumpOptions = {}): Promise<string
   const db = await Database.open(path);
   let out = '';
   try {
-    await dumpDatabase(db, options, (t) => (out += t));
+    await dumpDatabase(db, options, (t) => void (out += t));
   } finally {
     await db.close();
   }
@@ -89,6 +89,31 @@ describe('dump', () => {
     const ours = await oursDump(fixture);
     expect(normalizeReals(ours)).toBe(normalizeReals(sqliteDump(fixture)));
     expect(rebuiltDump(ours, 'rebuilt')).toBe(sqliteDump(fixture));
+  });
+
+  it('a commit by another writer while the dump runs ends it with BusyError (the text would mix two states)', async () => {
+    const path = join(dir, 'moving.sqlite');
+    copyFileSync(fixture, path);
+    const reader = await Database.open(path);
+    const writer = await Database.open(path, { readonly: false });
+    let wrote = false;
+    try {
+      await expect(
+        dumpDatabase(reader, {}, async () => {
+          if (wrote) return;
+          wrote = true;
+          // Another connection commits after the dump's first line.
+          await writer.run("INSERT INTO t(name) VALUES ('late')");
+        }),
+      ).rejects.toThrow(/landed during the dump/);
+      // Without a commit in between, the same dump completes.
+      let text = '';
+      await dumpDatabase(reader, {}, (t) => void (text += t));
+      expect(text).toContain("'late'");
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
   });
 
   it('random tables: the same text, and the same database rebuilt', async () => {

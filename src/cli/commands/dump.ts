@@ -2,6 +2,7 @@
  * `s3lite dump LOCATION [TABLE-PATTERN …]`: the SQL text that rebuilds the database, as
  * `sqlite3 FILE .dump` writes it (src/cli/dump.ts), read where the database lies.
  */
+import { once } from 'node:events';
 import { dumpDatabase } from '../dump.js';
 import type { GlobalOptions } from '../context.js';
 import { withDatabase } from './read.js';
@@ -22,7 +23,8 @@ export async function runDump(spec: string, patterns: readonly string[], options
         ...(options.nosys === true && { noSys: true }),
         ...(options.newlines === true && { newlines: true }),
       },
-      (text) => void process.stdout.write(text),
+      // A large dump waits for standard output to drain rather than piling up in memory.
+      (text) => (process.stdout.write(text) ? undefined : once(process.stdout, 'drain').then(() => undefined)),
     );
   });
 }
