@@ -67,6 +67,7 @@ import { lockBytePgno } from '../format/lock-byte.js';
 import { autoVacuumCommit } from './auto-vacuum.js';
 import { allocate, putOnFreelist, type AllocateOptions, type FreelistAccess } from './freelist-ops.js';
 import { PageCache } from './page-cache.js';
+import { journalFrom, journalPage, restoreJournal } from './savepoint-journal.js';
 import { isWritablePageFile, type PageFile, type WritablePageFile } from './page-file.js';
 
 /** xSync flags value SQLITE_SYNC_NORMAL (vfs.ts SyncFlags; repeated to keep the pager free of the vfs module). */
@@ -80,7 +81,6 @@ import {
   MAX_RUN_PAGES,
   type PagerOptions,
   type PagerStats,
-  type StatementJournal,
   type WriteTx,
   readState,
   recycle,
@@ -395,7 +395,7 @@ export class Pager {
    */
   openSavepoint(): number {
     const tx = this.requireTx();
-    tx.savepoints.push(this.journalOf(tx));
+    tx.savepoints.push(journalFrom(tx));
     return tx.savepoints.length - 1;
   }
 
@@ -414,39 +414,10 @@ export class Pager {
     const sp = tx.savepoints[depth];
     if (sp === undefined) throw new MisuseError(`no savepoint at depth ${depth}`);
     if (tx.statement !== undefined) this.endStatement();
-    this.restore(tx, sp);
-    tx.savepoints.length = depth;
-    tx.savepoints.push(this.journalOf(tx));
-  }
-
-  private journalOf(tx: WriteTx): StatementJournal {
-    return {
-      pages: new Map(),
-      pageCount: tx.pageCount,
-      firstFreelistTrunk: tx.firstFreelistTrunk,
-      freelistCount: tx.freelistCount,
-      schemaChanged: tx.schemaChanged,
-    };
-  }
-
-  /** Puts every page a journal recorded back as it was, and the header fields. */
-  private restore(tx: WriteTx, journal: StatementJournal): void {
-    for (const [pgno, before] of journal.pages) {
-      if (before === null) {
-        tx.dirty.delete(pgno);
-        tx.originals.delete(pgno);
-      } else {
-        const page = tx.dirty.get(pgno);
-        if (page !== undefined) page.set(before);
-        else tx.dirty.set(pgno, before.slice());
-      }
-    }
-    tx.pageCount = journal.pageCount;
-    tx.firstFreelistTrunk = journal.firstFreelistTrunk;
-    tx.freelistCount = journal.freelistCount;
-    tx.schemaChanged = journal.schemaChanged;
-    tx.header = undefined;
+    restoreJournal(tx, sp, false);
     this.#stamp++;
+    tx.savepoints.length = depth;
+    tx.savepoints.push(journalFrom(tx));
   }
 
   /**
@@ -457,13 +428,7 @@ export class Pager {
   beginStatement(): void {
     const tx = this.requireTx();
     if (tx.statement !== undefined) for (const b of tx.statement.pages.values()) recycle(tx, b);
-    tx.statement = {
-      pages: new Map(),
-      pageCount: tx.pageCount,
-      firstFreelistTrunk: tx.firstFreelistTrunk,
-      freelistCount: tx.freelistCount,
-      schemaChanged: tx.schemaChanged,
-    };
+    tx.statement = journalFrom(tx);
   }
 
   /** Keeps the statement's changes and closes its savepoint. */
@@ -478,23 +443,7 @@ export class Pager {
     const tx = this.requireTx();
     const stmt = tx.statement;
     if (stmt === undefined) throw new MisuseError('no statement savepoint is open');
-    for (const [pgno, before] of stmt.pages) {
-      if (before === null) {
-        tx.dirty.delete(pgno);
-        tx.originals.delete(pgno);
-      } else {
-        const page = tx.dirty.get(pgno);
-        if (page !== undefined) {
-          page.set(before);
-          recycle(tx, before);
-        } else tx.dirty.set(pgno, before); // the copy becomes the dirty page: not reusable
-      }
-    }
-    tx.pageCount = stmt.pageCount;
-    tx.firstFreelistTrunk = stmt.firstFreelistTrunk;
-    tx.freelistCount = stmt.freelistCount;
-    tx.schemaChanged = stmt.schemaChanged;
-    tx.header = undefined;
+    restoreJournal(tx, stmt, true);
     tx.statement = undefined;
     this.#stamp++;
   }
@@ -795,23 +744,6 @@ export class Pager {
     this.cache.clear();
     this.inflight.clear();
   }
-}
-
-/** Records a page's dirty state before its first change under the open statement savepoint. */
-function journalPage(tx: WriteTx, pgno: number, dirty: Uint8Array | undefined): void {
-  for (const sp of tx.savepoints) {
-    if (!sp.pages.has(pgno)) sp.pages.set(pgno, dirty === undefined ? null : dirty.slice());
-  }
-  const stmt = tx.statement;
-  if (stmt === undefined || stmt.pages.has(pgno)) return;
-  if (dirty === undefined) {
-    stmt.pages.set(pgno, null);
-    return;
-  }
-  const spare = tx.spare.pop();
-  const copy = spare !== undefined && spare.length === dirty.length ? spare : new Uint8Array(dirty.length);
-  copy.set(dirty);
-  stmt.pages.set(pgno, copy);
 }
 
 /**
