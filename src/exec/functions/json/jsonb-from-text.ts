@@ -137,11 +137,28 @@ class Translator {
     this.n += bytes.length;
   }
 
-  /** A container's payload, written after a one-byte placeholder header, gets its real header. */
+  /** A container's one-byte placeholder header at `i`; its offset, or -1 past SQLite's depth limit. */
+  private openContainer(i: number, type: number): number {
+    const start = this.n;
+    this.appendByte(type);
+    if (++this.depth > MAX_DEPTH) {
+      this.iErr = i;
+      return -1;
+    }
+    return start;
+  }
+
+  /** The container's payload, written after its placeholder, gets its real header. */
   private closeContainer(start: number, type: number): void {
     const payload = this.out.slice(start + 1, this.n);
     this.n = start;
     this.appendText(type, payload);
+    this.depth--;
+  }
+
+  private appendByte(b: number): void {
+    this.ensure(1);
+    this.out[this.n++] = b;
   }
 
   /** json5Whitespace: the bytes of JSON5 whitespace and comments at `i`. */
@@ -291,8 +308,7 @@ class Translator {
         default:
           if (isDigit(c)) return this.number(i);
           if (c === 0x6e && this.matches(i, 'null') && !isAlnum(this.at(i + 4))) {
-            this.ensure(1);
-            this.out[this.n++] = NULL;
+            this.appendByte(NULL);
             return i + 4;
           }
           return this.nanInf(i);
@@ -315,8 +331,7 @@ class Translator {
 
   private word(i: number, word: string, type: number): number {
     if (this.matches(i, word) && !isAlnum(this.at(i + word.length))) {
-      this.ensure(1);
-      this.out[this.n++] = type;
+      this.appendByte(type);
       return i + word.length;
     }
     this.iErr = i;
@@ -330,8 +345,7 @@ class Translator {
       if (word.charCodeAt(0) !== lower || !this.matchesNoCase(i, word) || isAlnum(this.at(i + word.length))) continue;
       if (float) this.appendText(FLOAT, ENCODER.encode('9e999'));
       else {
-        this.ensure(1);
-        this.out[this.n++] = NULL;
+        this.appendByte(NULL);
       }
       return i + word.length;
     }
@@ -340,13 +354,8 @@ class Translator {
   }
 
   private object(i: number): number {
-    const start = this.n;
-    this.ensure(1);
-    this.out[this.n++] = OBJECT;
-    if (++this.depth > MAX_DEPTH) {
-      this.iErr = i;
-      return -1;
-    }
+    const start = this.openContainer(i, OBJECT);
+    if (start < 0) return -1;
     let j = i + 1;
     for (;; j++) {
       const keyAt = this.n;
@@ -415,18 +424,12 @@ class Translator {
       if (next.end) break;
     }
     this.closeContainer(start, OBJECT);
-    this.depth--;
     return j + 1;
   }
 
   private array(i: number): number {
-    const start = this.n;
-    this.ensure(1);
-    this.out[this.n++] = ARRAY;
-    if (++this.depth > MAX_DEPTH) {
-      this.iErr = i;
-      return -1;
-    }
+    const start = this.openContainer(i, ARRAY);
+    if (start < 0) return -1;
     let j = i + 1;
     for (;; j++) {
       const x = this.element(j);
@@ -445,7 +448,6 @@ class Translator {
       if (next.end) break;
     }
     this.closeContainer(start, ARRAY);
-    this.depth--;
     return j + 1;
   }
 
