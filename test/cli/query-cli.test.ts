@@ -119,7 +119,7 @@ describe('s3lite query / plan / shell', () => {
     expect(text).toContain('["x;y"]\n[2]\n');
     expect(text).toContain('CREATE VIEW v AS SELECT name, score * 2 AS doubled FROM t\n/* v(name,doubled) */;\n');
     expect(r.stderr).toContain('Error: mode should be one of: ');
-    expect(r.stderr).toContain('Error: unknown command or invalid arguments: "frob"');
+    expect(r.stderr).toContain('Error: unknown command or invalid arguments:  "frob"');
     expect(text).not.toContain('99');
   });
 });

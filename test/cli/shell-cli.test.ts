@@ -67,7 +67,7 @@ describe('s3lite shell', () => {
       '  SELEC 1;',
       '  ^--- error here',
     ]);
-    expect(out[4]).toBe('Error: unknown command or invalid arguments: "nope". Enter ".help" for help');
+    expect(out[4]).toBe('Error: unknown command or invalid arguments:  "nope". Enter ".help" for help');
     expect(sqlite3(path, 'SELECT a FROM t ORDER BY a;')).toBe('1\n2\n');
   }, 60_000);
 

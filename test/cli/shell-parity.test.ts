@@ -7,7 +7,7 @@
  * blobs, NULL) in random modes.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,8 +19,11 @@ afterAll(cleanup);
 
 let files = 0;
 
-/** Runs `script` through sqlite3 and through s3lite shell, each on its own copy of `seed`. */
-function both(seed: string | undefined, script: string) {
+/**
+ * Runs `script` through sqlite3 and through s3lite shell, each on its own copy of `seed`. A
+ * script that names files the shells write is a function of the side, each writing its own.
+ */
+function both(seed: string | undefined, script: string | ((side: 'ref' | 'mine') => string)) {
   const n = files++;
   const ref = join(dir, `ref-${n}.sqlite`);
   const mine = join(dir, `mine-${n}.sqlite`);
@@ -31,9 +34,9 @@ function both(seed: string | undefined, script: string) {
     sqlite3(ref, 'CREATE TABLE seed(x);');
     copyFileSync(ref, mine);
   }
-  const input = new TextEncoder().encode(script);
-  const r = spawnSync('sqlite3', [ref], { input, maxBuffer: 64 * 2 ** 20 });
-  const m = runCli(['shell', mine], { input });
+  const input = (side: 'ref' | 'mine'): Uint8Array => new TextEncoder().encode(typeof script === 'string' ? script : script(side));
+  const r = spawnSync('sqlite3', [ref], { input: input('ref'), maxBuffer: 64 * 2 ** 20 });
+  const m = runCli(['shell', mine], { input: input('mine') });
   return {
     ref: { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() },
     mine: m,
@@ -161,6 +164,95 @@ describe('s3lite shell prints what sqlite3 prints', () => {
       { numRuns: 4 },
     );
   }, 240_000);
+});
+
+describe('.read, .output, .once, .print, .tables and .indexes, as sqlite3 runs them', () => {
+  it('scripts read from files, nested, with errors, .quit and .bail; output sent to files', () => {
+    const file = (name: string, text: string): string => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const errs = file('errs.sql', 'SELECT 10;\nSELECT x FROM nope;\nSELECT 11;\n  SELECT\n 1 +;\nSELECT 12;\n');
+    const quits = file('quits.sql', 'SELECT 20;\n.quit\nSELECT 21;\n');
+    const unfinished = file('unfinished.sql', "INSERT INTO t VALUES ('from a file');\nSELECT 30;\nSELECT 31");
+    const nested = file('nested.sql', `SELECT 40;\n.read ${errs}\n.read "${quits}"\nSELECT 41;\n`);
+    const script = (side: 'ref' | 'mine'): string =>
+      [
+        'CREATE TABLE t(a UNIQUE, b);',
+        'CREATE TABLE "tab two"(c);',
+        'CREATE TABLE sqliteXfoo(d);',
+        'CREATE VIEW v AS SELECT 1;',
+        'CREATE INDEX t_b ON t(b);',
+        'CREATE INDEX "idx é" ON "tab two"(c);',
+        '.tables',
+        '.tables T%',
+        '.tables %o',
+        '.indexes',
+        '.indices t',
+        '.indexes %two',
+        '.indexes a b',
+        `.read ${errs}`,
+        `.read ${nested}`,
+        `.read ${unfinished}`,
+        'SELECT b IS NULL, a FROM t;',
+        '.read',
+        `.read ${join(dir, 'no-such.sql')}`,
+        `.print plain  words "double \\t quoted" 'single \\t quoted' a\\tb "g"h \\101\\e\\q`,
+        '.print',
+        `.output ${join(dir, `${side}-out.txt`)}`,
+        'SELECT 50;',
+        '.print to the file',
+        '.tables',
+        '.output',
+        'SELECT 51;',
+        `.once ${join(dir, `${side}-once.txt`)}`,
+        'SELECT 52; SELECT 53;',
+        'SELECT 54;',
+        `.once ${join(dir, `${side}-once-read.txt`)}`,
+        `.read ${errs}`,
+        `.output ${join(dir, 'no-such-dir', 'x.txt')}`,
+        'SELECT 55;',
+        `.output ${join(dir, `${side}-out.txt`)}`,
+        'SELECT 56;',
+        '.output stdout',
+        '.bail on',
+        `.read ${nested}`,
+        'SELECT 57;',
+      ].join('\n');
+    const run = both(undefined, script);
+    expect(run.ref.status).toBe(1);
+    expectSame(run);
+    for (const name of ['out', 'once', 'once-read']) {
+      const [mine, ref] = (['mine', 'ref'] as const).map((side) => readFileSync(join(dir, `${side}-${name}.txt`), 'latin1'));
+      expect(mine, name).toBe(ref);
+    }
+  }, 60_000);
+
+  it('.bail on stops every level of .read at the first error; pipes and byte-order marks', () => {
+    const errs = join(dir, 'bail-errs.sql');
+    writeFileSync(errs, 'SELECT 10;\nSELECT x FROM nope;\nSELECT 11;\n');
+    const nested = join(dir, 'bail-nested.sql');
+    writeFileSync(nested, `SELECT 20;\n.read ${errs}\nSELECT 21;\n`);
+    const script = (side: 'ref' | 'mine'): string =>
+      [
+        '.bail on',
+        `.once --bom ${join(dir, `${side}-bom.txt`)}`,
+        "SELECT 'é';",
+        ".output '|tr a-z A-Z'",
+        "SELECT 'piped';",
+        '.print through the pipe',
+        '.output',
+        "SELECT 'after';",
+        '.headers maybe',
+        `.read ${nested}`,
+        'SELECT 30;',
+      ].join('\n');
+    const run = both(undefined, script);
+    expect(run.ref.status).toBe(1);
+    expectSame(run);
+    const [mine, ref] = (['mine', 'ref'] as const).map((side) => readFileSync(join(dir, `${side}-bom.txt`), 'latin1'));
+    expect(mine).toBe(ref);
+  }, 60_000);
 });
 
 describe('.import, as sqlite3 reads files into tables', () => {

@@ -5,8 +5,10 @@
  * (each commits on its own unless inside BEGIN … COMMIT; a transaction left open at the end is
  * rolled back, as sqlite3 does). A location that cannot be written (a single S3 object, an
  * https:// URL) is read as usual and refuses writes with SQLITE_READONLY. Dot-commands
- * (`.tables`, `.schema [name]`, `.dump [pattern]`, `.import FILE TABLE`, `.mode`, `.headers`, `.separator`, `.nullvalue`, `.bail`,
- * `.plan SQL`, `.help`, `.quit`) are read when no statement is pending. History is kept for the
+ * (`.tables`, `.indexes`, `.schema [name]`, `.dump [pattern]`, `.import FILE TABLE`, `.read FILE`,
+ * `.output`/`.once FILE`, `.print`, `.mode`, `.headers`, `.separator`, `.nullvalue`, `.bail`,
+ * `.plan SQL`, `.help`, `.quit`) are read when no statement is pending; their words are split
+ * and unescaped as sqlite3 splits them (shell-args.ts). History is kept for the
  * session and saved in ~/.s3lite_history when the terminal is interactive.
  *
  * A script piped in prints what `sqlite3 FILE < script` prints: lines are gathered until they
@@ -31,6 +33,8 @@ import { errorContext, errorLine } from '../shell-errors.js';
 import { splitStatements } from '../statement-splitter.js';
 import { dumpDatabase, schemaLine } from '../dump.js';
 import { dotImport } from '../shell-import.js';
+import { dotArgs } from '../shell-args.js';
+import { ShellOutput } from '../shell-output.js';
 import { drawPlan } from './query.js';
 
 export interface ShellIo {
@@ -43,7 +47,8 @@ export interface ShellIo {
 }
 
 const HELP = `.help                 this text
-.tables               list tables and views
+.tables [PATTERN]     list tables and views (named LIKE PATTERN)
+.indexes [PATTERN]    list indexes (of tables named LIKE PATTERN); also .indices
 .schema [NAME]        the CREATE statements (of NAME only)
 .mode [MODE]          output mode: list (sqlite3's; the default when input is not a terminal),
                       csv, tabs, line, table (the default on a terminal; also box), json (JSON
@@ -57,6 +62,11 @@ const HELP = `.help                 this text
 .import FILE TABLE    rows of FILE into TABLE (created from the first row when missing), as
                       sqlite3's: --csv, --ascii, --skip N, --schema S, -v; else the mode's
                       separators
+.read FILE            run the statements and dot-commands of FILE
+.output [FILE]        send output to FILE ('|COMMAND' pipes it into a command; --bom writes a
+                      UTF-8 byte-order mark first); without FILE, or 'stdout', back to stdout
+.once FILE            the same for the next command only
+.print TEXT …         print the words, separated by one space
 .plan SELECT …        the query plan of a statement
 .quit                 leave (also .exit, or end of input)
 Statements end with ';' and may span several lines. SELECT, EXPLAIN QUERY PLAN and PRAGMA
@@ -96,24 +106,16 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
     }
   }
   const rl = createInterface({ input: io.input, output: io.output, terminal: io.terminal, history, historySize: 500, prompt: 's3lite> ' });
-  const say = (text: string): void => void io.output.write(text);
-  const sayBytes = (bytes: Uint8Array): void => void io.output.write(bytes);
+  const out = new ShellOutput(io.output);
+  const say = (text: string): void => out.write(text);
+  const sayBytes = (bytes: Uint8Array): void => out.write(bytes);
   // sqlite3's shell prints lists when its input is a script; a person at a terminal gets tables.
   let mode: ShellMode = io.terminal ? 'table' : 'list';
   let headers = false;
   let { colSep, rowSep } = separatorsOf('list');
   let nullValue = '';
   let bail = false;
-  let pending = '';
-  let lineNo = 0;
-  let startLine = 0;
   let failed = false;
-  const prompt = (): void => {
-    if (io.terminal) {
-      rl.setPrompt(pending === '' ? 's3lite> ' : '   ...> ');
-      rl.prompt();
-    }
-  };
   const remember = (line: string): void => {
     if (!io.terminal) return;
     try {
@@ -122,15 +124,19 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
       // history is a convenience
     }
   };
-  /** A dot-command's error: one `Error: …` line, as sqlite3's. */
+  /** A dot-command's error: one `Error: …` line, as sqlite3's (its usage lines come bare). */
   const report = (err: unknown): void => {
     failed = true;
-    io.errors.write(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof AlreadyReported) return;
+    io.errors.write(err instanceof ShellMessage ? `${err.message}\n` : `Error: ${err instanceof Error ? err.message : String(err)}\n`);
   };
-  /** A statement's error, as sqlite3's shell prints it (`Parse error near line N: …`). */
-  const reportStatement = (err: unknown, rest: string): void => {
+  /**
+   * A statement's error, as sqlite3's shell prints it (`Parse error near line N: …`; a person at
+   * the terminal gets no line number).
+   */
+  const reportStatement = (err: unknown, rest: string, line: number | undefined): void => {
     failed = true;
-    io.errors.write(`${errorLine(err, io.terminal ? undefined : startLine)}${errorContext(err, rest)}\n`);
+    io.errors.write(`${errorLine(err, line)}${errorContext(err, rest)}\n`);
   };
   const writerFor = (columns: readonly string[]): RowWriter =>
     mode === 'table' || mode === 'json'
@@ -140,24 +146,62 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
     const a = arg?.toLowerCase();
     if (a === 'on' || a === 'yes' || a === 'true' || a === '1') return true;
     if (a === 'off' || a === 'no' || a === 'false' || a === '0') return false;
-    throw new Error(`ERROR: Not a boolean value: "${arg ?? ''}". Assuming "no".`);
+    // sqlite3 complains and takes "no"; not an error.
+    io.errors.write(`ERROR: Not a boolean value: "${arg ?? ''}". Assuming "no".\n`);
+    return false;
   };
 
-  const dot = async (line: string): Promise<boolean> => {
-    const [cmd = '', ...args] = line.trim().split(/\s+/);
+  /** A dot-command: whether to go on or leave this input (`.quit`); an error throws. */
+  const dot = async (line: string): Promise<'go' | 'quit'> => {
+    const [cmd = '', ...args] = dotArgs(line.trim());
     switch (cmd) {
       case '.quit':
       case '.exit':
-        return false;
+        return 'quit';
       case '.help':
         say(HELP);
         break;
-      case '.tables': {
-        const names = (await db.schema())
-          .filter((r) => (r.type === 'table' || r.type === 'view') && !r.name.toLowerCase().startsWith('sqlite_'))
-          .map((r) => r.name)
-          .sort();
+      case '.tables':
+      case '.indexes':
+      case '.indices': {
+        // sqlite3's own queries (a LIKE pattern, case-insensitive; sqlite_% left out of .tables).
+        if (args.length > 1) throw new ShellMessage(`Usage: ${cmd} ?LIKE-PATTERN?`);
+        const sql =
+          cmd === '.tables'
+            ? "SELECT name FROM sqlite_schema WHERE type IN ('table','view') AND name NOT LIKE 'sqlite_%' AND name LIKE ?1 ORDER BY 1"
+            : "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name LIKE ?1 ORDER BY 1";
+        const names = (await db.query(sql, [args[0] ?? '%'])).map((r) => String(r.name));
         say(tableColumns(names));
+        break;
+      }
+      case '.print':
+        say(`${args.join(' ')}\n`);
+        break;
+      case '.read': {
+        if (args.length !== 1) throw new ShellMessage('Usage: .read FILE');
+        let text: string;
+        try {
+          text = readFileSync(args[0]!, 'utf8');
+        } catch {
+          throw new Error(`cannot open "${args[0]!}"`);
+        }
+        const lines = text.split('\n');
+        if (lines[lines.length - 1] === '') lines.pop();
+        // `.quit` in the file ends the file only; its errors make `.read` fail (already printed).
+        if ((await processInput(lines, false)).errors > 0) throw new AlreadyReported();
+        break;
+      }
+      case '.output':
+      case '.once': {
+        const bom = args.includes('--bom');
+        const rest = args.filter((a) => a !== '--bom');
+        const bad = rest.find((a) => a.startsWith('-'));
+        if (bad !== undefined) throw new Error(`${cmd}: option ${bad} is not supported (only --bom)`);
+        if (rest.length > 1) throw new Error(`extra parameter: "${rest[1]!}"`);
+        const name = rest[0];
+        if (name === undefined || name === 'stdout') {
+          if (cmd === '.output') await out.reset();
+        } else await out.redirect(name, { once: cmd === '.once', bom });
         break;
       }
       case '.schema': {
@@ -192,24 +236,24 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         bail = onOff(args[0]);
         break;
       case '.separator':
-        if (args[0] === undefined) throw new Error('Usage: .separator COL ?ROW?');
-        colSep = unescape(args[0]);
-        if (args[1] !== undefined) rowSep = unescape(args[1]);
+        if (args[0] === undefined) throw new ShellMessage('Usage: .separator COL ?ROW?');
+        colSep = args[0];
+        if (args[1] !== undefined) rowSep = args[1];
         break;
       case '.nullvalue':
-        nullValue = unescape(args[0] ?? '');
+        nullValue = args[0] ?? '';
         break;
       case '.dump': {
         const flags = args.filter((a) => a.startsWith('-'));
         const known = new Set(['--data-only', '--nosys', '--newlines']);
         const bad = flags.find((f) => !known.has(f));
-        if (bad !== undefined) throw new Error(`unknown option: ${bad}`);
-        const patterns = args.filter((a) => !a.startsWith('-')).map((a) => a.replace(/^(['"])(.*)\1$/s, '$2'));
+        if (bad !== undefined) throw new ShellMessage(`Unknown option "${bad}" on ".dump"`);
+        const patterns = args.filter((a) => !a.startsWith('-'));
         await dumpDatabase(db, { patterns, dataOnly: flags.includes('--data-only'), noSys: flags.includes('--nosys'), newlines: flags.includes('--newlines') }, say);
         break;
       }
       case '.import':
-        if (!(await dotImport(args, { db, mode, colSep, rowSep, out: say, err: (t) => void io.errors.write(t), setRowSep: (sep) => (rowSep = sep) }))) failed = true;
+        if (!(await dotImport(args, { db, mode, colSep, rowSep, out: say, err: (t) => void io.errors.write(t), setRowSep: (sep) => (rowSep = sep) }))) throw new AlreadyReported();
         break;
       case '.plan': {
         const lines = (await db.prepare(line.trim().slice('.plan'.length).trim())).plan().map((l) => {
@@ -220,9 +264,9 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         break;
       }
       default:
-        report(new Error(`unknown command or invalid arguments: "${cmd.slice(1)}". Enter ".help" for help`));
+        throw new Error(`unknown command or invalid arguments:  "${cmd.slice(1)}". Enter ".help" for help`);
     }
-    return true;
+    return 'go';
   };
 
   /** One statement: a query streams its rows; anything else runs (and prints what it returns). */
@@ -258,75 +302,115 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
 
   /**
    * The statements of a complete input, in order, as sqlite3's shell runs them: the first error
-   * is reported and the rest of that input is skipped. Whether to go on (not after an error
-   * under `.bail on`).
+   * is reported and the rest of that input is skipped. Whether one failed. `line` is where the
+   * input starts, for error messages.
    */
-  const runInput = async (input: string, atEnd = false): Promise<boolean> => {
+  const runInput = async (input: string, line: number | undefined, atEnd = false): Promise<boolean> => {
     const split = splitStatements(input);
     const statements = [...split.statements];
     // At the end of input an unfinished statement runs as it is (its error, if any, is reported).
     if (atEnd && /\S/.test(input.slice(split.rest).replace(/--[^\n]*/g, ''))) statements.push({ text: input.slice(split.rest), offset: split.rest });
+    let error = false;
     for (const { text, offset } of statements) {
       try {
         for (const { statement, text: sql } of parseStatementsWithText(text)) await run(sql, statement);
       } catch (err) {
-        reportStatement(err, input.slice(offset));
-        return !bail;
+        reportStatement(err, input.slice(offset), line);
+        error = true;
+        break;
       }
     }
-    return true;
+    await out.afterCommand();
+    return error;
   };
 
-  prompt();
-  for await (const line of rl) {
-    lineNo++;
-    if (pending === '' && line.trim().startsWith('.')) {
-      remember(line);
-      let goOn = true;
-      try {
-        goOn = await dot(line);
-      } catch (err) {
-        report(err);
-        if (bail) goOn = false;
+  /**
+   * Lines of input — the terminal or a script on standard input, or a `.read` file — gathered
+   * into statements and dot-commands, as sqlite3's process_input: it counts its own lines and
+   * errors, ends at the end of its lines or after `.quit`, and, under `.bail on`, stops reading
+   * once it has had an error (even one from before `.bail on`; never at a terminal).
+   */
+  const processInput = async (lines: AsyncIterable<string> | Iterable<string>, interactive: boolean): Promise<{ errors: number }> => {
+    let pending = '';
+    let lineNo = 0;
+    let startLine = 0;
+    let errors = 0;
+    const prompt = (): void => {
+      if (interactive) {
+        rl.setPrompt(pending === '' ? 's3lite> ' : '   ...> ');
+        rl.prompt();
       }
-      if (!goOn) break;
-      prompt();
-      continue;
-    }
-    if (pending === '') {
-      if (line.trim() === '') {
+    };
+    prompt();
+    for await (const line of lines) {
+      if (errors > 0 && bail && !interactive) return { errors };
+      lineNo++;
+      if (pending === '' && line.trim().startsWith('.')) {
+        if (interactive) remember(line);
+        let next: 'go' | 'quit' = 'go';
+        try {
+          next = await dot(line);
+        } catch (err) {
+          report(err);
+          errors++;
+        }
+        await out.afterCommand();
+        if (next === 'quit') return { errors };
         prompt();
         continue;
       }
-      startLine = lineNo;
-    }
-    pending = pending === '' ? line : `${pending}\n${line}`;
-    // Input can only become complete on a line with a ';' (keeps a long statement linear).
-    if (!line.includes(';') || !splitStatements(pending).complete) {
+      if (pending === '') {
+        if (line.trim() === '') {
+          prompt();
+          continue;
+        }
+        startLine = lineNo;
+      }
+      pending = pending === '' ? line : `${pending}\n${line}`;
+      // Input can only become complete on a line with a ';' (keeps a long statement linear).
+      if (!line.includes(';') || !splitStatements(pending).complete) {
+        prompt();
+        continue;
+      }
+      if (interactive) remember(pending.replace(/\n/g, ' '));
+      const input = pending;
+      pending = '';
+      if (await runInput(input, interactive ? undefined : startLine)) errors++;
       prompt();
-      continue;
     }
-    remember(pending.replace(/\n/g, ' '));
-    const input = pending;
-    pending = '';
-    if (!(await runInput(input))) break;
-    prompt();
+    // Input that ends inside a statement: sqlite3 runs what it has, and reports an unfinished one.
+    if (pending.trim() !== '' && (await runInput(pending, interactive ? undefined : startLine, true))) errors++;
+    return { errors };
+  };
+
+  // sqlite3 numbers the lines of a piped script in its errors, not those typed at a terminal.
+  try {
+    await processInput(rl, io.terminal);
+  } finally {
+    rl.close();
+    await out.reset();
   }
-  // Input that ends inside a statement: sqlite3 runs what it has, and reports an unfinished one.
-  if (pending.trim() !== '' && !(bail && failed)) await runInput(pending, true);
-  rl.close();
   return failed;
 }
 
-/** Names in columns, as sqlite3's .tables lays them out (80 characters wide, column by column). */
+/** A dot-command's message that sqlite3 prints as it is (its usage lines), without `Error: `. */
+class ShellMessage extends Error {}
+/** A dot-command failed and its messages are already out (`.read`'s statements, `.import`'s). */
+class AlreadyReported extends Error {}
+
+/**
+ * Names in columns, as sqlite3's .tables lays them out: 80 bytes wide, column by column, each
+ * name padded to the longest (widths in UTF-8 bytes, as its printf counts them).
+ */
 function tableColumns(names: readonly string[]): string {
   if (names.length === 0) return '';
-  const width = Math.max(...names.map((n) => n.length));
+  const bytes = names.map((n) => Buffer.byteLength(n));
+  const width = Math.max(...bytes);
   const perLine = Math.max(1, Math.floor(80 / (width + 2)));
   const rows = Math.ceil(names.length / perLine);
   let out = '';
   for (let i = 0; i < rows; i++) {
-    for (let j = i; j < names.length; j += rows) out += `${j < rows ? '' : '  '}${names[j]!.padEnd(width)}`;
+    for (let j = i; j < names.length; j += rows) out += `${j < rows ? '' : '  '}${names[j]!}${' '.repeat(width - bytes[j]!)}`;
     out += '\n';
   }
   return out;
@@ -335,10 +419,4 @@ function tableColumns(names: readonly string[]): string {
 /** A name as sqlite3's shell writes it in a schema comment: bare when it is a plain word. */
 function quoteName(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-
-/** A dot-command argument with sqlite3's backslash escapes (\t, \n, \r, \\, \", \'). */
-function unescape(arg: string): string {
-  const unquoted = /^(['"]).*\1$/.test(arg) && arg.length >= 2 ? arg.slice(1, -1) : arg;
-  return unquoted.replace(/\\([tnr\\"'])/g, (_m, c: string) => ({ t: '\t', n: '\n', r: '\r' })[c] ?? c);
 }
