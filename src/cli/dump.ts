@@ -17,7 +17,8 @@
  * carriage returns go through replace(…,'\n',char(10)); BLOBs are X'…'; a REAL that is a whole
  * number below 2^63 prints as N.0, infinities as 1e999 / -1e999, others with 20 significant
  * digits ("%!.20g"). Patterns (`.dump PATTERN`) select tables whose name is LIKE the pattern, and
- * the shadow tables of a matching virtual table, by the shell's own queries.
+ * the shadow tables of a matching virtual table, by the shell's own queries. `--preserve-rowids`
+ * names the columns and puts the rowid first (rowidName).
  *
  * Known difference: sqlite3 3.40 computes the 20 digits of a REAL in x87 long double and its last
  * digits can differ from the exact ones printed here (1e100 prints as 1.0e+100 there,
@@ -38,6 +39,8 @@ export interface DumpOptions {
   readonly noSys?: boolean;
   /** Newlines and carriage returns as they are inside the quotes (sqlite3's --newlines). */
   readonly newlines?: boolean;
+  /** Each row's rowid too, where it is not a column (sqlite3's --preserve-rowids). */
+  readonly preserveRowids?: boolean;
 }
 
 /** Takes the dump's text in order; a Promise returned is waited for (backpressure). */
@@ -90,7 +93,7 @@ async function dumpQueries(db: Database, options: DumpOptions, write: DumpWriter
     } else {
       await write(schemaLine(sql));
     }
-    await dumpRows(db, name, options.newlines === true, write);
+    await dumpRows(db, name, options, write);
   }
   if (options.dataOnly !== true) {
     const others = await db.query(`SELECT sql FROM sqlite_schema AS o WHERE (${like}) AND sql NOT NULL AND type IN ('index','trigger','view')`);
@@ -137,11 +140,15 @@ export function schemaLine(sql: string): string {
   return `${z};\n`;
 }
 
-async function dumpRows(db: Database, table: string, newlines: boolean, write: DumpWriter): Promise<void> {
+async function dumpRows(db: Database, table: string, options: DumpOptions, write: DumpWriter): Promise<void> {
+  const newlines = options.newlines === true;
   const info = await db.query(`PRAGMA table_info(${sqlString(table)})`);
   const columns = info.map((c) => String(c.name));
-  const into = `INSERT INTO ${quoteName(table)} VALUES(`;
-  const select = `SELECT ${columns.map(quoteName).join(',')} FROM ${quoteName(table)}`;
+  const rowid = options.preserveRowids === true ? await rowidName(db, table, info) : undefined;
+  const names = (rowid === undefined ? columns : [rowid, ...columns]).map(quoteName);
+  // With a rowid the INSERT names its columns (the rowid first); otherwise it lists none.
+  const into = `INSERT INTO ${quoteName(table)}${rowid === undefined ? '' : `(${names.join(',')})`} VALUES(`;
+  const select = `SELECT ${names.join(',')} FROM ${quoteName(table)}`;
   const stmt = await db.prepare(select);
   if (!('typedIterate' in stmt)) return;
   let buffer = '';
@@ -158,6 +165,29 @@ async function dumpRows(db: Database, table: string, newlines: boolean, write: D
     }
   }
   if (buffer !== '') await write(buffer);
+}
+
+/**
+ * The name under which `--preserve-rowids` dumps a table's rowid, as the shell's tableColumnList
+ * picks it: none when a single PRIMARY KEY column typed exactly INTEGER is the rowid (no "pk"
+ * index backs it), else the first of rowid, _rowid_, oid that no column is named (case-insensitive)
+ * — and none when that name is not a rowid (WITHOUT ROWID) or all three are columns.
+ */
+async function rowidName(db: Database, table: string, info: readonly Record<string, unknown>[]): Promise<string | undefined> {
+  const pk = info.filter((c) => Number(c.pk) > 0);
+  if (pk.length === 1 && String(pk[0]!.type).toUpperCase() === 'INTEGER') {
+    const indexes = await db.query(`PRAGMA index_list(${sqlString(table)})`);
+    if (!indexes.some((i) => i.origin === 'pk')) return undefined;
+  }
+  const taken = new Set(info.map((c) => String(c.name).toLowerCase()));
+  const name = ['rowid', '_rowid_', 'oid'].find((n) => !taken.has(n));
+  if (name === undefined) return undefined;
+  try {
+    await db.prepare(`SELECT ${name} FROM ${quoteName(table)}`);
+    return name;
+  } catch {
+    return undefined; // WITHOUT ROWID: the name is no column at all
+  }
 }
 
 /** A value as the shell's insert mode writes it. */

@@ -119,7 +119,8 @@ export function buildProgram(): Command {
       .argument('[patterns...]', "tables to dump: LIKE patterns on their names ('%' any text, '_' one character)")
       .option('--data-only', 'only the INSERT statements')
       .option('--nosys', 'leave out sqlite_sequence and sqlite_stat1')
-      .option('--newlines', 'keep newlines and carriage returns inside the quotes (no replace(…))'),
+      .option('--newlines', 'keep newlines and carriage returns inside the quotes (no replace(…))')
+      .option('--preserve-rowids', 'keep each row\'s rowid too (INSERT INTO t(rowid,…)) where it is not a column')
   ).action(async (location: string, patterns: string[], options: import('./commands/dump.js').DumpCommandOptions) =>
     (await import('./commands/dump.js')).runDump(location, patterns, options),
   );

@@ -5,7 +5,7 @@
  * back by sqlite3 rebuilds a database whose own `.dump` is the original's, byte for byte.
  * Random tables (names that need quoting, keywords, every storage class, text with quotes,
  * newlines, carriage returns and the replace() markers themselves) run in-process; the CLI, the
- * shell's `.dump`, patterns, --data-only / --nosys / --newlines and a block directory run as a user
+ * shell's `.dump`, patterns, --data-only / --nosys / --newlines / --preserve-rowids and a block directory run as a user
  * runs them.
  */
 import { execFileSync } from 'node:child_process';
@@ -91,6 +91,33 @@ describe('dump', () => {
     expect(rebuiltDump(ours, 'rebuilt')).toBe(sqliteDump(fixture));
   });
 
+  it('--preserve-rowids keeps the rowids that are not columns, under the name sqlite3 picks', async () => {
+    const path = join(dir, 'rowids.sqlite');
+    sqlite3(
+      path,
+      `CREATE TABLE a(x, y); INSERT INTO a VALUES (1, 2), (3, 4), (5, 6); DELETE FROM a WHERE x = 3;
+       CREATE TABLE alias(id INTEGER PRIMARY KEY, v); INSERT INTO alias VALUES (5, 'q');
+       CREATE TABLE "desc pk"("my col" TEXT, "select", id INTEGER PRIMARY KEY DESC); INSERT INTO "desc pk" VALUES ('a', 'b', 9);
+       CREATE TABLE intpk(a int primary key, b); INSERT INTO intpk VALUES (6, 7);
+       CREATE TABLE shadow1(RowId, b); INSERT INTO shadow1 VALUES (4, 5);
+       CREATE TABLE shadow2(rowid, _ROWID_, b); INSERT INTO shadow2 VALUES (1, 2, 3);
+       CREATE TABLE shadow3(rowid, _rowid_, oid); INSERT INTO shadow3 VALUES (1, 2, 3);
+       CREATE TABLE alias2(a INTEGER PRIMARY KEY, oid, rowid); INSERT INTO alias2 VALUES (10, 2, 3);
+       CREATE TABLE w(k INTEGER PRIMARY KEY, v) WITHOUT ROWID; INSERT INTO w VALUES (1, 2);
+       CREATE TABLE g(a, b AS (a * 2), c); INSERT INTO g(a, c) VALUES (7, 8);
+       CREATE TABLE two(a, b, PRIMARY KEY(a, b)); INSERT INTO two VALUES (1, 2);
+       INSERT INTO a(rowid, x, y) VALUES (100, 'late', NULL);`,
+    );
+    for (const dataOnly of [false, true]) {
+      const ours = await oursDump(path, { preserveRowids: true, dataOnly });
+      expect(ours).toBe(sqliteDump(path, `--preserve-rowids${dataOnly ? ' --data-only' : ''}`));
+    }
+    // Read back, the rowids are the same ones.
+    const rebuilt = join(dir, 'rowids-rebuilt.sqlite');
+    execFileSync('sqlite3', [rebuilt], { input: await oursDump(path, { preserveRowids: true }) });
+    expect(sqliteDump(rebuilt, '--preserve-rowids')).toBe(sqliteDump(path, '--preserve-rowids'));
+  });
+
   it('a commit by another writer while the dump runs ends it with BusyError (the text would mix two states)', async () => {
     const path = join(dir, 'moving.sqlite');
     copyFileSync(fixture, path);
@@ -148,6 +175,7 @@ describe('dump', () => {
       [['--data-only'], '--data-only'],
       [['--nosys'], '--nosys'],
       [['--newlines', 't'], '--newlines t'],
+      [['--preserve-rowids'], '--preserve-rowids'],
     ] as const) {
       const r = runCli(['dump', fixture, ...args]);
       expect(r.stderr).toBe('');

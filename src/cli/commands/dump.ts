@@ -11,6 +11,7 @@ export interface DumpCommandOptions extends GlobalOptions {
   readonly dataOnly?: boolean;
   readonly nosys?: boolean;
   readonly newlines?: boolean;
+  readonly preserveRowids?: boolean;
 }
 
 export async function runDump(spec: string, patterns: readonly string[], options: DumpCommandOptions): Promise<void> {
@@ -22,6 +23,7 @@ export async function runDump(spec: string, patterns: readonly string[], options
         ...(options.dataOnly === true && { dataOnly: true }),
         ...(options.nosys === true && { noSys: true }),
         ...(options.newlines === true && { newlines: true }),
+        ...(options.preserveRowids === true && { preserveRowids: true }),
       },
       // A large dump waits for standard output to drain rather than piling up in memory.
       (text) => (process.stdout.write(text) ? undefined : once(process.stdout, 'drain').then(() => undefined)),

@@ -58,7 +58,7 @@ const HELP = `.help                 this text
 .nullvalue TEXT       what NULL prints as in list, csv, tabs and line modes (default empty)
 .bail on|off          stop at the first error (default off)
 .dump [PATTERN …]     SQL text that rebuilds the database (tables named LIKE PATTERN), as sqlite3's
-                      .dump; --data-only, --nosys, --newlines as there
+                      .dump; --data-only, --nosys, --newlines, --preserve-rowids as there
 .import FILE TABLE    rows of FILE into TABLE (created from the first row when missing), as
                       sqlite3's: --csv, --ascii, --skip N, --schema S, -v; else the mode's
                       separators
@@ -245,11 +245,11 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         break;
       case '.dump': {
         const flags = args.filter((a) => a.startsWith('-'));
-        const known = new Set(['--data-only', '--nosys', '--newlines']);
+        const known = new Set(['--data-only', '--nosys', '--newlines', '--preserve-rowids']);
         const bad = flags.find((f) => !known.has(f));
         if (bad !== undefined) throw new ShellMessage(`Unknown option "${bad}" on ".dump"`);
         const patterns = args.filter((a) => !a.startsWith('-'));
-        await dumpDatabase(db, { patterns, dataOnly: flags.includes('--data-only'), noSys: flags.includes('--nosys'), newlines: flags.includes('--newlines') }, say);
+        await dumpDatabase(db, { patterns, dataOnly: flags.includes('--data-only'), noSys: flags.includes('--nosys'), newlines: flags.includes('--newlines'), preserveRowids: flags.includes('--preserve-rowids') }, say);
         break;
       }
       case '.import':
