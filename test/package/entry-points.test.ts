@@ -79,12 +79,75 @@ function sourceCli(args: readonly string[]): string {
 
 describe('the built s3lite command', () => {
   it('loads no command, engine or AWS SDK module statically: each action imports its own', () => {
-    // What `--help` loads: main.js and what it statically reaches (start-up, issue 15).
-    for (const entry of ['dist/cli/run.js', 'dist/cli-bundle/run.js']) {
-      const graph = staticGraph(resolve(ROOT, entry));
-      const specs = [...graph].flatMap(([file, s]) => s.map((spec) => `${file} → ${spec}`));
-      expect(specs.filter((s) => /@aws-sdk|cli-table3|cli-progress/.test(s))).toEqual([]);
-      expect([...graph.keys()].filter((f) => /[\\/](commands|exec|sql|btree|pager|store|vfs)[\\/]|[\\/]api[\\/](?!location\.js)/.test(f))).toEqual([]);
+    // The source's start-up graph (run from source through tsx as the tests run it): main.js
+    // and what it statically reaches (start-up, issue 15).
+    const graph = staticGraph(resolve(ROOT, 'dist/cli/run.js'));
+    const specs = [...graph].flatMap(([file, s]) => s.map((spec) => `${file} → ${spec}`));
+    expect(specs.filter((s) => /@aws-sdk|cli-table3|cli-progress/.test(s))).toEqual([]);
+    expect([...graph.keys()].filter((f) => /[\\/](commands|exec|sql|btree|pager|store|vfs)[\\/]|[\\/]api[\\/](?!location\.js)/.test(f))).toEqual([]);
+  });
+
+  it('the built command loads a package only when it is used (no AWS SDK for a local file)', () => {
+    const loaded = (args: readonly string[], succeeds = true): string[] => {
+      const dir = mkdtempSync(join(tmpdir(), 's3lite-modules-'));
+      try {
+        const list = join(dir, 'modules.txt');
+        const r = spawnSync(process.execPath, ['--require', resolve(ROOT, 'test/support/record-modules.cjs'), 'bin/s3lite.js', ...args], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { ...process.env, S3LITE_TEST_MODULES: list },
+        });
+        if (succeeds) {
+          expect(r.stderr).toBe('');
+          expect(r.status).toBe(0);
+        } else expect(r.status).toBe(1);
+        return readFileSync(list, 'utf8').split('\n');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const packages = (files: string[]): string[] => [...new Set(files.flatMap((f) => /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(f)?.[1] ?? []))].sort();
+    expect(packages(loaded(['--help']))).toEqual([]);
+    expect(packages(loaded(['query', 'fixtures/sample.sqlite', 'SELECT * FROM tags', '--json']))).toEqual([]);
+    // The table format lays out its cells with cli-table3 (and what it requires); still no AWS SDK.
+    const tables = packages(loaded(['tables', 'fixtures/sample.sqlite']));
+    expect(tables).toContain('cli-table3');
+    expect(tables.filter((p) => /@aws-sdk|@smithy|cli-progress/.test(p))).toEqual([]);
+    // An S3 location loads the SDK (the check above would pass on a command that loads nothing).
+    const s3 = loaded(['query', 's3://no-such-bucket/db', 'SELECT 1', '--endpoint', 'http://127.0.0.1:9'], false);
+    expect(packages(s3)).toContain('@aws-sdk/client-s3');
+  });
+
+  it('the built command compiles with the code cache its build made (bin/s3lite.js)', () => {
+    // In a plain `node` process, as the command runs (V8 refuses a cache made under other flags).
+    const script = `
+      const bin = require('./bin/s3lite.js');
+      const { writeFileSync, readFileSync } = require('node:fs');
+      const out = {};
+      for (const command of ['query', 'rows', 'tables', 'default', 'pages']) {
+        const l = bin.loadCli(command);
+        out[command] = { id: l.id, rejected: l.cacheRejected };
+      }
+      const id = out.query.id;
+      const data = (file) => bin.readCache(file, id) === undefined ? 'none' : 'used';
+      out.own = data(bin.cacheFile('query'));
+      out.otherBuild = bin.readCache(bin.cacheFile('query'), '0'.repeat(32)) === undefined ? 'none' : 'used';
+      const short = process.argv[1] + '/short.cache';
+      writeFileSync(short, readFileSync(bin.cacheFile('query')).subarray(0, 40));
+      out.short = data(short);
+      out.missing = data(process.argv[1] + '/missing.cache');
+      console.log(JSON.stringify(out));`;
+    const dir = mkdtempSync(join(tmpdir(), 's3lite-cache-'));
+    try {
+      const out = JSON.parse(execFileSync(process.execPath, ['-e', script, dir], { cwd: ROOT, encoding: 'utf8' })) as Record<string, unknown>;
+      for (const command of ['query', 'rows', 'tables', 'default', 'pages']) {
+        // V8 took it (same V8, same flags, same source length); 'pages' has none of its own: the default one.
+        expect(out[command]).toEqual({ id: expect.stringMatching(/^[0-9a-f]{32}$/), rejected: false });
+      }
+      // Another build's cache (another id), a cache cut short of its header, none at all: not used.
+      expect([out.own, out.otherBuild, out.short, out.missing]).toEqual(['used', 'none', 'none', 'none']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
