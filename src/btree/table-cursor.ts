@@ -6,10 +6,20 @@
 import { emptyCell, parseCell, type MutableCell } from '../format/cell.js';
 import { PageType } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
-import { cellAt, firstCellAtOrAfter } from './btree-page.js';
+import { cellAt, firstCellAtOrAfter, type BtreePage } from './btree-page.js';
 import { CursorBase, type CursorOptions, type Frame } from './cursor-base.js';
 import { localPayload, readPayload } from './payload-reader.js';
 import { compareRowids } from './rowid.js';
+
+/** What TableCursor.eachLocalInLeaf hands a table leaf's cells to. */
+export interface LeafSink {
+  /**
+   * Reads cells `from`… of the table leaf `page` in place (checking each cell pointer and cell
+   * against the page as parseCell does) and returns the index of the first cell it did not
+   * take — one whose payload spills into overflow pages — or the cell count.
+   */
+  takeLocalCells(page: BtreePage, from: number, usable: number): number;
+}
 
 export class TableCursor extends CursorBase {
   /** The current entry's cell, filled again on every move (no allocation per row); valid while not eof. */
@@ -73,28 +83,22 @@ export class TableCursor extends CursorBase {
   }
 
   /**
-   * From the current entry to the end of its leaf, hands `fn` each entry whose payload lies
-   * whole on the page — the page's bytes, the payload's offset there, its size, the rowid —
-   * without settling the cursor entry by entry (a bulk read of a table: CREATE INDEX). Stops on
-   * an entry with overflow, the cursor on it (read payload(), then next()): returns true; at
-   * the leaf's end returns false, the cursor on its last entry (then next()). `fn` must not move
-   * the cursor.
+   * From the current entry to the end of its leaf, hands `sink` the leaf's cells to read where
+   * they lie (a bulk read of a table: CREATE INDEX) — no settling of the cursor entry by entry.
+   * The sink stops at a cell with overflow: the cursor is left on it (read payload(), then
+   * next()) and this returns true; else the cursor is left on the leaf's last entry (then
+   * next()) and this returns false.
    */
-  eachLocalInLeaf(fn: (page: Uint8Array, at: number, size: number, rowid: number | bigint) => void): boolean {
+  eachLocalInLeaf(sink: LeafSink): boolean {
     if (this.eof) return false;
     const leaf = this.top();
-    const page = leaf.page;
-    const n = page.header.cellCount;
-    const usable = this.pager.usableSize;
-    const cell = this.cell;
-    if (leaf.idx + 1 < n) this.turn(1);
-    for (;;) {
-      if (cell.overflowPgno !== 0) return true;
-      fn(page.data, cell.localOffset, cell.payloadSize, cell.rowid);
-      if (leaf.idx + 1 >= n) return false;
-      leaf.idx++;
-      parseCell(page.data, cellAt(page, leaf.idx, usable), PageType.TableLeaf, page.pgno, usable, cell);
-    }
+    const n = leaf.page.header.cellCount;
+    const stop = sink.takeLocalCells(leaf.page, leaf.idx, this.pager.usableSize);
+    const at = stop < n ? stop : n - 1;
+    if (at > leaf.idx) this.turn(1);
+    leaf.idx = at;
+    this.settle(leaf);
+    return stop < n;
   }
 
   /** prev() without a Promise when the previous entry is on the same leaf; undefined when the move needs another page — then call prev(). */

@@ -65,9 +65,8 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
     // A leaf at a time: each record read where it lies on the page (no view, no cursor step per
     // row); a record with overflow assembled by the cursor.
     const cur = new TableCursor(env.pager, table.rootPage);
-    const add = (page: Uint8Array, at: number, size: number, rowid: number | bigint): void => packed.addAt(page, at, at + size, rowid);
     for (let ok = await cur.first(); ok; ok = await cur.next()) {
-      if (cur.eachLocalInLeaf(add)) packed.add(await cur.payload(), cur.rowid);
+      if (cur.eachLocalInLeaf(packed)) packed.add(await cur.payload(), cur.rowid);
     }
     return finishPacked(env, packed, { index, table, root, name, sql, desc, keyCount, nocase: foldedFields(collations)! });
   }

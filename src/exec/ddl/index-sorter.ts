@@ -14,7 +14,11 @@
  *   - the rowid (alias or suffix), written as an integer; fields the record lacks (ALTER TABLE
  *     ADD COLUMN): the column's DEFAULT, encoded once.
  */
+import type { BtreePage } from '../../btree/btree-page.js';
+import type { LeafSink } from '../../btree/table-cursor.js';
 import { CorruptError } from '../../errors.js';
+import { emptyCell, parseCell } from '../../format/cell.js';
+import { PageType } from '../../format/page-header.js';
 import { readRecordLayout } from '../../record/record.js';
 import { integerSerialType } from '../../record/serial-type.js';
 import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
@@ -23,6 +27,9 @@ import { columnDefault, withAffinity } from '../dml/row-codec.js';
 import { encodeValueRecord, measureValueRecord, writeMeasuredRecord } from '../dml/record-writer.js';
 import type { Value } from '../value.js';
 import type { EntryList } from './index-builder.js';
+import { compareRecords, numberAt, putInt, putVarint, rank, readFloat, readInt, readVarintAt, SIZES, varintLength } from './index-record-bytes.js';
+
+export { compareRecords, recordHasNull } from './index-record-bytes.js';
 
 /** How each field of an entry is made. */
 type FieldPlan =
@@ -68,7 +75,7 @@ export function foldedFields(collations: readonly string[]): boolean[] | undefin
   return out;
 }
 
-export class PackedEntries {
+export class PackedEntries implements LeafSink {
   private buf = new Uint8Array(1 << 20);
   private used = 0;
   private starts = new Int32Array(1024);
@@ -110,6 +117,97 @@ export class PackedEntries {
 
   /** An index on one column, then the rowid (addSingle): that column's field in the record, else -1. */
   private readonly single: number;
+
+  /**
+   * LeafSink (TableCursor.eachLocalInLeaf): the entries of table leaf `page`'s cells from `from`
+   * on, each read where it lies. Cell pointers are checked as cellOffset checks them; a cell
+   * whose varints are longer than the short forms below goes through parseCell (which checks
+   * and reports it); a cell with overflow ends the run (its index is returned).
+   */
+  takeLocalCells(page: BtreePage, from: number, usable: number): number {
+    const data = page.data;
+    const header = page.header;
+    const n = header.cellCount;
+    const pointers = header.cellPointerOffset;
+    const contentStart = header.cellContentStart;
+    const maxLocal = usable - 35;
+    const single = this.single;
+    for (let i = from; i < n; i++) {
+      const off = (data[pointers + 2 * i]! << 8) | data[pointers + 2 * i + 1]!;
+      if (off < contentStart || off > usable - 4) throw new CorruptError(`cell ${i} offset ${off} outside the cell content area`, page.pgno);
+      // Payload size and rowid: one- to three-byte varints read here (any rowid below 2^21).
+      let p = off;
+      let size = data[p++]!;
+      if (size >= 0x80) {
+        const b = data[p++]!;
+        size = b < 0x80 ? ((size & 0x7f) << 7) | b : -1;
+      }
+      let rowid = data[p++]!;
+      if (rowid >= 0x80) {
+        const b = data[p++]!;
+        if (b < 0x80) rowid = ((rowid & 0x7f) << 7) | b;
+        else {
+          const c = data[p++]!;
+          rowid = c < 0x80 ? ((rowid & 0x7f) << 14) | ((b & 0x7f) << 7) | c : -1;
+        }
+      }
+      if (size < 0 || rowid < 0 || p + size > usable) {
+        const cell = parseCell(data, off, PageType.TableLeaf, page.pgno, usable, this.cell);
+        if (cell.overflowPgno !== 0) return i;
+        this.addAt(data, cell.localOffset, cell.localOffset + cell.payloadSize, cell.rowid);
+        continue;
+      }
+      if (size > maxLocal) return i;
+      if (single < 0 || !this.addSingleAt(data, p, p + size, rowid)) this.addAt(data, p, p + size, rowid);
+    }
+    return n;
+  }
+
+  /** parseCell's output for the cells takeLocalCells does not read itself. */
+  private readonly cell = emptyCell();
+
+  /**
+   * The entry of an index on one column (field `single` of the record, then the rowid) of the
+   * record `src[start…end)`, when its header is one-byte varints (fields shorter than 58 bytes)
+   * and the field is NULL, TEXT or BLOB; false when it is anything else (addAt then).
+   */
+  private addSingleAt(src: Uint8Array, start: number, end: number, rowid: number): boolean {
+    const hdr = src[start]!;
+    if (hdr === 0 || hdr >= 0x80 || hdr > end - start) return false;
+    const hdrEnd = start + hdr;
+    const want = this.single;
+    let body = hdrEnd;
+    let type = -1;
+    let at = 0;
+    for (let p = start + 1, k = 0; p < hdrEnd; p++, k++) {
+      const t = src[p]!;
+      if (t >= 0x80 || t === 10 || t === 11) return false;
+      if (k === want) {
+        type = t;
+        at = body;
+      }
+      body += t >= 12 ? (t - 12) >> 1 : SIZES[t]!;
+    }
+    if (body !== end || type < 0 || (type !== 0 && type < 12)) return false;
+    const size = type >= 12 ? (type - 12) >> 1 : 0;
+    // Record: header size 3, the field's type, the rowid's type; the field's bytes; the rowid.
+    const rowidType = integerSerialType(rowid);
+    const rowidSize = SIZES[rowidType]!;
+    const total = 3 + size + rowidSize;
+    if (this.used + total > this.buf.length) this.reserve(total);
+    const out = this.buf;
+    const entry = this.used;
+    out[entry] = 3;
+    out[entry + 1] = type;
+    out[entry + 2] = rowidType;
+    let b = entry + 3;
+    for (let k = 0; k < size; k++) out[b + k] = src[at + k]!;
+    b += size;
+    for (let k = rowidSize - 1, y = rowid; k >= 0; k--, y >>= 8) out[b + k] = y & 0xff;
+    this.used += total;
+    this.push(entry, 3, type);
+    return true;
+  }
 
   /** Adds the entry of the table row `payload` with `rowid`. */
   add(payload: Uint8Array, rowid: number | bigint): void {
@@ -429,200 +527,3 @@ function prefixKey(src: Uint8Array, at: number, len: number, fold = false): numb
 /** The marker of a field whose body is the integer in fieldInt (not bytes copied from a source). */
 const INT_MARK = new Uint8Array(0);
 
-/** Whether any of the first `n` fields of the record at `rec[at…]` is NULL. */
-export function recordHasNull(rec: Uint8Array, n: number, at = 0): boolean {
-  let h = at + readVarintAt(rec, at).length;
-  for (let i = 0; i < n; i++) {
-    const t = readVarintAt(rec, h);
-    if (t.value === 0) return true;
-    h += t.length;
-  }
-  return false;
-}
-
-/**
- * SQLite's order of two records (BINARY collations, UTF-8) over their first `fields` fields, each
- * negated where `desc[i]`: NULL < INTEGER/REAL (by value) < TEXT (memcmp) < BLOB (memcmp).
- */
-export function compareRecords(
-  a: Uint8Array,
-  sa: number,
-  b: Uint8Array,
-  sb: number,
-  fields: number,
-  desc: readonly boolean[],
-  nocase: readonly boolean[] = NO_FOLD,
-): number {
-  let ha: number;
-  let ba: number;
-  if (a[sa]! < 0x80) {
-    ha = sa + 1;
-    ba = sa + a[sa]!;
-  } else {
-    const v = readVarintAt(a, sa);
-    ha = sa + v.length;
-    ba = sa + v.value;
-  }
-  let hb: number;
-  let bb: number;
-  if (b[sb]! < 0x80) {
-    hb = sb + 1;
-    bb = sb + b[sb]!;
-  } else {
-    const v = readVarintAt(b, sb);
-    hb = sb + v.length;
-    bb = sb + v.value;
-  }
-  for (let i = 0; i < fields; i++) {
-    let ta = a[ha]!;
-    if (ta < 0x80) ha++;
-    else {
-      const v = readVarintAt(a, ha);
-      ta = v.value;
-      ha += v.length;
-    }
-    let tb = b[hb]!;
-    if (tb < 0x80) hb++;
-    else {
-      const v = readVarintAt(b, hb);
-      tb = v.value;
-      hb += v.length;
-    }
-    const c = compareFields(a, ba, ta, b, bb, tb, nocase[i] === true);
-    if (c !== 0) return desc[i] === true ? -c : c;
-    ba += serialSize(ta);
-    bb += serialSize(tb);
-  }
-  return 0;
-}
-
-function rank(type: number): number {
-  if (type === 0) return 0;
-  if (type < 12) return 1;
-  return type & 1 ? 2 : 3;
-}
-
-const NO_FOLD: readonly boolean[] = [];
-
-/** Two fields (TEXT under NOCASE when `fold`: sqlite3StrNICmp over the shorter length, then the lengths). */
-function compareFields(a: Uint8Array, oa: number, ta: number, b: Uint8Array, ob: number, tb: number, fold: boolean): number {
-  const ra = rank(ta);
-  const rb = rank(tb);
-  if (ra !== rb) return ra - rb;
-  if (ra === 0) return 0;
-  if (ra === 1) {
-    const x = numberAt(a, oa, ta);
-    const y = numberAt(b, ob, tb);
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  const la = serialSize(ta);
-  const lb = serialSize(tb);
-  const m = la < lb ? la : lb;
-  if (fold && ra === 2) {
-    for (let k = 0; k < m; k++) {
-      let x = a[oa + k]!;
-      let y = b[ob + k]!;
-      if (x >= 0x41 && x <= 0x5a) x += 0x20;
-      if (y >= 0x41 && y <= 0x5a) y += 0x20;
-      if (x !== y) return x - y;
-    }
-    return la - lb;
-  }
-  for (let k = 0; k < m; k++) {
-    const d = a[oa + k]! - b[ob + k]!;
-    if (d !== 0) return d;
-  }
-  return la - lb;
-}
-
-function numberAt(src: Uint8Array, at: number, type: number): number | bigint {
-  if (type === 7) return readFloat(src, at);
-  if (type === 8) return 0;
-  if (type === 9) return 1;
-  return readInt(src, at, type);
-}
-
-/** The integer of serial type 1–6 at `src[at…]` (a number when safe, else a bigint). */
-function readInt(src: Uint8Array, at: number, type: number): number | bigint {
-  switch (type) {
-    case 1:
-      return (src[at]! << 24) >> 24;
-    case 2:
-      return (((src[at]! << 8) | src[at + 1]!) << 16) >> 16;
-    case 3:
-      return (((src[at]! << 16) | (src[at + 1]! << 8) | src[at + 2]!) << 8) >> 8;
-    case 4:
-      return (src[at]! << 24) | (src[at + 1]! << 16) | (src[at + 2]! << 8) | src[at + 3]!;
-    case 5:
-      return ((((src[at]! << 8) | src[at + 1]!) << 16) >> 16) * 0x1_0000_0000 + (((src[at + 2]! << 24) | (src[at + 3]! << 16) | (src[at + 4]! << 8) | src[at + 5]!) >>> 0);
-    default: {
-      const hi = (src[at]! << 24) | (src[at + 1]! << 16) | (src[at + 2]! << 8) | src[at + 3]!;
-      const lo = ((src[at + 4]! << 24) | (src[at + 5]! << 16) | (src[at + 6]! << 8) | src[at + 7]!) >>> 0;
-      if (hi >= -0x200000 && hi < 0x200000) return hi * 0x1_0000_0000 + lo;
-      return (BigInt(hi) << 32n) | BigInt(lo);
-    }
-  }
-}
-
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-function readFloat(src: Uint8Array, at: number): number {
-  if (LITTLE_ENDIAN) for (let i = 0; i < 8; i++) f64Bytes[7 - i] = src[at + i]!;
-  else for (let i = 0; i < 8; i++) f64Bytes[i] = src[at + i]!;
-  return f64[0]!;
-}
-
-/** Writes the integer `v` in `size` bytes (1–4, 6, 8) big-endian. */
-function putInt(out: Uint8Array, at: number, v: number | bigint, size: number): void {
-  if (typeof v === 'number' && size <= 4) {
-    for (let i = size - 1, y = v | 0; i >= 0; i--, y >>= 8) out[at + i] = y & 0xff;
-    return;
-  }
-  let x = BigInt.asUintN(64, BigInt(v));
-  for (let i = size - 1; i >= 0; i--) {
-    out[at + i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-}
-
-function serialSize(type: number): number {
-  if (type >= 12) return (type - 12) >> 1;
-  return SIZES[type]!;
-}
-const SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0];
-
-function varintLength(v: number): number {
-  if (v < 0x80) return 1;
-  let n = 1;
-  for (let x = v; x >= 0x80; x = Math.floor(x / 0x80)) n++;
-  return n;
-}
-
-function putVarint(out: Uint8Array, at: number, v: number): number {
-  if (v < 0x80) {
-    out[at] = v;
-    return 1;
-  }
-  const n = varintLength(v);
-  let x = v;
-  out[at + n - 1] = x % 0x80;
-  for (let i = n - 2; i >= 0; i--) {
-    x = Math.floor(x / 0x80);
-    out[at + i] = (x % 0x80) | 0x80;
-  }
-  return n;
-}
-
-/** A varint of our own making (non-negative, below 2^53) at `src[at]`. */
-function readVarintAt(src: Uint8Array, at: number): { value: number; length: number } {
-  let v = 0;
-  let i = 0;
-  for (; i < 8; i++) {
-    const byte = src[at + i]!;
-    v = v * 128 + (byte & 0x7f);
-    if (byte < 0x80) break;
-  }
-  return { value: v, length: i + 1 };
-}
