@@ -240,7 +240,8 @@ export class LeafReadAhead {
       if (missing.length === 0) return;
       this.fetchesStarted++;
       this.pagesRequested += missing.length;
-      this.pager.getPages(missing).catch(() => {});
+      // A local file reads them at once, runs of pages in one read each; anything else in parallel.
+      if (!this.pager.readAheadNow(missing)) this.pager.getPages(missing).catch(() => {});
     } catch {
       // nothing to do
     }

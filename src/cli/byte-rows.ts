@@ -10,7 +10,7 @@
 import type { RecordShape, RecordVisitor } from '../api/table-rows.js';
 import { decodeText, UTF8, type TextEncoding } from '../record/text-encoding.js';
 import type { SqlValue, StorageClass } from '../record/value.js';
-import { ByteSink } from './byte-sink.js';
+import { ByteSink, CHUNK_BYTES } from './byte-sink.js';
 import { csvField, displayReal, jsonReal, type RowWriter } from './output.js';
 
 export interface ByteRowWriter extends RowWriter {
@@ -35,8 +35,17 @@ interface Spelling {
   blob(src: Uint8Array, start: number, end: number): void;
 }
 
-export function createByteRowWriter(format: 'json' | 'csv', columns: readonly string[], emit: (chunk: Uint8Array) => void): ByteRowWriter {
-  const sink = new ByteSink(emit);
+/**
+ * `emit` gets each chunk; `consumed`, asked right after, says whether that chunk's bytes have
+ * been written out so that its buffer may be filled again (ByteSink).
+ */
+export function createByteRowWriter(
+  format: 'json' | 'csv',
+  columns: readonly string[],
+  emit: (chunk: Uint8Array) => void,
+  consumed?: () => boolean,
+): ByteRowWriter {
+  const sink = new ByteSink(emit, CHUNK_BYTES, consumed);
   const spell = format === 'json' ? jsonSpelling(sink) : csvSpelling(sink);
   if (format === 'csv') {
     sink.utf8(columns.map(csvField).join(','));

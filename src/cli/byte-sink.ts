@@ -3,63 +3,52 @@
  * rows go from the record decoder to stdout without a string per row or per value).
  *
  * Writers ask for `room(n)` before they put up to n bytes at `buf[pos…]`; a chunk goes out when
- * the next piece would not fit. Every chunk handed to `emit` is a buffer of its own, never
- * written again (a stream may hold on to it until it is drained), so a fresh buffer follows each.
+ * the next piece would not fit. A chunk handed to `emit` is never written again (a stream may
+ * hold on to it until it is drained) unless `consumed()` says, right after the emit, that its
+ * bytes have gone (stdout on a file or a pipe writes at once): then the same buffer is filled
+ * again — no fresh 256 KiB (and its page faults) per chunk.
  */
 import { encodeUtf8, isWellFormedText } from '../record/text-encoding.js';
 
 /** Bytes gathered before a chunk goes out. */
 export const CHUNK_BYTES = 1 << 18;
 
-/** '0'…'9a'…'f' as byte pairs, by byte value: HEX_PAIRS[2b], HEX_PAIRS[2b+1]. */
-const HEX_PAIRS = (() => {
-  const digits = '0123456789abcdef';
-  const t = new Uint8Array(512);
-  for (let b = 0; b < 256; b++) {
-    t[2 * b] = digits.charCodeAt(b >> 4);
-    t[2 * b + 1] = digits.charCodeAt(b & 15);
-  }
-  return t;
-})();
-
 const encoder = new TextEncoder();
 
-/** Hex digit pairs as one 16-bit store each, in the machine's byte order: PAIR16[b] = digits of b. */
+/** The two lowercase hex digits of byte b as a little-endian 16-bit value (first digit in the low byte). */
 const PAIR16 = (() => {
-  const little = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  const digits = '0123456789abcdef';
   const t = new Uint16Array(256);
-  for (let b = 0; b < 256; b++) {
-    const first = HEX_PAIRS[2 * b]!;
-    const second = HEX_PAIRS[2 * b + 1]!;
-    t[b] = little ? first | (second << 8) : (first << 8) | second;
-  }
+  for (let b = 0; b < 256; b++) t[b] = digits.charCodeAt(b >> 4) | (digits.charCodeAt(b & 15) << 8);
   return t;
 })();
 
 export class ByteSink {
   buf: Uint8Array;
   pos = 0;
-  /** `buf` as 16-bit units (for `hex`, two digits a store), when its offset allows. */
-  private units: Uint16Array | undefined;
+  /** `buf` as a DataView (for `hex`: four digits a store, at any offset). */
+  private view: DataView;
 
   constructor(
     private readonly emit: (chunk: Uint8Array) => void,
     private readonly chunkBytes = CHUNK_BYTES,
+    /** Whether the chunk just emitted has been written out, so that its buffer may be filled again. */
+    private readonly consumed: () => boolean = () => false,
   ) {
-    this.buf = this.fresh(chunkBytes);
+    this.buf = new Uint8Array(chunkBytes);
+    this.view = new DataView(this.buf.buffer);
   }
 
-  private fresh(n: number): Uint8Array {
-    const buf = new Uint8Array(n);
-    this.units = new Uint16Array(buf.buffer, 0, n >> 1);
-    return buf;
+  private fresh(n: number): void {
+    this.buf = new Uint8Array(n);
+    this.view = new DataView(this.buf.buffer);
   }
 
   /** Makes room for `n` more bytes at `pos` (sends what is gathered first when they would not fit). */
   room(n: number): void {
     if (this.pos + n > this.buf.length) {
       this.flush();
-      if (n > this.buf.length) this.buf = this.fresh(n);
+      if (n > this.buf.length) this.fresh(n);
     }
   }
 
@@ -67,8 +56,8 @@ export class ByteSink {
   flush(): void {
     if (this.pos === 0) return;
     this.emit(this.buf.subarray(0, this.pos));
-    this.buf = this.fresh(this.chunkBytes);
     this.pos = 0;
+    if (!this.consumed() || this.buf.length !== this.chunkBytes) this.fresh(this.chunkBytes);
   }
 
   /** A string of code units below 0x80 (numbers, fixed tokens), byte for unit. */
@@ -100,26 +89,18 @@ export class ByteSink {
   }
 
   /**
-   * `src[start, end)` in lowercase hex: two digits a 16-bit store. At an odd position the first
-   * digit goes alone, and each store then holds the low digit of one byte and the high digit of
-   * the next — PAIR16 indexed by those two nibbles.
+   * `src[start, end)` in lowercase hex: the digits of two bytes a 32-bit store (little-endian, so
+   * that the first digit lands first), at whatever offset `pos` is.
    */
   hex(src: Uint8Array, start: number, end: number): void {
     this.room(2 * (end - start));
-    if (start === end) return;
-    const buf = this.buf;
-    const units = this.units!;
+    const view = this.view;
     let p = this.pos;
-    if ((p & 1) === 0) {
-      let h = p >> 1;
-      for (let i = start; i < end; i++) units[h++] = PAIR16[src[i]!]!;
-      p = h << 1;
-    } else {
-      buf[p++] = HEX_PAIRS[src[start]! << 1]!;
-      let h = p >> 1;
-      for (let i = start; i < end - 1; i++) units[h++] = PAIR16[((src[i]! & 15) << 4) | (src[i + 1]! >> 4)]!;
-      p = h << 1;
-      buf[p++] = HEX_PAIRS[(src[end - 1]! << 1) + 1]!;
+    let i = start;
+    for (; i + 1 < end; i += 2, p += 4) view.setUint32(p, PAIR16[src[i]!]! | (PAIR16[src[i + 1]!]! << 16), true);
+    if (i < end) {
+      view.setUint16(p, PAIR16[src[i]!]!, true);
+      p += 2;
     }
     this.pos = p;
   }

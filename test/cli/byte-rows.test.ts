@@ -90,6 +90,35 @@ describe('byte row writer', () => {
     expect(text.equals(stringOf('json', ['a', 'b', 'c'], (w) => rows.forEach((r) => w.execRow(r))))).toBe(true);
     expect(chunks).toBeLessThan(20);
   });
+
+  it('fills the same buffer again once the destination says a chunk is written out, and only then', async () => {
+    const big = new Uint8Array(300_000).map((_, i) => (i * 7) & 0xff);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(execValue, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 40 }), fc.boolean(), async (some, withBig) => {
+        // Enough rows for several chunks, blobs landing at odd and even offsets.
+        const rows = Array.from({ length: 3000 }, (_, i) => some[i % some.length]!);
+        if (withBig) rows.splice(1500, 0, [1n, big, 'after']);
+        const expected = stringOf('json', ['a', 'b', 'c'], (w) => rows.forEach((r) => w.execRow(r)));
+        for (const consumed of [true, false]) {
+          const copies: Buffer[] = [];
+          const buffers = new Set<ArrayBufferLike>();
+          const w = createByteRowWriter('json', ['a', 'b', 'c'], (c) => {
+            copies.push(Buffer.from(c)); // the bytes as they were when written out
+            buffers.add(c.buffer);
+          }, () => consumed);
+          rows.forEach((r) => w.execRow(r));
+          w.end();
+          expect(Buffer.concat(copies).equals(expected)).toBe(true);
+          if (copies.length > 2) {
+            // Reused: one buffer (plus one made for the value larger than a chunk); else one per chunk.
+            if (consumed) expect(buffers.size).toBeLessThanOrEqual(withBig ? 3 : 1);
+            else expect(buffers.size).toBe(copies.length);
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
 });
 
 async function open(bytes: Uint8Array): Promise<{ pager: Pager; schema: Schema; table: (name: string) => TableInfo }> {
@@ -139,7 +168,7 @@ async function expectPlainScanAsQuery(bytes: Uint8Array, name: string): Promise<
     const chunks: Uint8Array[] = [];
     const m = await printQuery(ctx, sql, [], format, () => {
       throw new Error('the byte path writes no strings');
-    }, (c) => chunks.push(c));
+    }, { write: (c) => chunks.push(c) });
     expect(m).toBe(n);
     expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
   }

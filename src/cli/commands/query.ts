@@ -15,13 +15,13 @@ import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js
 import { tableRecordBatches } from '../../api/table-rows.js';
 import { readConsistentCounts } from '../../pager/consistent-read.js';
 import { createByteRowWriter } from '../byte-rows.js';
+import { stdoutBytes, type ByteOutput } from '../stdout-bytes.js';
 import { plainScanTable } from '../plain-scan.js';
 import { createRowWriter, type OutputFormat } from '../output.js';
 import { outputFormat, type FormatOptions } from './read.js';
 import { openSafePager, safeProtocol } from '../../pager/commit-protocol.js';
 
 const write = (text: string): void => void process.stdout.write(text);
-const writeBytes = (chunk: Uint8Array): void => void process.stdout.write(chunk);
 
 /**
  * Opens the database read-only, hands `fn` its pager and schema, and closes it afterwards. When
@@ -73,7 +73,8 @@ export function parseParam(text: string): bigint | number | string | null {
 
 /**
  * Prints the rows of `sql` in `format`; returns the number of rows printed. With `bytes`, JSON
- * Lines and CSV go there as byte chunks (see byte-rows.ts) rather than to `out` as strings.
+ * Lines and CSV go there as byte chunks (see byte-rows.ts, stdout-bytes.ts) rather than to `out`
+ * as strings, waiting for the destination between batches when it holds too much.
  */
 export async function printQuery(
   ctx: QueryContext,
@@ -81,26 +82,35 @@ export async function printQuery(
   params: readonly unknown[],
   format: OutputFormat,
   out: (text: string) => void,
-  bytes?: (chunk: Uint8Array) => void,
+  bytes?: ByteOutput,
 ): Promise<number> {
   const stmt = prepareQuery(ctx, sql);
   if (bytes !== undefined && format !== 'table') {
     const table = params.length === 0 ? plainScanTable(sql, stmt, ctx.schema) : undefined;
     if (table !== undefined) {
       // SELECT * FROM t: the rows straight from the records, as `rows` prints them.
-      const writer = createByteRowWriter(format, stmt.columns(), bytes);
+      const writer = createByteRowWriter(format, stmt.columns(), (c) => bytes.write(c), bytes.consumed);
       let n = 0;
       const scan = () => tableRecordBatches(ctx.pager, table, {}, (shape) => writer.recordVisitor(shape));
-      for await (const k of readConsistentCounts(ctx.pager, scan)) n += k;
+      for await (const k of readConsistentCounts(ctx.pager, scan)) {
+        n += k;
+        const full = bytes.drained?.();
+        if (full !== undefined) await full;
+      }
       writer.end();
       return n;
     }
   }
-  const writer = bytes !== undefined && format !== 'table' ? createByteRowWriter(format, stmt.columns(), bytes) : createRowWriter(format, stmt.columns(), out);
+  const writer =
+    bytes !== undefined && format !== 'table'
+      ? createByteRowWriter(format, stmt.columns(), (c) => bytes.write(c), bytes.consumed)
+      : createRowWriter(format, stmt.columns(), out);
   let n = 0;
   for await (const batch of stmt.typedBatches(params.length > 0 ? params : undefined)) {
     for (let i = 0; i < batch.length; i++) writer.execRow(batch[i]!);
     n += batch.length;
+    const full = bytes?.drained?.();
+    if (full !== undefined) await full;
   }
   writer.end();
   return n;
@@ -112,7 +122,7 @@ export interface QueryOptions extends FormatOptions {
 
 export async function runQuery(spec: string, sql: string, options: QueryOptions): Promise<void> {
   await withQueryContext(spec, options, async (ctx) => {
-    await printQuery(ctx, sql, (options.param ?? []).map(parseParam), outputFormat(options), write, writeBytes);
+    await printQuery(ctx, sql, (options.param ?? []).map(parseParam), outputFormat(options), write, stdoutBytes);
   }, sql);
 }
 

@@ -6,6 +6,7 @@ import { Database } from '../../api/database.js';
 import type { SqlValue, StorageClass } from '../../record/value.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
 import { createByteRowWriter } from '../byte-rows.js';
+import { stdoutBytes } from '../stdout-bytes.js';
 import { createRowWriter, type OutputFormat } from '../output.js';
 import type { Bbox } from '../bbox.js';
 import { runGeoRows, type GeoRowsOptions } from './gpkg-rows.js';
@@ -24,7 +25,6 @@ export function outputFormat(options: FormatOptions): OutputFormat {
 }
 
 const write = (text: string): void => void process.stdout.write(text);
-const writeBytes = (chunk: Uint8Array): void => void process.stdout.write(chunk);
 
 export async function withDatabase<T>(spec: string, options: GlobalOptions, fn: (db: Database) => Promise<T>): Promise<T> {
   const db = await Database.open(resolveLocation(spec), { ...storeOptions(options), readonly: true });
@@ -105,8 +105,11 @@ export async function runRows(spec: string, table: string, options: RowsOptions)
     };
     if (format !== 'table') {
       // JSON Lines and CSV straight from the records in the pages (byte-rows.ts).
-      const out = createByteRowWriter(format, columns, writeBytes);
-      for await (const _ of db.recordBatches(table, range, (shape) => out.recordVisitor(shape)));
+      const out = createByteRowWriter(format, columns, stdoutBytes.write, stdoutBytes.consumed);
+      for await (const _ of db.recordBatches(table, range, (shape) => out.recordVisitor(shape))) {
+        const full = stdoutBytes.drained?.();
+        if (full !== undefined) await full;
+      }
       out.end();
       return;
     }
