@@ -27,7 +27,8 @@ import { columnDefault, withAffinity } from '../dml/row-codec.js';
 import { encodeValueRecord, measureValueRecord, writeMeasuredRecord } from '../dml/record-writer.js';
 import type { Value } from '../value.js';
 import type { EntryList } from './index-builder.js';
-import { compareRecords, numberAt, putInt, putVarint, rank, readFloat, readInt, readVarintAt, SIZES, varintLength } from './index-record-bytes.js';
+import { sortEntries } from './entry-sort.js';
+import { compareRecords, numberAt, putInt, putVarint, readFloat, readInt, readVarintAt, SIZES, varintLength } from './index-record-bytes.js';
 
 export { compareRecords, recordHasNull } from './index-record-bytes.js';
 
@@ -37,6 +38,9 @@ type FieldPlan =
   | { readonly kind: 'column'; readonly at: number; readonly numeric: boolean; readonly fallback: Uint8Array };
 
 const TWO_63 = 2 ** 63;
+
+/** A class's step in the first sort key: above any 6-byte prefix (2^48). */
+const CLASS = 2 ** 48;
 
 /** The packed sorter for `index`, or undefined when the case is not the common one (see the header). */
 export function packedSorter(index: IndexInfo, table: TableInfo, collations: readonly string[], utf8: boolean): PackedEntries | undefined {
@@ -80,15 +84,15 @@ export class PackedEntries implements LeafSink {
   private used = 0;
   private starts = new Int32Array(1024);
   /**
-   * Per entry, its first field as a sort key: `ranks` its class (NULL 0, number 1, TEXT 2,
-   * BLOB 3), then `keys` and `keys2`, numbers that order it within the class — the value of a
-   * number (and 0); bytes 0–5 and 6–11 of a TEXT or BLOB, big-endian, zero-padded (a shorter
-   * value padded with zeros never sorts after a longer one it is a prefix of). Different keys
-   * order two entries as the records would; equal ones send the comparison to the records.
+   * Per entry, its first field as two sort keys (entry-sort.ts), numbers that order entries as
+   * their records do whenever they differ: `k1` its class (NULL 0, number 1, TEXT 2, BLOB 3)
+   * times 2^48 plus, for TEXT and BLOB, bytes 0–5 big-endian, zero-padded (folded for NOCASE);
+   * `k2` the value of a number, bytes 6–11 of a TEXT or BLOB (a shorter value padded with zeros
+   * never sorts after a longer one it is a prefix of). Keys that tie send the comparison to the
+   * records. (Number of an integer beyond 2^53 may round, but never out of order.)
    */
-  private ranks = new Uint8Array(1024);
-  private keys = new Float64Array(1024);
-  private keys2 = new Float64Array(1024);
+  private k1 = new Float64Array(1024);
+  private k2 = new Float64Array(1024);
   count = 0;
   private readonly types: number[] = [];
   private readonly offsets: number[] = [];
@@ -318,45 +322,45 @@ export class PackedEntries implements LeafSink {
   /** Records the entry just written at `start` (header `hdrSize` bytes, first field of serial type `first`) with its sort keys. */
   private push(start: number, hdrSize: number, first: number): void {
     const out = this.buf;
-    if (this.count + 1 >= this.starts.length) {
-      const grown = new Int32Array(this.starts.length * 2);
-      grown.set(this.starts);
-      this.starts = grown;
-      const ranks = new Uint8Array(grown.length);
-      ranks.set(this.ranks);
-      this.ranks = ranks;
-      const keys = new Float64Array(grown.length);
-      keys.set(this.keys);
-      this.keys = keys;
-      const keys2 = new Float64Array(grown.length);
-      keys2.set(this.keys2);
-      this.keys2 = keys2;
-    }
-    const r = this.fields === 0 ? 0 : rank(first);
-    this.ranks[this.count] = r;
-    if (r === 1) {
-      this.keys[this.count] = Number(numberAt(out, start + hdrSize, first));
-      this.keys2[this.count] = 0;
-    } else if (r >= 2) {
+    const c = this.count;
+    if (c + 1 >= this.starts.length) this.grow();
+    if (this.fields === 0 || first === 0) {
+      this.k1[c] = 0;
+      this.k2[c] = 0;
+    } else if (first < 12) {
+      this.k1[c] = CLASS;
+      this.k2[c] = Number(numberAt(out, start + hdrSize, first));
+    } else {
       const at = start + hdrSize;
       const len = (first - 12) >> 1;
-      if (r === 2 && this.nocase[0] === true) {
-        this.keys[this.count] = prefixKey(out, at, len, true);
-        this.keys2[this.count] = len > 6 ? prefixKey(out, at + 6, len - 6, true) : 0;
+      const cls = first & 1 ? 2 * CLASS : 3 * CLASS;
+      if ((first & 1) === 1 && this.nocase[0] === true) {
+        this.k1[c] = cls + prefixKey(out, at, len, true);
+        this.k2[c] = len > 6 ? prefixKey(out, at + 6, len - 6, true) : 0;
       } else if (len >= 12) {
         // Both keys whole: no padding, no folding.
-        this.keys[this.count] = ((((out[at]! * 256 + out[at + 1]!) * 256 + out[at + 2]!) * 256 + out[at + 3]!) * 256 + out[at + 4]!) * 256 + out[at + 5]!;
-        this.keys2[this.count] = ((((out[at + 6]! * 256 + out[at + 7]!) * 256 + out[at + 8]!) * 256 + out[at + 9]!) * 256 + out[at + 10]!) * 256 + out[at + 11]!;
+        this.k1[c] = cls + ((((out[at]! * 256 + out[at + 1]!) * 256 + out[at + 2]!) * 256 + out[at + 3]!) * 256 + out[at + 4]!) * 256 + out[at + 5]!;
+        this.k2[c] = ((((out[at + 6]! * 256 + out[at + 7]!) * 256 + out[at + 8]!) * 256 + out[at + 9]!) * 256 + out[at + 10]!) * 256 + out[at + 11]!;
       } else {
-        this.keys[this.count] = prefixKey(out, at, len);
-        this.keys2[this.count] = len > 6 ? prefixKey(out, at + 6, len - 6) : 0;
+        this.k1[c] = cls + prefixKey(out, at, len, false);
+        this.k2[c] = len > 6 ? prefixKey(out, at + 6, len - 6, false) : 0;
       }
-    } else {
-      this.keys[this.count] = 0;
-      this.keys2[this.count] = 0;
     }
     this.starts[this.count++] = start;
     this.starts[this.count] = this.used;
+  }
+
+  private grow(): void {
+    const size = this.starts.length * 2;
+    const starts = new Int32Array(size);
+    starts.set(this.starts);
+    this.starts = starts;
+    const k1 = new Float64Array(size);
+    k1.set(this.k1);
+    this.k1 = k1;
+    const k2 = new Float64Array(size);
+    k2.set(this.k2);
+    this.k2 = k2;
   }
 
   /**
@@ -447,30 +451,20 @@ export class PackedEntries implements LeafSink {
     const n = this.count;
     const buf = this.buf;
     const starts = this.starts;
-    const order = new Array<number>(n);
-    for (let i = 0; i < n; i++) order[i] = i;
     const fields = this.fields;
     const nocase = this.nocase;
-    const ranks = this.ranks;
-    const keys = this.keys;
-    const keys2 = this.keys2;
-    const flip = desc[0] === true ? -1 : 1;
-    // The first field's class, then its key, decide most comparisons without reading the
-    // records (Number of an integer beyond 2^53 may round, but never out of order: equal keys
-    // fall through to the records).
-    order.sort((a, b) => {
-      const ra = ranks[a]!;
-      const rb = ranks[b]!;
-      if (ra !== rb) return (ra - rb) * flip;
-      const ka = keys[a]!;
-      const kb = keys[b]!;
-      if (ka !== kb) return ka < kb ? -flip : flip;
-      const la = keys2[a]!;
-      const lb = keys2[b]!;
-      if (la !== lb) return la < lb ? -flip : flip;
-      return compareRecords(buf, starts[a]!, buf, starts[b]!, fields, desc, nocase);
-    });
-    return new SortedEntries(buf, starts, Int32Array.from(order));
+    const k1 = this.k1;
+    const k2 = this.k2;
+    if (desc[0] === true) {
+      // A DESC first field: the keys negated sort it descending (ties still go to the records,
+      // which compare with `desc`).
+      for (let i = 0; i < n; i++) {
+        k1[i] = -k1[i]!;
+        k2[i] = -k2[i]!;
+      }
+    }
+    const order = sortEntries(n, k1, k2, (a, b) => compareRecords(buf, starts[a]!, buf, starts[b]!, fields, desc, nocase));
+    return new SortedEntries(buf, starts, order);
   }
 }
 
@@ -514,7 +508,7 @@ export class SortedEntries implements EntryList {
  * Up to 6 bytes of `src` from `at` (`len` available) as a big-endian number, zero-padded: exact
  * in a double. `fold`: A-Z as a-z (NOCASE's order).
  */
-function prefixKey(src: Uint8Array, at: number, len: number, fold = false): number {
+function prefixKey(src: Uint8Array, at: number, len: number, fold: boolean): number {
   let k = 0;
   for (let i = 0; i < 6; i++) {
     let c = i < len ? src[at + i]! : 0;
