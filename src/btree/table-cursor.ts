@@ -6,20 +6,10 @@
 import { emptyCell, parseCell, type MutableCell } from '../format/cell.js';
 import { PageType } from '../format/page-header.js';
 import type { Pager } from '../pager/pager.js';
-import { cellAt, firstCellAtOrAfter, type BtreePage } from './btree-page.js';
+import { cellAt, firstCellAtOrAfter } from './btree-page.js';
 import { CursorBase, type CursorOptions, type Frame } from './cursor-base.js';
 import { localPayload, readPayload } from './payload-reader.js';
 import { compareRowids } from './rowid.js';
-
-/** What TableCursor.eachLocalInLeaf hands a table leaf's cells to. */
-export interface LeafSink {
-  /**
-   * Reads cells `from`… of the table leaf `page` in place (checking each cell pointer and cell
-   * against the page as parseCell does) and returns the index of the first cell it did not
-   * take — one whose payload spills into overflow pages — or the cell count.
-   */
-  takeLocalCells(page: BtreePage, from: number, usable: number): number;
-}
 
 export class TableCursor extends CursorBase {
   /** The current entry's cell, filled again on every move (no allocation per row); valid while not eof. */
@@ -80,25 +70,6 @@ export class TableCursor extends CursorBase {
     this.turn(1);
     leaf.idx++;
     return this.settle(leaf);
-  }
-
-  /**
-   * From the current entry to the end of its leaf, hands `sink` the leaf's cells to read where
-   * they lie (a bulk read of a table: CREATE INDEX) — no settling of the cursor entry by entry.
-   * The sink stops at a cell with overflow: the cursor is left on it (read payload(), then
-   * next()) and this returns true; else the cursor is left on the leaf's last entry (then
-   * next()) and this returns false.
-   */
-  eachLocalInLeaf(sink: LeafSink): boolean {
-    if (this.eof) return false;
-    const leaf = this.top();
-    const n = leaf.page.header.cellCount;
-    const stop = sink.takeLocalCells(leaf.page, leaf.idx, this.pager.usableSize);
-    const at = stop < n ? stop : n - 1;
-    if (at > leaf.idx) this.turn(1);
-    leaf.idx = at;
-    this.settle(leaf);
-    return stop < n;
   }
 
   /** prev() without a Promise when the previous entry is on the same leaf; undefined when the move needs another page — then call prev(). */

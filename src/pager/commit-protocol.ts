@@ -178,6 +178,20 @@ export class SafePageFile implements WritablePageFile {
     return this.base.xReadInto(out, offset) < amount ? markShortRead(out) : out;
   }
 
+  /**
+   * `readNow` into the caller's buffer (a bulk read of many pages, readPagesInto): false,
+   * with nothing promised about `into`, when it cannot read at once or the file ends first.
+   */
+  readNowInto(into: Uint8Array, offset: number): boolean {
+    if (this.overlay !== undefined || !canReadNow(this.base)) return false;
+    if (this.journalCheckPending) {
+      if (!this.protocol.lateJournalCheckNow()) return false;
+      this.journalCheckPending = false;
+    }
+    this.baseReads++;
+    return this.base.xReadInto(into, offset) === into.length;
+  }
+
   async xRead(amount: number, offset: number): Promise<Uint8Array> {
     if (this.journalCheckPending) {
       this.journalCheckPending = false;

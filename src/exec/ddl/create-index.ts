@@ -18,6 +18,7 @@ import { UTF8 } from '../../record/text-encoding.js';
 import type { Value } from '../value.js';
 import { decodeTableRow, encodeValues, indexEntryValues, tableColumnsDecoder } from '../dml/row-codec.js';
 import { TableCursor } from '../../btree/table-cursor.js';
+import { scanTableLeaves } from '../../btree/table-leaf-scan.js';
 import { keyInfoOf, TableWriter } from '../dml/table-writer.js';
 import { buildIndexTree } from './index-builder.js';
 import { compareRecords, foldedFields, PackedEntries, packedSorter, recordHasNull } from './index-sorter.js';
@@ -62,12 +63,9 @@ export async function executeCreateIndex(env: ExecEnv, stmt: CreateIndexStatemen
   const packed = packedSorter(index, table, collations, env.encoding === UTF8);
   if (packed !== undefined) {
     // The common case: entries made from the record bytes and sorted as bytes (index-sorter.ts).
-    // A leaf at a time: each record read where it lies on the page (no view, no cursor step per
-    // row); a record with overflow assembled by the cursor.
-    const cur = new TableCursor(env.pager, table.rootPage);
-    for (let ok = await cur.first(); ok; ok = await cur.next()) {
-      if (cur.eachLocalInLeaf(packed)) packed.add(await cur.payload(), cur.rowid);
-    }
+    // The table's leaves read in bulk (table-leaf-scan.ts), each record read where it lies on
+    // its leaf (no view, no cursor step per row); a record with overflow assembled for it.
+    await scanTableLeaves(env.pager, table.rootPage, packed);
     return finishPacked(env, packed, { index, table, root, name, sql, desc, keyCount, nocase: foldedFields(collations)! });
   }
   // Each entry is its executor values (encoded as they are), compared as they are: an executor

@@ -15,7 +15,7 @@
  *     ADD COLUMN): the column's DEFAULT, encoded once.
  */
 import type { BtreePage } from '../../btree/btree-page.js';
-import type { LeafSink } from '../../btree/table-cursor.js';
+import type { LeafSink } from '../../btree/table-leaf-scan.js';
 import { CorruptError } from '../../errors.js';
 import { emptyCell, parseCell } from '../../format/cell.js';
 import { PageType } from '../../format/page-header.js';
@@ -80,7 +80,7 @@ export function foldedFields(collations: readonly string[]): boolean[] | undefin
 }
 
 export class PackedEntries implements LeafSink {
-  private buf = new Uint8Array(1 << 20);
+  private buf = new Uint8Array(1 << 16);
   private used = 0;
   private starts = new Int32Array(1024);
   /**
@@ -164,7 +164,32 @@ export class PackedEntries implements LeafSink {
       if (size > maxLocal) return i;
       if (single < 0 || !this.addSingleAt(data, p, p + size, rowid)) this.addAt(data, p, p + size, rowid);
     }
+    if (this.leavesExpected !== 0) this.presize();
     return n;
+  }
+
+  /**
+   * LeafSink: the table has `leaves` leaves. After the first one, the buffers are sized for as
+   * many entries and bytes per leaf as it gave (plus a little), so that they do not grow by
+   * doubling — each doubling a copy, and arrays left for the collector.
+   */
+  expectLeaves(leaves: number): void {
+    this.leavesExpected = leaves;
+  }
+
+  private leavesExpected = 0;
+
+  /** The buffers sized from the first leaf (expectLeaves). */
+  private presize(): void {
+    const leaves = this.leavesExpected;
+    this.leavesExpected = 0;
+    if (leaves < 2 || this.count === 0) return;
+    const entries = Math.ceil(this.count * leaves * 1.05) + 16;
+    const bytes = Math.ceil(this.used * leaves * 1.25) + 1024;
+    // Only a sane estimate (a first leaf unlike the others must not ask for gigabytes).
+    if (entries > 1 << 24 || bytes > 1 << 28) return;
+    if (entries > this.starts.length) this.grow(entries);
+    if (bytes > this.buf.length) this.reserve(bytes - this.used);
   }
 
   /** parseCell's output for the cells takeLocalCells does not read itself. */
@@ -350,8 +375,7 @@ export class PackedEntries implements LeafSink {
     this.starts[this.count] = this.used;
   }
 
-  private grow(): void {
-    const size = this.starts.length * 2;
+  private grow(size = this.starts.length * 2): void {
     const starts = new Int32Array(size);
     starts.set(this.starts);
     this.starts = starts;
