@@ -228,7 +228,7 @@ function formatG20(r: number): string {
 }
 
 /** output_quoted_escaped_string: quotes doubled, \n and \r through replace(…, char(10|13)). */
-function escapedString(s: string): string {
+export function escapedString(s: string): string {
   const hasNl = s.includes('\n');
   const hasCr = s.includes('\r');
   if (!hasNl && !hasCr) return sqlString(s);

@@ -108,3 +108,9 @@ export function errorContext(err: unknown, rest: string): string {
   const code = decoder.decode(bytes.subarray(0, len)).replace(/\s/g, ' ');
   return offset < 25 ? `\n  ${code}\n  ${' '.repeat(offset)}^--- error here` : `\n  ${code}\n  ${' '.repeat(offset - 14)}error here ---^`;
 }
+
+/** A dot-command's message that sqlite3 prints as it is (its usage lines), without `Error: `. */
+export class ShellMessage extends Error {}
+
+/** A dot-command failed and its messages are already out (`.read`'s statements, `.import`'s). */
+export class AlreadyReported extends Error {}

@@ -116,7 +116,7 @@ describe('s3lite query / plan / shell', () => {
     expect(text).toContain('t  v\n'); // .tables in columns, as sqlite3's
     expect(text).toContain('1|ada\n2|bob\n'); // list mode for a script, as sqlite3's
     expect(r.stderr).toContain('Parse error near line 6: no such column: nope\n');
-    expect(text).toContain('["x;y"]\n[2]\n');
+    expect(text).toContain('[{"s":"x;y"}]\n[{"two":2}]\n'); // sqlite3's json mode: an array per statement
     expect(text).toContain('CREATE VIEW v AS SELECT name, score * 2 AS doubled FROM t\n/* v(name,doubled) */;\n');
     expect(r.stderr).toContain('Error: mode should be one of: ');
     expect(r.stderr).toContain('Error: unknown command or invalid arguments:  "frob"');

@@ -6,53 +6,17 @@
  * and queries over every storage class (reals near the 15-digit edge, text that CSV must quote,
  * blobs, NULL) in random modes.
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { integrityCheck, sqlite3, sqlLiteral, tempDir } from '../support/sqlite3.js';
-import { runCli } from './support.js';
+import { sqlLiteral, tempDir } from '../support/sqlite3.js';
+import { expectSame, runBoth, type Script } from './shell-support.js';
 
 const { dir, cleanup } = tempDir('s3lite-shell-parity');
 afterAll(cleanup);
 
-let files = 0;
-
-/**
- * Runs `script` through sqlite3 and through s3lite shell, each on its own copy of `seed`. A
- * script that names files the shells write is a function of the side, each writing its own.
- */
-function both(seed: string | undefined, script: string | ((side: 'ref' | 'mine') => string)) {
-  const n = files++;
-  const ref = join(dir, `ref-${n}.sqlite`);
-  const mine = join(dir, `mine-${n}.sqlite`);
-  if (seed !== undefined) {
-    copyFileSync(seed, ref);
-    copyFileSync(seed, mine);
-  } else {
-    sqlite3(ref, 'CREATE TABLE seed(x);');
-    copyFileSync(ref, mine);
-  }
-  const input = (side: 'ref' | 'mine'): Uint8Array => new TextEncoder().encode(typeof script === 'string' ? script : script(side));
-  const r = spawnSync('sqlite3', [ref], { input: input('ref'), maxBuffer: 64 * 2 ** 20 });
-  const m = runCli(['shell', mine], { input: input('mine') });
-  return {
-    ref: { status: r.status, stdout: r.stdout, stderr: r.stderr.toString() },
-    mine: m,
-    dumps: () => [sqlite3(mine, '.dump'), sqlite3(ref, '.dump')] as const,
-    mineFile: mine,
-  };
-}
-
-function expectSame(run: ReturnType<typeof both>): void {
-  expect(run.mine.stderr).toBe(run.ref.stderr);
-  expect(run.mine.stdout.toString('latin1')).toBe(run.ref.stdout.toString('latin1'));
-  expect(run.mine.status).toBe(run.ref.status);
-  const [mine, ref] = run.dumps();
-  expect(mine).toBe(ref);
-  expect(integrityCheck(run.mineFile)).toBe('ok');
-}
+const both = (seed: string | undefined, script: Script) => runBoth(dir, seed, script);
 
 describe('s3lite shell prints what sqlite3 prints', () => {
   it('text that is not UTF-8 prints, and stays, byte for byte', () => {

@@ -15,7 +15,7 @@
  * complete a statement (sqlite3_complete's rules, statement-splitter.ts), output is in list mode
  * (shell-format.ts), and an error prints sqlite3's `Parse error near line N: …` or `Runtime
  * error near line N: …` (shell-errors.ts) and skips the rest of that input; the session goes on
- * and the exit status is then 1. A person at a terminal gets tables and the same error lines
+ * and the exit status is then 1. A person at a terminal gets qbox tables and the same error lines
  * without the line number.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
@@ -28,8 +28,10 @@ import type { Statement } from '../../sql/ast.js';
 import { parseStatementsWithText } from '../../sql/parser.js';
 import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js';
 import { createRowWriter, type RowWriter } from '../output.js';
-import { createShellWriter, separatorsOf, type ShellTextMode } from '../shell-format.js';
-import { errorContext, errorLine } from '../shell-errors.js';
+import { createShellWriter } from '../shell-format.js';
+import { createColumnarWriter } from '../shell-columnar.js';
+import { applyMode, defaultSettings, isColumnar } from '../shell-mode.js';
+import { AlreadyReported, errorContext, errorLine, ShellMessage } from '../shell-errors.js';
 import { splitStatements } from '../statement-splitter.js';
 import { dumpDatabase, schemaLine } from '../dump.js';
 import { dotImport } from '../shell-import.js';
@@ -50,12 +52,14 @@ const HELP = `.help                 this text
 .tables [PATTERN]     list tables and views (named LIKE PATTERN)
 .indexes [PATTERN]    list indexes (of tables named LIKE PATTERN); also .indices
 .schema [NAME]        the CREATE statements (of NAME only)
-.mode [MODE]          output mode: list (sqlite3's; the default when input is not a terminal),
-                      csv, tabs, line, table (the default on a terminal; also box), json (JSON
-                      Lines); without MODE prints the current one
-.headers on|off       column names before the rows (list, csv, tabs)
+.mode [MODE]          output mode, as sqlite3's: list (the default when input is not a
+                      terminal), ascii, box, column, csv, html, insert [TABLE], json (one
+                      array), line, markdown, qbox (the default on a terminal), quote, table,
+                      tabs, tcl; also jsonl (JSON Lines); without MODE prints the current one
+.headers on|off       column names before the rows (.mode column turns them on)
 .separator COL [ROW]  the separators of list mode (default '|' and newline)
-.nullvalue TEXT       what NULL prints as in list, csv, tabs and line modes (default empty)
+.nullvalue TEXT       what NULL prints as (default empty; qbox, quote, insert and json
+                      write NULL / null)
 .bail on|off          stop at the first error (default off)
 .dump [PATTERN …]     SQL text that rebuilds the database (tables named LIKE PATTERN), as sqlite3's
                       .dump; --data-only, --nosys, --newlines, --preserve-rowids as there
@@ -73,8 +77,6 @@ Statements end with ';' and may span several lines. SELECT, EXPLAIN QUERY PLAN a
 print rows; other statements change the database (BEGIN … COMMIT groups them).
 `;
 
-type ShellMode = 'table' | 'json' | ShellTextMode;
-const MODES: Record<string, ShellMode> = { table: 'table', box: 'table', json: 'json', list: 'list', csv: 'csv', tabs: 'tabs', line: 'line' };
 
 
 export async function runShell(spec: string, options: GlobalOptions, io?: ShellIo): Promise<void> {
@@ -105,15 +107,14 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
       history = [];
     }
   }
-  const rl = createInterface({ input: io.input, output: io.output, terminal: io.terminal, history, historySize: 500, prompt: 's3lite> ' });
+  // A terminal gets line editing and history; a script is read as sqlite3 reads it (scriptLines).
+  const rl = io.terminal ? createInterface({ input: io.input, output: io.output, terminal: true, history, historySize: 500, prompt: 's3lite> ' }) : undefined;
   const out = new ShellOutput(io.output);
   const say = (text: string): void => out.write(text);
   const sayBytes = (bytes: Uint8Array): void => out.write(bytes);
   // sqlite3's shell prints lists when its input is a script; a person at a terminal gets tables.
-  let mode: ShellMode = io.terminal ? 'table' : 'list';
-  let headers = false;
-  let { colSep, rowSep } = separatorsOf('list');
-  let nullValue = '';
+  // sqlite3 prints lists; a person at a terminal gets boxes with values as SQL literals (qbox).
+  const settings = defaultSettings(io.terminal ? 'qbox' : 'list');
   let bail = false;
   let failed = false;
   const remember = (line: string): void => {
@@ -139,9 +140,11 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
     io.errors.write(`${errorLine(err, line)}${errorContext(err, rest)}\n`);
   };
   const writerFor = (columns: readonly string[]): RowWriter =>
-    mode === 'table' || mode === 'json'
-      ? createRowWriter(mode, columns, say)
-      : createShellWriter({ mode, headers, colSep, rowSep, nullValue }, columns, sayBytes);
+    settings.mode === 'jsonl'
+      ? createRowWriter('json', columns, say)
+      : isColumnar(settings.mode)
+        ? createColumnarWriter({ ...settings, mode: settings.mode }, columns, sayBytes)
+        : createShellWriter({ ...settings, mode: settings.mode }, columns, sayBytes);
   const onOff = (arg: string | undefined): boolean => {
     const a = arg?.toLowerCase();
     if (a === 'on' || a === 'yes' || a === 'true' || a === '1') return true;
@@ -218,30 +221,24 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         }
         break;
       }
-      case '.mode': {
-        // Without a name, sqlite3 prints the mode and sets it again (its separators too).
-        if (args[0] === undefined) say(`current output mode: ${mode}\n`);
-        const next = MODES[args[0]?.toLowerCase() ?? mode];
-        if (next === undefined) throw new Error(`mode should be one of: ${Object.keys(MODES).join(' ')}`);
-        mode = next;
-        if (next === 'line') rowSep = '\n';
-        else if (next !== 'table' && next !== 'json') ({ colSep, rowSep } = separatorsOf(next));
+      case '.mode':
+        say(applyMode(settings, args, onOff));
         break;
-      }
       case '.headers':
       case '.header':
-        headers = onOff(args[0]);
+        settings.headers = onOff(args[0]);
+        settings.headersSet = true;
         break;
       case '.bail':
         bail = onOff(args[0]);
         break;
       case '.separator':
         if (args[0] === undefined) throw new ShellMessage('Usage: .separator COL ?ROW?');
-        colSep = args[0];
-        if (args[1] !== undefined) rowSep = args[1];
+        settings.colSep = args[0];
+        if (args[1] !== undefined) settings.rowSep = args[1];
         break;
       case '.nullvalue':
-        nullValue = args[0] ?? '';
+        settings.nullValue = args[0] ?? '';
         break;
       case '.dump': {
         const flags = args.filter((a) => a.startsWith('-'));
@@ -253,7 +250,7 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         break;
       }
       case '.import':
-        if (!(await dotImport(args, { db, mode, colSep, rowSep, out: say, err: (t) => void io.errors.write(t), setRowSep: (sep) => (rowSep = sep) }))) throw new AlreadyReported();
+        if (!(await dotImport(args, { db, mode: settings.mode, colSep: settings.colSep, rowSep: settings.rowSep, out: say, err: (t) => void io.errors.write(t), setRowSep: (sep) => (settings.rowSep = sep) }))) throw new AlreadyReported();
         break;
       case '.plan': {
         const lines = (await db.prepare(line.trim().slice('.plan'.length).trim())).plan().map((l) => {
@@ -274,7 +271,7 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
     const query = parsed.kind === 'explain' ? parsed.queryPlan && parsed.statement.kind === 'select' : parsed.kind === 'select';
     if (query) {
       const stmt = await db.prepare(sql);
-      if (parsed.kind === 'explain' && mode !== 'json') {
+      if (parsed.kind === 'explain') {
         // sqlite3's shell draws EXPLAIN QUERY PLAN as a tree whatever the mode (its autoexplain).
         const depth = new Map<bigint, number>();
         const lines: { depth: number; text: string }[] = [];
@@ -337,8 +334,8 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
     let errors = 0;
     const prompt = (): void => {
       if (interactive) {
-        rl.setPrompt(pending === '' ? 's3lite> ' : '   ...> ');
-        rl.prompt();
+        rl?.setPrompt(pending === '' ? 's3lite> ' : '   ...> ');
+        rl?.prompt();
       }
     };
     prompt();
@@ -385,18 +382,13 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
 
   // sqlite3 numbers the lines of a piped script in its errors, not those typed at a terminal.
   try {
-    await processInput(rl, io.terminal);
+    await processInput(rl ?? scriptLines(io.input), io.terminal);
   } finally {
-    rl.close();
+    rl?.close();
     await out.reset();
   }
   return failed;
 }
-
-/** A dot-command's message that sqlite3 prints as it is (its usage lines), without `Error: `. */
-class ShellMessage extends Error {}
-/** A dot-command failed and its messages are already out (`.read`'s statements, `.import`'s). */
-class AlreadyReported extends Error {}
 
 /**
  * Names in columns, as sqlite3's .tables lays them out: 80 bytes wide, column by column, each
@@ -419,4 +411,24 @@ function tableColumns(names: readonly string[]): string {
 /** A name as sqlite3's shell writes it in a schema comment: bare when it is a plain word. */
 function quoteName(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * The lines of a script, as sqlite3's local_getline reads them: only a newline ends a line, and
+ * a carriage return just before it goes; one elsewhere stays (in a string literal it is part of
+ * the value, where readline would end the line).
+ */
+async function* scriptLines(input: Readable): AsyncGenerator<string> {
+  input.setEncoding('utf8');
+  let rest = '';
+  for await (const chunk of input as AsyncIterable<string>) {
+    rest += chunk;
+    let from = 0;
+    for (let at = rest.indexOf('\n'); at >= 0; at = rest.indexOf('\n', from)) {
+      yield rest.slice(from, at > from && rest.charCodeAt(at - 1) === 13 ? at - 1 : at);
+      from = at + 1;
+    }
+    rest = rest.slice(from);
+  }
+  if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
 }
