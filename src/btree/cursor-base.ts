@@ -216,6 +216,44 @@ export abstract class CursorBase {
     return frame;
   }
 
+  /**
+   * The forward step past the end of the current leaf (as next() takes it: climb to the first
+   * ancestor with a later child, then down its first children to a leaf), without a Promise when
+   * every page on the way down is in memory or read at once (a local file): true when it moved
+   * onto a leaf (which may be empty), false at the end of the tree (the cursor is then at eof),
+   * undefined when a page must be awaited — nothing has changed then: take the async way.
+   */
+  protected forwardLeafNow(): boolean | undefined {
+    const stack = this.stack;
+    let level = stack.length - 2;
+    while (level >= 0 && stack[level]!.idx >= stack[level]!.page.header.cellCount) level--;
+    if (level < 0) return false;
+    const usable = this.pager.usableSize;
+    const pageCount = this.pager.pageCount;
+    const path: BtreePage[] = [];
+    let page = stack[level]!.page;
+    let idx = stack[level]!.idx + 1;
+    for (;;) {
+      const child = childAt(page, idx, usable, pageCount);
+      if (level + 1 + path.length >= MAX_BTREE_DEPTH) throw new CorruptError('b-tree too deep', child);
+      if (this.visited.has(child) || path.some((p) => p.pgno === child)) throw new CorruptError('b-tree page reached twice', child);
+      const next = peekBtreePage(this.pager, child);
+      if (next === undefined) return undefined;
+      checkSameKind(next, this.isTable);
+      path.push(next);
+      if (next.header.isLeaf) break;
+      page = next;
+      idx = 0;
+    }
+    stack.length = level + 1;
+    stack[level]!.idx++;
+    for (const p of path) {
+      this.visited.add(p.pgno);
+      stack.push({ page: p, idx: 0 });
+    }
+    return true;
+  }
+
   /** From the top frame, follow the first children down to a leaf; leaf idx = 0. */
   protected async leftmost(): Promise<Frame> {
     let frame = this.top();

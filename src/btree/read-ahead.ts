@@ -198,30 +198,36 @@ export class LeafReadAhead {
     this.requested.set(sibling, d > 0 ? -1 : Number.MAX_SAFE_INTEGER);
     this.fetchesStarted++;
     this.pagesRequested++;
-    this.pager.getPage(sibling).then(
-      (data) => {
-        let page: BtreePage;
-        try {
-          page = { pgno: sibling, data, header: decodePageHeader(data, sibling, this.pager.usableSize) };
-          checkSameKind(page, isTable);
-        } catch {
-          return;
-        }
-        if (page.header.isLeaf) return;
-        const n = page.header.cellCount;
-        const start = d > 0 ? 0 : n;
-        const end = d > 0 ? Math.min(count - 1, n) : Math.max(n - count + 1, 0);
-        const pgnos: number[] = [];
-        for (let c = start; (end - c) * d >= 0; c += d) {
-          const child = this.childOrUndefined(page, c);
-          if (child === undefined) break;
-          pgnos.push(child);
-        }
-        if (this.requested.has(sibling)) this.requested.set(sibling, start + d * (pgnos.length - 1));
-        this.fetch(pgnos);
-      },
-      () => {},
-    );
+    const withPage = (data: Uint8Array): void => {
+      let page: BtreePage;
+      try {
+        page = { pgno: sibling, data, header: decodePageHeader(data, sibling, this.pager.usableSize) };
+        checkSameKind(page, isTable);
+      } catch {
+        return;
+      }
+      if (page.header.isLeaf) return;
+      const n = page.header.cellCount;
+      const start = d > 0 ? 0 : n;
+      const end = d > 0 ? Math.min(count - 1, n) : Math.max(n - count + 1, 0);
+      const pgnos: number[] = [];
+      for (let c = start; (end - c) * d >= 0; c += d) {
+        const child = this.childOrUndefined(page, c);
+        if (child === undefined) break;
+        pgnos.push(child);
+      }
+      if (this.requested.has(sibling)) this.requested.set(sibling, start + d * (pgnos.length - 1));
+      this.fetch(pgnos);
+    };
+    // A local file reads it at once (no read in flight for the cursor to wait on); else in the background.
+    let now: Uint8Array | undefined;
+    try {
+      now = this.pager.pageNow(sibling);
+    } catch {
+      return;
+    }
+    if (now !== undefined) withPage(now);
+    else this.pager.getPage(sibling).then(withPage, () => {});
   }
 
   private childOrUndefined(page: BtreePage, i: number): number | undefined {

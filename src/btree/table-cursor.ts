@@ -72,6 +72,25 @@ export class TableCursor extends CursorBase {
     return this.settle(leaf);
   }
 
+  /**
+   * next() without a Promise when the pages it needs are in memory or read at once (a local
+   * file); undefined when one must be awaited — then call next(). A scan of a local file thus
+   * takes no Promise per leaf either.
+   */
+  nextNow(): boolean | undefined {
+    const inLeaf = this.nextInLeaf();
+    if (inLeaf !== undefined) return inLeaf;
+    this.turn(1);
+    for (;;) {
+      const moved = this.forwardLeafNow();
+      if (moved === undefined) return undefined;
+      if (!moved) return this.atEnd();
+      this.steppedToLeaf(1);
+      const leaf = this.top();
+      if (leaf.page.header.cellCount > 0) return this.settle(leaf);
+    }
+  }
+
   /** prev() without a Promise when the previous entry is on the same leaf; undefined when the move needs another page — then call prev(). */
   prevInLeaf(): boolean | undefined {
     if (this.eof) return false;

@@ -104,9 +104,11 @@ describe.each(CASES)('random database %o', (opts) => {
       const forward = rand() < 0.6;
       const run = 1 + Math.floor(rand() * 20);
       for (let k = 0; k < run && !c.eof; k++) {
-        // Half the moves through the Promise-free steps (undefined: a page is needed, move async).
+        // Half the moves through the Promise-free steps (undefined: a page is needed, move async);
+        // forward ones through nextInLeaf or nextNow (which also crosses to the next leaf when its pages are cached).
         const now = rand() < 0.5;
-        const ok = forward ? ((now ? c.nextInLeaf() : undefined) ?? (await c.next())) : ((now ? c.prevInLeaf() : undefined) ?? (await c.prev()));
+        const tableNext = (): boolean | undefined => (!now ? undefined : rand() < 0.5 ? c.nextInLeaf() : c.nextNow());
+        const ok = forward ? (tableNext() ?? (await c.next())) : ((now ? c.prevInLeaf() : undefined) ?? (await c.prev()));
         const okIx = forward ? ((now ? ix.nextInLeaf() : undefined) ?? (await ix.next())) : ((now ? ix.prevInLeaf() : undefined) ?? (await ix.prev()));
         i += forward ? 1 : -1;
         expect(ok).toBe(i >= 0 && i < ids.length);

@@ -60,6 +60,28 @@ describe('Pager.readAheadNow', () => {
     }
   });
 
+  it('a scan of a local file steps from leaf to leaf without a Promise (TableCursor.nextNow)', async () => {
+    const { pager, close } = await openLocal();
+    try {
+      const cursor = new TableCursor(pager, rootPage);
+      let rows = (await cursor.first()) ? 1 : 0;
+      let last = cursor.rowid;
+      for (;;) {
+        const moved = cursor.nextNow();
+        expect(moved).toBeDefined();
+        if (moved !== true) break;
+        expect(cursor.rowid).toBe(Number(last) + 1);
+        last = cursor.rowid;
+        rows++;
+      }
+      expect(rows).toBe(4000);
+      expect(cursor.eof).toBe(true);
+      expect(cursor.nextNow()).toBe(false);
+    } finally {
+      await close();
+    }
+  });
+
   it('declines where the file cannot read at once: the caller uses getPages', async () => {
     const pager = await Pager.open(new BytesPageFile(bytes));
     expect(pager.readAheadNow([2, 3])).toBe(false);
