@@ -45,7 +45,7 @@ export function needsSavepoint(stmt: Statement, schema: Schema): boolean {
  * the connection settings; foreign_key_check only when some table has a foreign key).
  */
 export function endsAutocommitTransaction(stmt: Statement, schema: Schema | undefined): boolean {
-  if (stmt.kind === 'select') return JSON.stringify(stmt).includes('"from":');
+  if (stmt.kind === 'select') return hasFrom(stmt);
   if (stmt.kind !== 'pragma') return false;
   const name = stmt.name.toLowerCase();
   if (['foreign_keys', 'defer_foreign_keys', 'recursive_triggers', 'cache_size', 'busy_timeout'].includes(name)) return false;
@@ -151,4 +151,15 @@ export function undoAction(err: unknown, undo: Undo): 'transaction' | 'commit' |
   const noStatementJournal = undo.mayAbort !== undefined ? !undo.mayAbort : conflict === 'ROLLBACK' || conflict === 'IGNORE' || conflict === 'REPLACE';
   if (!autocommit && ((conflict === 'FAIL' && (violation || datatype)) || (noStatementJournal && datatype))) return 'keep';
   return autocommit ? 'transaction' : 'statement';
+}
+
+/** Whether a syntax tree holds a FROM clause anywhere (subqueries too). */
+function hasFrom(node: unknown): boolean {
+  if (node === null || typeof node !== 'object' || node instanceof Uint8Array) return false;
+  if (Array.isArray(node)) return node.some(hasFrom);
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'from' && value !== undefined) return true;
+    if (hasFrom(value)) return true;
+  }
+  return false;
 }
