@@ -215,6 +215,9 @@ async function renameColumn(env: ExecEnv, table: TableInfo, column: string, newN
   }
   const entries = await readEntries(env);
   const before = snapshot(entries);
+  // As SQLite's renameColumn: the schema must compile before ("error in …") and after the
+  // rename ("error in … after rename").
+  testSchema(env, entries, '');
   const key = asciiLower(table.name);
   for (const e of entries) {
     if (e.sql === null) continue;
@@ -222,7 +225,7 @@ async function renameColumn(env: ExecEnv, table: TableInfo, column: string, newN
     const owner = asciiLower(e.tblName) === key;
     e.sql = renameColumnIn(e.sql, kind, table.name, owner, col.name, newName, `${e.type} ${e.name}`);
   }
-  testSchema(env, entries, '');
+  testSchema(env, entries, ' after rename');
   await writeEntries(env, before, entries);
 }
 

@@ -334,6 +334,15 @@ const SCRIPTS: Readonly<Record<string, readonly string[]>> = {
     'ALTER TABLE sqlite_schema RENAME TO x',
     'ALTER TABLE other RENAME TO OTHER',
   ],
+  'ALTER TABLE RENAME COLUMN that breaks an INSTEAD OF trigger: "error in trigger … after rename"': [
+    'CREATE TABLE u(k, n, m)',
+    'CREATE VIEW vw AS SELECT k, n FROM u',
+    'CREATE TRIGGER tri INSTEAD OF INSERT ON vw BEGIN INSERT INTO u(k, n) VALUES (new.k, new.n * 100); END',
+    'ALTER TABLE u RENAME COLUMN n TO num',
+    'ALTER TABLE u RENAME COLUMN m TO mm',
+    'INSERT INTO vw VALUES (1, 2)',
+    'SELECT * FROM u',
+  ],
   'ALTER TABLE RENAME COLUMN and ADD COLUMN': [
     'CREATE TABLE t(a INTEGER PRIMARY KEY, b UNIQUE, "c d" REFERENCES t(a), CHECK(b <> "c d"))',
     'CREATE TABLE other(x REFERENCES t(b), b)',
