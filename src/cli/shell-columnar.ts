@@ -119,6 +119,11 @@ export interface ColumnarFormat {
   readonly wrap: number;
   readonly wordWrap: boolean;
   readonly quote: boolean;
+  /**
+   * `.width`: per column, 0 for automatic, else the column's width and where its values wrap;
+   * negative: values (and column mode's name) aligned right.
+   */
+  readonly widths: readonly number[];
 }
 
 /** Box-drawing pieces: left, middle, right junction and the horizontal line. */
@@ -126,12 +131,13 @@ const BOX = { top: ['┌', '┬', '┐'], mid: ['├', '┼', '┤'], bottom: ['
 
 export function createColumnarWriter(format: ColumnarFormat, columns: readonly string[], write: (bytes: Uint8Array) => void): RowWriter {
   const nullText = encoder.encode(format.nullValue);
-  const names = columns.map((c) => displayLines(encoder.encode(c), format.wrap, format.wordWrap)[0]!);
+  const wrapOf = (c: number): number => Math.abs(format.widths[c] ?? 0) || format.wrap;
+  const names = columns.map((c, i) => displayLines(encoder.encode(c), wrapOf(i), format.wordWrap)[0]!);
   let rows: Line[][][] = [];
   const cellText = (value: SqlValue, storageClass: StorageClass | undefined): Uint8Array =>
     format.quote ? sqlQuoted15(value, storageClass) : (shellText(value, storageClass) ?? nullText);
   const add = (values: readonly SqlValue[], classOf: (i: number) => StorageClass | undefined): void => {
-    rows.push(values.map((v, i) => displayLines(cellText(v, classOf(i)), format.wrap, format.wordWrap)));
+    rows.push(values.map((v, i) => displayLines(cellText(v, classOf(i)), wrapOf(i), format.wordWrap)));
     if (rows.length >= ROWS_PER_TABLE) flush();
   };
   const flush = (): void => {
@@ -154,10 +160,13 @@ export function createColumnarWriter(format: ColumnarFormat, columns: readonly s
 /** One table as latin1 text (a character per byte): names, rows (cells of display lines). */
 function draw(format: ColumnarFormat, names: readonly Line[], rows: readonly (readonly Line[][])[]): string {
   const text = (l: Line): string => Buffer.from(l.bytes).toString('latin1');
-  const widths = names.map((n, c) => Math.max(n.width, ...rows.map((r) => Math.max(...r[c]!.map((l) => l.width)))));
+  const widths = names.map((n, c) => Math.max(Math.abs(format.widths[c] ?? 0), n.width, ...rows.map((r) => Math.max(...r[c]!.map((l) => l.width)))));
+  const right = (c: number): boolean => (format.widths[c] ?? 0) < 0;
   const multiLine = rows.some((r) => r.some((cell) => cell.length > 1));
   const pad = (n: number): string => ' '.repeat(Math.max(0, n));
   const left = (l: Line, w: number): string => text(l) + pad(w - l.width);
+  /** A value in column c: left-aligned, or right-aligned for a negative `.width`. */
+  const aligned = (l: Line, c: number): string => (right(c) ? pad(widths[c]! - l.width) + text(l) : left(l, widths[c]!));
   const centred = (l: Line, w: number): string => pad(Math.floor((w - l.width) / 2)) + text(l) + pad(Math.floor((w - l.width + 1) / 2));
   const { mode } = format;
   const box = mode === 'box';
@@ -174,12 +183,12 @@ function draw(format: ColumnarFormat, names: readonly Line[], rows: readonly (re
   let out = '';
   if (mode === 'column') {
     if (format.headers) {
-      out += `${names.map((n, c) => left(n, widths[c]!)).join('  ')}\n`;
+      out += `${names.map((n, c) => aligned(n, c)).join('  ')}\n`;
       out += `${widths.map((w) => '-'.repeat(w)).join('  ')}\n`;
     }
     rows.forEach((r, i) => {
       if (i > 0 && multiLine) out += '\n';
-      for (let k = 0; k < physical(r); k++) out += `${r.map((cell, c) => left(cell[k] ?? empty, widths[c]!)).join('  ')}\n`;
+      for (let k = 0; k < physical(r); k++) out += `${r.map((cell, c) => aligned(cell[k] ?? empty, c)).join('  ')}\n`;
     });
     return out;
   }
@@ -188,7 +197,7 @@ function draw(format: ColumnarFormat, names: readonly Line[], rows: readonly (re
   out += mode === 'markdown' ? `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n` : rule('mid');
   rows.forEach((r, i) => {
     if (i > 0 && multiLine && mode !== 'markdown') out += rule('mid');
-    for (let k = 0; k < physical(r); k++) out += `${bar} ${r.map((cell, c) => left(cell[k] ?? empty, widths[c]!)).join(` ${bar} `)} ${bar}\n`;
+    for (let k = 0; k < physical(r); k++) out += `${bar} ${r.map((cell, c) => aligned(cell[k] ?? empty, c)).join(` ${bar} `)} ${bar}\n`;
   });
   if (mode !== 'markdown') out += rule('bottom');
   return out;

@@ -6,12 +6,16 @@
  * Every `.mode` starts the table-like options from their defaults (wrap at 60 characters, no
  * word wrap, no quoting; `qbox` is box with quoting) and then applies the options after it;
  * without MODE it prints the current mode (with those options for table, box, markdown and
- * column) and sets it again. list, csv, tabs, quote, tcl and ascii set their separators, line its
- * row separator; column turns the headers on unless `.headers` was ever given; insert takes the
+ * column) and sets it again. list, csv, tabs, quote, tcl and ascii set their separators, line and
+ * column the row separator; column turns the headers on unless `.headers` was ever given; insert takes the
  * table name (`table` by default). A third word is an error (`extra argument`).
  */
 import { ShellMessage } from './shell-errors.js';
 import { separatorsOf, type ShellTextMode } from './shell-format.js';
+import { latin1, tclText } from './shell-values.js';
+
+/** Text as the shell's output_c_string writes it (its bytes; escapes and octal: ASCII only). */
+const cString = (text: string): string => tclText(latin1(new TextEncoder().encode(text)));
 
 export type ColumnarMode = 'table' | 'box' | 'markdown' | 'column';
 export type ShellMode = ColumnarMode | ShellTextMode | 'jsonl';
@@ -37,10 +41,30 @@ export interface ShellSettings {
   wrap: number;
   wordWrap: boolean;
   quote: boolean;
+  /** `.width N …`: per column, 0 automatic, negative aligned right (table-like modes). */
+  widths: number[];
+  /** `.echo on`: each command is printed before it runs. */
+  echo: boolean;
+  /** `.changes on`: changes() and total_changes() after each chunk of SQL. */
+  changes: boolean;
 }
 
 export function defaultSettings(mode: 'list' | 'qbox'): ShellSettings {
-  const settings: ShellSettings = { mode: 'list', headers: false, headersSet: false, colSep: '|', rowSep: '\n', nullValue: '', insertTable: 'table', wrap: 60, wordWrap: false, quote: false };
+  const settings: ShellSettings = {
+    mode: 'list',
+    headers: false,
+    headersSet: false,
+    colSep: '|',
+    rowSep: '\n',
+    nullValue: '',
+    insertTable: 'table',
+    wrap: 60,
+    wordWrap: false,
+    quote: false,
+    widths: [],
+    echo: false,
+    changes: false,
+  };
   if (mode === 'qbox') Object.assign(settings, { mode: 'box', quote: true });
   return settings;
 }
@@ -67,7 +91,7 @@ export function applyMode(s: ShellSettings, args: readonly string[], onOff: (wor
   }
   let said = '';
   if (named === undefined) {
-    said = `current output mode: ${s.mode}${isColumnar(s.mode) ? ` --wrap ${s.wrap} --wordwrap ${s.wordWrap ? 'on' : 'off'} --${s.quote ? '' : 'no'}quote` : ''}\n`;
+    said = `current output mode: ${modeText(s)}\n`;
     named = s.mode;
   }
   const next = named.toLowerCase();
@@ -76,8 +100,32 @@ export function applyMode(s: ShellSettings, args: readonly string[], onOff: (wor
   s.mode = next === 'qbox' ? 'box' : next === 'tabs' ? 'list' : (next as ShellMode);
   Object.assign(s, opts);
   s.insertTable = table ?? 'table';
-  if (next === 'line') s.rowSep = '\n';
+  if (next === 'line' || next === 'column') s.rowSep = '\n';
   else Object.assign(s, separatorsOf(next) ?? {});
   if (next === 'column' && !s.headersSet) s.headers = true;
   return said;
+}
+
+/** The mode as `.mode` and `.show` name it (the table-like modes with their options). */
+function modeText(s: ShellSettings): string {
+  return `${s.mode}${isColumnar(s.mode) ? ` --wrap ${s.wrap} --wordwrap ${s.wordWrap ? 'on' : 'off'} --${s.quote ? '' : 'no'}quote` : ''}`;
+}
+
+/** `.show`: the settings, as sqlite3 3.40 lists them (text as C strings). */
+export function showSettings(s: ShellSettings, output: string, filename: string): string {
+  const lines: [string, string][] = [
+    ['echo', s.echo ? 'on' : 'off'],
+    ['eqp', 'off'],
+    ['explain', 'auto'],
+    ['headers', s.headers ? 'on' : 'off'],
+    ['mode', modeText(s)],
+    ['nullvalue', cString(s.nullValue)],
+    ['output', output],
+    ['colseparator', cString(s.colSep)],
+    ['rowseparator', cString(s.rowSep)],
+    ['stats', 'off'],
+    ['width', s.widths.map((w) => `${w} `).join('')],
+    ['filename', filename],
+  ];
+  return lines.map(([name, value]) => `${name.padStart(12)}: ${value}\n`).join('');
 }

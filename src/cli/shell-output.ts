@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 
-type Target = { kind: 'stdout' } | { kind: 'file'; fd: number } | { kind: 'pipe'; child: ChildProcess; done: Promise<void> };
+type Target = { kind: 'stdout' } | { kind: 'file'; fd: number; name: string } | { kind: 'pipe'; child: ChildProcess; done: Promise<void>; name: string };
 
 export class ShellOutput {
   private target: Target = { kind: 'stdout' };
@@ -18,6 +18,11 @@ export class ShellOutput {
   private onceLeft = 0;
 
   constructor(private readonly stdout: Writable) {}
+
+  /** Where output goes, as `.show` names it: stdout, or the file or `|command` given. */
+  get name(): string {
+    return this.target.kind === 'stdout' ? 'stdout' : this.target.name;
+  }
 
   write(data: string | Uint8Array): void {
     const t = this.target;
@@ -44,7 +49,7 @@ export class ShellOutput {
       });
       // A command that exits early closes its input: what is still written is dropped.
       child.stdin.on('error', () => {});
-      this.target = { kind: 'pipe', child, done };
+      this.target = { kind: 'pipe', child, done, name };
     } else {
       let fd: number;
       try {
@@ -52,7 +57,7 @@ export class ShellOutput {
       } catch {
         throw new Error(`cannot open "${name}"\nError: cannot write to "${name}"`);
       }
-      this.target = { kind: 'file', fd };
+      this.target = { kind: 'file', fd, name };
     }
     if (options.bom) this.write(new Uint8Array([0xef, 0xbb, 0xbf]));
     this.onceLeft = options.once ? 2 : 0;

@@ -100,10 +100,57 @@ describe('output modes, as sqlite3 prints them', () => {
   }, 120_000);
 });
 
+describe('.width, .echo, .changes and .show, as sqlite3 runs them', () => {
+  it('column widths and alignment, echoed commands, change counts, the settings listed', () => {
+    const script = [
+      'CREATE TABLE t(a);',
+      '.echo on',
+      'SELECT 1,',
+      '  2;',
+      '.changes on',
+      'INSERT INTO t VALUES (1); INSERT INTO t VALUES (2),(3); SELECT 5;',
+      'CREATE TABLE u(b);',
+      'SELECT x FROM nope;',
+      '.echo off',
+      '.mode insert t2',
+      ".nullvalue 'a\tb'",
+      '.separator , \\r\\n',
+      '.show',
+      '.width 2',
+      '.mode column',
+      '.headers on',
+      "SELECT 'abcdef' AS longname;",
+      '.mode markdown',
+      '.width -3 4',
+      "SELECT 1 AS a, 'abcdefgh' AS b, 3 AS c;",
+      '.width 3 -5 0',
+      '.mode column',
+      "SELECT 'abcdef' AS x, 12 AS y, 'z' AS z;",
+      '.show',
+      '.width',
+      '.mode table',
+      '.width -8',
+      'SELECT 1 AS a, 22 AS b;',
+      '.mode qbox',
+      '.show',
+      '.changes off',
+      'PRAGMA table_info(t);',
+      '.show',
+    ].join('\n');
+    const run = runBoth(dir, undefined, script);
+    // `.show` names the file each shell was given.
+    const named = (out: Buffer): string => out.toString('latin1').replaceAll(/^( {4}filename: ).*$/gm, '$1FILE');
+    expect(run.mine.stderr).toBe(run.ref.stderr);
+    expect(named(run.mine.stdout)).toBe(named(run.ref.stdout));
+    expect(run.mine.stdout.toString()).toContain(`filename: ${run.mineFile}`);
+    expect(run.mine.status).toBe(run.ref.status);
+  }, 60_000);
+});
+
 describe('table-like modes hold a bounded number of rows', () => {
   it(`a result longer than ${ROWS_PER_TABLE} rows is drawn as several tables, every row once`, () => {
     const chunks: Uint8Array[] = [];
-    const writer = createColumnarWriter({ mode: 'table', headers: true, nullValue: '', wrap: 60, wordWrap: false, quote: false }, ['n'], (b) => chunks.push(b));
+    const writer = createColumnarWriter({ mode: 'table', headers: true, nullValue: '', wrap: 60, wordWrap: false, quote: false, widths: [] }, ['n'], (b) => chunks.push(b));
     const total = ROWS_PER_TABLE + 5;
     for (let i = 0; i < total; i++) writer.execRow([BigInt(i)]);
     // The first table is out before the result ends.

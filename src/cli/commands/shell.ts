@@ -6,7 +6,8 @@
  * rolled back, as sqlite3 does). A location that cannot be written (a single S3 object, an
  * https:// URL) is read as usual and refuses writes with SQLITE_READONLY. Dot-commands
  * (`.tables`, `.indexes`, `.schema [name]`, `.dump [pattern]`, `.import FILE TABLE`, `.read FILE`,
- * `.output`/`.once FILE`, `.print`, `.mode`, `.headers`, `.separator`, `.nullvalue`, `.bail`,
+ * `.output`/`.once FILE`, `.print`, `.mode`, `.headers`, `.width`, `.echo`, `.changes`, `.show`,
+ * `.separator`, `.nullvalue`, `.bail`,
  * `.plan SQL`, `.help`, `.quit`) are read when no statement is pending; their words are split
  * and unescaped as sqlite3 splits them (shell-args.ts). History is kept for the
  * session and saved in ~/.s3lite_history when the terminal is interactive.
@@ -30,7 +31,7 @@ import { resolveLocation, storeOptions, type GlobalOptions } from '../context.js
 import { createRowWriter, type RowWriter } from '../output.js';
 import { createShellWriter } from '../shell-format.js';
 import { createColumnarWriter } from '../shell-columnar.js';
-import { applyMode, defaultSettings, isColumnar } from '../shell-mode.js';
+import { applyMode, defaultSettings, isColumnar, showSettings } from '../shell-mode.js';
 import { AlreadyReported, errorContext, errorLine, ShellMessage } from '../shell-errors.js';
 import { splitStatements } from '../statement-splitter.js';
 import { dumpDatabase, schemaLine } from '../dump.js';
@@ -46,6 +47,8 @@ export interface ShellIo {
   readonly errors: Writable;
   /** Interactive terminal: prompts, history file. */
   readonly terminal: boolean;
+  /** The database as the user named it (`.show`'s filename). */
+  readonly filename?: string;
 }
 
 const HELP = `.help                 this text
@@ -57,6 +60,11 @@ const HELP = `.help                 this text
                       array), line, markdown, qbox (the default on a terminal), quote, table,
                       tabs, tcl; also jsonl (JSON Lines); without MODE prints the current one
 .headers on|off       column names before the rows (.mode column turns them on)
+.width N …            widths of the table-like modes' columns (0 automatic; a negative width
+                      aligns right; values wrap at the width)
+.echo on|off          print each command before it runs
+.changes on|off       print changes() and total_changes() after each statement
+.show                 the current settings
 .separator COL [ROW]  the separators of list mode (default '|' and newline)
 .nullvalue TEXT       what NULL prints as (default empty; qbox, quote, insert and json
                       write NULL / null)
@@ -80,7 +88,7 @@ print rows; other statements change the database (BEGIN … COMMIT groups them).
 
 
 export async function runShell(spec: string, options: GlobalOptions, io?: ShellIo): Promise<void> {
-  const shellIo: ShellIo = io ?? { input: process.stdin, output: process.stdout, errors: process.stderr, terminal: process.stdin.isTTY === true };
+  const shellIo: ShellIo = io ?? { input: process.stdin, output: process.stdout, errors: process.stderr, terminal: process.stdin.isTTY === true, filename: spec };
   const location = resolveLocation(spec);
   // As sqlite3 does, a file that does not exist yet is a new database.
   const db =
@@ -224,6 +232,18 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
       case '.mode':
         say(applyMode(settings, args, onOff));
         break;
+      case '.width':
+        settings.widths = args.map((a) => Number.parseInt(a, 10) || 0);
+        break;
+      case '.echo':
+        settings.echo = onOff(args[0]);
+        break;
+      case '.changes':
+        settings.changes = onOff(args[0]);
+        break;
+      case '.show':
+        say(showSettings(settings, out.name, io.filename ?? ''));
+        break;
       case '.headers':
       case '.header':
         settings.headers = onOff(args[0]);
@@ -284,13 +304,20 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         say(`${drawPlan(lines).join('\n')}\n`);
         return;
       }
-      const writer = writerFor(stmt.columns());
-      for await (const { values } of stmt.typedIterate()) writer.execRow(values);
+      const columns = stmt.columns();
+      const writer = writerFor(columns);
+      let rows = 0;
+      for await (const { values } of stmt.typedIterate()) {
+        // sqlite3 gives `.width` a 0 for every column past its list once a table-like result has rows.
+        if (rows++ === 0 && isColumnar(settings.mode)) while (settings.widths.length < columns.length) settings.widths.push(0);
+        writer.execRow(values);
+      }
       writer.end();
       return;
     }
     await db.execRows(sql, undefined, (result) => {
       if (result === undefined) return;
+      if (result.rows.length > 0 && isColumnar(settings.mode)) while (settings.widths.length < result.columns.length) settings.widths.push(0);
       const writer = writerFor(result.columns);
       for (const r of result.rows) writer.row(r.values, r.classes);
       writer.end();
@@ -316,6 +343,10 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         error = true;
         break;
       }
+    }
+    if (!error && settings.changes) {
+      const [c] = await db.query('SELECT changes() AS c, total_changes() AS t');
+      say(`changes: ${String(c?.c)}   total_changes: ${String(c?.t)}\n`);
     }
     await out.afterCommand();
     return error;
@@ -344,6 +375,7 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
       lineNo++;
       if (pending === '' && line.trim().startsWith('.')) {
         if (interactive) remember(line);
+        if (settings.echo) say(`${line}\n`);
         let next: 'go' | 'quit' = 'go';
         try {
           next = await dot(line);
@@ -372,11 +404,15 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
       if (interactive) remember(pending.replace(/\n/g, ' '));
       const input = pending;
       pending = '';
+      if (settings.echo) say(`${input}\n`);
       if (await runInput(input, interactive ? undefined : startLine)) errors++;
       prompt();
     }
     // Input that ends inside a statement: sqlite3 runs what it has, and reports an unfinished one.
-    if (pending.trim() !== '' && (await runInput(pending, interactive ? undefined : startLine, true))) errors++;
+    if (pending.trim() !== '') {
+      if (settings.echo) say(`${pending}\n`);
+      if (await runInput(pending, interactive ? undefined : startLine, true)) errors++;
+    }
     return { errors };
   };
 
