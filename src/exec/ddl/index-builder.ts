@@ -21,7 +21,7 @@ import { buildCell, buildLocalCell, toInteriorIndexCell } from '../../btree/cell
 import { writeImage } from '../../btree/node-image.js';
 import { readU16, readU32, writeU16 } from '../../format/bytes.js';
 import { PageType } from '../../format/page-header.js';
-import { localPayloadSize } from '../../format/payload.js';
+import { localPayloadSize, maxLocalPayload } from '../../format/payload.js';
 import { varintLength, writeVarint } from '../../format/varint.js';
 import type { Pager } from '../../pager/pager.js';
 
@@ -97,7 +97,12 @@ export async function buildIndexTree(pager: Pager, root: number, payloads: reado
     return pgno;
   };
   const count = entries.length;
+  const maxLocal = maxLocalPayload(usable, false);
   for (let i = 0; i < count; i++) {
+    // The common entry — local, and room for it on the leaf — goes in a synchronous loop (this
+    // function awaits, and a loop in it ran several times slower than one in a plain function).
+    i = leaf.fill(entries, i, count, maxLocal);
+    if (i === count) break;
     const length = entries.size(i);
     const local = localPayloadSize(length, usable, false) >= length;
     const cell = local ? undefined : await buildCell(pager, entries.view(i));
@@ -183,6 +188,21 @@ class LeafFiller {
   /** Whether a cell of `size` bytes (and its pointer) still fits. */
   fits(size: number): boolean {
     return LEAF_HEADER + 2 * (this.count + 1) + (this.usable - this.top) + size <= this.usable;
+  }
+
+  /**
+   * Adds entries `from`… while they are local (at most `maxLocal` bytes) and fit; returns the
+   * first one that is not added (or `count`).
+   */
+  fill(entries: EntryList, from: number, count: number, maxLocal: number): number {
+    for (let i = from; i < count; i++) {
+      const length = entries.size(i);
+      if (length > maxLocal) return i;
+      const size = length < 0x80 ? (length < 3 ? 4 : length + 1) : Math.max(4, varintLength(length) + length);
+      if (!this.fits(size)) return i;
+      this.addEntry(entries, i, length, size);
+    }
+    return count;
   }
 
   /** The cell of entry k (`length` bytes, local): size varint, the payload, zero padding up to `size` (≥ 4). */
