@@ -362,10 +362,6 @@ export class PackedEntries implements LeafSink {
       if ((first & 1) === 1 && this.nocase[0] === true) {
         this.k1[c] = cls + prefixKey(out, at, len, true);
         this.k2[c] = len > 6 ? prefixKey(out, at + 6, len - 6, true) : 0;
-      } else if (len >= 12) {
-        // Both keys whole: no padding, no folding.
-        this.k1[c] = cls + ((((out[at]! * 256 + out[at + 1]!) * 256 + out[at + 2]!) * 256 + out[at + 3]!) * 256 + out[at + 4]!) * 256 + out[at + 5]!;
-        this.k2[c] = ((((out[at + 6]! * 256 + out[at + 7]!) * 256 + out[at + 8]!) * 256 + out[at + 9]!) * 256 + out[at + 10]!) * 256 + out[at + 11]!;
       } else {
         this.k1[c] = cls + prefixKey(out, at, len, false);
         this.k2[c] = len > 6 ? prefixKey(out, at + 6, len - 6, false) : 0;
@@ -533,14 +529,21 @@ export class SortedEntries implements EntryList {
  * in a double. `fold`: A-Z as a-z (NOCASE's order).
  */
 function prefixKey(src: Uint8Array, at: number, len: number, fold: boolean): number {
+  const m = len < 6 ? len : 6;
   let k = 0;
-  for (let i = 0; i < 6; i++) {
-    let c = i < len ? src[at + i]! : 0;
-    if (fold && c >= 0x41 && c <= 0x5a) c += 0x20;
-    k = k * 256 + c;
+  if (fold) {
+    for (let i = 0; i < m; i++) {
+      const c = src[at + i]!;
+      k = k * 256 + (c >= 0x41 && c <= 0x5a ? c + 0x20 : c);
+    }
+  } else {
+    for (let i = 0; i < m; i++) k = k * 256 + src[at + i]!;
   }
-  return k;
+  return k * POW256[6 - m]!;
 }
+
+/** 256^k, k = 0…6: the zero padding of a prefix key shorter than 6 bytes. */
+const POW256 = [1, 2 ** 8, 2 ** 16, 2 ** 24, 2 ** 32, 2 ** 40, 2 ** 48];
 
 /** The marker of a field whose body is the integer in fieldInt (not bytes copied from a source). */
 const INT_MARK = new Uint8Array(0);
