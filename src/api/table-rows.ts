@@ -10,6 +10,7 @@
  */
 import { IndexCursor } from '../btree/index-cursor.js';
 import { TableCursor } from '../btree/table-cursor.js';
+import { readsLeavesInBulk, visitTableLeaves } from '../btree/table-leaf-records.js';
 import { CorruptError, SqliteError } from '../errors.js';
 import { applyAffinity } from '../exec/apply-affinity.js';
 import type { Pager } from '../pager/pager.js';
@@ -317,6 +318,10 @@ async function recordShape(pager: Pager, table: TableInfo): Promise<RecordShape>
  * writes rows straight from the page bytes): `visitorFor` gets the table's shape once, then the
  * visitor it returns is called for every row without a Promise between rows on the same leaf.
  * Yields the number of rows visited since the last yield (see `visitRecords`).
+ *
+ * A whole rowid table on a local file (no limit, not inside a write) is read leaf run by leaf run
+ * (btree/table-leaf-records.ts: no cursor step per row, no page array per leaf); the records
+ * are the same, in the same order.
  */
 export async function* tableRecordBatches(
   pager: Pager,
@@ -325,6 +330,11 @@ export async function* tableRecordBatches(
   visitorFor: (shape: RecordShape) => RecordVisitor,
 ): AsyncGenerator<number> {
   const visit = visitorFor(await recordShape(pager, table));
+  const whole = options.limit === undefined && options.readAhead !== false && !table.withoutRowid && table.rootPage > 0;
+  if (whole && !pager.inWriteTransaction && readsLeavesInBulk(pager)) {
+    yield* visitTableLeaves(pager, table.rootPage, options.offset ?? 0, MAX_BATCH, visit);
+    return;
+  }
   yield* visitRecords(pager, table, options, visit);
 }
 

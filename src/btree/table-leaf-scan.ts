@@ -38,7 +38,7 @@ export interface LeafSink {
 }
 
 /** Pages per run read at once (256 KiB of 4 KiB pages), and leaves per group fetched through the pager. */
-const RUN_PAGES = 64;
+export const RUN_PAGES = 64;
 
 /** Hands every row of the table b-tree rooted at `root` to `sink`, in rowid order. */
 export async function scanTableLeaves(pager: Pager, root: number, sink: LeafSink): Promise<void> {
@@ -87,8 +87,11 @@ async function takeLeaf(pager: Pager, pgno: number, data: Uint8Array, sink: Leaf
   }
 }
 
-/** The page numbers of the tree's leaves, left to right (the root alone when it is a leaf). */
-async function leafPgnos(pager: Pager, root: number, scratch: Uint8Array): Promise<number[]> {
+/**
+ * The page numbers of the tree's leaves, left to right (the root alone when it is a leaf).
+ * `scratch` (at least a page) is overwritten. Also the first step of table-leaf-records.ts.
+ */
+export async function leafPgnos(pager: Pager, root: number, scratch: Uint8Array): Promise<number[]> {
   if (root < 1 || root > pager.pageCount) throw new CorruptError(`root page ${root} out of range`, root);
   const usable = pager.usableSize;
   let level = [await loadChecked(pager, root)];
