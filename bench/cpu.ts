@@ -197,7 +197,10 @@ async function main(): Promise<void> {
     // It runs after a full collection and before the insert section: with the garbage of the
     // sections before it (the lookups' page caches) our statement measured about twice its time
     // (101–132 ms against 52–60 ms) — collecting that heap, which CPU time counts (V8's helper
-    // threads included).
+    // threads included). The spread that remains on both sides is mostly where the full
+    // collection that each round's ArrayBuffers bring on (sql.js's copies of the file, our
+    // entries and pages) happens to land: a run of ours that holds it costs some 20–30 ms more
+    // (2026-12-07: 30–50 ms without, 60–85 ms with, under load).
     const INDEX_RUNS = QUICK ? 3 : 9;
     collectGarbage();
     const indexBytes = ((): Uint8Array => {
@@ -235,8 +238,9 @@ async function main(): Promise<void> {
       }
     };
     // Warm-up: three runs a side (our statement's code reaches its optimized tier over the first
-    // few runs: 212, 166, 105, 95, 83, then 50–74 ms in one process — a one-off CREATE INDEX in
-    // a fresh process pays that; "best of several" here measures the warmed code, as for sql.js).
+    // few runs: in CPU time 166, 145, 87, 71, then 40–90 ms in one process on a loaded machine —
+    // a one-off CREATE INDEX in a fresh process pays that; "best of several" here measures the
+    // warmed code, as for sql.js).
     for (let warm = 0; warm < 3; warm++) {
       indexTheirs();
       await indexOurs();

@@ -197,8 +197,9 @@ export class PackedEntries implements LeafSink {
 
   /**
    * The entry of an index on one column (field `single` of the record, then the rowid) of the
-   * record `src[start…end)`, when its header is one-byte varints (fields shorter than 58 bytes)
-   * and the field is NULL, TEXT or BLOB; false when it is anything else (addAt then).
+   * record `src[start…end)`, when its header size is one byte and its serial types one or two
+   * (fields up to 8,185 bytes) and the field is not a REAL; false when it is anything else
+   * (addAt then).
    */
   private addSingleAt(src: Uint8Array, start: number, end: number, rowid: number): boolean {
     const hdr = src[start]!;
@@ -209,34 +210,60 @@ export class PackedEntries implements LeafSink {
     let type = -1;
     let at = 0;
     for (let p = start + 1, k = 0; p < hdrEnd; p++, k++) {
-      const t = src[p]!;
-      if (t >= 0x80 || t === 10 || t === 11) return false;
+      let t = src[p]!;
+      if (t >= 0x80) {
+        // A two-byte serial type: TEXT or BLOB of 58 to 8,185 bytes.
+        const low = src[p + 1]!;
+        if (low >= 0x80 || p + 1 >= hdrEnd) return false;
+        t = ((t & 0x7f) << 7) | low;
+        p++;
+      }
+      if (t === 10 || t === 11) return false;
       if (k === want) {
         type = t;
         at = body;
       }
       body += t >= 12 ? (t - 12) >> 1 : SIZES[t]!;
     }
-    if (body !== end || type < 0 || (type !== 0 && type < 12)) return false;
-    const size = type >= 12 ? (type - 12) >> 1 : 0;
-    // Record: header size 3, the field's type, the rowid's type; the field's bytes; the rowid.
+    // A REAL goes through addAt (its conversions depend on the column's affinity).
+    if (body !== end || type < 0 || type === 7) return false;
+    // An integer is written at its smallest width (a file may hold wider ones); one beyond 2^53
+    // goes through addAt.
+    let int = 0;
+    if (type >= 1 && type <= 6) {
+      const v = readInt(src, at, type);
+      if (typeof v !== 'number') return false;
+      int = v;
+      type = integerSerialType(v);
+    }
+    const size = type >= 12 ? (type - 12) >> 1 : SIZES[type]!;
+    const typeBytes = type < 0x80 ? 1 : 2;
+    const hdrSize = 2 + typeBytes;
+    // Record: header size, the field's type, the rowid's type; the field's bytes; the rowid.
     const rowidType = integerSerialType(rowid);
     const rowidSize = SIZES[rowidType]!;
-    const total = 3 + size + rowidSize;
+    const total = hdrSize + size + rowidSize;
     if (this.used + total > this.buf.length) this.reserve(total);
     const out = this.buf;
     const entry = this.used;
-    out[entry] = 3;
-    out[entry + 1] = type;
-    out[entry + 2] = rowidType;
-    let b = entry + 3;
-    for (let k = 0; k < size; k++) out[b + k] = src[at + k]!;
+    out[entry] = hdrSize;
+    if (typeBytes === 1) out[entry + 1] = type;
+    else {
+      out[entry + 1] = 0x80 | (type >> 7);
+      out[entry + 2] = type & 0x7f;
+    }
+    out[entry + hdrSize - 1] = rowidType;
+    let b = entry + hdrSize;
+    if (type >= 1 && type <= 6) putInt(out, b, int, size);
+    else if (size > 64) out.set(src.subarray(at, at + size), b);
+    else for (let k = 0; k < size; k++) out[b + k] = src[at + k]!;
     b += size;
     for (let k = rowidSize - 1, y = rowid; k >= 0; k--, y >>= 8) out[b + k] = y & 0xff;
     this.used += total;
-    this.push(entry, 3, type);
+    this.push(entry, hdrSize, type);
     return true;
   }
+
 
   /** Adds the entry of the table row `payload` with `rowid`. */
   add(payload: Uint8Array, rowid: number | bigint): void {

@@ -69,6 +69,7 @@ const mostlyText: fc.Arbitrary<V> = fc.oneof({ weight: 6, arbitrary: text.map((v
 const INDEXES: readonly (readonly [string, string, readonly string[], string])[] = [
   ['i_a', 'CREATE INDEX i_a ON t(a)', ['a'], ''],
   ['i_b', 'CREATE INDEX i_b ON t(b)', ['b'], ''],
+  ['i_e', 'CREATE INDEX i_e ON t(e)', ['e'], ''],
   ['i_ad', 'CREATE INDEX i_ad ON t(a DESC)', ['a'], ''],
   ['i_bn', 'CREATE INDEX i_bn ON t(b COLLATE NOCASE)', ['b'], ''],
   ['i_br', 'CREATE INDEX i_br ON t(b COLLATE RTRIM DESC)', ['b'], ''],
