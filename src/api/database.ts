@@ -15,7 +15,7 @@ import { parseStatementsWithText, type ParsedStatement } from '../sql/parser.js'
 import type { Statement } from '../sql/ast.js';
 import { ConnectionPagers } from './connection-pagers.js';
 import { mentionsTemp, TempDatabase } from './temp-database.js';
-import { isPreparedWrite, runContext, statementNeedsSavepoint, writeFacts, WriteStatement, type PreparedStatement as AnyPrepared, type WriteFacts } from './write-statement.js';
+import { appendPlanOf, isPreparedWrite, runContext, statementNeedsSavepoint, writeFacts, WriteStatement, type PreparedStatement as AnyPrepared, type WriteFacts } from './write-statement.js';
 import { touchesMain } from './temp-routing.js';
 import { connectionSchema } from '../schema/connection-schema.js';
 import { storageClassOf, toPublic, type Value } from '../exec/value.js';
@@ -57,13 +57,14 @@ export class Database {
   private closed = false;
   /** BEGIN was run and no COMMIT/ROLLBACK yet (the pager transaction starts at the first write). */
   private explicitTx = false;
-  private lastRowid: bigint = 0n;
+  /** last_insert_rowid() (a number when the bulk append set it: no BigInt per row). */
+  private lastRowid: bigint | number = 0n;
   /** Rows changed by the last INSERT/UPDATE/DELETE, and by all of them: changes(), total_changes(). */
   private lastChanges = 0;
   private totalChanges = 0;
   /** What changes(), total_changes() and last_insert_rowid() read, in queries and statements. */
   private readonly connection: ConnectionState = {
-    lastInsertRowid: () => this.lastRowid,
+    lastInsertRowid: () => BigInt(this.lastRowid),
     changes: () => BigInt(this.lastChanges),
     totalChanges: () => BigInt(this.totalChanges),
   };
@@ -627,11 +628,40 @@ export class Database {
     if (this.running !== 0) return this.serialised(() => this.runPreparedNow(facts, params));
     let out: RunResult | Promise<RunResult>;
     try {
-      out = this.runPreparedNow(facts, params);
+      out = this.appendRow(facts, params) ?? this.runPreparedNow(facts, params);
     } catch (err) {
       return Promise.reject(err);
     }
     return out instanceof Promise ? this.track(out) : Promise.resolve(out);
+  }
+
+  /**
+   * A bulk load's INSERT inside BEGIN, appended without the executor (insert-append.ts): its
+   * result; undefined, nothing changed, when the statement or the row does not qualify.
+   */
+  private appendRow(facts: WriteFacts, params: BindParams | undefined): RunResult | Promise<never> | undefined {
+    const cached = this.schemaCache;
+    const fk = this.pragmas.fk;
+    if (!this.explicitTx || this.tempDb !== undefined || cached === undefined || fk.deferred + fk.deferredImm !== 0 || !this.pager.inWriteTransaction) return undefined;
+    const header = this.pager.header;
+    const plan = cached.cookie === header.schemaCookie ? appendPlanOf(facts, cached.schema) : undefined;
+    if (plan === undefined || (this.pragmas.foreignKeys && plan.foreignKeys)) return undefined;
+    const stamp = this.pagers.writeStamp;
+    let rowid: number;
+    try {
+      rowid = plan.append(this.pager, params, header.textEncoding as TextEncoding);
+    } catch (err) {
+      return this.executeFailed(err, facts.parsed.statement, cached.schema, false, false, stamp);
+    }
+    if (rowid < 0) return undefined;
+    // As `execute` and `counted` for the statement.
+    fk.statement = 0;
+    fk.noJournal = false;
+    this.fkStatementStart = NO_DEFERRED;
+    this.lastRowid = rowid;
+    this.lastChanges = 1;
+    this.totalChanges++;
+    return { changes: 1, lastInsertRowid: rowid };
   }
 
   private runPreparedNow(facts: WriteFacts, params: BindParams | undefined): RunResult | Promise<RunResult> {

@@ -25,6 +25,7 @@ import { bindParameters, numberParameters, type BindParams, type NumberedStateme
 import { StatementContext } from '../exec/expr-contract.js';
 import type { ConnectionState } from '../exec/functions/scalar.js';
 import { isWriteStatement } from '../exec/dml/execute.js';
+import { appendPlanFor, type AppendPlan } from '../exec/dml/insert-append.js';
 import type { StatementResult } from '../exec/dml/exec-env.js';
 import { returningNames } from '../exec/dml/returning.js';
 import { targetSchema } from '../exec/dml/target-table.js';
@@ -53,6 +54,8 @@ export interface WriteFacts {
   readonly savepoint: { schema: Schema | undefined; needed: boolean };
   /** The context of its runs, once made (see `runContext`). */
   context: StatementContext | undefined;
+  /** Its bulk-append plan (insert-append.ts) as of `schema`; undefined plan: it does not qualify. */
+  readonly append: { schema: Schema | undefined; plan: AppendPlan | undefined };
 }
 
 const factsOf = new WeakMap<ParsedStatement, WriteFacts>();
@@ -63,7 +66,7 @@ export function writeFacts(parsed: ParsedStatement): WriteFacts {
   if (facts === undefined) {
     const stmt = parsed.statement;
     const write = isWriteStatement(stmt);
-    facts = { parsed, write, numbered: write ? numberParameters(stmt) : { statement: stmt, count: 0, names: new Map() }, temp: mentionsTemp(parsed.text, stmt), savepoint: { schema: undefined, needed: true }, context: undefined };
+    facts = { parsed, write, numbered: write ? numberParameters(stmt) : { statement: stmt, count: 0, names: new Map() }, temp: mentionsTemp(parsed.text, stmt), savepoint: { schema: undefined, needed: true }, context: undefined, append: { schema: undefined, plan: undefined } };
     factsOf.set(parsed, facts);
   }
   return facts;
@@ -99,6 +102,17 @@ export function statementNeedsSavepoint(facts: WriteFacts, schema: Schema): bool
     memo.schema = schema;
   }
   return memo.needed;
+}
+
+/** The statement's bulk-append plan under `schema` (insert-append.ts), worked out once per schema. */
+export function appendPlanOf(facts: WriteFacts, schema: Schema): AppendPlan | undefined {
+  const memo = facts.append;
+  if (memo.schema !== schema) {
+    const stmt = facts.numbered.statement;
+    memo.plan = stmt.kind === 'insert' && !facts.temp ? appendPlanFor(stmt, schema, facts.numbered.count, facts.numbered.names.size > 0) : undefined;
+    memo.schema = schema;
+  }
+  return memo.plan;
 }
 
 /** Whether `db.prepare` makes a WriteStatement of `stmt` (anything it does not plan as a query). */

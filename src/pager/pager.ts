@@ -586,6 +586,28 @@ export class Pager {
     return allocate(this.freelistAccess(tx), options);
   }
 
+  /**
+   * `allocatePage()` without a Promise in its usual case (a bulk load's new leaf): no freelist,
+   * no pointer map, the page appended past the pages the transaction started with (nothing of
+   * it to read or journal); undefined, changing nothing, in any other case.
+   */
+  appendPageNow(): { pgno: number; data: Uint8Array } | undefined {
+    const tx = this.requireTx();
+    const pgno = tx.pageCount + 1;
+    if (tx.firstFreelistTrunk !== 0 || tx.freelistCount !== 0 || this.autoVacuum || pgno <= tx.startPageCount || pgno === lockBytePgno(this.pageSize) || pgno > 0xfffffffe) return undefined;
+    tx.pageCount = pgno;
+    tx.header = undefined;
+    // As freshPage does for such a page.
+    this.#stamp++;
+    let data = tx.dirty.get(pgno);
+    journalPage(tx, pgno, data);
+    if (data === undefined) {
+      data = new Uint8Array(this.pageSize);
+      tx.dirty.set(pgno, data);
+    } else data.fill(0);
+    return { pgno, data };
+  }
+
   /** Puts `pgno` on the freelist (freelist-ops.ts). */
   async freePage(pgno: number): Promise<void> {
     const tx = this.requireTx();

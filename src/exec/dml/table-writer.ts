@@ -28,7 +28,7 @@ import { compareRecordToKey, type KeyInfo } from '../../record/compare.js';
 import { decodeRecord } from '../../record/record.js';
 import type { ConflictClause } from '../../sql/ast.js';
 import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
-import type { CompiledExpr } from '../expr-contract.js';
+import type { CompiledExpr, Scope } from '../expr-contract.js';
 import { fromStored, type Value } from '../value.js';
 import { checkLabels } from './check-labels.js';
 import type { ExecEnv } from './exec-env.js';
@@ -63,6 +63,8 @@ interface IndexPlan {
 }
 
 const MAX_ROWID = (1n << 63n) - 1n;
+/** What a DEFAULT expression is compiled in: it names no column. */
+const NO_COLUMNS: Scope = { resolveColumn: () => undefined };
 
 export function keyInfoOf(columns: readonly { collation: string; desc: boolean }[], env: { readonly encoding: ExecEnv['encoding'] }): KeyInfo {
   return {
@@ -324,28 +326,39 @@ export class TableWriter {
     const t = this.table;
     const g = this.generated;
     if (g !== undefined) g.computeAll(r.row);
-    // NOT NULL in two passes when there are generated columns, as SQLite: the other columns
-    // first (a REPLACE there changes inputs, so the generated values are computed again), then
-    // the generated ones (where REPLACE has no default to use: it fails like ABORT).
+    // NOT NULL as SQLite's two passes (sqlite3GenerateConstraintChecks). The first: the stored
+    // columns in order — IGNORE skips the row, REPLACE puts in the column's DEFAULT (without a
+    // DEFAULT clause it is ABORT), anything else fails. The second, when there are generated
+    // columns or a REPLACE's DEFAULT was NULL: those REPLACE columns, now as ABORT, and the
+    // generated columns (computed again after a REPLACE changed their inputs), in column order.
     let replaced = false;
-    for (let pass = g === undefined ? 1 : 0; pass < 2; pass++) {
-      if (pass === 1 && replaced && g !== undefined) g.computeAll(r.row);
-      for (let i = 0; i < t.columns.length; i++) {
-        const col = t.columns[i]!;
-        if (pass === 0 && col.generated !== undefined) continue;
-        if (pass === 1 && g !== undefined && col.generated === undefined) continue;
-        if (!col.notNull || i === t.rowidAlias && !t.withoutRowid || r.row[i] !== null) continue;
-        const action = orClause ?? this.notNullConflict[i] ?? 'ABORT';
-        if (action === 'IGNORE') return false;
-        if (action === 'REPLACE') {
-          const d = columnDefault(t, i);
-          if (d !== undefined && d !== null && col.generated === undefined) {
-            r.row[i] = withAffinity(d, col.affinity);
-            replaced = true;
-            continue;
-          }
+    let again: number[] | undefined;
+    const n = t.columns.length;
+    for (let i = 0; i < n; i++) {
+      const col = t.columns[i]!;
+      if (col.generated !== undefined || !col.notNull || (i === t.rowidAlias && !t.withoutRowid) || r.row[i] !== null) continue;
+      const action = orClause ?? this.notNullConflict[i] ?? 'ABORT';
+      if (action === 'IGNORE') return false;
+      if (action === 'REPLACE' && col.defaultExpr !== undefined) {
+        const d = this.defaultValue(i);
+        if (d === null) (again ??= []).push(i);
+        else {
+          r.row[i] = withAffinity(d, col.affinity);
+          replaced = true;
         }
-        throw new ConstraintError('NOTNULL', `NOT NULL constraint failed: ${t.name}.${col.name}`);
+        continue;
+      }
+      throw this.notNullError(i);
+    }
+    if (g !== undefined || again !== undefined) {
+      if (replaced && g !== undefined) g.computeAll(r.row);
+      for (let i = 0; i < n; i++) {
+        const col = t.columns[i]!;
+        if (again?.includes(i) === true) throw this.notNullError(i);
+        if (col.generated === undefined || !col.notNull || r.row[i] !== null) continue;
+        // A generated column has no DEFAULT: REPLACE fails as ABORT.
+        if ((orClause ?? this.notNullConflict[i] ?? 'ABORT') === 'IGNORE') return false;
+        throw this.notNullError(i);
       }
     }
     // SQLite's order: NOT NULL, then the STRICT types (the written columns in order, then the
@@ -366,6 +379,18 @@ export class TableWriter {
       }
     }
     return true;
+  }
+
+  private notNullError(i: number): ConstraintError {
+    return new ConstraintError('NOTNULL', `NOT NULL constraint failed: ${this.table.name}.${this.table.columns[i]!.name}`);
+  }
+
+  /** Column `i`'s DEFAULT for a NOT NULL REPLACE: a constant, or its expression evaluated (SQLite evaluates it then). */
+  private defaultValue(i: number): Value {
+    const d = columnDefault(this.table, i);
+    if (d !== undefined) return d;
+    const f = this.env.compile(this.table.columns[i]!.defaultExpr!, NO_COLUMNS);
+    return f([], this.env.ctx);
   }
 
   private uniqueMessage(plan: IndexPlan | undefined): ConstraintError {
