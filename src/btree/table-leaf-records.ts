@@ -23,9 +23,13 @@ import { cellAt, type BtreePage } from './btree-page.js';
 import { readPayload } from './payload-reader.js';
 import { leafPgnos, RUN_PAGES } from './table-leaf-scan.js';
 
-/** Whether the pager's file reads runs of pages at once (a local file): the case this scan is for. */
+/**
+ * Whether the pager's file reads runs of pages at once now (a local file, no journal overlay: the
+ * case this scan is for; found by shape, SafePageFile.readsAtOnce). Elsewhere (S3, blocks, a WAL)
+ * a cursor's read-ahead fetches leaves in parallel, which a leaf at a time here would not.
+ */
 export function readsLeavesInBulk(pager: Pager): boolean {
-  return typeof (pager.file as { readNowInto?: unknown }).readNowInto === 'function';
+  return (pager.file as { readsAtOnce?: boolean }).readsAtOnce === true;
 }
 
 /**

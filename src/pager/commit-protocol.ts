@@ -121,6 +121,11 @@ export class SafePageFile implements WritablePageFile {
   /** Reads that went to the base file (for a reader's end check: none since it began = nothing to re-check). */
   baseReads = 0;
 
+  /** Whether reads can be served at once now (`readNow`, `readNowInto`: a local file, no journal overlay). */
+  get readsAtOnce(): boolean {
+    return this.overlay === undefined && canReadNow(this.base);
+  }
+
   // The block file's read-ahead of whole blocks (src/btree/read-ahead.ts finds it by these
   // members): a hint only fills the block file's own cache, exactly as a base xRead would, so it
   // is as good through the journal overlay as without it.

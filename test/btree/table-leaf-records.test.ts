@@ -13,6 +13,9 @@ import { CorruptError } from '../../src/errors.js';
 import { openSafePager } from '../../src/pager/commit-protocol.js';
 import { BytesPageFile } from '../../src/pager/page-file.js';
 import { Pager } from '../../src/pager/pager.js';
+import { MemoryObjectStore } from '../../src/store/memory-store.js';
+import { blockKey } from '../../src/store/block-key.js';
+import { BlockVfs } from '../../src/vfs/block-vfs.js';
 import { PlainFileVfs } from '../../src/vfs/plain-file-vfs.js';
 import { OpenFlags } from '../../src/vfs/vfs.js';
 import { TempDir, makeDb, randomDbSql, scalar, type RandomDbOptions } from './sqlite-fixture.js';
@@ -92,10 +95,25 @@ describe('visitTableLeaves', () => {
     }
   });
 
-  it('is only for files that read at once', async () => {
+  it('is only for files that read at once (not blocks, whose leaves the cursor fetches in parallel)', async () => {
     const path = tmp.file();
-    const bytes = makeDb(path, 'CREATE TABLE t(a); INSERT INTO t VALUES (1);');
+    const bytes = makeDb(path, 'PRAGMA page_size=4096; CREATE TABLE t(a); INSERT INTO t VALUES (1);');
     expect(readsLeavesInBulk(await Pager.open(new BytesPageFile(bytes)))).toBe(false);
+    const objects = new MemoryObjectStore();
+    for (let i = 0; i * 4096 < bytes.length; i++) await objects.put(blockKey('db', i), bytes.slice(i * 4096, (i + 1) * 4096));
+    const vfs = new BlockVfs(objects);
+    const file = await vfs.xOpen('db', OpenFlags.SQLITE_OPEN_READONLY);
+    try {
+      expect(readsLeavesInBulk(await openSafePager(vfs, 'db', file, { readonly: true }))).toBe(false);
+    } finally {
+      await file.xClose();
+    }
+    const local = await openLocal(path);
+    try {
+      expect(readsLeavesInBulk(local.pager)).toBe(true);
+    } finally {
+      await local.close();
+    }
   });
 
   it('a broken tree is CorruptError naming the page: a leaf of an index, a child reached twice', async () => {
