@@ -277,4 +277,46 @@ describe('rows written straight from the records', () => {
     // The schema table is a table like any other.
     await expectPlainScanAsQuery(bytes, 'sqlite_schema');
   });
+
+  it('waits for the destination to drain between batches, and writes nothing while it waits', async () => {
+    const bytes = await buildWithSqlJs([
+      { sql: 'PRAGMA page_size=1024;' },
+      { sql: 'CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT, b BLOB);' },
+      { sql: "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM c WHERE i<6000) INSERT INTO t SELECT i, printf('%.*c', i % 90, 'x'), randomblob(i % 200) FROM c;" },
+    ]);
+    const { pager, schema } = await open(bytes);
+    const ctx = { pager, schema };
+    for (const sql of ['SELECT * FROM t', 'SELECT id, s, b FROM t WHERE id % 2 = 0']) {
+      let expected = '';
+      await printQuery(ctx, sql, [], 'json', (t) => {
+        expected += t;
+      });
+      // A destination that is always "full": every batch must wait for its drain before going on.
+      const chunks: Buffer[] = [];
+      let waiting = false;
+      let drains = 0;
+      const output = {
+        write: (c: Uint8Array) => {
+          expect(waiting).toBe(false);
+          chunks.push(Buffer.from(c));
+        },
+        drained: () => {
+          drains++;
+          waiting = true;
+          return new Promise<void>((resolve) =>
+            setImmediate(() => {
+              waiting = false;
+              resolve();
+            }),
+          );
+        },
+      };
+      const n = await printQuery(ctx, sql, [], 'json', () => {
+        throw new Error('the byte path writes no strings');
+      }, output);
+      expect(Buffer.concat(chunks).toString('utf8')).toBe(expected);
+      expect(n).toBe(sql.includes('WHERE') ? 3000 : 6000);
+      expect(drains).toBeGreaterThan(1);
+    }
+  });
 });
