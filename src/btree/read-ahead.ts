@@ -75,6 +75,8 @@ export interface ReadAheadOptions {
 }
 
 export const READ_AHEAD_INITIAL = 4;
+/** Most consecutive pages read in one go on a local file (64 KiB of 4 KiB pages). */
+export const READ_RUN_PAGES = 16;
 export const READ_AHEAD_MAX = 64;
 /** First window of the block read-ahead, in blocks. */
 export const BLOCK_READ_AHEAD_INITIAL = 2;
@@ -238,6 +240,23 @@ export class LeafReadAhead {
     }
   }
 
+  /**
+   * On a file that reads at once (a local file): each run of consecutive page numbers, up to
+   * READ_RUN_PAGES, read in one go (Pager.readRunNow) — one system call and one buffer where a
+   * page at a time costs one each (a run's buffer lives while any of its pages is cached; these
+   * are leaves a scan uses and drops in turn). False when the file cannot: use getPages.
+   */
+  private readRunsNow(pgnos: readonly number[]): boolean {
+    for (let i = 0; i < pgnos.length; ) {
+      let n = 1;
+      while (n < READ_RUN_PAGES && i + n < pgnos.length && pgnos[i + n] === pgnos[i]! + n) n++;
+      // false: a page of the run is already cached or on its way — leave the run to the cursor.
+      if (this.pager.readRunNow(pgnos[i]!, n) === undefined) return i > 0;
+      i += n;
+    }
+    return true;
+  }
+
   private fetch(pgnos: number[]): void {
     // A hint only: failures (a closed pager, an I/O error) surface when the cursor itself reads
     // the page, never from here.
@@ -247,7 +266,7 @@ export class LeafReadAhead {
       this.fetchesStarted++;
       this.pagesRequested += missing.length;
       // A local file reads them at once, runs of pages in one read each; anything else in parallel.
-      if (!this.pager.readAheadNow(missing)) this.pager.getPages(missing).catch(() => {});
+      if (!this.readRunsNow(missing)) this.pager.getPages(missing).catch(() => {});
     } catch {
       // nothing to do
     }

@@ -72,8 +72,6 @@ import { isWritablePageFile, type PageFile, type WritablePageFile } from './page
 
 /** xSync flags value SQLITE_SYNC_NORMAL (vfs.ts SyncFlags; repeated to keep the pager free of the vfs module). */
 const SYNC_NORMAL = 0x02;
-/** Most pages `readAheadNow` reads in one go (64 KiB of 4 KiB pages). */
-const READ_RUN_PAGES = 16;
 
 import {
   DEFAULT_CACHE_BYTES,
@@ -245,36 +243,20 @@ export class Pager {
   }
 
   /**
-   * Read-ahead on a file that reads at once (`pageNow`'s local file): the pages of `pgnos` that
-   * are neither cached nor in flight are read now, each run of consecutive pages (up to
-   * READ_RUN_PAGES) in one read into one buffer that its pages are views of — one allocation and
-   * one system call where a page at a time costs one each. (A run's buffer lives while any of its
-   * pages is cached; the read-ahead's pages are leaves used and dropped in turn.) False when the
-   * file cannot read (all of) them at once: then use getPages.
+   * Pages `first`…`first + count - 1` read at once into one buffer they are views of (read-ahead on
+   * a local file); false when one is cached or in flight, undefined when the file cannot (getPages).
    */
-  readAheadNow(pgnos: readonly number[]): boolean {
+  readRunNow(first: number, count: number): boolean | undefined {
     const file = this.file as PageFile & { readNow?: (amount: number, offset: number) => Uint8Array | undefined };
-    if (file.readNow === undefined || this.tx !== undefined || this.broken !== undefined || this.closed) return false;
+    if (file.readNow === undefined || this.tx !== undefined || this.broken !== undefined || this.closed) return undefined;
+    this.checkPgno(first);
+    this.checkPgno(first + count - 1);
+    for (let p = first; p < first + count; p++) if (this.cache.get(p) !== undefined || this.inflight.has(p)) return false;
     const size = this.state.header.pageSize;
-    for (let i = 0; i < pgnos.length; ) {
-      const first = pgnos[i]!;
-      let n = 1;
-      while (n < READ_RUN_PAGES && i + n < pgnos.length && pgnos[i + n] === first + n) n++;
-      i += n;
-      this.checkPgno(first + n - 1);
-      this.checkPgno(first);
-      // Only pages nobody has: a cached page stays the one readers hold.
-      let skip = false;
-      for (let k = 0; k < n && !skip; k++) skip = this.cache.get(first + k) !== undefined || this.inflight.has(first + k);
-      if (skip) continue;
-      const run = file.readNow(n * size, (first - 1) * size);
-      if (run === undefined) return false;
-      this.stats.reads += n;
-      for (let k = 0; k < n; k++) {
-        const page = run.subarray(k * size, (k + 1) * size);
-        this.cache.set(first + k, page, page[first + k === 1 ? 100 : 0]!);
-      }
-    }
+    const run = file.readNow(count * size, (first - 1) * size);
+    if (run === undefined) return undefined;
+    this.stats.reads += count;
+    for (let k = 0; k < count; k++) this.cache.set(first + k, run.subarray(k * size, (k + 1) * size), run[k * size + (first + k === 1 ? 100 : 0)]!);
     return true;
   }
 

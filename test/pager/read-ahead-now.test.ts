@@ -1,5 +1,5 @@
 /**
- * `Pager.readAheadNow`: on a local file (which reads at once) the leaf read-ahead reads runs of
+ * `Pager.readRunNow`: on a local file (which reads at once) the leaf read-ahead reads runs of
  * consecutive pages in one read each, pages that are views of one buffer; what it caches is
  * what the file holds, a cached page is never replaced, and a file that cannot read at once (or a
  * write transaction) declines, so that the caller falls back to getPages.
@@ -34,14 +34,15 @@ async function openLocal(): Promise<{ pager: Pager; close: () => Promise<void> }
 
 const pageBytes = (pgno: number, size: number): Uint8Array => bytes.subarray((pgno - 1) * size, pgno * size);
 
-describe('Pager.readAheadNow', () => {
+describe('Pager.readRunNow', () => {
   it('reads runs of pages at once from a local file, each page as the file holds it', async () => {
     const { pager, close } = await openLocal();
     try {
       const size = pager.pageSize;
-      const wanted = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 30, 32, 33];
+      const runs = [[3, 16], [19, 3], [30, 1], [32, 2]] as const;
+      const wanted = runs.flatMap(([first, n]) => Array.from({ length: n }, (_, k) => first + k));
       const before = pager.stats.reads;
-      expect(pager.readAheadNow(wanted)).toBe(true);
+      for (const [first, n] of runs) expect(pager.readRunNow(first, n)).toBe(true);
       expect(pager.stats.reads - before).toBe(wanted.length);
       for (const pgno of wanted) {
         const page = pager.peekPage(pgno);
@@ -50,11 +51,12 @@ describe('Pager.readAheadNow', () => {
       }
       // Nothing read twice, and a cached page stays the array readers hold.
       const held = pager.peekPage(5);
-      expect(pager.readAheadNow([5, 6])).toBe(true);
+      expect(pager.readRunNow(5, 2)).toBe(false);
+      expect(pager.readRunNow(4, 1)).toBe(false);
       expect(pager.stats.reads - before).toBe(wanted.length);
       expect(pager.peekPage(5)).toBe(held);
       // A page number out of range is the same CorruptError a read of it gives.
-      expect(() => pager.readAheadNow([pager.pageCount + 1])).toThrow(CorruptError);
+      expect(() => pager.readRunNow(pager.pageCount, 2)).toThrow(CorruptError);
     } finally {
       await close();
     }
@@ -84,7 +86,7 @@ describe('Pager.readAheadNow', () => {
 
   it('declines where the file cannot read at once: the caller uses getPages', async () => {
     const pager = await Pager.open(new BytesPageFile(bytes));
-    expect(pager.readAheadNow([2, 3])).toBe(false);
+    expect(pager.readRunNow(2, 2)).toBeUndefined();
     expect(pager.peekPage(2)).toBeUndefined();
   });
 
