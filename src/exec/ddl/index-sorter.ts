@@ -527,6 +527,10 @@ export class SortedEntries implements EntryList {
     return this.order.length;
   }
 
+  get ranges(): { readonly buffer: Uint8Array; readonly starts: Int32Array; readonly order: Int32Array } {
+    return { buffer: this.buffer, starts: this.starts, order: this.order };
+  }
+
   start(k: number): number {
     return this.starts[this.order[k]!]!;
   }
