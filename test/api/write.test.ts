@@ -51,6 +51,21 @@ describe('Database write API', () => {
     await db.close();
   });
 
+  it('binds ?N by the object key N in queries as in writes, beside names', async () => {
+    const { db } = await memoryDb();
+    await db.exec('CREATE TABLE t(a, b)');
+    await db.run('INSERT INTO t VALUES (?1, ?3)', { 1: 'one', 3: 3 });
+    await db.run('INSERT INTO t VALUES (:x, ?2)', { ':x': 'x', 2: 22 });
+    expect(await rows(db, 't')).toEqual([
+      ['one', 3],
+      ['x', 22],
+    ]);
+    const stmt = await db.prepare('SELECT ? AS a, ?3 AS b, :y AS c, ? AS d');
+    expect((await stmt.all({ 1: 7, 3: 9, ':y': 'why', 5: 'five' })).map((r) => Object.values(r))).toEqual([[7, 9, 'why', 'five']]);
+    expect(await db.query('SELECT ?2 AS two, ?1 AS one', { 1: 'a', 2: 'b' })).toEqual([{ two: 'b', one: 'a' }]);
+    await db.close();
+  });
+
   it('reports changes and lastInsertRowid like SQLite', async () => {
     const { db } = await memoryDb();
     await db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, v)');

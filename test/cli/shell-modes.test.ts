@@ -147,6 +147,37 @@ describe('.width, .echo, .changes and .show, as sqlite3 runs them', () => {
   }, 60_000);
 });
 
+describe('.param, as sqlite3 binds parameters', () => {
+  it('set (SQL or text), list, unset, clear; ?N, :x, @x, $x bound in queries and writes', () => {
+    const script = [
+      '.param set :x 5',
+      ".param set @y 'hello'",
+      '.param set $z 1+2',
+      '.param set :w abc',
+      '.param list',
+      'SELECT :x, @y, $z, :w, :missing, ?1;',
+      '.param unset :x',
+      '.param list',
+      'SELECT :x;',
+      '.param clear',
+      '.param list',
+      '.param bogus',
+      '.param set :x (',
+      '.param set :long_parameter_name_here_more_than_forty_characters_long 1',
+      ".param set :y x'00ff'",
+      '.param list',
+      'SELECT ?, ?3, hex(:y), ?;',
+      '.param set ?1 7',
+      '.param set ?3 9',
+      'SELECT ?, ?3, hex(:y), ?;',
+      'CREATE TABLE t(a, b);',
+      'INSERT INTO t VALUES (:x, ?3);',
+      'SELECT * FROM t;',
+    ].join('\n');
+    expectSame(runBoth(dir, undefined, script));
+  }, 60_000);
+});
+
 describe('table-like modes hold a bounded number of rows', () => {
   it(`a result longer than ${ROWS_PER_TABLE} rows is drawn as several tables, every row once`, () => {
     const chunks: Uint8Array[] = [];

@@ -32,6 +32,7 @@ import { createRowWriter, type RowWriter } from '../output.js';
 import { createShellWriter } from '../shell-format.js';
 import { createColumnarWriter } from '../shell-columnar.js';
 import { applyMode, defaultSettings, isColumnar, showSettings } from '../shell-mode.js';
+import { ShellParameters } from '../shell-params.js';
 import { AlreadyReported, errorContext, errorLine, ShellMessage } from '../shell-errors.js';
 import { splitStatements } from '../statement-splitter.js';
 import { dumpDatabase, schemaLine } from '../dump.js';
@@ -65,6 +66,8 @@ const HELP = `.help                 this text
 .echo on|off          print each command before it runs
 .changes on|off       print changes() and total_changes() after each statement
 .show                 the current settings
+.param set KEY VALUE  bind the SQL parameter KEY (:x, @x, $x, ?N) to VALUE (an SQL expression,
+                      else text); also .param list, unset KEY, clear, init
 .separator COL [ROW]  the separators of list mode (default '|' and newline)
 .nullvalue TEXT       what NULL prints as (default empty; qbox, quote, insert and json
                       write NULL / null)
@@ -125,6 +128,7 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
   const settings = defaultSettings(io.terminal ? 'qbox' : 'list');
   let bail = false;
   let failed = false;
+  const parameters = new ShellParameters();
   const remember = (line: string): void => {
     if (!io.terminal) return;
     try {
@@ -232,6 +236,10 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
       case '.mode':
         say(applyMode(settings, args, onOff));
         break;
+      case '.param':
+      case '.parameter':
+        await parameters.command(db, args, say);
+        break;
       case '.width':
         settings.widths = args.map((a) => Number.parseInt(a, 10) || 0);
         break;
@@ -288,6 +296,7 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
 
   /** One statement: a query streams its rows; anything else runs (and prints what it returns). */
   const run = async (sql: string, parsed: Statement): Promise<void> => {
+    const params = parameters.forStatement();
     const query = parsed.kind === 'explain' ? parsed.queryPlan && parsed.statement.kind === 'select' : parsed.kind === 'select';
     if (query) {
       const stmt = await db.prepare(sql);
@@ -295,7 +304,7 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         // sqlite3's shell draws EXPLAIN QUERY PLAN as a tree whatever the mode (its autoexplain).
         const depth = new Map<bigint, number>();
         const lines: { depth: number; text: string }[] = [];
-        for await (const { values } of stmt.typedIterate()) {
+        for await (const { values } of stmt.typedIterate(params)) {
           const [id, parent, , detail] = values;
           const d = typeof parent === 'bigint' && depth.has(parent) ? depth.get(parent)! + 1 : 0;
           if (typeof id === 'bigint') depth.set(id, d);
@@ -307,7 +316,7 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
       const columns = stmt.columns();
       const writer = writerFor(columns);
       let rows = 0;
-      for await (const { values } of stmt.typedIterate()) {
+      for await (const { values } of stmt.typedIterate(params)) {
         // sqlite3 gives `.width` a 0 for every column past its list once a table-like result has rows.
         if (rows++ === 0 && isColumnar(settings.mode)) while (settings.widths.length < columns.length) settings.widths.push(0);
         writer.execRow(values);
@@ -315,7 +324,7 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
       writer.end();
       return;
     }
-    await db.execRows(sql, undefined, (result) => {
+    await db.execRows(sql, params, (result) => {
       if (result === undefined) return;
       if (result.rows.length > 0 && isColumnar(settings.mode)) while (settings.widths.length < result.columns.length) settings.widths.push(0);
       const writer = writerFor(result.columns);

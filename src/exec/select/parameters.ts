@@ -46,7 +46,10 @@ export function numberParameters<T>(node: T): { node: T; info: ParameterInfo } {
   return { node: copy, info: { count: next, named } };
 }
 
-/** What callers may bind: an array (by position) or an object (by name, with or without sigil). */
+/**
+ * What callers may bind: an array (by position) or an object (by name, with or without sigil,
+ * and `?N` by the key N).
+ */
 export type BindParams = readonly unknown[] | Readonly<Record<string, unknown>>;
 
 /** Binds user values to the statement's parameters. */
@@ -68,6 +71,12 @@ export function bindParameters(info: ParameterInfo, params: BindParams | undefin
       const v = fromPublic(raw);
       namedValues.set(name, v);
       positional[k - 1] = v;
+    }
+    // `{ 1: v }` binds ?1 (numbered parameters by object key), as a write statement binds them.
+    for (const [key, raw] of Object.entries(obj)) {
+      if (!/^[1-9][0-9]*$/.test(key)) continue;
+      const n = Number(key);
+      if (n <= info.count) positional[n - 1] = fromPublic(raw);
     }
   }
   return { positional, named: namedValues };
