@@ -178,6 +178,17 @@ describe('.param, as sqlite3 binds parameters', () => {
   }, 60_000);
 });
 
+describe('.timer, as sqlite3 reports run times', () => {
+  it('one "Run Time" line per chunk of SQL (errors too), none for dot-commands', () => {
+    const script = ['.timer on', 'SELECT 1; SELECT 2;', 'SELECT x FROM nope;', '.print hi', 'CREATE TABLE q(a);', '.timer off', 'SELECT 3;'].join('\n');
+    const run = runBoth(dir, undefined, script);
+    const times = (out: Buffer): string => out.toString().replace(/^Run Time: real \d+\.\d{3} user \d+\.\d{6} sys \d+\.\d{6}$/gm, 'Run Time');
+    expect(times(run.mine.stdout)).toBe(times(run.ref.stdout));
+    expect(times(run.mine.stdout).match(/Run Time/g)?.length).toBe(3);
+    expect(run.mine.stderr).toBe(run.ref.stderr);
+  }, 60_000);
+});
+
 describe('table-like modes hold a bounded number of rows', () => {
   it(`a result longer than ${ROWS_PER_TABLE} rows is drawn as several tables, every row once`, () => {
     const chunks: Uint8Array[] = [];

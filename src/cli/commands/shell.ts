@@ -66,6 +66,7 @@ const HELP = `.help                 this text
 .echo on|off          print each command before it runs
 .changes on|off       print changes() and total_changes() after each statement
 .show                 the current settings
+.timer on|off         print each statement's run time (wall, user and system CPU seconds)
 .param set KEY VALUE  bind the SQL parameter KEY (:x, @x, $x, ?N) to VALUE (an SQL expression,
                       else text); also .param list, unset KEY, clear, init
 .separator COL [ROW]  the separators of list mode (default '|' and newline)
@@ -129,6 +130,8 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
   let bail = false;
   let failed = false;
   const parameters = new ShellParameters();
+  /** `.timer on`: each chunk of SQL is followed by its run time. */
+  let timer = false;
   const remember = (line: string): void => {
     if (!io.terminal) return;
     try {
@@ -249,6 +252,9 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
       case '.changes':
         settings.changes = onOff(args[0]);
         break;
+      case '.timer':
+        timer = onOff(args[0]);
+        break;
       case '.show':
         say(showSettings(settings, out.name, io.filename ?? ''));
         break;
@@ -344,6 +350,7 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
     // At the end of input an unfinished statement runs as it is (its error, if any, is reported).
     if (atEnd && /\S/.test(input.slice(split.rest).replace(/--[^\n]*/g, ''))) statements.push({ text: input.slice(split.rest), offset: split.rest });
     let error = false;
+    const started = { real: performance.now(), cpu: process.cpuUsage() };
     for (const { text, offset } of statements) {
       try {
         for (const { statement, text: sql } of parseStatementsWithText(text)) await run(sql, statement);
@@ -352,6 +359,11 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         error = true;
         break;
       }
+    }
+    if (timer) {
+      // sqlite3's END_TIMER: wall seconds, then the process's user and system CPU seconds.
+      const cpu = process.cpuUsage(started.cpu);
+      say(`Run Time: real ${((performance.now() - started.real) / 1000).toFixed(3)} user ${(cpu.user / 1e6).toFixed(6)} sys ${(cpu.system / 1e6).toFixed(6)}\n`);
     }
     if (!error && settings.changes) {
       const [c] = await db.query('SELECT changes() AS c, total_changes() AS t');
