@@ -140,15 +140,18 @@ export async function writeJournal(vfs: Vfs, dbName: string, options: WriteJourn
     const perChunk = Math.max(1, Math.floor(WRITE_CHUNK_BYTES / recordSize));
     const lockByte = lockBytePgno(pageSize);
     const seen = new Set<number>();
-    let chunk = new Uint8Array(perChunk * recordSize);
+    // A chunk no larger than the records it will hold when their number is known (a commit's
+    // journal is often one or two pages: not 1 MiB allocated for them), made when a record needs it.
+    const chunkRecords = Array.isArray(options.pages) ? Math.max(1, Math.min(perChunk, (options.pages as readonly JournalPage[]).length)) : perChunk;
+    let chunk: Uint8Array | undefined;
     let inChunk = 0;
     let offset = sectorSize;
     const flushChunk = async (): Promise<void> => {
-      if (inChunk === 0) return;
+      if (inChunk === 0 || chunk === undefined) return;
       await file.xWrite(chunk.subarray(0, inChunk * recordSize), offset);
       offset += inChunk * recordSize;
       inChunk = 0;
-      chunk = new Uint8Array(perChunk * recordSize); // the VFS may keep a reference to the old one
+      chunk = undefined; // the VFS may keep a reference to the old one: the next record gets a new one
     };
     for await (const page of options.pages) {
       const { pgno, data } = page;
@@ -159,8 +162,9 @@ export async function writeJournal(vfs: Vfs, dbName: string, options: WriteJourn
       if (seen.has(pgno)) throw new MisuseError(`page ${pgno} is journaled twice`);
       if (data.length !== pageSize) throw new MisuseError(`journal page ${pgno} has ${data.length} bytes, not ${pageSize}`);
       seen.add(pgno);
+      chunk ??= new Uint8Array(chunkRecords * recordSize);
       encodeJournalRecordInto(chunk, inChunk * recordSize, pgno, data, nonce);
-      if (++inChunk === perChunk) await flushChunk();
+      if (++inChunk === chunkRecords) await flushChunk();
     }
     await flushChunk();
     // A block file uploads block 0 after every other block of a sync, and each block lands
