@@ -2,9 +2,11 @@
  * CREATE INDEX's sorter for the common case — every index field a table column or the rowid,
  * BINARY collations, a UTF-8 database, no VIRTUAL generated columns, no WHERE: each entry's
  * record is written straight from the table record's bytes into one growing buffer (no values
- * decoded, no object per entry), and the entries are sorted as SQLite's sorter sorts them, by
- * comparing the records' bytes (vdbeSorterCompare / sqlite3VdbeRecordCompare): numbers by value,
- * TEXT and BLOB by memcmp then length, NULL < numbers < TEXT < BLOB.
+ * decoded, no object per entry), and the entries are sorted as SQLite's sorter sorts them —
+ * by two numeric keys made from the first field, then, where those tie, by comparing the records'
+ * bytes (vdbeSorterCompare / sqlite3VdbeRecordCompare): numbers by value, TEXT and BLOB by memcmp
+ * then length, NULL < numbers < TEXT < BLOB (entry-sort.ts, index-record-bytes.ts). The table's
+ * rows arrive a leaf at a time (takeLocalCells: btree/table-leaf-scan.ts).
  *
  * The entry record is what `encodeValues(indexEntryValues(…))` makes of the decoded row
  * (row-codec.ts): a field's serial type and body bytes are copied as they are, except
