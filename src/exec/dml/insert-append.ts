@@ -2,28 +2,30 @@
  * The bulk load's INSERT without the executor: `INSERT INTO t [(cols)] VALUES (?, 'x', …)` into a
  * plain rowid table, the new row appended after the table's last row, inside a transaction.
  *
- * Whether a statement qualifies is decided once per (statement, schema) by `appendPlanFor`:
- * one VALUES row of parameters and literals; a table of this database (no TEMP database, no
+ * Whether a statement qualifies is decided once per (statement, schema) by `appendPlanFor`: one
+ * VALUES row of parameters and literals; a table of this database (no TEMP database, no
  * qualifier) that is not STRICT, has no index (so no UNIQUE), no CHECK, no generated column, no
- * AUTOINCREMENT, no trigger; no UPSERT, RETURNING or WITH; the rowid not given; every column left
- * out has a constant DEFAULT. Such a statement can only fail on a NOT NULL column, and needs no
- * statement savepoint (statement-rules.ts `needsSavepoint`).
+ * AUTOINCREMENT, no trigger; no UPSERT, RETURNING or WITH; the rowid given by a parameter or not
+ * at all; every column left out has a constant DEFAULT. Such a statement can only fail on a NOT
+ * NULL column, and needs no statement savepoint (statement-rules.ts `needsSavepoint`).
  *
  * Each run (`AppendPlan.append`) binds the caller's values straight into the record — column
  * affinity applied as the executor applies it, without BigInts for integers that fit a double —
- * measures it and writes the cell into the free gap of the table's right-most leaf, the rowid
- * being the last one + 1 (kept as a number). Anything else answers NOT_APPENDED *before changing
- * anything* but possibly the leaf's copy into the dirty set: a NULL in a NOT NULL column, values
- * bound by name or too many of them, a leaf without room (the general path then splits it), a
- * row that spills to overflow pages, a rowid past 2^53, pages not cached. The caller then runs
- * the statement through the executor (insert.ts), which decides (and reports errors) as always.
+ * measures it and writes the cell into the free gap of the table's right-most leaf (or, when that
+ * is full, into a new leaf after it: balance_quick), the rowid being the last one + 1 or the one
+ * given past it (kept as a number). Anything else answers NOT_APPENDED before changing anything
+ * but dirty copies of the leaf and its parent: a NULL in a NOT NULL column, values bound by name
+ * or too many of them, a given rowid not past the largest, a full leaf that balance_quick cannot
+ * take without a Promise (a full root leaf or parent, a freelist to allocate from), a row that
+ * spills to overflow pages, a rowid past 2^53, pages not cached. The caller then runs the
+ * statement through the executor (insert.ts), which decides (and reports errors) as always.
  *
- * The answer is the same as the executor's, byte for byte: a property test (test/exec/dml/
- * insert-append.test.ts) runs both sides against sql.js.
+ * A property test (test/exec/dml/insert-append.test.ts) checks the results, values and storage
+ * classes against sql.js at the boundary between the two paths.
  */
-import { reserveCellInPlace } from '../../btree/cell-space.js';
+import { isUnderfull, pageFree, reserveCellInPlace } from '../../btree/cell-space.js';
 import { NOT_CACHED, rightEdgeCached } from '../../btree/write-path.js';
-import { readU16 } from '../../format/bytes.js';
+import { readU16, readU32, writeU16, writeU32 } from '../../format/bytes.js';
 import type { Pager } from '../../pager/pager.js';
 import { integerSerialType } from '../../record/serial-type.js';
 import { textByteLength, writeText, type TextEncoding } from '../../record/text-encoding.js';
@@ -91,7 +93,8 @@ export class AppendPlan {
   private readonly rowidParam: number;
   /** The last row appended: its pager, leaf, rowid, and the pager's write stamp after it (unchanged: nothing moved). */
   private pager: Pager | undefined;
-  private leaf = 0;
+  /** The right edge's pages, root first (the last one: the right-most leaf). */
+  private path: number[] = [];
   private last = 0;
   private stamp = -1;
 
@@ -139,16 +142,16 @@ export class AppendPlan {
     // The table's largest rowid and the leaf it is on: this plan's last append while nothing
     // changed any page since, else the table's right edge.
     let last: number;
-    let leaf: number;
-    if (this.pager === pager && this.stamp === pager.writeStamp) {
-      last = this.last;
-      leaf = this.leaf;
-    } else {
+    if (this.pager === pager && this.stamp === pager.writeStamp) last = this.last;
+    else {
       const edge = rightEdgeCached(pager, this.root);
       if (edge === NOT_CACHED || edge.last === null || typeof edge.last === 'bigint') return NOT_APPENDED;
       last = edge.last ?? 0;
-      leaf = edge.path.steps[edge.path.steps.length - 1]!.pgno;
+      this.path = edge.path.steps.map((step) => step.pgno);
+      this.pager = undefined;
     }
+    const path = this.path;
+    let leaf = path[path.length - 1]!;
     // The rowid: max + 1, or the one given when it is past the largest (else the general path
     // decides: a conflict, a mismatch, a rowid to insert in the middle). Positive and below 2^53
     // here (a negative one, max + 1 of a table of negative rowids, takes the general path too).
@@ -166,14 +169,22 @@ export class AppendPlan {
     const h = leaf === 1 ? 100 : 0;
     if (page[h] !== 0x0d) return this.notAppended();
     const cellSize = Math.max(4, varintLength(size) + varintLength(rowid) + size);
-    const cell = reserveCellInPlace(page, leaf, usable, readU16(page, h + 3), cellSize);
-    if (cell < 0) return this.notAppended();
-    let off = cell + putVarint(page, cell, size);
-    off += putVarint(page, off, rowid);
-    this.write(page, off);
-    if (off + size < cell + cellSize) page.fill(0, off + size, cell + cellSize);
+    let target = page;
+    let cell = reserveCellInPlace(page, leaf, usable, readU16(page, h + 3), cellSize);
+    if (cell < 0) {
+      // The leaf is full: the row starts a new right-most leaf (balance_quick).
+      const fresh = last > 0 ? balanceQuickNow(pager, path, last, cellSize) : undefined;
+      if (fresh === undefined) return this.notAppended();
+      leaf = fresh.pgno;
+      target = fresh.data;
+      cell = usable - cellSize;
+      path[path.length - 1] = leaf;
+    }
+    let off = cell + putVarint(target, cell, size);
+    off += putVarint(target, off, rowid);
+    this.write(target, off);
+    if (off + size < cell + cellSize) target.fill(0, off + size, cell + cellSize);
     this.pager = pager;
-    this.leaf = leaf;
     this.last = rowid;
     this.stamp = pager.writeStamp;
     return rowid;
@@ -353,6 +364,42 @@ export class AppendPlan {
 }
 
 const NO_PARAMS: readonly unknown[] = [];
+
+/**
+ * SQLite's balance_quick without a Promise, as table-write.ts's `balanceQuick` does it: the
+ * full right-most leaf `path[last]` (its largest rowid `largest`) gets a new right sibling, a
+ * page appended to the file, which will hold the new row's cell alone (`cellSize` bytes, at the
+ * end of the page: the caller writes it); the parent gets the divider (old leaf, `largest`)
+ * after its last cell and the new leaf as its right child. Only where that needs nothing else:
+ * a parent (not the root leaf) with room for the divider in place, not left under a third full
+ * unless it is the root, and a page the pager appends without a Promise. Undefined, changing
+ * nothing, otherwise (the general path balances).
+ */
+function balanceQuickNow(pager: Pager, path: readonly number[], largest: number, cellSize: number): { pgno: number; data: Uint8Array } | undefined {
+  if (path.length < 2) return undefined;
+  const leaf = path[path.length - 1]!;
+  const parentPgno = path[path.length - 2]!;
+  const usable = pager.usableSize;
+  const parent = pager.writableCached(parentPgno);
+  if (parent === undefined || parentPgno === 1 || parent[0] !== 0x05 || readU32(parent, 8) !== leaf) return undefined;
+  const dividerSize = 4 + varintLength(largest);
+  const free = pageFree(parent, parentPgno, usable);
+  if (free < dividerSize + 2 || (path.length > 2 && isUnderfull(free - dividerSize - 2, usable))) return undefined;
+  const fresh = pager.appendPageNow();
+  if (fresh === undefined) return undefined;
+  const at = reserveCellInPlace(parent, parentPgno, usable, readU16(parent, 3), dividerSize);
+  writeU32(parent, at, leaf);
+  putVarint(parent, at + 4, largest);
+  writeU32(parent, 8, fresh.pgno);
+  // The new leaf: a table leaf header, one cell pointer, the cell at the end of the page.
+  const data = fresh.data;
+  const top = usable - cellSize;
+  data[0] = 0x0d;
+  writeU16(data, 3, 1);
+  writeU16(data, 5, top);
+  writeU16(data, 8, top);
+  return fresh;
+}
 
 /** A rowid given as a safe integer (a number, not -0, or a bigint): its value; else -1 (the general path converts it, or fails). */
 function givenRowid(v: unknown): number {
