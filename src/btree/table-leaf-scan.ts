@@ -42,7 +42,6 @@ export const RUN_PAGES = 64;
 
 /** Hands every row of the table b-tree rooted at `root` to `sink`, in rowid order. */
 export async function scanTableLeaves(pager: Pager, root: number, sink: LeafSink): Promise<void> {
-  const usable = pager.usableSize;
   const size = pager.pageSize;
   const scratch = new Uint8Array(RUN_PAGES * size);
   const leaves = await leafPgnos(pager, root, scratch);
