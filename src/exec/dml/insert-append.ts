@@ -62,14 +62,6 @@ const SERIAL_FLOAT = 7;
 /** Bytes of the integer serial types 0–9 (8, 9: the constants 0 and 1). */
 const INT_SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0];
 
-/**
- * Scratch of the record being written (one at a time: `append` is synchronous): per field its
- * serial type, the number it writes (integers that fit a double and REALs), or the value (text,
- * blob, a 64-bit integer beyond a double: NaN in `numbers`).
- */
-let types = new Float64Array(16);
-let numbers = new Float64Array(16);
-let values: Value[] = [];
 
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
@@ -97,6 +89,14 @@ export class AppendPlan {
   private path: number[] = [];
   private last = 0;
   private stamp = -1;
+  /**
+   * The record being written (`measure`, then `write`): per field its serial type, the number it
+   * writes (integers that fit a double and REALs), or its value (text, blob, a 64-bit integer
+   * beyond a double: NaN in `numbers`).
+   */
+  private readonly types: Float64Array;
+  private readonly numbers: Float64Array;
+  private readonly values: Value[];
 
   constructor(table: TableInfo, sourceOf: readonly number[], constants: Value[], paramCount: number, rowidParam: number, foreignKeys: boolean) {
     this.root = table.rootPage;
@@ -104,6 +104,9 @@ export class AppendPlan {
     const order = recordLayout(table).order;
     const n = order.length;
     this.fields = n;
+    this.types = new Float64Array(n);
+    this.numbers = new Float64Array(n);
+    this.values = new Array<Value>(n).fill(null);
     this.source = new Int32Array(n);
     this.affinity = new Uint8Array(n);
     this.notNull = new Uint8Array(n);
@@ -192,7 +195,7 @@ export class AppendPlan {
 
   /** NOT_APPENDED, the scratch let go of the caller's values. */
   private notAppended(): number {
-    for (let f = 0; f < this.fields; f++) values[f] = null;
+    this.values.fill(null);
     return NOT_APPENDED;
   }
 
@@ -202,10 +205,7 @@ export class AppendPlan {
    */
   private measure(params: readonly unknown[], given: number, encoding: TextEncoding): number {
     const n = this.fields;
-    if (types.length < n) {
-      types = new Float64Array(n * 2);
-      numbers = new Float64Array(n * 2);
-    }
+    const { types, numbers, values } = this;
     let hdrBytes = 0;
     let bodyBytes = 0;
     for (let f = 0; f < n; f++) {
@@ -298,6 +298,7 @@ export class AppendPlan {
   /** The serial type of executor value `v` (not NULL; affinity applied) as field `f`, the scratch set. */
   private stored(f: number, v: Value, encoding: TextEncoding): number {
     if (v === null) return 0;
+    const { numbers, values } = this;
     if (typeof v === 'string') {
       values[f] = v;
       return textByteLength(v, encoding) * 2 + 13;
@@ -324,6 +325,7 @@ export class AppendPlan {
   /** Writes the record just measured at `out[off…]`. */
   private write(out: Uint8Array, off: number): void {
     const n = this.fields;
+    const { types, numbers, values } = this;
     const encoding = this.encoding;
     let h = off + putVarint(out, off, this.headerSize);
     let b = off + this.headerSize;
