@@ -252,6 +252,9 @@ describe('INSERT’s bulk-append path against SQLite', () => {
           await db.exec(create);
           const prepared = new Map<number, WriteStatement>();
           for (const [n, op] of ops.entries()) {
+            // Past rowid 2^63 - 1 the two sides pick different random rowids: what depends on
+            // rowids (DELETE by rowid, explicit ones) would differ, so the case ends with that op.
+            if (randomRowids) break;
             const where = `${create}; op ${n}`;
             if (op.kind === 'insert') {
               const text = texts[op.stmt]!;
@@ -272,7 +275,6 @@ describe('INSERT’s bulk-append path against SQLite', () => {
                 const step = `${where}: ${text.sql} ${params.map((p) => literal(p)).join(', ')}`;
                 lastFailed = !expected.ok;
                 if (randomRowids && expected.ok && actual.ok) {
-                  // Past rowid 2^63 - 1, new rowids are random on both sides.
                   expect(actual.changes, step).toBe(expected.changes);
                 } else expect(actual, step).toEqual(expected);
                 if (params.some((p, i) => text.rowid[i] === true && p === 2n ** 63n - 1n) && expected.ok && expected.changes > 0) randomRowids = true;
