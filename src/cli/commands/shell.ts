@@ -124,7 +124,6 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
   const out = new ShellOutput(io.output);
   const say = (text: string): void => out.write(text);
   const sayBytes = (bytes: Uint8Array): void => out.write(bytes);
-  // sqlite3's shell prints lists when its input is a script; a person at a terminal gets tables.
   // sqlite3 prints lists; a person at a terminal gets boxes with values as SQL literals (qbox).
   const settings = defaultSettings(io.terminal ? 'qbox' : 'list');
   let bail = false;
@@ -203,7 +202,8 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
         } catch {
           throw new Error(`cannot open "${args[0]!}"`);
         }
-        const lines = text.split('\n');
+        // Lines as a script's are read: a CR just before the LF goes.
+        const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
         if (lines[lines.length - 1] === '') lines.pop();
         // `.quit` in the file ends the file only; its errors make `.read` fail (already printed).
         if ((await processInput(lines, false)).errors > 0) throw new AlreadyReported();
