@@ -2,8 +2,10 @@
  * Record bytes as CREATE INDEX's sorter reads and writes them (https://www.sqlite.org/fileformat2.html#record_format):
  * serial types, big-endian integers and IEEE doubles, varints of our own making, and SQLite's
  * order of two records compared as bytes (vdbeSorterCompare / sqlite3VdbeRecordCompare with
- * BINARY or NOCASE collations, UTF-8): NULL < INTEGER/REAL (by value) < TEXT < BLOB.
+ * BINARY or NOCASE collations, UTF-8): NULL < INTEGER/REAL (by value) < TEXT < BLOB. Varints
+ * are written by format/varint.ts and doubles read by record/serial-type.ts's readFloat64.
  */
+import { readFloat64 } from '../../record/serial-type.js';
 
 /** Whether any of the first `n` fields of the record at `rec[at…]` is NULL. */
 export function recordHasNull(rec: Uint8Array, n: number, at = 0): boolean {
@@ -112,7 +114,7 @@ export function compareFields(a: Uint8Array, oa: number, ta: number, b: Uint8Arr
 }
 
 export function numberAt(src: Uint8Array, at: number, type: number): number | bigint {
-  if (type === 7) return readFloat(src, at);
+  if (type === 7) return readFloat64(src, at);
   if (type === 8) return 0;
   if (type === 9) return 1;
   return readInt(src, at, type);
@@ -140,16 +142,6 @@ export function readInt(src: Uint8Array, at: number, type: number): number | big
   }
 }
 
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-export function readFloat(src: Uint8Array, at: number): number {
-  if (LITTLE_ENDIAN) for (let i = 0; i < 8; i++) f64Bytes[7 - i] = src[at + i]!;
-  else for (let i = 0; i < 8; i++) f64Bytes[i] = src[at + i]!;
-  return f64[0]!;
-}
-
 /** Writes the integer `v` in `size` bytes (1–4, 6, 8) big-endian. */
 export function putInt(out: Uint8Array, at: number, v: number | bigint, size: number): void {
   if (typeof v === 'number' && size <= 4) {
@@ -168,28 +160,6 @@ export function serialSize(type: number): number {
   return SIZES[type]!;
 }
 export const SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0];
-
-export function varintLength(v: number): number {
-  if (v < 0x80) return 1;
-  let n = 1;
-  for (let x = v; x >= 0x80; x = Math.floor(x / 0x80)) n++;
-  return n;
-}
-
-export function putVarint(out: Uint8Array, at: number, v: number): number {
-  if (v < 0x80) {
-    out[at] = v;
-    return 1;
-  }
-  const n = varintLength(v);
-  let x = v;
-  out[at + n - 1] = x % 0x80;
-  for (let i = n - 2; i >= 0; i--) {
-    x = Math.floor(x / 0x80);
-    out[at + i] = (x % 0x80) | 0x80;
-  }
-  return n;
-}
 
 /** A varint of our own making (non-negative, below 2^53) at `src[at]`. */
 export function readVarintAt(src: Uint8Array, at: number): { value: number; length: number } {

@@ -22,7 +22,7 @@ import { CorruptError } from '../../errors.js';
 import { emptyCell, parseCell } from '../../format/cell.js';
 import { PageType } from '../../format/page-header.js';
 import { readRecordLayout } from '../../record/record.js';
-import { integerSerialType } from '../../record/serial-type.js';
+import { integerSerialType, readFloat64 } from '../../record/serial-type.js';
 import type { IndexInfo, TableInfo } from '../../schema/schema-types.js';
 import { generatedColumns } from '../generated/generated-columns.js';
 import { columnDefault, withAffinity } from '../dml/row-codec.js';
@@ -30,7 +30,8 @@ import { encodeValueRecord, measureValueRecord, writeMeasuredRecord } from '../d
 import type { Value } from '../value.js';
 import type { EntryList } from './index-builder.js';
 import { sortEntries } from './entry-sort.js';
-import { compareRecords, numberAt, putInt, putVarint, readFloat, readInt, readVarintAt, SIZES, varintLength } from './index-record-bytes.js';
+import { varintLength, writeVarint } from '../../format/varint.js';
+import { compareRecords, numberAt, putInt, readInt, readVarintAt, SIZES } from './index-record-bytes.js';
 
 export { compareRecords, recordHasNull } from './index-record-bytes.js';
 
@@ -309,7 +310,7 @@ export class PackedEntries implements LeafSink {
           fieldSrc[i] = payload;
           fieldStart[i] = at;
         } else {
-          const f = readFloat(payload, at);
+          const f = readFloat64(payload, at);
           if (Number.isNaN(f)) type = 0;
           else if (plan.numeric && Number.isInteger(f) && f > -TWO_63 && f < TWO_63) type = this.setInt(i, Number.isSafeInteger(f) ? f : BigInt(f));
           else {
@@ -331,12 +332,12 @@ export class PackedEntries implements LeafSink {
     this.reserve(total);
     const out = this.buf;
     const start = this.used;
-    let h = hdrSize < 0x80 ? ((out[start] = hdrSize), start + 1) : start + putVarint(out, start, hdrSize);
+    let h = hdrSize < 0x80 ? ((out[start] = hdrSize), start + 1) : start + writeVarint(out, start, hdrSize);
     let b = start + hdrSize;
     for (let i = 0; i < n; i++) {
       const type = fieldType[i]!;
       if (type < 0x80) out[h++] = type;
-      else h += putVarint(out, h, type);
+      else h += writeVarint(out, h, type);
       const size = type >= 12 ? (type - 12) >> 1 : SIZES[type]!;
       if (size === 0) continue;
       const src = fieldSrc[i]!;
@@ -469,7 +470,7 @@ export class PackedEntries implements LeafSink {
     const start = this.used;
     out[start] = hdrSize;
     if (typeBytes === 1) out[start + 1] = type;
-    else putVarint(out, start + 1, type);
+    else writeVarint(out, start + 1, type);
     out[start + hdrSize - 1] = rowidType;
     let b = start + hdrSize;
     if (size > 64) out.set(payload.subarray(at, at + size), b);

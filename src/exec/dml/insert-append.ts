@@ -27,7 +27,9 @@ import { isUnderfull, pageFree, reserveCellInPlace } from '../../btree/cell-spac
 import { NOT_CACHED, rightEdgeCached } from '../../btree/write-path.js';
 import { readU16, readU32, writeU16, writeU32 } from '../../format/bytes.js';
 import type { Pager } from '../../pager/pager.js';
-import { integerSerialType } from '../../record/serial-type.js';
+import { varintLength, writeVarint } from '../../format/varint.js';
+import { INT_SIZES, putFloat, putInt, putInt64 } from '../../record/field-bytes.js';
+import { integerSerialType, serialTypeSize } from '../../record/serial-type.js';
 import { textByteLength, writeText, type TextEncoding } from '../../record/text-encoding.js';
 import { asciiLower, type Affinity } from '../../schema/affinity.js';
 import type { Schema } from '../../schema/read-schema.js';
@@ -59,13 +61,8 @@ const INT_REAL_LIMIT = 2 ** 47;
 const MAX_INT64 = (1n << 63n) - 1n;
 const MIN_INT64 = -(1n << 63n);
 const SERIAL_FLOAT = 7;
-/** Bytes of the integer serial types 0–9 (8, 9: the constants 0 and 1). */
-const INT_SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0];
 
 
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export class AppendPlan {
   /** The table b-tree's root page. */
@@ -183,8 +180,8 @@ export class AppendPlan {
       cell = usable - cellSize;
       path[path.length - 1] = leaf;
     }
-    let off = cell + putVarint(target, cell, size);
-    off += putVarint(target, off, rowid);
+    let off = cell + writeVarint(target, cell, size);
+    off += writeVarint(target, off, rowid);
     this.write(target, off);
     if (off + size < cell + cellSize) target.fill(0, off + size, cell + cellSize);
     this.pager = pager;
@@ -216,7 +213,7 @@ export class AppendPlan {
         // The rowid alias (NULL), or a constant (an executor value, affinity applied).
         if (src === FROM_CONSTANT) {
           type = this.stored(f, this.constants[f]!, encoding);
-          size = sizeOf(type);
+          size = serialTypeSize(type);
         }
       } else {
         const v = src < given ? params[src] : null;
@@ -252,14 +249,14 @@ export class AppendPlan {
           } else {
             type = this.bound(f, v, encoding);
             if (type < 0) return -1;
-            size = sizeOf(type);
+            size = serialTypeSize(type);
           }
         } else if (v === null || v === undefined) {
           if (this.notNull[f] === 1) return -1;
         } else {
           type = this.bound(f, v, encoding);
           if (type < 0) return -1;
-          size = sizeOf(type);
+          size = serialTypeSize(type);
         }
       }
       types[f] = type;
@@ -327,11 +324,11 @@ export class AppendPlan {
     const n = this.fields;
     const { types, numbers, values } = this;
     const encoding = this.encoding;
-    let h = off + putVarint(out, off, this.headerSize);
+    let h = off + writeVarint(out, off, this.headerSize);
     let b = off + this.headerSize;
     for (let f = 0; f < n; f++) {
       const type = types[f]!;
-      h += type < 0x80 ? ((out[h] = type), 1) : putVarint(out, h, type);
+      h += type < 0x80 ? ((out[h] = type), 1) : writeVarint(out, h, type);
       if (type >= 12) {
         const v = values[f];
         values[f] = null;
@@ -391,7 +388,7 @@ function balanceQuickNow(pager: Pager, path: readonly number[], largest: number,
   if (fresh === undefined) return undefined;
   const at = reserveCellInPlace(parent, parentPgno, usable, readU16(parent, 3), dividerSize);
   writeU32(parent, at, leaf);
-  putVarint(parent, at + 4, largest);
+  writeVarint(parent, at + 4, largest);
   writeU32(parent, 8, fresh.pgno);
   // The new leaf: a table leaf header, one cell pointer, the cell at the end of the page.
   const data = fresh.data;
@@ -408,64 +405,6 @@ function givenRowid(v: unknown): number {
   if (typeof v === 'number') return Number.isSafeInteger(v) && !Object.is(v, -0) ? v : -1;
   if (typeof v === 'bigint') return v >= 1n && v < 9007199254740991n ? Number(v) : -1;
   return -1;
-}
-
-/** Body bytes of a serial type. */
-function sizeOf(type: number): number {
-  return type >= 12 ? (type - 12) >> 1 : INT_SIZES[type]!;
-}
-
-function varintLength(v: number): number {
-  let n = 1;
-  for (let x = v; x >= 0x80 && n < 9; x = Math.floor(x / 0x80)) n++;
-  return n;
-}
-
-/** A varint of a non-negative integer below 2^53 (serial types, sizes, rowids here). */
-function putVarint(buf: Uint8Array, off: number, v: number): number {
-  if (v < 0x80) {
-    buf[off] = v;
-    return 1;
-  }
-  const n = varintLength(v);
-  let x = v;
-  buf[off + n - 1] = x % 0x80;
-  for (let i = n - 2; i >= 0; i--) {
-    x = Math.floor(x / 0x80);
-    buf[off + i] = (x % 0x80) | 0x80;
-  }
-  return n;
-}
-
-/** The low `size` bytes (1–6) of the integer `n`, big-endian. */
-function putInt(buf: Uint8Array, off: number, n: number, size: number): void {
-  if (size === 6) {
-    const hi = Math.floor(n / 0x1_0000_0000);
-    const lo = n - hi * 0x1_0000_0000;
-    buf[off] = (hi >> 8) & 0xff;
-    buf[off + 1] = hi & 0xff;
-    buf[off + 2] = lo >>> 24;
-    buf[off + 3] = (lo >>> 16) & 0xff;
-    buf[off + 4] = (lo >>> 8) & 0xff;
-    buf[off + 5] = lo & 0xff;
-    return;
-  }
-  for (let i = size - 1, x = n | 0; i >= 0; i--, x >>= 8) buf[off + i] = x & 0xff;
-}
-
-function putInt64(buf: Uint8Array, off: number, v: bigint): void {
-  let x = BigInt.asUintN(64, v);
-  for (let i = 7; i >= 0; i--) {
-    buf[off + i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-}
-
-function putFloat(buf: Uint8Array, off: number, v: number): void {
-  f64[0] = v;
-  if (littleEndian) {
-    for (let i = 0; i < 8; i++) buf[off + i] = f64Bytes[7 - i]!;
-  } else buf.set(f64Bytes, off);
 }
 
 /**

@@ -17,6 +17,8 @@
  * saving, see row-codec.ts).
  */
 import { MisuseError } from '../../errors.js';
+import { varintLength, writeVarint } from '../../format/varint.js';
+import { INT_SIZES, putFloat, putInt, putInt64 } from '../../record/field-bytes.js';
 import { integerSerialType, SERIAL_FLOAT, SERIAL_NULL } from '../../record/serial-type.js';
 import { textByteLength, writeText, type TextEncoding } from '../../record/text-encoding.js';
 import type { Value } from '../value.js';
@@ -34,71 +36,6 @@ let types = new Float64Array(64);
  */
 let numbers = new Float64Array(64);
 
-const f64 = new Float64Array(1);
-const f64Bytes = new Uint8Array(f64.buffer);
-const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/** Bytes of a varint for a non-negative safe integer (serial types and sizes are). */
-function varintLen(v: number): number {
-  let n = 1;
-  for (let x = v; x >= 0x80; x = Math.floor(x / 0x80)) n++;
-  return n;
-}
-
-function putVarint(buf: Uint8Array, off: number, v: number): number {
-  if (v < 0x80) {
-    buf[off] = v;
-    return 1;
-  }
-  const n = varintLen(v);
-  let x = v;
-  buf[off + n - 1] = x % 0x80;
-  for (let i = n - 2; i >= 0; i--) {
-    x = Math.floor(x / 0x80);
-    buf[off + i] = (x % 0x80) | 0x80;
-  }
-  return n;
-}
-
-/** Writes the low `size` bytes (1–6) of the integer `n` big-endian. */
-function putInt(buf: Uint8Array, off: number, n: number, size: number): void {
-  if (size === 6) {
-    const hi = Math.floor(n / 0x1_0000_0000);
-    const lo = n - hi * 0x1_0000_0000;
-    buf[off] = (hi >> 8) & 0xff;
-    buf[off + 1] = hi & 0xff;
-    buf[off + 2] = lo >>> 24;
-    buf[off + 3] = (lo >>> 16) & 0xff;
-    buf[off + 4] = (lo >>> 8) & 0xff;
-    buf[off + 5] = lo & 0xff;
-    return;
-  }
-  for (let i = size - 1, x = n | 0; i >= 0; i--, x >>= 8) buf[off + i] = x & 0xff;
-}
-
-function putInt64(buf: Uint8Array, off: number, v: bigint): void {
-  let x = BigInt.asUintN(64, v);
-  for (let i = 7; i >= 0; i--) {
-    buf[off + i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-}
-
-function putFloat(buf: Uint8Array, off: number, v: number): void {
-  f64[0] = v;
-  if (littleEndian) {
-    buf[off] = f64Bytes[7]!;
-    buf[off + 1] = f64Bytes[6]!;
-    buf[off + 2] = f64Bytes[5]!;
-    buf[off + 3] = f64Bytes[4]!;
-    buf[off + 4] = f64Bytes[3]!;
-    buf[off + 5] = f64Bytes[2]!;
-    buf[off + 6] = f64Bytes[1]!;
-    buf[off + 7] = f64Bytes[0]!;
-  } else buf.set(f64Bytes, off);
-}
-
-const INT_SIZES = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0];
 
 /** What `measureValueRecord` left for `writeMeasuredRecord`: the fields, their source, the header size. */
 let measuredFields = 0;
@@ -193,14 +130,14 @@ export function measureValueRecord(
       type = size * 2 + 12;
     }
     types[i] = type;
-    hdrBytes += type < 0x80 ? 1 : varintLen(type);
+    hdrBytes += type < 0x80 ? 1 : varintLength(type);
     bodyBytes += size;
   }
   // The header size counts its own varint (see record.ts's encodeRecord).
   let hdrSize = hdrBytes + 1;
   if (hdrBytes > 126) {
-    hdrSize = hdrBytes + varintLen(hdrBytes);
-    if (varintLen(hdrSize) > varintLen(hdrBytes)) hdrSize++;
+    hdrSize = hdrBytes + varintLength(hdrBytes);
+    if (varintLength(hdrSize) > varintLength(hdrBytes)) hdrSize++;
   }
   measuredFields = n;
   measuredHeader = hdrSize;
@@ -216,11 +153,11 @@ export function writeMeasuredRecord(out: Uint8Array, off: number): void {
   const hdrSize = measuredHeader;
   const encoding = measuredEncoding;
   measuredFields = 0;
-  let h = off + putVarint(out, off, hdrSize);
+  let h = off + writeVarint(out, off, hdrSize);
   let b = off + hdrSize;
   for (let i = 0; i < n; i++) {
     const type = types[i]!;
-    h += type < 0x80 ? ((out[h] = type), 1) : putVarint(out, h, type);
+    h += type < 0x80 ? ((out[h] = type), 1) : writeVarint(out, h, type);
     if (type >= 12) {
       const v = fieldValue(i);
       if (type & 1) {
