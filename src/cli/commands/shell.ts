@@ -300,6 +300,11 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
     return 'go';
   };
 
+  /** sqlite3 gives `.width` a 0 for every column past its list once a table-like result has rows. */
+  const widen = (columns: number): void => {
+    if (isColumnar(settings.mode)) while (settings.widths.length < columns) settings.widths.push(0);
+  };
+
   /** One statement: a query streams its rows; anything else runs (and prints what it returns). */
   const run = async (sql: string, parsed: Statement): Promise<void> => {
     const params = parameters.forStatement();
@@ -323,8 +328,7 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
       const writer = writerFor(columns);
       let rows = 0;
       for await (const { values } of stmt.typedIterate(params)) {
-        // sqlite3 gives `.width` a 0 for every column past its list once a table-like result has rows.
-        if (rows++ === 0 && isColumnar(settings.mode)) while (settings.widths.length < columns.length) settings.widths.push(0);
+        if (rows++ === 0) widen(columns.length);
         writer.execRow(values);
       }
       writer.end();
@@ -332,7 +336,7 @@ export async function shell(db: Database, io: ShellIo): Promise<boolean> {
     }
     await db.execRows(sql, params, (result) => {
       if (result === undefined) return;
-      if (result.rows.length > 0 && isColumnar(settings.mode)) while (settings.widths.length < result.columns.length) settings.widths.push(0);
+      if (result.rows.length > 0) widen(result.columns.length);
       const writer = writerFor(result.columns);
       for (const r of result.rows) writer.row(r.values, r.classes);
       writer.end();
