@@ -63,6 +63,9 @@ describe('Database write API', () => {
     const stmt = await db.prepare('SELECT ? AS a, ?3 AS b, :y AS c, ? AS d');
     expect((await stmt.all({ 1: 7, 3: 9, ':y': 'why', 5: 'five' })).map((r) => Object.values(r))).toEqual([[7, 9, 'why', 'five']]);
     expect(await db.query('SELECT ?2 AS two, ?1 AS one', { 1: 'a', 2: 'b' })).toEqual([{ two: 'b', one: 'a' }]);
+    // Only the object's own keys bind (a name such as :constructor is unbound: NULL, as in SQLite).
+    expect(await db.query('SELECT :constructor AS c, :toString AS t', {})).toEqual([{ c: null, t: null }]);
+    await db.run('INSERT INTO t VALUES (:constructor, 1)', {});
     await db.close();
   });
 

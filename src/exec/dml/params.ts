@@ -11,6 +11,7 @@
 import { RangeError as SqlRangeError } from '../../errors.js';
 import type { Statement } from '../../sql/ast.js';
 import type { ParamValues } from '../expr-contract.js';
+import { bindObject } from '../select/parameters.js';
 import { fromPublic, type Value } from '../value.js';
 
 /** What callers may pass as parameters. */
@@ -130,20 +131,6 @@ export function bindParameters(numbered: NumberedStatement, params: BindParams |
     for (const [name, n] of numbered.names) named.set(name, positional[n - 1] ?? null);
     return { positional, named };
   }
-  const byName = params as { readonly [name: string]: unknown };
-  for (const [name, n] of numbered.names) {
-    const bare = name.slice(1);
-    const raw = Object.hasOwn(byName, name) ? byName[name] : Object.hasOwn(byName, bare) ? byName[bare] : undefined;
-    const v = fromPublic(raw);
-    named.set(name, v);
-    positional[n - 1] = v;
-  }
-  for (const [key, raw] of Object.entries(byName)) {
-    // `{ 1: v }` binds ?1 (numbered parameters by object key).
-    if (/^[1-9][0-9]*$/.test(key)) {
-      const n = Number(key);
-      if (n <= numbered.count) positional[n - 1] = fromPublic(raw);
-    }
-  }
+  bindObject(params as Readonly<Record<string, unknown>>, numbered.names, numbered.count, positional, named);
   return { positional, named };
 }

@@ -65,19 +65,32 @@ export function bindParameters(info: ParameterInfo, params: BindParams | undefin
     params.forEach((v, i) => (positional[i] = fromPublic(v)));
     for (const [name, k] of info.named) namedValues.set(name, positional[k - 1] ?? null);
   } else {
-    const obj = params as Readonly<Record<string, unknown>>;
-    for (const [name, k] of info.named) {
-      const raw = Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : obj[name.slice(1)];
-      const v = fromPublic(raw);
-      namedValues.set(name, v);
-      positional[k - 1] = v;
-    }
-    // `{ 1: v }` binds ?1 (numbered parameters by object key), as a write statement binds them.
-    for (const [key, raw] of Object.entries(obj)) {
-      if (!/^[1-9][0-9]*$/.test(key)) continue;
-      const n = Number(key);
-      if (n <= info.count) positional[n - 1] = fromPublic(raw);
-    }
+    bindObject(params as Readonly<Record<string, unknown>>, info.named, info.count, positional, namedValues);
   }
   return { positional, named: namedValues };
+}
+
+/**
+ * Binds an object of values, for queries and writes alike: each named parameter (`:x`, `@x`, `$x`)
+ * by its name with the sigil, else without it (own keys only); `{ N: v }` binds ?N.
+ */
+export function bindObject(
+  obj: Readonly<Record<string, unknown>>,
+  names: ReadonlyMap<string, number>,
+  count: number,
+  positional: Value[],
+  namedValues: Map<string, Value>,
+): void {
+  for (const [name, k] of names) {
+    const bare = name.slice(1);
+    const raw = Object.hasOwn(obj, name) ? obj[name] : Object.hasOwn(obj, bare) ? obj[bare] : undefined;
+    const v = fromPublic(raw);
+    namedValues.set(name, v);
+    positional[k - 1] = v;
+  }
+  for (const [key, raw] of Object.entries(obj)) {
+    if (!/^[1-9][0-9]*$/.test(key)) continue;
+    const n = Number(key);
+    if (n <= count) positional[n - 1] = fromPublic(raw);
+  }
 }
